@@ -1,0 +1,171 @@
+/**
+ * Provider plugins and how a `{ provider, config }` block becomes an instance.
+ *
+ * A built-in provider name maps to its package (`cohere` → `@mem0/reranker-cohere`), imported only
+ * when configured; any other name is taken as a package name (third-party plugins); and
+ * `registerProvider` registers a plugin in-process.
+ */
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { z } from "zod";
+import { parseConfig, type MemoryConfig, type ProviderBlock } from "./config.js";
+import { ConfigError, ProviderNotFoundError } from "./errors.js";
+import type { Embedder, LLM, Reranker, VectorStore } from "./types.js";
+
+export type Role = "vector_store" | "embedder" | "llm" | "reranker";
+
+export interface RoleInstances {
+  vector_store: VectorStore;
+  embedder: Embedder;
+  llm: LLM;
+  reranker: Reranker;
+}
+
+export interface ProviderContext {
+  /** Environment to read API keys from (defaults to process.env). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** The whole validated Memory config (e.g. a store reads `embedder` dims from it). */
+  config: MemoryConfig;
+  /** The configured embedder's dimensions, once it is created (stores default to it). */
+  embeddingDims?: number;
+  /** Loads a nested provider, e.g. the LLM reranker's `llm` block. */
+  load<R extends Role>(role: R, block: ProviderBlock, path: string): Promise<RoleInstances[R]>;
+}
+
+export interface ProviderPlugin<R extends Role = Role, C = unknown> {
+  readonly role: R;
+  readonly provider: string;
+  readonly configSchema: z.ZodType<C>;
+  create(config: C, ctx: ProviderContext): RoleInstances[R] | Promise<RoleInstances[R]>;
+}
+
+type Definition<R extends Role, S extends z.ZodType> = {
+  provider: string;
+  configSchema: S;
+  create(config: z.output<S>, ctx: ProviderContext): RoleInstances[R] | Promise<RoleInstances[R]>;
+};
+
+function define<R extends Role>(role: R) {
+  return <S extends z.ZodType>(def: Definition<R, S>): ProviderPlugin<R, z.output<S>> =>
+    ({ role, ...def }) as unknown as ProviderPlugin<R, z.output<S>>;
+}
+
+export const defineReranker = define("reranker");
+export const defineVectorStore = define("vector_store");
+export const defineEmbedder = define("embedder");
+export const defineLLM = define("llm");
+
+/** Built-in provider names and the package that implements each. */
+export const BUILTIN_PACKAGES: Record<Role, Record<string, string>> = {
+  reranker: {
+    cohere: "@mem0/reranker-cohere",
+    sentence_transformer: "@mem0/reranker-sentence-transformer",
+    huggingface: "@mem0/reranker-hf",
+    llm_reranker: "@mem0/reranker-llm",
+    zero_entropy: "@mem0/reranker-zeroentropy",
+  },
+  vector_store: { sqlite: "@mem0/store-sqlite", qdrant: "@mem0/store-qdrant" },
+  embedder: { openai: "@mem0/embedder-openai", huggingface: "@mem0/embedder-huggingface" },
+  llm: { openai: "@mem0/llm-openai" },
+};
+
+const registry = new Map<string, ProviderPlugin<Role, unknown>>();
+const keyOf = (role: Role, provider: string) => `${role}\u0000${provider}`;
+
+/** Registers a plugin in-process; it wins over a package of the same provider name. */
+export function registerProvider(plugin: ProviderPlugin<Role, any>): void {
+  registry.set(keyOf(plugin.role, plugin.provider), plugin as ProviderPlugin<Role, unknown>);
+}
+
+const PACKAGE_NAME = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i;
+
+function isModuleNotFound(err: unknown, specifier: string): boolean {
+  const e = err as { code?: string; message?: string };
+  if (e?.code !== "ERR_MODULE_NOT_FOUND" && e?.code !== "MODULE_NOT_FOUND") return false;
+  // Only "this package is missing", not "this package is there but one of its imports is not".
+  return typeof e.message === "string" && (e.message.includes(`'${specifier}'`) || e.message.includes(`"${specifier}"`));
+}
+
+/**
+ * Imports a provider package. Tries core's own resolution first (npm's hoisted layout), then the
+ * application's (pnpm's strict layout, where core cannot see packages the app installed).
+ */
+async function importPackage(name: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    return (await import(name)) as Record<string, unknown>;
+  } catch (err) {
+    if (!isModuleNotFound(err, name)) throw err;
+  }
+  let resolved: string;
+  try {
+    resolved = createRequire(join(process.cwd(), "noop.js")).resolve(name);
+  } catch {
+    return undefined;
+  }
+  return (await import(pathToFileURL(resolved).href)) as Record<string, unknown>;
+}
+
+function pluginsIn(mod: Record<string, unknown>): ProviderPlugin[] {
+  const found: unknown[] = [];
+  const visit = (m: unknown) => {
+    if (!m || typeof m !== "object") return;
+    const rec = m as Record<string, unknown>;
+    found.push(rec.default, rec.plugin, ...(Array.isArray(rec.plugins) ? rec.plugins : []));
+  };
+  visit(mod);
+  visit(mod.default); // CommonJS interop puts the module under `default`.
+  return found.filter(
+    (p): p is ProviderPlugin =>
+      !!p && typeof p === "object" && "role" in p && "create" in p && "configSchema" in p,
+  );
+}
+
+export async function resolvePlugin(role: Role, provider: string, path: string): Promise<ProviderPlugin> {
+  const registered = registry.get(keyOf(role, provider));
+  if (registered) return registered;
+
+  const builtin = BUILTIN_PACKAGES[role][provider];
+  const packageName = builtin ?? provider;
+  if (!builtin && !PACKAGE_NAME.test(provider)) {
+    const names = [...new Set([...Object.keys(BUILTIN_PACKAGES[role]), ...[...registry.values()].filter((p) => p.role === role).map((p) => p.provider)])];
+    throw new ConfigError([`${path}.provider: unknown ${role} provider ${JSON.stringify(provider)} (built-in: ${names.join(", ")}; or a plugin package name)`]);
+  }
+  const mod = await importPackage(packageName);
+  if (!mod) {
+    throw new ProviderNotFoundError(role, provider, packageName,
+      `package ${packageName} is not installed; install it with \`npm install ${packageName}\``);
+  }
+  const plugin = pluginsIn(mod).find((p) => p.role === role && (!builtin || p.provider === provider));
+  if (!plugin) {
+    throw new ProviderNotFoundError(role, provider, packageName,
+      `package ${packageName} does not export a ${role} plugin (export one made with define${role === "vector_store" ? "VectorStore" : role === "llm" ? "LLM" : role[0]!.toUpperCase() + role.slice(1)} as default or as \`plugin\`)`);
+  }
+  registry.set(keyOf(role, provider), plugin);
+  return plugin;
+}
+
+/** A plugin with its validated config, ready to create. */
+export interface PreparedProvider<R extends Role = Role> {
+  plugin: ProviderPlugin<R>;
+  config: unknown;
+}
+
+/** Resolves a block's plugin and validates its config, without creating anything. */
+export async function prepareProvider<R extends Role>(role: R, block: ProviderBlock, path: string): Promise<PreparedProvider<R>> {
+  const plugin = (await resolvePlugin(role, block.provider, path)) as ProviderPlugin<R>;
+  const config = parseConfig(plugin.configSchema, block.config ?? {}, `${path}.config`);
+  return { plugin, config };
+}
+
+export function createContext(config: MemoryConfig, env: Readonly<Record<string, string | undefined>>): ProviderContext {
+  const ctx: ProviderContext = {
+    env,
+    config,
+    async load(role, block, path) {
+      const prepared = await prepareProvider(role, block, path);
+      return prepared.plugin.create(prepared.config, ctx);
+    },
+  };
+  return ctx;
+}

@@ -1,0 +1,142 @@
+/**
+ * The contracts between @mem0/core and provider packages. Types first: a provider package (ours or
+ * a third party's) implements one of these interfaces and wraps it with `defineReranker` & co.
+ */
+import type { FilterNode } from "./filters.js";
+
+export type Vector = Float32Array | number[];
+
+/** The scope ids a memory belongs to. At least one is set on every memory. */
+export interface Scope {
+  user_id?: string;
+  agent_id?: string;
+  run_id?: string;
+}
+
+export const SCOPE_KEYS = ["user_id", "agent_id", "run_id"] as const;
+/** Filter fields read from the record itself rather than from `metadata`. */
+export const RECORD_FIELDS = [...SCOPE_KEYS, "created_at", "updated_at", "hash", "memory"] as const;
+
+/** What a store keeps next to each vector. */
+export interface MemoryPayload extends Scope {
+  memory: string;
+  hash: string;
+  created_at: string;
+  updated_at: string;
+  metadata: Record<string, unknown>;
+}
+
+export interface StoredMemory {
+  id: string;
+  payload: MemoryPayload;
+}
+
+export interface ScoredMemory extends StoredMemory {
+  /** Cosine similarity in [-1, 1]. */
+  score: number;
+}
+
+/** A history event, as Mem0 records them. */
+export interface HistoryEvent {
+  id: string;
+  memory_id: string;
+  event: "ADD" | "UPDATE" | "DELETE";
+  old_memory: string | null;
+  new_memory: string | null;
+  created_at: string;
+  updated_at: string | null;
+  is_deleted: boolean;
+  actor_id?: string | null;
+  role?: string | null;
+}
+
+export interface HistoryStore {
+  add(events: readonly HistoryEvent[]): Promise<void>;
+  get(memoryId: string): Promise<HistoryEvent[]>;
+  reset(): Promise<void>;
+  close?(): Promise<void>;
+}
+
+/** Options on every store write: history events that must commit together with the write. */
+export interface WriteOptions {
+  history?: readonly HistoryEvent[];
+}
+
+export interface VectorStore {
+  readonly provider: string;
+  /**
+   * When set, the store persists `WriteOptions.history` in the same transaction as the write and
+   * answers history queries; the Memory then uses it as its history store.
+   */
+  readonly history?: HistoryStore;
+  insert(records: readonly { id: string; vector: Vector; payload: MemoryPayload }[], options?: WriteOptions): Promise<void>;
+  /** Nearest neighbours among records matching `filter`, best first. Never drops a filter clause. */
+  search(query: { vector: Vector; limit: number; filter: FilterNode | null }): Promise<ScoredMemory[]>;
+  get(id: string): Promise<StoredMemory | null>;
+  /** Records matching `filter`, oldest first (created_at, then id). */
+  list(query: { filter: FilterNode | null; limit: number }): Promise<StoredMemory[]>;
+  update(id: string, record: { vector?: Vector; payload: MemoryPayload }, options?: WriteOptions): Promise<void>;
+  delete(id: string, options?: WriteOptions): Promise<void>;
+  reset(): Promise<void>;
+  close?(): Promise<void>;
+}
+
+export interface Embedder {
+  readonly provider: string;
+  readonly model?: string;
+  readonly dims: number;
+  embed(texts: readonly string[], kind: "add" | "search", options?: { signal?: AbortSignal }): Promise<Vector[]>;
+  close?(): Promise<void>;
+}
+
+export interface ChatMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+export interface LLM {
+  readonly provider: string;
+  readonly model?: string;
+  generate(
+    messages: readonly ChatMessage[],
+    options?: {
+      response_format?: { type: "json_object" } | { type: "json_schema"; name: string; schema: Record<string, unknown> };
+      signal?: AbortSignal;
+    },
+  ): Promise<string>;
+  close?(): Promise<void>;
+}
+
+export interface RerankItem {
+  /** Index into the `documents` array passed to `rerank`. */
+  index: number;
+  /** Higher is more relevant. Any finite number; providers document their scale. */
+  score: number;
+}
+
+export interface RerankOptions {
+  /** Return at most this many items (the best ones). */
+  top_k?: number;
+  signal?: AbortSignal;
+  /**
+   * Where a provider reports what the API said about cost, throttling and latency (billed units,
+   * rate-limit headers, retries made). The pipeline copies it into `response.rerank.meta`.
+   */
+  meta?: Record<string, unknown>;
+}
+
+export interface Reranker {
+  readonly provider: string;
+  readonly model?: string;
+  /** The candidate pool size configured by the user (`top_k`), if any. */
+  readonly topK?: number;
+  /**
+   * The provider's hard limit of documents per call. The pipeline splits larger pools into calls
+   * of this size, runs them concurrently and merges by score, so scores must be comparable across
+   * calls (absolute relevance scores, not per-call normalised ones).
+   */
+  readonly maxDocumentsPerCall?: number;
+  /** Sorted by score, best first; each index at most once. */
+  rerank(query: string, documents: readonly string[], options?: RerankOptions): Promise<RerankItem[]>;
+  close?(): Promise<void>;
+}

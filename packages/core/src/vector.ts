@@ -1,0 +1,25 @@
+import type { Vector } from "./types.js";
+
+/** Copies a vector into a unit-length Float32Array (a zero vector stays zero). */
+export function normalizeVector(v: Vector): Float32Array {
+  const out = Float32Array.from(v);
+  let sum = 0;
+  for (let i = 0; i < out.length; i++) sum += out[i]! * out[i]!;
+  const norm = Math.sqrt(sum);
+  if (norm > 0) for (let i = 0; i < out.length; i++) out[i]! /= norm;
+  return out;
+}
+
+/** Dot product of two equal-length vectors: cosine similarity when both are unit length. */
+export function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+/** Checks every element is finite and the length is `dims` (when given); returns a message or null. */
+export function vectorProblem(v: Vector, dims?: number): string | null {
+  if (dims !== undefined && v.length !== dims) return `expected a vector of ${dims} dimensions, got ${v.length}`;
+  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return `vector element ${i} is not a finite number`;
+  return null;
+}
