@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { z } from "zod";
-import { memoryConfigSchema, parseConfig, type MemoryConfig, type MemoryConfigInput, type ProviderBlock } from "./config.js";
+import { formatIssues, memoryConfigSchema, providerBlockSchema, snakeCaseKeys, type MemoryConfig, type MemoryConfigInput, type ProviderBlock } from "./config.js";
 import { ConfigError, Mem0Error, NotFoundError, ValidationError } from "./errors.js";
 import { andFilters, parseFilters, type Filters } from "./filters.js";
 import { InMemoryHistory, lexicalEmbedderPlugin, memoryStorePlugin } from "./builtin/index.js";
@@ -61,7 +61,27 @@ const deleteAllOptionsSchema = z.strictObject(scopeShape);
 const messageSchema = z.strictObject({ role: z.enum(["system", "user", "assistant"]), content: z.string(), name: z.string().optional() });
 
 const md5 = (text: string) => createHash("md5").update(text).digest("hex");
-const now = () => new Date().toISOString();
+let lastMicros = 0;
+/**
+ * ISO timestamps with microseconds (as Mem0's Python writes), strictly increasing within the
+ * process, so "oldest first" is the order in which memories were written.
+ */
+function now(): string {
+  lastMicros = Math.max(Date.now() * 1000, lastMicros + 1);
+  const micros = String(lastMicros % 1000).padStart(3, "0");
+  return new Date(Math.floor(lastMicros / 1000)).toISOString().replace("Z", `${micros}Z`);
+}
+
+/** The provider blocks of a config whose top level failed validation, each only if well formed. */
+function blocksOf(config: unknown): Partial<Record<Role, ProviderBlock>> {
+  const raw = snakeCaseKeys(config) as Record<string, unknown> | null;
+  const out: Partial<Record<Role, ProviderBlock>> = {};
+  for (const role of ["vector_store", "embedder", "llm", "reranker"] as const) {
+    const block = providerBlockSchema.safeParse(raw?.[role]);
+    if (block.success && raw?.[role] !== undefined) out[role] = block.data;
+  }
+  return out;
+}
 
 function requireScope(scope: Scope, method: string): void {
   if (!SCOPE_KEYS.some((k) => scope[k] !== undefined)) {
@@ -106,14 +126,18 @@ export class Memory extends EventEmitter<MemoryEvents> {
   static async fromConfig(config: MemoryConfigInput = {}, options: { env?: Record<string, string | undefined> } = {}): Promise<Memory> {
     registerProvider(memoryStorePlugin);
     registerProvider(lexicalEmbedderPlugin);
-    const parsed = parseConfig(memoryConfigSchema, config, "") as MemoryConfig;
+    const issues: string[] = [];
+    const top = memoryConfigSchema.safeParse(config);
+    if (!top.success) issues.push(...formatIssues(top.error, ""));
+    // Even when the top level is invalid, check each well-formed provider block too, so one
+    // ConfigError lists every problem.
+    const parsed = (top.success ? top.data : blocksOf(config)) as MemoryConfig;
     const blocks: [Role, ProviderBlock | undefined][] = [
       ["embedder", parsed.embedder ?? DEFAULT_EMBEDDER],
       ["vector_store", parsed.vector_store ?? DEFAULT_VECTOR_STORE],
       ["llm", parsed.llm],
       ["reranker", parsed.reranker],
     ];
-    const issues: string[] = [];
     const prepared = new Map<Role, PreparedProvider>();
     for (const [role, block] of blocks) {
       if (!block) continue;
@@ -161,15 +185,14 @@ export class Memory extends EventEmitter<MemoryEvents> {
     const texts = list.filter((m) => m.role !== "system").map((m) => m.content);
     if (texts.length === 0) return { results: [] };
     const vectors = await this.embedder.embed(texts, "add");
-    const at = now();
     const scope: Scope = {};
     for (const k of SCOPE_KEYS) if (options[k] !== undefined) scope[k] = options[k];
-    const records = texts.map((text, i) => ({
-      id: randomUUID(),
-      vector: vectors[i]!,
-      payload: { ...scope, memory: text, hash: md5(text), created_at: at, updated_at: at, metadata: structuredClone(options.metadata ?? {}) } satisfies MemoryPayload,
-    }));
-    const events = records.map((r) => historyEvent(r.id, "ADD", null, r.payload.memory, at));
+    const records = texts.map((text, i) => {
+      const at = now();
+      const payload: MemoryPayload = { ...scope, memory: text, hash: md5(text), created_at: at, updated_at: at, metadata: structuredClone(options.metadata ?? {}) };
+      return { id: randomUUID(), vector: vectors[i]!, payload };
+    });
+    const events = records.map((r) => historyEvent(r.id, "ADD", null, r.payload.memory, r.payload.created_at));
     await this.write((history) => this.vectorStore.insert(records, { history }), events);
     return { results: records.map((r) => ({ id: r.id, memory: r.payload.memory, event: "ADD" as const })) };
   }

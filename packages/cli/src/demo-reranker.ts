@@ -1,0 +1,47 @@
+/**
+ * A small reranker defined inside the demo with `defineReranker`, so the demo runs with nothing
+ * but @mem0/core installed: Okapi BM25 over the candidate pool. It refuses queries longer than
+ * `max_query_words`, as hosted rerankers refuse oversized requests, which the demo uses to show
+ * the fallback.
+ */
+import { defineReranker, fields, lexicalTokens, ProviderError, providerConfigSchema } from "@mem0/core";
+
+const K1 = 1.2;
+const B = 0.75;
+
+export function bm25Scores(query: string, documents: readonly string[]): number[] {
+  const docs = documents.map(lexicalTokens);
+  const avgLen = docs.reduce((s, d) => s + d.length, 0) / Math.max(1, docs.length);
+  const df = new Map<string, number>();
+  for (const d of docs) for (const t of new Set(d)) df.set(t, (df.get(t) ?? 0) + 1);
+  const terms = [...new Set(lexicalTokens(query))];
+  return docs.map((d) => {
+    let score = 0;
+    for (const t of terms) {
+      const tf = d.filter((x) => x === t).length;
+      if (tf === 0) continue;
+      const idf = Math.log(1 + (docs.length - df.get(t)! + 0.5) / (df.get(t)! + 0.5));
+      score += (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * d.length) / (avgLen || 1)));
+    }
+    return score;
+  });
+}
+
+export const bm25DemoReranker = defineReranker({
+  provider: "bm25-demo",
+  configSchema: providerConfigSchema({ top_k: fields.positiveInt().optional(), max_query_words: fields.positiveInt().optional() }),
+  create: (config) => ({
+    provider: "bm25-demo",
+    model: "okapi-bm25",
+    topK: config.top_k,
+    async rerank(query: string, documents: readonly string[], options?: { top_k?: number }) {
+      const words = query.trim().split(/\s+/).length;
+      const max = config.max_query_words ?? 24;
+      if (words > max) throw new ProviderError("bm25-demo", `query has ${words} words, more than max_query_words=${max}`, { status: 400 });
+      return bm25Scores(query, documents)
+        .map((score, index) => ({ index, score }))
+        .sort((a, b) => b.score - a.score || a.index - b.index)
+        .slice(0, options?.top_k ?? documents.length);
+    },
+  }),
+});
