@@ -7,12 +7,13 @@ import { createHash, randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { z } from "zod";
 import { formatIssues, memoryConfigSchema, providerBlockSchema, snakeCaseKeys, type MemoryConfig, type MemoryConfigInput, type ProviderBlock } from "./config.js";
-import { ConfigError, Mem0Error, NotFoundError, ValidationError } from "./errors.js";
+import { ConfigError, NotFoundError, ValidationError } from "./errors.js";
 import { andFilters, parseFilters, type Filters } from "./filters.js";
 import { InMemoryHistory, lexicalEmbedderPlugin, memoryStorePlugin } from "./builtin/index.js";
 import { createContext, prepareProvider, registerProvider, type PreparedProvider, type Role, type RoleInstances } from "./providers.js";
 import { parseOptions, scopeFilter, search, toMemoryItem, type MemoryItem, type SearchOptions, type SearchResponse } from "./search.js";
-import { RECORD_FIELDS, SCOPE_KEYS, type Embedder, type HistoryEvent, type HistoryStore, type LLM, type MemoryPayload, type Reranker, type Scope, type VectorStore } from "./types.js";
+import { decideChanges, extractFacts, type MemoryChange } from "./infer.js";
+import { RECORD_FIELDS, SCOPE_KEYS, type Embedder, type HistoryEvent, type HistoryStore, type LLM, type MemoryPayload, type Reranker, type Scope, type StoredMemory, type Vector, type VectorStore } from "./types.js";
 
 export type Message = { role: "system" | "user" | "assistant"; content: string; name?: string };
 
@@ -178,23 +179,69 @@ export class Memory extends EventEmitter<MemoryEvents> {
     requireScope(options, "add");
     const list = this.parseMessages(messages);
     const infer = options.infer ?? this.llm !== undefined;
-    if (infer) {
-      if (!this.llm) throw new ValidationError("add.options.infer", "infer: true needs an llm in the config (or pass infer: false)");
-      throw new Mem0Error("NOT_IMPLEMENTED", "add with infer: true is not available yet; pass infer: false");
-    }
-    const texts = list.filter((m) => m.role !== "system").map((m) => m.content);
-    if (texts.length === 0) return { results: [] };
-    const vectors = await this.embedder.embed(texts, "add");
     const scope: Scope = {};
     for (const k of SCOPE_KEYS) if (options[k] !== undefined) scope[k] = options[k];
-    const records = texts.map((text, i) => {
-      const at = now();
-      const payload: MemoryPayload = { ...scope, memory: text, hash: md5(text), created_at: at, updated_at: at, metadata: structuredClone(options.metadata ?? {}) };
-      return { id: randomUUID(), vector: vectors[i]!, payload };
-    });
+    const metadata = options.metadata ?? {};
+    const conversation = list.filter((m) => m.role !== "system");
+    if (infer) {
+      if (!this.llm) throw new ValidationError("add.options.infer", "infer: true needs an llm in the config (or pass infer: false)");
+      return this.addInferred(this.llm, conversation, scope, metadata);
+    }
+    if (conversation.length === 0) return { results: [] };
+    const texts = conversation.map((m) => m.content);
+    const vectors = await this.embedder.embed(texts, "add");
+    const records = texts.map((text, i) => this.newRecord(text, vectors[i]!, scope, metadata));
     const events = records.map((r) => historyEvent(r.id, "ADD", null, r.payload.memory, r.payload.created_at));
     await this.write((history) => this.vectorStore.insert(records, { history }), events);
     return { results: records.map((r) => ({ id: r.id, memory: r.payload.memory, event: "ADD" as const })) };
+  }
+
+  /**
+   * Facts → related memories in the same scope → the LLM's ADD/UPDATE/DELETE/NONE decisions.
+   * Both LLM answers are validated whole before the first write.
+   */
+  private async addInferred(llm: LLM, conversation: Message[], scope: Scope, metadata: Record<string, unknown>): Promise<AddResult> {
+    if (conversation.length === 0) return { results: [] };
+    const facts = await extractFacts(llm, conversation, this.config.custom_fact_extraction_prompt);
+    if (facts.length === 0) return { results: [] };
+    const factVectors = await this.embedder.embed(facts, "add");
+    const related = new Map<string, StoredMemory>();
+    const filter = scopeFilter(scope);
+    for (const vector of factVectors) {
+      for (const hit of await this.vectorStore.search({ vector, limit: 5, filter })) if (!related.has(hit.id)) related.set(hit.id, { id: hit.id, payload: hit.payload });
+    }
+    const changes = await decideChanges(llm, facts, [...related.values()], this.config.custom_update_memory_prompt);
+    const written = changes.filter((c): c is Extract<MemoryChange, { text: string }> => c.event !== "DELETE");
+    const vectors = written.length ? await this.embedder.embed(written.map((c) => c.text), "add") : [];
+    const vectorOf = new Map(written.map((c, i) => [c, vectors[i]!]));
+
+    const results: AddResult["results"] = [];
+    const adds = changes.flatMap((c) => (c.event === "ADD" ? [this.newRecord(c.text, vectorOf.get(c)!, scope, metadata)] : []));
+    if (adds.length) {
+      const events = adds.map((r) => historyEvent(r.id, "ADD", null, r.payload.memory, r.payload.created_at));
+      await this.write((history) => this.vectorStore.insert(adds, { history }), events);
+      results.push(...adds.map((r) => ({ id: r.id, memory: r.payload.memory, event: "ADD" as const })));
+    }
+    for (const c of changes) {
+      if (c.event === "UPDATE") {
+        const at = now();
+        const payload: MemoryPayload = { ...c.target.payload, memory: c.text, hash: md5(c.text), updated_at: at, metadata: { ...c.target.payload.metadata, ...structuredClone(metadata) } };
+        const event = historyEvent(c.target.id, "UPDATE", c.target.payload.memory, c.text, at);
+        await this.write((history) => this.vectorStore.update(c.target.id, { vector: vectorOf.get(c), payload }, { history }), [event]);
+        results.push({ id: c.target.id, memory: c.text, event: "UPDATE", previous_memory: c.target.payload.memory });
+      } else if (c.event === "DELETE") {
+        const event = historyEvent(c.target.id, "DELETE", c.target.payload.memory, null, now());
+        await this.write((history) => this.vectorStore.delete(c.target.id, { history }), [event]);
+        results.push({ id: c.target.id, memory: c.target.payload.memory, event: "DELETE" });
+      }
+    }
+    return { results };
+  }
+
+  private newRecord(text: string, vector: Vector, scope: Scope, metadata: Record<string, unknown>) {
+    const at = now();
+    const payload: MemoryPayload = { ...scope, memory: text, hash: md5(text), created_at: at, updated_at: at, metadata: structuredClone(metadata) };
+    return { id: randomUUID(), vector, payload };
   }
 
   search(query: string, options?: SearchOptions): Promise<SearchResponse> {
