@@ -11,7 +11,7 @@ rmSync(reports, { recursive: true, force: true });
 
 const nx = spawnSync(
   process.execPath,
-  [join(root, "node_modules/nx/dist/bin/nx.js"), "run-many", "-t", "test", "--output-style=stream", ...process.argv.slice(2)],
+  [join(root, "node_modules/nx/dist/bin/nx.js"), "run-many", "-t", "typecheck", "test", "--output-style=stream", ...process.argv.slice(2)],
   { cwd: root, stdio: "inherit" },
 );
 

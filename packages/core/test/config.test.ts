@@ -1,6 +1,6 @@
 import { AsyncMemory, ConfigError, defineReranker, defineVectorStore, InMemoryVectorStore, Memory, ProviderError, ProviderNotFoundError, providerConfigSchema, redact, registerProvider } from "@mem0/core";
 import { z } from "zod";
-import { behaviour, memoryWith, resetBehaviour } from "./helpers";
+import { behaviour, memoryWith, resetBehaviour } from "./helpers.js";
 
 const SECRET = "sk-live-very-secret-key-123456";
 

@@ -3,7 +3,7 @@ import { z } from "zod";
 
 /** What the test reranker should do on its next calls. */
 export const behaviour: {
-  calls: { query: string; documents: readonly string[]; top_k?: number }[];
+  calls: { query: string; documents: readonly string[]; top_k?: number; signal?: AbortSignal }[];
   mode: "ok" | "throw" | "hang" | "wrong-count" | "bad-index" | "nan" | "duplicate";
   delayMs: number;
 } = { calls: [], mode: "ok", delayMs: 0 };
@@ -33,7 +33,7 @@ export const scriptedReranker = defineReranker({
     topK: config.top_k,
     maxDocumentsPerCall: config.max_docs,
     async rerank(query: string, documents: readonly string[], options?: { top_k?: number; signal?: AbortSignal; meta?: Record<string, unknown> }): Promise<RerankItem[]> {
-      behaviour.calls.push({ query, documents, top_k: options?.top_k });
+      behaviour.calls.push({ query, documents, top_k: options?.top_k, signal: options?.signal });
       if (behaviour.delayMs) await new Promise((r) => setTimeout(r, behaviour.delayMs));
       if (behaviour.mode === "hang") await new Promise(() => undefined);
       if (behaviour.mode === "throw") throw new Error("provider exploded");

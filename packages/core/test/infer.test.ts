@@ -1,5 +1,5 @@
 import { defineLLM, LLMOutputError, providerConfigSchema, registerProvider, type ChatMessage } from "@mem0/core";
-import { memoryWith } from "./helpers";
+import { memoryWith } from "./helpers.js";
 
 /** An LLM plugin whose answers the test scripts, recording every prompt it gets. */
 const script: { answers: string[]; prompts: ChatMessage[][] } = { answers: [], prompts: [] };

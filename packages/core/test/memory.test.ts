@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { Mem0Error, NotFoundError, ValidationError } from "@mem0/core";
-import { memoryWith } from "./helpers";
+import { memoryWith } from "./helpers.js";
 
 const md5 = (s: string) => createHash("md5").update(s).digest("hex");
 
@@ -63,7 +63,7 @@ describe("add with infer: false", () => {
 describe("get, getAll, update, delete, history", () => {
   test("update re-embeds, keeps the id and writes UPDATE history with old and new text", async () => {
     const m = await memoryWith();
-    const [{ id }] = (await m.add("Likes cats", { user_id: "alice", infer: false })).results as [{ id: string }];
+    const id = (await m.add("Likes cats", { user_id: "alice", infer: false })).results[0]!.id;
     const before = (await m.get(id))!;
     await new Promise((r) => setTimeout(r, 5));
     const out = await m.update(id, "Likes dogs");
@@ -82,14 +82,14 @@ describe("get, getAll, update, delete, history", () => {
 
   test("update of metadata alone keeps the text", async () => {
     const m = await memoryWith();
-    const [{ id }] = (await m.add("Likes cats", { user_id: "alice", infer: false })).results as [{ id: string }];
+    const id = (await m.add("Likes cats", { user_id: "alice", infer: false })).results[0]!.id;
     await m.update(id, { metadata: { category: "pets" } });
     expect(await m.get(id)).toMatchObject({ memory: "Likes cats", metadata: { category: "pets" } });
   });
 
   test("delete removes the memory and records DELETE", async () => {
     const m = await memoryWith();
-    const [{ id }] = (await m.add("temp", { user_id: "alice", infer: false })).results as [{ id: string }];
+    const id = (await m.add("temp", { user_id: "alice", infer: false })).results[0]!.id;
     await expect(m.delete(id)).resolves.toEqual({ id, event: "DELETE" });
     expect(await m.get(id)).toBeNull();
     const history = await m.history(id);
@@ -129,7 +129,7 @@ describe("get, getAll, update, delete, history", () => {
 
   test("reset clears memories and history", async () => {
     const m = await memoryWith();
-    const [{ id }] = (await m.add("x", { user_id: "a", infer: false })).results as [{ id: string }];
+    const id = (await m.add("x", { user_id: "a", infer: false })).results[0]!.id;
     await m.reset();
     expect(await m.get(id)).toBeNull();
     expect(await m.history(id)).toEqual([]);

@@ -1,5 +1,5 @@
 import { Memory, RerankError, ValidationError, type SearchResponse } from "@mem0/core";
-import { behaviour, FOOD, memoryWith, overlapScore, resetBehaviour } from "./helpers";
+import { behaviour, FOOD, memoryWith, overlapScore, resetBehaviour } from "./helpers.js";
 
 async function seeded(rerankerConfig: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
   const m = await memoryWith({ reranker: { provider: "scripted", config: rerankerConfig }, ...extra });
@@ -134,6 +134,24 @@ describe("fallback", () => {
     expect(Date.now() - t).toBeLessThan(150 + 250);
     expect(r.reranked).toBe(false);
     expect(r.rerank!.error).toContain("timeout_ms=150");
+  });
+
+  test("on timeout the reranker's AbortSignal fires, so a provider can cancel its request", async () => {
+    const m = await seeded();
+    behaviour.mode = "hang";
+    await m.search("ramen", { user_id: "alice", timeout_ms: 50 });
+    const signal = behaviour.calls[0]!.signal!;
+    expect(signal.aborted).toBe(true);
+    expect(String(signal.reason)).toContain("timeout_ms=50");
+  });
+
+  test("the caller's own abort is not a reranker failure: search rejects with its reason", async () => {
+    const m = await seeded();
+    behaviour.mode = "hang";
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error("user went away")), 30);
+    await expect(m.search("ramen", { user_id: "alice", signal: controller.signal })).rejects.toThrow("user went away");
+    expect(behaviour.calls[0]!.signal!.aborted).toBe(true);
   });
 
   test("the config's rerank_timeout_ms is the default budget", async () => {

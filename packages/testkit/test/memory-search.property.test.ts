@@ -5,7 +5,7 @@
  */
 import { defineReranker, evaluateFilter, Memory, parseFilters, payloadField, providerConfigSchema, registerProvider, type MemoryPayload } from "@mem0/core";
 import fc from "fast-check";
-import { filterArb, recordsArb, scopeArb } from "../src/arbitraries";
+import { filterArb, recordsArb, scopeArb } from "../src/arbitraries.js";
 
 // Reverses the candidate order, so a reranked result set that differs from the vector one would show.
 registerProvider(

@@ -54,7 +54,7 @@ export class LexicalEmbedder implements Embedder {
     return normalizeVector(v);
   }
 
-  async embed(texts: readonly string[]) {
+  async embed(texts: readonly string[], _kind?: "add" | "search") {
     return texts.map((t) => this.embedOne(t));
   }
 }
