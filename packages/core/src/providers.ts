@@ -6,7 +6,7 @@
  * `registerProvider` registers a plugin in-process.
  */
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { z } from "zod";
 import { parseConfig, type MemoryConfig, type ProviderBlock } from "./config.js";
@@ -89,7 +89,9 @@ function isModuleNotFound(err: unknown, specifier: string): boolean {
 
 /**
  * Imports a provider package. Tries core's own resolution first (npm's hoisted layout), then the
- * application's (pnpm's strict layout, where core cannot see packages the app installed).
+ * application's (pnpm's strict layout, where core cannot see packages the app installed): from the
+ * working directory, then from the entry script's folder, for apps started from elsewhere
+ * (`node apps/web/main.js` at a repository root, a service manager's working directory).
  */
 async function importPackage(name: string): Promise<Record<string, unknown> | undefined> {
   try {
@@ -97,13 +99,17 @@ async function importPackage(name: string): Promise<Record<string, unknown> | un
   } catch (err) {
     if (!isModuleNotFound(err, name)) throw err;
   }
-  let resolved: string;
-  try {
-    resolved = createRequire(join(process.cwd(), "noop.js")).resolve(name);
-  } catch {
-    return undefined;
+  const bases = [process.cwd(), ...(process.argv[1] ? [dirname(process.argv[1])] : [])];
+  for (const base of bases) {
+    let resolved: string;
+    try {
+      resolved = createRequire(join(base, "noop.js")).resolve(name);
+    } catch {
+      continue;
+    }
+    return (await import(pathToFileURL(resolved).href)) as Record<string, unknown>;
   }
-  return (await import(pathToFileURL(resolved).href)) as Record<string, unknown>;
+  return undefined;
 }
 
 function pluginsIn(mod: Record<string, unknown>): ProviderPlugin[] {

@@ -100,8 +100,11 @@ export interface LLM {
   generate(
     messages: readonly ChatMessage[],
     options?: {
-      response_format?: { type: "json_object" } | { type: "json_schema"; name: string; schema: Record<string, unknown> };
+      /** `strict` (default true where the provider supports it) asks for schema-constrained decoding. */
+      response_format?: { type: "json_object" } | { type: "json_schema"; name: string; schema: Record<string, unknown>; strict?: boolean };
       signal?: AbortSignal;
+      /** Where a provider reports usage, rate-limit headers and retries (as `RerankOptions.meta`). */
+      meta?: Record<string, unknown>;
     },
   ): Promise<string>;
   close?(): Promise<void>;

@@ -51,8 +51,10 @@ export class InMemoryVectorStore implements VectorStore {
 
   async insert(records: readonly { id: string; vector: Vector; payload: MemoryPayload }[], options?: WriteOptions) {
     // Validate everything first so a bad record writes nothing.
+    const seen = new Set<string>();
     const rows = records.map((r) => {
-      if (this.rows.has(r.id)) throw new Mem0Error("DUPLICATE_ID", `memory store: id ${r.id} already exists`);
+      if (this.rows.has(r.id) || seen.has(r.id)) throw new Mem0Error("DUPLICATE_ID", `memory store: id ${r.id} already exists`);
+      seen.add(r.id);
       return [r.id, { vector: this.checked(r.vector, r.id), payload: clone(r.payload) }] as const;
     });
     for (const [id, row] of rows) this.rows.set(id, row);

@@ -1,0 +1,537 @@
+/**
+ * A Qdrant-compatible test double: real HTTP on 127.0.0.1 (a free port), in-memory collections.
+ * It is not Qdrant. It speaks the REST API the official JS client (`@qdrant/js-client-rest`) uses —
+ * the endpoints below — with Qdrant's answer envelope (`{ result, status: "ok", time }`), its error
+ * body (`{ status: { error }, time }`) and its statuses, and it answers the way Qdrant's engine does
+ * for what it implements (filter semantics in qdrant-filter.ts; exact search, no HNSW).
+ *
+ * Every request body is validated against Qdrant's own OpenAPI document (specs/qdrant.json, v1.18.x):
+ * a body the document rejects is a 400 ("Format error in JSON body: …", as Qdrant's deserializer
+ * answers), or a 422 for range violations ("Validation error in JSON body: …"). On top of the
+ * document, it rejects what Qdrant rejects although the document allows it: non-UUID string ids,
+ * payload keys that are not JSON paths, field conditions that check nothing (422), unparsable
+ * datetimes, vectors of the wrong size ("Wrong input: Vector dimension error …").
+ *
+ * Endpoints: `GET /`; collections: `PUT|GET|DELETE /collections/{c}`, `GET …/exists`;
+ * `PUT …/index`; points: `PUT …/points` (upsert, with `update_mode` and `update_filter`),
+ * `POST …/points` (retrieve), `GET …/points/{id}`, `POST …/points/query`, `POST …/points/scroll`,
+ * `POST …/points/count`, `POST …/points/delete`, `PUT|POST …/points/payload` (overwrite / set).
+ * Not implemented (answered 400 "not supported by the Qdrant test double"): named vectors in
+ * points, sparse / multi vectors, prefetch and fusion queries, `order_by`, snapshots, sharding keys.
+ *
+ * Tests get the FakeServer's fault injection (429 with Retry-After, 503, resets, hangs) and call log.
+ */
+import { readFileSync } from "node:fs";
+import { OpenApiSpec } from "../openapi.js";
+import { FakeServer, type CallRecord, type FakeServerOptions, type Reply, type Route, type RouteRequest } from "./fake-server.js";
+import { canonicalId, checkFilter, filterProblem, isUuid, parseJsonPath, valuesAt, type JsonPath, type TextIndex } from "./qdrant-filter.js";
+
+export const QDRANT_VERSION = "1.18.0";
+
+type Json = Record<string, any>;
+type PointId = string | number;
+
+interface StoredPoint {
+  id: PointId;
+  vector: Float32Array;
+  payload: Json;
+  version: number;
+}
+
+interface Collection {
+  name: string;
+  size: number;
+  distance: "Cosine" | "Dot" | "Euclid" | "Manhattan";
+  /** The create request's `vectors` as given (named vectors are accepted but hold no points). */
+  vectorsConfig: Json;
+  named: boolean;
+  params: Json;
+  onDiskPayload: boolean;
+  points: Map<PointId, StoredPoint>;
+  /** Payload indexes by field name as given. */
+  indexes: Map<string, { data_type: string; params?: Json }>;
+  operationId: number;
+}
+
+export interface QdrantServerOptions {
+  /** When set, requests need the `api-key` header (or `Authorization: Bearer`). */
+  apiKey?: string;
+  latencyMs?: FakeServerOptions["latencyMs"];
+}
+
+export interface QdrantServer extends FakeServer {
+  /** The in-memory state, for assertions (read-only use). */
+  readonly collections: ReadonlyMap<string, Collection>;
+}
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+const badInput = (message: string) => new HttpError(400, `Wrong input: ${message}`);
+const notFound = (message: string) => new HttpError(404, `Not found: ${message}`);
+const unsupported = (what: string) => new HttpError(400, `Bad request: ${what} is not supported by the Qdrant test double`);
+
+let specCache: OpenApiSpec | undefined;
+/** Qdrant's OpenAPI document (v1.18.x), loaded once per process. */
+export function qdrantSpec(): OpenApiSpec {
+  specCache ??= new OpenApiSpec("qdrant", JSON.parse(readFileSync(new URL("../../specs/qdrant.json", import.meta.url), "utf8")));
+  return specCache;
+}
+
+/** Ajv's wording for bound violations, which Qdrant's validator (not its deserializer) reports. */
+const BOUND = /must be [<>]=? |must NOT have (fewer|more) than/;
+
+/** Validates a body against the document: bound violations are 422 (validator), the rest 400 (serde). */
+function validateBody(method: string, template: string, body: unknown): void {
+  const check = qdrantSpec().validateRequest(method, template, body);
+  if (check.ok) return;
+  if (check.errors.every((e) => BOUND.test(e))) throw new HttpError(422, `Validation error in JSON body: [${check.errors.join("; ")}]`);
+  throw new HttpError(400, `Format error in JSON body: ${check.errors.join("; ")}`);
+}
+
+function checkId(id: unknown, where: string): PointId {
+  if (typeof id === "number") return id;
+  if (typeof id === "string" && isUuid(id)) return canonicalId(id);
+  throw new HttpError(400, `Format error in JSON body: ${where}: ${JSON.stringify(id)} is not a valid point id: expected an unsigned integer or a UUID`);
+}
+
+function checkFilterBody(filter: unknown, where: string): void {
+  const p = filterProblem(filter as Json | null | undefined, where);
+  if (p) throw new HttpError(p[0], p[1]);
+}
+
+function compareIds(a: PointId, b: PointId): number {
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  if (typeof a === "number") return -1;
+  if (typeof b === "number") return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Drops keys from a payload by JSON path (Qdrant's `exclude`). */
+function removePath(payload: Json, path: JsonPath): void {
+  const items = [{ key: path.first } as const, ...path.rest];
+  const walk = (value: unknown, i: number) => {
+    const item = items[i]!;
+    const last = i === items.length - 1;
+    if ("key" in item) {
+      if (!value || typeof value !== "object" || Array.isArray(value)) return;
+      if (last) delete (value as Json)[item.key];
+      else walk((value as Json)[item.key], i + 1);
+    } else if ("index" in item) {
+      if (Array.isArray(value) && !last) walk(value[item.index], i + 1);
+    } else if (Array.isArray(value) && !last) for (const v of value) walk(v, i + 1);
+  };
+  walk(payload, 0);
+}
+
+/** Keeps only the given paths (Qdrant's `include`), nested objects rebuilt along the way. */
+function includePaths(payload: Json, paths: JsonPath[]): Json {
+  const out: Json = {};
+  for (const path of paths) {
+    if (!(path.first in payload)) continue;
+    if (path.rest.length === 0) {
+      out[path.first] = structuredClone(payload[path.first]);
+      continue;
+    }
+    if (!path.rest.every((x) => "key" in x)) {
+      out[path.first] = structuredClone(payload[path.first]);
+      continue;
+    }
+    let src: unknown = payload[path.first];
+    let dst: Json = (out[path.first] ??= {});
+    const keys = path.rest.map((x) => (x as { key: string }).key);
+    for (let i = 0; i < keys.length; i++) {
+      if (!src || typeof src !== "object" || Array.isArray(src) || !(keys[i]! in (src as Json))) break;
+      src = (src as Json)[keys[i]!];
+      if (i === keys.length - 1) dst[keys[i]!] = structuredClone(src);
+      else dst = dst[keys[i]!] ??= {};
+    }
+  }
+  return out;
+}
+
+function selectPayload(payload: Json, withPayload: unknown, defaultOn: boolean): Json | undefined {
+  const spec = withPayload === undefined || withPayload === null ? defaultOn : withPayload;
+  if (spec === false) return undefined;
+  if (spec === true) return structuredClone(payload);
+  const parse = (xs: string[]) =>
+    xs.map((x) => {
+      const p = parseJsonPath(x);
+      if (!p) throw new HttpError(400, `Format error in JSON body: with_payload: invalid payload key ${JSON.stringify(x)}`);
+      return p;
+    });
+  if (Array.isArray(spec)) return includePaths(payload, parse(spec));
+  if (spec && typeof spec === "object" && Array.isArray((spec as Json).include)) return includePaths(payload, parse((spec as Json).include));
+  if (spec && typeof spec === "object" && Array.isArray((spec as Json).exclude)) {
+    const copy = structuredClone(payload);
+    for (const p of parse((spec as Json).exclude)) removePath(copy, p);
+    return copy;
+  }
+  return structuredClone(payload);
+}
+
+function preprocess(c: Collection, v: number[]): Float32Array {
+  const out = Float32Array.from(v);
+  if (c.distance !== "Cosine") return out;
+  let sum = 0;
+  for (const x of out) sum += x * x;
+  const norm = Math.sqrt(sum);
+  // Qdrant leaves a zero vector as it is, so it scores 0 against everything.
+  if (norm > 1e-30) for (let i = 0; i < out.length; i++) out[i]! /= norm;
+  return out;
+}
+
+function score(c: Collection, q: Float32Array, v: Float32Array): number {
+  let s = 0;
+  if (c.distance === "Euclid") {
+    for (let i = 0; i < q.length; i++) s += (q[i]! - v[i]!) ** 2;
+    return Math.fround(Math.sqrt(s));
+  }
+  if (c.distance === "Manhattan") {
+    for (let i = 0; i < q.length; i++) s += Math.abs(q[i]! - v[i]!);
+    return Math.fround(s);
+  }
+  for (let i = 0; i < q.length; i++) s += q[i]! * v[i]!;
+  return Math.fround(s);
+}
+
+const higherIsBetter = (c: Collection) => c.distance === "Cosine" || c.distance === "Dot";
+
+export async function startQdrantServer(options: QdrantServerOptions = {}): Promise<QdrantServer> {
+  const collections = new Map<string, Collection>();
+  const started = performance.now();
+  const ok = (result: unknown, status = 200): Reply => ({ status, body: { result, status: "ok", time: (performance.now() - started) / 1e9 } });
+
+  const collection = (name: string): Collection => {
+    const c = collections.get(name);
+    if (!c) throw notFound(`Collection \`${name}\` doesn't exist!`);
+    return c;
+  };
+
+  const textIndexes = (c: Collection): Map<string, TextIndex> => {
+    const out = new Map<string, TextIndex>();
+    for (const [field, idx] of c.indexes) {
+      if (idx.data_type !== "text") continue;
+      const p = idx.params ?? {};
+      out.set(field, { tokenizer: p.tokenizer ?? "word", lowercase: p.lowercase ?? true, minTokenLen: p.min_token_len ?? undefined, maxTokenLen: p.max_token_len ?? undefined });
+    }
+    return out;
+  };
+
+  const matching = (c: Collection, filter: Json | null | undefined): StoredPoint[] => {
+    const ctx = { textIndexes: textIndexes(c) };
+    return [...c.points.values()].filter((p) => checkFilter(filter, p.payload, { ...ctx, pointId: p.id })).sort((a, b) => compareIds(a.id, b.id));
+  };
+
+  const vectorOf = (c: Collection, v: unknown, where: string): Float32Array => {
+    if (c.named) throw unsupported("writing or querying points of a collection with named vectors");
+    if (!Array.isArray(v) || v.some((x) => typeof x !== "number")) throw unsupported(`${where}: a vector other than a dense float array`);
+    if (v.length !== c.size) throw badInput(`Vector dimension error: expected dim: ${c.size}, got ${v.length}`);
+    return preprocess(c, v as number[]);
+  };
+
+  const updateResult = (c: Collection) => ok({ operation_id: c.operationId++, status: "completed" });
+
+  const selectPoints = (c: Collection, body: Json, where: string): StoredPoint[] => {
+    if (Array.isArray(body.points)) {
+      const ids = body.points.map((id: unknown, i: number) => checkId(id, `${where}.points[${i}]`));
+      const found = ids.map((id: PointId) => c.points.get(id)).filter((p: StoredPoint | undefined): p is StoredPoint => p !== undefined);
+      if (body.filter == null) return found;
+      checkFilterBody(body.filter, `${where}.filter`);
+      const ctx = { textIndexes: textIndexes(c) };
+      return found.filter((p: StoredPoint) => checkFilter(body.filter, p.payload, { ...ctx, pointId: p.id }));
+    }
+    if (body.filter != null) {
+      checkFilterBody(body.filter, `${where}.filter`);
+      return matching(c, body.filter);
+    }
+    throw badInput("Either list of point ids or filter must be provided");
+  };
+
+  type Handler = (params: Record<string, string>, body: any, req: RouteRequest) => Reply;
+  const routes: { method: string; template: string; regex: RegExp; names: string[]; handle: Handler }[] = [];
+  const on = (method: string, template: string, handle: Handler) => {
+    const names: string[] = [];
+    const regex = new RegExp(`^${template.replace(/\{(\w+)\}/g, (_, n: string) => (names.push(n), "([^/]+)"))}$`);
+    routes.push({ method, template, regex, names, handle });
+  };
+  const validated = (method: string, template: string, handle: Handler) =>
+    on(method, template, (params, body, req) => {
+      if (typeof req.body === "string" && req.rawBody !== "") throw new HttpError(400, `Format error in JSON body: expected a JSON object`);
+      validateBody(method, template, body ?? {});
+      return handle(params, body ?? {}, req);
+    });
+
+  on("GET", "/", () => ({ status: 200, body: { title: "qdrant - vector search engine", version: QDRANT_VERSION, commit: "0000000000000000000000000000000000000000" } }));
+
+  on("GET", "/collections", () => ok({ collections: [...collections.keys()].map((name) => ({ name })) }));
+
+  on("GET", "/collections/{collection_name}/exists", (p) => ok({ exists: collections.has(p.collection_name!) }));
+
+  validated("PUT", "/collections/{collection_name}", (p, body) => {
+    const name = p.collection_name!;
+    if (!/^[^/\\\0]{1,255}$/.test(name)) throw new HttpError(422, `Validation error in path parameters: [name: collection name is not valid]`);
+    if (collections.has(name)) throw badInput(`Collection \`${name}\` already exists!`);
+    const vectors = body.vectors ?? {};
+    const single = typeof vectors.size === "number";
+    collections.set(name, {
+      name,
+      size: single ? vectors.size : 0,
+      distance: single ? vectors.distance : "Cosine",
+      vectorsConfig: vectors,
+      named: !single,
+      params: {
+        vectors,
+        shard_number: body.shard_number ?? 1,
+        replication_factor: body.replication_factor ?? 1,
+        write_consistency_factor: body.write_consistency_factor ?? 1,
+        on_disk_payload: body.on_disk_payload ?? true,
+      },
+      onDiskPayload: body.on_disk_payload ?? true,
+      points: new Map(),
+      indexes: new Map(),
+      operationId: 0,
+    });
+    return ok(true);
+  });
+
+  on("GET", "/collections/{collection_name}", (p) => {
+    const c = collection(p.collection_name!);
+    const payload_schema: Json = {};
+    for (const [field, idx] of c.indexes) {
+      const path = parseJsonPath(field)!;
+      const points = [...c.points.values()].filter((pt) => valuesAt(pt.payload, path).some((v) => v !== null && !(Array.isArray(v) && v.length === 0))).length;
+      payload_schema[field] = { data_type: idx.data_type, ...(idx.params ? { params: idx.params } : {}), points };
+    }
+    return ok({
+      status: "green",
+      optimizer_status: "ok",
+      indexed_vectors_count: 0,
+      points_count: c.points.size,
+      segments_count: 1,
+      config: {
+        params: c.params,
+        hnsw_config: { m: 16, ef_construct: 100, full_scan_threshold: 10000, max_indexing_threads: 0, on_disk: false },
+        optimizer_config: { deleted_threshold: 0.2, vacuum_min_vector_number: 1000, default_segment_number: 0, max_segment_size: null, memmap_threshold: null, indexing_threshold: 10000, flush_interval_sec: 5, max_optimization_threads: null },
+        wal_config: { wal_capacity_mb: 32, wal_segments_ahead: 0 },
+        quantization_config: null,
+      },
+      payload_schema,
+    });
+  });
+
+  on("DELETE", "/collections/{collection_name}", (p) => ok(collections.delete(p.collection_name!)));
+
+  validated("PUT", "/collections/{collection_name}/index", (p, body) => {
+    const c = collection(p.collection_name!);
+    if (!parseJsonPath(body.field_name)) throw new HttpError(400, `Format error in JSON body: field_name: invalid payload key ${JSON.stringify(body.field_name)}`);
+    const schema = body.field_schema;
+    if (schema == null) throw badInput(`Can't auto-detect field type, please specify \`field_schema\` in the request`);
+    if (typeof schema === "string") c.indexes.set(body.field_name, { data_type: schema });
+    else c.indexes.set(body.field_name, { data_type: schema.type, params: schema });
+    return updateResult(c);
+  });
+
+  validated("PUT", "/collections/{collection_name}/points", (p, body) => {
+    const c = collection(p.collection_name!);
+    let incoming: { id: PointId; vector: Float32Array; payload: Json }[];
+    if (body.batch) {
+      const { ids, vectors, payloads } = body.batch;
+      if (!Array.isArray(vectors) || vectors.length !== ids.length) throw badInput(`number of ids and vectors must be equal`);
+      incoming = ids.map((id: unknown, i: number) => ({ id: checkId(id, `batch.ids[${i}]`), vector: vectorOf(c, vectors[i], `batch.vectors[${i}]`), payload: payloads?.[i] ?? {} }));
+    } else {
+      incoming = body.points.map((pt: Json, i: number) => ({ id: checkId(pt.id, `points[${i}].id`), vector: vectorOf(c, pt.vector, `points[${i}].vector`), payload: pt.payload ?? {} }));
+    }
+    if (body.shard_key != null) throw unsupported("shard_key");
+    checkFilterBody(body.update_filter, "update_filter");
+    const mode: string = body.update_mode ?? "upsert";
+    const ctx = { textIndexes: textIndexes(c) };
+    for (const pt of incoming) {
+      const existing = c.points.get(pt.id);
+      if (existing) {
+        if (mode === "insert_only") continue;
+        if (body.update_filter != null && !checkFilter(body.update_filter, existing.payload, { ...ctx, pointId: existing.id })) continue;
+        c.points.set(pt.id, { id: pt.id, vector: pt.vector, payload: structuredClone(pt.payload), version: existing.version + 1 });
+      } else if (mode !== "update_only") {
+        c.points.set(pt.id, { id: pt.id, vector: pt.vector, payload: structuredClone(pt.payload), version: 0 });
+      }
+    }
+    return updateResult(c);
+  });
+
+  const recordOut = (pt: StoredPoint, withPayload: unknown, withVector: unknown, payloadDefault: boolean) => {
+    const payload = selectPayload(pt.payload, withPayload, payloadDefault);
+    return { id: pt.id, ...(payload !== undefined ? { payload } : { payload: null }), ...(withVector === true ? { vector: Array.from(pt.vector) } : {}) };
+  };
+
+  validated("POST", "/collections/{collection_name}/points", (p, body) => {
+    const c = collection(p.collection_name!);
+    const ids: PointId[] = body.ids.map((id: unknown, i: number) => checkId(id, `ids[${i}]`));
+    const seen = new Set<PointId>();
+    const out = [];
+    for (const id of ids) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const pt = c.points.get(id);
+      if (pt) out.push(recordOut(pt, body.with_payload, body.with_vector, true));
+    }
+    return ok(out);
+  });
+
+  on("GET", "/collections/{collection_name}/points/{id}", (p) => {
+    const c = collection(p.collection_name!);
+    const raw = decodeURIComponent(p.id!);
+    const id = /^\d+$/.test(raw) ? Number(raw) : raw;
+    const pt = c.points.get(checkId(id, "id"));
+    if (!pt) throw notFound(`No point with id ${raw} found`);
+    return ok(recordOut(pt, true, true, true));
+  });
+
+  validated("POST", "/collections/{collection_name}/points/query", (p, body) => {
+    const c = collection(p.collection_name!);
+    if (body.prefetch != null) throw unsupported("prefetch");
+    if (body.shard_key != null) throw unsupported("shard_key");
+    if (body.using != null && body.using !== "") throw unsupported("using a named vector");
+    if (body.lookup_from != null) throw unsupported("lookup_from");
+    checkFilterBody(body.filter, "filter");
+    const limit: number = body.limit ?? 10;
+    const offset: number = body.offset ?? 0;
+    let query = body.query;
+    if (query && typeof query === "object" && !Array.isArray(query) && "nearest" in query) {
+      if (query.mmr != null) throw unsupported("mmr");
+      query = query.nearest;
+    }
+    const candidates = matching(c, body.filter);
+    let scored: { pt: StoredPoint; score: number }[];
+    if (query === undefined || query === null) {
+      scored = candidates.map((pt) => ({ pt, score: 0 }));
+    } else if (Array.isArray(query)) {
+      const q = vectorOf(c, query, "query");
+      scored = candidates.map((pt) => ({ pt, score: score(c, q, pt.vector) }));
+      const sign = higherIsBetter(c) ? -1 : 1;
+      scored.sort((a, b) => sign * (a.score - b.score) || compareIds(a.pt.id, b.pt.id));
+      const threshold = body.score_threshold;
+      if (threshold != null) scored = scored.filter((s) => (higherIsBetter(c) ? s.score >= threshold : s.score <= threshold));
+    } else throw unsupported("this kind of query");
+    const points = scored.slice(offset, offset + limit).map(({ pt, score: s }) => ({
+      ...recordOut(pt, body.with_payload, body.with_vector, false),
+      version: pt.version,
+      score: s,
+    }));
+    return ok({ points });
+  });
+
+  validated("POST", "/collections/{collection_name}/points/scroll", (p, body) => {
+    const c = collection(p.collection_name!);
+    if (body.order_by != null) throw unsupported("order_by");
+    if (body.shard_key != null) throw unsupported("shard_key");
+    checkFilterBody(body.filter, "filter");
+    const limit: number = body.limit ?? 10;
+    const start = body.offset == null ? undefined : checkId(body.offset, "offset");
+    const all = matching(c, body.filter).filter((pt) => start === undefined || compareIds(pt.id, start) >= 0);
+    const page = all.slice(0, limit);
+    const next = all[limit];
+    return ok({ points: page.map((pt) => recordOut(pt, body.with_payload, body.with_vector, true)), next_page_offset: next ? next.id : null });
+  });
+
+  validated("POST", "/collections/{collection_name}/points/count", (p, body) => {
+    const c = collection(p.collection_name!);
+    checkFilterBody(body.filter, "filter");
+    return ok({ count: matching(c, body.filter).length });
+  });
+
+  validated("POST", "/collections/{collection_name}/points/delete", (p, body) => {
+    const c = collection(p.collection_name!);
+    if (body.shard_key != null) throw unsupported("shard_key");
+    for (const pt of selectPoints(c, body, "body")) c.points.delete(pt.id);
+    return updateResult(c);
+  });
+
+  const writePayload = (overwrite: boolean) => (p: Record<string, string>, body: Json) => {
+    const c = collection(p.collection_name!);
+    if (body.shard_key != null) throw unsupported("shard_key");
+    let path: JsonPath | undefined;
+    if (body.key != null) {
+      path = parseJsonPath(body.key);
+      if (!path) throw new HttpError(400, `Format error in JSON body: key: invalid payload key ${JSON.stringify(body.key)}`);
+      if (!path.rest.every((x) => "key" in x)) throw unsupported("a payload key with array indices");
+    }
+    for (const pt of selectPoints(c, body, "body")) {
+      const value = structuredClone(body.payload) as Json;
+      if (!path) {
+        pt.payload = overwrite ? value : { ...pt.payload, ...value };
+      } else {
+        // Qdrant sets (or, for overwrite, replaces) the object at `key`, creating it when missing.
+        const keys = [path.first, ...path.rest.map((x) => (x as { key: string }).key)];
+        let target = pt.payload;
+        for (const k of keys.slice(0, -1)) {
+          if (!target[k] || typeof target[k] !== "object" || Array.isArray(target[k])) target[k] = {};
+          target = target[k];
+        }
+        const last = keys[keys.length - 1]!;
+        const current = target[last];
+        target[last] = overwrite || !current || typeof current !== "object" || Array.isArray(current) ? value : { ...current, ...value };
+      }
+      pt.version += 1;
+    }
+    return updateResult(c);
+  };
+  validated("PUT", "/collections/{collection_name}/points/payload", writePayload(true));
+  validated("POST", "/collections/{collection_name}/points/payload", writePayload(false));
+
+  // The FakeServer routes by exact path; Qdrant's paths carry the collection name, so a concrete
+  // route is registered for each path the first time a request for it arrives (the latency hook
+  // is the one callback that runs before routing).
+  const table: Route[] = [];
+  const known = new Set<string>();
+  const dispatch = (req: RouteRequest): Reply => {
+    for (const r of routes) {
+      if (r.method !== req.method) continue;
+      const m = r.regex.exec(req.path);
+      if (!m) continue;
+      const params = Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)]));
+      try {
+        return r.handle(params, req.body, req);
+      } catch (err) {
+        if (err instanceof HttpError) return { status: err.status, body: { status: { error: err.message }, time: 0 } };
+        throw err;
+      }
+    }
+    return { status: 404, body: { status: { error: `Not found: no route for ${req.method} ${req.path}` }, time: 0 } };
+  };
+  const ensureRoute = (call: CallRecord) => {
+    const key = `${call.method} ${call.path}`;
+    if (known.has(key)) return;
+    known.add(key);
+    table.push({ method: call.method, path: call.path, handle: dispatch });
+  };
+  let latency = options.latencyMs;
+  const hook = (call: CallRecord) => {
+    ensureRoute(call);
+    return typeof latency === "function" ? latency(call) : latency ?? 0;
+  };
+
+  const server = await FakeServer.start({
+    routes: table,
+    latencyMs: hook,
+    errorBody: (_status, message) => ({ status: { error: message }, time: 0 }),
+    auth: options.apiKey
+      ? (headers) => {
+          const given = headers["api-key"] ?? /^bearer\s+(.+)$/i.exec(headers.authorization ?? "")?.[1];
+          if (given === options.apiKey) return undefined;
+          return { status: 401, body: { status: { error: given ? "Invalid API key or JWT" : "Must provide an API key or an Authorization bearer token" }, time: 0 } };
+        }
+      : undefined,
+  });
+  // Tests may set `latencyMs` on the server as on every fake; the routing hook has to stay in front.
+  Object.defineProperty(server, "latencyMs", {
+    get: () => hook,
+    set: (value: FakeServerOptions["latencyMs"]) => {
+      latency = value;
+    },
+  });
+  return Object.assign(server, { collections }) as QdrantServer;
+}
