@@ -1,8 +1,8 @@
 /**
- * A small reranker defined inside the demo with `defineReranker`, so the demo runs with nothing
- * but @mem0/core installed: Okapi BM25 over the candidate pool. It refuses queries longer than
- * `max_query_words`, as hosted rerankers refuse oversized requests, which the demo uses to show
- * the fallback.
+ * `bm25`: the CLI's offline reranker, registered by the `mem0` command so that the demo, `compare`
+ * and `eval` run with nothing but @mem0/core installed and no model files: Okapi BM25 over the
+ * candidate pool. It is a keyword scorer, not a semantic model. `max_query_words` makes it refuse
+ * long queries, as hosted rerankers refuse oversized requests; the demo uses it to show the fallback.
  */
 import { defineReranker, fields, lexicalTokens, ProviderError, providerConfigSchema } from "@mem0/core";
 
@@ -27,17 +27,18 @@ export function bm25Scores(query: string, documents: readonly string[]): number[
   });
 }
 
-export const bm25DemoReranker = defineReranker({
-  provider: "bm25-demo",
+export const bm25Reranker = defineReranker({
+  provider: "bm25",
   configSchema: providerConfigSchema({ top_k: fields.positiveInt().optional(), max_query_words: fields.positiveInt().optional() }),
   create: (config) => ({
-    provider: "bm25-demo",
+    provider: "bm25",
     model: "okapi-bm25",
     topK: config.top_k,
     async rerank(query: string, documents: readonly string[], options?: { top_k?: number }) {
       const words = query.trim().split(/\s+/).length;
-      const max = config.max_query_words ?? 24;
-      if (words > max) throw new ProviderError("bm25-demo", `query has ${words} words, more than max_query_words=${max}`, { status: 400 });
+      if (config.max_query_words !== undefined && words > config.max_query_words) {
+        throw new ProviderError("bm25", `query has ${words} words, more than max_query_words=${config.max_query_words}`, { status: 400 });
+      }
       return bm25Scores(query, documents)
         .map((score, index) => ({ index, score }))
         .sort((a, b) => b.score - a.score || a.index - b.index)

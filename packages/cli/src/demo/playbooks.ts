@@ -1,7 +1,10 @@
 /**
  * The demo's memories, drawn from the seed's playbooks: a personal assistant (food, movies,
- * dining), a support bot's tickets, and a reader's book recommendations.
+ * dining, work), a support bot's tickets, and readers' book recommendations. A few dozen are
+ * written by hand (the ones the queries are about); a few hundred more are generated around them.
  */
+import { generateMemories } from "./generate.js";
+
 export interface DemoMemory {
   text: string;
   user_id?: string;
@@ -14,7 +17,7 @@ const foodie = (text: string, metadata: Record<string, unknown>): DemoMemory => 
 const reader = (text: string, metadata: Record<string, unknown>): DemoMemory => ({ text, user_id: "reader123", metadata });
 const support = (text: string, metadata: Record<string, unknown>): DemoMemory => ({ text, agent_id: "support_bot", metadata });
 
-export const DEMO_MEMORIES: DemoMemory[] = [
+const HANDWRITTEN: DemoMemory[] = [
   alice("Alice is vegetarian and avoids fish sauce", { category: "food", priority: 9 }),
   alice("Alice loves spicy Sichuan food, especially mapo tofu without meat", { category: "food", priority: 6 }),
   alice("Alice's favourite movies are Arrival and Interstellar", { category: "movies", priority: 5 }),
@@ -53,6 +56,8 @@ export const DEMO_MEMORIES: DemoMemory[] = [
   support("Feature request: dark mode for the desktop app", { category: "feature_request", priority: 2 }),
 ];
 
+export const DEMO_MEMORIES: DemoMemory[] = [...HANDWRITTEN, ...generateMemories()];
+
 export interface DemoQuery {
   title: string;
   query: string;
@@ -73,6 +78,7 @@ export const DEMO_QUERIES: DemoQuery[] = [
     filters: { AND: [{ category: "work" }, { priority: { gte: 7 } }] },
     limit: 5,
   },
+  { title: "Several users: Bob's movies", query: "science fiction films Bob enjoyed", scope: { user_id: "bob" }, limit: 5 },
   {
     title: "Personal assistant: dining (AND + gte on rating and date)",
     query: "What restaurants did I enjoy last month that had good vegetarian options?",

@@ -1,59 +1,180 @@
 /**
- * `mem0 demo`: loads the playbook memories, then for each query prints the vector-only list and
- * the reranked list side by side, with scores and per-stage timings, a filtered query, and a
- * reranker failure that falls back to vector order.
+ * `mem0 demo`: loads a few hundred playbook memories, then for each query prints the vector-only
+ * list and the reranked list side by side (scores, rank changes, per-stage latency), including
+ * filtered queries and a reranker failure that falls back to vector order, and ends with a summary.
  */
-import { Memory, registerProvider, type MemoryConfigInput } from "@mem0/core";
-import { DEMO_MEMORIES, DEMO_QUERIES } from "./demo-data.js";
-import { bm25DemoReranker } from "./demo-reranker.js";
-import { sideBySide, timingLine } from "./format.js";
+import { createHash } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { errorMessage, Memory, registerProvider, type ProviderBlock, type SearchResponse } from "@mem0/core";
+import { queryLimitReranker } from "./query-limit.js";
+import { ingest } from "../ingest.js";
+import { processIo, type Io } from "../io.js";
+import { ms, sideBySide, timingLine } from "../format.js";
+import { loadProviderPackage, registerCliProviders } from "../providers.js";
+import { startProgress } from "../progress.js";
+import { percentile } from "../stats.js";
+import { chooseModels, describeModels, OFFLINE_MODELS, type Env, type LoadedModels, type ModelChoice } from "./models.js";
+import { DEMO_MEMORIES, DEMO_QUERIES, type DemoMemory } from "./playbooks.js";
 
 export interface DemoOptions {
-  out?: (line: string) => void;
+  io?: Io;
+  env?: Env;
+  /** Skip the network check and downloads: offline models unless their files are on disk. */
+  offline?: boolean;
+  /** Where the sqlite store keeps the demo's memories (default: a folder in the OS temp dir). */
+  storePath?: string;
+  probeTimeoutMs?: number;
 }
 
-const FAILING_QUERY =
+/** The demo's cap on reranked query length; FAILING_QUERY is longer. */
+export const MAX_QUERY_WORDS = 24;
+
+export const FAILING_QUERY =
   "I am planning a long weekend with friends and I would really like to know which of the restaurants that I visited recently had genuinely good vegetarian food and friendly service";
 
-export async function runDemo(options: DemoOptions = {}): Promise<void> {
-  const out = options.out ?? ((line: string) => console.log(line));
-  registerProvider(bm25DemoReranker);
-  const config: MemoryConfigInput = {
-    vector_store: { provider: "memory" },
-    embedder: { provider: "lexical" },
-    reranker: { provider: "bm25-demo", config: { max_query_words: 24 } },
-  };
-  const memory = await Memory.fromConfig(config);
-  out("mem0-ts demo: reranker-enhanced search");
-  out("store: memory (in-process) · embedder: lexical (offline keyword baseline, needs no model files)");
-  out("reranker: bm25-demo (a small BM25 reranker defined in this demo with defineReranker; install @mem0/reranker-sentence-transformer for a cross-encoder)");
+const scopeKey = (m: DemoMemory) => (m.user_id ? `user_id=${m.user_id}` : `agent_id=${m.agent_id}`);
 
-  const t0 = performance.now();
-  for (const m of DEMO_MEMORIES) {
-    await memory.add(m.text, { ...(m.user_id ? { user_id: m.user_id } : {}), ...(m.agent_id ? { agent_id: m.agent_id } : {}), metadata: m.metadata, infer: false });
+function datasetHash(): string {
+  return createHash("sha256").update(JSON.stringify(DEMO_MEMORIES)).digest("hex").slice(0, 10);
+}
+
+interface StoreChoice {
+  block: ProviderBlock;
+  line: string;
+}
+
+async function chooseStore(models: LoadedModels, options: DemoOptions, env: Env): Promise<StoreChoice> {
+  const sqlite = await loadProviderPackage("@mem0/store-sqlite");
+  if (!sqlite.ok) return { block: { provider: "memory" }, line: `store: memory (in-process; nothing is kept after the demo), because ${sqlite.reason}` };
+  const path = options.storePath ?? env.MEM0_DEMO_DB ?? join(tmpdir(), "mem0-demo", "demo.db");
+  // Vectors from different embedders cannot share a collection; a changed dataset gets a new one.
+  const collection = `demo_${models.embedder.provider === "lexical" ? "lexical" : "minilm"}_${datasetHash()}`;
+  return { block: { provider: "sqlite", config: { path, collection_name: collection } }, line: `store: sqlite at ${path} (collection ${collection}; kept between runs)` };
+}
+
+/**
+ * Loads each local model once and runs it on a tiny input, so that a model that cannot load is
+ * replaced by its offline counterpart (and a cold model does not land in the first query's
+ * latency). The probing instances stay open until the demo's own Memory holds the models, so
+ * they are not loaded twice.
+ */
+async function loadModels(choice: ModelChoice, io: Io): Promise<{ loaded: LoadedModels; probes: Memory[] }> {
+  const loaded: LoadedModels = { embedder: choice.embedder, reranker: choice.reranker, failed: {} };
+  const probes: Memory[] = [];
+  if (choice.kind !== "local") return { loaded, probes };
+  const bar = startProgress(io, "loading models", 2);
+  try {
+    try {
+      const m = await Memory.fromConfig({ vector_store: { provider: "memory" }, embedder: choice.embedder });
+      probes.push(m);
+      await m.embedder.embed(["warm up"], "search");
+    } catch (err) {
+      loaded.embedder = OFFLINE_MODELS.embedder;
+      loaded.failed.embedder = errorMessage(err);
+    }
+    bar.increment();
+    try {
+      const m = await Memory.fromConfig({ vector_store: { provider: "memory" }, embedder: OFFLINE_MODELS.embedder, reranker: choice.reranker });
+      probes.push(m);
+      await m.reranker!.rerank("warm up", ["a short memory", "another memory"]);
+    } catch (err) {
+      loaded.reranker = OFFLINE_MODELS.reranker;
+      loaded.failed.reranker = errorMessage(err);
+    }
+    bar.increment();
+  } finally {
+    bar.stop();
   }
-  out(`loaded ${DEMO_MEMORIES.length} memories in ${(performance.now() - t0).toFixed(1)} ms`);
+  return { loaded, probes };
+}
 
+/** Returns true when the store already holds exactly the demo's memories. */
+async function alreadyLoaded(memory: Memory): Promise<boolean> {
+  const expected = new Map<string, number>();
+  for (const m of DEMO_MEMORIES) expected.set(scopeKey(m), (expected.get(scopeKey(m)) ?? 0) + 1);
+  for (const [key, count] of expected) {
+    const [k, v] = key.split("=") as ["user_id" | "agent_id", string];
+    const found = await memory.getAll({ [k]: v, limit: count + 1 });
+    if (found.results.length !== count) return false;
+  }
+  return true;
+}
+
+export async function runDemo(options: DemoOptions = {}): Promise<void> {
+  const io = options.io ?? processIo();
+  const env = options.env ?? process.env;
+  registerCliProviders();
+  registerProvider(queryLimitReranker);
+  io.out("mem0-ts demo: reranker-enhanced search on the seed's playbooks (vector-only vs reranked, side by side)");
+
+  const choice = await chooseModels({ io, env, offline: options.offline, probeTimeoutMs: options.probeTimeoutMs });
+  const { loaded, probes } = await loadModels(choice, io);
+  const store = await chooseStore(loaded, options, env);
+  let memory: Memory;
+  try {
+    const reranker = { provider: queryLimitReranker.provider, config: { reranker: loaded.reranker, max_query_words: MAX_QUERY_WORDS } };
+    memory = await Memory.fromConfig({ vector_store: store.block, embedder: loaded.embedder, reranker });
+  } finally {
+    await Promise.all(probes.map((p) => p.close()));
+  }
+  io.out(describeModels(choice, loaded));
+  io.out(store.line);
+
+  try {
+    const users = new Set(DEMO_MEMORIES.map(scopeKey));
+    if (store.block.provider !== "memory" && (await alreadyLoaded(memory))) {
+      io.out(`reusing ${DEMO_MEMORIES.length} memories of ${users.size} users and agents already in the store`);
+    } else {
+      await memory.reset();
+      const ingested = await ingest(memory, DEMO_MEMORIES.map((m) => ({ memory: m.text, ...(m.user_id ? { user_id: m.user_id } : {}), ...(m.agent_id ? { agent_id: m.agent_id } : {}), metadata: m.metadata })), io);
+      io.out(`loaded ${ingested.count} memories of ${users.size} users and agents (${[...users].join(", ")}) in ${ingested.ms.toFixed(0)} ms`);
+    }
+    await runQueries(memory, io);
+  } finally {
+    await memory.close();
+  }
+}
+
+async function runQueries(memory: Memory, io: Io): Promise<void> {
+  const pairs: { vector: SearchResponse; reranked: SearchResponse }[] = [];
+  const memoryWidth = Math.max(30, Math.min(64, Math.floor(((io.columns ?? 120) - 42) / 2)));
+  // One untimed pass first: the timings below are then those of a warm process (JIT, caches,
+  // lazily loaded models), not of its first few calls.
+  for (const q of DEMO_QUERIES) {
+    for (const rerank of [false, true]) await memory.search(q.query, { ...q.scope, ...(q.filters ? { filters: q.filters } : {}), limit: q.limit ?? 5, rerank });
+  }
   for (const q of DEMO_QUERIES) {
     const request = { ...q.scope, ...(q.filters ? { filters: q.filters } : {}), limit: q.limit ?? 5 };
     const vector = await memory.search(q.query, { ...request, rerank: false });
     const reranked = await memory.search(q.query, { ...request, rerank: true });
-    out("");
-    out(`━━ ${q.title}`);
-    out(`query: ${JSON.stringify(q.query)} · scope: ${Object.entries(q.scope).map(([k, v]) => `${k}=${v}`).join(" ")}${q.filters ? ` · filters: ${JSON.stringify(q.filters)}` : ""}`);
-    for (const line of sideBySide(vector, reranked)) out(line);
-    out(`vector-only ${timingLine(vector)}`);
-    out(`reranked    ${timingLine(reranked)}`);
+    pairs.push({ vector, reranked });
+    io.out("");
+    io.out(`━━ ${q.title}`);
+    io.out(`query: ${JSON.stringify(q.query)} · scope: ${Object.entries(q.scope).map(([k, v]) => `${k}=${v}`).join(" ")}${q.filters ? ` · filters: ${JSON.stringify(q.filters)}` : ""}`);
+    const title = reranked.reranked ? `reranked (${reranked.rerank!.provider})` : "reranked: fell back to vector order";
+    for (const line of sideBySide({ title: "vector only", response: vector }, { title, response: reranked }, { memoryWidth })) io.out(line);
+    io.out(`vector-only ${timingLine(vector)}`);
+    io.out(`reranked    ${timingLine(reranked)}`);
   }
 
-  out("");
-  out("━━ Reranker failure: the query is too long for the demo reranker (as hosted APIs refuse oversized requests)");
-  out(`query: ${JSON.stringify(FAILING_QUERY)} · scope: user_id=foodie_user`);
-  let fallbackEvent = "";
-  memory.once("rerank:error", (e) => (fallbackEvent = e.error.message));
+  io.out("");
+  io.out(`━━ Reranker failure: the query has more than ${MAX_QUERY_WORDS} words, and the demo caps queries at ${MAX_QUERY_WORDS} words as hosted rerank APIs cap request size`);
+  io.out(`query: ${JSON.stringify(FAILING_QUERY)} · scope: user_id=foodie_user`);
+  let event = "";
+  const onError = (e: { error: Error }) => (event = e.error.message);
+  memory.once("rerank:error", onError);
   const vector = await memory.search(FAILING_QUERY, { user_id: "foodie_user", limit: 4, rerank: false });
   const failed = await memory.search(FAILING_QUERY, { user_id: "foodie_user", limit: 4, rerank: true });
-  for (const line of sideBySide(vector, failed)) out(line);
-  out(`fallback: reranked=${failed.reranked} · rerank.error: ${failed.rerank?.error} · event rerank:error: ${fallbackEvent ? "emitted" : "missing"} → the vector order was returned, the query was not dropped`);
-  out(timingLine(failed));
+  memory.off("rerank:error", onError);
+  for (const line of sideBySide({ title: "vector only", response: vector }, { title: failed.reranked ? "reranked" : "reranked: fell back to vector order", response: failed }, { memoryWidth })) io.out(line);
+  io.out(`fallback: reranked=${failed.reranked} · rerank.error: ${failed.rerank?.error} · event rerank:error: ${event ? "emitted" : "missing"} → the vector order was returned, the query was not dropped`);
+  io.out(timingLine(failed));
+
+  const changed = pairs.filter((p) => p.vector.results[0]?.id !== p.reranked.results[0]?.id).length;
+  const rerankMs = pairs.map((p) => p.reranked.timings.rerank_ms);
+  const totals = (k: "vector" | "reranked") => pairs.map((p) => p[k].timings.total_ms);
+  io.out("");
+  io.out(`━━ Summary: reranking changed the top result in ${changed} of ${pairs.length} queries · rerank stage p50 ${ms(percentile(rerankMs, 50))}, p95 ${ms(percentile(rerankMs, 95))} · total p50 ${ms(percentile(totals("vector"), 50))} vector-only vs ${ms(percentile(totals("reranked"), 50))} reranked`);
+  io.out("Next: `mem0 compare --queries queries.jsonl --html report.html` on your own queries, `mem0 eval` on a BEIR dataset (docs/cli.md).");
 }

@@ -1,0 +1,192 @@
+/**
+ * `mem0 compare`: runs every query against two sides — rerank off vs on in one configuration, or
+ * two configurations — and reports, per query, both lists with rank changes, scores and stage
+ * latencies; then how often the top result changed, the latency reranking added, and failures.
+ */
+import { errorMessage, type Memory, type SearchResponse, type SearchResult } from "@mem0/core";
+import type { QuerySpec } from "../inputs.js";
+import type { Io } from "../io.js";
+import { byHash, byId, listTitle, ms, rankDelta, sideBySide, timingLine, type ResultKey } from "../format.js";
+import { startProgress } from "../progress.js";
+import { percentile } from "../stats.js";
+
+export interface CompareSide {
+  label: string;
+  memory: Memory;
+  /** Forced per request (rerank off vs on); undefined: the configuration's own default. */
+  rerank?: boolean;
+}
+
+export type SideOutcome = { ok: true; response: SearchResponse } | { ok: false; error: string };
+
+export interface QueryOutcome {
+  id: string;
+  query: string;
+  line: number;
+  scope: { user_id?: string; agent_id?: string; run_id?: string };
+  filters?: Record<string, unknown>;
+  limit: number;
+  a: SideOutcome;
+  b: SideOutcome;
+  /** Per result of B: places moved against A (positive = up), null when not in A's list. */
+  deltas: (number | null)[];
+  topChanged: boolean;
+}
+
+export interface StageStats {
+  p50: number;
+  p95: number;
+}
+export type Stages = Record<"embed_ms" | "search_ms" | "rerank_ms" | "total_ms", StageStats>;
+
+export const RANK_BUCKETS = ["new", "↓3+", "↓2", "↓1", "=", "↑1", "↑2", "↑3+"] as const;
+
+export interface ComparisonSummary {
+  queries: number;
+  compared: number;
+  topChanged: number;
+  /** Per side and stage; `added` is the per-query difference of total latency, B − A. */
+  latency: { a: Stages; b: Stages; added: StageStats };
+  rankChanges: Record<(typeof RANK_BUCKETS)[number], number>;
+  failures: { a: { errors: number; fallbacks: number }; b: { errors: number; fallbacks: number }; list: { query: string; side: "a" | "b"; kind: "error" | "fallback"; message: string }[] };
+}
+
+export interface Comparison {
+  mode: "rerank" | "configs";
+  labels: { a: string; b: string };
+  generated_at: string;
+  queries: QueryOutcome[];
+  summary: ComparisonSummary;
+}
+
+async function runSide(side: CompareSide, q: QuerySpec, limit: number): Promise<SideOutcome> {
+  try {
+    const response = await side.memory.search(q.query, {
+      ...(q.user_id ? { user_id: q.user_id } : {}),
+      ...(q.agent_id ? { agent_id: q.agent_id } : {}),
+      ...(q.run_id ? { run_id: q.run_id } : {}),
+      ...(q.filters ? { filters: q.filters } : {}),
+      limit,
+      ...(side.rerank !== undefined ? { rerank: side.rerank } : {}),
+    });
+    return { ok: true, response };
+  } catch (err) {
+    return { ok: false, error: errorMessage(err) };
+  }
+}
+
+export function bucketOf(delta: number | null): (typeof RANK_BUCKETS)[number] {
+  if (delta === null) return "new";
+  if (delta === 0) return "=";
+  const n = Math.min(3, Math.abs(delta));
+  return `${delta > 0 ? "↑" : "↓"}${n}${n === 3 ? "+" : ""}` as (typeof RANK_BUCKETS)[number];
+}
+
+function stages(responses: SearchResponse[]): Stages {
+  const of = (k: keyof SearchResponse["timings"]) => {
+    const v = responses.map((r) => r.timings[k]);
+    return { p50: percentile(v, 50), p95: percentile(v, 95) };
+  };
+  return { embed_ms: of("embed_ms"), search_ms: of("search_ms"), rerank_ms: of("rerank_ms"), total_ms: of("total_ms") };
+}
+
+export function summarize(queries: QueryOutcome[]): ComparisonSummary {
+  const both = queries.filter((q) => q.a.ok && q.b.ok) as (QueryOutcome & { a: { ok: true; response: SearchResponse }; b: { ok: true; response: SearchResponse } })[];
+  const rankChanges = Object.fromEntries(RANK_BUCKETS.map((b) => [b, 0])) as ComparisonSummary["rankChanges"];
+  for (const q of both) for (const d of q.deltas) rankChanges[bucketOf(d)]++;
+  const list: ComparisonSummary["failures"]["list"] = [];
+  const count = (side: "a" | "b") => {
+    let errors = 0;
+    let fallbacks = 0;
+    for (const q of queries) {
+      const o = q[side];
+      if (!o.ok) {
+        errors++;
+        list.push({ query: q.id, side, kind: "error", message: o.error });
+      } else if (o.response.rerank?.error) {
+        fallbacks++;
+        list.push({ query: q.id, side, kind: "fallback", message: o.response.rerank.error });
+      }
+    }
+    return { errors, fallbacks };
+  };
+  const added = both.map((q) => q.b.response.timings.total_ms - q.a.response.timings.total_ms);
+  return {
+    queries: queries.length,
+    compared: both.length,
+    topChanged: both.filter((q) => q.topChanged).length,
+    latency: {
+      a: stages(queries.flatMap((q) => (q.a.ok ? [q.a.response] : []))),
+      b: stages(queries.flatMap((q) => (q.b.ok ? [q.b.response] : []))),
+      added: { p50: percentile(added, 50), p95: percentile(added, 95) },
+    },
+    rankChanges,
+    failures: { a: count("a"), b: count("b"), list },
+  };
+}
+
+export function compareOutcome(a: SideOutcome, b: SideOutcome, key: ResultKey): { deltas: (number | null)[]; topChanged: boolean } {
+  if (!a.ok || !b.ok) return { deltas: [], topChanged: false };
+  const before = a.response.results.map(key);
+  const deltas = b.response.results.map((r: SearchResult, i) => rankDelta(before, key(r), i));
+  const topA = a.response.results[0];
+  const topB = b.response.results[0];
+  const topChanged = (topA === undefined) !== (topB === undefined) || (topA !== undefined && topB !== undefined && key(topA) !== key(topB));
+  return { deltas, topChanged };
+}
+
+export async function runComparison(a: CompareSide, b: CompareSide, queries: QuerySpec[], io: Io, options: { limit?: number } = {}): Promise<Comparison> {
+  const mode = a.memory === b.memory ? "rerank" : "configs";
+  // Results of two stores have different ids; the same text has the same hash in both.
+  const key = mode === "rerank" ? byId : byHash;
+  // One untimed query per side first, so that loading a model is not counted as query latency.
+  if (queries[0]) await Promise.all([runSide(a, queries[0], options.limit ?? 10), runSide(b, queries[0], options.limit ?? 10)]);
+  const bar = startProgress(io, "running queries", queries.length);
+  const outcomes: QueryOutcome[] = [];
+  try {
+    for (const q of queries) {
+      const limit = q.limit ?? options.limit ?? 10;
+      const ra = await runSide(a, q, limit);
+      const rb = await runSide(b, q, limit);
+      const scope = { ...(q.user_id ? { user_id: q.user_id } : {}), ...(q.agent_id ? { agent_id: q.agent_id } : {}), ...(q.run_id ? { run_id: q.run_id } : {}) };
+      outcomes.push({ id: q.id, query: q.query, line: q.line, scope, ...(q.filters ? { filters: q.filters } : {}), limit, a: ra, b: rb, ...compareOutcome(ra, rb, key) });
+      bar.increment();
+    }
+  } finally {
+    bar.stop();
+  }
+  return { mode, labels: { a: a.label, b: b.label }, generated_at: new Date().toISOString(), queries: outcomes, summary: summarize(outcomes) };
+}
+
+const pct = (n: number, d: number) => (d === 0 ? "–" : `${((100 * n) / d).toFixed(0)}%`);
+
+export function renderComparisonText(c: Comparison, columns = 140): string[] {
+  const out: string[] = [];
+  const w = Math.max(20, Math.min(44, Math.floor((columns - 44) / 2)));
+  for (const q of c.queries) {
+    const scope = Object.entries(q.scope).map(([k, v]) => `${k}=${v}`).join(" ");
+    out.push("", `━━ ${q.id}: ${JSON.stringify(q.query)} · ${scope}${q.filters ? ` · filters: ${JSON.stringify(q.filters)}` : ""} · limit ${q.limit}`);
+    if (q.a.ok && q.b.ok) {
+      out.push(...sideBySide({ title: listTitle(c.labels.a, q.a.response), response: q.a.response }, { title: listTitle(c.labels.b, q.b.response), response: q.b.response }, { memoryWidth: w, key: c.mode === "rerank" ? byId : byHash }));
+      out.push(`${c.labels.a}: ${timingLine(q.a.response)}`, `${c.labels.b}: ${timingLine(q.b.response)}`);
+      if (q.b.response.rerank?.error) out.push(`${c.labels.b}: reranker failed (${q.b.response.rerank.error}); vector order returned`);
+    }
+    if (!q.a.ok) out.push(`${c.labels.a}: FAILED: ${q.a.error}`);
+    if (!q.b.ok) out.push(`${c.labels.b}: FAILED: ${q.b.error}`);
+  }
+  const s = c.summary;
+  const lat = (st: Stages) => `embed ${ms(st.embed_ms.p50)}/${ms(st.embed_ms.p95)} · search ${ms(st.search_ms.p50)}/${ms(st.search_ms.p95)} · rerank ${ms(st.rerank_ms.p50)}/${ms(st.rerank_ms.p95)} · total ${ms(st.total_ms.p50)}/${ms(st.total_ms.p95)}`;
+  out.push(
+    "",
+    "━━ Summary",
+    `queries: ${s.queries} (${s.compared} with both sides answered)`,
+    `top result changed: ${s.topChanged} of ${s.compared} (${pct(s.topChanged, s.compared)})`,
+    `rank changes of ${c.labels.b} against ${c.labels.a}: ${Object.entries(s.rankChanges).map(([k, v]) => `${k} ${v}`).join(" · ")}`,
+    `latency p50/p95, ${c.labels.a}: ${lat(s.latency.a)}`,
+    `latency p50/p95, ${c.labels.b}: ${lat(s.latency.b)}`,
+    `latency added by ${c.mode === "rerank" ? "reranking" : c.labels.b} (per-query total difference): p50 ${ms(s.latency.added.p50)} · p95 ${ms(s.latency.added.p95)}`,
+    `failures: ${c.labels.a}: ${s.failures.a.errors} errors, ${s.failures.a.fallbacks} reranker fallbacks · ${c.labels.b}: ${s.failures.b.errors} errors, ${s.failures.b.fallbacks} reranker fallbacks`,
+  );
+  for (const f of s.failures.list) out.push(`  ${f.query} (${f.side === "a" ? c.labels.a : c.labels.b}) ${f.kind}: ${f.message}`);
+  return out;
+}

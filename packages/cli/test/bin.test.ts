@@ -1,0 +1,105 @@
+/**
+ * The built `mem0` binary, spawned as a user runs it: exit codes, quiet output in a pipe, and the
+ * demo's model choice against a loopback hub (download, local cross-encoder, bounded probe).
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fixture, tempDir } from "./helpers.js";
+import { startHub } from "./hub.js";
+
+const BIN = join(__dirname, "..", "dist", "bin.js");
+
+function mem0(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  const t0 = Date.now();
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => (stdout += d));
+  child.stderr.on("data", (d) => (stderr += d));
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr, ms: Date.now() - t0 })));
+}
+
+beforeAll(() => {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build the package first (nx runs build before test)`);
+});
+
+test("demo --offline: both lists, the fallback, and nothing on stderr in a pipe", async () => {
+  const dir = tempDir();
+  const r = await mem0(["demo", "--offline", "--store-path", join(dir, "demo.db")], { MEM0_MODELS_DIR: join(dir, "models") });
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/^models: offline — lexical embedder \+ bm25 reranker .*because the model files are not in .*models and --offline is set$/m);
+  expect(r.stdout).toMatch(/^store: sqlite at .*demo\.db \(collection demo_lexical_\w+; kept between runs\)$/m);
+  expect(r.stdout).toMatch(/^vector only\s+│ reranked \(bm25\)$/m);
+  expect(r.stdout).toContain("fallback: reranked=false · rerank.error: bm25: query has 31 words, more than the demo's max_query_words=24");
+  expect(r.stderr).toBe("");
+  const again = await mem0(["demo", "--offline", "--store-path", join(dir, "demo.db")], { MEM0_MODELS_DIR: join(dir, "models") });
+  expect(again.stdout).toMatch(/^reusing \d+ memories of 6 users and agents already in the store$/m);
+});
+
+test("demo with a reachable hub: downloads the models, runs the local cross-encoder, reuses the files offline", async () => {
+  // The tiny BERT cross-encoder is served as both models: the cross-encoder loads and ranks (random
+  // weights); as an embedder it is refused (it has no hidden-state output), so the demo keeps the
+  // lexical embedder and says why — in one line.
+  const hub = await startHub(fixture("tiny-bert"));
+  const dir = tempDir();
+  const env = { HF_ENDPOINT: hub.url, MEM0_MODELS_DIR: join(dir, "models") };
+  let r;
+  try {
+    r = await mem0(["demo", "--store-path", join(dir, "demo.db")], env);
+  } finally {
+    await hub.close();
+  }
+  expect(r.code).toBe(0);
+  expect(hub.requests).toContain("GET /Xenova/ms-marco-MiniLM-L-6-v2/resolve/main/onnx/model_quantized.onnx");
+  expect(existsSync(join(dir, "models", "Xenova", "ms-marco-MiniLM-L-6-v2", "onnx", "model_quantized.onnx"))).toBe(true);
+  const models = r.stdout.split("\n").filter((l) => l.startsWith("models: "));
+  expect(models).toEqual([expect.stringMatching(/^models: lexical embedder \+ Xenova\/ms-marco-MiniLM-L-6-v2 cross-encoder \(q8, downloaded to .*models\), because the embedder failed to load: .*not a feature-extraction model/)]);
+  expect(r.stdout.match(/^vector only\s+│ reranked \(sentence_transformer\)$/gm)!.length).toBeGreaterThanOrEqual(7);
+  expect(r.stdout).toContain("fallback: reranked=false · rerank.error: sentence_transformer: query has 31 words, more than the demo's max_query_words=24 · event rerank:error: emitted");
+  expect(r.stderr).toBe("");
+
+  // The hub is gone now: the files on disk are enough.
+  const again = await mem0(["demo", "--store-path", join(dir, "demo.db")], env);
+  expect(again.code).toBe(0);
+  expect(again.stdout).toMatch(/^models: lexical embedder \+ Xenova\/ms-marco-MiniLM-L-6-v2 cross-encoder \(q8, model files found in .*models\)/m);
+});
+
+test("demo with a hub that never answers: a bounded check, then the offline models", async () => {
+  const hub = await startHub(fixture("tiny-bert"), () => "hang");
+  const dir = tempDir();
+  try {
+    const r = await mem0(["demo", "--store-path", join(dir, "demo.db")], { HF_ENDPOINT: hub.url, MEM0_MODELS_DIR: join(dir, "models") });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^models: offline — .*because the model files are not in .*models and ${hub.url.replace(/[.]/g, "\\.")} is unreachable \\(no answer within 2000 ms\\)$`, "m"));
+    expect(r.ms).toBeLessThan(20_000);
+  } finally {
+    await hub.close();
+  }
+});
+
+test("exit codes: 0 ok, 1 runtime failure, 2 bad usage or bad input", async () => {
+  expect((await mem0(["--help"])).code).toBe(0);
+  const missingArg = await mem0(["search"]);
+  expect(missingArg.code).toBe(2);
+  expect(missingArg.stderr).toContain("error: missing required argument 'query'");
+  const badConfig = await mem0(["--config", fixture("bad.config.json"), "list", "-u", "alice"]);
+  expect(badConfig.code).toBe(2);
+  expect(badConfig.stderr).toContain(`${fixture("bad.config.json")}:6: reranker.config.top_k: expected a positive integer`);
+  const noFile = await mem0(["--config", fixture("nope.json"), "list", "-u", "alice"]);
+  expect(noFile.code).toBe(2);
+  expect(noFile.stderr).toBe(`error: ${fixture("nope.json")}: no such file\n`);
+  const notFound = await mem0(["--config", fixture("offline.config.json"), "get", "no-such-id"]);
+  expect(notFound.code).toBe(1);
+  expect(notFound.stderr).toBe('error: no memory with id "no-such-id"\n');
+});
+
+test("compare and eval from the binary print their reports (no progress bars in a pipe)", async () => {
+  const c = await mem0(["--config", fixture("offline.config.json"), "compare", "--queries", fixture("queries.jsonl"), "--memories", fixture("memories.jsonl")]);
+  expect(c.code).toBe(0);
+  expect(c.stdout).toMatch(/━━ Summary\nqueries: 8 \(8 with both sides answered\)\ntop result changed: \d+ of 8/);
+  expect(c.stderr).toBe("");
+  const e = await mem0(["eval", "--quiet", "--corpus", fixture("beir", "corpus.jsonl"), "--queries", fixture("beir", "queries.jsonl"), "--qrels", fixture("beir", "qrels", "test.tsv")]);
+  expect(e.code).toBe(0);
+  expect(e.stdout).toMatch(/^nDCG@10\s+0\.\d{4}\s+0\.\d{4}\s+[+−]0\.\d{4}\s+\[/m);
+});

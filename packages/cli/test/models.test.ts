@@ -1,0 +1,79 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { bufferIo, downloadModel, hasModelFiles, HF_RERANKER, MODEL_FILES, probeHub } from "@mem0/cli";
+import { fixture, tempDir } from "./helpers.js";
+import { startHub } from "./hub.js";
+
+/** A stream that says it is a terminal, so progress bars draw into it. */
+function fakeTty() {
+  const s = Object.assign(new PassThrough(), { isTTY: true, columns: 100, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+  let text = "";
+  s.on("data", (d) => (text += d));
+  return { stream: s, text: () => text };
+}
+
+test("probe: a reachable hub, a 404, a refused connection, a hub that never answers", async () => {
+  const hub = await startHub(fixture("tiny-bert"));
+  expect(await probeHub(hub.url, HF_RERANKER, 2000)).toEqual({ ok: true });
+  expect(hub.requests).toEqual(["HEAD /Xenova/ms-marco-MiniLM-L-6-v2/resolve/main/config.json"]);
+  expect(await probeHub(hub.url, { ...HF_RERANKER, id: "no/such" }, 2000)).toEqual({ ok: true }); // the fake serves any id
+  await hub.close();
+
+  const missing = await startHub(fixture("tiny-bert"), () => ({ status: 404 }));
+  expect(await probeHub(missing.url, HF_RERANKER, 2000)).toEqual({ ok: false, reason: `${missing.url} answered 404 for Xenova/ms-marco-MiniLM-L-6-v2` });
+  await missing.close();
+
+  const port = await new Promise<number>((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+  expect(await probeHub(`http://127.0.0.1:${port}`, HF_RERANKER, 2000)).toEqual({ ok: false, reason: `http://127.0.0.1:${port} is unreachable (ECONNREFUSED)` });
+
+  const silent = await startHub(fixture("tiny-bert"), () => "hang");
+  const t0 = Date.now();
+  expect(await probeHub(silent.url, HF_RERANKER, 300)).toEqual({ ok: false, reason: `${silent.url} is unreachable (no answer within 300 ms)` });
+  expect(Date.now() - t0).toBeLessThan(2000);
+  await silent.close();
+});
+
+test("download: every file, byte for byte, with a progress bar on a terminal", async () => {
+  const hub = await startHub(fixture("tiny-bert"));
+  const folder = join(tempDir(), "model");
+  const tty = fakeTty();
+  try {
+    await downloadModel(hub.url, HF_RERANKER, folder, bufferIo({ progressStream: tty.stream }), { headersTimeoutMs: 2000 });
+  } finally {
+    await hub.close();
+  }
+  for (const f of MODEL_FILES) expect(readFileSync(join(folder, f))).toEqual(readFileSync(fixture("tiny-bert", f)));
+  expect(hasModelFiles(folder)).toBe(true);
+  expect(tty.text()).toContain("downloading Xenova/ms-marco-MiniLM-L-6-v2/onnx/model_quantized.onnx [");
+  expect(tty.text()).toMatch(/247\.6 KiB\/247\.6 KiB/);
+});
+
+test("download: a server error or a stalled body fails fast and leaves no partial file", async () => {
+  const broken = await startHub(fixture("tiny-bert"), (f) => (f.endsWith(".onnx") ? { status: 500 } : "serve"));
+  const folder = join(tempDir(), "model");
+  try {
+    await expect(downloadModel(broken.url, HF_RERANKER, folder, bufferIo(), { headersTimeoutMs: 2000 })).rejects.toThrow(`${broken.url} answered 500 for Xenova/ms-marco-MiniLM-L-6-v2/onnx/model_quantized.onnx`);
+  } finally {
+    await broken.close();
+  }
+  expect(existsSync(join(folder, "config.json"))).toBe(true);
+  expect(readdirSync(join(folder, "onnx"))).toEqual([]);
+  expect(hasModelFiles(folder)).toBe(false);
+
+  const stalled = await startHub(fixture("tiny-bert"), (f) => (f.endsWith(".onnx") ? "stall" : "serve"));
+  const t0 = Date.now();
+  try {
+    await expect(downloadModel(stalled.url, HF_RERANKER, folder, bufferIo(), { headersTimeoutMs: 2000, idleTimeoutMs: 300 })).rejects.toThrow("download of Xenova/ms-marco-MiniLM-L-6-v2/onnx/model_quantized.onnx stalled for 300 ms");
+  } finally {
+    await stalled.close();
+  }
+  expect(Date.now() - t0).toBeLessThan(3000);
+  expect(readdirSync(join(folder, "onnx"))).toEqual([]);
+});
