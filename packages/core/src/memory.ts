@@ -116,6 +116,8 @@ export class Memory extends EventEmitter<MemoryEvents> {
     readonly llm: LLM | undefined,
   ) {
     super();
+    // The config holds API keys: keep it out of console.log / util.inspect / JSON.stringify.
+    Object.defineProperty(this, "config", { enumerable: false });
     this.atomicHistory = vectorStore.history !== undefined;
     this.historyStore = vectorStore.history ?? new InMemoryHistory();
   }

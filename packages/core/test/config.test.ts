@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import { AsyncMemory, ConfigError, defineReranker, defineVectorStore, InMemoryVectorStore, Memory, ProviderError, ProviderNotFoundError, providerConfigSchema, redact, registerProvider } from "@mem0/core";
 import { z } from "zod";
 import { behaviour, memoryWith, resetBehaviour } from "./helpers.js";
@@ -59,6 +60,13 @@ describe("validation names the path", () => {
     expect(JSON.stringify(Object.entries(err))).not.toContain(SECRET);
     const wrongType = await configError({ reranker: { provider: "scripted", config: { api_key: 12345678901 } } });
     expect(wrongType.message).toBe("Invalid mem0 config: reranker.config.api_key: Invalid input: expected string, received number");
+  });
+
+  test("a Memory built with an API key does not print it when logged or serialised", async () => {
+    const m = await memoryWith({ reranker: { provider: "scripted", config: { api_key: SECRET } } });
+    expect(inspect(m, { depth: 10 })).not.toContain(SECRET);
+    expect(JSON.stringify(m)).not.toContain(SECRET);
+    expect(m.config.reranker!.config!.api_key).toBe(SECRET);
   });
 
   test("redact removes secrets from provider text, and ProviderError keeps its cause out of JSON", () => {
