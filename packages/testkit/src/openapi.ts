@@ -26,11 +26,17 @@ function escapePointer(segment: string): string {
 /**
  * Rewrites OpenAPI's `nullable: true` (3.0, and still found in some 3.1 documents) as plain JSON
  * Schema, so one Ajv handles every document: `type: X` becomes `type: [X, "null"]`, a schema without
- * `type` becomes `anyOf: [schema, {type: null}]`, and an `enum` gains `null`.
+ * `type` becomes `anyOf: [schema, {type: null}]`, an `enum` gains `null`, and a bare
+ * `{ nullable: true }` becomes `{ type: "null" }`.
  */
 export function normalizeNullable(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(normalizeNullable);
   if (!node || typeof node !== "object") return node;
+  // Qdrant's document writes "X or null" as `anyOf: [X, { nullable: true }]`. A bare
+  // `{ nullable: true }` has no type to make nullable; read literally it is the empty schema and
+  // would accept anything, but what it means (and what the servers enforce) is null.
+  const keys = Object.keys(node);
+  if (keys.length === 1 && keys[0] === "nullable" && (node as { nullable: unknown }).nullable === true) return { type: "null" };
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node)) out[k] = normalizeNullable(v);
   if (out.nullable === undefined) return out;

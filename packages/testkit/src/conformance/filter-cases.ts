@@ -13,7 +13,6 @@
  * and keys that are awkward in JSON paths or SQL. Cases are grouped by what they probe; a few carry
  * hand-checked answers (`expect`) so the fixture is checked against more than the reference.
  */
-import { describe, expect, test, beforeAll, afterAll } from "@jest/globals";
 import {
   andFilters,
   compareCreated,
@@ -410,8 +409,13 @@ export interface FilterConformanceOptions {
 const describeFailures = (failures: FilterCaseFailure[]) =>
   failures.map((f) => `${f.method} ${f.name} ${JSON.stringify(f.filters)}: got ${JSON.stringify(f.got)}, want ${JSON.stringify(f.want)}`);
 
-/** Registers the fixture's jest tests for a store. */
+type JestGlobals = Pick<typeof import("@jest/globals"), "describe" | "expect" | "test" | "beforeAll" | "afterAll">;
+
+/** Registers the fixture's jest tests for a store (call it from a jest test file). */
 export function describeFilterConformance(name: string, options: FilterConformanceOptions): void {
+  // Jest's globals, read when the suite is declared, so this module also loads outside jest (where
+  // importing @jest/globals throws) for `checkFilterCases` and the fixture.
+  const { describe, expect, test, beforeAll, afterAll } = globalThis as unknown as JestGlobals;
   const timeout = options.timeoutMs ?? 120_000;
   describe(`${name}: filter conformance (${filterCases().length} cases, fixture of ${ROWS.length} records)`, () => {
     let store: VectorStore;

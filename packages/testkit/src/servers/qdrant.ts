@@ -74,21 +74,46 @@ const badInput = (message: string) => new HttpError(400, `Wrong input: ${message
 const notFound = (message: string) => new HttpError(404, `Not found: ${message}`);
 const unsupported = (what: string) => new HttpError(400, `Bad request: ${what} is not supported by the Qdrant test double`);
 
-let specCache: OpenApiSpec | undefined;
-/** Qdrant's OpenAPI document (v1.18.x), loaded once per process. */
-export function qdrantSpec(): OpenApiSpec {
-  specCache ??= new OpenApiSpec("qdrant", JSON.parse(readFileSync(new URL("../../specs/qdrant.json", import.meta.url), "utf8")));
-  return specCache;
+const BOUND_KEYWORDS = new Set(["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minItems", "maxItems", "minLength", "maxLength", "minProperties", "maxProperties", "uniqueItems"]);
+
+function withoutBounds(node: unknown, inProperties = false): unknown {
+  if (Array.isArray(node)) return node.map((n) => withoutBounds(n));
+  if (!node || typeof node !== "object") return node;
+  const out = Object.fromEntries(
+    Object.entries(node)
+      .filter(([k]) => inProperties || !BOUND_KEYWORDS.has(k))
+      .map(([k, v]) => [k, withoutBounds(v, !inProperties && (k === "properties" || k === "patternProperties"))]),
+  );
+  // An unsigned format is a Rust type: a negative number fails deserialization, not validation.
+  if (!inProperties && typeof out.format === "string" && out.format.startsWith("uint")) out.minimum = 0;
+  return out;
 }
 
-/** Ajv's wording for bound violations, which Qdrant's validator (not its deserializer) reports. */
-const BOUND = /must be [<>]=? |must NOT have (fewer|more) than/;
+let specCache: OpenApiSpec | undefined;
+let shapeCache: OpenApiSpec | undefined;
+function loadDocument(): ConstructorParameters<typeof OpenApiSpec>[1] {
+  return JSON.parse(readFileSync(new URL("../../specs/qdrant.json", import.meta.url), "utf8")) as ConstructorParameters<typeof OpenApiSpec>[1];
+}
+/** Qdrant's OpenAPI document (v1.18.x), loaded once per process. */
+export function qdrantSpec(): OpenApiSpec {
+  specCache ??= new OpenApiSpec("qdrant", loadDocument());
+  return specCache;
+}
+/** The same document without bounds (minimum, maxItems, …): what Qdrant's deserializer checks. */
+function qdrantShapes(): OpenApiSpec {
+  shapeCache ??= new OpenApiSpec("qdrant-shapes", withoutBounds(loadDocument()) as ConstructorParameters<typeof OpenApiSpec>[1]);
+  return shapeCache;
+}
 
-/** Validates a body against the document: bound violations are 422 (validator), the rest 400 (serde). */
+/**
+ * Validates a body against the document. Qdrant deserializes first (a body of the wrong shape is a
+ * 400, "Format error in JSON body") and then validates bounds (a 422, "Validation error in JSON
+ * body"), so a body that only breaks bounds is told apart by validating it again without them.
+ */
 function validateBody(method: string, template: string, body: unknown): void {
   const check = qdrantSpec().validateRequest(method, template, body);
   if (check.ok) return;
-  if (check.errors.every((e) => BOUND.test(e))) throw new HttpError(422, `Validation error in JSON body: [${check.errors.join("; ")}]`);
+  if (qdrantShapes().validateRequest(method, template, body).ok) throw new HttpError(422, `Validation error in JSON body: [${check.errors.join("; ")}]`);
   throw new HttpError(400, `Format error in JSON body: ${check.errors.join("; ")}`);
 }
 

@@ -1,0 +1,226 @@
+/**
+ * The filter AST → a Qdrant filter with exactly core's reference semantics (`evaluateFilter`).
+ *
+ * Where Qdrant's native condition means the same thing, it is used:
+ *   eq / in (strings, booleans)   match.value / match.any — exact equality, any array element
+ *   eq / in (numbers)             range gte = lte = n — Qdrant compares every JSON number as a double,
+ *                                 so 7 and 7.0 match alike; match.value would only see integers
+ *   gt gte lt lte (numbers)       range — numbers only, strings and booleans never match
+ *   gt … (ISO dates)              range on the field's date shadow (`_mem0.dates.<field>`), the epoch
+ *                                 milliseconds core's own parser gives every date string the field
+ *                                 holds; Qdrant's datetime parser accepts other strings than ours,
+ *                                 so its datetime ranges are not used
+ *   ne / nin / NOT                must_not — the exact negation, so missing fields match
+ *   "*"                           must_not is_empty — not missing, not null, not []
+ *   contains                      match.text — a substring test on fields without a full-text index
+ *
+ * What Qdrant cannot say exactly — `icontains` (no case-insensitive substring match), `contains` on a
+ * field with a full-text index (tokens, not substrings), `contains ""`, fields whose names cannot be
+ * written as a Qdrant key — is relaxed: the native filter is a superset (the leaf becomes "true",
+ * or "false" under an odd number of NOTs) and the store re-checks every candidate with
+ * `evaluateFilter`, paging until it has enough. No clause is ever dropped.
+ */
+import { parseIsoDate, type FilterNode, type Scalar } from "@mem0/core";
+import type { Schemas } from "@qdrant/js-client-rest";
+import { dateKey, fieldKey, RESERVED_KEY } from "./paths.js";
+
+export type QdrantFilter = Schemas["Filter"];
+export type QdrantCondition = Schemas["Condition"];
+
+/** A boolean formula over native conditions, with constants folded away before it is emitted. */
+type Formula =
+  | { t: "true" }
+  | { t: "false" }
+  | { t: "and"; c: Formula[] }
+  | { t: "or"; c: Formula[] }
+  | { t: "not"; c: Formula }
+  | { t: "cond"; cond: QdrantCondition };
+
+const TRUE: Formula = { t: "true" };
+const FALSE: Formula = { t: "false" };
+const cond = (c: QdrantCondition): Formula => ({ t: "cond", cond: c });
+
+function and(parts: Formula[]): Formula {
+  const out: Formula[] = [];
+  for (const p of parts) {
+    if (p.t === "false") return FALSE;
+    if (p.t === "true") continue;
+    if (p.t === "and") out.push(...p.c);
+    else out.push(p);
+  }
+  return out.length === 0 ? TRUE : out.length === 1 ? out[0]! : { t: "and", c: out };
+}
+
+function or(parts: Formula[]): Formula {
+  const out: Formula[] = [];
+  for (const p of parts) {
+    if (p.t === "true") return TRUE;
+    if (p.t === "false") continue;
+    if (p.t === "or") out.push(...p.c);
+    else out.push(p);
+  }
+  return out.length === 0 ? FALSE : out.length === 1 ? out[0]! : { t: "or", c: out };
+}
+
+function not(p: Formula): Formula {
+  if (p.t === "true") return FALSE;
+  if (p.t === "false") return TRUE;
+  if (p.t === "not") return p.c;
+  return { t: "not", c: p };
+}
+
+export interface TranslateOptions {
+  /** Fields with a Qdrant full-text index: `match.text` on them matches tokens, not substrings. */
+  textIndexed?: ReadonlySet<string>;
+}
+
+/** Why a leaf had to be checked client-side, for diagnostics. */
+export interface Relaxation {
+  field: string;
+  op: string;
+  reason: string;
+}
+
+interface Approx {
+  /** Matches every row the node matches (and maybe more). */
+  upper: Formula;
+  /** Matches only rows the node matches (maybe fewer). */
+  lower: Formula;
+  exact: boolean;
+}
+
+const exactly = (f: Formula): Approx => ({ upper: f, lower: f, exact: true });
+
+function numberEquals(key: string, n: number): Formula {
+  return cond({ key, range: { gte: n, lte: n } });
+}
+
+/** `field` equals any of `values` (the positive half of eq / in), natively. */
+function equalsAny(key: string, values: readonly Scalar[]): Formula {
+  const strings = [...new Set(values.filter((v): v is string => typeof v === "string"))];
+  const parts: Formula[] = [];
+  if (strings.length === 1) parts.push(cond({ key, match: { value: strings[0]! } }));
+  else if (strings.length > 1) parts.push(cond({ key, match: { any: strings } }));
+  for (const b of [true, false]) if (values.includes(b)) parts.push(cond({ key, match: { value: b } }));
+  for (const n of new Set(values.filter((v): v is number => typeof v === "number"))) parts.push(numberEquals(key, n));
+  return or(parts);
+}
+
+/** Substrings whose case-insensitive match is the case-sensitive one: ASCII without letters. */
+const CASELESS = /^[\x20-\x40\x5b-\x60\x7b-\x7e]+$/;
+
+class Translator {
+  readonly relaxed: Relaxation[] = [];
+  constructor(private readonly options: TranslateOptions) {}
+
+  private relax(field: string, op: string, reason: string): Approx {
+    this.relaxed.push({ field, op, reason });
+    return { upper: TRUE, lower: FALSE, exact: false };
+  }
+
+  node(n: FilterNode): Approx {
+    switch (n.kind) {
+      case "and":
+      case "or": {
+        const kids = n.children.map((c) => this.node(c));
+        const combine = n.kind === "and" ? and : or;
+        return { upper: combine(kids.map((k) => k.upper)), lower: combine(kids.map((k) => k.lower)), exact: kids.every((k) => k.exact) };
+      }
+      case "not": {
+        const k = this.node(n.child);
+        return { upper: not(k.lower), lower: not(k.upper), exact: k.exact };
+      }
+      case "exists":
+        return this.exists(n.field);
+      case "compare":
+        return this.compare(n);
+    }
+  }
+
+  private exists(field: string): Approx {
+    // The store's own key is never a metadata field (writes refuse it), so it is always missing.
+    if (field === RESERVED_KEY) return exactly(FALSE);
+    const key = fieldKey(field);
+    if (key === undefined) return this.relax(field, "*", "the field name cannot be written as a Qdrant key");
+    return exactly(not(cond({ is_empty: { key } })));
+  }
+
+  private compare(n: Extract<FilterNode, { kind: "compare" }>): Approx {
+    const negated = n.op === "ne" || n.op === "nin";
+    if (n.field === RESERVED_KEY) return exactly(negated ? TRUE : FALSE);
+    const key = fieldKey(n.field);
+    if (key === undefined) return this.relax(n.field, n.op, "the field name cannot be written as a Qdrant key");
+    switch (n.op) {
+      case "eq":
+        return exactly(equalsAny(key, [n.value]));
+      case "ne":
+        return exactly(not(equalsAny(key, [n.value])));
+      case "in":
+        return exactly(equalsAny(key, n.value));
+      case "nin":
+        return exactly(not(equalsAny(key, n.value)));
+      case "gt":
+      case "gte":
+      case "lt":
+      case "lte": {
+        if (typeof n.value === "number") return exactly(cond({ key, range: { [n.op]: n.value } }));
+        const shadow = dateKey(n.field);
+        const ms = parseIsoDate(n.value);
+        // The parser only lets valid ISO dates through; a failure here would be a core bug.
+        if (ms === undefined) throw new Error(`qdrant filter: ${JSON.stringify(n.value)} is not an ISO date`);
+        if (shadow === undefined) return this.relax(n.field, n.op, "the field name cannot be written as a Qdrant key");
+        return exactly(cond({ key: shadow, range: { [n.op]: ms } }));
+      }
+      case "contains":
+      case "icontains": {
+        const text = n.value as string;
+        if (text === "") return this.relax(n.field, n.op, "an empty substring matches every string, which Qdrant cannot express");
+        if (this.options.textIndexed?.has(n.field)) return this.relax(n.field, n.op, "the field has a full-text index, whose match is by tokens, not substrings");
+        if (n.op === "icontains" && !CASELESS.test(text)) return this.relax(n.field, n.op, "Qdrant has no case-insensitive substring match");
+        return exactly(cond({ key, match: { text } }));
+      }
+    }
+  }
+}
+
+function toCondition(f: Formula): QdrantCondition {
+  switch (f.t) {
+    case "cond":
+      return f.cond;
+    case "and":
+      return { must: f.c.map(toCondition) };
+    case "or":
+      return { should: f.c.map(toCondition) };
+    // must_not holds when no entry matches, so NOT(a OR b) is one must_not list.
+    case "not":
+      return { must_not: f.c.t === "or" ? f.c.c.map(toCondition) : [toCondition(f.c)] };
+    case "true":
+    case "false":
+      throw new Error("constants are folded before emitting");
+  }
+}
+
+export interface Translation {
+  /**
+   * The native filter: `null` when it matches everything, `"none"` when it matches nothing (no
+   * request needs to be sent). The top-level AND's operands — the scope ids among them — are the
+   * entries of the top-level `must`.
+   */
+  filter: QdrantFilter | null | "none";
+  /** False when rows must be re-checked with `evaluateFilter` (the native filter is a superset). */
+  exact: boolean;
+  relaxed: Relaxation[];
+}
+
+export function translateFilter(node: FilterNode | null, options: TranslateOptions = {}): Translation {
+  if (node === null) return { filter: null, exact: true, relaxed: [] };
+  const t = new Translator(options);
+  const approx = t.node(node);
+  const f = approx.upper;
+  let filter: Translation["filter"];
+  if (f.t === "true") filter = null;
+  else if (f.t === "false") filter = "none";
+  else if (f.t === "and") filter = { must: f.c.map(toCondition) };
+  else filter = { must: [toCondition(f)] };
+  return { filter, exact: approx.exact, relaxed: t.relaxed };
+}

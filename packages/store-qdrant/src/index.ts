@@ -1,0 +1,59 @@
+/**
+ * @mem0/store-qdrant — provider `qdrant`.
+ *
+ *   vector_store: { provider: "qdrant", config: { host: "localhost", port: 6333 } }
+ *   vector_store: { provider: "qdrant", config: { url: "https://….cloud.qdrant.io", api_key: "…" } }
+ */
+import { defineVectorStore } from "@mem0/core";
+import { resolveApiKey } from "@mem0/provider-utils";
+import { QdrantClient } from "@qdrant/js-client-rest";
+import { qdrantConfigSchema, type QdrantConfig } from "./config.js";
+import { QdrantVectorStore } from "./store.js";
+
+export { INDEX_TYPES, qdrantConfigSchema, type IndexType, type QdrantConfig } from "./config.js";
+export { translateFilter, type QdrantCondition, type QdrantFilter, type Relaxation, type TranslateOptions, type Translation } from "./filter.js";
+export { dateKey, fieldKey, RESERVED_KEY } from "./paths.js";
+export { decodePoint, encodePayload, pointId, type Mem0Meta } from "./payload.js";
+export { QdrantHistory, QdrantVectorStore, type QdrantStoreOptions } from "./store.js";
+export { migrate, sqliteSource, type MigrateOptions, type MigrateReport, type MigrationSource } from "./migrate.js";
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** Builds the store from a validated config (what `Memory.fromConfig` does for provider `qdrant`). */
+export function createQdrantStore(config: QdrantConfig, options: { env?: Readonly<Record<string, string | undefined>>; embeddingDims?: number; path?: string } = {}): QdrantVectorStore {
+  const path = options.path ?? "vector_store.config";
+  const apiKey = resolveApiKey({ configured: config.api_key, env: options.env ?? process.env, envNames: ["QDRANT_API_KEY"], path: `${path}.api_key`, optional: true });
+  const timeoutMs = config.timeout_ms ?? DEFAULT_TIMEOUT_MS;
+  const client = new QdrantClient({
+    ...(config.url !== undefined ? { url: config.url } : { host: config.host ?? "localhost", port: config.port ?? 6333 }),
+    ...(config.https !== undefined ? { https: config.https } : {}),
+    ...(apiKey !== undefined ? { apiKey } : {}),
+    timeout: timeoutMs,
+    // The client's own check logs to the console on any failure; the store reports problems itself.
+    checkCompatibility: false,
+  });
+  return new QdrantVectorStore({
+    client,
+    collectionName: config.collection_name ?? "mem0",
+    dims: config.embedding_model_dims ?? options.embeddingDims,
+    onDisk: config.on_disk,
+    onDiskPayload: config.on_disk_payload,
+    indexedFields: config.indexed_fields,
+    shardNumber: config.shard_number,
+    replicationFactor: config.replication_factor,
+    writeConsistencyFactor: config.write_consistency_factor,
+    writeOrdering: config.write_ordering,
+    exactSearch: config.exact_search,
+    timeoutMs,
+    retry: config.max_retries !== undefined ? { maxRetries: config.max_retries } : {},
+    secrets: [apiKey],
+  });
+}
+
+export const plugin = defineVectorStore({
+  provider: "qdrant",
+  configSchema: qdrantConfigSchema,
+  create: (config, ctx) => createQdrantStore(config, { env: ctx.env, embeddingDims: ctx.embeddingDims }),
+});
+
+export default plugin;

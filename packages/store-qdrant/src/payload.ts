@@ -1,0 +1,177 @@
+/**
+ * The point payload: Mem0's flat shape (record fields and metadata keys at the top level) plus one
+ * reserved object, `_mem0`, that makes the store exact and its writes atomic:
+ *
+ *   {
+ *     "memory": "…", "hash": "…", "created_at": "…", "updated_at": "…",
+ *     "user_id": "alice", "agent_id": "…", "run_id": "…",        (those that are set)
+ *     "category": "work", "priority": 7, …                        (metadata)
+ *     "_mem0": {
+ *       "v": 1,
+ *       "dates": { "created_at": 1718000000000, "due": [1718…] },  (ISO-date shadows, epoch ms)
+ *       "history": [ { "event": "ADD", … } ],                       (this memory's history)
+ *       "rev": 3, "w": "<uuid of the last write>",                 (optimistic concurrency)
+ *       "id": "…",                                                  (only when the id is not a UUID)
+ *       "deleted": true                                             (tombstones only)
+ *     }
+ *   }
+ *
+ * History lives on the memory's own point so that a write and its history event are one point
+ * upsert, which Qdrant applies atomically. A deleted memory becomes a tombstone that keeps only its
+ * scope ids and `_mem0`, so its history stays readable.
+ */
+import { createHash } from "node:crypto";
+import { Mem0Error, parseIsoDate, RECORD_FIELDS, SCOPE_KEYS, type HistoryEvent, type MemoryPayload } from "@mem0/core";
+import { RESERVED_KEY } from "./paths.js";
+
+export const PAYLOAD_VERSION = 1;
+
+export interface Mem0Meta {
+  v: number;
+  dates?: Record<string, number | number[]>;
+  history: HistoryEvent[];
+  rev: number;
+  w: string;
+  id?: string;
+  deleted?: true;
+}
+
+const recordFields = new Set<string>(RECORD_FIELDS);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+// A fixed namespace, so every process maps a non-UUID id to the same point id.
+const NAMESPACE = Buffer.from("6f0e5b4c2a9d4e1fb1c37d8a9e2f4a10", "hex");
+
+/** Qdrant point ids are UUIDs or integers: other ids map to a name-based UUID (v5), kept in `_mem0.id`. */
+export function pointId(id: string): string {
+  if (UUID.test(id)) return id;
+  const h = createHash("sha1").update(NAMESPACE).update(id, "utf8").digest();
+  h[6] = (h[6]! & 0x0f) | 0x50;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const hex = h.subarray(0, 16).toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export function isCanonicalUuid(id: string): boolean {
+  return UUID.test(id);
+}
+
+/** The epoch-ms shadow of a value: every ISO date string in it, as core's parser reads it. */
+function dateShadow(value: unknown): number | number[] | undefined {
+  if (typeof value === "string") return parseIsoDate(value);
+  if (!Array.isArray(value)) return undefined;
+  const ms = value.flatMap((x) => {
+    const t = typeof x === "string" ? parseIsoDate(x) : undefined;
+    return t === undefined ? [] : [t];
+  });
+  return ms.length > 0 ? ms : undefined;
+}
+
+function invalid(message: string): Mem0Error {
+  return new Mem0Error("INVALID_PAYLOAD", `qdrant store: ${message}`);
+}
+
+/** JSON turns NaN and ±Infinity into null and drops undefined; refuse what would not come back as written. */
+function checkJson(value: unknown, path: string, seen: Set<unknown>): void {
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw invalid(`${path} is ${value}, which JSON cannot hold`);
+    return;
+  }
+  if (typeof value === "bigint" || typeof value === "function" || typeof value === "symbol") {
+    throw invalid(`${path} is a ${typeof value}, which JSON cannot hold`);
+  }
+  if (value === null || typeof value !== "object") return;
+  if (seen.has(value)) throw invalid(`${path} is circular`);
+  seen.add(value);
+  if (Array.isArray(value)) value.forEach((v, i) => checkJson(v, `${path}[${i}]`, seen));
+  else for (const [k, v] of Object.entries(value)) if (v !== undefined) checkJson(v, `${path}.${k}`, seen);
+  seen.delete(value);
+}
+
+/** Validates a payload before anything is written. */
+export function checkPayload(id: string, payload: MemoryPayload): void {
+  if (typeof id !== "string" || id.length === 0) throw invalid(`record id must be a non-empty string`);
+  if (!payload || typeof payload !== "object") throw invalid(`${id}: payload must be an object`);
+  for (const f of ["memory", "hash", "created_at", "updated_at"] as const) {
+    if (typeof payload[f] !== "string") throw invalid(`${id}: payload.${f} must be a string`);
+  }
+  for (const k of SCOPE_KEYS) {
+    if (payload[k] !== undefined && typeof payload[k] !== "string") throw invalid(`${id}: payload.${k} must be a string`);
+  }
+  const metadata = payload.metadata ?? {};
+  if (typeof metadata !== "object" || Array.isArray(metadata)) throw invalid(`${id}: payload.metadata must be an object`);
+  for (const key of Object.keys(metadata)) {
+    if (recordFields.has(key)) throw invalid(`${id}: metadata.${key} is reserved for the record itself`);
+    if (key === RESERVED_KEY) throw invalid(`${id}: metadata.${RESERVED_KEY} is reserved by the Qdrant store`);
+  }
+  checkJson(metadata, `${id}: metadata`, new Set());
+}
+
+/** The flat payload and the date shadows of a memory. */
+export function encodePayload(id: string, payload: MemoryPayload, meta: Omit<Mem0Meta, "v" | "dates" | "id">): Record<string, unknown> {
+  const flat: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(payload.metadata ?? {})) if (v !== undefined) flat[k] = v;
+  flat.memory = payload.memory;
+  flat.hash = payload.hash;
+  flat.created_at = payload.created_at;
+  flat.updated_at = payload.updated_at;
+  for (const k of SCOPE_KEYS) if (payload[k] !== undefined) flat[k] = payload[k];
+  const dates: Record<string, number | number[]> = {};
+  for (const [k, v] of Object.entries(flat)) {
+    const shadow = dateShadow(v);
+    if (shadow !== undefined) dates[k] = shadow;
+  }
+  const m: Mem0Meta = { v: PAYLOAD_VERSION, ...meta };
+  if (Object.keys(dates).length > 0) m.dates = dates;
+  if (!isCanonicalUuid(id)) m.id = id;
+  flat[RESERVED_KEY] = m;
+  return flat;
+}
+
+/** A tombstone: scope ids (so tools can still find a user's history) and `_mem0`. */
+export function encodeTombstone(id: string, previous: Record<string, unknown>, meta: Omit<Mem0Meta, "v" | "dates" | "id" | "deleted">): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of SCOPE_KEYS) if (typeof previous[k] === "string") out[k] = previous[k];
+  const m: Mem0Meta = { v: PAYLOAD_VERSION, ...meta, deleted: true };
+  if (!isCanonicalUuid(id)) m.id = id;
+  out[RESERVED_KEY] = m;
+  return out;
+}
+
+/**
+ * Integers past 2^53 come back as BigInt from the client on runtimes with `JSON.rawJSON`; they were
+ * written from JS numbers, so converting back is exact.
+ */
+function unBigInt(value: unknown): unknown {
+  if (typeof value === "bigint") return Number(value);
+  if (Array.isArray(value)) return value.map(unBigInt);
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unBigInt(v)]));
+  return value;
+}
+
+export function metaOf(payload: Record<string, unknown> | null | undefined): Partial<Mem0Meta> {
+  const m = payload?.[RESERVED_KEY];
+  return m && typeof m === "object" && !Array.isArray(m) ? (m as Partial<Mem0Meta>) : {};
+}
+
+/** The record a point holds, or null for a tombstone. */
+export function decodePoint(point: { id: string | number; payload?: Record<string, unknown> | null }): { id: string; payload: MemoryPayload } | null {
+  const raw = (unBigInt(point.payload ?? {}) as Record<string, unknown>) ?? {};
+  const meta = metaOf(raw);
+  if (meta.deleted) return null;
+  const metadata: Record<string, unknown> = {};
+  const payload: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (k === RESERVED_KEY) continue;
+    if (recordFields.has(k)) payload[k] = v;
+    else metadata[k] = v;
+  }
+  for (const f of ["memory", "hash", "created_at", "updated_at"]) if (typeof payload[f] !== "string") payload[f] = payload[f] == null ? "" : String(payload[f]);
+  payload.metadata = metadata;
+  return { id: typeof meta.id === "string" ? meta.id : String(point.id), payload: payload as unknown as MemoryPayload };
+}
+
+/** The id a point stands for. */
+export function recordIdOf(point: { id: string | number; payload?: Record<string, unknown> | null }): string {
+  const meta = metaOf(point.payload ?? undefined);
+  return typeof meta.id === "string" ? meta.id : String(point.id);
+}

@@ -1,0 +1,18 @@
+/**
+ * The store conformance suite every store runs (testkit), against Qdrant: the test double by
+ * default, a real server when QDRANT_URL is set.
+ */
+import { describeStoreConformance } from "@mem0/testkit";
+import { qdrantTarget, REAL_QDRANT, type QdrantTarget } from "./helpers.js";
+
+let target: QdrantTarget;
+beforeAll(async () => {
+  target = await qdrantTarget();
+});
+afterAll(() => target.close());
+
+describeStoreConformance(REAL_QDRANT ? `qdrant (${REAL_QDRANT})` : "qdrant (test double)", {
+  create: ({ dims }) => target.store({ embedding_model_dims: dims }),
+  numRuns: 40,
+  timeoutMs: 120_000,
+});
