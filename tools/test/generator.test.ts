@@ -1,0 +1,188 @@
+/**
+ * The reranker generator, both ways it is used, and the package it writes used as a third party
+ * would: built outside this workspace against the packed @mem0/core and @mem0/testkit, installed
+ * into a fresh app, and loaded by its package name with no registration code.
+ */
+import { beforeAll, describe, expect, test } from "@jest/globals";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { listPackages, workspaceRoot, type WorkspacePackage } from "../src/workspace.js";
+import { createApp, type App, type PackageManager } from "./support/apps.js";
+import { node, pnpm } from "./support/exec.js";
+import { attw, publint } from "./support/linters.js";
+import { packOf, readManifest } from "./support/packs.js";
+
+const manifest = readManifest();
+const generatorDir = join(workspaceRoot, "tools", "generators", "reranker");
+const requireFromTools = createRequire(join(workspaceRoot, "tools", "package.json"));
+
+const PLUGIN_NAME = "@acme/mem0-reranker-acme";
+const SOURCES = ["README.md", "src/config.ts", "src/index.ts", "src/reranker.ts", "test/conformance.test.ts", "test/plugin.test.ts"];
+
+/** Every file under `dir` (but node_modules and dist) with its content, to prove nothing was edited. */
+function snapshot(dir: string, sub = ""): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of readdirSync(join(dir, sub), { withFileTypes: true })) {
+    const rel = sub ? `${sub}/${e.name}` : e.name;
+    if (e.name === "node_modules" || e.name === "dist" || e.name.endsWith(".tgz")) continue;
+    if (e.isDirectory()) Object.assign(out, snapshot(dir, rel));
+    else out[rel] = readFileSync(join(dir, rel), "utf8");
+  }
+  return out;
+}
+
+/** Sets a pnpm install of a scaffold to take @mem0/* from our tarballs (and to allow swc's build). */
+function pointAtTarballs(dir: string): void {
+  const overrides = Object.values(manifest.packs).map((p) => `  "${p.name}": "file:${p.tarball}"`);
+  writeFileSync(join(dir, "pnpm-workspace.yaml"), ["overrides:", ...overrides, "allowBuilds:", '  "@swc/core": true', '  "@parcel/watcher": false', ""].join("\n"));
+}
+
+let pluginTarball: string | undefined;
+
+describe("the generator, standalone (cli.cjs), in a folder outside the workspace", () => {
+  let dir: string;
+  let generated: Record<string, string>;
+  beforeAll(async () => {
+    packOf(manifest, "@mem0/core");
+    dir = join(manifest.root, "mem0-reranker-acme");
+    await node([join(generatorDir, "cli.cjs"), "acme", "--directory", dir, "--package-name", PLUGIN_NAME], { cwd: manifest.root });
+    generated = snapshot(dir);
+  }, 60_000);
+
+  test("writes a package: package.json, config schema, defineReranker plugin, README, conformance tests", () => {
+    expect(Object.keys(generated).sort()).toEqual([".gitignore", ...SOURCES, "jest.config.js", "package.json", "tsconfig.build.json", "tsconfig.json"].sort());
+    const pkg = JSON.parse(generated["package.json"]!);
+    expect(pkg).toMatchObject({
+      name: PLUGIN_NAME,
+      type: "module",
+      peerDependencies: { "@mem0/core": `^${manifest.packs["@mem0/core"]!.version}` },
+      devDependencies: { "@mem0/testkit": `^${manifest.packs["@mem0/testkit"]!.version}` },
+    });
+    expect(pkg.dependencies?.["@mem0/core"]).toBeUndefined();
+    expect(generated["src/index.ts"]).toContain("defineReranker");
+    expect(generated["test/conformance.test.ts"]).toContain("describeRerankerConformance");
+  });
+
+  test("installs, builds, type-checks and passes its own tests, conformance suite included, untouched", async () => {
+    pointAtTarballs(dir);
+    await pnpm(["install", "--no-frozen-lockfile", "--prefer-offline", "--reporter=append-only"], { cwd: dir });
+    await pnpm(["run", "build"], { cwd: dir });
+    await pnpm(["run", "typecheck"], { cwd: dir });
+    const { stdout, stderr } = await pnpm(["test", "--verbose"], { cwd: dir });
+    const output = stdout + stderr;
+    expect(output).toContain("reranker conformance: acme");
+    expect(output).toMatch(/Tests:\s+\d+ passed, \d+ total/);
+    expect(output).not.toMatch(/\d+ failed|skipped/);
+    expect(Number(/Tests:\s+(\d+) passed/.exec(output)![1])).toBeGreaterThanOrEqual(15);
+    expect(existsSync(join(dir, "dist", "index.d.ts"))).toBe(true);
+    // Nothing the generator wrote was edited to get here (only pnpm-workspace.yaml was added).
+    const { "pnpm-workspace.yaml": _added, "pnpm-lock.yaml": _lock, ...after } = snapshot(dir);
+    expect(after).toEqual(generated);
+  });
+
+  test("its tarball passes publint and attw, like ours", async () => {
+    const packs = join(manifest.root, "plugin-pack");
+    mkdirSync(packs, { recursive: true });
+    await pnpm(["pack", "--pack-destination", packs], { cwd: dir });
+    pluginTarball = join(packs, readdirSync(packs).find((f) => f.endsWith(".tgz"))!);
+    const lint = await publint(pluginTarball);
+    expect({ code: lint.code, output: lint.stdout + lint.stderr }).toEqual({ code: 0, output: expect.any(String) });
+    const types = await attw(pluginTarball);
+    expect({ code: types.code, output: types.stdout + types.stderr }).toEqual({ code: 0, output: expect.stringContaining("No problems found") });
+  });
+});
+
+const APP_PROBE = (format: "esm" | "cjs") => `${format === "esm" ? 'import { Memory } from "@mem0/core";' : 'const { Memory } = require("@mem0/core");'}
+async function main() {
+  // No registerProvider: core imports the package named by "provider".
+  const m = await Memory.fromConfig({ reranker: { provider: "${PLUGIN_NAME}", config: { top_k: 10 } } });
+  for (const text of ["Alice is allergic to peanuts", "Alice loves ramen, tonkotsu ramen above all", "The printer is out of toner", "Bob prefers tea"]) {
+    await m.add(text, { user_id: "alice" });
+  }
+  const res = await m.search("which ramen does alice love", { user_id: "alice", limit: 2 });
+  return { reranked: res.reranked, rerank: res.rerank, results: res.results.map((r) => ({ memory: r.memory, score: r.score, rerank_score: r.rerank_score, vector_score: r.vector_score })) };
+}
+main().then((out) => console.log(JSON.stringify(out)), (err) => { console.error(err); process.exit(1); });
+`;
+
+describe.each<PackageManager>(["npm", "pnpm"])("the third-party plugin in a fresh app installed with %s", (pm) => {
+  let app: App;
+  beforeAll(async () => {
+    if (!pluginTarball) throw new Error("the plugin was not packed (see the generator tests above)");
+    app = await createApp(manifest, {
+      pm,
+      label: "plugin",
+      dependencies: ["@mem0/core", `${PLUGIN_NAME}@file:${pluginTarball}`],
+      files: { "esm.mjs": APP_PROBE("esm"), "cjs.cjs": APP_PROBE("cjs") },
+    });
+  }, 240_000);
+
+  test.each(["esm.mjs", "cjs.cjs"])('%s: reranker: { provider: "@acme/mem0-reranker-acme" } reranks search results', async (script) => {
+    const { stdout } = await node([join(app.dir, script)], { cwd: app.dir });
+    const out = JSON.parse(stdout.trim().split("\n").pop()!);
+    expect(out.rerank).toMatchObject({ provider: "acme", model: "acme-rerank-v1", candidates: 4 });
+    expect(out.rerank.error).toBeUndefined();
+    expect(out.reranked).toBe(true);
+    expect(out.results).toHaveLength(2);
+    expect(out.results[0]).toMatchObject({ memory: "Alice loves ramen, tonkotsu ramen above all" });
+    expect(out.results[0].score).toBe(out.results[0].rerank_score);
+    expect(out.results[0].score).toBeGreaterThan(out.results[1].score);
+  });
+});
+
+/** The workspace packages `names` need, with their own workspace dependencies. */
+function closure(names: string[]): WorkspacePackage[] {
+  const all = new Map(listPackages().map((p) => [p.name, p]));
+  const out = new Map<string, WorkspacePackage>();
+  const visit = (name: string) => {
+    const pkg = all.get(name);
+    if (!pkg || out.has(name)) return;
+    out.set(name, pkg);
+    for (const dep of Object.keys({ ...pkg.json.dependencies, ...pkg.json.peerDependencies })) visit(dep);
+  };
+  names.forEach(visit);
+  return [...out.values()];
+}
+
+describe("the generator, in this workspace (pnpm nx g @mem0/tools:reranker <name>)", () => {
+  test("nx finds the local generator and plans packages/reranker-<name>", async () => {
+    const out = await node([join(workspaceRoot, "node_modules", "nx", "dist", "bin", "nx.js"), "g", "@mem0/tools:reranker", "zeta", "--dry-run", "--no-interactive"], {
+      cwd: workspaceRoot,
+      env: { NX_DAEMON: "false", NX_NO_CLOUD: "true" },
+    });
+    for (const file of [...SOURCES, "package.json", "jest.config.cjs", "tsconfig.json", "tsconfig.build.json"]) {
+      expect(out.stdout).toContain(`CREATE packages/reranker-zeta/${file}`);
+    }
+    expect(existsSync(join(workspaceRoot, "packages", "reranker-zeta"))).toBe(false);
+  });
+
+  // The same layout as this repository (root configs, core and testkit with their built dist), in a
+  // scratch copy, so that the real workspace is never touched while other packages build.
+  test("the generated workspace package installs, builds, type-checks and passes its tests", async () => {
+    const copy = join(manifest.root, "workspace-copy");
+    mkdirSync(join(copy, "tools"), { recursive: true });
+    for (const f of ["package.json", "pnpm-workspace.yaml", "tsconfig.base.json", "jest.preset.js"]) cpSync(join(workspaceRoot, f), join(copy, f));
+    cpSync(join(workspaceRoot, "tools", "jest-count-reporter.cjs"), join(copy, "tools", "jest-count-reporter.cjs"));
+    const deps = closure(["@mem0/core", "@mem0/testkit"]);
+    for (const p of deps) cpSync(p.dir, join(copy, p.relDir), { recursive: true, filter: (src) => !src.includes("/node_modules") });
+
+    const { FsTree, flushChanges } = requireFromTools("nx/src/generators/tree") as typeof import("nx/src/generators/tree");
+    const generator = requireFromTools("./generators/reranker/generator.cjs") as (tree: unknown, o: { name: string }) => Promise<unknown>;
+    const tree = new FsTree(copy, false);
+    await generator(tree, { name: "zeta" });
+    flushChanges(copy, tree.listChanges());
+
+    const pkg = JSON.parse(readFileSync(join(copy, "packages", "reranker-zeta", "package.json"), "utf8"));
+    expect(pkg).toMatchObject({ name: "@mem0/reranker-zeta", peerDependencies: { "@mem0/core": "workspace:^" }, repository: { directory: "packages/reranker-zeta" } });
+
+    await pnpm(["install", "--no-frozen-lockfile", "--prefer-offline", "--reporter=append-only"], { cwd: copy });
+    const cwd = join(copy, "packages", "reranker-zeta");
+    const tsc = join(copy, "node_modules", "typescript", "bin", "tsc");
+    await node([tsc, "-p", "tsconfig.build.json"], { cwd });
+    await node([tsc, "-p", "tsconfig.json"], { cwd });
+    const { stdout, stderr } = await node([join(copy, "node_modules", "jest", "bin", "jest.js"), "--verbose"], { cwd });
+    expect(stdout + stderr).toContain("reranker conformance: zeta");
+    expect(stdout + stderr).toMatch(/Tests:\s+\d+ passed, \d+ total/);
+  });
+});

@@ -1,0 +1,3 @@
+import { describeSelectiveInstall } from "./support/selective-install.js";
+
+describeSelectiveInstall("npm");
