@@ -1,2 +1,2 @@
 export { InMemoryHistory, InMemoryVectorStore, memoryStorePlugin, payloadField, compareCreated } from "./memory-store.js";
-export { LexicalEmbedder, lexicalEmbedderPlugin, lexicalTokens } from "./lexical-embedder.js";
+export { fnv1a, LexicalEmbedder, lexicalEmbedderPlugin, lexicalTokens } from "./lexical-embedder.js";

@@ -12,7 +12,8 @@ const STOPWORDS = new Set(
   "a an and are as at be but by do does did for from has have had i in is it its me my of on or our so that the their them they this to was were what when where which who will with you your".split(" "),
 );
 
-function fnv1a(text: string): number {
+/** 32-bit FNV-1a: a fast, stable string hash (the same value on every machine and run). */
+export function fnv1a(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);

@@ -11,6 +11,7 @@
  * - 429 "Overloaded", 424 "Backend", 503 "Unhealthy" through `status` faults.
  * Successful answers carry TEI's timing headers (`x-compute-time`, `x-total-time`, …).
  */
+import { fnv1a } from "@mem0/core";
 import { OpenApiSpec } from "../openapi.js";
 import { FakeServer, type FakeServerOptions, type Reply, type RouteRequest } from "./fake-server.js";
 import { lexicalScore, rank, rankedAnswerFault, words, type Scorer } from "./scoring.js";
@@ -42,9 +43,7 @@ export function teiErrorBody(status: number, message: string) {
 export function hashEmbedding(text: string, dims: number, normalize = true): number[] {
   const v: number[] = Array.from({ length: dims }, () => 0);
   for (const w of words(text)) {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w.charCodeAt(i), 0x01000193);
-    h >>>= 0;
+    const h = fnv1a(w);
     v[h % dims]! += h & 1 ? 1 : -1;
   }
   if (!v.some((x) => x !== 0)) v[0] = 1;

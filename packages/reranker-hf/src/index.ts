@@ -1,0 +1,114 @@
+/**
+ * `huggingface`: Mem0's Hugging Face reranker, in three forms chosen by the config:
+ *
+ * - local (default): a cross-encoder run on this machine through its ONNX export
+ *   (`BAAI/bge-reranker-base` unless `model` says otherwise), shared with `sentence_transformer`;
+ * - `endpoint_url`: a text-embeddings-inference server's `POST /rerank`;
+ * - `provider` (+ `api_key` or HF_TOKEN): Hugging Face Inference through `@huggingface/inference`.
+ *
+ * `normalize` (default true) maps logits through a sigmoid, so a score means the same whatever the
+ * other candidates are — never min-max, which made single or tied results 0 in Mem0 (#5714).
+ */
+import { defineReranker, fields, providerConfigSchema, type ProviderContext, type Reranker } from "@mem0/core";
+import { LocalCrossEncoderReranker, localModelFields, teiApiKey } from "@mem0/hf-runtime";
+import { resolveApiKey, retryPolicyFrom } from "@mem0/provider-utils";
+import { z } from "zod";
+import { InferenceReranker } from "./inference-reranker.js";
+import { TeiReranker } from "./tei-reranker.js";
+
+export { InferenceReranker, type InferenceRerankerOptions } from "./inference-reranker.js";
+export { TeiReranker } from "./tei-reranker.js";
+
+export const DEFAULT_MODEL = "BAAI/bge-reranker-base";
+
+const LOCAL_ONLY = ["device", "dtype", "threads", "max_length", "local_files_only"] as const;
+const HOSTED_ONLY = ["api_key", "timeout_ms", "max_retries", "base_url"] as const;
+
+export const configSchema = providerConfigSchema({
+  ...localModelFields,
+  top_k: fields.positiveInt().optional(),
+  /** Sigmoid over the logits (default true); false: the raw logits. */
+  normalize: z.boolean({ error: "expected a boolean" }).optional(),
+  /** A text-embeddings-inference server (its base URL; `/rerank` is added). */
+  endpoint_url: fields.url().optional(),
+  /** A Hugging Face Inference Provider, e.g. "hf-inference". */
+  provider: fields.nonEmptyString().optional(),
+  /** For Hugging Face Inference (else HF_TOKEN), or a TEI server started with --api-key. */
+  api_key: fields.apiKey().optional(),
+  /** A dedicated Inference Endpoint URL for `provider` (or a compatible test server). */
+  base_url: fields.url().optional(),
+  timeout_ms: fields.positiveInt().optional(),
+  max_retries: fields.nonNegativeInt().optional(),
+}).superRefine((config, ctx) => {
+  // A key that does nothing in the chosen mode is an error, not silently ignored.
+  const hosted = config.endpoint_url !== undefined || config.provider !== undefined;
+  if (config.endpoint_url !== undefined && config.provider !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["provider"], message: "endpoint_url (a TEI server) and provider (Hugging Face Inference) are two different backends; set one" });
+  }
+  for (const key of hosted ? LOCAL_ONLY : HOSTED_ONLY) {
+    if (config[key] !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: hosted ? "applies to a local model only, not with endpoint_url or provider" : "applies only with endpoint_url or provider (hosted models)",
+      });
+    }
+  }
+  if (config.batch_size !== undefined && config.provider !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["batch_size"], message: "Hugging Face Inference scores one pair per request; batch_size applies to a local model or a TEI endpoint_url" });
+  }
+  if (config.base_url !== undefined && config.provider === undefined) {
+    ctx.addIssue({ code: "custom", path: ["base_url"], message: "applies only with provider (Hugging Face Inference); a TEI server is endpoint_url" });
+  }
+});
+
+export type HuggingFaceRerankerConfig = z.output<typeof configSchema>;
+
+export function createHuggingFaceReranker(config: HuggingFaceRerankerConfig, env: ProviderContext["env"] = process.env): Reranker {
+  const model = config.model ?? DEFAULT_MODEL;
+  const normalize = config.normalize ?? true;
+  const policy = retryPolicyFrom(config);
+  if (config.endpoint_url) {
+    return new TeiReranker({
+      provider: "huggingface",
+      model,
+      endpointUrl: config.endpoint_url,
+      apiKey: teiApiKey(config.api_key, env, config.endpoint_url),
+      normalize,
+      topK: config.top_k,
+      policy,
+      // batch_size here is texts per request; TEI refuses more than its --max-client-batch-size (32).
+      maxBatchSize: config.batch_size ?? 32,
+    });
+  }
+  if (config.provider) {
+    const apiKey = resolveApiKey({ configured: config.api_key, env, envNames: ["HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"], path: "reranker.config.api_key" })!;
+    return new InferenceReranker({ model, inferenceProvider: config.provider, apiKey, endpointUrl: config.base_url, normalize, topK: config.top_k, policy });
+  }
+  return new LocalCrossEncoderReranker({
+    provider: "huggingface",
+    model,
+    device: config.device ?? "auto",
+    dtype: config.dtype ?? "fp32",
+    threads: config.threads,
+    batchSize: config.batch_size ?? 32,
+    maxLength: config.max_length ?? 512,
+    activation: normalize ? "sigmoid" : "none",
+    localFilesOnly: config.local_files_only ?? false,
+    topK: config.top_k,
+    env,
+  });
+}
+
+export const plugin = defineReranker({
+  provider: "huggingface",
+  configSchema,
+  create: (config, ctx) => {
+    const reranker = createHuggingFaceReranker(config, ctx.env);
+    // A local model loads in the background; a failure surfaces (and is retried) on the first rerank.
+    if (reranker instanceof LocalCrossEncoderReranker) reranker.ready().catch(() => undefined);
+    return reranker;
+  },
+});
+
+export default plugin;

@@ -1,0 +1,104 @@
+/**
+ * The `huggingface` reranker through Hugging Face Inference (`@huggingface/inference`): a
+ * cross-encoder served as `text-classification` with a `{ text, text_pair }` input. The API takes
+ * one pair per request, so the documents go out as concurrent requests (bounded), each retried
+ * like every hosted call (provider-utils).
+ */
+import { InferenceClient } from "@huggingface/inference";
+import type { Reranker, RerankItem, RerankOptions } from "@mem0/core";
+import { checkRerankInput, rankScores } from "@mem0/hf-runtime";
+import { addCount, badResponseError, pLimit, withRetries, type RetryPolicy } from "@mem0/provider-utils";
+
+export interface InferenceRerankerOptions {
+  model: string;
+  /** The Inference Provider (`hf-inference`, or another that serves the model). */
+  inferenceProvider: string;
+  apiKey: string;
+  /** A dedicated Inference Endpoint URL (also how tests point at a loopback server). */
+  endpointUrl?: string;
+  normalize: boolean;
+  topK?: number;
+  policy?: Partial<RetryPolicy>;
+  concurrency?: number;
+}
+
+interface Label {
+  label: string;
+  score: number;
+}
+
+/** Reads status and body off @huggingface/inference's ProviderApiError, for the shared error classifier. */
+function fromVendor(err: unknown) {
+  const response = (err as { httpResponse?: { status?: unknown; body?: unknown } })?.httpResponse;
+  return response && typeof response.status === "number" ? { status: response.status, body: response.body } : undefined;
+}
+
+/**
+ * The raw logits come back (`function_to_apply: "none"`) and the activation is applied here, the
+ * same way as for a local model: one label → its logit, two (not relevant / relevant) → the margin;
+ * then the sigmoid when normalising. Never a per-call min-max.
+ */
+function relevanceOf(output: unknown, normalize: boolean): number | undefined {
+  const labels = (Array.isArray(output) && Array.isArray(output[0]) ? output[0] : output) as Label[];
+  if (!Array.isArray(labels) || labels.length === 0 || !labels.every((l) => l && typeof l.label === "string" && typeof l.score === "number")) return undefined;
+  let logit: number | undefined;
+  if (labels.length === 1) logit = labels[0]!.score;
+  else {
+    const byLabel = new Map(labels.map((l) => [l.label, l.score]));
+    const relevant = byLabel.get("LABEL_1") ?? byLabel.get("relevant");
+    const irrelevant = byLabel.get("LABEL_0") ?? byLabel.get("irrelevant");
+    if (relevant !== undefined && irrelevant !== undefined) logit = relevant - irrelevant;
+  }
+  if (logit === undefined) return undefined;
+  return normalize ? 1 / (1 + Math.exp(-logit)) : logit;
+}
+
+export class InferenceReranker implements Reranker {
+  readonly provider = "huggingface";
+  readonly model: string;
+  readonly topK?: number;
+  private readonly client: InferenceClient;
+  private readonly limit: ReturnType<typeof pLimit>;
+
+  constructor(private readonly options: InferenceRerankerOptions) {
+    this.model = options.model;
+    if (options.topK !== undefined) this.topK = options.topK;
+    this.client = new InferenceClient(options.apiKey);
+    this.limit = pLimit(options.concurrency ?? 8);
+  }
+
+  async rerank(query: string, documents: readonly string[], options: RerankOptions = {}): Promise<RerankItem[]> {
+    checkRerankInput(query, documents);
+    if (documents.length === 0) return [];
+    options.signal?.throwIfAborted();
+    const o = this.options;
+    const scores = await Promise.all(
+      documents.map((document) =>
+        this.limit(() =>
+          withRetries(
+            "huggingface",
+            async (signal) => {
+              const output = await this.client.textClassification(
+                {
+                  model: o.model,
+                  // A dedicated endpoint is addressed by URL alone (the client refuses both).
+                  ...(o.endpointUrl ? { endpointUrl: o.endpointUrl } : { provider: o.inferenceProvider as "hf-inference" }),
+                  // transformers' text-classification pipeline takes a sentence pair as {text, text_pair}.
+                  inputs: { text: query, text_pair: document } as unknown as string,
+                  parameters: { function_to_apply: "none" },
+                },
+                { signal },
+              );
+              if (options.meta) addCount(options.meta, "requests", 1);
+              const score = relevanceOf(output, o.normalize);
+              if (score === undefined || !Number.isFinite(score)) throw badResponseError("huggingface", "text-classification returned no usable relevance score");
+              return score;
+            },
+            { policy: o.policy, signal: options.signal, meta: options.meta, secrets: [o.apiKey], fromVendor },
+          ),
+        ),
+      ),
+    );
+    return rankScores(scores, options.top_k);
+  }
+}

@@ -1,0 +1,77 @@
+import { parseConfig } from "@mem0/core";
+import { LocalCrossEncoderReranker } from "@mem0/hf-runtime";
+import { describeRerankerConformance } from "@mem0/testkit";
+import { CROSS_ENCODER, expectedPairs, offline } from "../../hf-runtime/test/helpers.js";
+import { configSchema, createHuggingFaceReranker, DEFAULT_MODEL } from "../src/index.js";
+
+const network = offline();
+const pairs = expectedPairs();
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+describeRerankerConformance(
+  "huggingface, local (tiny random-weight BERT)",
+  () => {
+    const reranker = createHuggingFaceReranker({ model: CROSS_ENCODER, device: "cpu" });
+    return { reranker, close: async () => reranker.close?.() };
+  },
+  { relevance: false },
+);
+
+test("defaults to BAAI/bge-reranker-base, run locally", () => {
+  expect(DEFAULT_MODEL).toBe("BAAI/bge-reranker-base");
+  const r = createHuggingFaceReranker({});
+  expect(r).toBeInstanceOf(LocalCrossEncoderReranker);
+  expect(r.model).toBe("BAAI/bge-reranker-base");
+});
+
+describe("normalize", () => {
+  test("default true: the sigmoid of each logit, so a single result keeps its real score (Mem0 #5714 made it 0)", async () => {
+    const r = createHuggingFaceReranker({ model: CROSS_ENCODER, device: "cpu" });
+    const p = pairs[2]!;
+    const [only] = await r.rerank(p.query, [p.document]);
+    expect(only!.score).toBeCloseTo(sigmoid(p.logit), 4);
+    expect(only!.score).toBeGreaterThan(0);
+    // Tied candidates keep equal, non-zero scores (min-max would make them all 0).
+    const tied = await r.rerank(p.query, [p.document, p.document, p.document]);
+    for (const t of tied) expect(t.score).toBeCloseTo(sigmoid(p.logit), 4);
+    // A score does not depend on which other candidates came with it.
+    const mixed = await r.rerank(p.query, [pairs[0]!.document, p.document, pairs[4]!.document]);
+    expect(mixed.find((m) => m.index === 1)!.score).toBeCloseTo(only!.score, 5);
+    await r.close?.();
+  });
+
+  test("false: the raw logits", async () => {
+    const r = createHuggingFaceReranker({ model: CROSS_ENCODER, device: "cpu", normalize: false });
+    const out = await r.rerank(pairs[0]!.query, [pairs[0]!.document, pairs[1]!.document]);
+    expect(out.map((o) => o.index)).toEqual([1, 0]);
+    expect(out[0]!.score).toBeCloseTo(pairs[1]!.logit, 4);
+    expect(out[1]!.score).toBeCloseTo(pairs[0]!.logit, 4);
+    await r.close?.();
+  });
+});
+
+describe("config", () => {
+  test.each([
+    [{ endpoint_url: "http://127.0.0.1:1", device: "cuda" }, "reranker.config.device: applies to a local model only"],
+    [{ endpoint_url: "http://127.0.0.1:1", provider: "hf-inference" }, "reranker.config.provider: endpoint_url (a TEI server) and provider"],
+    [{ api_key: "hf_x" }, "reranker.config.api_key: applies only with endpoint_url or provider"],
+    [{ provider: "hf-inference", batch_size: 8 }, "reranker.config.batch_size: Hugging Face Inference scores one pair per request"],
+    [{ endpoint_url: "not a url" }, "reranker.config.endpoint_url: expected an absolute http(s) URL"],
+    [{ normalize: "yes" }, "reranker.config.normalize: expected a boolean"],
+    [{ base_url: "http://127.0.0.1:1" }, "reranker.config.base_url: applies only with"],
+  ])("rejects %j naming the path", (config, message) => {
+    expect(() => parseConfig(configSchema, config, "reranker.config")).toThrow(message);
+  });
+
+  test("camelCase aliases", () => {
+    expect(parseConfig(configSchema, { endpointUrl: "http://127.0.0.1:1/", topK: 5, batchSize: 16 }, "reranker.config")).toEqual({
+      endpoint_url: "http://127.0.0.1:1/",
+      top_k: 5,
+      batch_size: 16,
+    });
+  });
+});
+
+test("no request left the machine", () => {
+  expect(network.attempts).toEqual([]);
+});

@@ -1,0 +1,54 @@
+/**
+ * `sentence_transformer`: Mem0's local cross-encoder reranker, on transformers.js + onnxruntime-node.
+ *
+ *   reranker: { provider: "sentence_transformer", config: { model: "Xenova/ms-marco-MiniLM-L-6-v2", batch_size: 32 } }
+ *
+ * Scores match Python's `CrossEncoder.predict` (same tokens, same logits, sigmoid for one-label
+ * models); batches group candidates of similar length and `batch_size` is honoured.
+ */
+import { defineReranker, fields, providerConfigSchema, type ProviderContext } from "@mem0/core";
+import { ACTIVATIONS, enumField, LocalCrossEncoderReranker, localModelFields } from "@mem0/hf-runtime";
+
+/** The ONNX export of cross-encoder/ms-marco-MiniLM-L-6-v2, the model Mem0's docs use. */
+export const DEFAULT_MODEL = "Xenova/ms-marco-MiniLM-L-6-v2";
+
+export const configSchema = providerConfigSchema({
+  ...localModelFields,
+  /** The candidate pool sent to the reranker (the pipeline's `top_k`). */
+  top_k: fields.positiveInt().optional(),
+  /** `sigmoid` (default): a probability in [0, 1]; `none`: the raw logit. */
+  activation: enumField(ACTIVATIONS).optional(),
+});
+
+export type SentenceTransformerRerankerConfig = ReturnType<typeof configSchema.parse>;
+
+export function createSentenceTransformerReranker(config: SentenceTransformerRerankerConfig, env: ProviderContext["env"] = process.env): LocalCrossEncoderReranker {
+  return new LocalCrossEncoderReranker({
+    provider: "sentence_transformer",
+    model: config.model ?? DEFAULT_MODEL,
+    // Mem0 (Python) leaves the device to sentence-transformers, which takes the GPU when there is one.
+    device: config.device ?? "auto",
+    dtype: config.dtype ?? "fp32",
+    threads: config.threads,
+    batchSize: config.batch_size ?? 32,
+    maxLength: config.max_length ?? 512,
+    activation: config.activation ?? "sigmoid",
+    localFilesOnly: config.local_files_only ?? false,
+    topK: config.top_k,
+    env,
+  });
+}
+
+export const plugin = defineReranker({
+  provider: "sentence_transformer",
+  configSchema,
+  create: (config, ctx) => {
+    const reranker = createSentenceTransformerReranker(config, ctx.env);
+    // Load in the background so the first search does not pay for it; a failure surfaces (and is
+    // retried) on the first rerank, where the pipeline falls back to the vector order.
+    reranker.ready().catch(() => undefined);
+    return reranker;
+  },
+});
+
+export default plugin;
