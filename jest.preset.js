@@ -20,6 +20,8 @@ module.exports = {
     "^@mem0/([a-z0-9-]+)/(.+)$": `${packagesDir}/$1/src/$2`,
     "^(\\.{1,2}/.*)\\.js$": "$1",
   },
+  // The default store is a SQLite file under $MEM0_DIR: give every test file its own folder.
+  setupFiles: [path.join(__dirname, "tools", "jest-temp-mem0-dir.cjs")],
   reporters: ["default", path.join(__dirname, "tools", "jest-count-reporter.cjs")],
   passWithNoTests: true,
   testTimeout: 30000,

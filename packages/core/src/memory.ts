@@ -37,8 +37,12 @@ export interface MemoryEvents {
   search: [{ query: string; response: SearchResponse }];
 }
 
-/** Default vector store and embedder when the config names none. */
-export const DEFAULT_VECTOR_STORE: ProviderBlock = { provider: "memory" };
+/**
+ * Default vector store and embedder when the config names none: the embedded SQLite store
+ * (`@mem0/store-sqlite`, a file under `$MEM0_DIR` or `~/.mem0`; core names the package to install
+ * when it is missing) and the offline lexical embedder.
+ */
+export const DEFAULT_VECTOR_STORE: ProviderBlock = { provider: "sqlite" };
 export const DEFAULT_EMBEDDER: ProviderBlock = { provider: "lexical" };
 
 const reserved = new Set<string>(RECORD_FIELDS);

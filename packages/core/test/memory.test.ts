@@ -115,6 +115,13 @@ describe("get, getAll, update, delete, history", () => {
     await expect(m.getAll({})).rejects.toThrow("getAll.options: give at least one of user_id, agent_id, run_id, or filters");
   });
 
+  test("filter fields are the memory's own: nothing matches through Object.prototype", async () => {
+    const m = await memoryWith();
+    await m.add("x", { user_id: "alice", infer: false, metadata: { a: 1 } });
+    expect((await m.getAll({ user_id: "alice", filters: { constructor: "*" } })).results).toEqual([]);
+    expect((await m.getAll({ user_id: "alice", filters: { toString: { ne: "x" } } })).results).toHaveLength(1);
+  });
+
   test("deleteAll deletes one scope only and refuses an empty scope", async () => {
     const m = await memoryWith();
     await m.add("a1", { user_id: "alice", infer: false });

@@ -25,7 +25,7 @@ const expected = (text: string, dims: number) => Float32Array.from(hashEmbedding
 const bodies = () => server.callsTo("/v1/embeddings").map((c) => c.body as Record<string, any>);
 
 async function fromConfig(config: Record<string, unknown>, env: Record<string, string | undefined> = {}) {
-  return Memory.fromConfig({ embedder: { provider: "openai", config } }, { env });
+  return Memory.fromConfig({ vector_store: { provider: "memory" }, embedder: { provider: "openai", config } }, { env });
 }
 
 async function rejection(p: Promise<unknown>): Promise<any> {

@@ -14,7 +14,11 @@ const recordFields = new Set<string>(RECORD_FIELDS);
 
 /** Reads a filter field from a payload: scope ids and timestamps from the record, the rest from metadata. */
 export function payloadField(payload: MemoryPayload) {
-  return (field: string): unknown => (recordFields.has(field) ? (payload as unknown as Record<string, unknown>)[field] : payload.metadata[field]);
+  // Own properties only: `{ constructor: "*" }` must not match through Object.prototype.
+  return (field: string): unknown => {
+    const source = (recordFields.has(field) ? payload : payload.metadata) as Record<string, unknown>;
+    return Object.hasOwn(source, field) ? source[field] : undefined;
+  };
 }
 
 export function compareCreated(a: StoredMemory, b: StoredMemory): number {
