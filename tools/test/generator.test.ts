@@ -96,7 +96,7 @@ describe("the generator, standalone (cli.cjs), in a folder outside the workspace
 const APP_PROBE = (format: "esm" | "cjs") => `${format === "esm" ? 'import { Memory } from "@mem0/core";' : 'const { Memory } = require("@mem0/core");'}
 async function main() {
   // No registerProvider: core imports the package named by "provider".
-  const m = await Memory.fromConfig({ reranker: { provider: "${PLUGIN_NAME}", config: { top_k: 10 } } });
+  const m = await Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: { provider: "${PLUGIN_NAME}", config: { top_k: 10 } } });
   for (const text of ["Alice is allergic to peanuts", "Alice loves ramen, tonkotsu ramen above all", "The printer is out of toner", "Bob prefers tea"]) {
     await m.add(text, { user_id: "alice" });
   }

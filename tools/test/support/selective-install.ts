@@ -52,7 +52,7 @@ const TS_CONSUMER = `
 import { Memory, type SearchResponse } from "@mem0/core";
 import cohere, { CohereReranker } from "@mem0/reranker-cohere";
 export async function main(): Promise<SearchResponse> {
-  const m = await Memory.fromConfig({ reranker: { provider: cohere.provider, config: { api_key: "test" } } });
+  const m = await Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: { provider: cohere.provider, config: { api_key: "test" } } });
   const r: CohereReranker | undefined = m.reranker instanceof CohereReranker ? m.reranker : undefined;
   void r;
   return m.search("q", { user_id: "u" });
