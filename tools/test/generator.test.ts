@@ -163,7 +163,8 @@ describe("the generator, in this workspace (pnpm nx g @mem0/tools:reranker <name
     const copy = join(manifest.root, "workspace-copy");
     mkdirSync(join(copy, "tools"), { recursive: true });
     for (const f of ["package.json", "pnpm-workspace.yaml", "tsconfig.base.json", "jest.preset.js"]) cpSync(join(workspaceRoot, f), join(copy, f));
-    cpSync(join(workspaceRoot, "tools", "jest-count-reporter.cjs"), join(copy, "tools", "jest-count-reporter.cjs"));
+    // The preset's reporter and setup files.
+    for (const f of readdirSync(join(workspaceRoot, "tools")).filter((n) => /^jest-.*\.cjs$/.test(n))) cpSync(join(workspaceRoot, "tools", f), join(copy, "tools", f));
     const deps = closure(["@mem0/core", "@mem0/testkit"]);
     for (const p of deps) cpSync(p.dir, join(copy, p.relDir), { recursive: true, filter: (src) => !src.includes("/node_modules") });
 
