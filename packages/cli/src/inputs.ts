@@ -157,14 +157,20 @@ export interface CorpusDoc {
   metadata?: Record<string, unknown>;
 }
 
+/** A record's `_id` (or `id`), refused when an earlier line of the file had it. */
+function uniqueId(f: Fields, seen: Set<string>): string {
+  const id = f.id("_id", "id");
+  if (seen.has(id)) throw f.error(f.pick("_id", "id")![0], `duplicate id ${JSON.stringify(id)}`);
+  seen.add(id);
+  return id;
+}
+
 /** BEIR corpus: `{ "_id", "title"?, "text", "metadata"? }`; the memory is `title. text`. */
 export function readCorpus(file: string): CorpusDoc[] {
   const seen = new Set<string>();
   return readJsonl(file).map(({ line, record }) => {
     const f = new Fields(file, line, record);
-    const id = f.id("_id", "id");
-    if (seen.has(id)) throw f.error(f.pick("_id", "id")![0], `duplicate id ${JSON.stringify(id)}`);
-    seen.add(id);
+    const id = uniqueId(f, seen);
     const title = typeof record.title === "string" ? record.title.trim() : "";
     if (record.title !== undefined && typeof record.title !== "string") throw f.error("title", "expected a string");
     const body = typeof record.text === "string" ? record.text.trim() : "";
@@ -181,9 +187,7 @@ export function readBeirQueries(file: string): { id: string; text: string; line:
   const seen = new Set<string>();
   return readJsonl(file).map(({ line, record }) => {
     const f = new Fields(file, line, record);
-    const id = f.id("_id", "id");
-    if (seen.has(id)) throw f.error(f.pick("_id", "id")![0], `duplicate id ${JSON.stringify(id)}`);
-    seen.add(id);
+    const id = uniqueId(f, seen);
     return { id, text: f.string("text", "query"), line };
   });
 }
