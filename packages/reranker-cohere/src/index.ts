@@ -7,12 +7,13 @@
  * `maxDocumentsPerCall` and merged by score; Cohere's relevance scores are absolute per
  * (query, document), so merged rankings are exact.
  */
-import { defineReranker, fields, providerConfigSchema, type Reranker, type RerankItem, type RerankOptions } from "@mem0/core";
+import { defineReranker, fields, providerConfigSchema, snakeCaseKeys, type Reranker, type RerankItem, type RerankOptions } from "@mem0/core";
 import {
   addCount,
   addCounts,
   addUnique,
   badResponseError,
+  checkRankedResults,
   connectionError,
   connectionErrorCode,
   hostedConfigShape,
@@ -48,8 +49,6 @@ export const configSchema = providerConfigSchema({
 });
 export type CohereRerankerConfig = z.output<typeof configSchema>;
 
-const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-const snakeKeys = (o: object | undefined) => (o ? Object.fromEntries(Object.entries(o).map(([k, v]) => [snake(k), v])) : undefined);
 
 export class CohereReranker implements Reranker {
   readonly provider = PROVIDER;
@@ -122,27 +121,11 @@ export class CohereReranker implements Reranker {
     if (odd.ok === false && odd.error?.reason === "non-json") throw badResponseError(PROVIDER, "HTTP 200 body is not JSON");
     if (meta) {
       recordHeaders(meta, rawResponse.headers, { match: COHERE_HEADERS });
-      addCounts(meta, "billed_units", snakeKeys(data.meta?.billedUnits as object | undefined));
+      addCounts(meta, "billed_units", snakeCaseKeys(data.meta?.billedUnits) as Record<string, unknown> | undefined);
       addUnique(meta, "warnings", data.meta?.warnings);
       if (data.meta?.apiVersion?.version) meta.api_version = data.meta.apiVersion.version;
     }
-    return this.checked(data.results as unknown, documents.length, topN);
-  }
-
-  /** Cohere's answer as RerankItems, or a bad-response error saying what was wrong. */
-  private checked(results: unknown, n: number, expected: number): RerankItem[] {
-    if (!Array.isArray(results)) throw badResponseError(PROVIDER, "no results array");
-    if (results.length !== expected) throw badResponseError(PROVIDER, `${results.length} results for ${expected} expected`);
-    const seen = new Set<number>();
-    const out = results.map((r: { index?: unknown; relevanceScore?: unknown }) => {
-      const { index, relevanceScore: score } = r ?? {};
-      if (typeof index !== "number" || !Number.isInteger(index) || index < 0 || index >= n) throw badResponseError(PROVIDER, `index ${String(index)} outside 0..${n - 1}`);
-      if (seen.has(index)) throw badResponseError(PROVIDER, `index ${index} twice`);
-      if (typeof score !== "number" || !Number.isFinite(score)) throw badResponseError(PROVIDER, `relevance_score for index ${index} is not a finite number (${JSON.stringify(score)})`);
-      seen.add(index);
-      return { index, score };
-    });
-    return out.sort((a, b) => b.score - a.score);
+    return checkRankedResults(PROVIDER, data.results, documents.length, topN, "relevanceScore");
   }
 }
 

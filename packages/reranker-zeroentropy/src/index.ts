@@ -16,6 +16,7 @@ import { defineReranker, fields, providerConfigSchema, type Reranker, type Reran
 import {
   addCount,
   badResponseError,
+  checkRankedResults,
   hostedConfigShape,
   joinUrl,
   pLimit,
@@ -146,22 +147,8 @@ export class ZeroEntropyReranker implements Reranker {
         if (typeof data[key] === "number") meta[key] = Math.max(Number(meta[key] ?? 0), data[key]);
       }
     }
-    return checked(data.results, documents.length, topN);
+    return checkRankedResults(PROVIDER, data.results, documents.length, topN, "relevance_score");
   }
-}
-
-function checked(results: unknown, n: number, expected: number): RerankItem[] {
-  if (!Array.isArray(results)) throw badResponseError(PROVIDER, "no results array");
-  if (results.length !== expected) throw badResponseError(PROVIDER, `${results.length} results for ${expected} expected`);
-  const seen = new Set<number>();
-  return results.map((r: { index?: unknown; relevance_score?: unknown }) => {
-    const { index, relevance_score: score } = r ?? {};
-    if (typeof index !== "number" || !Number.isInteger(index) || index < 0 || index >= n) throw badResponseError(PROVIDER, `index ${String(index)} outside 0..${n - 1}`);
-    if (seen.has(index)) throw badResponseError(PROVIDER, `index ${index} twice`);
-    if (typeof score !== "number" || !Number.isFinite(score)) throw badResponseError(PROVIDER, `relevance_score for index ${index} is not a finite number (${JSON.stringify(score)})`);
-    seen.add(index);
-    return { index, score };
-  });
 }
 
 export const plugin = defineReranker({
