@@ -1,13 +1,17 @@
 import type { Vector } from "./types.js";
 
+/** Scales `v` to unit length in place and returns it (a zero vector stays zero). */
+export function normalizeInPlace(v: Float32Array): Float32Array {
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) sum += v[i]! * v[i]!;
+  const norm = Math.sqrt(sum);
+  if (norm > 0) for (let i = 0; i < v.length; i++) v[i]! /= norm;
+  return v;
+}
+
 /** Copies a vector into a unit-length Float32Array (a zero vector stays zero). */
 export function normalizeVector(v: Vector): Float32Array {
-  const out = Float32Array.from(v);
-  let sum = 0;
-  for (let i = 0; i < out.length; i++) sum += out[i]! * out[i]!;
-  const norm = Math.sqrt(sum);
-  if (norm > 0) for (let i = 0; i < out.length; i++) out[i]! /= norm;
-  return out;
+  return normalizeInPlace(Float32Array.from(v));
 }
 
 /** Dot product of two equal-length vectors: cosine similarity when both are unit length. */

@@ -5,14 +5,13 @@
  * one-logit cross-encoder (ms-marco-MiniLM, bge-reranker) scores every pair 1.0. The raw logits
  * come from AutoModelForSequenceClassification and the activation is applied here.
  */
-import type { PreTrainedModel, Tensor } from "@huggingface/transformers";
 import { ProviderError } from "@mem0/core";
 import { lengthBuckets, paddedTokens } from "./batching.js";
 import type { ResolvedDevice } from "./device.js";
-import { encodePair, probeTemplate, specialTokenCount, toBatchTensors, withSingleTokenType, type BatchTensors, type EncodedSequence, type Template } from "./encoding.js";
+import { encodePair, probeTemplate, specialTokenCount, withSingleTokenType, type EncodedSequence, type Template } from "./encoding.js";
+import { LocalModel, loadLocalModel } from "./local-model.js";
 import { SharedModelCache, type Lease } from "./model-cache.js";
-import { loadPretrained, modelKey, modelMaxLength, type LocalModelOptions, type Pretrained } from "./pretrained.js";
-import { SerialQueue } from "./serial-queue.js";
+import { modelKey, type LocalModelOptions, type Pretrained } from "./pretrained.js";
 
 export const ACTIVATIONS = ["sigmoid", "none"] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
@@ -42,28 +41,17 @@ export interface ScoreStats {
   device: ResolvedDevice;
 }
 
-export class CrossEncoder {
-  readonly device: ResolvedDevice;
+export class CrossEncoder extends LocalModel {
   readonly dtype: string;
   readonly threads: number;
   /** 1 for relevance heads (ms-marco, bge-reranker); 2 for "not relevant / relevant" heads. */
   readonly numLabels: number;
-  /** The most tokens a pair can have with this model. */
-  readonly maxLength: number;
-  readonly usesTokenTypes: boolean;
   private readonly hiddenSize: number | undefined;
   private readonly template: Template;
-  private readonly padId: number;
-  private readonly queue = new SerialQueue();
-  /** Model calls made over this instance's life (tests read it to check batching). */
-  modelCalls = 0;
 
-  private constructor(
-    private readonly provider: string,
-    private readonly loaded: Pretrained,
-  ) {
-    const { config, outputNames, inputNames } = loaded;
-    this.device = loaded.device;
+  private constructor(provider: string, loaded: Pretrained) {
+    super(provider, loaded);
+    const { config, outputNames } = loaded;
     this.dtype = loaded.dtype;
     this.threads = loaded.threads;
     const model = JSON.stringify(loaded.location.requested);
@@ -76,29 +64,14 @@ export class CrossEncoder {
     if (this.numLabels > 2) {
       throw new ProviderError(provider, `model ${model} has ${this.numLabels} labels; a reranker needs a relevance head with 1 (or 2: not relevant / relevant)`, { code: "MODEL_UNSUPPORTED" });
     }
-    this.usesTokenTypes = inputNames.includes("token_type_ids");
     const hidden = Number(config.hidden_size);
     this.hiddenSize = Number.isFinite(hidden) && hidden > 0 ? hidden : undefined;
     const probed = probeTemplate(loaded.tokenizer, true);
     this.template = Number(config.type_vocab_size ?? 2) <= 1 ? withSingleTokenType(probed) : probed;
-    this.maxLength = modelMaxLength(loaded);
-    const pad = loaded.tokenizer.pad_token_id;
-    this.padId = typeof pad === "number" ? pad : 0;
   }
 
-  static async load(options: LocalModelOptions): Promise<CrossEncoder> {
-    const loaded = await loadPretrained("sequence-classification", options);
-    try {
-      return new CrossEncoder(options.provider, loaded);
-    } catch (err) {
-      await loaded.model.dispose();
-      throw err;
-    }
-  }
-
-  /** Token ids of `text` alone, without special tokens. */
-  tokenize(text: string): number[] {
-    return this.loaded.tokenizer.encode(text, { add_special_tokens: false });
+  static load(options: LocalModelOptions): Promise<CrossEncoder> {
+    return loadLocalModel("sequence-classification", options, (loaded) => new CrossEncoder(options.provider, loaded));
   }
 
   /** The model inputs for one pair, truncated `longest_first` to `maxLength`. */
@@ -114,19 +87,9 @@ export class CrossEncoder {
     return max;
   }
 
-  /** Builds the padded tensors for a batch of encoded pairs. */
-  batchTensors(sequences: readonly EncodedSequence[]): BatchTensors {
-    return toBatchTensors(sequences, this.padId, this.usesTokenTypes);
-  }
-
   /** Raw logits for pre-encoded pairs, one model call; rows × numLabels. */
   async logits(sequences: readonly EncodedSequence[]): Promise<Float32Array> {
-    const feeds = this.batchTensors(sequences);
-    const out = await this.queue.run(async () => {
-      this.modelCalls += 1;
-      return (await (this.loaded.model as PreTrainedModel).forward(feeds as unknown as Record<string, Tensor>)) as { logits?: Tensor };
-    });
-    const logits = out.logits;
+    const { logits } = await this.forward(this.batchTensors(sequences));
     if (!logits || logits.dims.length !== 2 || logits.dims[0] !== sequences.length) {
       throw new ProviderError(this.provider, `model returned logits of shape [${logits?.dims.join(", ") ?? ""}] for ${sequences.length} pairs`, { code: "MODEL_BAD_OUTPUT" });
     }
@@ -171,10 +134,6 @@ export class CrossEncoder {
       } satisfies ScoreStats);
     }
     return scores;
-  }
-
-  async dispose(): Promise<void> {
-    await this.loaded.model.dispose();
   }
 }
 

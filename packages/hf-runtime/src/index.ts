@@ -16,6 +16,6 @@ export { DEFAULT_HUB_TIMEOUT_MS, hubSettings, locateModel, placesLookedIn, type 
 export { SharedModelCache, type Disposable, type Lease } from "./model-cache.js";
 export { DTYPES, loadPretrained, modelKey, modelMaxLength, type Dtype, type LocalModelOptions, type ModelKind, type Pretrained } from "./pretrained.js";
 export { SerialQueue } from "./serial-queue.js";
-export { acquireTextEmbeddingModel, l2Normalize, POOLINGS, TextEmbeddingModel, type EmbedOptions, type Pooling } from "./text-embedding-model.js";
+export { acquireTextEmbeddingModel, POOLINGS, TextEmbeddingModel, type EmbedOptions, type Pooling } from "./text-embedding-model.js";
 export { checkRerankInput, LocalCrossEncoderReranker, rankScores, type LocalRerankerOptions } from "./local-reranker.js";
 export { TEI_DEFAULT_MAX_BATCH, TeiClient, teiApiKey, type TeiCallOptions, type TeiClientOptions } from "./tei.js";

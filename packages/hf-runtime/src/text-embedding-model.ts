@@ -2,14 +2,12 @@
  * A local sentence-embedding model (feature extraction): texts in, one vector each, pooled over the
  * tokens (mean by default, as sentence-transformers' all-MiniLM-L6-v2 does) and L2-normalised.
  */
-import type { PreTrainedModel, Tensor } from "@huggingface/transformers";
-import { ProviderError } from "@mem0/core";
+import { normalizeInPlace, ProviderError } from "@mem0/core";
 import { lengthBuckets } from "./batching.js";
-import type { ResolvedDevice } from "./device.js";
-import { encodeSingle, probeTemplate, specialTokenCount, toBatchTensors, type EncodedSequence, type Template } from "./encoding.js";
+import { encodeSingle, probeTemplate, specialTokenCount, type EncodedSequence, type Template } from "./encoding.js";
+import { LocalModel, loadLocalModel } from "./local-model.js";
 import { SharedModelCache, type Lease } from "./model-cache.js";
-import { loadPretrained, modelKey, modelMaxLength, type LocalModelOptions, type Pretrained } from "./pretrained.js";
-import { SerialQueue } from "./serial-queue.js";
+import { modelKey, type LocalModelOptions, type Pretrained } from "./pretrained.js";
 
 export const POOLINGS = ["mean", "cls"] as const;
 export type Pooling = (typeof POOLINGS)[number];
@@ -29,23 +27,14 @@ export interface EmbedOptions {
 const TOKEN_OUTPUTS = ["last_hidden_state", "token_embeddings"];
 const POOLED_OUTPUTS = ["sentence_embedding", "pooler_output"];
 
-export class TextEmbeddingModel {
-  readonly device: ResolvedDevice;
+export class TextEmbeddingModel extends LocalModel {
   readonly dims: number;
-  readonly maxLength: number;
-  readonly usesTokenTypes: boolean;
   private readonly output: { name: string; pooled: boolean };
   private readonly template: Template;
-  private readonly padId: number;
-  private readonly queue = new SerialQueue();
-  modelCalls = 0;
 
-  private constructor(
-    private readonly provider: string,
-    private readonly loaded: Pretrained,
-  ) {
-    const { outputNames, inputNames, config } = loaded;
-    this.device = loaded.device;
+  private constructor(provider: string, loaded: Pretrained) {
+    super(provider, loaded);
+    const { outputNames, config } = loaded;
     const tokenOutput = TOKEN_OUTPUTS.find((n) => outputNames.includes(n));
     const pooledOutput = POOLED_OUTPUTS.find((n) => outputNames.includes(n));
     if (tokenOutput) this.output = { name: tokenOutput, pooled: false };
@@ -58,26 +47,16 @@ export class TextEmbeddingModel {
       throw new ProviderError(provider, `model ${JSON.stringify(loaded.location.requested)}: config.json has no hidden_size, so the embedding size is unknown`, { code: "MODEL_UNSUPPORTED" });
     }
     this.dims = hidden;
-    this.usesTokenTypes = inputNames.includes("token_type_ids");
     this.template = probeTemplate(loaded.tokenizer, false);
-    this.maxLength = modelMaxLength(loaded);
-    const pad = loaded.tokenizer.pad_token_id;
-    this.padId = typeof pad === "number" ? pad : 0;
   }
 
-  static async load(options: LocalModelOptions): Promise<TextEmbeddingModel> {
-    const loaded = await loadPretrained("feature-extraction", options);
-    try {
-      return new TextEmbeddingModel(options.provider, loaded);
-    } catch (err) {
-      await loaded.model.dispose();
-      throw err;
-    }
+  static load(options: LocalModelOptions): Promise<TextEmbeddingModel> {
+    return loadLocalModel("feature-extraction", options, (loaded) => new TextEmbeddingModel(options.provider, loaded));
   }
 
   /** The model inputs for one text: special tokens around it, cut at the end to `maxLength`. */
   encode(text: string, maxLength = 512): EncodedSequence {
-    return encodeSingle(this.template, this.loaded.tokenizer.encode(text, { add_special_tokens: false }), this.effectiveMaxLength(maxLength));
+    return encodeSingle(this.template, this.tokenize(text), this.effectiveMaxLength(maxLength));
   }
 
   private effectiveMaxLength(requested: number): number {
@@ -97,11 +76,8 @@ export class TextEmbeddingModel {
     for (const batch of lengthBuckets(encoded.map((e) => e.ids.length), batchSize, { hiddenSize: this.dims, callOverheadTokens: options.callOverheadTokens })) {
       options.signal?.throwIfAborted();
       const sequences = batch.map((i) => encoded[i]!);
-      const feeds = toBatchTensors(sequences, this.padId, this.usesTokenTypes);
-      const out = await this.queue.run(async () => {
-        this.modelCalls += 1;
-        return (await (this.loaded.model as PreTrainedModel).forward(feeds as unknown as Record<string, Tensor>)) as Record<string, Tensor>;
-      });
+      const feeds = this.batchTensors(sequences);
+      const out = await this.forward(feeds);
       const states = out[this.output.name];
       if (!states) throw new ProviderError(this.provider, `model returned no ${this.output.name}`, { code: "MODEL_BAD_OUTPUT" });
       const data = states.data as Float32Array;
@@ -114,14 +90,10 @@ export class TextEmbeddingModel {
         const v = this.output.pooled
           ? data.slice(row * this.dims, (row + 1) * this.dims)
           : pool(data, row, width, this.dims, sequences[row]!.ids.length, pooling);
-        vectors[textIndex] = options.normalize === false ? v : l2Normalize(v);
+        vectors[textIndex] = options.normalize === false ? v : normalizeInPlace(v);
       });
     }
     return vectors;
-  }
-
-  async dispose(): Promise<void> {
-    await this.loaded.model.dispose();
   }
 }
 
@@ -141,14 +113,6 @@ function pool(data: Float32Array, row: number, width: number, dims: number, leng
   }
   for (let d = 0; d < dims; d++) out[d] = sum[d]! / length;
   return out;
-}
-
-export function l2Normalize(v: Float32Array): Float32Array {
-  let norm = 0;
-  for (let i = 0; i < v.length; i++) norm += v[i]! * v[i]!;
-  norm = Math.sqrt(norm);
-  if (norm > 0) for (let i = 0; i < v.length; i++) v[i]! /= norm;
-  return v;
 }
 
 const embeddingModels = new SharedModelCache<TextEmbeddingModel>();
