@@ -4,14 +4,27 @@ import type { Vector } from "./types.js";
 export function normalizeInPlace(v: Float32Array): Float32Array {
   let sum = 0;
   for (let i = 0; i < v.length; i++) sum += v[i]! * v[i]!;
+  return scaleToUnit(v, sum);
+}
+
+/**
+ * Divides `v` by √sum (its squared norm, already computed) in place. Multiplies by the reciprocal:
+ * a division per element was a sixth of a bulk insert's JavaScript time, and the float64 results
+ * differ by at most one float64 ulp, which rounding to float32 almost never shows.
+ */
+export function scaleToUnit(v: Float32Array, sum: number): Float32Array {
   const norm = Math.sqrt(sum);
-  if (norm > 0) for (let i = 0; i < v.length; i++) v[i]! /= norm;
+  if (norm > 0) {
+    const inverse = 1 / norm;
+    for (let i = 0; i < v.length; i++) v[i]! *= inverse;
+  }
   return v;
 }
 
 /** Copies a vector into a unit-length Float32Array (a zero vector stays zero). */
 export function normalizeVector(v: Vector): Float32Array {
-  return normalizeInPlace(Float32Array.from(v));
+  // The constructor copies a typed array in one block; Float32Array.from walks its iterator.
+  return normalizeInPlace(new Float32Array(v));
 }
 
 /** Dot product of two equal-length vectors: cosine similarity when both are unit length. */

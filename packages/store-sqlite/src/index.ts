@@ -25,6 +25,7 @@ export const configSchema = providerConfigSchema({
   busy_timeout_ms: fields.nonNegativeInt().optional(),
   synchronous: z.enum(["normal", "full"], { error: 'expected "normal" or "full"' }).optional(),
   mmap_size_mb: fields.nonNegativeInt().optional(),
+  background_checkpoint: z.boolean({ error: "expected true or false" }).optional(),
 });
 
 export const plugin = defineVectorStore({
@@ -42,6 +43,7 @@ export const plugin = defineVectorStore({
       busy_timeout_ms: config.busy_timeout_ms,
       synchronous: config.synchronous,
       mmap_size_mb: config.mmap_size_mb,
+      background_checkpoint: config.background_checkpoint,
       history_path: separate ? history : undefined,
     });
   },

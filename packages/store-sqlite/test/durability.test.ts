@@ -45,8 +45,9 @@ interface Ack {
   at: number;
 }
 
-function startWriter(path: string, tag: string, adds: number, perAdd: number) {
-  const child = spawn(process.execPath, [writer, path, tag, String(adds), String(perAdd)], { cwd: pkg, stdio: ["pipe", "pipe", "pipe"] });
+function startWriter(path: string, tag: string, adds: number, perAdd: number, checkpoints: "inline" | "background" = "inline") {
+  const args = [writer, path, tag, String(adds), String(perAdd), ...(checkpoints === "background" ? ["-", "background"] : [])];
+  const child = spawn(process.execPath, args, { cwd: pkg, stdio: ["pipe", "pipe", "pipe"] });
   const acks: Ack[] = [];
   let stderr = "";
   let buffer = "";
@@ -104,15 +105,16 @@ function checkConsistent(path: string, perAdd: number) {
 }
 
 describe("crash safety", () => {
-  test(
-    "SIGKILL mid bulk-add: every acknowledged add survives, no add is partial, no memory lacks its history",
-    async () => {
+  // "background": a worker thread is copying the WAL into the file (a checkpoint) when the kill lands.
+  test.each(["inline", "background"] as const)(
+    "SIGKILL mid bulk-add (%s checkpoints): every acknowledged add survives, no add is partial, no memory lacks its history",
+    async (checkpoints) => {
       const path = tmp.file();
       const perAdd = 25;
       const acknowledged: string[] = [];
       // Three rounds on the same file, each killed at a different point of the stream.
       for (const [round, after] of [[0, 40], [1, 75], [2, 15]] as const) {
-        const w = startWriter(path, `round${round}`, 1_000_000, perAdd);
+        const w = startWriter(path, `round${round}`, 1_000_000, perAdd, checkpoints);
         await w.go();
         await w.until(() => w.acks.length >= after);
         await new Promise((r) => setTimeout(r, 3 + round * 4)); // land somewhere inside a later transaction
@@ -131,13 +133,13 @@ describe("crash safety", () => {
 });
 
 describe("concurrency", () => {
-  test(
-    "two processes adding to one file: no lost write, no SQLITE_BUSY reaching the caller",
-    async () => {
+  test.each(["inline", "background"] as const)(
+    "two processes adding to one file (%s checkpoints): no lost write, no SQLITE_BUSY reaching the caller",
+    async (checkpoints) => {
       const path = tmp.file();
       const adds = 400;
       const perAdd = 5;
-      const writers = ["left", "right"].map((tag) => startWriter(path, tag, adds, perAdd));
+      const writers = ["left", "right"].map((tag) => startWriter(path, tag, adds, perAdd, checkpoints));
       await Promise.all(writers.map((w) => w.until(() => w.acks.length === 0)));
       await Promise.all(writers.map((w) => w.go()));
       const results = await Promise.all(writers.map((w) => w.exited));

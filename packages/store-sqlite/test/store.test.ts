@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "@jest/globals";
 import Database from "better-sqlite3";
-import { ConfigError, Mem0Error, Memory, registerProvider, scopeFilter, type MemoryPayload } from "@mem0/core";
+import { ConfigError, Mem0Error, Memory, normalizeVector, registerProvider, scopeFilter, type MemoryPayload } from "@mem0/core";
 import plugin, { defaultPath, SCHEMA_VERSION, SqliteStoreError, SqliteVectorStore } from "../src/index.js";
 import { tempDir } from "./helpers.js";
 
@@ -104,6 +104,95 @@ describe("configuration", () => {
   });
 });
 
+describe("checkpoints and file layout", () => {
+  const at384 = (n: number, offset = 0) =>
+    Array.from({ length: n }, (_, i) => {
+      const k = i + offset; // a distinct direction for every k below 384²
+      const vector = new Float32Array(384);
+      vector[k % 384] = 1;
+      vector[Math.floor(k / 384) % 384]! += 0.5;
+      return { id: `m${k}`, vector, payload: payload(`memory ${k}`, { user_id: `u${k % 10}` }) };
+    });
+  test("new files use 16 KiB pages; an existing file keeps its own page size", async () => {
+    const fresh = tmp.file();
+    const store = SqliteVectorStore.open({ path: fresh, embedding_model_dims: 4 });
+    await store.close();
+    const older = tmp.file();
+    const raw = new Database(older);
+    raw.pragma("page_size = 4096");
+    raw.exec("CREATE TABLE notes (body TEXT)");
+    raw.close();
+    const other = SqliteVectorStore.open({ path: older, embedding_model_dims: 4 });
+    await other.insert([{ id: "a", vector: unit(0), payload: payload("a") }]);
+    expect((await other.search({ vector: unit(0), limit: 1, filter: null }))[0]!.id).toBe("a");
+    await other.close();
+    for (const [file, size] of [[fresh, 16384], [older, 4096]] as const) {
+      const check = new Database(file, { readonly: true });
+      expect(check.pragma("page_size", { simple: true })).toBe(size);
+      expect(check.pragma("integrity_check", { simple: true })).toBe("ok");
+      check.close();
+    }
+  });
+
+  test("past 4 MiB of vectors a worker thread copies the WAL into the file; searches see every row; close removes the WAL", async () => {
+    const file = tmp.file();
+    const store = SqliteVectorStore.open({ path: file, embedding_model_dims: 384 });
+    await store.insert(at384(1000));
+    expect(store.checkpointingInBackground).toBe(false); // 1.5 MiB: small stores never start it
+    for (let b = 1; b < 4; b++) await store.insert(at384(1000, b * 1000));
+    expect(store.checkpointingInBackground).toBe(true);
+    // Only a checkpoint moves rows from the WAL into the file, and the store's own connection now
+    // waits for 64 MiB of log (6 MiB here): the file grows because the worker copies the rows.
+    const vectorBytes = 4000 * 384 * 4;
+    const deadline = Date.now() + 10_000;
+    while (statSync(file).size < vectorBytes && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(statSync(file).size).toBeGreaterThan(vectorBytes);
+    // Rows written after the worker grew the file are found through the store's (re-)mapped file.
+    const hits = await store.search({ vector: at384(1, 3999)[0]!.vector, limit: 1, filter: scopeFilter({ user_id: "u9" }) });
+    expect(hits.map((h) => h.id)).toEqual(["m3999"]);
+    expect(await store.count()).toBe(4000);
+    await store.checkpoint();
+    await store.close();
+    expect(existsSync(`${file}-wal`)).toBe(false);
+    const check = new Database(file, { readonly: true });
+    expect(check.prepare("SELECT count(*) FROM mem0_memories").pluck().get()).toBe(4000);
+    expect(check.pragma("integrity_check", { simple: true })).toBe("ok");
+    check.close();
+  });
+
+  test("background_checkpoint: true starts the worker at the first write, false never starts it", async () => {
+    const eager = SqliteVectorStore.open({ path: tmp.file(), embedding_model_dims: 4, background_checkpoint: true });
+    const never = SqliteVectorStore.open({ path: tmp.file(), embedding_model_dims: 384, background_checkpoint: false });
+    await eager.insert([{ id: "a", vector: unit(0), payload: payload("a") }]);
+    for (let b = 0; b < 4; b++) await never.insert(at384(1000, b * 1000));
+    expect([eager.checkpointingInBackground, never.checkpointingInBackground]).toEqual([true, false]);
+    await eager.close();
+    await never.close();
+    const m = await Memory.fromConfig({ vector_store: { provider: "sqlite", config: { path: tmp.file(), backgroundCheckpoint: true } } });
+    await m.add("likes tea", { user_id: "u", infer: false });
+    expect((m.vectorStore as SqliteVectorStore).checkpointingInBackground).toBe(true);
+    await m.close();
+    const err = await rejection(Memory.fromConfig({ vector_store: { provider: "sqlite", config: { path: tmp.file(), background_checkpoint: "yes" } } }));
+    expect(err.message).toContain("vector_store.config.background_checkpoint: expected true or false");
+  });
+
+  test("stored vectors are core's normalizeVector bit for bit, from number[] and Float32Array alike", async () => {
+    const file = tmp.file();
+    const store = SqliteVectorStore.open({ path: file, embedding_model_dims: 3 });
+    const asArray = [0.1, -2.5, 1e-7];
+    await store.insert([
+      { id: "arr", vector: asArray, payload: payload("a") },
+      { id: "f32", vector: Float32Array.from(asArray), payload: payload("b") },
+    ]);
+    await store.close();
+    const raw = new Database(file, { readonly: true });
+    const blobs = raw.prepare("SELECT id, vector FROM mem0_memories ORDER BY id").all() as { id: string; vector: Buffer }[];
+    raw.close();
+    const expected = Buffer.from(normalizeVector(asArray).buffer);
+    expect(blobs.map((b) => [b.id, b.vector.equals(expected)])).toEqual([["arr", true], ["f32", true]]);
+  });
+});
+
 describe("bad input writes nothing", () => {
   const cases: [string, Partial<MemoryPayload> | Record<string, unknown>][] = [
     ["NaN in metadata", { metadata: { score: Number.NaN } }],
@@ -129,6 +218,23 @@ describe("bad input writes nothing", () => {
       await store.close();
     });
   }
+
+  test("non-finite vector elements are refused, whatever the vector's type, and nothing is written", async () => {
+    const store = SqliteVectorStore.open({ path: tmp.file(), embedding_model_dims: 4 });
+    const bad: [unknown, string][] = [
+      [Float32Array.from([1, Number.NaN, 0, 0]), "vector element 1 is not a finite number"],
+      [Float32Array.from([1, 0, 0, Number.NEGATIVE_INFINITY]), "vector element 3 is not a finite number"],
+      [[1, 0, "2", 0], "vector element 2 is not a finite number"],
+      [[1, 0, 0, 1e39], "an element is too large for a 32-bit float"],
+    ];
+    for (const [vector, message] of bad) {
+      const err = await rejection(store.insert([{ id: "good", vector: unit(0), payload: payload("good") }, { id: "bad", vector: vector as number[], payload: payload("bad") }]));
+      expect(err.code).toBe("INVALID_VECTOR");
+      expect(err.message).toContain(message);
+    }
+    expect(await store.count()).toBe(0);
+    await store.close();
+  });
 
   test("an empty id and an invalid history event are refused with the write", async () => {
     const store = SqliteVectorStore.open({ path: tmp.file(), embedding_model_dims: 4 });
