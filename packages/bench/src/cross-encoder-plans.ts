@@ -15,11 +15,7 @@
 import { resolve } from "node:path";
 import { CrossEncoder, lengthBuckets } from "@mem0/hf-runtime";
 import { candidates, QUERY } from "./cross-encoder.js";
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
+import { arg } from "./util.js";
 
 /** Indices sorted longest first, cut into runs of `size`. */
 function sortedRuns(lengths: readonly number[], size: number): number[][] {
@@ -30,11 +26,12 @@ function sortedRuns(lengths: readonly number[], size: number): number[][] {
 }
 
 async function main(): Promise<void> {
-  const model = process.argv.includes("--model") ? resolve(arg("model", "")) : undefined;
-  if (!model) {
+  const folder = arg("model");
+  if (!folder) {
     console.error("usage: node dist/cross-encoder-plans.js --model <folder> [--dtypes fp32,q8] [--sizes 20,100] [--threads 2,1] [--runs 7]");
     process.exit(2);
   }
+  const model = resolve(folder);
   const runs = Number(arg("runs", "7"));
   console.log("| dtype | threads | candidates | grouping | calls | tokens computed (real) | median ms | µs per computed token | one batch ÷ this |");
   console.log("|---|---:|---:|---|---:|---:|---:|---:|---:|");

@@ -22,6 +22,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSy
 import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { arg, rng } from "./util.js";
 
 type Runner = "mem0ts" | "mem0ai" | "ort";
 type Dtype = "fp32" | "q8";
@@ -40,11 +41,6 @@ interface Measurement {
   checksum: number;
 }
 
-function arg(name: string, fallback?: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
-
 // ---------- deterministic candidates: memories of 10–60 words ----------
 
 const WORDS = (
@@ -57,18 +53,8 @@ const WORDS = (
   "new old small large quiet busy early late favourite second best worst quick slow warm cold red blue"
 ).split(" ");
 
-function mulberry32(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function candidates(n: number, seed = 7): string[] {
-  const random = mulberry32(seed);
+  const random = rng(seed);
   return Array.from({ length: n }, () => {
     const length = 10 + Math.floor(random() * 51); // 10..60 words
     const words = Array.from({ length }, () => WORDS[Math.floor(random() * WORDS.length)]!);
@@ -206,11 +192,11 @@ function parent(): void {
     process.exit(2);
   }
   const absolute = resolve(model);
-  const dtypes = (arg("dtypes", "fp32,q8")!.split(",") as Dtype[]).filter((d) => d === "fp32" || existsSync(join(absolute, "onnx", "model_quantized.onnx")));
-  const sizes = arg("sizes", "20,100")!.split(",").map(Number);
-  const runs = arg("runs", "15")!;
+  const dtypes = (arg("dtypes", "fp32,q8").split(",") as Dtype[]).filter((d) => d === "fp32" || existsSync(join(absolute, "onnx", "model_quantized.onnx")));
+  const sizes = arg("sizes", "20,100").split(",").map(Number);
+  const runs = arg("runs", "15");
   const rounds = Number(arg("rounds", "1"));
-  const threads = arg("threads", String(availableParallelism()))!;
+  const threads = arg("threads", String(availableParallelism()));
   const self = fileURLToPath(import.meta.url);
   const results: Measurement[] = [];
   for (const dtype of dtypes) {

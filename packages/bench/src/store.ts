@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { andFilters, defineEmbedder, Memory, parseFilters, providerConfigSchema, registerProvider, scopeFilter, type MemoryPayload } from "@mem0/core";
 import sqlitePlugin, { SqliteVectorStore } from "@mem0/store-sqlite";
-import { fmt, peakRssMiB, percentile, readBandwidth, rng, rssSplitMiB, runChild, unitVector } from "./util.js";
+import { arg, fmt, peakRssMiB, percentile, readBandwidth, rng, rssSplitMiB, runChild, unitVector } from "./util.js";
 
 const DIMS = 384;
 const USERS = 100;
@@ -204,11 +204,6 @@ async function childMemoryAdd(file: string, adds: number): Promise<{ addsPerSec:
   const historyEvents = (await store.history.get(sample[0]!.id)).length;
   await m.close();
   return { addsPerSec: adds / (ms / 1000), historyEvents, peakRssMiB: peakRssMiB() };
-}
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
 }
 
 function agreement(a: SideResult, b: SideResult): string {

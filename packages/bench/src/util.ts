@@ -6,6 +6,14 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 
+/** `--name value` from the command line; `fallback` when the flag or its value is missing. */
+export function arg(name: string): string | undefined;
+export function arg(name: string, fallback: string): string;
+export function arg(name: string, fallback?: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
+}
+
 /** mulberry32: a tiny seeded PRNG; the same seed gives the same stream on every machine. */
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
