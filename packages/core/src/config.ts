@@ -6,12 +6,42 @@
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
 
-const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+/**
+ * camelCase → snake_case, treating a run of capitals as one word (`baseURL` → `base_url`,
+ * `apiKey` → `api_key`). A key without lower-case letters (`USER_ID`) is left as written, so an
+ * error names it the way the caller spelled it.
+ */
+export function snakeCase(key: string): string {
+  if (!/[a-z]/.test(key)) return key;
+  return key
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2")
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .toLowerCase();
+}
 
 /** Shallowly renames camelCase keys to snake_case; non-objects pass through for zod to reject. */
 export function snakeCaseKeys(value: unknown): unknown {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [snake(k), v]));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [snakeCase(k), v]));
+}
+
+/**
+ * Keys given in two spellings of one name (`user_id` and `userId`): the snake_case name and the
+ * spellings. Either spelling silently winning would let `{ user_id: "alice", userId: "bob" }` act as bob.
+ */
+export function spellingConflicts(value: unknown): { key: string; spellings: string[] }[] {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return [];
+  const by = new Map<string, string[]>();
+  for (const k of Object.keys(value)) by.set(snakeCase(k), [...(by.get(snakeCase(k)) ?? []), k]);
+  return [...by].filter(([, spellings]) => spellings.length > 1).map(([key, spellings]) => ({ key, spellings }));
+}
+
+export const conflictMessage = (spellings: readonly string[]) => `given twice, as ${spellings.map((s) => JSON.stringify(s)).join(" and ")}; use one spelling`;
+
+/** zod preprocess step: snake_case keys, with an issue for each key given in two spellings. */
+function snakeCaseChecked(value: unknown, ctx: { addIssue(issue: { code: "custom"; message: string; path: string[] }): void }): unknown {
+  for (const c of spellingConflicts(value)) ctx.addIssue({ code: "custom", message: conflictMessage(c.spellings), path: [c.key] });
+  return snakeCaseKeys(value);
 }
 
 /**
@@ -19,7 +49,7 @@ export function snakeCaseKeys(value: unknown): unknown {
  * so their packages accept configs exactly like the built-in ones.
  */
 export function providerConfigSchema<T extends z.ZodRawShape>(shape: T) {
-  return z.preprocess((v) => snakeCaseKeys(v ?? {}), z.strictObject(shape));
+  return z.preprocess((v, ctx) => snakeCaseChecked(v ?? {}, ctx), z.strictObject(shape));
 }
 
 /** Reusable field schemas with the messages users see. */
@@ -29,11 +59,12 @@ export const fields = {
   nonEmptyString: () => z.string({ error: "expected a non-empty string" }).min(1, { error: "expected a non-empty string" }),
   /** API keys: never echoed in messages; zod's messages never include the received value. */
   apiKey: () => z.string({ error: "expected a string" }).min(1, { error: "expected a non-empty string" }),
-  url: () => z.url({ error: "expected an absolute http(s) URL" }),
+  /** http: and https: only: a `file:` or `data:` base URL would send requests (and keys) elsewhere. */
+  url: () => z.url({ protocol: /^https?$/, error: "expected an absolute http(s) URL" }),
 };
 
 export const providerBlockSchema = z.preprocess(
-  snakeCaseKeys,
+  snakeCaseChecked,
   z.strictObject({
     provider: fields.nonEmptyString(),
     config: z.record(z.string(), z.unknown(), { error: "expected an object" }).optional(),
@@ -43,7 +74,7 @@ export const providerBlockSchema = z.preprocess(
 export type ProviderBlock = { provider: string; config?: Record<string, unknown> | undefined };
 
 export const memoryConfigSchema = z.preprocess(
-  (v) => snakeCaseKeys(v ?? {}),
+  (v, ctx) => snakeCaseChecked(v ?? {}, ctx),
   z.strictObject({
     vector_store: providerBlockSchema.optional(),
     embedder: providerBlockSchema.optional(),

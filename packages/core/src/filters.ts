@@ -119,7 +119,14 @@ function parseField(field: string, spec: unknown, path: string): FilterNode {
   throw new FilterError(path, `expected a value, "*" or an operator object, got ${describe(spec)}`);
 }
 
-function parseObject(obj: unknown, path: string): FilterNode {
+/**
+ * How deeply AND/OR/NOT may nest. Real filters are a few levels deep; without a bound a crafted one
+ * exhausts the stack (a RangeError) here or in a store's translation.
+ */
+export const MAX_FILTER_DEPTH = 32;
+
+function parseObject(obj: unknown, path: string, depth = 1): FilterNode {
+  if (depth > MAX_FILTER_DEPTH) throw new FilterError(path, `nested deeper than ${MAX_FILTER_DEPTH} levels of AND/OR/NOT`);
   if (!isPlainObject(obj)) throw new FilterError(path, `expected an object, got ${describe(obj)}`);
   const children: FilterNode[] = [];
   for (const [key, spec] of Object.entries(obj)) {
@@ -134,7 +141,7 @@ function parseObject(obj: unknown, path: string): FilterNode {
       const list = Array.isArray(spec) ? spec : isPlainObject(spec) ? [spec] : undefined;
       if (!list) throw new FilterError(keyPath, `${key} expects an array of filter objects, got ${describe(spec)}`);
       if (list.length === 0) throw new FilterError(keyPath, `${key} must not be empty`);
-      const parsed = list.map((item, i) => parseObject(item, `${keyPath}[${i}]`));
+      const parsed = list.map((item, i) => parseObject(item, `${keyPath}[${i}]`, depth + 1));
       if (key === "AND") children.push(...parsed);
       else if (key === "OR") children.push(parsed.length === 1 ? parsed[0]! : { kind: "or", children: parsed });
       else children.push({ kind: "not", child: parsed.length === 1 ? parsed[0]! : { kind: "or", children: parsed } });

@@ -13,7 +13,8 @@ import { InMemoryHistory, lexicalEmbedderPlugin, memoryStorePlugin } from "./bui
 import { createContext, prepareProvider, registerProvider, type PreparedProvider, type Role, type RoleInstances } from "./providers.js";
 import { parseOptions, scopeFilter, search, toMemoryItem, type MemoryItem, type SearchOptions, type SearchResponse } from "./search.js";
 import { decideChanges, extractFacts, type MemoryChange } from "./infer.js";
-import { RECORD_FIELDS, SCOPE_KEYS, type Embedder, type HistoryEvent, type HistoryStore, type LLM, type MemoryPayload, type Reranker, type Scope, type StoredMemory, type Vector, type VectorStore } from "./types.js";
+import { metadataProblem } from "./metadata.js";
+import { RECORD_FIELDS, SCOPE_KEYS, type ApplyOptions, type ApplyResult, type StoreChange, type Embedder, type HistoryEvent, type HistoryStore, type LLM, type MemoryPayload, type Reranker, type Scope, type StoredMemory, type Vector, type VectorStore } from "./types.js";
 
 export type Message = { role: "system" | "user" | "assistant"; content: string; name?: string };
 
@@ -25,6 +26,11 @@ export interface AddOptions extends Scope {
 
 export interface AddResult {
   results: { id: string; memory: string; event: "ADD" | "UPDATE" | "DELETE" | "NONE"; previous_memory?: string }[];
+  /**
+   * Inferred changes not applied because their target memory was deleted meanwhile (by another
+   * call while the LLM was deciding). Present only when there are some.
+   */
+  skipped?: { id: string; event: "UPDATE" | "DELETE"; reason: "not found" }[];
 }
 
 export interface GetAllOptions extends Scope {
@@ -48,21 +54,25 @@ export const DEFAULT_EMBEDDER: ProviderBlock = { provider: "lexical" };
 const reserved = new Set<string>(RECORD_FIELDS);
 const nonEmpty = z.string().min(1, "expected a non-empty string");
 const scopeShape = { user_id: nonEmpty.optional(), agent_id: nonEmpty.optional(), run_id: nonEmpty.optional() };
-const metadataSchema = z
-  .record(z.string(), z.unknown(), { error: "expected a plain object" })
-  .superRefine((m, ctx) => {
-    for (const key of Object.keys(m)) {
-      if (reserved.has(key)) ctx.addIssue({ code: "custom", path: [key], message: `is reserved for the record itself; choose another metadata key` });
-    }
-    try {
-      JSON.stringify(m);
-    } catch {
-      ctx.addIssue({ code: "custom", message: "must be JSON-serialisable" });
-    }
-  });
+/** JSON values within METADATA_LIMITS, no reserved key: checked before anything else touches it. */
+const metadataSchema = z.unknown().transform((m, ctx) => {
+  const problem = metadataProblem(m);
+  if (problem) {
+    ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
+    return z.NEVER;
+  }
+  const key = Object.keys(m as object).find((k) => reserved.has(k));
+  if (key !== undefined) {
+    ctx.addIssue({ code: "custom", path: [key], message: `is reserved for the record itself; choose another metadata key` });
+    return z.NEVER;
+  }
+  return m as Record<string, unknown>;
+});
 const addOptionsSchema = z.strictObject({ ...scopeShape, metadata: metadataSchema.optional(), infer: z.boolean({ error: "expected a boolean" }).optional() });
 const getAllOptionsSchema = z.strictObject({ ...scopeShape, filters: z.unknown().optional(), limit: z.number().int().min(1, "expected an integer ≥ 1").optional() });
 const deleteAllOptionsSchema = z.strictObject(scopeShape);
+/** The optional scope of get / update / delete / history by id. */
+const idScopeSchema = z.strictObject(scopeShape);
 const messageSchema = z.strictObject({ role: z.enum(["system", "user", "assistant"]), content: z.string(), name: z.string().optional() });
 
 const md5 = (text: string) => createHash("md5").update(text).digest("hex");
@@ -94,9 +104,14 @@ function requireScope(scope: Scope, method: string): void {
   }
 }
 
-function historyEvent(memoryId: string, event: HistoryEvent["event"], oldMemory: string | null, newMemory: string | null, at: string): HistoryEvent {
+/** Whether `payload` belongs to every scope id given in `scope`. */
+function inScope(payload: MemoryPayload, scope: Scope | undefined): boolean {
+  return scope === undefined || SCOPE_KEYS.every((k) => scope[k] === undefined || payload[k] === scope[k]);
+}
+
+function historyEvent(memoryId: string, event: HistoryEvent["event"], oldMemory: string | null, newMemory: string | null, at: string, id = randomUUID()): HistoryEvent {
   return {
-    id: randomUUID(),
+    id,
     memory_id: memoryId,
     event,
     old_memory: oldMemory,
@@ -221,27 +236,54 @@ export class Memory extends EventEmitter<MemoryEvents> {
     const vectors = written.length ? await this.embedder.embed(written.map((c) => c.text), "add") : [];
     const vectorOf = new Map(written.map((c, i) => [c, vectors[i]!]));
 
+    // One batch: the adds, then each update or delete computed from its target as it is when the
+    // batch is written (the LLM saw it earlier). A target deleted meanwhile is skipped and reported.
     const results: AddResult["results"] = [];
-    const adds = changes.flatMap((c) => (c.event === "ADD" ? [this.newRecord(c.text, vectorOf.get(c)!, scope, metadata)] : []));
-    if (adds.length) {
-      const events = adds.map((r) => historyEvent(r.id, "ADD", null, r.payload.memory, r.payload.created_at));
-      await this.write((history) => this.vectorStore.insert(adds, { history }), events);
-      results.push(...adds.map((r) => ({ id: r.id, memory: r.payload.memory, event: "ADD" as const })));
+    const batch: StoreChange[] = [];
+    for (const c of changes) {
+      if (c.event !== "ADD") continue;
+      const r = this.newRecord(c.text, vectorOf.get(c)!, scope, metadata);
+      batch.push({ op: "insert", ...r, history: [historyEvent(r.id, "ADD", null, r.payload.memory, r.payload.created_at)] });
+      results.push({ id: r.id, memory: r.payload.memory, event: "ADD" });
     }
     for (const c of changes) {
+      if (c.event === "ADD") continue;
+      const id = c.target.id;
+      const at = now();
+      const eventId = randomUUID();
       if (c.event === "UPDATE") {
-        const at = now();
-        const payload: MemoryPayload = { ...c.target.payload, memory: c.text, hash: md5(c.text), updated_at: at, metadata: { ...c.target.payload.metadata, ...structuredClone(metadata) } };
-        const event = historyEvent(c.target.id, "UPDATE", c.target.payload.memory, c.text, at);
-        await this.write((history) => this.vectorStore.update(c.target.id, { vector: vectorOf.get(c), payload }, { history }), [event]);
-        results.push({ id: c.target.id, memory: c.text, event: "UPDATE", previous_memory: c.target.payload.memory });
-      } else if (c.event === "DELETE") {
-        const event = historyEvent(c.target.id, "DELETE", c.target.payload.memory, null, now());
-        await this.write((history) => this.vectorStore.delete(c.target.id, { history }), [event]);
-        results.push({ id: c.target.id, memory: c.target.payload.memory, event: "DELETE" });
+        const result = { id, memory: c.text, event: "UPDATE" as const, previous_memory: c.target.payload.memory };
+        results.push(result);
+        batch.push({
+          op: "update",
+          id,
+          vector: vectorOf.get(c),
+          next: (cur) => {
+            result.previous_memory = cur.payload.memory;
+            const payload: MemoryPayload = { ...cur.payload, memory: c.text, hash: md5(c.text), updated_at: at, metadata: { ...cur.payload.metadata, ...structuredClone(metadata) } };
+            return { payload, history: [historyEvent(id, "UPDATE", cur.payload.memory, c.text, at, eventId)] };
+          },
+        });
+      } else {
+        const result = { id, memory: c.target.payload.memory, event: "DELETE" as const };
+        results.push(result);
+        batch.push({
+          op: "delete",
+          id,
+          history: (cur) => {
+            result.memory = cur.payload.memory;
+            return [historyEvent(id, "DELETE", cur.payload.memory, null, at, eventId)];
+          },
+        });
       }
     }
-    return { results };
+    const { skipped } = await this.applyChanges(batch, { missing: "skip" });
+    if (skipped.length === 0) return { results };
+    const gone = new Set(skipped);
+    return {
+      results: results.filter((r) => !gone.has(r.id)),
+      skipped: results.filter((r) => gone.has(r.id)).map((r) => ({ id: r.id, event: r.event as "UPDATE" | "DELETE", reason: "not found" as const })),
+    };
   }
 
   private newRecord(text: string, vector: Vector, scope: Scope, metadata: Record<string, unknown>) {
@@ -264,10 +306,15 @@ export class Memory extends EventEmitter<MemoryEvents> {
     );
   }
 
-  async get(id: string): Promise<MemoryItem | null> {
+  /**
+   * With `scope`, a memory outside it reads as missing (null), exactly like one that does not
+   * exist, so a server forwarding ids from its users cannot reveal other users' memories.
+   */
+  async get(id: string, rawScope?: Scope): Promise<MemoryItem | null> {
     this.checkId(id, "get");
+    const scope = this.parseIdScope(rawScope, "get");
     const found = await this.vectorStore.get(id);
-    return found ? toMemoryItem(found) : null;
+    return found && inScope(found.payload, scope) ? toMemoryItem(found) : null;
   }
 
   async getAll(rawOptions: GetAllOptions): Promise<{ results: MemoryItem[] }> {
@@ -279,29 +326,47 @@ export class Memory extends EventEmitter<MemoryEvents> {
     return { results: rows.map(toMemoryItem) };
   }
 
-  /** Replaces a memory's text (re-embedded) and/or metadata; keeps its id; records history. */
-  async update(id: string, data: string | { text?: string; metadata?: Record<string, unknown> }) {
+  /**
+   * Replaces a memory's text (re-embedded) and/or metadata; keeps its id; records history. The
+   * store computes the new record from the current one inside its write, so concurrent updates of
+   * text and of metadata both survive. With `scope`, a memory outside it is NotFoundError.
+   */
+  async update(id: string, data: string | { text?: string; metadata?: Record<string, unknown> }, rawScope?: Scope) {
     this.checkId(id, "update");
+    const scope = this.parseIdScope(rawScope, "update");
     const change = typeof data === "string" ? { text: data } : parseOptions(z.strictObject({ text: z.string().optional(), metadata: metadataSchema.optional() }), data, "update");
     if (change.text !== undefined && change.text.trim() === "") throw new ValidationError("update.text", "must not be empty");
     if (change.text === undefined && change.metadata === undefined) throw new ValidationError("update", "give text, metadata or both");
+    // Fails fast before embedding; the store checks again inside its write.
     const existing = await this.vectorStore.get(id);
-    if (!existing) throw new NotFoundError(id);
-    const text = change.text ?? existing.payload.memory;
-    const vector = change.text !== undefined ? (await this.embedder.embed([text], "add"))[0] : undefined;
+    if (!existing || !inScope(existing.payload, scope)) throw new NotFoundError(id);
+    const vector = change.text !== undefined ? (await this.embedder.embed([change.text], "add"))[0] : undefined;
     const at = now();
-    const payload: MemoryPayload = { ...existing.payload, memory: text, hash: md5(text), updated_at: at, metadata: change.metadata ? structuredClone(change.metadata) : existing.payload.metadata };
-    const event = historyEvent(id, "UPDATE", existing.payload.memory, text, at);
-    await this.write((history) => this.vectorStore.update(id, { vector, payload }, { history }), [event]);
-    return { id, memory: text, event: "UPDATE" as const, previous_memory: existing.payload.memory };
+    const eventId = randomUUID();
+    const result = { id, memory: change.text ?? existing.payload.memory, event: "UPDATE" as const, previous_memory: existing.payload.memory };
+    const next = (cur: StoredMemory) => {
+      if (!inScope(cur.payload, scope)) throw new NotFoundError(id);
+      const text = change.text ?? cur.payload.memory;
+      Object.assign(result, { memory: text, previous_memory: cur.payload.memory });
+      const metadata = change.metadata ? structuredClone(change.metadata) : cur.payload.metadata;
+      const payload: MemoryPayload = { ...cur.payload, memory: text, hash: md5(text), updated_at: at, metadata };
+      return { payload, history: [historyEvent(id, "UPDATE", cur.payload.memory, text, at, eventId)] };
+    };
+    await this.applyChanges([{ op: "update", id, vector, next }]);
+    return result;
   }
 
-  async delete(id: string) {
+  /** Deletes one memory and records it in history. With `scope`, a memory outside it is NotFoundError. */
+  async delete(id: string, rawScope?: Scope) {
     this.checkId(id, "delete");
-    const existing = await this.vectorStore.get(id);
-    if (!existing) throw new NotFoundError(id);
-    const event = historyEvent(id, "DELETE", existing.payload.memory, null, now());
-    await this.write((history) => this.vectorStore.delete(id, { history }), [event]);
+    const scope = this.parseIdScope(rawScope, "delete");
+    const at = now();
+    const eventId = randomUUID();
+    const history = (cur: StoredMemory) => {
+      if (!inScope(cur.payload, scope)) throw new NotFoundError(id);
+      return [historyEvent(id, "DELETE", cur.payload.memory, null, at, eventId)];
+    };
+    await this.applyChanges([{ op: "delete", id, history }]);
     return { id, event: "DELETE" as const };
   }
 
@@ -310,16 +375,27 @@ export class Memory extends EventEmitter<MemoryEvents> {
     const options = parseOptions(deleteAllOptionsSchema, rawOptions, "deleteAll");
     requireScope(options, "deleteAll");
     const rows = await this.vectorStore.list({ filter: scopeFilter(options), limit: Number.MAX_SAFE_INTEGER });
-    for (const row of rows) {
-      const event = historyEvent(row.id, "DELETE", row.payload.memory, null, now());
-      await this.write((history) => this.vectorStore.delete(row.id, { history }), [event]);
-    }
-    return { deleted: rows.length };
+    // One batch (one transaction where the store has them); a memory deleted meanwhile is skipped.
+    const changes = rows.map((row): StoreChange => {
+      const at = now();
+      const eventId = randomUUID();
+      return { op: "delete", id: row.id, history: (cur) => [historyEvent(row.id, "DELETE", cur.payload.memory, null, at, eventId)] };
+    });
+    const { skipped } = await this.applyChanges(changes, { missing: "skip" });
+    return { deleted: rows.length - skipped.length };
   }
 
-  /** The ADD / UPDATE / DELETE events of one memory, oldest first. */
-  async history(id: string): Promise<HistoryEvent[]> {
+  /**
+   * The ADD / UPDATE / DELETE events of one memory, oldest first. With `scope`, the memory must
+   * exist and belong to it (else NotFoundError): a deleted memory's history is only readable unscoped.
+   */
+  async history(id: string, rawScope?: Scope): Promise<HistoryEvent[]> {
     this.checkId(id, "history");
+    const scope = this.parseIdScope(rawScope, "history");
+    if (scope) {
+      const found = await this.vectorStore.get(id);
+      if (!found || !inScope(found.payload, scope)) throw new NotFoundError(id);
+    }
     return this.historyStore.get(id);
   }
 
@@ -328,14 +404,60 @@ export class Memory extends EventEmitter<MemoryEvents> {
     if (!this.atomicHistory) await this.historyStore.reset();
   }
 
+  /** Closes every provider `fromConfig` created (store, embedder, LLM, reranker) and the history. */
   async close(): Promise<void> {
-    await Promise.allSettled([this.vectorStore.close?.(), this.reranker?.close?.(), this.atomicHistory ? undefined : this.historyStore.close?.()]);
+    const owned = new Set<{ close?(): Promise<void> } | undefined>([this.vectorStore, this.embedder, this.llm, this.reranker]);
+    if (!this.atomicHistory) owned.add(this.historyStore);
+    await Promise.allSettled([...owned].map((p) => p?.close?.()));
   }
 
   private async write(op: (history?: readonly HistoryEvent[]) => Promise<void>, events: HistoryEvent[]) {
     if (this.atomicHistory) return op(events);
     await op(undefined);
     await this.historyStore.add(events);
+  }
+
+  /**
+   * Writes a batch through the store's `apply` (atomic where the store is). For a store without its
+   * own history, the events the changes produced are written after; for a store without `apply`,
+   * the changes go one by one (not protected against concurrent writers).
+   */
+  private async applyChanges(changes: readonly StoreChange[], options: ApplyOptions = {}): Promise<ApplyResult> {
+    if (changes.length === 0) return { skipped: [] };
+    const store = this.vectorStore;
+    if (store.apply && this.atomicHistory) return store.apply(changes, options);
+    const produced = new Map<string, readonly HistoryEvent[]>();
+    const tracked = changes.map((c): StoreChange => {
+      if (c.op === "insert") return (produced.set(c.id, c.history ?? []), c);
+      if (c.op === "update") return { ...c, next: (cur) => { const n = c.next(cur); produced.set(c.id, n.history ?? []); return n; } };
+      return { ...c, history: (cur) => { const h = c.history?.(cur) ?? []; produced.set(c.id, h); return h; } };
+    });
+    let result: ApplyResult;
+    if (store.apply) result = await store.apply(tracked, options);
+    else {
+      result = { skipped: [] };
+      for (const c of tracked) {
+        if (c.op === "insert") await store.insert([c]);
+        else {
+          const cur = await store.get(c.id);
+          if (!cur && options.missing === "skip") result.skipped.push(c.id);
+          else if (!cur) throw new NotFoundError(c.id);
+          else if (c.op === "update") await store.update(c.id, { vector: c.vector, payload: c.next(cur).payload });
+          else (c.history?.(cur), await store.delete(c.id));
+        }
+      }
+    }
+    const skipped = new Set(result.skipped);
+    const events = [...produced].flatMap(([id, h]) => (skipped.has(id) ? [] : h));
+    if (events.length) await this.historyStore.add(events);
+    return result;
+  }
+
+  private parseIdScope(raw: unknown, method: string): Scope | undefined {
+    if (raw === undefined) return undefined;
+    const scope = parseOptions(idScopeSchema, raw, method);
+    requireScope(scope, method);
+    return scope;
   }
 
   private checkId(id: unknown, method: string) {

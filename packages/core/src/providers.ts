@@ -131,7 +131,8 @@ export async function resolvePlugin(role: Role, provider: string, path: string):
   const registered = registry.get(keyOf(role, provider));
   if (registered) return registered;
 
-  const builtin = BUILTIN_PACKAGES[role][provider];
+  // Own keys only: `constructor` or `toString` must not resolve to Object.prototype's functions.
+  const builtin = Object.hasOwn(BUILTIN_PACKAGES[role], provider) ? BUILTIN_PACKAGES[role][provider] : undefined;
   const packageName = builtin ?? provider;
   if (!builtin && !PACKAGE_NAME.test(provider)) {
     const names = [...new Set([...Object.keys(BUILTIN_PACKAGES[role]), ...[...registry.values()].filter((p) => p.role === role).map((p) => p.provider)])];

@@ -5,7 +5,7 @@
  */
 import pLimit from "p-limit";
 import { z } from "zod";
-import { snakeCaseKeys } from "./config.js";
+import { conflictMessage, snakeCaseKeys, spellingConflicts } from "./config.js";
 import { errorMessage, Mem0Error, RerankError, RerankTimeoutError, ValidationError } from "./errors.js";
 import { andFilters, parseFilters, type FilterNode, type Filters } from "./filters.js";
 import { SCOPE_KEYS, type Embedder, type MemoryPayload, type Reranker, type RerankItem, type Scope, type ScoredMemory, type StoredMemory, type VectorStore } from "./types.js";
@@ -86,6 +86,8 @@ const searchOptionsSchema = z.strictObject({
 
 /** Validates method options (snake_case or camelCase keys) into a ValidationError naming the option. */
 export function parseOptions<S extends z.ZodType>(schema: S, options: unknown, method: string): z.output<S> {
+  const [conflict] = spellingConflicts(options);
+  if (conflict) throw new ValidationError(`${method}.options.${conflict.key}`, conflictMessage(conflict.spellings));
   const parsed = schema.safeParse(snakeCaseKeys(options ?? {}));
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;

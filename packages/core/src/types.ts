@@ -62,6 +62,36 @@ export interface WriteOptions {
   history?: readonly HistoryEvent[];
 }
 
+/**
+ * One change of a batch write (`VectorStore.apply`). An update's or delete's new payload and
+ * history are computed by `next` / `history` from the record as it is inside the store's write,
+ * so two concurrent read-modify-writes cannot lose each other's change. Both must be synchronous
+ * and pure: a store may call them again (compare-and-set retries). A throw from them aborts the batch.
+ */
+export type StoreChange =
+  | { op: "insert"; id: string; vector: Vector; payload: MemoryPayload; history?: readonly HistoryEvent[] }
+  | {
+      op: "update";
+      id: string;
+      /** Replaces the stored vector; omitted, the vector stays. */
+      vector?: Vector;
+      next(current: StoredMemory): { payload: MemoryPayload; history?: readonly HistoryEvent[] };
+    }
+  | { op: "delete"; id: string; history?(current: StoredMemory): readonly HistoryEvent[] };
+
+export interface ApplyOptions {
+  /**
+   * An update or delete whose target is missing: "fail" (default) rejects the whole batch with
+   * NotFoundError, nothing written; "skip" leaves it out and reports its id in `skipped`.
+   */
+  missing?: "fail" | "skip";
+}
+
+export interface ApplyResult {
+  /** Ids of updates and deletes left out because their target was missing (`missing: "skip"`). */
+  skipped: string[];
+}
+
 export interface VectorStore {
   readonly provider: string;
   /**
@@ -77,6 +107,13 @@ export interface VectorStore {
   list(query: { filter: FilterNode | null; limit: number }): Promise<StoredMemory[]>;
   update(id: string, record: { vector?: Vector; payload: MemoryPayload }, options?: WriteOptions): Promise<void>;
   delete(id: string, options?: WriteOptions): Promise<void>;
+  /**
+   * Applies `changes` in order, all or nothing where the store has transactions (each change at
+   * least atomic on its own record otherwise, and then never rejecting after a partial write with
+   * `missing: "skip"`). Optional: without it, core applies the changes one by one, unprotected
+   * against concurrent writers.
+   */
+  apply?(changes: readonly StoreChange[], options?: ApplyOptions): Promise<ApplyResult>;
   reset(): Promise<void>;
   close?(): Promise<void>;
 }

@@ -52,7 +52,7 @@ describe("add with infer: false", () => {
     [[[{ role: "user", content: "  " }], { user_id: "a" }], "add.messages[0].content: must not be empty"],
     [["hi", { user_id: "a", metadata: { user_id: "b" } }], "add.options.metadata.user_id: is reserved"],
     [["hi", { user_id: "a", metadata: "work" }], "add.options.metadata: expected a plain object"],
-    [["hi", { user_id: "a", userID: "x" }], "add.options.user_i_d: unknown option"],
+    [["hi", { user_id: "a", userID: "x" }], 'add.options.user_id: given twice, as "user_id" and "userID"'],
   ])("add(%j) is refused and writes nothing", async (args, message) => {
     const m = await memoryWith();
     await expect((m.add as (...a: unknown[]) => Promise<unknown>)(...(args as unknown[]))).rejects.toThrow(message);

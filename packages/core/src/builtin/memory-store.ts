@@ -7,7 +7,7 @@ import { fields, providerConfigSchema } from "../config.js";
 import { Mem0Error, NotFoundError } from "../errors.js";
 import { evaluateFilter, type FilterNode } from "../filters.js";
 import { defineVectorStore } from "../providers.js";
-import { RECORD_FIELDS, type HistoryEvent, type HistoryStore, type MemoryPayload, type ScoredMemory, type StoredMemory, type Vector, type VectorStore, type WriteOptions } from "../types.js";
+import { RECORD_FIELDS, type ApplyOptions, type ApplyResult, type HistoryEvent, type StoreChange, type HistoryStore, type MemoryPayload, type ScoredMemory, type StoredMemory, type Vector, type VectorStore, type WriteOptions } from "../types.js";
 import { dot, normalizeVector, vectorProblem } from "../vector.js";
 
 const recordFields = new Set<string>(RECORD_FIELDS);
@@ -28,6 +28,10 @@ export function compareCreated(a: StoredMemory, b: StoredMemory): number {
 export class InMemoryHistory implements HistoryStore {
   private events: HistoryEvent[] = [];
   async add(events: readonly HistoryEvent[]) {
+    this.append(events);
+  }
+  /** Synchronous, so a store write and its events happen with no await between them. */
+  append(events: readonly HistoryEvent[]) {
     this.events.push(...events.map((e) => ({ ...e })));
   }
   async get(memoryId: string) {
@@ -100,6 +104,47 @@ export class InMemoryVectorStore implements VectorStore {
   async delete(id: string, options?: WriteOptions) {
     if (!this.rows.delete(id)) throw new NotFoundError(id);
     if (options?.history) await this.history.add(options.history);
+  }
+
+  /**
+   * All or nothing: every change is computed against the rows as the batch leaves them before any
+   * row is touched, with no await in between, so concurrent callers in this process see either
+   * none or all of it.
+   */
+  async apply(changes: readonly StoreChange[], options: ApplyOptions = {}): Promise<ApplyResult> {
+    const staged = new Map<string, { vector: Float32Array; payload: MemoryPayload } | null>();
+    const current = (id: string) => (staged.has(id) ? staged.get(id)! : (this.rows.get(id) ?? null));
+    const events: HistoryEvent[] = [];
+    const skipped: string[] = [];
+    for (const c of changes) {
+      const row = current(c.id);
+      if (c.op === "insert") {
+        if (row) throw new Mem0Error("DUPLICATE_ID", `memory store: id ${c.id} already exists`);
+        staged.set(c.id, { vector: this.checked(c.vector, c.id), payload: clone(c.payload) });
+        events.push(...(c.history ?? []));
+        continue;
+      }
+      if (!row) {
+        if (options.missing !== "skip") throw new NotFoundError(c.id);
+        skipped.push(c.id);
+        continue;
+      }
+      const stored = { id: c.id, payload: clone(row.payload) };
+      if (c.op === "update") {
+        const next = c.next(stored);
+        staged.set(c.id, { vector: c.vector ? this.checked(c.vector, c.id) : row.vector, payload: clone(next.payload) });
+        events.push(...(next.history ?? []));
+      } else {
+        staged.set(c.id, null);
+        events.push(...(c.history?.(stored) ?? []));
+      }
+    }
+    for (const [id, row] of staged) {
+      if (row) this.rows.set(id, row);
+      else this.rows.delete(id);
+    }
+    this.history.append(events);
+    return { skipped };
   }
 
   async reset() {
