@@ -1,5 +1,6 @@
 export * from "./errors.js";
 export * from "./filters.js";
+export { METADATA_LIMITS, metadataProblem, type MetadataProblem } from "./metadata.js";
 export * from "./types.js";
 export * from "./vector.js";
 export {
@@ -9,7 +10,9 @@ export {
   parseConfig,
   providerBlockSchema,
   providerConfigSchema,
+  snakeCase,
   snakeCaseKeys,
+  spellingConflicts,
   type MemoryConfig,
   type MemoryConfigInput,
   type ProviderBlock,

@@ -12,6 +12,11 @@ export class SqliteStoreError extends Mem0Error {
   }
 }
 
+/** How to get a damaged file back into use; part of every STORE_CORRUPT message. */
+export const REPAIR_HINT =
+  "To repair: close every process using it, keep a copy, then restore a backup or recover what is readable " +
+  "(`sqlite3 damaged.db .recover | sqlite3 repaired.db`) and open the repaired file; this store refuses writes until then";
+
 interface SqliteErrorLike {
   code?: unknown;
   message?: unknown;
@@ -24,7 +29,7 @@ export function translateError(err: unknown, file: string): unknown {
   const message = err instanceof Error ? err.message : String(err);
   if (!code.startsWith("SQLITE_")) return err;
   if (code.startsWith("SQLITE_NOTADB") || code.startsWith("SQLITE_CORRUPT")) {
-    return new SqliteStoreError("STORE_CORRUPT", file, `the file is damaged or not a SQLite database (${message}); it was not modified`, { cause: err });
+    return new SqliteStoreError("STORE_CORRUPT", file, `the file is damaged or not a SQLite database (${message}); it was not modified. ${REPAIR_HINT}`, { cause: err });
   }
   if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) {
     return new SqliteStoreError("STORE_BUSY", file, `another connection held the database for longer than busy_timeout_ms (${message})`, { cause: err });

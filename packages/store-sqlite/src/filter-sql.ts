@@ -40,6 +40,8 @@ export interface SqlFilter {
 const PATH_SAFE = /^[^"\\\u0000-\u001f]+$/;
 
 const isNumber = (v: Scalar): v is number => typeof v === "number";
+/** Longest `in` list bound value by value. */
+const LONG_LIST = 64;
 
 class Builder {
   readonly params: Record<string, unknown> = {};
@@ -49,6 +51,15 @@ class Builder {
     const name = `f${this.n++}`;
     this.params[name] = value;
     return `@${name}`;
+  }
+
+  /**
+   * `IN (…)` operands: one parameter each for short lists (the planner can use an index), one JSON
+   * array read by json_each for long ones, as SQLite allows at most 32,766 parameters per statement.
+   */
+  list(values: readonly (string | number)[]): string {
+    if (values.length <= LONG_LIST) return values.map((v) => this.bind(v)).join(", ");
+    return `SELECT value FROM json_each(${this.bind(JSON.stringify(values))})`;
   }
 
   /** `underNot`: whether a NOT encloses this node, where a NULL would turn into a wrong answer. */
@@ -84,7 +95,7 @@ class Builder {
       case "in":
       case "nin": {
         const strings = n.value.filter((v): v is string => typeof v === "string");
-        positive = strings.length ? `COALESCE(${col} IN (${strings.map((s) => this.bind(s)).join(", ")}), 0)` : "0";
+        positive = strings.length ? `COALESCE(${col} IN (${this.list(strings)}), 0)` : "0";
         break;
       }
       case "contains":
@@ -124,8 +135,8 @@ class Builder {
       const parts: string[] = [];
       const strings = values.filter((x): x is string => typeof x === "string");
       const numbers = values.filter(isNumber);
-      if (strings.length) parts.push(`(${t} = 'text' AND ${v} IN (${strings.map((s) => this.bind(s)).join(", ")}))`);
-      if (numbers.length) parts.push(`(${t} IN ('integer', 'real') AND ${v} IN (${numbers.map((x) => this.bind(x)).join(", ")}))`);
+      if (strings.length) parts.push(`(${t} = 'text' AND ${v} IN (${this.list(strings)}))`);
+      if (numbers.length) parts.push(`(${t} IN ('integer', 'real') AND ${v} IN (${this.list(numbers)}))`);
       if (values.includes(true)) parts.push(`${t} = 'true'`);
       if (values.includes(false)) parts.push(`${t} = 'false'`);
       return parts.length ? `(${parts.join(" OR ")})` : "0";

@@ -38,6 +38,7 @@ export const plugin = defineVectorStore({
     const separate = history !== undefined && path !== ":memory:" && resolve(history) !== resolve(path);
     return SqliteVectorStore.open({
       path,
+      private_files: config.path === undefined,
       collection_name: config.collection_name,
       embedding_model_dims: config.embedding_model_dims ?? ctx.embeddingDims,
       busy_timeout_ms: config.busy_timeout_ms,

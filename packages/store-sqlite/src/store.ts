@@ -23,13 +23,16 @@ import {
   type HistoryStore,
   type MemoryPayload,
   type ScoredMemory,
+  type ApplyOptions,
+  type ApplyResult,
+  type StoreChange,
   type StoredMemory,
   type Vector,
   type VectorStore,
   type WriteOptions,
 } from "@mem0/core";
 import { Checkpointer } from "./checkpointer.js";
-import { SqliteStoreError, translateError } from "./errors.js";
+import { REPAIR_HINT, SqliteStoreError, translateError } from "./errors.js";
 import { filterToSql, sqlFunctions } from "./filter-sql.js";
 import { checkSchema, ensureSchema } from "./schema.js";
 
@@ -66,6 +69,12 @@ export interface SqliteStoreOptions {
    * Files opened as ":memory:" have no WAL.
    */
   background_checkpoint?: boolean;
+  /**
+   * Create a missing directory 0700 and a missing database file 0600 (its -wal and -shm follow),
+   * as ssh and gpg do with their own directories. The plugin sets it for the default location
+   * (`$MEM0_DIR` or `~/.mem0`); a path the user gives is created with the umask's modes.
+   */
+  private_files?: boolean;
 }
 
 const walPages = (db: Database.Database, bytes: number) => Math.ceil(bytes / (db.pragma("page_size", { simple: true }) as number));
@@ -126,6 +135,34 @@ function retryBusy<T>(fn: () => T, timeoutMs: number): T {
       if (!String((err as { code?: unknown }).code).startsWith("SQLITE_BUSY") || Date.now() >= deadline) throw err;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5); // a synchronous 5 ms pause
     }
+  }
+}
+
+/**
+ * Creates `dir` if missing; `mode` applies only to directories created here. A failure (no
+ * permission on the parent, a file in the way) is a typed STORE_IO error naming the directory.
+ */
+function makeDirectory(dir: string, file: string, mode?: number): void {
+  try {
+    mkdirSync(dir, { recursive: true, ...(mode === undefined ? {} : { mode }) });
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? "error";
+    throw new SqliteStoreError("STORE_IO", file, `cannot create the directory ${dir} (${code}); point MEM0_DIR or vector_store.config.path at a writable place`, { cause: err });
+  }
+}
+
+/**
+ * Creates the directory (0700) and an empty database file (0600) when missing: SQLite gives the
+ * -wal and -shm files the database file's mode, so all three stay private to the user, whatever
+ * the umask. Existing paths keep their modes.
+ */
+function createPrivately(file: string): void {
+  makeDirectory(dirname(file), file, 0o700);
+  if (existsSync(file)) return;
+  try {
+    closeSync(openSync(file, "a", 0o600));
+  } catch (err) {
+    throw new SqliteStoreError("STORE_IO", file, `cannot create the database file (${(err as { code?: string }).code ?? "error"})`, { cause: err });
   }
 }
 
@@ -259,7 +296,7 @@ export class SqliteHistory implements HistoryStore {
   ) {}
 
   async add(events: readonly HistoryEvent[]): Promise<void> {
-    this.store.run(() => this.store.transaction(() => this.insert(events)));
+    this.store.writing(() => this.store.transaction(() => this.insert(events)));
   }
 
   /** Inserts inside the caller's transaction. */
@@ -291,7 +328,7 @@ export class SqliteHistory implements HistoryStore {
   }
 
   async reset(): Promise<void> {
-    this.store.run(() => this.store.transaction(() => this.clear()));
+    this.store.writing(() => this.store.transaction(() => this.clear()));
   }
 
   clear(): void {
@@ -316,6 +353,11 @@ export class SqliteVectorStore implements VectorStore {
   private mapToggle = 0;
   /** Vector bytes written so far, until the checkpointer starts; -1 once it started or cannot. */
   private bytesWritten = 0;
+  /**
+   * The first STORE_CORRUPT this store saw. A damaged page may lie outside what a write touches,
+   * so a write could succeed on a file whose other rows are lost; every write is refused instead.
+   */
+  private corruption: SqliteStoreError | undefined;
 
   private constructor(db: Database.Database, options: SqliteStoreOptions, engine: "sqlite-vec" | "js") {
     this.db = db;
@@ -335,7 +377,8 @@ export class SqliteVectorStore implements VectorStore {
     const inMemory = file === ":memory:";
     checkHeader(file);
     if (options.history_path) checkHeader(options.history_path);
-    if (!inMemory) mkdirSync(dirname(file), { recursive: true });
+    if (!inMemory && options.private_files) createPrivately(file);
+    else if (!inMemory) makeDirectory(dirname(file), file);
     let db: Database.Database;
     try {
       db = new Database(file, { timeout: options.busy_timeout_ms ?? 10_000 });
@@ -369,7 +412,7 @@ export class SqliteVectorStore implements VectorStore {
       ensureSchema(db, "main", file);
       if (options.history_path) {
         current = options.history_path;
-        mkdirSync(dirname(options.history_path), { recursive: true });
+        makeDirectory(dirname(options.history_path), options.history_path);
         db.prepare("ATTACH DATABASE ? AS hist").run(options.history_path);
         checkSchema(db, "hist", options.history_path);
         db.pragma("hist.journal_mode = WAL");
@@ -386,13 +429,23 @@ export class SqliteVectorStore implements VectorStore {
     }
   }
 
-  /** Runs `fn`, turning driver errors into typed ones. */
+  /** Runs `fn`, turning driver errors into typed ones; remembers corruption (see `writing`). */
   run<T>(fn: () => T): T {
     try {
       return fn();
     } catch (err) {
-      throw translateError(err, this.file);
+      const typed = translateError(err, this.file);
+      if (typed instanceof SqliteStoreError && typed.code === "STORE_CORRUPT") this.corruption ??= typed;
+      throw typed;
     }
+  }
+
+  /** `run` for writes: refused once this store has seen the file damaged, until it is reopened repaired. */
+  writing<T>(fn: () => T): T {
+    if (this.corruption) {
+      throw new SqliteStoreError("STORE_CORRUPT", this.file, `writes are refused: the file was found damaged (${this.corruption.message}). ${REPAIR_HINT}`);
+    }
+    return this.run(fn);
   }
 
   /** An IMMEDIATE transaction: takes the write lock up front, so the busy timeout applies to it. */
@@ -498,31 +551,35 @@ export class SqliteVectorStore implements VectorStore {
 
   async insert(records: readonly { id: string; vector: Vector; payload: MemoryPayload }[], options?: WriteOptions): Promise<void> {
     if (records.length === 0 && !options?.history?.length) return;
-    this.run(() =>
+    this.writing(() =>
       this.transaction(() => {
-        const dims = this.collectionDims(records[0]?.vector.length);
-        // Everything is checked before the first row is written; any throw rolls the whole batch back.
-        const rows = records.map((r) => {
-          const id = this.checkedId(r.id);
-          return { id, vector: this.checkedVector(r.vector, id, dims), metadata: this.checkedPayload(r.payload, id), p: r.payload };
-        });
-        const insert = this.statement(
-          `INSERT INTO mem0_memories (collection, id, user_id, agent_id, run_id, memory, hash, created_at, updated_at, metadata, vector)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        );
-        for (const r of rows) {
-          try {
-            insert.run(this.collection, r.id, r.p.user_id ?? null, r.p.agent_id ?? null, r.p.run_id ?? null, r.p.memory, r.p.hash, r.p.created_at, r.p.updated_at, r.metadata, r.vector);
-          } catch (err) {
-            // The unique index finds duplicates (earlier rows, or twice in this batch) at no extra cost.
-            if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") throw new Mem0Error("DUPLICATE_ID", `sqlite store: id ${r.id} already exists`);
-            throw err;
-          }
-        }
+        this.insertRows(records, this.collectionDims(records[0]?.vector.length));
         if (options?.history) this.history.insert(options.history);
       }),
     );
     this.wrote(records.length * (this.dims ?? 0) * 4);
+  }
+
+  /** Inserts inside the caller's transaction. */
+  private insertRows(records: readonly { id: string; vector: Vector; payload: MemoryPayload }[], dims: number | undefined): void {
+    // Everything is checked before the first row is written; any throw rolls the whole batch back.
+    const rows = records.map((r) => {
+      const id = this.checkedId(r.id);
+      return { id, vector: this.checkedVector(r.vector, id, dims), metadata: this.checkedPayload(r.payload, id), p: r.payload };
+    });
+    const insert = this.statement(
+      `INSERT INTO mem0_memories (collection, id, user_id, agent_id, run_id, memory, hash, created_at, updated_at, metadata, vector)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const r of rows) {
+      try {
+        insert.run(this.collection, r.id, r.p.user_id ?? null, r.p.agent_id ?? null, r.p.run_id ?? null, r.p.memory, r.p.hash, r.p.created_at, r.p.updated_at, r.metadata, r.vector);
+      } catch (err) {
+        // The unique index finds duplicates (earlier rows, or twice in this batch) at no extra cost.
+        if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") throw new Mem0Error("DUPLICATE_ID", `sqlite store: id ${r.id} already exists`);
+        throw err;
+      }
+    }
   }
 
   async search(query: { vector: Vector; limit: number; filter: FilterNode | null }): Promise<ScoredMemory[]> {
@@ -572,36 +629,87 @@ export class SqliteVectorStore implements VectorStore {
   }
 
   async update(id: string, record: { vector?: Vector; payload: MemoryPayload }, options?: WriteOptions): Promise<void> {
-    this.run(() =>
+    this.writing(() =>
       this.transaction(() => {
-        const dims = this.collectionDims(record.vector?.length);
-        const vector = record.vector ? this.checkedVector(record.vector, id, dims) : null;
-        const metadata = this.checkedPayload(record.payload, id);
-        const p = record.payload;
-        const changed = this.statement(
-          `UPDATE mem0_memories SET user_id = ?, agent_id = ?, run_id = ?, memory = ?, hash = ?, created_at = ?, updated_at = ?, metadata = ?, vector = COALESCE(?, vector)
-           WHERE collection = ? AND id = ?`,
-        ).run(p.user_id ?? null, p.agent_id ?? null, p.run_id ?? null, p.memory, p.hash, p.created_at, p.updated_at, metadata, vector, this.collection, id).changes;
-        if (changed === 0) throw new NotFoundError(id);
+        if (!this.updateRow(id, record.vector, record.payload, this.collectionDims(record.vector?.length))) throw new NotFoundError(id);
         if (options?.history) this.history.insert(options.history);
       }),
     );
     if (record.vector) this.wrote(record.vector.length * 4);
   }
 
+  /** Updates inside the caller's transaction; false when the id is missing. */
+  private updateRow(id: string, v: Vector | undefined, p: MemoryPayload, dims: number | undefined): boolean {
+    const vector = v ? this.checkedVector(v, id, dims) : null;
+    const metadata = this.checkedPayload(p, id);
+    const changed = this.statement(
+      `UPDATE mem0_memories SET user_id = ?, agent_id = ?, run_id = ?, memory = ?, hash = ?, created_at = ?, updated_at = ?, metadata = ?, vector = COALESCE(?, vector)
+       WHERE collection = ? AND id = ?`,
+    ).run(p.user_id ?? null, p.agent_id ?? null, p.run_id ?? null, p.memory, p.hash, p.created_at, p.updated_at, metadata, vector, this.collection, id).changes;
+    return changed > 0;
+  }
+
+  private deleteRow(id: string): boolean {
+    return this.statement("DELETE FROM mem0_memories WHERE collection = ? AND id = ?").run(this.collection, id).changes > 0;
+  }
+
   async delete(id: string, options?: WriteOptions): Promise<void> {
-    this.run(() =>
+    this.writing(() =>
       this.transaction(() => {
-        const changed = this.statement("DELETE FROM mem0_memories WHERE collection = ? AND id = ?").run(this.collection, id).changes;
-        if (changed === 0) throw new NotFoundError(id);
+        if (!this.deleteRow(id)) throw new NotFoundError(id);
         if (options?.history) this.history.insert(options.history);
       }),
     );
   }
 
+  /**
+   * One IMMEDIATE transaction for the whole batch: each update or delete reads its row inside it, so
+   * the write lock covers the read-modify-write (other connections and processes wait), and a throw
+   * anywhere, a history event's included, rolls everything back.
+   */
+  async apply(changes: readonly StoreChange[], options: ApplyOptions = {}): Promise<ApplyResult> {
+    if (changes.length === 0) return { skipped: [] };
+    let vectorBytes = 0;
+    const result = this.writing(() =>
+      this.transaction(() => {
+        const first = changes.find((c) => c.op !== "delete" && c.vector !== undefined) as { vector: Vector } | undefined;
+        const dims = this.collectionDims(first?.vector.length);
+        const read = this.statement(`SELECT ${COLUMNS} FROM mem0_memories WHERE collection = ? AND id = ?`);
+        const skipped: string[] = [];
+        for (const c of changes) {
+          if (c.op === "insert") {
+            this.insertRows([c], dims);
+            if (c.history) this.history.insert(c.history);
+            vectorBytes += c.vector.length * 4;
+            continue;
+          }
+          const row = read.get(this.collection, c.id) as Row | undefined;
+          if (!row) {
+            if (options.missing !== "skip") throw new NotFoundError(c.id);
+            skipped.push(c.id);
+            continue;
+          }
+          if (c.op === "update") {
+            const next = c.next(toStored(row));
+            this.updateRow(c.id, c.vector, next.payload, dims);
+            if (next.history) this.history.insert(next.history);
+            vectorBytes += (c.vector?.length ?? 0) * 4;
+          } else {
+            const events = c.history?.(toStored(row));
+            this.deleteRow(c.id);
+            if (events) this.history.insert(events);
+          }
+        }
+        return { skipped };
+      }),
+    );
+    this.wrote(vectorBytes);
+    return result;
+  }
+
   /** Deletes the collection's memories and history; its recorded dimensions stay. */
   async reset(): Promise<void> {
-    this.run(() =>
+    this.writing(() =>
       this.transaction(() => {
         this.statement("DELETE FROM mem0_memories WHERE collection = ?").run(this.collection);
         this.history.clear();
