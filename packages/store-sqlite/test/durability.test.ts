@@ -2,41 +2,20 @@
  * Crash and concurrency tests with real processes: a writer killed with SIGKILL mid-stream, two
  * writers on one file. The children run the built package (dist), as an application would.
  */
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import Database from "better-sqlite3";
-import { tempDir } from "./helpers.js";
+import { buildDist, tempDir } from "./helpers.js";
 
 const pkg = join(__dirname, "..");
 const writer = join(__dirname, "fixtures", "writer.mjs");
 const tmp = tempDir("mem0-durability-");
 afterAll(() => tmp.cleanup());
 
-function newestMtime(dir: string): number {
-  return Math.max(...readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => statSync(join(e.parentPath, e.name)).mtimeMs));
-}
-
-/**
- * Nx builds before testing; a bare `npx jest` may not have. Builds this package's dist when it is
- * missing or older than its sources, core's only when missing (other packages' builds are theirs).
- */
-beforeAll(() => {
-  const tsc = createRequire(join(pkg, "package.json")).resolve("typescript/bin/tsc");
-  for (const [dir, whenStale] of [[join(pkg, "..", "core"), false], [pkg, true]] as const) {
-    const dist = join(dir, "dist", "index.js");
-    if (!existsSync(dist) || (whenStale && statSync(dist).mtimeMs < newestMtime(join(dir, "src")))) {
-      try {
-        execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: dir, stdio: "pipe" });
-      } catch (err) {
-        if (!existsSync(dist)) throw err; // type errors still emit; only a missing dist is fatal
-      }
-    }
-  }
-}, 120_000);
+beforeAll(buildDist, 120_000);
 
 interface Ack {
   batch: number;
