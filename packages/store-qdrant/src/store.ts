@@ -24,6 +24,9 @@ import {
   type HistoryStore,
   type MemoryPayload,
   type ScoredMemory,
+  type ApplyOptions,
+  type ApplyResult,
+  type StoreChange,
   type StoredMemory,
   type Vector,
   type VectorStore,
@@ -394,10 +397,11 @@ export class QdrantVectorStore implements VectorStore {
   private async casWrite(
     id: string,
     pid: string,
-    next: (cur: Partial<Mem0Meta>, payload: Record<string, unknown>) => { payload: Record<string, unknown>; vector?: number[] },
+    next: (cur: Partial<Mem0Meta>, payload: Record<string, unknown>, point: Point) => { payload: Record<string, unknown>; vector?: number[]; events?: readonly HistoryEvent[] },
     options: { allowTombstone?: boolean; events?: readonly HistoryEvent[] } = {},
   ): Promise<void> {
-    const events = options.events ?? [];
+    // The events of the last attempt: `next` may compute them from the point (with stable ids).
+    let events = options.events ?? [];
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
       const cur = (await this.retrieve([pid], true)).get(pid);
       const meta = metaOf(cur?.payload);
@@ -406,7 +410,8 @@ export class QdrantVectorStore implements VectorStore {
       if (attempt > 0 && events.length > 0 && cur && events.every((e) => (meta.history ?? []).some((h) => h.id === e.id))) return;
       if (!cur || recordIdOf(cur) !== id || (meta.deleted && !options.allowTombstone)) throw new NotFoundError(id);
       const nonce = randomUUID();
-      const change = next(meta, cur.payload ?? {});
+      const change = next(meta, cur.payload ?? {}, cur);
+      if (change.events) events = change.events;
       (change.payload[RESERVED_KEY] as Mem0Meta).w = nonce;
       const revIs: QdrantCondition = meta.rev === undefined ? { is_empty: { key: REV_KEY } } : { key: REV_KEY, match: { value: meta.rev } };
       if (change.vector) {
@@ -442,6 +447,56 @@ export class QdrantVectorStore implements VectorStore {
     await this.casWrite(id, pointId(id), (cur, previous) => ({
       payload: encodeTombstone(id, previous, { history: [...(cur.history ?? []), ...events], rev: (cur.rev ?? 0) + 1, w: "" }),
     }), { events });
+  }
+
+  /**
+   * Batch write. Qdrant has no multi-point transaction: inserts go first in one request, then each
+   * update or delete is a compare-and-set on its point's revision, computed from the point as read
+   * (so concurrent writers lose nothing). With `missing: "fail"` every target is checked before
+   * anything is written; with "skip" a target gone by the time it is written is reported, never a
+   * throw after part of the batch landed.
+   */
+  async apply(changes: readonly StoreChange[], options: ApplyOptions = {}): Promise<ApplyResult> {
+    const inserts = changes.filter((c): c is Extract<StoreChange, { op: "insert" }> => c.op === "insert");
+    const others = changes.filter((c): c is Exclude<StoreChange, { op: "insert" }> => c.op !== "insert");
+    for (const c of others) if (c.op === "update" && c.vector !== undefined) this.checkVector(c.vector, c.id);
+    await this.ready();
+    if (options.missing !== "skip" && others.length > 0) {
+      const found = await this.retrieve(others.map((c) => pointId(c.id)), [RESERVED_KEY]);
+      const gone = others.find((c) => {
+        const p = found.get(pointId(c.id));
+        return !p || recordIdOf(p) !== c.id || metaOf(p.payload).deleted;
+      });
+      if (gone) throw new NotFoundError(gone.id);
+    }
+    if (inserts.length > 0) await this.insert(inserts, { history: inserts.flatMap((c) => c.history ?? []) });
+    const skipped: string[] = [];
+    for (const c of others) {
+      try {
+        await this.casChange(c);
+      } catch (err) {
+        if (!(options.missing === "skip" && err instanceof NotFoundError && err.id === c.id)) throw err;
+        skipped.push(c.id);
+      }
+    }
+    return { skipped };
+  }
+
+  /** One update or delete of `apply`, computed from the point as it is when written. */
+  private async casChange(c: Exclude<StoreChange, { op: "insert" }>): Promise<void> {
+    const vector = c.op === "update" && c.vector !== undefined ? this.checkVector(c.vector, c.id) : undefined;
+    const eventsOf = (events: readonly HistoryEvent[] | undefined) => this.eventsFor({ history: events }, new Set([c.id])).get(c.id) ?? [];
+    await this.casWrite(c.id, pointId(c.id), (meta, previous, point) => {
+      const current = decodePoint(point)!;
+      if (c.op === "delete") {
+        const events = eventsOf(c.history?.(current));
+        return { payload: encodeTombstone(c.id, previous, { history: [...(meta.history ?? []), ...events], rev: (meta.rev ?? 0) + 1, w: "" }), events };
+      }
+      const next = c.next(current);
+      checkPayload(c.id, next.payload);
+      const events = eventsOf(next.history);
+      return { payload: encodePayload(c.id, next.payload, { history: [...(meta.history ?? []), ...events], rev: (meta.rev ?? 0) + 1, w: "" }), vector, events };
+    });
   }
 
   /**

@@ -49,6 +49,24 @@ export const recordArb: fc.Arbitrary<ArbitraryRecord> = fc
 export const recordsArb = (options: { minLength?: number; maxLength?: number } = {}) =>
   fc.array(recordArb, { minLength: options.minLength ?? 0, maxLength: options.maxLength ?? 30 });
 
+/**
+ * A scope and records of which most fall inside it (its user, often its agent), so properties meet
+ * scoped answers holding some but not all records, rather than mostly empty ones.
+ */
+export const scopedRecordsArb = (options: { minLength?: number; maxLength?: number } = {}) =>
+  scopeArb.chain((scope) =>
+    fc
+      .array(
+        fc.tuple(recordArb, fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 9 })).map(([r, u, a]): ArbitraryRecord => {
+          const out = { ...r, user_id: u < 7 ? scope.user_id : r.user_id };
+          if (scope.agent_id !== undefined && a < 6) out.agent_id = scope.agent_id;
+          return out;
+        }),
+        { minLength: options.minLength ?? 0, maxLength: options.maxLength ?? 30 },
+      )
+      .map((records) => ({ scope, records })),
+  );
+
 const scalarFor = (field: string): fc.Arbitrary<string | number | boolean> => {
   switch (field) {
     case "category": return fc.constantFrom(...CATEGORIES.filter((c) => c !== ""), 7);

@@ -42,6 +42,10 @@ export interface StoreConformanceOptions {
    * (default 1e-5; stores that quantise vectors may need more).
    */
   scoreTolerance?: number;
+  /** The store keeps history with its writes (`VectorStore.history`); default true. False skips those tests, visibly. */
+  history?: boolean;
+  /** The store implements `apply` (batch writes); default true. False skips those tests, visibly. */
+  apply?: boolean;
 }
 
 export interface TestRecord {
@@ -435,6 +439,81 @@ export function describeStoreConformance(name: string, options: StoreConformance
       }
     });
 
+    describe("filters (hand-checked answers: dates, invalid dates, odd keys)", () => {
+      // The expected ids are worked out by hand, not by core's evaluator, so a store and the
+      // reference sharing a bug (e.g. a date parser accepting 2024-02-30) cannot agree on it.
+      const DATE_VALUES: [string, unknown][] = [
+        ["d01", "2024-01-01"],
+        ["d02", "2024-01-01T12:00:00Z"],
+        ["d03", "2024-01-01T13:00:00+02:00"], // 11:00 UTC
+        ["d04", "2024-02-30"], // no such day
+        ["d05", "not-a-date"],
+        ["d06", 20240101], // a number, never a date
+        ["d07", "2023-12-31T23:59:59.999Z"],
+        ["d08", ["2024-06-01", "1999-01-01"]], // an array matches when any element does
+        ["d09", "2024-06-15 08:30"], // space separator, no seconds: 08:30 UTC
+        ["d10", "2024-02-29"], // a leap day
+        ["d11", "2023-02-29"], // not a leap year
+        ["d12", "2024-13-01"], // no such month
+        ["d13", undefined], // no date at all
+      ];
+      const ODD: [string, Record<string, unknown>][] = [
+        ["k1", { 'we"ird': "quote" }],
+        ["k2", { "back\\slash": "slash" }],
+        ["k3", { "a.b": "dot" }],
+        ["k4", { a: { b: "dot" } }], // a path a.b would reach this one
+        ["k5", { "日本": "東京" }],
+        ["k6", { "sp ace": "space" }],
+        ["k7", { "[0]": "bracket" }],
+        ["k8", { $x: "dollar" }],
+        ["k9", { x: "dollar" }], // a key with its $ stripped would reach this one
+      ];
+      const rows: TestRecord[] = [
+        ...DATE_VALUES.map(([id, date], i) => ({ id, vector: unit(i % DIMS), payload: payload(id, { metadata: date === undefined ? {} : { date } }, i) })),
+        ...ODD.map(([id, metadata], i) => ({ id, vector: unit(i % DIMS), payload: payload(id, { metadata }, 20 + i) })),
+      ];
+      const dateIds = DATE_VALUES.map(([id]) => id);
+      const oddIds = ODD.map(([id]) => id);
+      const cases: [Filters, string[]][] = [
+        [{ date: { gte: "2024-01-01" } }, ["d01", "d02", "d03", "d08", "d09", "d10"]],
+        [{ date: { gt: "2024-01-01T11:00:00Z" } }, ["d02", "d08", "d09", "d10"]],
+        [{ date: { lt: "2024-01-01" } }, ["d07", "d08"]],
+        [{ date: { lte: "2024-02-29" } }, ["d01", "d02", "d03", "d07", "d08", "d10"]],
+        [{ date: { gt: "2024-02-28", lt: "2024-03-01" } }, ["d08", "d10"]],
+        [{ date: { gte: "2024-01-01T11:00:00+00:00", lte: "2024-01-01T13:00:00+02:00" } }, ["d03", "d08"]],
+        [{ date: "2024-02-30" }, ["d04"]],
+        [{ date: { ne: "2024-02-30" } }, [...dateIds.filter((id) => id !== "d04"), ...oddIds]],
+        [{ date: { lt: 20240102 } }, ["d06"]],
+        [{ date: "*" }, dateIds.filter((id) => id !== "d13")],
+        [{ 'we"ird': "quote" }, ["k1"]],
+        [{ "back\\slash": "*" }, ["k2"]],
+        [{ "a.b": "dot" }, ["k3"]],
+        [{ "a.b": "*" }, ["k3"]],
+        [{ "日本": { icontains: "東" } }, ["k5"]],
+        [{ "sp ace": { in: ["space"] } }, ["k6"]],
+        [{ "[0]": "bracket" }, ["k7"]],
+        [{ $x: "dollar" }, ["k8"]],
+        [{ $x: { ne: "dollar" } }, [...dateIds, ...oddIds.filter((id) => id !== "k8")]],
+      ];
+      let store: VectorStore;
+      beforeAll(async () => {
+        store = await fresh();
+        await store.insert(rows);
+      });
+      for (const [filters, want] of cases) {
+        test(JSON.stringify(filters), async () => {
+          const node = parseFilters(filters);
+          const got = (await store.list({ filter: node, limit: all })).map((r) => r.id).sort();
+          expect(got).toEqual([...want].sort());
+          const hits = await store.search({ vector: unit(0), limit: 100, filter: node });
+          expect(hits.map((h) => h.id).sort()).toEqual([...want].sort());
+        });
+      }
+      test("a range on an invalid date is a FilterError, before any store sees it", () => {
+        for (const bad of ["2024-02-30", "2023-02-29", "2024-13-01", "not-a-date"]) expect(() => parseFilters({ date: { gte: bad } })).toThrow(/ISO-8601/);
+      });
+    });
+
     describe("filters (every operator at its edges, against the reference evaluator)", () => {
       let store: VectorStore;
       const records = edgeRecords();
@@ -528,11 +607,14 @@ export function describeStoreConformance(name: string, options: StoreConformance
       );
     });
 
+    // History is optional in the contract (core keeps it beside such stores): a store declares it.
+    const historyTest = options.history === false ? test.skip : test;
+    const noHistory = options.history === false ? " (skipped: the store declares no history)" : "";
     describe("history committed with the write", () => {
-      test("a store that keeps history records each write's events, oldest first, and reset clears them", async () => {
+      historyTest(`a store that keeps history records each write's events, oldest first, and reset clears them${noHistory}`, async () => {
         const store = await fresh();
-        if (!store.history) return; // history is optional in the contract; core keeps it beside such stores
-        const h = store.history;
+        expect(store.history).toBeDefined();
+        const h = store.history!;
         await store.insert([{ id: "hist-1", vector: unit(0), payload: payload("v1") }], { history: [event("hist-1", "ADD", null, "v1", 1)] });
         await store.update("hist-1", { payload: payload("v2") }, { history: [event("hist-1", "UPDATE", "v1", "v2", 2)] });
         await store.delete("hist-1", { history: [event("hist-1", "DELETE", "v2", null, 3)] });
@@ -548,9 +630,9 @@ export function describeStoreConformance(name: string, options: StoreConformance
         expect(await h.get("hist-1")).toEqual([]);
       });
 
-      test("a rejected write leaves no history event behind", async () => {
+      historyTest(`a rejected write leaves no history event behind${noHistory}`, async () => {
         const store = await fresh();
-        if (!store.history) return;
+        expect(store.history).toBeDefined();
         await store.insert([{ id: "hist-a", vector: unit(0), payload: payload("a") }], { history: [event("hist-a", "ADD", null, "a", 1)] });
         await expect(
           store.insert(
@@ -566,8 +648,81 @@ export function describeStoreConformance(name: string, options: StoreConformance
         });
         await expect(store.update("hist-missing", { payload: payload("m") }, { history: [event("hist-missing", "UPDATE", "x", "m", 4)] })).rejects.toMatchObject({ code: "NOT_FOUND" });
         await expect(store.delete("hist-missing", { history: [event("hist-missing", "DELETE", "x", null, 5)] })).rejects.toMatchObject({ code: "NOT_FOUND" });
-        expect((await store.history.get("hist-a")).length).toBe(1);
-        for (const id of ["hist-b", "hist-c", "hist-missing"]) expect(await store.history.get(id)).toEqual([]);
+        expect((await store.history!.get("hist-a")).length).toBe(1);
+        for (const id of ["hist-b", "hist-c", "hist-missing"]) expect(await store.history!.get(id)).toEqual([]);
+      });
+    });
+
+    const applyTest = options.apply === false ? test.skip : test;
+    const noApply = options.apply === false ? " (skipped: the store declares no apply)" : "";
+    describe("apply: batch writes computed from the current records", () => {
+      const addKey = (key: string) => (cur: StoredMemory) => ({ payload: { ...cur.payload, metadata: { ...cur.payload.metadata, [key]: true } } });
+
+      applyTest(`inserts, updates from the current record and deletes, in one call, with their history${noApply}`, async () => {
+        const store = await fresh();
+        await store.insert([{ id: "ap-1", vector: unit(0), payload: payload("one", { metadata: { keep: 1 } }) }, { id: "ap-2", vector: unit(1), payload: payload("two") }]);
+        const seen: string[] = [];
+        const result = await store.apply!([
+          { op: "insert", id: "ap-3", vector: unit(2), payload: payload("three"), history: [event("ap-3", "ADD", null, "three", 3)] },
+          {
+            op: "update",
+            id: "ap-1",
+            vector: unit(3),
+            next: (cur) => (seen.push(cur.payload.memory), { payload: { ...cur.payload, memory: "one+", hash: "h-one+", metadata: { ...cur.payload.metadata, added: 2 } }, history: [event("ap-1", "UPDATE", cur.payload.memory, "one+", 4)] }),
+          },
+          { op: "delete", id: "ap-2", history: (cur) => [event("ap-2", "DELETE", cur.payload.memory, null, 5)] },
+        ]);
+        expect(result).toEqual({ skipped: [] });
+        expect(seen[0]).toBe("one");
+        expect((await store.get("ap-1"))!.payload).toEqual(payload("one+", { metadata: { keep: 1, added: 2 } }));
+        const [moved] = await store.search({ vector: unit(3), limit: 1, filter: null });
+        expect([moved!.id, Math.round(moved!.score * 1e4) / 1e4]).toEqual(["ap-1", 1]);
+        expect(await store.get("ap-2")).toBeNull();
+        expect((await store.get("ap-3"))!.payload.memory).toBe("three");
+        if (store.history) {
+          expect((await store.history.get("ap-1")).map((e) => [e.event, e.old_memory, e.new_memory])).toEqual([["UPDATE", "one", "one+"]]);
+          expect((await store.history.get("ap-2")).map((e) => [e.event, e.old_memory])).toEqual([["DELETE", "two"]]);
+          expect((await store.history.get("ap-3")).map((e) => e.event)).toEqual(["ADD"]);
+        }
+      });
+
+      applyTest(`missing: "fail" (the default) rejects NOT_FOUND and writes nothing of the batch${noApply}`, async () => {
+        const store = await fresh();
+        await store.insert([{ id: "af-1", vector: unit(0), payload: payload("one") }]);
+        await expect(
+          store.apply!([
+            { op: "insert", id: "af-new", vector: unit(1), payload: payload("new") },
+            { op: "update", id: "af-1", next: (cur) => ({ payload: { ...cur.payload, memory: "changed" } }) },
+            { op: "delete", id: "af-missing" },
+          ]),
+        ).rejects.toMatchObject({ code: "NOT_FOUND" });
+        expect(await store.get("af-new")).toBeNull();
+        expect((await store.get("af-1"))!.payload.memory).toBe("one");
+      });
+
+      applyTest(`missing: "skip" reports vanished targets and applies the rest${noApply}`, async () => {
+        const store = await fresh();
+        await store.insert([{ id: "as-1", vector: unit(0), payload: payload("one") }]);
+        const result = await store.apply!(
+          [
+            { op: "insert", id: "as-new", vector: unit(1), payload: payload("new") },
+            { op: "update", id: "as-gone", next: (cur) => ({ payload: cur.payload }) },
+            { op: "update", id: "as-1", next: (cur) => ({ payload: { ...cur.payload, memory: "changed" } }) },
+            { op: "delete", id: "as-gone-too" },
+          ],
+          { missing: "skip" },
+        );
+        expect(result).toEqual({ skipped: ["as-gone", "as-gone-too"] });
+        expect((await store.get("as-new"))!.payload.memory).toBe("new");
+        expect((await store.get("as-1"))!.payload.memory).toBe("changed");
+      });
+
+      applyTest(`concurrent updates of one record, each adding a key, lose none${noApply}`, async () => {
+        const store = await fresh();
+        await store.insert([{ id: "ac-1", vector: unit(0), payload: payload("one") }]);
+        const keys = Array.from({ length: 8 }, (_, i) => `k${i}`);
+        await Promise.all(keys.map((k) => store.apply!([{ op: "update", id: "ac-1", next: addKey(k) }])));
+        expect(Object.keys((await store.get("ac-1"))!.payload.metadata).sort()).toEqual(keys);
       });
     });
 
