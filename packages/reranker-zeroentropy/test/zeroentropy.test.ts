@@ -1,6 +1,6 @@
 import { ConfigError, Memory, registerProvider } from "@mem0/core";
 import { describeRerankerConformance, describeRerankFaultMatrix, startZeroEntropyServer, zeroEntropyRequestBytes, type FakeServer } from "@mem0/testkit";
-import plugin, { configSchema, MAX_REQUEST_BYTES, splitByBytes, ZeroEntropyReranker } from "../src/index.js";
+import plugin, { configSchema, documentBytes, MAX_REQUEST_BYTES, splitByBytes, ZeroEntropyReranker } from "../src/index.js";
 
 const KEY = "ze-test-key-81f2";
 registerProvider(plugin);
@@ -59,7 +59,10 @@ describe("zero_entropy reranker", () => {
     expect(ranges[0]!.start).toBe(0);
     expect(ranges.at(-1)!.end).toBe(10);
     for (let i = 1; i < ranges.length; i++) expect(ranges[i]!.start).toBe(ranges[i - 1]!.end);
-    for (const r of ranges) expect(r.bytes).toBeLessThanOrEqual(2000);
+    const bytes = (r: { start: number; end: number }) => docs.slice(r.start, r.end).reduce((sum, d) => sum + documentBytes("q", d), 0);
+    for (const r of ranges) expect(bytes(r)).toBeLessThanOrEqual(2000);
+    // As full as the limit allows: the next document would not have fitted.
+    for (const r of ranges.slice(0, -1)) expect(bytes(r) + documentBytes("q", docs[r.end]!)).toBeGreaterThan(2000);
   });
 
   test("a single document over the limit is a permanent error naming it; nothing is sent", async () => {
