@@ -72,6 +72,28 @@ describe("zero_entropy reranker", () => {
   });
 });
 
+describe("the overall rerank budget", () => {
+  test("a hanging server holds a search for the 10 s default budget, not 3 tries × 30 s; the retry loop stops with it", async () => {
+    const server = await startZeroEntropyServer({ apiKey: KEY });
+    try {
+      server.latencyMs = 120_000;
+      const m = await Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: { provider: "zero_entropy", config: { api_key: KEY, base_url: `${server.url}/v1` } } });
+      await m.add("alice likes ramen", { user_id: "alice", infer: false });
+      const started = performance.now();
+      const r = await m.search("ramen", { user_id: "alice" });
+      const took = performance.now() - started;
+      expect(took).toBeGreaterThanOrEqual(9_900);
+      expect(took).toBeLessThan(12_000);
+      expect(r.reranked).toBe(false);
+      expect(r.rerank!.error).toContain("timeout_ms=10000");
+      expect(server.callsTo("/v1/models/rerank").length).toBeLessThanOrEqual(1);
+    } finally {
+      server.latencyMs = 0;
+      await server.close();
+    }
+  }, 20_000);
+});
+
 describe("zero_entropy config", () => {
   test("API key from ZERO_ENTROPY_API_KEY or ZEROENTROPY_API_KEY; missing is a ConfigError", async () => {
     const server = await startZeroEntropyServer({ apiKey: KEY });
