@@ -3,6 +3,8 @@ export * from "./filters.js";
 export { METADATA_LIMITS, metadataProblem, type MetadataProblem } from "./metadata.js";
 export * from "./types.js";
 export * from "./vector.js";
+export { validateRanking, type RankingCheck } from "./ranking.js";
+export { DEFAULT_RERANK_CONCURRENCY, HOSTED_RERANK_TIMEOUT_MS, planByCount, planByWeight, planRerankCalls, runReranker, type RunRerankerOptions } from "./rerank-runner.js";
 export {
   fields,
   formatIssues,
@@ -19,6 +21,8 @@ export {
 } from "./config.js";
 export {
   BUILTIN_PACKAGES,
+  checkSpecificationVersion,
+  SPECIFICATION_VERSION,
   defineEmbedder,
   defineLLM,
   defineReranker,
@@ -30,7 +34,7 @@ export {
   type Role,
   type RoleInstances,
 } from "./providers.js";
-export { runReranker, search, scopeFilter, type MemoryItem, type RerankInfo, type SearchDeps, type SearchOptions, type SearchResponse, type SearchResult } from "./search.js";
+export { rerankBudget, search, scopeFilter, type MemoryItem, type RerankInfo, type SearchDeps, type SearchOptions, type SearchResponse, type SearchResult } from "./search.js";
 export { AsyncMemory, DEFAULT_EMBEDDER, DEFAULT_VECTOR_STORE, Memory, type AddOptions, type AddResult, type GetAllOptions, type Message, type MemoryEvents } from "./memory.js";
 export * from "./builtin/index.js";
 export { DEFAULT_FACT_EXTRACTION_PROMPT, DEFAULT_UPDATE_MEMORY_PROMPT, LLMOutputError, decideChanges, extractFacts, type MemoryChange } from "./infer.js";

@@ -33,7 +33,15 @@ export interface ProviderContext {
   load<R extends Role>(role: R, block: ProviderBlock, path: string): Promise<RoleInstances[R]>;
 }
 
+/**
+ * The version of the provider contracts (types.ts) this core implements. `define*` stamps it on
+ * every plugin, so a plugin built against another core is detected instead of misbehaving.
+ */
+export const SPECIFICATION_VERSION = "v1";
+
 export interface ProviderPlugin<R extends Role = Role, C = unknown> {
+  /** The contract version the plugin was written for; absent is taken as the current one (plugins made before versioning). */
+  readonly specificationVersion?: string;
   readonly role: R;
   readonly provider: string;
   readonly configSchema: z.ZodType<C>;
@@ -41,6 +49,7 @@ export interface ProviderPlugin<R extends Role = Role, C = unknown> {
 }
 
 type Definition<R extends Role, S extends z.ZodType> = {
+  specificationVersion?: string;
   provider: string;
   configSchema: S;
   create(config: z.output<S>, ctx: ProviderContext): RoleInstances[R] | Promise<RoleInstances[R]>;
@@ -48,7 +57,7 @@ type Definition<R extends Role, S extends z.ZodType> = {
 
 function define<R extends Role>(role: R) {
   return <S extends z.ZodType>(def: Definition<R, S>): ProviderPlugin<R, z.output<S>> =>
-    ({ role, ...def }) as unknown as ProviderPlugin<R, z.output<S>>;
+    ({ specificationVersion: SPECIFICATION_VERSION, role, ...def }) as unknown as ProviderPlugin<R, z.output<S>>;
 }
 
 export const defineReranker = define("reranker");
@@ -69,6 +78,16 @@ export const BUILTIN_PACKAGES: Record<Role, Record<string, string>> = {
   embedder: { openai: "@mem0/embedder-openai", huggingface: "@mem0/embedder-huggingface" },
   llm: { openai: "@mem0/llm-openai" },
 };
+
+/** Refuses a plugin written for another contract version, naming the plugin and both versions. */
+export function checkSpecificationVersion(plugin: Pick<ProviderPlugin, "role" | "provider" | "specificationVersion">, path: string = plugin.role): void {
+  const version = plugin.specificationVersion;
+  if (version === undefined || version === SPECIFICATION_VERSION) return;
+  throw new ConfigError([
+    `${path}.provider: ${plugin.role} plugin ${JSON.stringify(plugin.provider)} targets provider specification ${JSON.stringify(version)}, ` +
+      `but this @mem0/core implements ${JSON.stringify(SPECIFICATION_VERSION)}; install a release of the plugin and @mem0/core that agree`,
+  ]);
+}
 
 const registry = new Map<string, ProviderPlugin<Role, unknown>>();
 const keyOf = (role: Role, provider: string) => `${role}\u0000${provider}`;
@@ -161,6 +180,7 @@ export interface PreparedProvider<R extends Role = Role> {
 /** Resolves a block's plugin and validates its config, without creating anything. */
 export async function prepareProvider<R extends Role>(role: R, block: ProviderBlock, path: string): Promise<PreparedProvider<R>> {
   const plugin = (await resolvePlugin(role, block.provider, path)) as ProviderPlugin<R>;
+  checkSpecificationVersion(plugin, path);
   const config = parseConfig(plugin.configSchema, block.config ?? {}, `${path}.config`);
   return { plugin, config };
 }

@@ -3,12 +3,12 @@
  * rerank a candidate pool → reorder and cut to `limit`, falling back to vector order whenever the
  * reranker fails or overruns its budget.
  */
-import pLimit from "p-limit";
 import { z } from "zod";
 import { conflictMessage, snakeCaseKeys, spellingConflicts } from "./config.js";
 import { errorMessage, Mem0Error, RerankError, RerankTimeoutError, ValidationError } from "./errors.js";
 import { andFilters, parseFilters, type FilterNode, type Filters } from "./filters.js";
-import { SCOPE_KEYS, type Embedder, type MemoryPayload, type Reranker, type RerankItem, type Scope, type ScoredMemory, type StoredMemory, type VectorStore } from "./types.js";
+import { HOSTED_RERANK_TIMEOUT_MS, runReranker } from "./rerank-runner.js";
+import { SCOPE_KEYS, type Embedder, type MemoryPayload, type Reranker, type Scope, type ScoredMemory, type StoredMemory, type VectorStore } from "./types.js";
 
 export interface SearchOptions extends Scope {
   filters?: Filters;
@@ -18,7 +18,10 @@ export interface SearchOptions extends Scope {
   threshold?: number;
   /** Force reranking on or off for this request; default: on when a reranker is configured. */
   rerank?: boolean;
-  /** The most the reranker may take, in ms; past it the vector order is returned. */
+  /**
+   * The most the reranker may take, in ms, retries included; past it the vector order is returned.
+   * Default: the config's `rerank_timeout_ms`, else 10 s for hosted rerankers, else none.
+   */
   timeout_ms?: number;
   /** When false, a reranker failure throws `RerankError` instead of falling back. */
   rerank_fallback?: boolean;
@@ -109,51 +112,6 @@ export function toMemoryItem(m: StoredMemory): MemoryItem {
   return item;
 }
 
-/** Checks a reranker's answer: each index once and in range, finite scores, the expected count. */
-function checkRerankOutput(out: unknown, n: number, expected: number): RerankItem[] {
-  if (!Array.isArray(out)) throw new Mem0Error("RERANK_BAD_OUTPUT", `reranker returned ${typeof out}, expected an array`);
-  if (out.length !== expected) throw new Mem0Error("RERANK_BAD_OUTPUT", `reranker returned ${out.length} results for ${expected} expected`);
-  const seen = new Set<number>();
-  for (const item of out as RerankItem[]) {
-    const { index, score } = item ?? ({} as RerankItem);
-    if (!Number.isInteger(index) || index < 0 || index >= n) throw new Mem0Error("RERANK_BAD_OUTPUT", `reranker returned index ${String(index)} outside 0..${n - 1}`);
-    if (seen.has(index)) throw new Mem0Error("RERANK_BAD_OUTPUT", `reranker returned index ${index} twice`);
-    if (typeof score !== "number" || !Number.isFinite(score)) throw new Mem0Error("RERANK_BAD_OUTPUT", `reranker returned a non-finite score for index ${index}`);
-    seen.add(index);
-  }
-  return out as RerankItem[];
-}
-
-/**
- * Runs a reranker over all `documents`, honouring its `maxDocumentsPerCall` by splitting the pool
- * into concurrent calls and merging by score. Every answer is checked before it is trusted.
- */
-export async function runReranker(
-  reranker: Reranker,
-  query: string,
-  documents: readonly string[],
-  options: { top_k: number; signal?: AbortSignal; meta?: Record<string, unknown>; concurrency?: number },
-): Promise<RerankItem[]> {
-  const topK = Math.min(options.top_k, documents.length);
-  const max = reranker.maxDocumentsPerCall;
-  if (!max || documents.length <= max) {
-    const out = await reranker.rerank(query, documents, { top_k: topK, signal: options.signal, meta: options.meta });
-    return checkRerankOutput(out, documents.length, topK).slice().sort((a, b) => b.score - a.score);
-  }
-  const limit = pLimit(options.concurrency ?? 4);
-  const starts = Array.from({ length: Math.ceil(documents.length / max) }, (_, i) => i * max);
-  const parts = await Promise.all(
-    starts.map((start) =>
-      limit(async () => {
-        const chunk = documents.slice(start, start + max);
-        const out = await reranker.rerank(query, chunk, { top_k: chunk.length, signal: options.signal, meta: options.meta });
-        return checkRerankOutput(out, chunk.length, chunk.length).map((r) => ({ index: r.index + start, score: r.score }));
-      }),
-    ),
-  );
-  return parts.flat().sort((a, b) => b.score - a.score).slice(0, topK);
-}
-
 /** Races `work` against `timeoutMs`, aborting `controller` when time is up. */
 async function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, timeoutMs: number | undefined, outer?: AbortSignal): Promise<T> {
   const controller = new AbortController();
@@ -173,6 +131,11 @@ async function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, timeout
     outer?.removeEventListener("abort", onOuterAbort);
     if (!controller.signal.aborted) controller.abort(new Mem0Error("RERANK_DONE", "rerank finished"));
   }
+}
+
+/** The overall rerank budget: the search's, else the config's, else 10 s for a hosted reranker. */
+export function rerankBudget(reranker: Reranker, configured: number | undefined): number | undefined {
+  return configured ?? (reranker.hosted ? HOSTED_RERANK_TIMEOUT_MS : undefined);
 }
 
 const since = (t: number) => Math.round((performance.now() - t) * 1000) / 1000;
@@ -215,7 +178,7 @@ export async function search(deps: SearchDeps, query: unknown, rawOptions?: Sear
   } else {
     const t3 = performance.now();
     const meta: Record<string, unknown> = {};
-    const timeoutMs = options.timeout_ms ?? deps.defaults.timeout_ms;
+    const timeoutMs = rerankBudget(useReranker, options.timeout_ms ?? deps.defaults.timeout_ms);
     try {
       const order = await withTimeout(
         (signal) => runReranker(useReranker, query, hits.map((h) => h.payload.memory), { top_k: limit, signal, meta }),

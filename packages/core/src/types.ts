@@ -165,6 +165,12 @@ export interface RerankOptions {
   meta?: Record<string, unknown>;
 }
 
+/** One call of a split pool: documents `start` (inclusive) to `end` (exclusive). */
+export interface RerankCall {
+  start: number;
+  end: number;
+}
+
 export interface Reranker {
   readonly provider: string;
   readonly model?: string;
@@ -176,7 +182,23 @@ export interface Reranker {
    * calls (absolute relevance scores, not per-call normalised ones).
    */
   readonly maxDocumentsPerCall?: number;
-  /** Sorted by score, best first; each index at most once. */
+  /**
+   * For limits other than a document count (e.g. bytes per request): the calls to split a pool
+   * into, contiguous and covering every document. Wins over `maxDocumentsPerCall`. Throw when a
+   * document cannot be sent at all.
+   */
+  planCalls?(query: string, documents: readonly string[]): readonly RerankCall[];
+  /** Calls of one split pool in flight at once (default 4). */
+  readonly maxConcurrentCalls?: number;
+  /**
+   * True when the reranker calls a remote service. Such a reranker gets a default overall budget
+   * per search (`rerank_timeout_ms`, 10 s) so a hanging service cannot stall searches.
+   */
+  readonly hosted?: boolean;
+  /**
+   * At least `min(top_k, documents.length)` items (more are accepted and cut), in any order: the
+   * pipeline validates, sorts best first and cuts. Each index at most once, each score finite.
+   */
   rerank(query: string, documents: readonly string[], options?: RerankOptions): Promise<RerankItem[]>;
   close?(): Promise<void>;
 }

@@ -4,7 +4,7 @@ import { z } from "zod";
 /** What the test reranker should do on its next calls. */
 export const behaviour: {
   calls: { query: string; documents: readonly string[]; top_k?: number; signal?: AbortSignal }[];
-  mode: "ok" | "throw" | "hang" | "wrong-count" | "bad-index" | "nan" | "duplicate";
+  mode: "ok" | "throw" | "hang" | "wrong-count" | "bad-index" | "nan" | "duplicate" | "all-unsorted";
   delayMs: number;
 } = { calls: [], mode: "ok", delayMs: 0 };
 
@@ -26,12 +26,13 @@ export function overlapScore(query: string, doc: string): number {
  */
 export const scriptedReranker = defineReranker({
   provider: "scripted",
-  configSchema: providerConfigSchema({ top_k: z.number().int().positive().optional(), max_docs: z.number().int().positive().optional(), api_key: z.string().optional() }),
+  configSchema: providerConfigSchema({ top_k: z.number().int().positive().optional(), max_docs: z.number().int().positive().optional(), api_key: z.string().optional(), hosted: z.boolean().optional() }),
   create: (config) => ({
     provider: "scripted",
     model: "overlap-v1",
     topK: config.top_k,
     maxDocumentsPerCall: config.max_docs,
+    hosted: config.hosted,
     async rerank(query: string, documents: readonly string[], options?: { top_k?: number; signal?: AbortSignal; meta?: Record<string, unknown> }): Promise<RerankItem[]> {
       behaviour.calls.push({ query, documents, top_k: options?.top_k, signal: options?.signal });
       if (behaviour.delayMs) await new Promise((r) => setTimeout(r, behaviour.delayMs));
@@ -39,6 +40,8 @@ export const scriptedReranker = defineReranker({
       if (behaviour.mode === "throw") throw new Error("provider exploded");
       options?.meta && (options.meta.billed_units = ((options.meta.billed_units as number | undefined) ?? 0) + 1);
       const scored = documents.map((d, i) => ({ index: i, score: overlapScore(query, d) + i / (10 * documents.length) }));
+      // Scores for every document, ignoring top_k, worst first: what many cross-encoders return.
+      if (behaviour.mode === "all-unsorted") return scored.sort((a, b) => a.score - b.score);
       scored.sort((a, b) => b.score - a.score);
       const out = scored.slice(0, options?.top_k ?? documents.length);
       if (behaviour.mode === "wrong-count") return out.slice(1);

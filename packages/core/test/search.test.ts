@@ -74,6 +74,13 @@ describe("scores and ordering", () => {
     const on = await m.search("vegetarian", { user_id: "alice", limit: 8 });
     const off = await m.search("vegetarian", { user_id: "alice", limit: 8, rerank: false });
     expect(new Set(on.results.map((r) => r.id))).toEqual(new Set(off.results.map((r) => r.id)));
+    // The order is the reranker's: by word overlap (ties towards later candidates), not the vector order.
+    const byOverlap = off.results
+      .map((r, i) => ({ id: r.id, key: overlapScore("vegetarian", r.memory) + i / 80 }))
+      .sort((a, b) => b.key - a.key)
+      .map((r) => r.id);
+    expect(on.results.map((r) => r.id)).toEqual(byOverlap);
+    expect(on.results.map((r) => r.id)).not.toEqual(off.results.map((r) => r.id));
   });
 
   test("timings cover every stage", async () => {

@@ -18,4 +18,4 @@ export { DTYPES, loadPretrained, modelKey, modelMaxLength, type Dtype, type Loca
 export { SerialQueue } from "./serial-queue.js";
 export { acquireTextEmbeddingModel, POOLINGS, TextEmbeddingModel, type EmbedOptions, type Pooling } from "./text-embedding-model.js";
 export { checkRerankInput, LocalCrossEncoderReranker, rankScores, type LocalRerankerOptions } from "./local-reranker.js";
-export { TEI_DEFAULT_MAX_BATCH, TeiClient, teiApiKey, type TeiCallOptions, type TeiClientOptions } from "./tei.js";
+export { isBatchLimitError, TEI_DEFAULT_MAX_BATCH, TeiClient, teiApiKey, type TeiCallOptions, type TeiClientOptions } from "./tei.js";

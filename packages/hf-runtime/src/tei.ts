@@ -3,13 +3,14 @@
  * shared by the `huggingface` reranker and embedder.
  *
  * TEI rejects a request with more texts than its `--max-client-batch-size` (32 by default), and a
- * body over its payload limit, so requests are split into chunks of at most `maxBatchSize`, sent
- * concurrently and merged back by index. When a server's limit is lower than assumed (it answers
- * 413, or 422 "batch size" in older versions), the chunk is halved and the smaller size is kept
- * for later calls. 429 `Overloaded` and 5xx are retried with backoff (provider-utils); 424
+ * body over its payload limit. `rerankOnce` sends one request: the reranker states `batchLimit` as
+ * its `maxDocumentsPerCall` and core's rerank runner splits and merges. `embed` splits into chunks
+ * of at most `batchLimit`, sent concurrently and merged back by index. When a server's limit is
+ * lower than assumed (it answers 413, or 422 "batch size" in older versions), the limit is halved
+ * and kept for later calls. 429 `Overloaded` and 5xx are retried with backoff (provider-utils); 424
  * `Backend` (the model failed) and other 4xx are not.
  */
-import { ProviderError } from "@mem0/core";
+import { ProviderError, validateRanking, type RerankItem } from "@mem0/core";
 import {
   addCount,
   badResponseError,
@@ -41,12 +42,8 @@ export interface TeiCallOptions {
   meta?: Record<string, unknown>;
 }
 
-interface Rank {
-  index: number;
-  score: number;
-}
-
-const isBatchLimitError = (err: unknown) =>
+/** The server refused a request as too large: fewer texts per request may pass. */
+export const isBatchLimitError = (err: unknown): err is ProviderError =>
   err instanceof ProviderError && (err.status === 413 || (err.status === 422 && /batch size/i.test(err.message)));
 
 export class TeiClient {
@@ -64,15 +61,26 @@ export class TeiClient {
   }
 
   /**
-   * Scores every text against `query`. `rawScores: false` asks TEI for sigmoid-activated scores in
-   * [0, 1]; `true` for the raw logits. Returns one item per text, by index into `texts`.
+   * Scores every text against `query` in one request (at most `batchLimit` texts). `rawScores:
+   * false` asks TEI for sigmoid-activated scores in [0, 1]; `true` for the raw logits. Returns one
+   * item per text, by index into `texts`.
    */
-  async rerank(query: string, texts: readonly string[], options: TeiCallOptions & { rawScores: boolean }): Promise<Rank[]> {
-    const parts = await this.chunked(texts, options, async (chunk, signal) => {
-      const { body } = await this.post("rerank", { query, texts: chunk, raw_scores: options.rawScores, truncate: true, truncation_direction: "Right" }, signal);
-      return checkRanks(this.options.provider, body, chunk.length);
-    });
-    return parts.flatMap(({ start, result }) => result.map((r) => ({ index: r.index + start, score: r.score })));
+  async rerankOnce(query: string, texts: readonly string[], options: TeiCallOptions & { rawScores: boolean }): Promise<RerankItem[]> {
+    const body = { query, texts, raw_scores: options.rawScores, truncate: true, truncation_direction: "Right" };
+    const fail = (problem: string) => badResponseError(this.options.provider, `/rerank returned ${problem}`);
+    const ranks = await withRetries(
+      this.options.provider,
+      async (signal) => validateRanking((await this.post("rerank", body, signal)).body, { documents: texts.length, expected: texts.length, fail }),
+      { policy: this.options.policy, signal: options.signal, meta: options.meta, secrets: [this.options.apiKey] },
+    );
+    if (options.meta) addCount(options.meta, "requests", 1);
+    return ranks;
+  }
+
+  /** After a batch-limit refusal of `refused` texts: halve the limit for this and later calls. */
+  lowerBatchLimit(refused: number, meta?: Record<string, unknown>): void {
+    this.batchLimit = Math.min(this.batchLimit, Math.ceil(refused / 2));
+    if (meta) addCount(meta, "batch_splits", 1);
   }
 
   /** One vector per text, in order. */
@@ -115,20 +123,6 @@ export class TeiClient {
     const parts = await Promise.all(starts.map((start) => run(start, texts.slice(start, start + size))));
     return parts.flat();
   }
-}
-
-function checkRanks(provider: string, body: unknown, count: number): Rank[] {
-  if (!Array.isArray(body)) throw badResponseError(provider, `/rerank returned ${typeof body}, expected an array of {index, score}`);
-  if (body.length !== count) throw badResponseError(provider, `/rerank returned ${body.length} results for ${count} texts (expected one per text)`);
-  const seen = new Set<number>();
-  for (const r of body as Rank[]) {
-    if (!r || !Number.isInteger(r.index) || r.index < 0 || r.index >= count || seen.has(r.index)) {
-      throw badResponseError(provider, `/rerank returned an invalid or repeated index ${JSON.stringify(r?.index)}`);
-    }
-    if (typeof r.score !== "number" || !Number.isFinite(r.score)) throw badResponseError(provider, `/rerank returned a non-finite score for index ${r.index}`);
-    seen.add(r.index);
-  }
-  return body.map((r: Rank) => ({ index: r.index, score: r.score }));
 }
 
 function checkEmbeddings(provider: string, body: unknown, count: number): number[][] {

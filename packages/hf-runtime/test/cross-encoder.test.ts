@@ -156,6 +156,9 @@ describe("scores", () => {
       const b = await q8.score(pairs[0]!.query, documents, { activation: "none" });
       b.forEach((s, i) => expect(Math.abs(s - a[i]!)).toBeLessThan(0.25));
       expect(b.some((s, i) => s !== a[i])).toBe(true); // really the other file
+      // Ranks like fp32: the same order of documents, best first.
+      const ranking = (scores: number[]) => scores.map((score, index) => ({ index, score })).sort((x, y) => y.score - x.score).map((r) => r.index);
+      expect(ranking(b)).toEqual(ranking(a));
     } finally {
       await q8.dispose();
     }

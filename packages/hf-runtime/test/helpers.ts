@@ -58,3 +58,7 @@ export function copyFixture(folder: string): string {
   cpSync(folder, target, { recursive: true });
   return target;
 }
+
+/** Why the reranker conformance suite's mid-call abort test is skipped for local cross-encoders. */
+export const LOCAL_ABORT_SKIP =
+  "a local cross-encoder has no slowDown: it scores five short documents in milliseconds; its abort between batches is tested in hf-runtime";

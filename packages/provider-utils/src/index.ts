@@ -3,6 +3,5 @@ export * from "./config.js";
 export * from "./errors.js";
 export * from "./http.js";
 export * from "./meta.js";
-export * from "./ranking.js";
 export * from "./retry.js";
 export { default as pLimit } from "p-limit";

@@ -7,13 +7,12 @@
  * `maxDocumentsPerCall` and merged by score; Cohere's relevance scores are absolute per
  * (query, document), so merged rankings are exact.
  */
-import { defineReranker, fields, providerConfigSchema, snakeCaseKeys, type Reranker, type RerankItem, type RerankOptions } from "@mem0/core";
+import { defineReranker, fields, providerConfigSchema, snakeCaseKeys, validateRanking, type Reranker, type RerankItem, type RerankOptions } from "@mem0/core";
 import {
   addCount,
   addCounts,
   addUnique,
   badResponseError,
-  checkRankedResults,
   connectionError,
   connectionErrorCode,
   hostedConfigShape,
@@ -52,6 +51,7 @@ export type CohereRerankerConfig = z.output<typeof configSchema>;
 
 export class CohereReranker implements Reranker {
   readonly provider = PROVIDER;
+  readonly hosted = true;
   readonly model: string;
   readonly topK: number | undefined;
   readonly maxDocumentsPerCall = MAX_DOCUMENTS_PER_CALL;
@@ -125,7 +125,8 @@ export class CohereReranker implements Reranker {
       addUnique(meta, "warnings", data.meta?.warnings);
       if (data.meta?.apiVersion?.version) meta.api_version = data.meta.apiVersion.version;
     }
-    return checkRankedResults(PROVIDER, data.results, documents.length, topN, "relevanceScore");
+    const fail = (problem: string) => badResponseError(PROVIDER, problem);
+    return validateRanking(data.results, { documents: documents.length, expected: topN, scoreKey: "relevanceScore", fail });
   }
 }
 

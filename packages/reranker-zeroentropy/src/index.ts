@@ -9,17 +9,27 @@
  * hosted provider, and nothing extra to install.
  *
  * ZeroEntropy counts a request as sum(150 + bytes(query) + bytes(document)) over documents and
- * refuses more than 5,000,000; larger pools are split into requests under that limit, run
- * concurrently and merged by score (ZeroEntropy's scores depend only on the query and document).
+ * refuses more than 5,000,000; `planCalls` tells core's rerank runner how to split larger pools
+ * into requests under that limit, which it runs concurrently and merges by score (ZeroEntropy's
+ * scores depend only on the query and document).
  */
-import { defineReranker, fields, providerConfigSchema, type Reranker, type RerankItem, type RerankOptions } from "@mem0/core";
+import {
+  defineReranker,
+  fields,
+  planByWeight,
+  providerConfigSchema,
+  runReranker,
+  validateRanking,
+  type RerankCall,
+  type Reranker,
+  type RerankItem,
+  type RerankOptions,
+} from "@mem0/core";
 import {
   addCount,
   badResponseError,
-  checkRankedResults,
   hostedConfigShape,
   joinUrl,
-  pLimit,
   postJson,
   recordHeaders,
   resolveApiKey,
@@ -54,27 +64,19 @@ export function documentBytes(query: string, document: string): number {
 }
 
 /**
- * Splits `documents` into consecutive ranges whose byte count stays within `limit`. A single
+ * Splits `documents` into consecutive requests whose byte count stays within `limit`. A single
  * document over the limit cannot be sent at all: that is a permanent error naming it.
  */
-export function splitByBytes(query: string, documents: readonly string[], limit = MAX_REQUEST_BYTES): { start: number; end: number; bytes: number }[] {
-  const ranges: { start: number; end: number; bytes: number }[] = [];
-  let start = 0;
-  let bytes = 0;
-  documents.forEach((doc, i) => {
-    const size = documentBytes(query, doc);
-    if (size > limit) {
-      throw new ProviderError(PROVIDER, `document ${i} is ${size} bytes with the query; ZeroEntropy accepts at most ${limit} bytes per request`, { retryable: false, code: "PROVIDER_REQUEST_TOO_LARGE" });
-    }
-    if (bytes + size > limit) {
-      ranges.push({ start, end: i, bytes });
-      start = i;
-      bytes = 0;
-    }
-    bytes += size;
-  });
-  if (documents.length > start) ranges.push({ start, end: documents.length, bytes });
-  return ranges;
+export function splitByBytes(query: string, documents: readonly string[], limit = MAX_REQUEST_BYTES): RerankCall[] {
+  return planByWeight(
+    documents.map((doc) => documentBytes(query, doc)),
+    limit,
+    (i, size) =>
+      new ProviderError(PROVIDER, `document ${i} is ${size} bytes with the query; ZeroEntropy accepts at most ${limit} bytes per request`, {
+        retryable: false,
+        code: "PROVIDER_REQUEST_TOO_LARGE",
+      }),
+  );
 }
 
 interface RerankResponse {
@@ -88,8 +90,10 @@ interface RerankResponse {
 
 export class ZeroEntropyReranker implements Reranker {
   readonly provider = PROVIDER;
+  readonly hosted = true;
   readonly model: string;
   readonly topK: number | undefined;
+  readonly maxConcurrentCalls: number;
   private readonly url: string;
   private readonly policy: Partial<RetryPolicy>;
   private readonly apiKey!: string;
@@ -97,32 +101,26 @@ export class ZeroEntropyReranker implements Reranker {
   constructor(private readonly config: Omit<ZeroEntropyRerankerConfig, "api_key">, apiKey: string) {
     this.model = config.model ?? DEFAULT_MODEL;
     this.topK = config.top_k;
+    this.maxConcurrentCalls = config.concurrency ?? 4;
     this.url = joinUrl(config.base_url ?? DEFAULT_BASE_URL, "models/rerank");
     this.policy = retryPolicyFrom(config);
     Object.defineProperty(this, "apiKey", { value: apiKey, enumerable: false });
   }
 
+  planCalls(query: string, documents: readonly string[]): RerankCall[] {
+    return splitByBytes(query, documents);
+  }
+
+  /** One request; a pool over the byte limit (a direct call, outside the pipeline) goes through core's runner. */
   async rerank(query: string, documents: readonly string[], options: RerankOptions = {}): Promise<RerankItem[]> {
     if (options.signal?.aborted) throw options.signal.reason;
     if (documents.length === 0) return [];
     const topK = Math.min(options.top_k ?? documents.length, documents.length);
-    const ranges = splitByBytes(query, documents);
-    const limit = pLimit(this.config.concurrency ?? 4);
-    const parts = await Promise.all(
-      ranges.map((range) =>
-        limit(async () => {
-          const chunk = documents.slice(range.start, range.end);
-          const topN = Math.min(topK, chunk.length);
-          const items = await this.call(query, chunk, topN, options);
-          return items.map((r) => ({ index: r.index + range.start, score: r.score }));
-        }),
-      ),
-    );
-    if (options.meta && ranges.length > 1) options.meta.requests_split = ranges.length;
-    return parts.flat().sort((a, b) => b.score - a.score).slice(0, topK);
+    if (this.planCalls(query, documents).length > 1) return runReranker(this, query, documents, { top_k: topK, signal: options.signal, meta: options.meta });
+    return this.call(query, documents, topK, options);
   }
 
-  private async call(query: string, documents: string[], topN: number, options: RerankOptions): Promise<RerankItem[]> {
+  private async call(query: string, documents: readonly string[], topN: number, options: RerankOptions): Promise<RerankItem[]> {
     const meta = options.meta;
     const body: Record<string, unknown> = { model: this.model, query, documents, top_n: topN };
     if (this.config.latency) body.latency = this.config.latency;
@@ -147,7 +145,8 @@ export class ZeroEntropyReranker implements Reranker {
         if (typeof data[key] === "number") meta[key] = Math.max(Number(meta[key] ?? 0), data[key]);
       }
     }
-    return checkRankedResults(PROVIDER, data.results, documents.length, topN, "relevance_score");
+    const fail = (problem: string) => badResponseError(PROVIDER, problem);
+    return validateRanking(data.results, { documents: documents.length, expected: topN, scoreKey: "relevance_score", fail });
   }
 }
 

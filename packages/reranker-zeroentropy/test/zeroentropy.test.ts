@@ -1,6 +1,6 @@
 import { ConfigError, Memory, registerProvider } from "@mem0/core";
 import { describeRerankerConformance, describeRerankFaultMatrix, startZeroEntropyServer, zeroEntropyRequestBytes, type FakeServer } from "@mem0/testkit";
-import plugin, { configSchema, MAX_REQUEST_BYTES, splitByBytes, ZeroEntropyReranker } from "../src/index.js";
+import plugin, { configSchema, documentBytes, MAX_REQUEST_BYTES, splitByBytes, ZeroEntropyReranker } from "../src/index.js";
 
 const KEY = "ze-test-key-81f2";
 registerProvider(plugin);
@@ -59,7 +59,10 @@ describe("zero_entropy reranker", () => {
     expect(ranges[0]!.start).toBe(0);
     expect(ranges.at(-1)!.end).toBe(10);
     for (let i = 1; i < ranges.length; i++) expect(ranges[i]!.start).toBe(ranges[i - 1]!.end);
-    for (const r of ranges) expect(r.bytes).toBeLessThanOrEqual(2000);
+    const bytes = (r: { start: number; end: number }) => docs.slice(r.start, r.end).reduce((sum, d) => sum + documentBytes("q", d), 0);
+    for (const r of ranges) expect(bytes(r)).toBeLessThanOrEqual(2000);
+    // As full as the limit allows: the next document would not have fitted.
+    for (const r of ranges.slice(0, -1)) expect(bytes(r) + documentBytes("q", docs[r.end]!)).toBeGreaterThan(2000);
   });
 
   test("a single document over the limit is a permanent error naming it; nothing is sent", async () => {
@@ -67,6 +70,28 @@ describe("zero_entropy reranker", () => {
     await expect(make(server).rerank("q", ["ok", huge])).rejects.toMatchObject({ retryable: false, message: expect.stringMatching(/document 1 is 5000151 bytes/) });
     expect(server.calls).toHaveLength(0);
   });
+});
+
+describe("the overall rerank budget", () => {
+  test("a hanging server holds a search for the 10 s default budget, not 3 tries × 30 s; the retry loop stops with it", async () => {
+    const server = await startZeroEntropyServer({ apiKey: KEY });
+    try {
+      server.latencyMs = 120_000;
+      const m = await Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: { provider: "zero_entropy", config: { api_key: KEY, base_url: `${server.url}/v1` } } });
+      await m.add("alice likes ramen", { user_id: "alice", infer: false });
+      const started = performance.now();
+      const r = await m.search("ramen", { user_id: "alice" });
+      const took = performance.now() - started;
+      expect(took).toBeGreaterThanOrEqual(9_900);
+      expect(took).toBeLessThan(12_000);
+      expect(r.reranked).toBe(false);
+      expect(r.rerank!.error).toContain("timeout_ms=10000");
+      expect(server.callsTo("/v1/models/rerank").length).toBeLessThanOrEqual(1);
+    } finally {
+      server.latencyMs = 0;
+      await server.close();
+    }
+  }, 20_000);
 });
 
 describe("zero_entropy config", () => {

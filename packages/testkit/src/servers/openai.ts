@@ -328,16 +328,16 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
 
 /**
  * A chat responder for @mem0/reranker-llm's protocol: the last user message is JSON
- * `{query, documents: [{id, text}]}` and the answer is `{scores: {<id>: score}}`, scored with
+ * `{query, untrusted_documents: [{id, text}]}` and the answer is `{scores: {<id>: score}}`, scored with
  * `scorer` (word overlap by default). Requests in another shape get the schema-filling default.
  */
 export function llmRerankResponder(scorer: (query: string, document: string) => number = lexicalScore): ChatResponder {
   return (request) => {
     const last = [...request.messages].reverse().find((m) => m.role === "user");
     try {
-      const payload = JSON.parse(messageText(last?.content)) as { query?: unknown; documents?: { id: string; text: string }[] };
-      if (typeof payload.query === "string" && Array.isArray(payload.documents)) {
-        return { scores: Object.fromEntries(payload.documents.map((d) => [d.id, scorer(payload.query as string, d.text)])) };
+      const payload = JSON.parse(messageText(last?.content)) as { query?: unknown; untrusted_documents?: { id: string; text: string }[] };
+      if (typeof payload.query === "string" && Array.isArray(payload.untrusted_documents)) {
+        return { scores: Object.fromEntries(payload.untrusted_documents.map((d) => [d.id, scorer(payload.query as string, d.text)])) };
       }
     } catch {
       /* not the reranker protocol */
