@@ -7,6 +7,7 @@
  */
 import { describe, expect, test, beforeAll, afterAll } from "@jest/globals";
 import type { Reranker, RerankItem } from "@mem0/core";
+import { testSecretHolding } from "./secrets.js";
 
 export interface RerankerConformanceSubject {
   reranker: Reranker;
@@ -29,6 +30,11 @@ export interface RerankerConformanceOptions {
   longDocumentChars?: number;
   /** Per-test timeout in ms (default 30,000). */
   timeoutMs?: number;
+  /**
+   * Creates the reranker with `apiKey` as its credential (no call is made), for the secret-holding
+   * check. Leave it out only for a reranker that takes no credential; the check is then skipped.
+   */
+  withApiKey?: (apiKey: string) => Reranker | Promise<Reranker>;
 }
 
 /** Checks the structural contract: each index once and in range, finite scores, sorted best first. */
@@ -74,6 +80,8 @@ export function describeRerankerConformance(
     afterAll(async () => {
       await subject?.close?.();
     }, timeout);
+
+    testSecretHolding("the reranker", options.withApiKey, { timeoutMs: timeout, close: (r) => (r as Reranker).close?.() });
 
     test("returns every document once, with finite scores, best first", async () => {
       const out = await subject.reranker.rerank(QUERY, DOCS);
