@@ -79,6 +79,8 @@ export class ProviderNotFoundError extends Mem0Error {
  */
 export class ProviderError extends Mem0Error {
   readonly provider: string;
+  /** The message without the `provider: ` prefix, so a wrapper can add context without slicing strings. */
+  readonly detail: string;
   readonly status: number | undefined;
   readonly retryable: boolean;
   constructor(
@@ -88,6 +90,7 @@ export class ProviderError extends Mem0Error {
   ) {
     super(options.code ?? "PROVIDER_ERROR", `${provider}: ${message}`, { cause: options.cause });
     this.provider = provider;
+    this.detail = message;
     this.status = options.status;
     this.retryable = options.retryable ?? false;
   }

@@ -3,14 +3,14 @@
  * (vLLM, Ollama, LM Studio, LiteLLM, Azure-style gateways) via `baseURL`.
  */
 import { Mem0Error, ProviderError, ValidationError, type Embedder } from "@mem0/core";
-import { badResponseError, connectionError, connectionErrorCode, HttpProviderError, pLimit, timeoutError, toProviderError } from "@mem0/provider-utils";
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai";
+import { badResponseError, pLimit, Secret, withContext, withRetries, type RetryPolicy } from "@mem0/provider-utils";
+import OpenAI from "openai";
 import { MAX_INPUTS_PER_REQUEST, MAX_TOKENS_PER_REQUEST, modelInfo, planBatches } from "./limits.js";
 
 export interface OpenAIEmbedderOptions {
   model: string;
   /** Undefined only for servers that need no key (a `baseURL` was given); no header is sent then. */
-  apiKey?: string;
+  apiKey?: Secret | string;
   baseURL: string;
   /**
    * The vector length. Sent as `dimensions` when the model accepts it; otherwise checked against
@@ -19,9 +19,9 @@ export interface OpenAIEmbedderOptions {
   dims?: number;
   batchSize?: number;
   encodingFormat?: "base64" | "float";
-  /** Per HTTP attempt, as the SDK's `timeout`. */
+  /** Per HTTP attempt. */
   timeoutMs?: number;
-  /** The SDK's own retries (408, 409, 429, 5xx, connection errors; Retry-After honoured). */
+  /** Retries after the first attempt, by provider-utils' retry loop (the SDK's are off). */
   maxRetries?: number;
   /** Requests in flight at once when a call needs several batches. */
   concurrency?: number;
@@ -32,16 +32,6 @@ export interface OpenAIEmbedderOptions {
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_RETRIES = 2;
 export const DEFAULT_CONCURRENCY = 4;
-
-/** The status, body and headers of an SDK error, for provider-utils' classification. */
-function fromOpenAIError(err: unknown) {
-  if (err instanceof APIError && typeof err.status === "number") {
-    // A JSON error body is kept as `error`; a plain-text one only survives in the message.
-    const body = err.error !== undefined ? { error: err.error } : err.message.replace(/^\d{3} /, "");
-    return { status: err.status, body, headers: err.headers };
-  }
-  return undefined;
-}
 
 /**
  * Node's fetch rejects with errors made in the main realm. Where the SDK runs in another realm
@@ -85,7 +75,8 @@ export class OpenAIEmbedder implements Embedder {
   // Private fields: the client holds the API key, and `#` fields are invisible to JSON.stringify,
   // util.inspect and Object.keys, so logging an embedder never prints it.
   readonly #client: OpenAI;
-  readonly #secrets: string[];
+  readonly #apiKey: Secret | undefined;
+  readonly #policy: Partial<RetryPolicy>;
   readonly #concurrency: number;
   #dims: number | undefined;
 
@@ -99,16 +90,19 @@ export class OpenAIEmbedder implements Embedder {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
     this.#concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-    this.#secrets = options.apiKey ? [options.apiKey] : [];
+    this.#apiKey = typeof options.apiKey === "string" ? new Secret(options.apiKey) : options.apiKey;
+    this.#policy = { timeoutMs: this.timeoutMs, maxRetries: this.maxRetries };
     this.#client = new OpenAI({
       // The SDK refuses to start without a key; for keyless local servers a placeholder satisfies
       // it and the Authorization header is removed below, so nothing fake goes on the wire.
-      apiKey: options.apiKey ?? "unused",
+      apiKey: this.#apiKey?.reveal() ?? "unused",
       baseURL: options.baseURL,
       organization: options.organization ?? null,
       project: options.project ?? null,
-      timeout: this.timeoutMs,
-      maxRetries: this.maxRetries,
+      // provider-utils' withRetries is the one retry loop and owns the per-attempt timeout; the
+      // SDK's timeout is a backstop just above it.
+      timeout: this.timeoutMs + 1000,
+      maxRetries: 0,
       fetch: realmSafeFetch,
       ...(options.apiKey === undefined ? { defaultHeaders: { Authorization: null } } : {}),
     });
@@ -123,11 +117,7 @@ export class OpenAIEmbedder implements Embedder {
         embedder.#dims = vector!.length;
       } catch (err) {
         if (!(err instanceof ProviderError)) throw err;
-        throw new ProviderError("openai", `${err.message.slice("openai: ".length)} (while asking ${options.model} for its vector size; set embedding_dims to skip this request)`, {
-          status: err.status,
-          retryable: err.retryable,
-          code: err.code,
-        });
+        throw withContext(err, `(while asking ${options.model} for its vector size; set embedding_dims to skip this request)`);
       }
     }
     return embedder;
@@ -174,22 +164,24 @@ export class OpenAIEmbedder implements Embedder {
   }
 
   private async request(input: string[], signal?: AbortSignal): Promise<Float32Array[]> {
+    const body = { model: this.model, input, encoding_format: this.encodingFormat, ...(this.sendsDimensions ? { dimensions: this.#dims! } : {}) };
     let response: OpenAI.Embeddings.CreateEmbeddingResponse;
     try {
-      response = await this.#client.embeddings.create(
-        { model: this.model, input, encoding_format: this.encodingFormat, ...(this.sendsDimensions ? { dimensions: this.#dims! } : {}) },
-        { signal },
-      );
+      response = await withRetries("openai", (attemptSignal) => this.#client.embeddings.create(body, { signal: attemptSignal, maxRetries: 0 }), {
+        policy: this.#policy,
+        signal,
+        secrets: [this.#apiKey],
+      });
     } catch (err) {
       if (signal?.aborted) throw signal.reason ?? err;
-      throw this.classify(err);
+      throw err instanceof ProviderError ? this.withCall(err) : err;
     }
     return this.vectorsOf(response, input.length);
   }
 
   /** Checks the answer whole: one finite vector per input, each index once, all of the expected size. */
   private vectorsOf(response: OpenAI.Embeddings.CreateEmbeddingResponse, count: number): Float32Array[] {
-    const bad = (what: string) => this.error(`bad response: ${what}`, { retryable: false, code: "PROVIDER_BAD_RESPONSE" });
+    const bad = (what: string) => this.withCall(badResponseError("openai", what));
     const data = (response as { data?: unknown })?.data;
     if (!Array.isArray(data)) throw bad("no data array");
     if (data.length !== count) throw bad(`${data.length} embeddings for ${count} inputs`);
@@ -212,26 +204,8 @@ export class OpenAIEmbedder implements Embedder {
     return out;
   }
 
-  private classify(err: unknown): ProviderError {
-    if (err instanceof APIConnectionTimeoutError) return this.wrap(timeoutError("openai", this.timeoutMs));
-    // The SDK parses a 2xx body itself; one that is not JSON surfaces as its parser's SyntaxError.
-    if ((err as { name?: unknown })?.name === "SyntaxError") return this.wrap(badResponseError("openai", "the answer is not valid JSON"));
-    const classified = toProviderError("openai", err, { secrets: this.#secrets, fromVendor: fromOpenAIError });
-    if (err instanceof APIConnectionError && classified.code === "PROVIDER_ERROR") {
-      return this.wrap(connectionError("openai", connectionErrorCode(err) ?? "no answer"));
-    }
-    return this.wrap(classified);
-  }
-
   /** Adds which call failed: the LLM and the embedder are both "openai" and may use different keys. */
-  private wrap(err: ProviderError): ProviderError {
-    const detail = err.message.startsWith("openai: ") ? err.message.slice("openai: ".length) : err.message;
-    const options = { status: err.status, retryable: err.retryable, code: err.code };
-    if (err instanceof HttpProviderError) return new HttpProviderError("openai", `${detail} [embeddings, model ${this.model}]`, { ...options, retryAfterMs: err.retryAfterMs });
-    return this.error(detail, options);
-  }
-
-  private error(detail: string, options: { status?: number; retryable: boolean; code: string }): ProviderError {
-    return new ProviderError("openai", `${detail} [embeddings, model ${this.model}]`, options);
+  private withCall(err: ProviderError): ProviderError {
+    return withContext(err, `[embeddings, model ${this.model}]`);
   }
 }

@@ -11,8 +11,8 @@ import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 
-export const DEVICES = ["cpu", "cuda", "auto"] as const;
-export type DeviceOption = (typeof DEVICES)[number];
+import type { DeviceOption } from "@mem0/hf-hosted";
+export { DEVICES, type DeviceOption } from "@mem0/hf-hosted";
 export type ResolvedDevice = "cpu" | "cuda";
 
 /** `undefined` until a session has tried CUDA; then why it works or not. */

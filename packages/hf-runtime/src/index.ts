@@ -1,5 +1,4 @@
 export { DEFAULT_CALL_OVERHEAD_TOKENS, lengthBuckets, paddedTokens, type BatchPlanOptions } from "./batching.js";
-export { enumField, localModelFields } from "./config-fields.js";
 export {
   ACTIVATIONS,
   acquireCrossEncoder,
@@ -17,5 +16,17 @@ export { SharedModelCache, type Disposable, type Lease } from "./model-cache.js"
 export { DTYPES, loadPretrained, modelKey, modelMaxLength, type Dtype, type LocalModelOptions, type ModelKind, type Pretrained } from "./pretrained.js";
 export { SerialQueue } from "./serial-queue.js";
 export { acquireTextEmbeddingModel, POOLINGS, TextEmbeddingModel, type EmbedOptions, type Pooling } from "./text-embedding-model.js";
-export { checkRerankInput, LocalCrossEncoderReranker, rankScores, type LocalRerankerOptions } from "./local-reranker.js";
-export { isBatchLimitError, TEI_DEFAULT_MAX_BATCH, TeiClient, teiApiKey, type TeiCallOptions, type TeiClientOptions } from "./tei.js";
+export { LocalCrossEncoderReranker, type LocalRerankerOptions } from "./local-reranker.js";
+// The pure-JavaScript parts live in @mem0/hf-hosted (no native code); re-exported for existing users.
+export {
+  checkRerankInput,
+  enumField,
+  isBatchLimitError,
+  localModelFields,
+  rankScores,
+  TEI_DEFAULT_MAX_BATCH,
+  TeiClient,
+  teiApiKey,
+  type TeiCallOptions,
+  type TeiClientOptions,
+} from "@mem0/hf-hosted";

@@ -22,9 +22,8 @@ import {
 } from "./device.js";
 import { hubSettings, loadFromHub, locateModel, type ModelLocation } from "./hub.js";
 
-/** transformers.js dtypes with an ONNX file-name convention (`model_quantized.onnx` for q8, …). */
-export const DTYPES = ["fp32", "fp16", "q8", "int8", "uint8", "q4", "q4f16", "bnb4"] as const;
-export type Dtype = (typeof DTYPES)[number];
+import type { Dtype } from "@mem0/hf-hosted";
+export { DTYPES, type Dtype } from "@mem0/hf-hosted";
 
 export interface LocalModelOptions {
   /** Provider name, for error messages. */

@@ -9,18 +9,15 @@ import {
   addCount,
   addCounts,
   badResponseError,
-  connectionError,
-  connectionErrorCode,
   hostedConfigShape,
   recordHeaders,
   resolveApiKey,
   retryPolicyFrom,
-  statusError,
-  timeoutError,
   withRetries,
   type RetryPolicy,
+  type Secret,
 } from "@mem0/provider-utils";
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai";
+import OpenAI from "openai";
 import { z } from "zod";
 
 export const PROVIDER = "openai";
@@ -41,26 +38,25 @@ export class OpenAILLM implements LLM {
   readonly provider = PROVIDER;
   readonly model: string;
   readonly baseURL: string;
-  private readonly client!: OpenAI;
-  private readonly secrets!: string[];
-  private readonly policy: Partial<RetryPolicy>;
+  // The SDK client keeps the key in its options: a #private field, never printed or serialised.
+  readonly #client: OpenAI;
+  readonly #apiKey: Secret | undefined;
+  readonly #policy: Partial<RetryPolicy>;
 
-  constructor(private readonly config: Omit<OpenAILLMConfig, "api_key">, apiKey: string, baseURL: string) {
+  constructor(private readonly config: Omit<OpenAILLMConfig, "api_key">, apiKey: Secret | undefined, baseURL: string) {
     this.model = config.model ?? DEFAULT_MODEL;
     this.baseURL = baseURL;
-    this.policy = retryPolicyFrom(config);
-    // SDK retries off (maxRetries: 0): @mem0/provider-utils' withRetries explains why. The client
-    // and the key stay out of enumerable fields, so logging this object never prints them.
-    Object.defineProperty(this, "client", { enumerable: false, value: new OpenAI({ apiKey, baseURL, maxRetries: 0, timeout: (config.timeout_ms ?? 30_000) + 1000 }) });
-    Object.defineProperty(this, "secrets", { enumerable: false, value: [apiKey] });
-  }
-
-  private classify(err: unknown): unknown {
-    if (err instanceof APIConnectionTimeoutError) return timeoutError(PROVIDER, this.config.timeout_ms ?? 30_000);
-    if (err instanceof APIError && typeof err.status === "number") return statusError(PROVIDER, err.status, { body: err.error, headers: err.headers, secrets: this.secrets });
-    if (err instanceof APIConnectionError) return connectionError(PROVIDER, connectionErrorCode(err.cause) ?? "ECONNRESET");
-    if ((err as { name?: unknown })?.name === "SyntaxError") return badResponseError(PROVIDER, "HTTP 200 body is not JSON");
-    return err;
+    this.#policy = retryPolicyFrom(config);
+    this.#apiKey = apiKey;
+    // SDK retries off (maxRetries: 0): provider-utils' withRetries is the one retry loop. The SDK's
+    // timeout is a backstop just above our per-attempt timeout. A keyless server gets no header.
+    this.#client = new OpenAI({
+      apiKey: apiKey?.reveal() ?? "unused",
+      baseURL,
+      maxRetries: 0,
+      timeout: (config.timeout_ms ?? 30_000) + 1000,
+      ...(apiKey === undefined ? { defaultHeaders: { Authorization: null } } : {}),
+    });
   }
 
   async generate(messages: readonly ChatMessage[], options: GenerateOptions = {}): Promise<string> {
@@ -76,20 +72,14 @@ export class OpenAILLM implements LLM {
     if (format?.type === "json_schema") body.response_format = { type: "json_schema", json_schema: { name: format.name, schema: format.schema, strict: format.strict ?? true } };
     if (meta) addCount(meta, "prompt_chars", messages.reduce((s, m) => s + m.content.length, 0));
 
+    const secrets = [this.#apiKey];
     const { data, response } = await withRetries(
       PROVIDER,
-      async (signal) => {
-        if (meta) addCount(meta, "calls", 1);
-        try {
-          return await this.client.chat.completions.create(body, { signal, maxRetries: 0 }).withResponse();
-        } catch (err) {
-          throw this.classify(err);
-        }
-      },
-      { policy: this.policy, signal: options.signal, meta, secrets: this.secrets },
+      (signal) => this.#client.chat.completions.create(body, { signal, maxRetries: 0 }).withResponse(),
+      { policy: this.#policy, signal: options.signal, meta, secrets, countAttempts: "calls" },
     );
     if (meta) {
-      recordHeaders(meta, response.headers);
+      recordHeaders(meta, response.headers, { secrets });
       addCounts(meta, "usage", { prompt_tokens: data.usage?.prompt_tokens, completion_tokens: data.usage?.completion_tokens });
     }
     const choice = data.choices?.[0];
@@ -111,7 +101,7 @@ export const plugin = defineLLM({
     // A self-hosted OpenAI-compatible server often needs no key; api.openai.com always does.
     const custom = baseURL !== DEFAULT_BASE_URL;
     const key = resolveApiKey({ configured: api_key, env: ctx.env, envNames: ["OPENAI_API_KEY"], path: "llm.config.api_key", optional: custom });
-    return new OpenAILLM(config, key ?? "no-key", baseURL);
+    return new OpenAILLM(config, key, baseURL);
   },
 });
 

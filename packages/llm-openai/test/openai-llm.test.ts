@@ -1,5 +1,5 @@
 import { ConfigError, Memory, ProviderError } from "@mem0/core";
-import { startOpenAIServer, type OpenAIServer } from "@mem0/testkit";
+import { startOpenAIServer, testSecretHolding, type OpenAIServer } from "@mem0/testkit";
 import plugin, { configSchema, OpenAILLM } from "../src/index.js";
 
 const KEY = "sk-test-llm-0c7d1e2f3a4b";
@@ -84,4 +84,8 @@ describe("config", () => {
     const m = await Memory.fromConfig({ vector_store: { provider: "memory" }, llm: { provider: "openai", config: { model: "gpt-4", api_key: KEY, base_url: `${server.url}/v1` } } });
     expect(m.llm).toBeInstanceOf(OpenAILLM);
   });
+});
+
+describe("secrets", () => {
+  testSecretHolding("the openai LLM", (apiKey) => plugin.create(configSchema.parse({ api_key: apiKey }), ctx()));
 });

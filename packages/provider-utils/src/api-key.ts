@@ -1,8 +1,10 @@
 import { ConfigError } from "@mem0/core";
+import { Secret } from "./secret.js";
 
 /**
- * The API key from the config, else from the first set environment variable of `envNames`.
- * A missing key is a ConfigError naming the config path and the variables; never any value.
+ * The API key from the config, else from the first set environment variable of `envNames`, as a
+ * `Secret` (trimmed once, here: `echo KEY >> .env` leaves a newline that must not reach a header
+ * nor escape redaction). A missing key is a ConfigError naming the config path and the variables.
  */
 export function resolveApiKey(options: {
   configured: string | undefined;
@@ -12,12 +14,17 @@ export function resolveApiKey(options: {
   path: string;
   /** Some OpenAI-compatible servers need no key. */
   optional?: boolean;
-}): string | undefined {
-  if (options.configured) return options.configured;
+}): Secret | undefined {
+  if (options.configured && options.configured.trim() !== "") return new Secret(options.configured);
   for (const name of options.envNames) {
     const value = options.env[name];
-    if (value && value.trim() !== "") return value;
+    if (value && value.trim() !== "") return new Secret(value);
   }
   if (options.optional) return undefined;
   throw new ConfigError([`${options.path}: missing API key; set it in the config or in ${options.envNames.join(" or ")}`]);
+}
+
+/** Like `resolveApiKey` for a required key: the Secret, or a ConfigError. */
+export function requireApiKey(options: Omit<Parameters<typeof resolveApiKey>[0], "optional">): Secret {
+  return resolveApiKey(options)!;
 }

@@ -4,7 +4,8 @@
  * from the status and the server's own text, with every secret redacted; vendor error objects
  * (which hold response headers and sometimes request options) are never attached.
  */
-import { ProviderError, redact } from "@mem0/core";
+import { ProviderError } from "@mem0/core";
+import { redactSecrets, type SecretLike } from "./secret.js";
 
 /** 408, 429 and 5xx can succeed on a second try; 501 (not implemented) cannot. Everything else is permanent. */
 export function isRetryableStatus(status: number): boolean {
@@ -54,9 +55,10 @@ const MAX_SERVER_TEXT = 300;
 
 /**
  * The human part of an error body, whatever the API's shape: Cohere `{message}`, OpenAI
- * `{error:{message}}`, TEI `{error, error_type}`, FastAPI `{detail}`, or plain text.
+ * `{error:{message}}`, TEI `{error, error_type}`, FastAPI `{detail}`, or plain text. Secrets are
+ * removed before the text is cut to length, so a key straddling the cut cannot leak in part.
  */
-export function serverMessage(body: unknown): string {
+export function serverMessage(body: unknown, secrets: readonly SecretLike[] = []): string {
   let text: string;
   if (typeof body === "string") text = body;
   else if (body && typeof body === "object") {
@@ -69,7 +71,11 @@ export function serverMessage(body: unknown): string {
     else if (Array.isArray(b.detail)) text = b.detail.map((d) => (d && typeof d === "object" && "msg" in d ? String((d as { msg: unknown }).msg) : JSON.stringify(d))).join("; ");
     else text = JSON.stringify(body);
   } else text = body === undefined || body === null ? "" : String(body);
-  text = text.replace(/\s+/g, " ").trim();
+  return clip(redactSecrets(text, secrets).replace(/\s+/g, " ").trim());
+}
+
+/** Cuts provider text to a readable length; only ever called on text that is already redacted. */
+function clip(text: string): string {
   return text.length > MAX_SERVER_TEXT ? `${text.slice(0, MAX_SERVER_TEXT)}…` : text;
 }
 
@@ -77,9 +83,9 @@ export function serverMessage(body: unknown): string {
 export function statusError(
   provider: string,
   status: number,
-  options: { body?: unknown; headers?: HeaderSource; secrets?: readonly (string | undefined)[] } = {},
+  options: { body?: unknown; headers?: HeaderSource; secrets?: readonly SecretLike[] } = {},
 ): HttpProviderError {
-  const said = redact(serverMessage(options.body), options.secrets ?? []);
+  const said = serverMessage(options.body, options.secrets);
   const retryAfterMs = parseRetryAfter(options.headers);
   const retryable = isRetryableStatus(status);
   const hint = status === 401 || status === 403 ? " (check the API key)" : "";
@@ -92,8 +98,8 @@ export function statusError(
 }
 
 /** The answer arrived but is not what the API promises (malformed JSON, missing fields, NaN). Not retried. */
-export function badResponseError(provider: string, what: string, secrets: readonly (string | undefined)[] = []): ProviderError {
-  return new ProviderError(provider, `bad response: ${redact(what, secrets)}`, { retryable: false, code: "PROVIDER_BAD_RESPONSE" });
+export function badResponseError(provider: string, what: string, secrets: readonly SecretLike[] = []): ProviderError {
+  return new ProviderError(provider, `bad response: ${clip(redactSecrets(what, secrets))}`, { retryable: false, code: "PROVIDER_BAD_RESPONSE" });
 }
 
 /** One attempt ran past its per-call timeout. Retryable: the next attempt may be faster. */
@@ -131,20 +137,41 @@ export function isAbortError(err: unknown): boolean {
   return name === "AbortError" || name === "APIUserAbortError";
 }
 
+type VendorError = { status: number; body?: unknown; headers?: HeaderSource };
+
 /**
- * Classifies anything an attempt threw. `fromVendor` lets a provider read its SDK's error shape
- * (status, body, headers) without provider-utils depending on that SDK.
+ * The status, body and headers of a vendor SDK's HTTP error, read by shape so provider-utils needs
+ * no SDK: OpenAI's `APIError` (`status`, `error`, `headers`), Hugging Face's `ProviderApiError`
+ * (`httpResponse`), Fern-generated clients (`statusCode`, `body`, `rawResponse`).
+ */
+export function vendorHttpError(err: unknown): VendorError | undefined {
+  if (!err || typeof err !== "object" || err instanceof ProviderError) return undefined;
+  const e = err as {
+    status?: unknown; statusCode?: unknown; error?: unknown; body?: unknown; message?: unknown; headers?: HeaderSource;
+    rawResponse?: { headers?: HeaderSource }; httpResponse?: { status?: unknown; body?: unknown; headers?: HeaderSource };
+  };
+  const status = [e.status, e.statusCode, e.httpResponse?.status].find((s): s is number => typeof s === "number");
+  if (status === undefined) return undefined;
+  // A plain-text error body only survives in the SDK's message ("503 upstream busy").
+  const text = typeof e.message === "string" ? e.message.replace(/^\d{3}\s*/, "") : undefined;
+  const body = e.error ?? e.body ?? e.httpResponse?.body ?? text;
+  return { status, body, headers: e.headers ?? e.rawResponse?.headers ?? e.httpResponse?.headers };
+}
+
+/**
+ * Classifies anything an attempt threw: the one classifier every hosted provider uses. `fromVendor`
+ * overrides `vendorHttpError` for an SDK whose error has another shape.
  */
 export function toProviderError(
   provider: string,
   err: unknown,
   options: {
-    secrets?: readonly (string | undefined)[];
-    fromVendor?: (err: unknown) => { status: number; body?: unknown; headers?: HeaderSource } | undefined;
+    secrets?: readonly SecretLike[];
+    fromVendor?: (err: unknown) => VendorError | undefined;
   } = {},
 ): ProviderError {
   if (err instanceof ProviderError) return err;
-  const vendor = options.fromVendor?.(err);
+  const vendor = (options.fromVendor ?? vendorHttpError)(err);
   if (vendor && Number.isInteger(vendor.status) && vendor.status >= 400) {
     return statusError(provider, vendor.status, { body: vendor.body, headers: vendor.headers, secrets: options.secrets });
   }
@@ -152,6 +179,13 @@ export function toProviderError(
   if ((err as { name?: unknown })?.name === "SyntaxError") return badResponseError(provider, "HTTP 200 body is not JSON");
   const code = connectionErrorCode(err);
   if (code) return connectionError(provider, code);
-  const message = redact(err instanceof Error ? err.message : String(err), options.secrets ?? []);
-  return new ProviderError(provider, message.length > 300 ? `${message.slice(0, 300)}…` : message, { retryable: false });
+  return new ProviderError(provider, clip(redactSecrets(err instanceof Error ? err.message : String(err), options.secrets)), { retryable: false });
+}
+
+/** The same error with `context` appended (e.g. which call failed), class, status and Retry-After kept. */
+export function withContext(err: ProviderError, context: string): ProviderError {
+  const options = { status: err.status, retryable: err.retryable, code: err.code };
+  const message = `${err.detail} ${context}`;
+  if (err instanceof HttpProviderError) return new HttpProviderError(err.provider, message, { ...options, retryAfterMs: err.retryAfterMs });
+  return new ProviderError(err.provider, message, options);
 }

@@ -3,6 +3,7 @@
  * answers become classified provider errors; a 2xx body that is not JSON is a bad response.
  */
 import { badResponseError, statusError } from "./errors.js";
+import type { SecretLike } from "./secret.js";
 
 export interface JsonResponse<T = unknown> {
   status: number;
@@ -14,7 +15,7 @@ export async function postJson<T = unknown>(
   provider: string,
   url: string,
   body: unknown,
-  options: { headers?: Record<string, string>; signal?: AbortSignal; secrets?: readonly (string | undefined)[] } = {},
+  options: { headers?: Record<string, string>; signal?: AbortSignal; secrets?: readonly SecretLike[] } = {},
 ): Promise<JsonResponse<T>> {
   const response = await fetch(url, {
     method: "POST",

@@ -3,6 +3,7 @@
  * request (and they run concurrently), so counters are added up, never overwritten.
  */
 import { headersToRecord, type HeaderSource } from "./errors.js";
+import { redactSecrets, type SecretLike } from "./secret.js";
 
 export function addCount(meta: Record<string, unknown>, key: string, n: number): void {
   const prev = meta[key];
@@ -16,11 +17,14 @@ export function addCounts(meta: Record<string, unknown>, key: string, values: Re
   for (const [k, v] of Object.entries(values)) if (typeof v === "number" && Number.isFinite(v)) addCount(target, k, v);
 }
 
-/** Appends unique strings to `meta[key]` (e.g. API warnings). */
-export function addUnique(meta: Record<string, unknown>, key: string, values: readonly unknown[] | undefined): void {
+/** Appends unique strings to `meta[key]` (e.g. API warnings), redacted: a server may echo the key. */
+export function addUnique(meta: Record<string, unknown>, key: string, values: readonly unknown[] | undefined, secrets: readonly SecretLike[] = []): void {
   if (!values?.length) return;
   const list = (Array.isArray(meta[key]) ? meta[key] : (meta[key] = [])) as unknown[];
-  for (const v of values) if (!list.includes(v)) list.push(v);
+  for (const value of values) {
+    const clean = typeof value === "string" ? redactSecrets(value, secrets) : value;
+    if (!list.includes(clean)) list.push(clean);
+  }
 }
 
 /** Throttling headers worth keeping: every `x-ratelimit-*` / `ratelimit-*` header and `retry-after`. */
@@ -30,13 +34,17 @@ export const RATE_LIMIT_HEADER = /^(x-)?ratelimit|^x-rate-limit|^retry-after/i;
  * Copies the headers matching `match` (default: rate-limit headers) into `meta[key]`. The latest
  * answer wins per header, which is what a user watching quota wants to see.
  */
-export function recordHeaders(meta: Record<string, unknown>, headers: HeaderSource, options: { key?: string; match?: RegExp | readonly string[] } = {}): void {
+export function recordHeaders(
+  meta: Record<string, unknown>,
+  headers: HeaderSource,
+  options: { key?: string; match?: RegExp | readonly string[]; secrets?: readonly SecretLike[] } = {},
+): void {
   const key = options.key ?? "rate_limit";
   const match = options.match ?? RATE_LIMIT_HEADER;
   const picked: Record<string, string> = {};
   for (const [name, value] of Object.entries(headersToRecord(headers))) {
     const wanted = match instanceof RegExp ? match.test(name) : match.includes(name);
-    if (wanted) picked[name] = value;
+    if (wanted) picked[name] = redactSecrets(value, options.secrets);
   }
   if (Object.keys(picked).length === 0) return;
   meta[key] = { ...((meta[key] as Record<string, string> | undefined) ?? {}), ...picked };

@@ -11,6 +11,7 @@
 import { ProviderError } from "@mem0/core";
 import { HttpProviderError, isAbortError, timeoutError, toProviderError, type HeaderSource } from "./errors.js";
 import { addCount } from "./meta.js";
+import type { SecretLike } from "./secret.js";
 
 export interface RetryPolicy {
   /** Retries after the first attempt (so at most `maxRetries + 1` calls). */
@@ -38,7 +39,9 @@ export interface RetryOptions {
   signal?: AbortSignal;
   /** Where `retries` (and `retry_after_ms`, when waited for) are added up. */
   meta?: Record<string, unknown>;
-  secrets?: readonly (string | undefined)[];
+  secrets?: readonly SecretLike[];
+  /** When set, each attempt adds 1 to this counter of `meta` (e.g. "calls"). */
+  countAttempts?: string;
   fromVendor?: (err: unknown) => { status: number; body?: unknown; headers?: HeaderSource } | undefined;
   /** Called before each retry, e.g. for logs; never sees secrets. */
   onRetry?: (info: { attempt: number; delayMs: number; error: ProviderError }) => void;
@@ -88,6 +91,7 @@ export async function withRetries<T>(provider: string, attempt: (signal: AbortSi
         : undefined;
     let error: ProviderError;
     try {
+      if (options.meta && options.countAttempts) addCount(options.meta, options.countAttempts, 1);
       return await attempt(controller.signal, n);
     } catch (err) {
       if (outer?.aborted) throw outer.reason;
@@ -101,7 +105,7 @@ export async function withRetries<T>(provider: string, attempt: (signal: AbortSi
     if (!error.retryable || n >= policy.maxRetries) throw error;
     const retryAfter = error instanceof HttpProviderError ? error.retryAfterMs : undefined;
     if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) {
-      throw new HttpProviderError(provider, `${error.message.slice(provider.length + 2)} (Retry-After ${Math.ceil(retryAfter / 1000)} s is over the ${policy.maxRetryAfterMs} ms cap; not waiting)`, {
+      throw new HttpProviderError(provider, `${error.detail} (Retry-After ${Math.ceil(retryAfter / 1000)} s is over the ${policy.maxRetryAfterMs} ms cap; not waiting)`, {
         status: error.status,
         retryable: true,
         code: error.code,

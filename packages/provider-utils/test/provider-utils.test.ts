@@ -89,8 +89,8 @@ test("backoff doubles with jitter and is capped", () => {
 });
 
 test("API key: config first, then the named env vars; missing names the path and vars", () => {
-  expect(resolveApiKey({ configured: "a", env: { K: "b" }, envNames: ["K"], path: "x" })).toBe("a");
-  expect(resolveApiKey({ configured: undefined, env: { K2: "c" }, envNames: ["K", "K2"], path: "x" })).toBe("c");
+  expect(resolveApiKey({ configured: "a", env: { K: "b" }, envNames: ["K"], path: "x" })?.reveal()).toBe("a");
+  expect(resolveApiKey({ configured: undefined, env: { K2: "c" }, envNames: ["K", "K2"], path: "x" })?.reveal()).toBe("c");
   expect(() => resolveApiKey({ configured: undefined, env: {}, envNames: ["K", "K2"], path: "reranker.config.api_key" })).toThrow(ConfigError);
   expect(() => resolveApiKey({ configured: undefined, env: {}, envNames: ["K"], path: "reranker.config.api_key" })).toThrow("reranker.config.api_key: missing API key; set it in the config or in K");
 });

@@ -1,35 +1,36 @@
 /**
- * `cohere`: Cohere's hosted reranker through the official SDK (`CohereClientV2.rerank`, POST
- * /v2/rerank). Config keys follow Mem0's (`model`, `api_key`, `top_k`, `return_documents`) plus
- * `max_tokens_per_doc`, `base_url`, `timeout_ms`, `max_retries`.
+ * `cohere`: Cohere's hosted reranker, `POST /v2/rerank`. Config keys follow Mem0's (`model`,
+ * `api_key`, `top_k`, `return_documents`) plus `max_tokens_per_doc`, `base_url`, `timeout_ms`,
+ * `max_retries`.
+ *
+ * The call is provider-utils' hosted call (fetch, one retry loop, shared error classification), not
+ * the `cohere-ai` SDK: cohere-ai 8.1 leaves its request timer running when a request is aborted,
+ * which kept a process alive ~30 s after a search that timed out, and its retry loop honours
+ * Retry-After up to 60 s. The wire format is one JSON POST, checked by the zod schema below.
  *
  * Pools over 1,000 documents (Cohere's advice per call) are split by the pipeline via
  * `maxDocumentsPerCall` and merged by score; Cohere's relevance scores are absolute per
  * (query, document), so merged rankings are exact.
  */
-import { defineReranker, fields, providerConfigSchema, snakeCaseKeys, validateRanking, type Reranker, type RerankItem, type RerankOptions } from "@mem0/core";
+import { defineReranker, fields, providerConfigSchema, validateRanking, type Reranker, type RerankItem, type RerankOptions } from "@mem0/core";
 import {
-  addCount,
   addCounts,
   addUnique,
   badResponseError,
-  connectionError,
-  connectionErrorCode,
   hostedConfigShape,
-  recordHeaders,
-  resolveApiKey,
+  joinUrl,
+  postJsonWithRetries,
+  requireApiKey,
   retryPolicyFrom,
-  statusError,
-  timeoutError,
-  withRetries,
   type RetryPolicy,
+  type Secret,
 } from "@mem0/provider-utils";
-import { CohereClientV2, CohereError, CohereTimeoutError } from "cohere-ai";
 import { z } from "zod";
 
 export const PROVIDER = "cohere";
 /** Mem0's default Cohere model. */
 export const DEFAULT_MODEL = "rerank-english-v3.0";
+export const DEFAULT_BASE_URL = "https://api.cohere.com";
 /** Cohere recommends at most 1,000 documents per request. */
 export const MAX_DOCUMENTS_PER_CALL = 1000;
 /** Cohere's throttling and quota headers, besides the generic rate-limit ones. */
@@ -48,6 +49,17 @@ export const configSchema = providerConfigSchema({
 });
 export type CohereRerankerConfig = z.output<typeof configSchema>;
 
+/** Cohere's v2 rerank answer, as far as we read it; ranges and counts are checked by core's validateRanking. */
+const rerankResponse = z.object({
+  results: z.array(z.object({ index: z.number(), relevance_score: z.number() })),
+  meta: z
+    .object({
+      api_version: z.object({ version: z.string().optional() }).optional(),
+      billed_units: z.record(z.string(), z.unknown()).optional(),
+      warnings: z.array(z.string()).optional(),
+    })
+    .optional(),
+});
 
 export class CohereReranker implements Reranker {
   readonly provider = PROVIDER;
@@ -55,43 +67,18 @@ export class CohereReranker implements Reranker {
   readonly model: string;
   readonly topK: number | undefined;
   readonly maxDocumentsPerCall = MAX_DOCUMENTS_PER_CALL;
-  private readonly client: CohereClientV2;
-  private readonly policy: Partial<RetryPolicy>;
-  private readonly secrets: string[];
+  readonly #apiKey: Secret;
+  readonly #url: string;
+  readonly #policy: Partial<RetryPolicy>;
+  readonly #maxTokensPerDoc: number | undefined;
 
-  private readonly config: Omit<CohereRerankerConfig, "api_key">;
-
-  constructor({ api_key: _key, ...config }: CohereRerankerConfig, apiKey: string) {
-    this.config = config;
+  constructor(config: Omit<CohereRerankerConfig, "api_key">, apiKey: Secret) {
     this.model = config.model ?? DEFAULT_MODEL;
     this.topK = config.top_k;
-    this.policy = retryPolicyFrom(config);
-    this.secrets = [apiKey];
-    // The SDK's own retries are off (maxRetries: 0): see @mem0/provider-utils' withRetries for why.
-    this.client = new CohereClientV2({
-      token: apiKey,
-      ...(config.base_url ? { baseUrl: config.base_url } : {}),
-      maxRetries: 0,
-      // Our per-attempt timeout governs; the SDK's is a backstop. (cohere-ai 8.1 leaves this timer
-      // running when a request is aborted, so it is kept just above ours, not at its 300 s default.)
-      timeoutInSeconds: Math.ceil((config.timeout_ms ?? 30_000) / 1000) + 1,
-    });
-    // The client keeps the key in its options; keep those out of enumerable fields and logs.
-    Object.defineProperty(this, "client", { enumerable: false });
-    Object.defineProperty(this, "secrets", { enumerable: false });
-  }
-
-  /** Cohere SDK errors → classified provider errors (status, body text, Retry-After). */
-  private classify(err: unknown): unknown {
-    if (err instanceof CohereTimeoutError) return timeoutError(PROVIDER, this.config.timeout_ms ?? 30_000);
-    if (err instanceof CohereError) {
-      const status = err.statusCode;
-      if (status !== undefined && status >= 400) return statusError(PROVIDER, status, { body: err.body, headers: err.rawResponse?.headers, secrets: this.secrets });
-      if (status !== undefined) return badResponseError(PROVIDER, `HTTP ${status} body is not JSON`);
-      const code = connectionErrorCode(err.cause ?? err);
-      if (code) return connectionError(PROVIDER, code);
-    }
-    return err;
+    this.#apiKey = apiKey;
+    this.#url = joinUrl(config.base_url ?? DEFAULT_BASE_URL, "v2/rerank");
+    this.#policy = retryPolicyFrom(config);
+    this.#maxTokensPerDoc = config.max_tokens_per_doc;
   }
 
   async rerank(query: string, documents: readonly string[], options: RerankOptions = {}): Promise<RerankItem[]> {
@@ -99,42 +86,32 @@ export class CohereReranker implements Reranker {
     if (documents.length === 0) return [];
     const topN = Math.min(options.top_k ?? documents.length, documents.length);
     const meta = options.meta;
-    const { data, rawResponse } = await withRetries(
-      PROVIDER,
-      async (signal) => {
-        if (meta) addCount(meta, "calls", 1);
-        try {
-          return await this.client
-            .rerank(
-              { model: this.model, query, documents: [...documents], topN, ...(this.config.max_tokens_per_doc ? { maxTokensPerDoc: this.config.max_tokens_per_doc } : {}) },
-              { abortSignal: signal, maxRetries: 0 },
-            )
-            .withRawResponse();
-        } catch (err) {
-          throw this.classify(err);
-        }
-      },
-      { policy: this.policy, signal: options.signal, meta, secrets: this.secrets },
-    );
-    // cohere-ai 8.1 hands a 200 whose body is not JSON back as data `{ ok: false, error: { reason: "non-json" } }`.
-    const odd = data as unknown as { ok?: unknown; error?: { reason?: unknown } };
-    if (odd.ok === false && odd.error?.reason === "non-json") throw badResponseError(PROVIDER, "HTTP 200 body is not JSON");
+    const { data } = await postJsonWithRetries({
+      provider: PROVIDER,
+      url: this.#url,
+      body: { model: this.model, query, documents, top_n: topN, ...(this.#maxTokensPerDoc ? { max_tokens_per_doc: this.#maxTokensPerDoc } : {}) },
+      apiKey: this.#apiKey,
+      response: rerankResponse,
+      policy: this.#policy,
+      signal: options.signal,
+      meta,
+      metaHeaders: COHERE_HEADERS,
+    });
     if (meta) {
-      recordHeaders(meta, rawResponse.headers, { match: COHERE_HEADERS });
-      addCounts(meta, "billed_units", snakeCaseKeys(data.meta?.billedUnits) as Record<string, unknown> | undefined);
-      addUnique(meta, "warnings", data.meta?.warnings);
-      if (data.meta?.apiVersion?.version) meta.api_version = data.meta.apiVersion.version;
+      addCounts(meta, "billed_units", data.meta?.billed_units);
+      addUnique(meta, "warnings", data.meta?.warnings, [this.#apiKey]);
+      if (data.meta?.api_version?.version) meta.api_version = data.meta.api_version.version;
     }
-    const fail = (problem: string) => badResponseError(PROVIDER, problem);
-    return validateRanking(data.results, { documents: documents.length, expected: topN, scoreKey: "relevanceScore", fail });
+    const fail = (problem: string) => badResponseError(PROVIDER, problem, [this.#apiKey]);
+    return validateRanking(data.results, { documents: documents.length, expected: topN, scoreKey: "relevance_score", fail });
   }
 }
 
 export const plugin = defineReranker({
   provider: PROVIDER,
   configSchema,
-  create(config, ctx) {
-    const apiKey = resolveApiKey({ configured: config.api_key, env: ctx.env, envNames: ["COHERE_API_KEY", "CO_API_KEY"], path: "reranker.config.api_key" })!;
+  create({ api_key, ...config }, ctx) {
+    const apiKey = requireApiKey({ configured: api_key, env: ctx.env, envNames: ["COHERE_API_KEY", "CO_API_KEY"], path: "reranker.config.api_key" });
     return new CohereReranker(config, apiKey);
   },
 });

@@ -16,16 +16,15 @@ describeRerankerConformance("cohere", async () => {
     speedUp: () => void (server.latencyMs = 0),
     close: () => server.close(),
   };
-});
+}, { withApiKey: (apiKey) => plugin.create(configSchema.parse({ api_key: apiKey }), { env: {}, config: {}, load: async () => { throw new Error("unused"); } }) });
 
 describeRerankFaultMatrix({
   name: "cohere",
   path: "/v2/rerank",
   apiKey: KEY,
   start: () => startCohereServer({ apiKey: KEY }),
-    // timeout_ms bounds the timer cohere-ai 8.1 leaves behind when a request is aborted (its
-  // makeRequest clears the timeout only on success), so jest can exit soon after the hang case.
-  reranker: (server, apiKey) => ({ provider: "cohere", config: { model: "rerank-english-v3.0", api_key: apiKey, base_url: server.url, timeout_ms: 2000 } }),
+  child: { cwd: process.cwd(), module: "@mem0/reranker-cohere" },
+  reranker: (server, apiKey) => ({ provider: "cohere", config: { model: "rerank-english-v3.0", api_key: apiKey, base_url: server.url } }),
 });
 
 describe("cohere reranker", () => {

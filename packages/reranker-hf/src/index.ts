@@ -6,12 +6,15 @@
  * - `endpoint_url`: a text-embeddings-inference server's `POST /rerank`;
  * - `provider` (+ `api_key` or HF_TOKEN): Hugging Face Inference through `@huggingface/inference`.
  *
+ * Only the local form needs native code (transformers.js + onnxruntime-node, in `@mem0/hf-runtime`,
+ * an optional peer loaded on first use), so a TEI or Inference user installs none of it.
+ *
  * `normalize` (default true) maps logits through a sigmoid, so a score means the same whatever the
  * other candidates are — never min-max, which made single or tied results 0 in Mem0 (#5714).
  */
-import { defineReranker, fields, providerConfigSchema, type ProviderContext, type Reranker } from "@mem0/core";
-import { LocalCrossEncoderReranker, localModelFields, teiApiKey } from "@mem0/hf-runtime";
-import { resolveApiKey, retryPolicyFrom } from "@mem0/provider-utils";
+import { defineReranker, fields, ProviderNotFoundError, providerConfigSchema, type ProviderContext, type Reranker } from "@mem0/core";
+import { localModelFields, teiApiKey } from "@mem0/hf-hosted";
+import { requireApiKey, retryPolicyFrom } from "@mem0/provider-utils";
 import { z } from "zod";
 import { InferenceReranker } from "./inference-reranker.js";
 import { TeiReranker } from "./tei-reranker.js";
@@ -64,7 +67,19 @@ export const configSchema = providerConfigSchema({
 
 export type HuggingFaceRerankerConfig = z.output<typeof configSchema>;
 
-export function createHuggingFaceReranker(config: HuggingFaceRerankerConfig, env: ProviderContext["env"] = process.env): Reranker {
+/** Loads the local-inference runtime, which is an optional peer: installed only by users of local models. */
+async function localRuntime(): Promise<typeof import("@mem0/hf-runtime")> {
+  try {
+    return await import("@mem0/hf-runtime");
+  } catch (err) {
+    const code = (err as { code?: unknown })?.code;
+    if (code !== "ERR_MODULE_NOT_FOUND" && code !== "MODULE_NOT_FOUND") throw err;
+    throw new ProviderNotFoundError("reranker", "huggingface", "@mem0/hf-runtime",
+      "a local model needs @mem0/hf-runtime (transformers.js + onnxruntime-node); install it with `npm install @mem0/hf-runtime`, or set endpoint_url or provider for a hosted model", err);
+  }
+}
+
+export async function createHuggingFaceReranker(config: HuggingFaceRerankerConfig, env: ProviderContext["env"] = process.env): Promise<Reranker> {
   const model = config.model ?? DEFAULT_MODEL;
   const normalize = config.normalize ?? true;
   const policy = retryPolicyFrom(config);
@@ -82,10 +97,11 @@ export function createHuggingFaceReranker(config: HuggingFaceRerankerConfig, env
     });
   }
   if (config.provider) {
-    const apiKey = resolveApiKey({ configured: config.api_key, env, envNames: ["HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"], path: "reranker.config.api_key" })!;
+    const apiKey = requireApiKey({ configured: config.api_key, env, envNames: ["HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"], path: "reranker.config.api_key" });
     return new InferenceReranker({ model, inferenceProvider: config.provider, apiKey, endpointUrl: config.base_url, normalize, topK: config.top_k, policy });
   }
-  return new LocalCrossEncoderReranker({
+  const { LocalCrossEncoderReranker } = await localRuntime();
+  const local = new LocalCrossEncoderReranker({
     provider: "huggingface",
     model,
     device: config.device ?? "auto",
@@ -98,17 +114,15 @@ export function createHuggingFaceReranker(config: HuggingFaceRerankerConfig, env
     topK: config.top_k,
     env,
   });
+  // The model loads in the background; a failure surfaces (and is retried) on the first rerank.
+  local.ready().catch(() => undefined);
+  return local;
 }
 
 export const plugin = defineReranker({
   provider: "huggingface",
   configSchema,
-  create: (config, ctx) => {
-    const reranker = createHuggingFaceReranker(config, ctx.env);
-    // A local model loads in the background; a failure surfaces (and is retried) on the first rerank.
-    if (reranker instanceof LocalCrossEncoderReranker) reranker.ready().catch(() => undefined);
-    return reranker;
-  },
+  create: (config, ctx) => createHuggingFaceReranker(config, ctx.env),
 });
 
 export default plugin;

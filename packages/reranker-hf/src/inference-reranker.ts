@@ -6,14 +6,14 @@
  */
 import { InferenceClient } from "@huggingface/inference";
 import type { Reranker, RerankItem, RerankOptions } from "@mem0/core";
-import { checkRerankInput, rankScores } from "@mem0/hf-runtime";
-import { addCount, badResponseError, pLimit, withRetries, type RetryPolicy } from "@mem0/provider-utils";
+import { checkRerankInput, rankScores } from "@mem0/hf-hosted";
+import { addCount, badResponseError, pLimit, withRetries, type RetryPolicy, type Secret } from "@mem0/provider-utils";
 
 export interface InferenceRerankerOptions {
   model: string;
   /** The Inference Provider (`hf-inference`, or another that serves the model). */
   inferenceProvider: string;
-  apiKey: string;
+  apiKey: Secret;
   /** A dedicated Inference Endpoint URL (also how tests point at a loopback server). */
   endpointUrl?: string;
   normalize: boolean;
@@ -25,12 +25,6 @@ export interface InferenceRerankerOptions {
 interface Label {
   label: string;
   score: number;
-}
-
-/** Reads status and body off @huggingface/inference's ProviderApiError, for the shared error classifier. */
-function fromVendor(err: unknown) {
-  const response = (err as { httpResponse?: { status?: unknown; body?: unknown } })?.httpResponse;
-  return response && typeof response.status === "number" ? { status: response.status, body: response.body } : undefined;
 }
 
 /**
@@ -57,28 +51,31 @@ export class InferenceReranker implements Reranker {
   readonly provider = "huggingface";
   readonly model: string;
   readonly topK?: number;
-  private readonly client: InferenceClient;
-  private readonly limit: ReturnType<typeof pLimit>;
+  // The client and the options hold the token: #private, so logging the reranker never prints it.
+  readonly #client: InferenceClient;
+  readonly #options: InferenceRerankerOptions;
+  readonly #limit: ReturnType<typeof pLimit>;
 
-  constructor(private readonly options: InferenceRerankerOptions) {
+  constructor(options: InferenceRerankerOptions) {
     this.model = options.model;
     if (options.topK !== undefined) this.topK = options.topK;
-    this.client = new InferenceClient(options.apiKey);
-    this.limit = pLimit(options.concurrency ?? 8);
+    this.#options = options;
+    this.#client = new InferenceClient(options.apiKey.reveal());
+    this.#limit = pLimit(options.concurrency ?? 8);
   }
 
   async rerank(query: string, documents: readonly string[], options: RerankOptions = {}): Promise<RerankItem[]> {
     checkRerankInput(query, documents);
     if (documents.length === 0) return [];
     options.signal?.throwIfAborted();
-    const o = this.options;
+    const o = this.#options;
     const scores = await Promise.all(
       documents.map((document) =>
-        this.limit(() =>
+        this.#limit(() =>
           withRetries(
             "huggingface",
             async (signal) => {
-              const output = await this.client.textClassification(
+              const output = await this.#client.textClassification(
                 {
                   model: o.model,
                   // A dedicated endpoint is addressed by URL alone (the client refuses both).
@@ -87,14 +84,15 @@ export class InferenceReranker implements Reranker {
                   inputs: { text: query, text_pair: document } as unknown as string,
                   parameters: { function_to_apply: "none" },
                 },
-                { signal },
+                // The client re-sends a 503 at once, forever, unless told not to: our retry loop decides.
+                { signal, retry_on_error: false },
               );
               if (options.meta) addCount(options.meta, "requests", 1);
               const score = relevanceOf(output, o.normalize);
               if (score === undefined || !Number.isFinite(score)) throw badResponseError("huggingface", "text-classification returned no usable relevance score");
               return score;
             },
-            { policy: o.policy, signal: options.signal, meta: options.meta, secrets: [o.apiKey], fromVendor },
+            { policy: o.policy, signal: options.signal, meta: options.meta, secrets: [o.apiKey] },
           ),
         ),
       ),

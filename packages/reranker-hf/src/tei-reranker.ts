@@ -3,7 +3,7 @@
  * self-hosted TEI container or a Hugging Face Inference Endpoint running TEI.
  */
 import { runReranker, type Reranker, type RerankItem, type RerankOptions } from "@mem0/core";
-import { checkRerankInput, isBatchLimitError, rankScores, TeiClient, type TeiClientOptions } from "@mem0/hf-runtime";
+import { checkRerankInput, isBatchLimitError, rankScores, TeiClient, type TeiClientOptions } from "@mem0/hf-hosted";
 
 export class TeiReranker implements Reranker {
   readonly provider = "huggingface";

@@ -5,7 +5,7 @@
  * published, so this server checks only the request shape the client sends.
  */
 import { ConfigError } from "@mem0/core";
-import { bearerToken, lexicalScore, startFakeServer, type FakeServer } from "@mem0/testkit";
+import { bearerToken, exitAfterTimedOutSearch, lexicalScore, startFakeServer, testSecretHolding, type FakeServer } from "@mem0/testkit";
 import { createHuggingFaceReranker } from "../src/index.js";
 
 const KEY = "hf_test_token_0000";
@@ -37,7 +37,7 @@ beforeEach(() => void server.reset());
 const config = () => ({ provider: "hf-inference", base_url: `${server.url}/models/acme/reranker`, model: "acme/reranker", max_retries: 1, timeout_ms: 5000 });
 
 test("one {text, text_pair} request per document; logits back; sigmoid applied here", async () => {
-  const r = createHuggingFaceReranker(config(), { HF_TOKEN: KEY });
+  const r = await createHuggingFaceReranker(config(), { HF_TOKEN: KEY });
   const documents = ["alice likes ramen", "the printer is broken", "ramen shop"];
   const meta: Record<string, unknown> = {};
   const out = await r.rerank("which ramen does alice like", documents, { meta });
@@ -49,26 +49,58 @@ test("one {text, text_pair} request per document; logits back; sigmoid applied h
 });
 
 test("normalize: false returns the logits", async () => {
-  const r = createHuggingFaceReranker({ ...config(), normalize: false }, { HF_TOKEN: KEY });
+  const r = await createHuggingFaceReranker({ ...config(), normalize: false }, { HF_TOKEN: KEY });
   const [o] = await r.rerank("alice ramen", ["alice ramen"]);
   expect(o!.score).toBeCloseTo(logit(lexicalScore("alice ramen", "alice ramen")), 6);
 });
 
 test("503 is retried; 401 is not, and never shows the token", async () => {
-  const r = createHuggingFaceReranker(config(), { HF_TOKEN: KEY });
+  const r = await createHuggingFaceReranker(config(), { HF_TOKEN: KEY });
   server.inject({ type: "status", status: 503 });
   await expect(r.rerank("q", ["d"])).resolves.toHaveLength(1);
   expect(server.calls.map((c) => c.status)).toEqual([503, 200]);
 
   server.reset();
-  const wrong = createHuggingFaceReranker({ ...config(), api_key: "hf_wrong_token_1111" });
+  const wrong = await createHuggingFaceReranker({ ...config(), api_key: "hf_wrong_token_1111" });
   const err = await wrong.rerank("q", ["d"]).catch((e) => e);
   expect(err).toMatchObject({ status: 401, retryable: false });
   expect(server.calls).toHaveLength(1);
   expect(`${err.message} ${JSON.stringify(err)}`).not.toContain("hf_wrong_token_1111");
 });
 
-test("a missing key is a config error naming the path and the variables", () => {
-  expect(() => createHuggingFaceReranker({ provider: "hf-inference" }, {})).toThrow(ConfigError);
-  expect(() => createHuggingFaceReranker({ provider: "hf-inference" }, {})).toThrow("reranker.config.api_key: missing API key; set it in the config or in HF_TOKEN or HUGGING_FACE_HUB_TOKEN");
+test("a missing key is a config error naming the path and the variables", async () => {
+  await expect(createHuggingFaceReranker({ provider: "hf-inference" }, {})).rejects.toThrow(ConfigError);
+  await expect(createHuggingFaceReranker({ provider: "hf-inference" }, {})).rejects.toThrow("reranker.config.api_key: missing API key; set it in the config or in HF_TOKEN or HUGGING_FACE_HUB_TOKEN");
 });
+
+test("a server that echoes the token (body near the 300-character cut, headers) still never shows it", async () => {
+  server.echoKey = true;
+  try {
+    for (const status of [401, 503, 400]) {
+      server.reset();
+      const token = `hf_echoed_token_${status}_abcdef0123456789`;
+      server.always({ type: "status", status });
+      const r = await createHuggingFaceReranker({ ...config(), api_key: token, max_retries: 0 });
+      const err = await r.rerank("q", ["d"]).catch((e) => e);
+      expect(err).toMatchObject({ status });
+      expect(server.calls[0]!.headers.authorization).toBe(`Bearer ${token}`);
+      expect(`${err.message} ${JSON.stringify(err)}`).not.toContain(token.slice(0, 12));
+    }
+  } finally {
+    server.echoKey = false;
+  }
+});
+
+test("a timed-out search lets the process exit within 2 s", async () => {
+  server.always("hang");
+  const result = await exitAfterTimedOutSearch({
+    cwd: process.cwd(),
+    module: "@mem0/reranker-hf",
+    reranker: { provider: "huggingface", config: { provider: "hf-inference", base_url: `${server.url}/models/acme/reranker`, model: "acme/reranker", api_key: KEY } },
+  });
+  expect(result.search).toMatchObject({ reranked: false, error: expect.stringMatching(/timeout_ms/) });
+  expect(result.exitCode).toBe(0);
+  expect(result.exitMs).toBeLessThan(2000);
+}, 30_000);
+
+testSecretHolding("the Hugging Face Inference reranker", (apiKey) => createHuggingFaceReranker({ provider: "hf-inference", model: "acme/reranker", api_key: apiKey }));

@@ -10,8 +10,8 @@ const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 describeRerankerConformance(
   "huggingface, local (tiny random-weight BERT)",
-  () => {
-    const reranker = createHuggingFaceReranker({ model: CROSS_ENCODER, device: "cpu" });
+  async () => {
+    const reranker = await createHuggingFaceReranker({ model: CROSS_ENCODER, device: "cpu" });
     return { reranker, close: async () => reranker.close?.() };
   },
   // Random weights: scores are exact but carry no meaning, so the ordering checks are skipped.
@@ -20,16 +20,16 @@ describeRerankerConformance(
   { relevance: false, midCallAbortSkipReason: LOCAL_ABORT_SKIP },
 );
 
-test("defaults to BAAI/bge-reranker-base, run locally", () => {
+test("defaults to BAAI/bge-reranker-base, run locally", async () => {
   expect(DEFAULT_MODEL).toBe("BAAI/bge-reranker-base");
-  const r = createHuggingFaceReranker({});
+  const r = await createHuggingFaceReranker({});
   expect(r).toBeInstanceOf(LocalCrossEncoderReranker);
   expect(r.model).toBe("BAAI/bge-reranker-base");
 });
 
 describe("normalize", () => {
   test("default true: the sigmoid of each logit, so a single result keeps its real score (Mem0 #5714 made it 0)", async () => {
-    const r = createHuggingFaceReranker({ model: CROSS_ENCODER, device: "cpu" });
+    const r = await createHuggingFaceReranker({ model: CROSS_ENCODER, device: "cpu" });
     const p = pairs[2]!;
     const [only] = await r.rerank(p.query, [p.document]);
     expect(only!.score).toBeCloseTo(sigmoid(p.logit), 4);
@@ -44,7 +44,7 @@ describe("normalize", () => {
   });
 
   test("false: the raw logits", async () => {
-    const r = createHuggingFaceReranker({ model: CROSS_ENCODER, device: "cpu", normalize: false });
+    const r = await createHuggingFaceReranker({ model: CROSS_ENCODER, device: "cpu", normalize: false });
     const out = await r.rerank(pairs[0]!.query, [pairs[0]!.document, pairs[1]!.document]);
     expect(out.map((o) => o.index)).toEqual([1, 0]);
     expect(out[0]!.score).toBeCloseTo(pairs[1]!.logit, 4);

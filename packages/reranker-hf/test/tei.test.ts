@@ -19,7 +19,7 @@ describe("TEI /rerank", () => {
   beforeEach(() => void server.reset());
 
   test("sends query, texts, raw_scores and truncate as TEI expects, and returns TEI's sigmoid scores by index", async () => {
-    const r = createHuggingFaceReranker({ endpoint_url: server.url });
+    const r = await createHuggingFaceReranker({ endpoint_url: server.url });
     const documents = docs(6);
     const out = await r.rerank(QUERY, documents);
     const [call] = server.callsTo("/rerank");
@@ -30,14 +30,14 @@ describe("TEI /rerank", () => {
   });
 
   test("normalize: false asks for raw scores (logits)", async () => {
-    const r = createHuggingFaceReranker({ endpoint_url: server.url, normalize: false });
+    const r = await createHuggingFaceReranker({ endpoint_url: server.url, normalize: false });
     const out = await r.rerank(QUERY, docs(3));
     expect((server.callsTo("/rerank")[0]!.body as { raw_scores: boolean }).raw_scores).toBe(true);
     expect(out.some((o) => o.score < 0 || o.score > 1)).toBe(true);
   });
 
   test("100 candidates go out as requests of at most 32 texts, merged back by index", async () => {
-    const r = createHuggingFaceReranker({ endpoint_url: `${server.url}/` });
+    const r = await createHuggingFaceReranker({ endpoint_url: `${server.url}/` });
     const documents = docs(100);
     const meta: Record<string, unknown> = {};
     const out = await r.rerank(QUERY, documents, { meta });
@@ -53,7 +53,7 @@ describe("TEI /rerank", () => {
   test("a server with a lower batch limit answers 413; the chunk is halved and the limit remembered", async () => {
     const small = await startTeiServer({ maxClientBatchSize: 10 });
     try {
-      const r = createHuggingFaceReranker({ endpoint_url: small.url }) as TeiReranker;
+      const r = (await createHuggingFaceReranker({ endpoint_url: small.url })) as TeiReranker;
       const documents = docs(40);
       const out = await r.rerank(QUERY, documents);
       expect(out).toHaveLength(40);
@@ -71,7 +71,7 @@ describe("TEI /rerank", () => {
   test("a body over the payload limit (413, plain text) is split too", async () => {
     const tight = await startTeiServer({ payloadLimit: 4_000 });
     try {
-      const r = createHuggingFaceReranker({ endpoint_url: tight.url });
+      const r = await createHuggingFaceReranker({ endpoint_url: tight.url });
       const documents = Array.from({ length: 8 }, (_, i) => `alice ramen ${i} ${"filler ".repeat(120)}`);
       const out = await r.rerank(QUERY, documents);
       expect(out).toHaveLength(8);
@@ -82,7 +82,7 @@ describe("TEI /rerank", () => {
   });
 
   test("429 Overloaded is retried; 424 Backend is not", async () => {
-    const r = createHuggingFaceReranker({ endpoint_url: server.url, ...FAST });
+    const r = await createHuggingFaceReranker({ endpoint_url: server.url, ...FAST });
     server.inject({ type: "status", status: 429 }, { path: "/rerank" });
     const meta: Record<string, unknown> = {};
     await expect(r.rerank(QUERY, docs(3), { meta })).resolves.toHaveLength(3);
@@ -98,9 +98,9 @@ describe("TEI /rerank", () => {
   test("api_key is sent as a bearer token; HF_TOKEN is never sent to a non-Hugging Face host", async () => {
     const secured = await startTeiServer({ apiKey: "tei-secret-1234" });
     try {
-      const ok = createHuggingFaceReranker({ endpoint_url: secured.url, api_key: "tei-secret-1234" });
+      const ok = await createHuggingFaceReranker({ endpoint_url: secured.url, api_key: "tei-secret-1234" });
       await expect(ok.rerank(QUERY, docs(2))).resolves.toHaveLength(2);
-      const fromEnv = createHuggingFaceReranker({ endpoint_url: secured.url, max_retries: 0 }, { HF_TOKEN: "hf_envtoken1234" });
+      const fromEnv = await createHuggingFaceReranker({ endpoint_url: secured.url, max_retries: 0 }, { HF_TOKEN: "hf_envtoken1234" });
       const err = await fromEnv.rerank(QUERY, docs(2)).catch((e) => e);
       expect(err.status).toBe(401);
       expect(secured.calls.at(-1)!.headers.authorization).toBeUndefined();
@@ -126,19 +126,20 @@ describe("TEI /rerank", () => {
 
 describeRerankerConformance("huggingface, TEI endpoint", async () => {
   const server = await startTeiServer({ latencyMs: 0 });
-  const reranker = createHuggingFaceReranker({ endpoint_url: server.url, max_retries: 0 });
+  const reranker = await createHuggingFaceReranker({ endpoint_url: server.url, max_retries: 0 });
   return {
     reranker,
     slowDown: () => (server.latencyMs = 2000),
     speedUp: () => (server.latencyMs = 0),
     close: () => server.close(),
   };
-});
+}, { withApiKey: (apiKey) => createHuggingFaceReranker({ endpoint_url: "http://127.0.0.1:9", api_key: apiKey }) });
 
 describeRerankFaultMatrix({
   name: "huggingface (TEI)",
   path: "/rerank",
   apiKey: "tei-key-5678",
   start: () => startTeiServer({ apiKey: "tei-key-5678" }),
+  child: { cwd: process.cwd(), module: "@mem0/reranker-hf" },
   reranker: (server, apiKey) => ({ provider: "huggingface", config: { endpoint_url: server.url, api_key: apiKey } }),
 });

@@ -19,6 +19,9 @@ const rerankerOf = async (server: OpenAIServer, extra: Record<string, unknown> =
 describeRerankerConformance("llm_reranker", async () => {
   const server = await startOpenAIServer({ apiKey: KEY, chat: llmRerankResponder() });
   return { reranker: await rerankerOf(server), slowDown: () => void (server.latencyMs = 2000), speedUp: () => void (server.latencyMs = 0), close: () => server.close() };
+}, {
+  withApiKey: async (apiKey) =>
+    (await Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: { provider: "llm_reranker", config: { llm: { provider: "openai", config: { api_key: apiKey } } } } })).reranker!,
 });
 
 describeRerankFaultMatrix({
@@ -26,6 +29,7 @@ describeRerankFaultMatrix({
   path: "/v1/chat/completions",
   apiKey: KEY,
   start: () => startOpenAIServer({ apiKey: KEY, chat: llmRerankResponder() }),
+  child: { cwd: process.cwd(), module: "@mem0/reranker-llm" },
   reranker: (server, apiKey) => ({ provider: "llm_reranker", config: seedConfig(server as OpenAIServer, {}, apiKey) }),
 });
 

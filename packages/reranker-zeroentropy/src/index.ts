@@ -17,6 +17,7 @@ import {
   defineReranker,
   fields,
   planByWeight,
+  ProviderError,
   providerConfigSchema,
   runReranker,
   validateRanking,
@@ -30,14 +31,12 @@ import {
   badResponseError,
   hostedConfigShape,
   joinUrl,
-  postJson,
-  recordHeaders,
-  resolveApiKey,
+  postJsonWithRetries,
+  requireApiKey,
   retryPolicyFrom,
-  withRetries,
   type RetryPolicy,
+  type Secret,
 } from "@mem0/provider-utils";
-import { ProviderError } from "@mem0/core";
 import { z } from "zod";
 
 export const PROVIDER = "zero_entropy";
@@ -79,14 +78,15 @@ export function splitByBytes(query: string, documents: readonly string[], limit 
   );
 }
 
-interface RerankResponse {
-  actual_latency_mode?: unknown;
-  e2e_latency?: unknown;
-  inference_latency?: unknown;
-  results?: unknown;
-  total_bytes?: unknown;
-  total_tokens?: unknown;
-}
+/** ZeroEntropy's answer, as far as we read it; ranges and counts are checked by core's validateRanking. */
+const rerankResponse = z.object({
+  results: z.array(z.object({ index: z.number(), relevance_score: z.number() })),
+  actual_latency_mode: z.string().optional(),
+  e2e_latency: z.number().optional(),
+  inference_latency: z.number().optional(),
+  total_bytes: z.number().optional(),
+  total_tokens: z.number().optional(),
+});
 
 export class ZeroEntropyReranker implements Reranker {
   readonly provider = PROVIDER;
@@ -94,17 +94,17 @@ export class ZeroEntropyReranker implements Reranker {
   readonly model: string;
   readonly topK: number | undefined;
   readonly maxConcurrentCalls: number;
-  private readonly url: string;
-  private readonly policy: Partial<RetryPolicy>;
-  private readonly apiKey!: string;
+  readonly #url: string;
+  readonly #policy: Partial<RetryPolicy>;
+  readonly #apiKey: Secret;
 
-  constructor(private readonly config: Omit<ZeroEntropyRerankerConfig, "api_key">, apiKey: string) {
+  constructor(private readonly config: Omit<ZeroEntropyRerankerConfig, "api_key">, apiKey: Secret) {
     this.model = config.model ?? DEFAULT_MODEL;
     this.topK = config.top_k;
     this.maxConcurrentCalls = config.concurrency ?? 4;
-    this.url = joinUrl(config.base_url ?? DEFAULT_BASE_URL, "models/rerank");
-    this.policy = retryPolicyFrom(config);
-    Object.defineProperty(this, "apiKey", { value: apiKey, enumerable: false });
+    this.#url = joinUrl(config.base_url ?? DEFAULT_BASE_URL, "models/rerank");
+    this.#policy = retryPolicyFrom(config);
+    this.#apiKey = apiKey;
   }
 
   planCalls(query: string, documents: readonly string[]): RerankCall[] {
@@ -124,28 +124,27 @@ export class ZeroEntropyReranker implements Reranker {
     const meta = options.meta;
     const body: Record<string, unknown> = { model: this.model, query, documents, top_n: topN };
     if (this.config.latency) body.latency = this.config.latency;
-    const response = await withRetries(
-      PROVIDER,
-      (signal) => {
-        if (meta) addCount(meta, "calls", 1);
-        return postJson<RerankResponse>(PROVIDER, this.url, body, { headers: { authorization: `Bearer ${this.apiKey}` }, signal, secrets: [this.apiKey] });
-      },
-      { policy: this.policy, signal: options.signal, meta, secrets: [this.apiKey] },
-    );
-    const data = response.body;
-    if (!data || typeof data !== "object") throw badResponseError(PROVIDER, "answer is not an object");
+    const { data } = await postJsonWithRetries({
+      provider: PROVIDER,
+      url: this.#url,
+      body,
+      apiKey: this.#apiKey,
+      response: rerankResponse,
+      policy: this.#policy,
+      signal: options.signal,
+      meta,
+    });
     if (meta) {
-      recordHeaders(meta, response.headers);
       if (data.actual_latency_mode === "fast" || data.actual_latency_mode === "slow") {
         // "slow" means ZeroEntropy throttled this request: worth seeing without a dashboard.
         meta.actual_latency_mode = meta.actual_latency_mode === "slow" ? "slow" : data.actual_latency_mode;
       }
-      for (const key of ["total_bytes", "total_tokens"] as const) if (typeof data[key] === "number") addCount(meta, key, data[key]);
+      for (const key of ["total_bytes", "total_tokens"] as const) if (data[key] !== undefined) addCount(meta, key, data[key]);
       for (const key of ["e2e_latency", "inference_latency"] as const) {
-        if (typeof data[key] === "number") meta[key] = Math.max(Number(meta[key] ?? 0), data[key]);
+        if (data[key] !== undefined) meta[key] = Math.max(Number(meta[key] ?? 0), data[key]);
       }
     }
-    const fail = (problem: string) => badResponseError(PROVIDER, problem);
+    const fail = (problem: string) => badResponseError(PROVIDER, problem, [this.#apiKey]);
     return validateRanking(data.results, { documents: documents.length, expected: topN, scoreKey: "relevance_score", fail });
   }
 }
@@ -154,7 +153,7 @@ export const plugin = defineReranker({
   provider: PROVIDER,
   configSchema,
   create({ api_key, ...config }, ctx) {
-    const key = resolveApiKey({ configured: api_key, env: ctx.env, envNames: ["ZERO_ENTROPY_API_KEY", "ZEROENTROPY_API_KEY"], path: "reranker.config.api_key" })!;
+    const key = requireApiKey({ configured: api_key, env: ctx.env, envNames: ["ZERO_ENTROPY_API_KEY", "ZEROENTROPY_API_KEY"], path: "reranker.config.api_key" });
     return new ZeroEntropyReranker(config, key);
   },
 });

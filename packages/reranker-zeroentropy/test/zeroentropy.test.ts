@@ -11,13 +11,14 @@ const make = (server: FakeServer, extra: Record<string, unknown> = {}) =>
 describeRerankerConformance("zero_entropy", async () => {
   const server = await startZeroEntropyServer({ apiKey: KEY });
   return { reranker: make(server), slowDown: () => void (server.latencyMs = 2000), speedUp: () => void (server.latencyMs = 0), close: () => server.close() };
-});
+}, { withApiKey: (apiKey) => plugin.create(configSchema.parse({ api_key: apiKey }), ctx) });
 
 describeRerankFaultMatrix({
   name: "zero_entropy",
   path: "/v1/models/rerank",
   apiKey: KEY,
   start: () => startZeroEntropyServer({ apiKey: KEY }),
+  child: { cwd: process.cwd(), module: "@mem0/reranker-zeroentropy" },
   reranker: (server, apiKey) => ({ provider: "zero_entropy", config: { model: "zerank-1", api_key: apiKey, base_url: `${server.url}/v1` } }),
 });
 

@@ -27,7 +27,7 @@ export function createQdrantStore(config: QdrantConfig, options: { env?: Readonl
   const client = new QdrantClient({
     ...(config.url !== undefined ? { url: config.url } : { host: config.host ?? "localhost", port: config.port ?? 6333 }),
     ...(config.https !== undefined ? { https: config.https } : {}),
-    ...(apiKey !== undefined ? { apiKey } : {}),
+    ...(apiKey !== undefined ? { apiKey: apiKey.reveal() } : {}),
     timeout: timeoutMs,
     // The client's own check logs to the console on any failure; the store reports problems itself.
     checkCompatibility: false,

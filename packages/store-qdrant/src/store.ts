@@ -32,7 +32,7 @@ import {
   type VectorStore,
   type WriteOptions,
 } from "@mem0/core";
-import { statusError, timeoutError, toProviderError, withRetries, type RetryPolicy } from "@mem0/provider-utils";
+import { statusError, timeoutError, toProviderError, withRetries, type RetryPolicy, type SecretLike } from "@mem0/provider-utils";
 import { QdrantClient, type Schemas } from "@qdrant/js-client-rest";
 import type { IndexType } from "./config.js";
 import { translateFilter, type QdrantCondition, type QdrantFilter } from "./filter.js";
@@ -63,7 +63,7 @@ export interface QdrantStoreOptions {
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
   /** Redacted from every error message. */
-  secrets?: readonly (string | undefined)[];
+  secrets?: readonly SecretLike[];
 }
 
 type Point = { id: string | number; payload?: Record<string, unknown> | null; vector?: unknown; score?: number };
@@ -85,13 +85,20 @@ export class QdrantVectorStore implements VectorStore {
   readonly provider = PROVIDER;
   readonly history: HistoryStore;
   readonly collectionName: string;
-  private readonly client: QdrantClient;
+  // The client and the options hold the API key: #private, so logging the store never prints it.
+  readonly #options: QdrantStoreOptions;
+  private get options(): QdrantStoreOptions {
+    return this.#options;
+  }
+  private get client(): QdrantClient {
+    return this.#options.client;
+  }
   private dims: number | undefined;
   private textIndexed = new Set<string>();
   private initializing: Promise<void> | undefined;
 
-  constructor(private readonly options: QdrantStoreOptions) {
-    this.client = options.client;
+  constructor(options: QdrantStoreOptions) {
+    this.#options = options;
     this.collectionName = options.collectionName;
     this.dims = options.dims;
     this.history = new QdrantHistory(this);

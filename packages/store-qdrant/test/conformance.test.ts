@@ -3,6 +3,7 @@
  * default, a real server when QDRANT_URL is set.
  */
 import { describeStoreConformance } from "@mem0/testkit";
+import { createQdrantStore } from "../src/index.js";
 import { qdrantTarget, REAL_QDRANT, type QdrantTarget } from "./helpers.js";
 
 let target: QdrantTarget;
@@ -15,4 +16,5 @@ describeStoreConformance(REAL_QDRANT ? `qdrant (${REAL_QDRANT})` : "qdrant (test
   create: ({ dims }) => target.store({ embedding_model_dims: dims }),
   numRuns: 40,
   timeoutMs: 120_000,
+  withApiKey: (apiKey) => createQdrantStore({ url: "https://qdrant.example.invalid:6333", api_key: apiKey, embedding_model_dims: 8 }, { env: {} }),
 });

@@ -12,6 +12,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "@jest/globals";
 import { Memory, type ProviderBlock, type SearchResponse } from "@mem0/core";
+import { exitAfterTimedOutSearch } from "./abort-exit.js";
 import type { FakeServer, FaultInput } from "./servers/fake-server.js";
 
 export interface FaultMatrixTarget {
@@ -30,6 +31,11 @@ export interface FaultMatrixTarget {
   marginMs?: number;
   /** Faults the provider's protocol cannot express; skipped (say why in the test file). */
   skip?: string[];
+  /**
+   * Where a child process can load the provider (its package directory and name), for the test that
+   * a timed-out search lets the process exit within 2 s. Every hosted provider gives it.
+   */
+  child?: { cwd: string; module: string };
 }
 
 interface FaultCase {
@@ -40,11 +46,13 @@ interface FaultCase {
   timeoutMs: number;
   calls: (maxRetries: number) => number | "≥1";
   error: RegExp;
+  /** The least time between consecutive calls (a Retry-After the client must wait for). */
+  minGapMs?: number;
 }
 
 export const RERANK_FAULT_CASES: readonly FaultCase[] = [
   { name: "timeout", fault: "hang", timeoutMs: 800, calls: () => "≥1", error: /timeout_ms|no answer within/i },
-  { name: "429 + Retry-After", fault: { type: "status", status: 429, retryAfter: 1 }, timeoutMs: 3500, calls: (r) => r + 1, error: /429/ },
+  { name: "429 + Retry-After", fault: { type: "status", status: 429, retryAfter: 1 }, timeoutMs: 3500, calls: (r) => r + 1, error: /429/, minGapMs: 950 },
   { name: "429 + Retry-After over the cap", fault: { type: "status", status: 429, retryAfter: 3600 }, timeoutMs: 2500, calls: () => 1, error: /429.*Retry-After/i },
   { name: "429 without Retry-After", fault: { type: "status", status: 429 }, timeoutMs: 2500, calls: (r) => r + 1, error: /429/ },
   { name: "500", fault: { type: "status", status: 500 }, timeoutMs: 2500, calls: (r) => r + 1, error: /500/ },
@@ -91,6 +99,8 @@ export function describeRerankFaultMatrix(target: FaultMatrixTarget): void {
 
     beforeAll(async () => {
       server = await target.start();
+      // Every case runs against a server that echoes the key, so each one also proves redaction.
+      server.echoKey = true;
       const m = await memoryFor(target.apiKey);
       vectorOrder = (await m.search(QUERY, { user_id: "alice", limit: 4, rerank: false })).results.map((r) => r.memory);
     });
@@ -107,6 +117,8 @@ export function describeRerankFaultMatrix(target: FaultMatrixTarget): void {
       expect(r.rerank?.error).toBeUndefined();
       expect(r.results[0]!.rerank_score).toBeDefined();
       expect(server.callsTo(target.path).length).toBeGreaterThanOrEqual(1);
+      // The server echoed the key in warning and rate-limit headers; meta shows neither.
+      expect(JSON.stringify(r)).not.toContain(target.apiKey);
     });
 
     for (const c of RERANK_FAULT_CASES) {
@@ -136,6 +148,10 @@ export function describeRerankFaultMatrix(target: FaultMatrixTarget): void {
         const expected = c.calls(maxRetries);
         if (expected === "≥1") expect(calls).toBeGreaterThanOrEqual(1);
         else expect(calls).toBe(expected);
+        if (c.minGapMs !== undefined) {
+          const at = server.callsTo(target.path).map((call) => call.at);
+          for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(c.minGapMs);
+        }
 
         // Nothing leaks the key: not the response, the event, nor the error's enumerable fields.
         for (const key of [target.apiKey, wrongKey]) {
@@ -148,6 +164,16 @@ export function describeRerankFaultMatrix(target: FaultMatrixTarget): void {
         expect(server.callsTo(target.path).length).toBe(calls);
       }, c.timeoutMs + 5000);
     }
+
+    const exitTest = target.child ? test : test.skip;
+    exitTest("a timed-out search lets the process exit within 2 s (no timer, socket or sleep outlives the abort)", async () => {
+      server.always("hang", { path: target.path });
+      const result = await exitAfterTimedOutSearch({ ...target.child!, reranker: target.reranker(server, target.apiKey), timeoutMs: 100 });
+      expect(result.search.reranked).toBe(false);
+      expect(result.search.error).toMatch(/timeout_ms|no answer within/i);
+      expect(result.exitCode).toBe(0);
+      expect(result.exitMs).toBeLessThan(2000);
+    }, 30_000);
 
     test("rerank_fallback: false throws a RerankError instead, naming the provider", async () => {
       server.always({ type: "status", status: 500 }, { path: target.path });

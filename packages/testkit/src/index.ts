@@ -2,6 +2,8 @@ export * from "./arbitraries.js";
 export * from "./openapi.js";
 export * from "./servers/index.js";
 export * from "./conformance/reranker.js";
+export * from "./conformance/secrets.js";
+export * from "./abort-exit.js";
 export * from "./fault-matrix.js";
 export * from "./conformance/store.js";
 export * from "./servers/qdrant.js";

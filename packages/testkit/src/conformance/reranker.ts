@@ -7,6 +7,7 @@
  */
 import { describe, expect, test, beforeAll, afterAll } from "@jest/globals";
 import { validateRanking, type Reranker, type RerankItem } from "@mem0/core";
+import { testSecretHolding } from "./secrets.js";
 
 export interface RerankerConformanceSubject {
   reranker: Reranker;
@@ -34,6 +35,11 @@ export interface RerankerConformanceOptions {
    * then shown as skipped with this reason. Without `slowDown` and without a reason, it fails.
    */
   midCallAbortSkipReason?: string;
+  /**
+   * Creates the reranker with `apiKey` as its credential (no call is made), for the secret-holding
+   * check. Leave it out only for a reranker that takes no credential; the check is then skipped.
+   */
+  withApiKey?: (apiKey: string) => Reranker | Promise<Reranker>;
 }
 
 /**
@@ -74,6 +80,8 @@ export function describeRerankerConformance(
     afterAll(async () => {
       await subject?.close?.();
     }, timeout);
+
+    testSecretHolding("the reranker", options.withApiKey, { timeoutMs: timeout, close: (r) => (r as Reranker).close?.() });
 
     test("returns every document once, with finite scores", async () => {
       const out = await subject.reranker.rerank(QUERY, DOCS);

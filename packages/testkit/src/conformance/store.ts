@@ -29,6 +29,7 @@ import {
 } from "@mem0/core";
 import fc from "fast-check";
 import { filterArb, recordsArb, scopeArb, type ArbitraryRecord } from "../arbitraries.js";
+import { testSecretHolding } from "./secrets.js";
 
 export interface StoreConformanceOptions {
   /** A new store for `dims`-dimensional vectors. Stores from earlier calls may stay open; `close` is called on each. */
@@ -46,6 +47,11 @@ export interface StoreConformanceOptions {
   history?: boolean;
   /** The store implements `apply` (batch writes); default true. False skips those tests, visibly. */
   apply?: boolean;
+  /**
+   * Creates the store with `apiKey` as its credential (no request needed), for the secret-holding
+   * check. Leave it out only for a store that takes no credential; the check is then skipped.
+   */
+  withApiKey?: (apiKey: string) => VectorStore | Promise<VectorStore>;
 }
 
 export interface TestRecord {
@@ -251,6 +257,8 @@ export function describeStoreConformance(name: string, options: StoreConformance
     afterAll(async () => {
       await Promise.allSettled(opened.map((s) => s.close?.()));
     });
+
+    testSecretHolding("the store", options.withApiKey, { timeoutMs: timeout, close: (s) => (s as VectorStore).close?.() });
 
     describe("records", () => {
       let store: VectorStore;

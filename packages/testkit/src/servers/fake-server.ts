@@ -90,6 +90,8 @@ export interface FakeServerOptions {
   errorBody?: (status: number, message: string) => unknown;
   /** Checks credentials before anything else (as real APIs do); returns the 401 reply or undefined. */
   auth?: (headers: Record<string, string>) => Reply | undefined;
+  /** Start with `echoKey` on (see FakeServer.echoKey). */
+  echoKey?: boolean;
 }
 
 interface QueuedFault {
@@ -115,6 +117,12 @@ export class FakeServer {
   readonly url: string;
   readonly calls: CallRecord[] = [];
   latencyMs: FakeServerOptions["latencyMs"];
+  /**
+   * A careless server: every answer echoes the caller's bearer key in headers (`x-api-warning`,
+   * `x-ratelimit-echo`), and every error body echoes it where the client's 300-character cut falls,
+   * so a client that redacts late, or not at all, shows it.
+   */
+  echoKey: boolean;
   /** The most requests that were being handled at the same moment. */
   maxConcurrent = 0;
   private inFlight = 0;
@@ -126,6 +134,7 @@ export class FakeServer {
     const { port } = server.address() as AddressInfo;
     this.url = `http://127.0.0.1:${port}`;
     this.latencyMs = options.latencyMs;
+    this.echoKey = options.echoKey ?? false;
     server.on("connection", (socket) => {
       this.sockets.add(socket);
       socket.on("close", () => this.sockets.delete(socket));
@@ -295,7 +304,7 @@ export class FakeServer {
   private send(res: ServerResponse, call: CallRecord, reply: Reply): void {
     call.status = reply.status;
     if (res.destroyed) return;
-    const { text, headers } = this.serialise(reply);
+    const { text, headers } = this.serialise(this.echoKey ? withEchoedKey(reply, bearerToken(call.headers)) : reply);
     res.writeHead(reply.status, { ...headers, "content-length": String(Buffer.byteLength(text)) });
     res.end(text);
   }
@@ -315,6 +324,32 @@ export class FakeServer {
 
 export function startFakeServer(options: FakeServerOptions): Promise<FakeServer> {
   return FakeServer.start(options);
+}
+
+/** Where a client cuts server text (provider-utils' MAX_SERVER_TEXT): the echo straddles it. */
+const CUT = 300;
+
+function echoAt(message: string, key: string): string {
+  const lead = " authorised by ";
+  const pad = Math.max(0, CUT - Math.floor(key.length / 2) - message.length - lead.length - 1);
+  return `${message} ${"r".repeat(pad)}${lead}${key}`;
+}
+
+/** `reply` with `key` in its headers and, for an error, in the server's own words whatever the API's shape. */
+function withEchoedKey(reply: Reply, key: string | undefined): Reply {
+  if (!key) return reply;
+  const headers = { ...reply.headers, "x-api-warning": `key ${key} is a trial key`, "x-ratelimit-echo": key };
+  if (reply.status < 400) return { ...reply, headers };
+  if (reply.raw !== undefined) return { ...reply, headers, raw: echoAt(reply.raw, key) };
+  const body = reply.body;
+  if (typeof body === "string") return { ...reply, headers, body: echoAt(body, key) };
+  if (!body || typeof body !== "object") return { ...reply, headers, body: echoAt("error", key) };
+  const b = body as Record<string, unknown>;
+  const error = b.error as Record<string, unknown> | string | undefined;
+  if (typeof b.message === "string") return { ...reply, headers, body: { ...b, message: echoAt(b.message, key) } };
+  if (error && typeof error === "object" && typeof error.message === "string") return { ...reply, headers, body: { ...b, error: { ...error, message: echoAt(error.message, key) } } };
+  if (typeof error === "string") return { ...reply, headers, body: { ...b, error: echoAt(error, key) } };
+  return { ...reply, headers, body: { ...b, message: echoAt("error", key) } };
 }
 
 /** The bearer token of a request, or undefined. */

@@ -1,6 +1,6 @@
 /**
  * A client for Hugging Face text-embeddings-inference (TEI): `POST /rerank` and `POST /embed`,
- * shared by the `huggingface` reranker and embedder.
+ * shared by the `huggingface` reranker and embedder. Pure JavaScript: fetch + provider-utils.
  *
  * TEI rejects a request with more texts than its `--max-client-batch-size` (32 by default), and a
  * body over its payload limit. `rerankOnce` sends one request: the reranker states `batchLimit` as
@@ -17,6 +17,7 @@ import {
   joinUrl,
   pLimit,
   postJson,
+  Secret,
   withRetries,
   type RetryPolicy,
 } from "@mem0/provider-utils";
@@ -29,7 +30,7 @@ export interface TeiClientOptions {
   /** The server's base URL (a trailing `/rerank` or `/embed` is tolerated). */
   endpointUrl: string;
   /** Sent as a bearer token (Hugging Face Inference Endpoints); a plain TEI server needs none. */
-  apiKey?: string;
+  apiKey?: Secret;
   policy?: Partial<RetryPolicy>;
   /** Texts per request; TEI's default `--max-client-batch-size` is 32. */
   maxBatchSize?: number;
@@ -50,14 +51,14 @@ export class TeiClient {
   readonly baseUrl: string;
   /** The texts per request now in use: starts at `maxBatchSize`, lowered if the server says so. */
   batchLimit: number;
-  private readonly headers: Record<string, string>;
-  private readonly limit: ReturnType<typeof pLimit>;
+  readonly #options: TeiClientOptions;
+  readonly #limit: ReturnType<typeof pLimit>;
 
-  constructor(private readonly options: TeiClientOptions) {
+  constructor(options: TeiClientOptions) {
+    this.#options = options;
     this.baseUrl = options.endpointUrl.replace(/\/+$/, "").replace(/\/(rerank|embed)$/, "");
     this.batchLimit = options.maxBatchSize ?? TEI_DEFAULT_MAX_BATCH;
-    this.headers = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {};
-    this.limit = pLimit(options.concurrency ?? 4);
+    this.#limit = pLimit(options.concurrency ?? 4);
   }
 
   /**
@@ -67,11 +68,11 @@ export class TeiClient {
    */
   async rerankOnce(query: string, texts: readonly string[], options: TeiCallOptions & { rawScores: boolean }): Promise<RerankItem[]> {
     const body = { query, texts, raw_scores: options.rawScores, truncate: true, truncation_direction: "Right" };
-    const fail = (problem: string) => badResponseError(this.options.provider, `/rerank returned ${problem}`);
+    const fail = (problem: string) => badResponseError(this.#options.provider, `/rerank returned ${problem}`, [this.#options.apiKey]);
     const ranks = await withRetries(
-      this.options.provider,
+      this.#options.provider,
       async (signal) => validateRanking((await this.post("rerank", body, signal)).body, { documents: texts.length, expected: texts.length, fail }),
-      { policy: this.options.policy, signal: options.signal, meta: options.meta, secrets: [this.options.apiKey] },
+      { policy: this.#options.policy, signal: options.signal, meta: options.meta, secrets: [this.#options.apiKey] },
     );
     if (options.meta) addCount(options.meta, "requests", 1);
     return ranks;
@@ -87,13 +88,15 @@ export class TeiClient {
   async embed(texts: readonly string[], options: TeiCallOptions & { normalize: boolean }): Promise<number[][]> {
     const parts = await this.chunked(texts, options, async (chunk, signal) => {
       const { body } = await this.post("embed", { inputs: chunk, normalize: options.normalize, truncate: true, truncation_direction: "Right" }, signal);
-      return checkEmbeddings(this.options.provider, body, chunk.length);
+      return checkEmbeddings(this.#options.provider, body, chunk.length);
     });
     return parts.flatMap((p) => p.result);
   }
 
   private post(route: string, body: unknown, signal: AbortSignal) {
-    return postJson(this.options.provider, joinUrl(this.baseUrl, route), body, { headers: this.headers, signal, secrets: [this.options.apiKey] });
+    const apiKey = this.#options.apiKey;
+    const headers: Record<string, string> = apiKey ? { authorization: `Bearer ${apiKey.reveal()}` } : {};
+    return postJson(this.#options.provider, joinUrl(this.baseUrl, route), body, { headers, signal, secrets: [apiKey] });
   }
 
   /** Splits `texts` by the batch limit, runs the chunks concurrently with retries, halves a chunk the server finds too big. */
@@ -104,8 +107,8 @@ export class TeiClient {
   ): Promise<{ start: number; result: T[] }[]> {
     const run = async (start: number, chunk: string[]): Promise<{ start: number; result: T[] }[]> => {
       try {
-        const result = await this.limit(() =>
-          withRetries(this.options.provider, (signal) => send(chunk, signal), { policy: this.options.policy, signal: options.signal, meta: options.meta, secrets: [this.options.apiKey] }),
+        const result = await this.#limit(() =>
+          withRetries(this.#options.provider, (signal) => send(chunk, signal), { policy: this.#options.policy, signal: options.signal, meta: options.meta, secrets: [this.#options.apiKey] }),
         );
         if (options.meta) addCount(options.meta, "requests", 1);
         return [{ start, result }];
@@ -145,13 +148,14 @@ const HF_HOSTS = /(^|\.)(huggingface\.co|hf\.co|huggingface\.cloud)$/i;
  * The bearer token for a TEI endpoint: the configured key, else `HF_TOKEN` — but only for Hugging
  * Face's own hosts, so a token in the environment is never sent to an arbitrary server.
  */
-export function teiApiKey(configured: string | undefined, env: Readonly<Record<string, string | undefined>>, endpointUrl: string): string | undefined {
-  if (configured) return configured;
+export function teiApiKey(configured: string | undefined, env: Readonly<Record<string, string | undefined>>, endpointUrl: string): Secret | undefined {
+  if (configured && configured.trim() !== "") return new Secret(configured);
   let host = "";
   try {
     host = new URL(endpointUrl).hostname;
   } catch {
     return undefined;
   }
-  return HF_HOSTS.test(host) ? (env.HF_TOKEN ?? env.HUGGING_FACE_HUB_TOKEN) || undefined : undefined;
+  const token = HF_HOSTS.test(host) ? (env.HF_TOKEN ?? env.HUGGING_FACE_HUB_TOKEN) : undefined;
+  return token && token.trim() !== "" ? new Secret(token) : undefined;
 }

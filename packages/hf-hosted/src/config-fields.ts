@@ -1,11 +1,17 @@
 /**
  * The config keys every local Hugging Face provider shares, as zod fields for core's
  * `providerConfigSchema`, so the rerankers and the embedder validate them with the same messages.
+ * Here, not in hf-runtime, so a hosted-only install can validate a config without native code.
  */
 import { fields } from "@mem0/core";
 import { z } from "zod";
-import { DEVICES } from "./device.js";
-import { DTYPES } from "./pretrained.js";
+
+/** Where a local model runs. */
+export const DEVICES = ["cpu", "cuda", "auto"] as const;
+export type DeviceOption = (typeof DEVICES)[number];
+/** transformers.js dtypes with an ONNX file-name convention (`model_quantized.onnx` for q8, …). */
+export const DTYPES = ["fp32", "fp16", "q8", "int8", "uint8", "q4", "q4f16", "bnb4"] as const;
+export type Dtype = (typeof DTYPES)[number];
 
 const oneOf = (values: readonly string[]) => `expected one of ${values.map((v) => JSON.stringify(v)).join(", ")}`;
 
