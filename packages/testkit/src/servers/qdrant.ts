@@ -415,7 +415,8 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
   validated("PUT", "/collections/{collection_name}", (p, body) => {
     const name = p.collection_name!;
     if (!/^[^/\\\0]{1,255}$/.test(name)) throw new HttpError(422, `Validation error in path parameters: [name: collection name is not valid]`);
-    if (collections.has(name)) throw badInput(`Collection \`${name}\` already exists!`);
+    // Qdrant maps StorageError::AlreadyExists to 409 Conflict (mem0ai and Mem0 Python rely on it).
+    if (collections.has(name)) throw new HttpError(409, `Wrong input: Collection \`${name}\` already exists!`);
     const vectors = body.vectors ?? {};
     const single = typeof vectors.size === "number";
     const dense = new Map<string, { size: number; distance: Distance }>();
