@@ -11,7 +11,7 @@ import { ConfigError, NotFoundError, ValidationError } from "./errors.js";
 import { andFilters, parseFilters, type Filters } from "./filters.js";
 import { InMemoryHistory, lexicalEmbedderPlugin, memoryStorePlugin } from "./builtin/index.js";
 import { createContext, prepareProvider, registerProvider, type PreparedProvider, type Role, type RoleInstances } from "./providers.js";
-import { parseOptions, scopeFilter, search, toMemoryItem, type MemoryItem, type SearchOptions, type SearchResponse } from "./search.js";
+import { parseOptions, resultCount, scopeFilter, search, toMemoryItem, type MemoryItem, type SearchOptions, type SearchResponse } from "./search.js";
 import { decideChanges, extractFacts, type MemoryChange } from "./infer.js";
 import { RECORD_FIELDS, SCOPE_KEYS, type Embedder, type HistoryEvent, type HistoryStore, type LLM, type MemoryPayload, type Reranker, type Scope, type StoredMemory, type Vector, type VectorStore } from "./types.js";
 
@@ -30,6 +30,8 @@ export interface AddResult {
 export interface GetAllOptions extends Scope {
   filters?: Filters;
   limit?: number;
+  /** mem0ai's name for `limit` (also `topK`). */
+  top_k?: number;
 }
 
 export interface MemoryEvents {
@@ -61,7 +63,12 @@ const metadataSchema = z
     }
   });
 const addOptionsSchema = z.strictObject({ ...scopeShape, metadata: metadataSchema.optional(), infer: z.boolean({ error: "expected a boolean" }).optional() });
-const getAllOptionsSchema = z.strictObject({ ...scopeShape, filters: z.unknown().optional(), limit: z.number().int().min(1, "expected an integer ≥ 1").optional() });
+const getAllOptionsSchema = z.strictObject({
+  ...scopeShape,
+  filters: z.unknown().optional(),
+  limit: z.number().int().min(1, "expected an integer ≥ 1").optional(),
+  top_k: z.number().int().min(1, "expected an integer ≥ 1").optional(),
+});
 const deleteAllOptionsSchema = z.strictObject(scopeShape);
 const messageSchema = z.strictObject({ role: z.enum(["system", "user", "assistant"]), content: z.string(), name: z.string().optional() });
 
@@ -275,7 +282,7 @@ export class Memory extends EventEmitter<MemoryEvents> {
     const userFilter = parseFilters(options.filters);
     const scope = scopeFilter(options);
     if (!scope && !userFilter) throw new ValidationError("getAll.options", "give at least one of user_id, agent_id, run_id, or filters");
-    const rows = await this.vectorStore.list({ filter: andFilters(scope, userFilter), limit: options.limit ?? 100 });
+    const rows = await this.vectorStore.list({ filter: andFilters(scope, userFilter), limit: resultCount(options, "getAll") ?? 100 });
     return { results: rows.map(toMemoryItem) };
   }
 
