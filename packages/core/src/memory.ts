@@ -114,23 +114,73 @@ function historyEvent(memoryId: string, event: HistoryEvent["event"], oldMemory:
   };
 }
 
-export class Memory extends EventEmitter<MemoryEvents> {
-  private readonly historyStore: HistoryStore;
-  /** History events go into the store's own transaction when the store keeps history. */
-  private readonly atomicHistory: boolean;
+const BUILT: unique symbol = Symbol("mem0.Memory.built");
+interface BuiltParts {
+  config: MemoryConfig;
+  vectorStore: VectorStore;
+  embedder: Embedder;
+  reranker: Reranker | undefined;
+  llm: LLM | undefined;
+}
+/** The methods that need the providers; on `new Memory(config)` they wait for them first. */
+const LAZY_METHODS = ["add", "search", "get", "getAll", "update", "delete", "deleteAll", "history", "reset", "close"] as const;
 
-  private constructor(
-    readonly config: MemoryConfig,
-    readonly vectorStore: VectorStore,
-    readonly embedder: Embedder,
-    readonly reranker: Reranker | undefined,
-    readonly llm: LLM | undefined,
-  ) {
+export class Memory extends EventEmitter<MemoryEvents> {
+  private historyStore!: HistoryStore;
+  /** History events go into the store's own transaction when the store keeps history. */
+  private atomicHistory!: boolean;
+
+  readonly config!: MemoryConfig;
+  readonly vectorStore!: VectorStore;
+  readonly embedder!: Embedder;
+  readonly reranker!: Reranker | undefined;
+  readonly llm!: LLM | undefined;
+
+  /**
+   * `new Memory(config)`, as mem0ai's users write it: the top level of the config is validated now
+   * (a ConfigError is thrown synchronously); the providers are resolved, validated and created on the
+   * first call, which rejects with the ConfigError of a bad provider block. `await Memory.fromConfig`
+   * validates everything before it returns.
+   */
+  constructor(config?: MemoryConfigInput, options?: { env?: Record<string, string | undefined> });
+  /** @internal what fromConfig builds, every provider created. */
+  constructor(token: typeof BUILT, parts: BuiltParts);
+  constructor(config: MemoryConfigInput | typeof BUILT = {}, parts?: BuiltParts | { env?: Record<string, string | undefined> }) {
     super();
+    if (config === BUILT) {
+      this.adopt(parts as BuiltParts);
+      return;
+    }
+    const top = memoryConfigSchema.safeParse(config);
+    if (!top.success) throw new ConfigError(formatIssues(top.error, ""));
+    const options = (parts ?? {}) as { env?: Record<string, string | undefined> };
+    let building: Promise<void> | undefined;
+    const build = () =>
+      (building ??= Memory.fromConfig(config, options).then(
+        (built) => this.adopt(built.parts()),
+        (err: unknown) => {
+          building = undefined;
+          throw err;
+        },
+      ));
+    // Each public method waits for the providers once, then runs as it would on a built Memory.
+    for (const name of LAZY_METHODS) {
+      const method = Memory.prototype[name] as (...args: unknown[]) => Promise<unknown>;
+      Object.defineProperty(this, name, { configurable: true, writable: true, enumerable: false, value: async (...args: unknown[]) => (await build(), method.apply(this, args)) });
+    }
+  }
+
+  private parts(): BuiltParts {
+    return { config: this.config, vectorStore: this.vectorStore, embedder: this.embedder, reranker: this.reranker, llm: this.llm };
+  }
+
+  private adopt(parts: BuiltParts): void {
+    Object.assign(this, parts);
     // The config holds API keys: keep it out of console.log / util.inspect / JSON.stringify.
     Object.defineProperty(this, "config", { enumerable: false });
-    this.atomicHistory = vectorStore.history !== undefined;
-    this.historyStore = vectorStore.history ?? new InMemoryHistory();
+    this.atomicHistory = parts.vectorStore.history !== undefined;
+    this.historyStore = parts.vectorStore.history ?? new InMemoryHistory();
+    for (const name of LAZY_METHODS) if (Object.hasOwn(this, name)) delete (this as Record<string, unknown>)[name];
   }
 
   /**
@@ -179,7 +229,7 @@ export class Memory extends EventEmitter<MemoryEvents> {
       const llm = await create("llm");
       const reranker = await create("reranker");
       const store = (await create("vector_store"))!;
-      return new Memory(parsed, store, embedder, reranker, llm);
+      return new Memory(BUILT, { config: parsed, vectorStore: store, embedder, reranker, llm });
     } catch (err) {
       await Promise.allSettled(created.map((c) => c.close?.()));
       throw err;
