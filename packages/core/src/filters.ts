@@ -5,6 +5,8 @@
  *   { priority: { gte: 3, lte: 4 } }             every operator on a field applies (AND)
  *   { AND: [...] } { OR: [...] } { NOT: [...] }  nestable; NOT excludes rows matching ANY entry
  *   { tags: "*" }                                the field exists and is not null / empty array
+ *   { category: ["a", "b"] }                     Mem0's list shorthand for { in: [...] }
+ *   { $and: [...] } { $or: [...] } { $not: [...] }  Mem0's aliases of AND / OR / NOT
  *
  * `evaluateFilter` is the reference semantics: the in-memory store uses it and every other store
  * is tested against it.
@@ -30,6 +32,8 @@ export type CompareNode = Extract<FilterNode, { kind: "compare" }>;
 export type Filters = { [field: string]: unknown };
 
 const COMBINATORS = new Set(["AND", "OR", "NOT"]);
+/** Mem0 (Python and mem0ai) accepts these spellings of the combinators. */
+const COMBINATOR_ALIASES: Record<string, string> = { $and: "AND", $or: "OR", $not: "NOT" };
 const OPS = new Set<string>(COMPARISON_OPERATORS);
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
@@ -113,9 +117,8 @@ function parseField(field: string, spec: unknown, path: string): FilterNode {
     });
     return nodes.length === 1 ? nodes[0]! : { kind: "and", children: nodes };
   }
-  if (Array.isArray(spec)) {
-    throw new FilterError(path, `a bare array is ambiguous: use { in: [...] } to match any of several values`);
-  }
+  // Mem0's shorthand: a list matches any of its values (its Qdrant store sends match.any).
+  if (Array.isArray(spec)) return parseOperand("in", field, spec, path);
   throw new FilterError(path, `expected a value, "*" or an operator object, got ${describe(spec)}`);
 }
 
@@ -129,8 +132,9 @@ function parseObject(obj: unknown, path: string, depth = 1): FilterNode {
   if (depth > MAX_FILTER_DEPTH) throw new FilterError(path, `nested deeper than ${MAX_FILTER_DEPTH} levels of AND/OR/NOT`);
   if (!isPlainObject(obj)) throw new FilterError(path, `expected an object, got ${describe(obj)}`);
   const children: FilterNode[] = [];
-  for (const [key, spec] of Object.entries(obj)) {
-    const keyPath = `${path}.${key}`;
+  for (const [rawKey, spec] of Object.entries(obj)) {
+    const keyPath = `${path}.${rawKey}`;
+    const key = Object.hasOwn(COMBINATOR_ALIASES, rawKey) ? COMBINATOR_ALIASES[rawKey]! : rawKey;
     if (!COMBINATORS.has(key)) {
       const upper = key.replace(/^\$/, "").toUpperCase();
       if (Array.isArray(spec) && COMBINATORS.has(upper)) {

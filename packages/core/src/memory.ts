@@ -11,7 +11,7 @@ import { ConfigError, NotFoundError, ValidationError } from "./errors.js";
 import { andFilters, parseFilters, type Filters } from "./filters.js";
 import { InMemoryHistory, lexicalEmbedderPlugin, memoryStorePlugin } from "./builtin/index.js";
 import { createContext, prepareProvider, registerProvider, type PreparedProvider, type Role, type RoleInstances } from "./providers.js";
-import { parseOptions, scopeFilter, search, toMemoryItem, type MemoryItem, type SearchOptions, type SearchResponse } from "./search.js";
+import { parseOptions, resultCount, scopeFilter, search, toMemoryItem, type MemoryItem, type SearchOptions, type SearchResponse } from "./search.js";
 import { decideChanges, extractFacts, type MemoryChange } from "./infer.js";
 import { metadataProblem } from "./metadata.js";
 import { RECORD_FIELDS, SCOPE_KEYS, type ApplyOptions, type ApplyResult, type StoreChange, type Embedder, type HistoryEvent, type HistoryStore, type LLM, type MemoryPayload, type Reranker, type Scope, type StoredMemory, type Vector, type VectorStore } from "./types.js";
@@ -36,6 +36,8 @@ export interface AddResult {
 export interface GetAllOptions extends Scope {
   filters?: Filters;
   limit?: number;
+  /** mem0ai's name for `limit` (also `topK`). */
+  top_k?: number;
 }
 
 export interface MemoryEvents {
@@ -69,7 +71,12 @@ const metadataSchema = z.unknown().transform((m, ctx) => {
   return m as Record<string, unknown>;
 });
 const addOptionsSchema = z.strictObject({ ...scopeShape, metadata: metadataSchema.optional(), infer: z.boolean({ error: "expected a boolean" }).optional() });
-const getAllOptionsSchema = z.strictObject({ ...scopeShape, filters: z.unknown().optional(), limit: z.number().int().min(1, "expected an integer ≥ 1").optional() });
+const getAllOptionsSchema = z.strictObject({
+  ...scopeShape,
+  filters: z.unknown().optional(),
+  limit: z.number().int().min(1, "expected an integer ≥ 1").optional(),
+  top_k: z.number().int().min(1, "expected an integer ≥ 1").optional(),
+});
 const deleteAllOptionsSchema = z.strictObject(scopeShape);
 /** The optional scope of get / update / delete / history by id. */
 const idScopeSchema = z.strictObject(scopeShape);
@@ -122,23 +129,73 @@ function historyEvent(memoryId: string, event: HistoryEvent["event"], oldMemory:
   };
 }
 
-export class Memory extends EventEmitter<MemoryEvents> {
-  private readonly historyStore: HistoryStore;
-  /** History events go into the store's own transaction when the store keeps history. */
-  private readonly atomicHistory: boolean;
+const BUILT: unique symbol = Symbol("mem0.Memory.built");
+interface BuiltParts {
+  config: MemoryConfig;
+  vectorStore: VectorStore;
+  embedder: Embedder;
+  reranker: Reranker | undefined;
+  llm: LLM | undefined;
+}
+/** The methods that need the providers; on `new Memory(config)` they wait for them first. */
+const LAZY_METHODS = ["add", "search", "get", "getAll", "update", "delete", "deleteAll", "history", "reset", "close"] as const;
 
-  private constructor(
-    readonly config: MemoryConfig,
-    readonly vectorStore: VectorStore,
-    readonly embedder: Embedder,
-    readonly reranker: Reranker | undefined,
-    readonly llm: LLM | undefined,
-  ) {
+export class Memory extends EventEmitter<MemoryEvents> {
+  private historyStore!: HistoryStore;
+  /** History events go into the store's own transaction when the store keeps history. */
+  private atomicHistory!: boolean;
+
+  readonly config!: MemoryConfig;
+  readonly vectorStore!: VectorStore;
+  readonly embedder!: Embedder;
+  readonly reranker!: Reranker | undefined;
+  readonly llm!: LLM | undefined;
+
+  /**
+   * `new Memory(config)`, as mem0ai's users write it: the top level of the config is validated now
+   * (a ConfigError is thrown synchronously); the providers are resolved, validated and created on the
+   * first call, which rejects with the ConfigError of a bad provider block. `await Memory.fromConfig`
+   * validates everything before it returns.
+   */
+  constructor(config?: MemoryConfigInput, options?: { env?: Record<string, string | undefined> });
+  /** @internal what fromConfig builds, every provider created. */
+  constructor(token: typeof BUILT, parts: BuiltParts);
+  constructor(config: MemoryConfigInput | typeof BUILT = {}, parts?: BuiltParts | { env?: Record<string, string | undefined> }) {
     super();
+    if (config === BUILT) {
+      this.adopt(parts as BuiltParts);
+      return;
+    }
+    const top = memoryConfigSchema.safeParse(config);
+    if (!top.success) throw new ConfigError(formatIssues(top.error, ""));
+    const options = (parts ?? {}) as { env?: Record<string, string | undefined> };
+    let building: Promise<void> | undefined;
+    const build = () =>
+      (building ??= Memory.fromConfig(config, options).then(
+        (built) => this.adopt(built.parts()),
+        (err: unknown) => {
+          building = undefined;
+          throw err;
+        },
+      ));
+    // Each public method waits for the providers once, then runs as it would on a built Memory.
+    for (const name of LAZY_METHODS) {
+      const method = Memory.prototype[name] as (...args: unknown[]) => Promise<unknown>;
+      Object.defineProperty(this, name, { configurable: true, writable: true, enumerable: false, value: async (...args: unknown[]) => (await build(), method.apply(this, args)) });
+    }
+  }
+
+  private parts(): BuiltParts {
+    return { config: this.config, vectorStore: this.vectorStore, embedder: this.embedder, reranker: this.reranker, llm: this.llm };
+  }
+
+  private adopt(parts: BuiltParts): void {
+    Object.assign(this, parts);
     // The config holds API keys: keep it out of console.log / util.inspect / JSON.stringify.
     Object.defineProperty(this, "config", { enumerable: false });
-    this.atomicHistory = vectorStore.history !== undefined;
-    this.historyStore = vectorStore.history ?? new InMemoryHistory();
+    this.atomicHistory = parts.vectorStore.history !== undefined;
+    this.historyStore = parts.vectorStore.history ?? new InMemoryHistory();
+    for (const name of LAZY_METHODS) if (Object.hasOwn(this, name)) delete (this as Record<string, unknown>)[name];
   }
 
   /**
@@ -187,7 +244,7 @@ export class Memory extends EventEmitter<MemoryEvents> {
       const llm = await create("llm");
       const reranker = await create("reranker");
       const store = (await create("vector_store"))!;
-      return new Memory(parsed, store, embedder, reranker, llm);
+      return new Memory(BUILT, { config: parsed, vectorStore: store, embedder, reranker, llm });
     } catch (err) {
       await Promise.allSettled(created.map((c) => c.close?.()));
       throw err;
@@ -322,7 +379,7 @@ export class Memory extends EventEmitter<MemoryEvents> {
     const userFilter = parseFilters(options.filters);
     const scope = scopeFilter(options);
     if (!scope && !userFilter) throw new ValidationError("getAll.options", "give at least one of user_id, agent_id, run_id, or filters");
-    const rows = await this.vectorStore.list({ filter: andFilters(scope, userFilter), limit: options.limit ?? 100 });
+    const rows = await this.vectorStore.list({ filter: andFilters(scope, userFilter), limit: resultCount(options, "getAll") ?? 100 });
     return { results: rows.map(toMemoryItem) };
   }
 

@@ -14,6 +14,8 @@ export interface SearchOptions extends Scope {
   filters?: Filters;
   /** How many results to return (default 10). */
   limit?: number;
+  /** mem0ai's name for `limit` (also spelled `topK`). */
+  top_k?: number;
   /** Drop candidates whose vector similarity is below this. */
   threshold?: number;
   /** Force reranking on or off for this request; default: on when a reranker is configured. */
@@ -80,7 +82,10 @@ const searchOptionsSchema = z.strictObject({
   run_id: z.string().min(1, "expected a non-empty string").optional(),
   filters: z.unknown().optional(),
   limit: z.number({ error: "expected an integer ≥ 1" }).int({ error: "expected an integer ≥ 1" }).min(1, { error: "expected an integer ≥ 1" }).optional(),
-  threshold: z.number({ error: "expected a finite number" }).finite({ error: "expected a finite number" }).optional(),
+  /** mem0ai's name for the result count (`topK`); must agree with `limit` when both are given. */
+  top_k: z.number({ error: "expected an integer ≥ 1" }).int({ error: "expected an integer ≥ 1" }).min(1, { error: "expected an integer ≥ 1" }).optional(),
+  // Mem0 2.x / mem0ai 3.x refuse a threshold outside [0, 1].
+  threshold: z.number({ error: "expected a number between 0 and 1" }).min(0, { error: "expected a number between 0 and 1" }).max(1, { error: "expected a number between 0 and 1" }).optional(),
   rerank: z.boolean({ error: "expected a boolean" }).optional(),
   timeout_ms: z.number({ error: "expected a positive number" }).positive({ error: "expected a positive number" }).finite().optional(),
   rerank_fallback: z.boolean({ error: "expected a boolean" }).optional(),
@@ -96,6 +101,14 @@ export function parseOptions<S extends z.ZodType>(schema: S, options: unknown, m
   const issue = parsed.error.issues[0]!;
   if (issue.code === "unrecognized_keys") throw new ValidationError(`${method}.options.${issue.keys[0]}`, "unknown option");
   throw new ValidationError(`${method}.options${issue.path.length ? "." + issue.path.join(".") : ""}`, issue.message);
+}
+
+/** The result count from `limit` or mem0ai's `top_k` / `topK`; both given must agree. */
+export function resultCount(options: { limit?: number; top_k?: number }, method: string): number | undefined {
+  if (options.limit !== undefined && options.top_k !== undefined && options.limit !== options.top_k) {
+    throw new ValidationError(`${method}.options.top_k`, `top_k (${options.top_k}) and limit (${options.limit}) disagree; give one of them`);
+  }
+  return options.limit ?? options.top_k;
 }
 
 /** The scope as a filter; always ANDed outside the user's filter so no OR/NOT can widen it. */
@@ -148,9 +161,8 @@ export async function search(deps: SearchDeps, query: unknown, rawOptions?: Sear
   const userFilter = parseFilters(options.filters);
   const scope = scopeFilter(options);
   if (!scope && !userFilter) throw new ValidationError("search.options", "give at least one of user_id, agent_id, run_id, or filters");
-  const limit = options.limit ?? 10;
+  const limit = resultCount(options, "search") ?? 10;
   const { reranker } = deps;
-  if (options.rerank === true && !reranker) throw new ValidationError("search.options.rerank", "rerank: true but no reranker is configured");
   const useReranker = options.rerank !== false && reranker !== undefined ? reranker : undefined;
   const pool = useReranker ? Math.max(limit, useReranker.topK ?? 3 * limit) : limit;
 
@@ -170,7 +182,14 @@ export async function search(deps: SearchDeps, query: unknown, rawOptions?: Sear
   let reranked = false;
   let rerank: RerankInfo | undefined;
   let rerank_ms = 0;
-  if (!useReranker) {
+  if (!useReranker && options.rerank === true) {
+    // Mem0 ignores rerank: true without a reranker; the query is answered in vector order and the
+    // caller is told why, as for any reranker failure.
+    const error = new Error("rerank: true but no reranker is configured");
+    deps.emit("rerank:error", { query, provider: "none", error });
+    results = vectorOrder();
+    rerank = { provider: "none", candidates: 0, ms: 0, error: error.message };
+  } else if (!useReranker) {
     results = vectorOrder();
   } else if (hits.length === 0) {
     results = [];

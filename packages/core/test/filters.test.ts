@@ -44,6 +44,14 @@ describe("parseFilters", () => {
     expect(parseFilters({})).toBeNull();
   });
 
+  test("Mem0's shapes: a list is `in`, $and / $or / $not are AND / OR / NOT", () => {
+    expect(parseFilters({ category: ["a", "b"] })).toEqual(parseFilters({ category: { in: ["a", "b"] } }));
+    const mem0 = { $and: [{ user: "x" }, { $or: [{ p: 1 }, { p: 2 }] }], $not: [{ tag: "old" }] };
+    const ours = { AND: [{ user: "x" }, { OR: [{ p: 1 }, { p: 2 }] }], NOT: [{ tag: "old" }] };
+    expect(parseFilters(mem0)).toEqual(parseFilters(ours));
+    expect(evaluateFilter(parseFilters({ $not: [{ category: ["a"] }] }), (f) => ({ category: "b" })[f])).toBe(true);
+  });
+
   test.each([
     [{ priority: { $gte: 7 } }, 'filters.priority.$gte: unknown operator "$gte" (did you mean "gte"?)'],
     [{ priority: { between: [1, 2] } }, 'filters.priority.between: unknown operator "between"'],
@@ -54,7 +62,7 @@ describe("parseFilters", () => {
     [{ category: { in: ["a", { b: 1 }] } }, "filters.category.in[1]: in values must be strings, numbers or booleans, got an object"],
     [{ category: { contains: 3 } }, "filters.category.contains: contains expects a string, got a number"],
     [{ category: { eq: null } }, "filters.category.eq: eq expects a string, number or boolean, got null"],
-    [{ category: ["a", "b"] }, "filters.category: a bare array is ambiguous"],
+    [{ category: ["a", { b: 1 }] }, "filters.category[1]: in values must be strings, numbers or booleans, got an object"],
     [{ category: {} }, "filters.category: operator object must not be empty"],
     [{ AND: [] }, "filters.AND: AND must not be empty"],
     [{ AND: [{ a: 1 }, 5] }, "filters.AND[1]: expected an object, got a number"],

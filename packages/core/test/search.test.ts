@@ -240,7 +240,6 @@ describe("bad input is a typed error and nothing runs", () => {
     ["q", { user_id: "a", limit: 0 }, "search.options.limit: expected an integer ≥ 1"],
     ["q", { user_id: "a", limit: 1.5 }, "search.options.limit: expected an integer ≥ 1"],
     ["q", { user_id: "a", limit: "5" }, "search.options.limit: expected an integer ≥ 1"],
-    ["q", { user_id: "a", topK: 5 }, "search.options.top_k: unknown option"],
     ["q", { user_id: "a", filters: { p: { $gte: 1 } } }, 'unknown operator "$gte"'],
     ["q", { user_id: "a", rerank: "yes" }, "search.options.rerank: expected a boolean"],
     ["q", { user_id: "" }, "search.options.user_id"],
@@ -250,10 +249,33 @@ describe("bad input is a typed error and nothing runs", () => {
     expect(behaviour.calls).toHaveLength(0);
   });
 
-  test("rerank: true with no reranker configured", async () => {
+  test("rerank: true with no reranker configured answers in vector order, says why, and emits rerank:error (Mem0 ignores it)", async () => {
     const m = await memoryWith();
-    await expect(m.search("q", { user_id: "a", rerank: true })).rejects.toBeInstanceOf(ValidationError);
-    await expect(m.search("q", { user_id: "a", rerank: true })).rejects.toThrow("rerank: true but no reranker is configured");
+    await m.add(FOOD.map((content) => ({ role: "user" as const, content })), { user_id: "alice", infer: false });
+    const errors: string[] = [];
+    m.on("rerank:error", (e) => errors.push(`${e.provider}: ${e.error.message}`));
+    const plain = await m.search("ramen", { user_id: "alice", limit: 3 });
+    const r = await m.search("ramen", { user_id: "alice", limit: 3, rerank: true });
+    expect(r.reranked).toBe(false);
+    expect(r.rerank).toMatchObject({ provider: "none", candidates: 0, error: "rerank: true but no reranker is configured" });
+    expect(r.results.map((x) => x.id)).toEqual(plain.results.map((x) => x.id));
+    expect(errors).toEqual(["none: rerank: true but no reranker is configured"]);
+  });
+
+  test("mem0ai's topK / top_k is the result count; with a different limit it is a ValidationError", async () => {
+    const m = await seeded();
+    expect((await m.search("ramen", { user_id: "alice", topK: 2, rerank: false } as never)).results).toHaveLength(2);
+    expect((await m.search("ramen", { user_id: "alice", top_k: 1, limit: 1, rerank: false })).results).toHaveLength(1);
+    await expect(m.search("ramen", { user_id: "alice", top_k: 2, limit: 3 })).rejects.toThrow(/search.options.top_k: top_k \(2\) and limit \(3\) disagree/);
+    expect((await m.getAll({ user_id: "alice", topK: 2 } as never)).results).toHaveLength(2);
+    await expect(m.getAll({ user_id: "alice", top_k: 2, limit: 5 })).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  test("threshold is range-checked like Mem0 2.x: [0, 1]", async () => {
+    const m = await seeded();
+    await expect(m.search("ramen", { user_id: "alice", threshold: 1.5 })).rejects.toThrow(/search.options.threshold: expected a number between 0 and 1/);
+    await expect(m.search("ramen", { user_id: "alice", threshold: -0.1 })).rejects.toBeInstanceOf(ValidationError);
+    expect((await m.search("ramen", { user_id: "alice", threshold: 0, rerank: false })).results.length).toBeGreaterThan(0);
   });
 
   test("camelCase options are accepted (mem0ai's TS spelling)", async () => {

@@ -45,14 +45,29 @@ export const qdrantConfigShape = {
   write_ordering: enumOf(["weak", "medium", "strong"] as const).optional(),
   /** Exact (brute-force) search instead of HNSW: slower, no recall loss. */
   exact_search: z.boolean({ error: "expected a boolean" }).optional(),
-  /** Mem0 Python's embedded local mode; not available in JavaScript. */
+  /** Mem0 Python's embedded local mode; not available in JavaScript (accepted with a warning when url/host is given). */
   path: z.unknown().optional(),
+  /** The dense vector to use in a collection with several named vectors. */
+  vector_name: z.string({ error: "expected a string" }).optional(),
+  /**
+   * Timestamp keys of new points: `python` (Mem0 Python's `created_at`) or `mem0ai` (`createdAt`).
+   * Default: `mem0ai` when the collection already holds a point with `createdAt`, else `python`.
+   */
+  payload_dialect: enumOf(["python", "mem0ai"] as const).optional(),
+  /** mem0ai's spelling of embedding_model_dims. */
+  dimension: fields.positiveInt().optional(),
+  /** mem0ai: a ready `QdrantClient` to use instead of url/host. */
+  client: z.custom<object>((v) => typeof v === "object" && v !== null && typeof (v as { getCollection?: unknown }).getCollection === "function", { error: "expected a QdrantClient" }).optional(),
 };
 
 export const qdrantConfigSchema = providerConfigSchema(qdrantConfigShape).superRefine((c, ctx) => {
   if (c.url !== undefined && c.host !== undefined) ctx.addIssue({ code: "custom", path: ["host"], message: "give either url or host (with port), not both" });
   if (c.url !== undefined && c.port !== undefined) ctx.addIssue({ code: "custom", path: ["port"], message: "the port belongs in url when url is given" });
-  if (c.path !== undefined) ctx.addIssue({ code: "custom", path: ["path"], message: "Qdrant's local (on-disk, in-process) mode exists only in the Python client; run a Qdrant server and give url or host" });
+  // Mem0 Python's default config carries a local `path` next to host/port; only a path alone (local
+  // mode, which exists only in the Python client) is an error. With a server it is ignored, warned.
+  if (c.path !== undefined && c.url === undefined && c.host === undefined && c.client === undefined) ctx.addIssue({ code: "custom", path: ["path"], message: "Qdrant's local (on-disk, in-process) mode exists only in the Python client; run a Qdrant server and give url or host" });
+  if (c.dimension !== undefined && c.embedding_model_dims !== undefined && c.dimension !== c.embedding_model_dims) ctx.addIssue({ code: "custom", path: ["dimension"], message: "differs from embedding_model_dims; give one of them" });
+  if (c.client !== undefined && (c.url !== undefined || c.host !== undefined || c.api_key !== undefined)) ctx.addIssue({ code: "custom", path: ["client"], message: "give either a ready client or url/host/api_key, not both" });
   if (c.host !== undefined && /^https?:\/\/|:\d+$/.test(c.host)) ctx.addIssue({ code: "custom", path: ["host"], message: "expected a bare host name; put a scheme or port in url instead" });
 });
 

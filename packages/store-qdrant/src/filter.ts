@@ -72,7 +72,16 @@ function not(p: Formula): Formula {
 export interface TranslateOptions {
   /** Fields with a Qdrant full-text index: `match.text` on them matches tokens, not substrings. */
   textIndexed?: ReadonlySet<string>;
+  /** The payload key of a field, when not the field's own name (a tombstone's scope ids). */
+  fieldKey?: (field: string) => string | undefined;
 }
+
+/**
+ * Record fields whose payload key depends on who wrote the point — the text is `data` (Mem0) or
+ * `memory` (this project's v1 layout), the timestamps `created_at` (Mem0 Python) or `createdAt`
+ * (mem0ai) — so no one native condition tests them on every point: they are checked client-side.
+ */
+const WRITER_DEPENDENT_FIELDS = new Set(["memory", "created_at", "updated_at"]);
 
 /** Why a leaf had to be checked client-side, for diagnostics. */
 export interface Relaxation {
@@ -113,6 +122,10 @@ class Translator {
   readonly relaxed: Relaxation[] = [];
   constructor(private readonly options: TranslateOptions) {}
 
+  private keyOf(field: string): string | undefined {
+    return (this.options.fieldKey ?? fieldKey)(field);
+  }
+
   private relax(field: string, op: string, reason: string): Approx {
     this.relaxed.push({ field, op, reason });
     return { upper: TRUE, lower: FALSE, exact: false };
@@ -140,7 +153,8 @@ class Translator {
   private exists(field: string): Approx {
     // The store's own key is never a metadata field (writes refuse it), so it is always missing.
     if (field === RESERVED_KEY) return exactly(FALSE);
-    const key = fieldKey(field);
+    if (WRITER_DEPENDENT_FIELDS.has(field)) return this.relax(field, "*", "writers keep this field under different payload keys");
+    const key = this.keyOf(field);
     if (key === undefined) return this.relax(field, "*", "the field name cannot be written as a Qdrant key");
     return exactly(not(cond({ is_empty: { key } })));
   }
@@ -148,7 +162,8 @@ class Translator {
   private compare(n: Extract<FilterNode, { kind: "compare" }>): Approx {
     const negated = n.op === "ne" || n.op === "nin";
     if (n.field === RESERVED_KEY) return exactly(negated ? TRUE : FALSE);
-    const key = fieldKey(n.field);
+    if (WRITER_DEPENDENT_FIELDS.has(n.field)) return this.relax(n.field, n.op, "writers keep this field under different payload keys");
+    const key = this.keyOf(n.field);
     if (key === undefined) return this.relax(n.field, n.op, "the field name cannot be written as a Qdrant key");
     switch (n.op) {
       case "eq":

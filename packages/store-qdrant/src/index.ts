@@ -13,8 +13,8 @@ import { QdrantVectorStore } from "./store.js";
 export { INDEX_TYPES, qdrantConfigSchema, type IndexType, type QdrantConfig } from "./config.js";
 export { translateFilter, type QdrantCondition, type QdrantFilter, type Relaxation, type TranslateOptions, type Translation } from "./filter.js";
 export { dateKey, fieldKey, RESERVED_KEY } from "./paths.js";
-export { decodePoint, encodePayload, pointId, type Mem0Meta } from "./payload.js";
-export { QdrantHistory, QdrantVectorStore, type QdrantStoreOptions } from "./store.js";
+export { decodePoint, dialectOf, encodePayload, pointId, PAYLOAD_VERSION, type Mem0Meta, type PayloadDialect } from "./payload.js";
+export { QdrantHistory, QdrantVectorStore, type QdrantStoreOptions, type VectorLayout } from "./store.js";
 export { migrate, sqliteSource, type MigrateOptions, type MigrateReport, type MigrationSource } from "./migrate.js";
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -24,7 +24,7 @@ export function createQdrantStore(config: QdrantConfig, options: { env?: Readonl
   const path = options.path ?? "vector_store.config";
   const apiKey = resolveApiKey({ configured: config.api_key, env: options.env ?? process.env, envNames: ["QDRANT_API_KEY"], path: `${path}.api_key`, optional: true });
   const timeoutMs = config.timeout_ms ?? DEFAULT_TIMEOUT_MS;
-  const client = new QdrantClient({
+  const client = (config.client as QdrantClient | undefined) ?? new QdrantClient({
     ...(config.url !== undefined ? { url: config.url } : { host: config.host ?? "localhost", port: config.port ?? 6333 }),
     ...(config.https !== undefined ? { https: config.https } : {}),
     ...(apiKey !== undefined ? { apiKey: apiKey.reveal() } : {}),
@@ -35,7 +35,7 @@ export function createQdrantStore(config: QdrantConfig, options: { env?: Readonl
   return new QdrantVectorStore({
     client,
     collectionName: config.collection_name ?? "mem0",
-    dims: config.embedding_model_dims ?? options.embeddingDims,
+    dims: config.embedding_model_dims ?? config.dimension ?? options.embeddingDims,
     onDisk: config.on_disk,
     onDiskPayload: config.on_disk_payload,
     indexedFields: config.indexed_fields,
@@ -47,6 +47,8 @@ export function createQdrantStore(config: QdrantConfig, options: { env?: Readonl
     timeoutMs,
     retry: config.max_retries !== undefined ? { maxRetries: config.max_retries } : {},
     secrets: [apiKey],
+    payloadDialect: config.payload_dialect,
+    vectorName: config.vector_name,
   });
 }
 

@@ -1,30 +1,54 @@
 /**
- * The point payload: Mem0's flat shape (record fields and metadata keys at the top level) plus one
- * reserved object, `_mem0`, that makes the store exact and its writes atomic:
+ * The point payload: Mem0's own shape, so Mem0 (Python 1.x/2.x and mem0ai 3.x) reads what we write
+ * and we read what it writes, plus one reserved object, `_mem0`, that makes the store exact and its
+ * writes atomic:
  *
  *   {
- *     "memory": "…", "hash": "…", "created_at": "…", "updated_at": "…",
+ *     "data": "…", "hash": "…",                                  (Mem0's text key)
+ *     "created_at": "…", "updated_at": "…",                      (Python's keys; mem0ai's are
+ *                                                                  createdAt / updatedAt, see dialect)
  *     "user_id": "alice", "agent_id": "…", "run_id": "…",        (those that are set)
- *     "category": "work", "priority": 7, …                        (metadata)
+ *     "category": "work", "priority": 7, …                        (metadata, flattened as Mem0 does)
  *     "_mem0": {
- *       "v": 1,
+ *       "v": 2,
  *       "dates": { "created_at": 1718000000000, "due": [1718…] },  (ISO-date shadows, epoch ms)
  *       "history": [ { "event": "ADD", … } ],                       (this memory's history)
  *       "rev": 3, "w": "<uuid of the last write>",                 (optimistic concurrency)
  *       "id": "…",                                                  (only when the id is not a UUID)
- *       "deleted": true                                             (tombstones only)
+ *       "deleted": true, "scope": { "user_id": "…" }               (tombstones only)
  *     }
  *   }
  *
+ * Read side: a point without `_mem0` was written by Mem0 (text in `data`, timestamps in
+ * `created_at` or `createdAt`); `_mem0.v: 1` is this project's earlier layout (text in `memory`).
+ * Every other key — `text_lemmatized`, `attributedTo`, `actor_id`, `role`, … — is metadata, so it
+ * survives a read-modify-write. Mem0 shows `_mem0` as one extra metadata key; nothing else differs.
+ *
  * History lives on the memory's own point so that a write and its history event are one point
- * upsert, which Qdrant applies atomically. A deleted memory becomes a tombstone that keeps only its
- * scope ids and `_mem0`, so its history stays readable.
+ * upsert, which Qdrant applies atomically. A deleted memory becomes a tombstone that keeps only
+ * `_mem0` (scope ids inside it), so its history stays readable and no scoped Mem0 query sees it.
  */
 import { createHash } from "node:crypto";
 import { Mem0Error, parseIsoDate, RECORD_FIELDS, SCOPE_KEYS, type HistoryEvent, type MemoryPayload } from "@mem0/core";
 import { RESERVED_KEY } from "./paths.js";
 
-export const PAYLOAD_VERSION = 1;
+export const PAYLOAD_VERSION = 2;
+/** This project's layout before it wrote Mem0's keys: text under `memory`. */
+export const LEGACY_PAYLOAD_VERSION = 1;
+
+/**
+ * Whose timestamp keys a point carries: Mem0 Python's `created_at` / `updated_at`, or mem0ai 3.x's
+ * `createdAt` / `updatedAt`. A point keeps its writer's dialect when we update it.
+ */
+export type PayloadDialect = "python" | "mem0ai";
+export const DIALECT_TIMESTAMP_KEYS = {
+  python: { created: "created_at", updated: "updated_at" },
+  mem0ai: { created: "createdAt", updated: "updatedAt" },
+} as const;
+/** Mem0's text key. */
+export const TEXT_KEY = "data";
+/** Lemmatized copies of the text Mem0 keeps for BM25; stale once the text changes. */
+export const LEMMATIZED_KEYS = ["text_lemmatized", "textLemmatized"] as const;
 
 export interface Mem0Meta {
   v: number;
@@ -34,6 +58,8 @@ export interface Mem0Meta {
   w: string;
   id?: string;
   deleted?: true;
+  /** A tombstone's scope ids, kept out of the top level where Mem0's scoped queries would find it. */
+  scope?: Partial<Record<(typeof SCOPE_KEYS)[number], string>>;
 }
 
 const recordFields = new Set<string>(RECORD_FIELDS);
@@ -102,23 +128,32 @@ export function checkPayload(id: string, payload: MemoryPayload): void {
   for (const key of Object.keys(metadata)) {
     if (recordFields.has(key)) throw invalid(`${id}: metadata.${key} is reserved for the record itself`);
     if (key === RESERVED_KEY) throw invalid(`${id}: metadata.${RESERVED_KEY} is reserved by the Qdrant store`);
+    if (key === TEXT_KEY) throw invalid(`${id}: metadata.${TEXT_KEY} is reserved: Mem0 keeps the memory's text under it`);
   }
   checkJson(metadata, `${id}: metadata`, new Set());
 }
 
-/** The flat payload and the date shadows of a memory. */
-export function encodePayload(id: string, payload: MemoryPayload, meta: Omit<Mem0Meta, "v" | "dates" | "id">): Record<string, unknown> {
+/** The flat payload (Mem0's keys, in `dialect`) and the date shadows of a memory. */
+export function encodePayload(
+  id: string,
+  payload: MemoryPayload,
+  meta: Omit<Mem0Meta, "v" | "dates" | "id">,
+  dialect: PayloadDialect = "python",
+): Record<string, unknown> {
   const flat: Record<string, unknown> = {};
+  const keys = DIALECT_TIMESTAMP_KEYS[dialect];
   for (const [k, v] of Object.entries(payload.metadata ?? {})) if (v !== undefined) flat[k] = v;
-  flat.memory = payload.memory;
+  flat[TEXT_KEY] = payload.memory;
   flat.hash = payload.hash;
-  flat.created_at = payload.created_at;
-  flat.updated_at = payload.updated_at;
+  flat[keys.created] = payload.created_at;
+  flat[keys.updated] = payload.updated_at;
   for (const k of SCOPE_KEYS) if (payload[k] !== undefined) flat[k] = payload[k];
   const dates: Record<string, number | number[]> = {};
   for (const [k, v] of Object.entries(flat)) {
     const shadow = dateShadow(v);
-    if (shadow !== undefined) dates[k] = shadow;
+    // Filters name the record's timestamps created_at / updated_at whatever the dialect.
+    const field = k === keys.created ? "created_at" : k === keys.updated ? "updated_at" : k;
+    if (shadow !== undefined) dates[field] = shadow;
   }
   const m: Mem0Meta = { v: PAYLOAD_VERSION, ...meta };
   if (Object.keys(dates).length > 0) m.dates = dates;
@@ -127,14 +162,13 @@ export function encodePayload(id: string, payload: MemoryPayload, meta: Omit<Mem
   return flat;
 }
 
-/** A tombstone: scope ids (so tools can still find a user's history) and `_mem0`. */
-export function encodeTombstone(id: string, previous: Record<string, unknown>, meta: Omit<Mem0Meta, "v" | "dates" | "id" | "deleted">): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const k of SCOPE_KEYS) if (typeof previous[k] === "string") out[k] = previous[k];
-  const m: Mem0Meta = { v: PAYLOAD_VERSION, ...meta, deleted: true };
+/** A tombstone: only `_mem0`, with the scope ids inside it (so tools can still find a user's history). */
+export function encodeTombstone(id: string, previous: Record<string, unknown>, meta: Omit<Mem0Meta, "v" | "dates" | "id" | "deleted" | "scope">): Record<string, unknown> {
+  const scope: NonNullable<Mem0Meta["scope"]> = { ...metaOf(previous).scope };
+  for (const k of SCOPE_KEYS) if (typeof previous[k] === "string") scope[k] = previous[k] as string;
+  const m: Mem0Meta = { v: PAYLOAD_VERSION, ...meta, deleted: true, scope };
   if (!isCanonicalUuid(id)) m.id = id;
-  out[RESERVED_KEY] = m;
-  return out;
+  return { [RESERVED_KEY]: m };
 }
 
 /**
@@ -153,19 +187,35 @@ export function metaOf(payload: Record<string, unknown> | null | undefined): Par
   return m && typeof m === "object" && !Array.isArray(m) ? (m as Partial<Mem0Meta>) : {};
 }
 
-/** The record a point holds, or null for a tombstone. */
+/** Which timestamp keys a stored payload uses: mem0ai's when it has `createdAt` and no `created_at`. */
+export function dialectOf(payload: Record<string, unknown> | null | undefined): PayloadDialect {
+  return payload && !("created_at" in payload) && "createdAt" in payload ? "mem0ai" : "python";
+}
+
+const stringOr = (v: unknown, fallback: string): string => (typeof v === "string" ? v : v == null ? fallback : String(v));
+
+/**
+ * The record a point holds, or null for a tombstone. Reads Mem0 Python's, mem0ai's and this
+ * project's earlier payloads alike; keys that are not the record's own are metadata.
+ */
 export function decodePoint(point: { id: string | number; payload?: Record<string, unknown> | null }): { id: string; payload: MemoryPayload } | null {
   const raw = (unBigInt(point.payload ?? {}) as Record<string, unknown>) ?? {};
   const meta = metaOf(raw);
   if (meta.deleted) return null;
+  const textKey = meta.v === LEGACY_PAYLOAD_VERSION ? "memory" : TEXT_KEY;
+  const keys = DIALECT_TIMESTAMP_KEYS[dialectOf(raw)];
+  const own = new Set<string>([RESERVED_KEY, textKey, "hash", keys.created, keys.updated, ...SCOPE_KEYS]);
   const metadata: Record<string, unknown> = {};
   const payload: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) {
-    if (k === RESERVED_KEY) continue;
-    if (recordFields.has(k)) payload[k] = v;
-    else metadata[k] = v;
+    if (!own.has(k)) metadata[k] = v;
+    else if (SCOPE_KEYS.includes(k as (typeof SCOPE_KEYS)[number])) payload[k] = v;
   }
-  for (const f of ["memory", "hash", "created_at", "updated_at"]) if (typeof payload[f] !== "string") payload[f] = payload[f] == null ? "" : String(payload[f]);
+  payload.memory = stringOr(raw[textKey], "");
+  payload.hash = stringOr(raw.hash, "");
+  payload.created_at = stringOr(raw[keys.created], "");
+  // mem0ai's add without inference writes no updatedAt: the memory was never updated.
+  payload.updated_at = stringOr(raw[keys.updated], payload.created_at as string);
   payload.metadata = metadata;
   return { id: typeof meta.id === "string" ? meta.id : String(point.id), payload: payload as unknown as MemoryPayload };
 }

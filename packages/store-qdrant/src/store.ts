@@ -18,6 +18,7 @@ import {
   NotFoundError,
   payloadField,
   ProviderError,
+  SCOPE_KEYS,
   vectorProblem,
   type FilterNode,
   type HistoryEvent,
@@ -37,7 +38,19 @@ import { QdrantClient, type Schemas } from "@qdrant/js-client-rest";
 import type { IndexType } from "./config.js";
 import { translateFilter, type QdrantCondition, type QdrantFilter } from "./filter.js";
 import { DELETED_KEY, HISTORY_KEY, RESERVED_KEY, REV_KEY, dateKey, fieldKey } from "./paths.js";
-import { checkPayload, decodePoint, encodePayload, encodeTombstone, metaOf, pointId, recordIdOf, type Mem0Meta } from "./payload.js";
+import {
+  checkPayload,
+  decodePoint,
+  dialectOf,
+  encodePayload,
+  encodeTombstone,
+  LEMMATIZED_KEYS,
+  metaOf,
+  pointId,
+  recordIdOf,
+  type Mem0Meta,
+  type PayloadDialect,
+} from "./payload.js";
 
 const PROVIDER = "qdrant";
 /** Points per scroll page and the most a single query asks for. */
@@ -64,6 +77,24 @@ export interface QdrantStoreOptions {
   retry?: Partial<RetryPolicy>;
   /** Redacted from every error message. */
   secrets?: readonly SecretLike[];
+  /**
+   * Timestamp keys of new points: Mem0 Python's (`created_at`) or mem0ai's (`createdAt`). Default:
+   * mem0ai's when the collection already holds a point with `createdAt`, else Python's.
+   */
+  payloadDialect?: PayloadDialect;
+  /** The dense vector's name in a collection with several named vectors. */
+  vectorName?: string;
+}
+
+/**
+ * How a collection holds its vectors. `dense` is the name of the one we write and query (undefined:
+ * the collection's single unnamed vector); `others` says whether points carry vectors we do not
+ * manage (mem0ai's `bm25` sparse slot, other named vectors), which a write must leave as they are.
+ */
+export interface VectorLayout {
+  dense: string | undefined;
+  others: boolean;
+  sparse: string[];
 }
 
 type Point = { id: string | number; payload?: Record<string, unknown> | null; vector?: unknown; score?: number };
@@ -95,6 +126,8 @@ export class QdrantVectorStore implements VectorStore {
   }
   private dims: number | undefined;
   private textIndexed = new Set<string>();
+  private layoutInfo: VectorLayout = { dense: undefined, others: false, sparse: [] };
+  private dialect: PayloadDialect | undefined;
   private initializing: Promise<void> | undefined;
 
   constructor(options: QdrantStoreOptions) {
@@ -107,6 +140,24 @@ export class QdrantVectorStore implements VectorStore {
   /** The vector size in use (known after first use when it came from the collection). */
   get dimensions(): number | undefined {
     return this.dims;
+  }
+
+  /** The collection's vector layout (known after first use). */
+  get layout(): VectorLayout {
+    return { ...this.layoutInfo, sparse: [...this.layoutInfo.sparse] };
+  }
+
+  /**
+   * The timestamp keys new points get: the configured dialect, else that of a point already in the
+   * collection (Mem0 Python and mem0ai both create the same layout, so only their payloads tell them
+   * apart), else Python's. Asked once, on the first insert.
+   */
+  private async newPointDialect(): Promise<PayloadDialect> {
+    if (this.dialect === undefined) {
+      const page = await this.call(() => this.client.scroll(this.collectionName, { limit: 1, with_payload: ["created_at", "createdAt"], with_vector: false, filter: { must_not: [{ is_empty: { key: "createdAt" } }] } }));
+      this.dialect = page.points.length > 0 ? "mem0ai" : "python";
+    }
+    return this.dialect;
   }
 
   // ---------------------------------------------------------------- plumbing
@@ -175,11 +226,7 @@ export class QdrantVectorStore implements VectorStore {
       }
     }
     const info = await this.call(() => this.client.getCollection(name));
-    const vectors = info.config?.params?.vectors as Schemas["VectorParams"] | Record<string, Schemas["VectorParams"]> | undefined;
-    if (!vectors || typeof (vectors as Schemas["VectorParams"]).size !== "number") {
-      throw new Mem0Error("QDRANT_COLLECTION_MISMATCH", `qdrant: collection "${name}" uses named vectors (${Object.keys(vectors ?? {}).join(", ") || "none"}); mem0 needs a collection with one unnamed vector`);
-    }
-    const params = vectors as Schemas["VectorParams"];
+    const params = this.detectLayout(name, info.config?.params);
     if (this.dims !== undefined && params.size !== this.dims) {
       throw new Mem0Error("QDRANT_COLLECTION_MISMATCH", `qdrant: collection "${name}" holds ${params.size}-dimensional vectors but the embedder makes ${this.dims}-dimensional ones; use another collection_name or re-create the collection`);
     }
@@ -197,6 +244,43 @@ export class QdrantVectorStore implements VectorStore {
       await this.call(() => this.client.createPayloadIndex(name, { ...this.writeArgs, field_name, field_schema }));
       if ((typeof field_schema === "string" ? field_schema : field_schema.type) === "text") this.textIndexed.add(unquote(field_name));
     }
+  }
+
+  /**
+   * Reads the vector layout from the collection info: one unnamed vector (Mem0 Python, this
+   * project), an unnamed vector beside mem0ai's `bm25` sparse slot, or named vectors (the one
+   * `vector_name` names, or the only dense one).
+   */
+  private detectLayout(name: string, params: Schemas["CollectionParams"] | undefined): Schemas["VectorParams"] {
+    const vectors = params?.vectors as Schemas["VectorParams"] | Record<string, Schemas["VectorParams"]> | undefined;
+    const sparse = Object.keys((params?.sparse_vectors ?? {}) as Record<string, unknown>);
+    let dense: string | undefined;
+    let chosen: Schemas["VectorParams"] | undefined;
+    let named: string[] = [];
+    if (vectors && typeof (vectors as Schemas["VectorParams"]).size === "number") {
+      chosen = vectors as Schemas["VectorParams"];
+      if (this.options.vectorName !== undefined && this.options.vectorName !== "") {
+        throw new Mem0Error("QDRANT_COLLECTION_MISMATCH", `qdrant: collection "${name}" has one unnamed vector, not "${this.options.vectorName}"; drop vector_name`);
+      }
+    } else {
+      const byName = (vectors ?? {}) as Record<string, Schemas["VectorParams"]>;
+      named = Object.keys(byName);
+      const wanted = this.options.vectorName ?? (named.length === 1 ? named[0] : undefined);
+      if (wanted === undefined || !byName[wanted]) {
+        const what = named.length === 0 ? "no dense vector" : `named vectors ${named.map((n) => JSON.stringify(n)).join(", ")}`;
+        throw new Mem0Error("QDRANT_COLLECTION_MISMATCH", `qdrant: collection "${name}" has ${what}; set vector_store.config.vector_name to the dense vector mem0 should use`);
+      }
+      dense = wanted;
+      chosen = byName[wanted];
+    }
+    this.layoutInfo = { dense, others: sparse.length > 0 || named.length > 1, sparse };
+    this.dialect = this.options.payloadDialect;
+    return chosen!;
+  }
+
+  /** A point's vector as the layout wants it: the bare array, or keyed by the dense vector's name. */
+  private pointVector(vector: number[]): Schemas["VectorStruct"] {
+    return this.layoutInfo.dense === undefined ? vector : { [this.layoutInfo.dense]: vector };
   }
 
   private wantedIndexes(): [string, Schemas["PayloadFieldSchema"]][] {
@@ -263,6 +347,7 @@ export class QdrantVectorStore implements VectorStore {
       const res = await this.call(() =>
         this.client.query(this.collectionName, {
           query: vector,
+          ...(this.layoutInfo.dense !== undefined ? { using: this.layoutInfo.dense } : {}),
           filter,
           limit: batch,
           offset,
@@ -380,15 +465,16 @@ export class QdrantVectorStore implements VectorStore {
       if (p && recordIdOf(p) !== r.id) throw new Mem0Error("DUPLICATE_ID", `qdrant store: id ${r.id} maps to the point of id ${recordIdOf(p)}`);
     }
     const nonce = randomUUID();
+    const dialect = await this.newPointDialect();
     const fresh = rows.filter((r) => !existing.has(r.pid));
     if (fresh.length > 0) {
-      const points = fresh.map((r) => ({ id: r.pid, vector: r.vector, payload: encodePayload(r.id, r.payload, { history: events.get(r.id) ?? [], rev: 1, w: nonce }) }));
+      const points = fresh.map((r) => ({ id: r.pid, vector: this.pointVector(r.vector), payload: encodePayload(r.id, r.payload, { history: events.get(r.id) ?? [], rev: 1, w: nonce }, dialect) }));
       // insert_only: a point another writer created meanwhile is never overwritten.
       await this.call(() => this.client.upsert(this.collectionName, { ...this.writeArgs, points, update_mode: "insert_only" }));
     }
     // Re-inserting a deleted id revives its tombstone, keeping the earlier history.
     for (const r of rows.filter((x) => existing.has(x.pid))) {
-      await this.casWrite(r.id, r.pid, (cur) => ({ payload: encodePayload(r.id, r.payload, { history: [...(cur.history ?? []), ...(events.get(r.id) ?? [])], rev: (cur.rev ?? 0) + 1, w: "" }), vector: r.vector }), { allowTombstone: true, events: events.get(r.id) });
+      await this.casWrite(r.id, r.pid, (cur) => ({ payload: encodePayload(r.id, r.payload, { history: [...(cur.history ?? []), ...(events.get(r.id) ?? [])], rev: (cur.rev ?? 0) + 1, w: "" }, dialect), vector: r.vector }), { allowTombstone: true, events: events.get(r.id) });
     }
     if (fresh.length > 0) {
       const ok = await this.written(fresh.map((r) => r.pid), nonce);
@@ -421,15 +507,21 @@ export class QdrantVectorStore implements VectorStore {
       if (change.events) events = change.events;
       (change.payload[RESERVED_KEY] as Mem0Meta).w = nonce;
       const revIs: QdrantCondition = meta.rev === undefined ? { is_empty: { key: REV_KEY } } : { key: REV_KEY, match: { value: meta.rev } };
-      if (change.vector) {
-        const vector = change.vector;
+      if (change.vector && !this.layoutInfo.others) {
+        const vector = this.pointVector(change.vector);
         await this.call(() =>
           this.client.upsert(this.collectionName, { ...this.writeArgs, points: [{ id: pid, vector, payload: change.payload }], update_filter: { must: [revIs] }, update_mode: "update_only" }),
         );
       } else {
-        // Without a new vector the point keeps its own: overwrite the payload of this point only if
-        // its revision is still the one we read.
+        // Without a new vector, or when the point carries vectors we do not manage (mem0ai's bm25
+        // slot), the point keeps its vectors: overwrite the payload of this point only if its
+        // revision is still the one we read; a new dense vector follows, only onto our own write.
         await this.call(() => this.client.overwritePayload(this.collectionName, { ...this.writeArgs, payload: change.payload, filter: { must: [{ has_id: [pid] }, revIs] } }));
+        if (change.vector) {
+          const vector = this.pointVector(change.vector);
+          const ours: QdrantCondition = { key: `${RESERVED_KEY}.w`, match: { value: nonce } };
+          await this.call(() => this.client.updateVectors(this.collectionName, { ...this.writeArgs, points: [{ id: pid, vector }], update_filter: { must: [ours] } }));
+        }
       }
       if ((await this.written([pid], nonce)).has(pid)) return;
     }
@@ -441,11 +533,22 @@ export class QdrantVectorStore implements VectorStore {
     const events = this.eventsFor(options, new Set([id])).get(id) ?? [];
     if (record.vector !== undefined) this.checkVector(record.vector, id);
     await this.ready();
+    const fallbackDialect = await this.newPointDialect();
     const vector = record.vector === undefined ? undefined : this.checkVector(record.vector, id);
-    await this.casWrite(id, pointId(id), (cur) => ({
-      payload: encodePayload(id, record.payload, { history: [...(cur.history ?? []), ...events], rev: (cur.rev ?? 0) + 1, w: "" }),
-      vector,
-    }), { events });
+    await this.casWrite(id, pointId(id), (cur, previous) => {
+      const before = decodePoint({ id, payload: previous });
+      let metadata = record.payload.metadata;
+      // Mem0's lemmatized copy of the old text would feed its keyword search stale words; without
+      // it Mem0 falls back to `data`.
+      if (before && before.payload.memory !== record.payload.memory && LEMMATIZED_KEYS.some((k) => k in metadata)) {
+        metadata = Object.fromEntries(Object.entries(metadata).filter(([k]) => !(LEMMATIZED_KEYS as readonly string[]).includes(k)));
+      }
+      const dialect = "created_at" in previous || "createdAt" in previous ? dialectOf(previous) : fallbackDialect;
+      return {
+        payload: encodePayload(id, { ...record.payload, metadata }, { history: [...(cur.history ?? []), ...events], rev: (cur.rev ?? 0) + 1, w: "" }, dialect),
+        vector,
+      };
+    }, { events });
   }
 
   async delete(id: string, options?: WriteOptions): Promise<void> {
@@ -517,7 +620,11 @@ export class QdrantVectorStore implements VectorStore {
     if (t.filter === "none") return 0;
     const live = await this.count(filter);
     if (t.exact) {
-      const selector: QdrantFilter = t.filter ?? {};
+      // Tombstones keep their scope ids under `_mem0.scope`: the same filter, read there, finds them.
+      const tomb = translateFilter(filter, { textIndexed: this.textIndexed, fieldKey: tombstoneKey });
+      const isTomb: QdrantCondition = { key: DELETED_KEY, match: { value: true } };
+      const tombs: QdrantFilter[] = tomb.filter === "none" || !tomb.exact ? [] : [{ must: [...asArray(tomb.filter?.must), isTomb] }];
+      const selector: QdrantFilter = tombs.length === 0 ? (t.filter ?? {}) : { should: [t.filter ?? {}, ...tombs] };
       await this.call(() => this.client.delete(this.collectionName, { ...this.writeArgs, filter: selector }));
       return live;
     }
@@ -538,17 +645,18 @@ export class QdrantVectorStore implements VectorStore {
     if (rows.length === 0) return [];
     await this.ready();
     const nonce = randomUUID();
+    const dialect = await this.newPointDialect();
     const points = rows.map((r) => {
       const history = r.history.map((e) => ({ ...e }));
       if (r.payload === null) {
         // A deleted memory: its history on a tombstone. Tombstones are never returned by queries, so
         // any valid vector will do.
         const vector = Array.from({ length: this.dims! }, (_, i) => (i === 0 ? 1 : 0));
-        return { id: pointId(r.id), vector, payload: encodeTombstone(r.id, r.scope ?? {}, { history, rev: 1, w: nonce }) };
+        return { id: pointId(r.id), vector: this.pointVector(vector), payload: encodeTombstone(r.id, r.scope ?? {}, { history, rev: 1, w: nonce }) };
       }
       checkPayload(r.id, r.payload);
       if (r.vector === undefined) throw new Mem0Error("INVALID_VECTOR", `qdrant store: ${r.id}: a live memory needs its vector`);
-      return { id: pointId(r.id), vector: this.checkVector(r.vector, r.id), payload: encodePayload(r.id, r.payload, { history, rev: 1, w: nonce }) };
+      return { id: pointId(r.id), vector: this.pointVector(this.checkVector(r.vector, r.id)), payload: encodePayload(r.id, r.payload, { history, rev: 1, w: nonce }, dialect) };
     });
     await this.call(() => this.client.upsert(this.collectionName, { ...this.writeArgs, points, update_mode: "insert_only" }));
     const ok = await this.written(points.map((p) => p.id), nonce);
@@ -617,6 +725,11 @@ export class QdrantHistory implements HistoryStore {
 
 function asArray<T>(v: T | T[] | null | undefined): T[] {
   return v === undefined || v === null ? [] : Array.isArray(v) ? v : [v];
+}
+
+/** Where a tombstone keeps a field: scope ids under `_mem0.scope`, nothing else. */
+function tombstoneKey(field: string): string | undefined {
+  return (SCOPE_KEYS as readonly string[]).includes(field) ? `${RESERVED_KEY}.scope.${field}` : fieldKey(field);
 }
 
 /** A payload-schema key back to the field name it indexes (`"a.b"` → a.b). */

@@ -51,14 +51,14 @@ describe("collections", () => {
     expect(await ok("GET", `${C}/exists`, { collection_name: "c1" })).toEqual({ exists: false });
   });
 
-  test("errors carry Qdrant's body and status: missing collection 404, existing one 400", async () => {
+  test("errors carry Qdrant's body and status: missing collection 404, existing one 409", async () => {
     const missing = await call("GET", "/collections/nope");
     expect(missing.status).toBe(404);
     expect(missing.json.status.error).toBe("Not found: Collection `nope` doesn't exist!");
     expect(spec.validateResponse("GET", C, 404, missing.json).ok).toBe(true);
     await ok("PUT", C, { collection_name: "twice" }, { vectors: { size: 2, distance: "Dot" } });
     const again = await call("PUT", "/collections/twice", { vectors: { size: 2, distance: "Dot" } });
-    expect(again.status).toBe(400);
+    expect(again.status).toBe(409);
     expect(again.json.status.error).toBe("Wrong input: Collection `twice` already exists!");
   });
 

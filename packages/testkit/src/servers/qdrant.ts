@@ -16,8 +16,13 @@
  * `PUT …/index`; points: `PUT …/points` (upsert, with `update_mode` and `update_filter`),
  * `POST …/points` (retrieve), `GET …/points/{id}`, `POST …/points/query`, `POST …/points/scroll`,
  * `POST …/points/count`, `POST …/points/delete`, `PUT|POST …/points/payload` (overwrite / set).
- * Not implemented (answered 400 "not supported by the Qdrant test double"): named vectors in
- * points, sparse / multi vectors, prefetch and fusion queries, `order_by`, snapshots, sharding keys.
+ * `PUT …/points/vectors` (update named vectors, keeping the others), `POST …/points/search` (the
+ * deprecated search mem0ai calls). Vectors: one unnamed dense vector, named dense vectors, and
+ * sparse vectors (`sparse_vectors`, modifier `idf`), given as `{ indices, values }` or as a
+ * `Document` for the built-in `Qdrant/bm25` model, which Qdrant (≥ 1.15.2) encodes server-side
+ * (see bm25Encode: word tokens, lower-cased, English stop words dropped, no stemming).
+ * Not implemented (answered 400 "not supported by the Qdrant test double"): multi vectors, other
+ * inference models, prefetch and fusion queries, `order_by`, snapshots, sharding keys.
  *
  * Tests get the FakeServer's fault injection (429 with Retry-After, 503, resets, hangs) and call log.
  */
@@ -31,20 +36,28 @@ export const QDRANT_VERSION = "1.18.0";
 type Json = Record<string, any>;
 type PointId = string | number;
 
+interface SparseVector {
+  indices: number[];
+  values: number[];
+}
+
 interface StoredPoint {
   id: PointId;
-  vector: Float32Array;
+  /** By vector name; the unnamed vector is "". */
+  vectors: Map<string, Float32Array | SparseVector>;
   payload: Json;
   version: number;
 }
 
+type Distance = "Cosine" | "Dot" | "Euclid" | "Manhattan";
+
 interface Collection {
   name: string;
-  size: number;
-  distance: "Cosine" | "Dot" | "Euclid" | "Manhattan";
-  /** The create request's `vectors` as given (named vectors are accepted but hold no points). */
+  /** Dense vectors by name ("" for the single unnamed vector). */
+  dense: Map<string, { size: number; distance: Distance }>;
+  sparse: Map<string, { modifier?: string }>;
+  /** The create request's `vectors` as given. */
   vectorsConfig: Json;
-  named: boolean;
   params: Json;
   onDiskPayload: boolean;
   points: Map<PointId, StoredPoint>;
@@ -198,9 +211,9 @@ function selectPayload(payload: Json, withPayload: unknown, defaultOn: boolean):
   return structuredClone(payload);
 }
 
-function preprocess(c: Collection, v: number[]): Float32Array {
+function preprocess(distance: Distance, v: number[]): Float32Array {
   const out = Float32Array.from(v);
-  if (c.distance !== "Cosine") return out;
+  if (distance !== "Cosine") return out;
   let sum = 0;
   for (const x of out) sum += x * x;
   const norm = Math.sqrt(sum);
@@ -209,13 +222,13 @@ function preprocess(c: Collection, v: number[]): Float32Array {
   return out;
 }
 
-function score(c: Collection, q: Float32Array, v: Float32Array): number {
+function score(distance: Distance, q: Float32Array, v: Float32Array): number {
   let s = 0;
-  if (c.distance === "Euclid") {
+  if (distance === "Euclid") {
     for (let i = 0; i < q.length; i++) s += (q[i]! - v[i]!) ** 2;
     return Math.fround(Math.sqrt(s));
   }
-  if (c.distance === "Manhattan") {
+  if (distance === "Manhattan") {
     for (let i = 0; i < q.length; i++) s += Math.abs(q[i]! - v[i]!);
     return Math.fround(s);
   }
@@ -223,7 +236,38 @@ function score(c: Collection, q: Float32Array, v: Float32Array): number {
   return Math.fround(s);
 }
 
-const higherIsBetter = (c: Collection) => c.distance === "Cosine" || c.distance === "Dot";
+const higherIsBetter = (distance: Distance) => distance === "Cosine" || distance === "Dot";
+
+/** English stop words Qdrant's bm25 drops (a subset of its list). */
+const STOP_WORDS = new Set("a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to was will with i me my we our you your he she his her its".split(" "));
+const BM25_MODEL = "qdrant/bm25";
+const BM25 = { k: 1.2, b: 0.75, avgLen: 256 };
+
+/** A token's index in the sparse vector: FNV-1a, as an unsigned 32-bit integer. */
+function tokenIndex(token: string): number {
+  let h = 0x811c9dc5;
+  for (const byte of Buffer.from(token, "utf8")) h = Math.imul(h ^ byte, 0x01000193) >>> 0;
+  return h;
+}
+
+/** Qdrant/bm25 document encoding: term-frequency weights, normalised by document length. */
+export function bm25Encode(text: string, kind: "document" | "query"): SparseVector {
+  const tokens = (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((t) => !STOP_WORDS.has(t));
+  const tf = new Map<number, number>();
+  for (const t of tokens) tf.set(tokenIndex(t), (tf.get(tokenIndex(t)) ?? 0) + 1);
+  const indices = [...tf.keys()].sort((a, b) => a - b);
+  const norm = BM25.k * (1 - BM25.b + (BM25.b * tokens.length) / BM25.avgLen);
+  const values = indices.map((i) => (kind === "query" ? 1 : (tf.get(i)! * (BM25.k + 1)) / (tf.get(i)! + norm)));
+  return { indices, values };
+}
+
+function isDocument(v: unknown): v is { text: string; model: string } {
+  return !!v && typeof v === "object" && !Array.isArray(v) && typeof (v as Json).text === "string" && typeof (v as Json).model === "string";
+}
+
+function isSparse(v: unknown): v is SparseVector {
+  return !!v && typeof v === "object" && Array.isArray((v as Json).indices) && Array.isArray((v as Json).values);
+}
 
 export async function startQdrantServer(options: QdrantServerOptions = {}): Promise<QdrantServer> {
   const collections = new Map<string, Collection>();
@@ -251,12 +295,84 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
     return [...c.points.values()].filter((p) => checkFilter(filter, p.payload, { ...ctx, pointId: p.id })).sort((a, b) => compareIds(a.id, b.id));
   };
 
-  const vectorOf = (c: Collection, v: unknown, where: string): Float32Array => {
-    if (c.named) throw unsupported("writing or querying points of a collection with named vectors");
+  const denseOf = (c: Collection, name: string, v: unknown, where: string): Float32Array => {
+    const params = c.dense.get(name);
+    if (!params) throw badInput(`Not existing vector name error: ${name === "" ? "default vector" : name}`);
     if (!Array.isArray(v) || v.some((x) => typeof x !== "number")) throw unsupported(`${where}: a vector other than a dense float array`);
-    if (v.length !== c.size) throw badInput(`Vector dimension error: expected dim: ${c.size}, got ${v.length}`);
-    return preprocess(c, v as number[]);
+    if (v.length !== params.size) throw badInput(`Vector dimension error: expected dim: ${params.size}, got ${v.length}`);
+    return preprocess(params.distance, v as number[]);
   };
+
+  const sparseOf = (c: Collection, name: string, v: unknown, kind: "document" | "query"): SparseVector => {
+    if (!c.sparse.has(name)) throw badInput(`Not existing vector name error: ${name}`);
+    if (isDocument(v)) {
+      if (v.model.toLowerCase() !== BM25_MODEL) throw unsupported(`inference with model ${JSON.stringify(v.model)}`);
+      return bm25Encode(v.text, kind);
+    }
+    if (!isSparse(v)) throw badInput(`Conversion between sparse and regular vectors failed`);
+    if (v.indices.length !== v.values.length) throw new HttpError(422, `Validation error in JSON body: [indices: must be the same length as values]`);
+    if (new Set(v.indices).size !== v.indices.length) throw new HttpError(422, `Validation error in JSON body: [indices: must be unique]`);
+    return { indices: [...v.indices], values: [...v.values] };
+  };
+
+  /** A point's VectorStruct: a bare dense array is the unnamed vector; an object names each vector. */
+  const vectorsOf = (c: Collection, v: unknown, where: string): Map<string, Float32Array | SparseVector> => {
+    const out = new Map<string, Float32Array | SparseVector>();
+    if (Array.isArray(v)) {
+      if (v.some((x) => Array.isArray(x))) throw unsupported(`${where}: multi vectors`);
+      out.set("", denseOf(c, "", v, where));
+      return out;
+    }
+    if (isDocument(v)) throw unsupported(`${where}: a document for the unnamed dense vector`);
+    for (const [name, value] of Object.entries((v ?? {}) as Json)) {
+      out.set(name, c.sparse.has(name) ? sparseOf(c, name, value, "document") : denseOf(c, name, value, `${where}.${name}`));
+    }
+    return out;
+  };
+
+  /** Scores `candidates` against a query on vector `using`; best first, ties by id. */
+  const rank = (c: Collection, candidates: StoredPoint[], using: string, query: unknown): { pt: StoredPoint; score: number }[] => {
+    if (c.sparse.has(using)) {
+      const q = sparseOf(c, using, query, "query");
+      const idf = new Map<number, number>();
+      if (c.sparse.get(using)!.modifier === "idf") {
+        const docs = [...c.points.values()].map((p) => p.vectors.get(using)).filter((x): x is SparseVector => isSparse(x));
+        for (const i of q.indices) {
+          const n = docs.filter((d) => d.indices.includes(i)).length;
+          idf.set(i, Math.log((docs.length - n + 0.5) / (n + 0.5) + 1));
+        }
+      }
+      // Points without the sparse vector, or sharing no index with the query, are not hits.
+      return candidates
+        .flatMap((pt) => {
+          const d = pt.vectors.get(using);
+          if (!isSparse(d)) return [];
+          let total = 0;
+          let overlap = false;
+          q.indices.forEach((i, k) => {
+            const j = d.indices.indexOf(i);
+            if (j < 0) return;
+            overlap = true;
+            total += q.values[k]! * d.values[j]! * (idf.get(i) ?? 1);
+          });
+          return overlap ? [{ pt, score: Math.fround(total) }] : [];
+        })
+        .sort((a, b) => b.score - a.score || compareIds(a.pt.id, b.pt.id));
+    }
+    const params = c.dense.get(using);
+    if (!params) throw badInput(`Not existing vector name error: ${using === "" ? "default vector" : using}`);
+    const q = denseOf(c, using, query, "query");
+    const sign = higherIsBetter(params.distance) ? -1 : 1;
+    return candidates
+      .flatMap((pt) => {
+        const v = pt.vectors.get(using);
+        return v instanceof Float32Array ? [{ pt, score: score(params.distance, q, v) }] : [];
+      })
+      .sort((a, b) => sign * (a.score - b.score) || compareIds(a.pt.id, b.pt.id));
+  };
+
+  const passes = (c: Collection, using: string, s: number, threshold: number | null | undefined) =>
+    threshold == null || (c.sparse.has(using) || higherIsBetter(c.dense.get(using)!.distance) ? s >= threshold : s <= threshold);
 
   const updateResult = (c: Collection) => ok({ operation_id: c.operationId++, status: "completed" });
 
@@ -299,17 +415,22 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
   validated("PUT", "/collections/{collection_name}", (p, body) => {
     const name = p.collection_name!;
     if (!/^[^/\\\0]{1,255}$/.test(name)) throw new HttpError(422, `Validation error in path parameters: [name: collection name is not valid]`);
-    if (collections.has(name)) throw badInput(`Collection \`${name}\` already exists!`);
+    // Qdrant maps StorageError::AlreadyExists to 409 Conflict (mem0ai and Mem0 Python rely on it).
+    if (collections.has(name)) throw new HttpError(409, `Wrong input: Collection \`${name}\` already exists!`);
     const vectors = body.vectors ?? {};
     const single = typeof vectors.size === "number";
+    const dense = new Map<string, { size: number; distance: Distance }>();
+    if (single) dense.set("", { size: vectors.size, distance: vectors.distance });
+    else for (const [n, v] of Object.entries(vectors as Record<string, Json>)) dense.set(n, { size: v.size, distance: v.distance });
+    const sparse = new Map<string, { modifier?: string }>(Object.entries((body.sparse_vectors ?? {}) as Record<string, Json>).map(([n, v]) => [n, { modifier: v?.modifier ?? undefined }]));
     collections.set(name, {
       name,
-      size: single ? vectors.size : 0,
-      distance: single ? vectors.distance : "Cosine",
+      dense,
+      sparse,
       vectorsConfig: vectors,
-      named: !single,
       params: {
         vectors,
+        ...(sparse.size > 0 ? { sparse_vectors: body.sparse_vectors } : {}),
         shard_number: body.shard_number ?? 1,
         replication_factor: body.replication_factor ?? 1,
         write_consistency_factor: body.write_consistency_factor ?? 1,
@@ -362,13 +483,14 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
 
   validated("PUT", "/collections/{collection_name}/points", (p, body) => {
     const c = collection(p.collection_name!);
-    let incoming: { id: PointId; vector: Float32Array; payload: Json }[];
+    let incoming: { id: PointId; vectors: Map<string, Float32Array | SparseVector>; payload: Json }[];
     if (body.batch) {
       const { ids, vectors, payloads } = body.batch;
       if (!Array.isArray(vectors) || vectors.length !== ids.length) throw badInput(`number of ids and vectors must be equal`);
-      incoming = ids.map((id: unknown, i: number) => ({ id: checkId(id, `batch.ids[${i}]`), vector: vectorOf(c, vectors[i], `batch.vectors[${i}]`), payload: payloads?.[i] ?? {} }));
+      if (!Array.isArray(vectors)) throw unsupported("batch.vectors by name");
+      incoming = ids.map((id: unknown, i: number) => ({ id: checkId(id, `batch.ids[${i}]`), vectors: vectorsOf(c, vectors[i], `batch.vectors[${i}]`), payload: payloads?.[i] ?? {} }));
     } else {
-      incoming = body.points.map((pt: Json, i: number) => ({ id: checkId(pt.id, `points[${i}].id`), vector: vectorOf(c, pt.vector, `points[${i}].vector`), payload: pt.payload ?? {} }));
+      incoming = body.points.map((pt: Json, i: number) => ({ id: checkId(pt.id, `points[${i}].id`), vectors: vectorsOf(c, pt.vector, `points[${i}].vector`), payload: pt.payload ?? {} }));
     }
     if (body.shard_key != null) throw unsupported("shard_key");
     checkFilterBody(body.update_filter, "update_filter");
@@ -379,17 +501,25 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
       if (existing) {
         if (mode === "insert_only") continue;
         if (body.update_filter != null && !checkFilter(body.update_filter, existing.payload, { ...ctx, pointId: existing.id })) continue;
-        c.points.set(pt.id, { id: pt.id, vector: pt.vector, payload: structuredClone(pt.payload), version: existing.version + 1 });
+        // An upsert replaces the whole point: vectors it does not give are gone.
+        c.points.set(pt.id, { id: pt.id, vectors: pt.vectors, payload: structuredClone(pt.payload), version: existing.version + 1 });
       } else if (mode !== "update_only") {
-        c.points.set(pt.id, { id: pt.id, vector: pt.vector, payload: structuredClone(pt.payload), version: 0 });
+        c.points.set(pt.id, { id: pt.id, vectors: pt.vectors, payload: structuredClone(pt.payload), version: 0 });
       }
     }
     return updateResult(c);
   });
 
-  const recordOut = (pt: StoredPoint, withPayload: unknown, withVector: unknown, payloadDefault: boolean) => {
+  /** A point's vectors as Qdrant returns them: the bare array for a single unnamed vector, else by name. */
+  const vectorsOut = (c: Collection, pt: StoredPoint): unknown => {
+    const out = (v: Float32Array | SparseVector) => (v instanceof Float32Array ? Array.from(v) : { indices: [...v.indices], values: [...v.values] });
+    if (c.dense.has("") && c.dense.size === 1 && c.sparse.size === 0) return out(pt.vectors.get("")!);
+    return Object.fromEntries([...pt.vectors].map(([n, v]) => [n, out(v)]));
+  };
+
+  const recordOut = (c: Collection, pt: StoredPoint, withPayload: unknown, withVector: unknown, payloadDefault: boolean) => {
     const payload = selectPayload(pt.payload, withPayload, payloadDefault);
-    return { id: pt.id, ...(payload !== undefined ? { payload } : { payload: null }), ...(withVector === true ? { vector: Array.from(pt.vector) } : {}) };
+    return { id: pt.id, ...(payload !== undefined ? { payload } : { payload: null }), ...(withVector === true ? { vector: vectorsOut(c, pt) } : {}) };
   };
 
   validated("POST", "/collections/{collection_name}/points", (p, body) => {
@@ -401,7 +531,7 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
       if (seen.has(id)) continue;
       seen.add(id);
       const pt = c.points.get(id);
-      if (pt) out.push(recordOut(pt, body.with_payload, body.with_vector, true));
+      if (pt) out.push(recordOut(c, pt, body.with_payload, body.with_vector, true));
     }
     return ok(out);
   });
@@ -412,14 +542,13 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
     const id = /^\d+$/.test(raw) ? Number(raw) : raw;
     const pt = c.points.get(checkId(id, "id"));
     if (!pt) throw notFound(`No point with id ${raw} found`);
-    return ok(recordOut(pt, true, true, true));
+    return ok(recordOut(c, pt, true, true, true));
   });
 
   validated("POST", "/collections/{collection_name}/points/query", (p, body) => {
     const c = collection(p.collection_name!);
     if (body.prefetch != null) throw unsupported("prefetch");
     if (body.shard_key != null) throw unsupported("shard_key");
-    if (body.using != null && body.using !== "") throw unsupported("using a named vector");
     if (body.lookup_from != null) throw unsupported("lookup_from");
     checkFilterBody(body.filter, "filter");
     const limit: number = body.limit ?? 10;
@@ -431,18 +560,14 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
     }
     const candidates = matching(c, body.filter);
     let scored: { pt: StoredPoint; score: number }[];
+    const using: string = body.using ?? "";
     if (query === undefined || query === null) {
       scored = candidates.map((pt) => ({ pt, score: 0 }));
-    } else if (Array.isArray(query)) {
-      const q = vectorOf(c, query, "query");
-      scored = candidates.map((pt) => ({ pt, score: score(c, q, pt.vector) }));
-      const sign = higherIsBetter(c) ? -1 : 1;
-      scored.sort((a, b) => sign * (a.score - b.score) || compareIds(a.pt.id, b.pt.id));
-      const threshold = body.score_threshold;
-      if (threshold != null) scored = scored.filter((s) => (higherIsBetter(c) ? s.score >= threshold : s.score <= threshold));
+    } else if (Array.isArray(query) || isSparse(query) || isDocument(query)) {
+      scored = rank(c, candidates, using, query).filter((x) => passes(c, using, x.score, body.score_threshold));
     } else throw unsupported("this kind of query");
     const points = scored.slice(offset, offset + limit).map(({ pt, score: s }) => ({
-      ...recordOut(pt, body.with_payload, body.with_vector, false),
+      ...recordOut(c, pt, body.with_payload, body.with_vector, false),
       version: pt.version,
       score: s,
     }));
@@ -459,7 +584,37 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
     const all = matching(c, body.filter).filter((pt) => start === undefined || compareIds(pt.id, start) >= 0);
     const page = all.slice(0, limit);
     const next = all[limit];
-    return ok({ points: page.map((pt) => recordOut(pt, body.with_payload, body.with_vector, true)), next_page_offset: next ? next.id : null });
+    return ok({ points: page.map((pt) => recordOut(c, pt, body.with_payload, body.with_vector, true)), next_page_offset: next ? next.id : null });
+  });
+
+  // Deprecated in Qdrant 1.10 but still served; mem0ai 3.x searches with it.
+  validated("POST", "/collections/{collection_name}/points/search", (p, body) => {
+    const c = collection(p.collection_name!);
+    if (body.shard_key != null) throw unsupported("shard_key");
+    checkFilterBody(body.filter, "filter");
+    const named = body.vector && !Array.isArray(body.vector) ? (body.vector as Json) : undefined;
+    const using: string = named ? named.name : "";
+    const query = named ? named.vector : body.vector;
+    const offset: number = body.offset ?? 0;
+    const scored = rank(c, matching(c, body.filter), using, query).filter((x) => passes(c, using, x.score, body.score_threshold));
+    return ok(scored.slice(offset, offset + body.limit).map(({ pt, score: sc }) => ({ ...recordOut(c, pt, body.with_payload, body.with_vector, false), version: pt.version, score: sc })));
+  });
+
+  // Replaces the named vectors given and keeps the point's other vectors and its payload.
+  validated("PUT", "/collections/{collection_name}/points/vectors", (p, body) => {
+    const c = collection(p.collection_name!);
+    if (body.shard_key != null) throw unsupported("shard_key");
+    checkFilterBody(body.update_filter, "update_filter");
+    const ctx = { textIndexes: textIndexes(c) };
+    const updates = (body.points as Json[]).map((pt, i) => ({ id: checkId(pt.id, `points[${i}].id`), vectors: vectorsOf(c, pt.vector, `points[${i}].vector`) }));
+    for (const u of updates) if (!c.points.has(u.id)) throw notFound(`No point with id ${u.id} found`);
+    for (const u of updates) {
+      const pt = c.points.get(u.id)!;
+      if (body.update_filter != null && !checkFilter(body.update_filter, pt.payload, { ...ctx, pointId: pt.id })) continue;
+      for (const [n, v] of u.vectors) pt.vectors.set(n, v);
+      pt.version += 1;
+    }
+    return updateResult(c);
   });
 
   validated("POST", "/collections/{collection_name}/points/count", (p, body) => {
