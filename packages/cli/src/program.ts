@@ -1,5 +1,5 @@
 /**
- * The `mem0` command line. `run(argv)` parses, runs one command and resolves to its exit code:
+ * The `mem0-ts` command line. `run(argv)` parses, runs one command and resolves to its exit code:
  * 0 success, 1 runtime failure, 2 bad usage or bad input (the message names file, line and field).
  */
 import { writeFileSync } from "node:fs";
@@ -39,12 +39,12 @@ const scopeOptions = (cmd: Command) =>
   cmd.option("-u, --user-id <id>", "scope: user id").option("--agent-id <id>", "scope: agent id").option("--run-id <id>", "scope: run id");
 
 export function buildProgram(ctx: RunContext): Command {
-  const program = new Command("mem0")
+  const program = new Command("mem0-ts")
     .description("mem0-ts: memory for AI agents with reranker-enhanced search")
     .option("-c, --config <file>", "config file with Mem0's keys (default: ./mem0.config.json when present)")
     .option("--json", "print JSON (for scripts) instead of tables")
     .option("-q, --quiet", "no progress bars")
-    .showHelpAfterError("(run mem0 --help for usage)")
+    .showHelpAfterError("(run mem0-ts --help for usage)")
     .exitOverride();
 
   const flags = (cmd: Command) => cmd.optsWithGlobals() as GlobalFlags;
@@ -142,7 +142,7 @@ export function buildProgram(ctx: RunContext): Command {
         if (flags(cmd).json) io.out(JSON.stringify(comparison, null, 2));
         else for (const l of renderComparisonText(comparison, io.columns)) io.out(l);
         if (comparison.summary.compared > 0 && comparison.queries.every((q) => q.a.ok && q.a.response.results.length === 0)) {
-          io.err("note: no query matched any memory; load some with --memories or `mem0 add`");
+          io.err("note: no query matched any memory; load some with --memories or `mem0-ts add`");
         }
       } finally {
         await closeUnlessShared(a);

@@ -1,5 +1,5 @@
 /**
- * The built `mem0` binary, spawned as a user runs it: exit codes, quiet output in a pipe, and the
+ * The built `mem0-ts` binary, spawned as a user runs it: exit codes, quiet output in a pipe, and the
  * demo's model choice against a loopback hub (download, local cross-encoder, bounded probe).
  */
 import { spawn } from "node:child_process";

@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Comparison } from "@mem0/cli";
+import type { Comparison } from "@mem0/ts-cli";
 import { cli, fixture, tempDir } from "./helpers.js";
 
 const base = ["--config", fixture("offline.config.json"), "compare", "--queries", fixture("queries.jsonl"), "--memories", fixture("memories.jsonl")];
 
-describe("mem0 compare: rerank off vs on", () => {
+describe("mem0-ts compare: rerank off vs on", () => {
   let comparison: Comparison;
   let text: string;
   const dir = tempDir();

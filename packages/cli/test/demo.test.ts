@@ -1,8 +1,8 @@
-import { bm25Scores, bufferIo, DEMO_MEMORIES, DEMO_QUERIES, rankChange, runDemo } from "@mem0/cli";
+import { bm25Scores, bufferIo, DEMO_MEMORIES, DEMO_QUERIES, rankChange, runDemo } from "@mem0/ts-cli";
 import { join } from "node:path";
 import { tempDir } from "./helpers.js";
 
-describe("mem0 demo, offline (a fresh clone with no model files and no network)", () => {
+describe("mem0-ts demo, offline (a fresh clone with no model files and no network)", () => {
   const io = bufferIo();
   let lines: string[];
   let text: string;

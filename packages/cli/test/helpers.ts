@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bufferIo, run, type RunContext } from "@mem0/cli";
+import { bufferIo, run, type RunContext } from "@mem0/ts-cli";
 
 export const fixture = (...parts: string[]) => join(__dirname, "fixtures", ...parts);
 export const tempDir = (prefix = "mem0-cli-") => mkdtempSync(join(tmpdir(), prefix));

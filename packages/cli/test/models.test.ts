@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { bufferIo, downloadModel, hasModelFiles, HF_RERANKER, MODEL_FILES, probeHub } from "@mem0/cli";
+import { bufferIo, downloadModel, hasModelFiles, HF_RERANKER, MODEL_FILES, probeHub } from "@mem0/ts-cli";
 import { fixture, tempDir } from "./helpers.js";
 import { startHub } from "./hub.js";
 

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import type { Comparison } from "@mem0/cli";
+import type { Comparison } from "@mem0/ts-cli";
 import { cli, fixture, tempDir, testOutput } from "./helpers.js";
 
 type DOMRectLike = { height: number };

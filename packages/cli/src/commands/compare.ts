@@ -1,5 +1,5 @@
 /**
- * `mem0 compare`: runs every query against two sides — rerank off vs on in one configuration, or
+ * `mem0-ts compare`: runs every query against two sides — rerank off vs on in one configuration, or
  * two configurations — and reports, per query, both lists with rank changes, scores and stage
  * latencies; then how often the top result changed, the latency reranking added, and failures.
  */

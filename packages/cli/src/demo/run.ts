@@ -1,5 +1,5 @@
 /**
- * `mem0 demo`: loads a few hundred playbook memories, then for each query prints the vector-only
+ * `mem0-ts demo`: loads a few hundred playbook memories, then for each query prints the vector-only
  * list and the reranked list side by side (scores, rank changes, per-stage latency), including
  * filtered queries and a reranker failure that falls back to vector order, and ends with a summary.
  */
@@ -176,5 +176,5 @@ async function runQueries(memory: Memory, io: Io): Promise<void> {
   const totals = (k: "vector" | "reranked") => pairs.map((p) => p[k].timings.total_ms);
   io.out("");
   io.out(`━━ Summary: reranking changed the top result in ${changed} of ${pairs.length} queries · rerank stage p50 ${ms(percentile(rerankMs, 50))}, p95 ${ms(percentile(rerankMs, 95))} · total p50 ${ms(percentile(totals("vector"), 50))} vector-only vs ${ms(percentile(totals("reranked"), 50))} reranked`);
-  io.out("Next: `mem0 compare --queries queries.jsonl --html report.html` on your own queries, `mem0 eval` on a BEIR dataset (docs/cli.md).");
+  io.out("Next: `mem0-ts compare --queries queries.jsonl --html report.html` on your own queries, `mem0-ts eval` on a BEIR dataset (docs/cli.md).");
 }
