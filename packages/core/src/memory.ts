@@ -35,6 +35,8 @@ export interface GetAllOptions extends Scope {
 export interface MemoryEvents {
   "rerank:error": [{ query: string; provider: string; error: Error }];
   search: [{ query: string; response: SearchResponse }];
+  /** Something the caller should know but that is not an error, e.g. a default chosen for them. */
+  warning: [{ code: string; message: string }];
 }
 
 /**
@@ -44,6 +46,9 @@ export interface MemoryEvents {
  */
 export const DEFAULT_VECTOR_STORE: ProviderBlock = { provider: "sqlite" };
 export const DEFAULT_EMBEDDER: ProviderBlock = { provider: "lexical" };
+export const DEFAULT_EMBEDDER_WARNING =
+  'no embedder configured, so the keyword-level "lexical" embedder is used; for semantic search configure one, ' +
+  'e.g. embedder: { provider: "openai", config: { model: "text-embedding-3-small" } } or { provider: "huggingface" }';
 
 const reserved = new Set<string>(RECORD_FIELDS);
 const nonEmpty = z.string().min(1, "expected a non-empty string");
@@ -172,7 +177,10 @@ export class Memory extends EventEmitter<MemoryEvents> {
       const llm = await create("llm");
       const reranker = await create("reranker");
       const store = (await create("vector_store"))!;
-      return new Memory(parsed, store, embedder, reranker, llm);
+      const memory = new Memory(parsed, store, embedder, reranker, llm);
+      // Emitted on the next turn, so a listener added right after `await fromConfig(...)` hears it.
+      if (!parsed.embedder) setImmediate(() => memory.emit("warning", { code: "DEFAULT_EMBEDDER", message: DEFAULT_EMBEDDER_WARNING }));
+      return memory;
     } catch (err) {
       await Promise.allSettled(created.map((c) => c.close?.()));
       throw err;
