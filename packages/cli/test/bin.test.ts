@@ -2,23 +2,12 @@
  * The built `mem0-ts` binary, spawned as a user runs it: exit codes, quiet output in a pipe, and the
  * demo's model choice against a loopback hub (download, local cross-encoder, bounded probe).
  */
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { fixture, tempDir } from "./helpers.js";
+import { BIN, fixture, spawnCli, tempDir } from "./helpers.js";
 import { startHub } from "./hub.js";
 
-const BIN = join(__dirname, "..", "dist", "bin.js");
-
-function mem0(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
-  const t0 = Date.now();
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => (stdout += d));
-  child.stderr.on("data", (d) => (stderr += d));
-  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr, ms: Date.now() - t0 })));
-}
+const mem0 = spawnCli;
 
 beforeAll(() => {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build the package first (nx runs build before test)`);
