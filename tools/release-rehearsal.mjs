@@ -139,6 +139,7 @@ async function startPrebuildMirror() {
 }
 
 async function startVerdaccio(dir) {
+  mkdirSync(dir, { recursive: true });
   const upstream = execFileSync("npm", ["config", "get", "registry"], { encoding: "utf8", env: baseEnv }).trim();
   const port = await new Promise((r) => {
     const s = createServer().listen(0, "127.0.0.1", () => {
@@ -227,7 +228,7 @@ async function main() {
   const asked = askedBumps(join(repo, ".changeset"));
   const before = Object.fromEntries(workspacePackages(repo).map((p) => [p.json.name, p.json.version]));
   const version = await run(PNPM[0], [...PNPM.slice(1), "version-packages"], { cwd: repo });
-  if (!check("pnpm version-packages (changeset version) runs", version.code === 0, version.code ? version.out : "")) return scratch;
+  if (!check("pnpm version-packages (changeset version, then a reinstall) runs without ONNXRUNTIME_NODE_INSTALL in the environment", version.code === 0, version.code ? version.out : "")) return scratch;
   // The release commit, as docs/releasing.md asks for before `pnpm release`.
   execFileSync("git", ["-c", "user.name=rehearsal", "-c", "user.email=rehearsal@localhost", "commit", "-qam", "release"], { cwd: repo, stdio: "ignore" });
   const packages = workspacePackages(repo);
@@ -244,7 +245,7 @@ async function main() {
   const prebuilds = await startPrebuildMirror();
   const registry = await startVerdaccio(join(scratch, "verdaccio"));
   try {
-    const registryEnv = { npm_config_registry: registry.url, npm_config_userconfig: registry.npmrc, npm_config_better_sqlite3_binary_host: prebuilds.url };
+    const registryEnv = { npm_config_registry: registry.url, npm_config_userconfig: registry.npmrc };
     say("pnpm release (nx build, changeset publish) into Verdaccio");
     const release = await run(PNPM[0], [...PNPM.slice(1), "release"], { cwd: repo, env: registryEnv });
     check("pnpm release builds and publishes, without ONNXRUNTIME_NODE_INSTALL in the environment", release.code === 0, release.code ? release.out : "");
@@ -300,7 +301,7 @@ async function main() {
         writeFileSync(join(app, "package.json"), JSON.stringify({ name: `rehearsal-${manager}-${selection}`, version: "1.0.0", private: true, dependencies: deps }, null, 2));
         if (manager === "pnpm") writeFileSync(join(app, "pnpm-workspace.yaml"), "allowBuilds:\n  better-sqlite3: true\n  onnxruntime-node: true\n  protobufjs: true\n  sharp: false\n");
         for (const [f, text] of Object.entries(CONSUMERS)) writeFileSync(join(app, f), text);
-        const env = { ...registryEnv, ONNXRUNTIME_NODE_INSTALL: "skip" };
+        const env = { ...registryEnv, ONNXRUNTIME_NODE_INSTALL: "skip", npm_config_better_sqlite3_binary_host: prebuilds.url };
         const r =
           manager === "npm"
             ? await run("npm", ["install", "--prefer-offline", "--registry", registry.url], { cwd: app, env })

@@ -51,7 +51,7 @@ describe.each([60, 80, 120, 200])("compare at COLUMNS=%i", (columns) => {
 
 test("demo --offline at 80 columns: stacked lists, every line fits, and the keyword-level note", async () => {
   const dir = tempDir();
-  const r = await spawnCli(["demo", "--offline", "--store-path", join(dir, "demo.db")], { COLUMNS: "80", MEM0_MODELS_DIR: join(dir, "models") });
+  const r = await spawnCli(["demo", "--offline", "--store-path", join(dir, "demo.db")], { COLUMNS: "80", HF_HOME: join(dir, "hf") });
   expect(r.code).toBe(0);
   const lines = r.stdout.split("\n");
   expect(lines.filter((l) => displayWidth(l) > 80)).toEqual([]);
@@ -79,7 +79,7 @@ test("in a pipe: no colour, unless FORCE_COLOR; NO_COLOR wins over it", async ()
 
 test("demo | head -1: the closed pipe ends the command quietly with status 0", async () => {
   const dir = tempDir();
-  const child = spawn(process.execPath, [BIN, "demo", "--offline", "--store-path", join(dir, "demo.db")], { env: { ...process.env, MEM0_MODELS_DIR: join(dir, "models") }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [BIN, "demo", "--offline", "--store-path", join(dir, "demo.db")], { env: { ...process.env, HF_HOME: join(dir, "hf") }, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const first = await new Promise<string>((resolve) => child.stdout.once("data", (d: Buffer) => resolve(d.toString())));
