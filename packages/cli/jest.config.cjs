@@ -1,5 +1,11 @@
+const preset = require("../../jest.preset.js");
+
 module.exports = {
-  ...require("../../jest.preset.js"),
+  ...preset,
+  // The package is @mem0/ts-cli in the folder packages/cli, which the preset's @mem0/<dir> mapping misses.
+  moduleNameMapper: { "^@mem0/ts-cli$": "<rootDir>/src/index.ts", ...preset.moduleNameMapper },
+  // string-width and its dependencies ship ESM only; jest runs CommonJS, so they are transformed too.
+  transformIgnorePatterns: ["/node_modules/(?!(\\.pnpm/)?(p-limit|yocto-queue|string-width|strip-ansi|ansi-regex|get-east-asian-width)[@/])"],
   // The browser test launches Chromium; give it room on a busy 2-core machine.
   testTimeout: 60000,
 };

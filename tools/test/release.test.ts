@@ -25,7 +25,11 @@ function scratch(options: { changesets?: Record<string, string>; version?: strin
   for (const p of packages) {
     mkdirSync(join(dir, p.relDir), { recursive: true });
     const json = { ...p.json };
-    if (options.version && !json.private) json.version = options.version;
+    if (options.version && !json.private) {
+      json.version = options.version;
+      // From 1.0 on the peer ranges go back to carets (docs/releasing.md).
+      json.peerDependencies = Object.fromEntries(Object.entries(json.peerDependencies ?? {}).map(([k, v]) => [k, k.startsWith("@mem0/") ? "workspace:^" : v]));
+    }
     writeFileSync(join(dir, p.relDir, "package.json"), JSON.stringify(json, null, 2));
   }
   if (options.changesets) {
@@ -72,6 +76,14 @@ describe("pnpm version-packages (changeset version)", () => {
     const changed = Object.keys(after).filter((n) => after[n] !== before[n]);
     expect(changed).toEqual(["@mem0/core"]);
     expect(readFileSync(join(dir, "packages", "core", "CHANGELOG.md"), "utf8")).toContain("A fix.");
+  });
+
+  test("under 0.x, a core minor releases core as 0.2.0 and pushes no package to 1.0.0", async () => {
+    const dir = scratch({ changesets: { feat: '---\n"@mem0/core": minor\n"@mem0/store-sqlite": minor\n---\n\nA feature.\n' } });
+    await changesetVersion(dir);
+    const after = versionsIn(dir);
+    expect(after["@mem0/core"]).toBe("0.2.0");
+    expect(Object.entries(after).filter(([, v]) => v.startsWith("1."))).toEqual([]);
   });
 
   // From 1.0 on: a core minor stays inside every provider's `^1.x` peer range, so no provider is

@@ -1,5 +1,5 @@
 /**
- * `bm25`: the CLI's offline reranker, registered by the `mem0` command so that the demo, `compare`
+ * `bm25`: the CLI's offline reranker, registered by the `mem0-ts` command so that the demo, `compare`
  * and `eval` run with nothing but @mem0/core installed and no model files: Okapi BM25 over the
  * candidate pool. It is a keyword scorer, not a semantic model. `max_query_words` makes it refuse
  * long queries, as hosted rerankers refuse oversized requests; the demo uses it to show the fallback.

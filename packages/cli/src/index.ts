@@ -1,9 +1,9 @@
 export { run, buildProgram, OFFLINE_CONFIG, type RunContext } from "./program.js";
 export { runDemo, FAILING_QUERY, type DemoOptions } from "./demo/run.js";
-export { chooseModels, describeModels, downloadModel, hasModelFiles, HF_EMBEDDER, HF_RERANKER, MODEL_FILES, modelFolder, probeHub, type ModelChoice } from "./demo/models.js";
+export { cachedModelFolder, chooseModels, describeModels, downloadModel, hasModelFiles, hfCacheDir, HF_EMBEDDER, HF_RERANKER, MODEL_FILES, probeHub, type ModelChoice } from "./demo/models.js";
 export { DEMO_MEMORIES, DEMO_QUERIES, type DemoMemory, type DemoQuery } from "./demo/playbooks.js";
 export { bm25Reranker, bm25Scores } from "./bm25.js";
-export { byHash, byId, rankChange, rankDelta, sideBySide, table, timingLine } from "./format.js";
+export { byHash, byId, displayWidth, fit, rankChange, rankDelta, resultLists, SIDE_BY_SIDE_MIN_COLUMNS, table, timingLine, wrap } from "./format.js";
 export { bufferIo, processIo, type Io } from "./io.js";
 export { startProgress, type Progress } from "./progress.js";
 export { CliError, InputError, InputErrors, UsageError, exitCodeFor } from "./errors.js";

@@ -111,7 +111,7 @@ export interface QuerySpec extends Scoped {
 }
 
 /**
- * `mem0 compare` queries: `{ "query", "user_id" | "agent_id" | "run_id", "filters", "limit", "id" }`,
+ * `mem0-ts compare` queries: `{ "query", "user_id" | "agent_id" | "run_id", "filters", "limit", "id" }`,
  * or BEIR's `{ "_id", "text" }`; `defaults` supplies the scope for records that have none.
  */
 export function readQueries(file: string, defaults: Scoped & { limit?: number } = {}): QuerySpec[] {

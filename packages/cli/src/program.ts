@@ -1,8 +1,9 @@
 /**
- * The `mem0` command line. `run(argv)` parses, runs one command and resolves to its exit code:
+ * The `mem0-ts` command line. `run(argv)` parses, runs one command and resolves to its exit code:
  * 0 success, 1 runtime failure, 2 bad usage or bad input (the message names file, line and field).
  */
 import { writeFileSync } from "node:fs";
+import { basename, relative } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import type { Memory } from "@mem0/core";
 import { addCommand, deleteCommand, getCommand, historyCommand, listCommand, parsePositiveInt, searchCommand, updateCommand, type CrudContext } from "./commands/crud.js";
@@ -13,7 +14,8 @@ import { OFFLINE_MODELS } from "./demo/models.js";
 import { exitCodeFor, UsageError } from "./errors.js";
 import { readBeirQueries, readCorpus, readMemories, readQrels, readQueries } from "./inputs.js";
 import { ingest } from "./ingest.js";
-import { processIo, type Io } from "./io.js";
+import { colorsEnabled, PLAIN, processIo, type Io } from "./io.js";
+import pc from "picocolors";
 import { openMemory, readConfig, type LoadedConfig } from "./providers.js";
 import { renderHtmlReport } from "./report/html.js";
 
@@ -24,6 +26,8 @@ export interface RunContext {
   cwd?: string;
   /** Opens the Memory for a config; embedders of the commands (and tests) may share one instance. */
   open?: (loaded: LoadedConfig) => Promise<Memory>;
+  /** What --version prints (bin.ts reads it from package.json). */
+  version?: string;
 }
 
 /** compare and eval with no config: everything offline, in memory, with the CLI's bm25 reranker. */
@@ -33,32 +37,61 @@ interface GlobalFlags {
   config?: string;
   json?: boolean;
   quiet?: boolean;
+  color?: boolean;
+}
+
+/** Global options a command ignores would be silently dropped: they are errors there instead. */
+const UNSUPPORTED_GLOBALS: Record<string, (keyof GlobalFlags)[]> = { demo: ["config", "json"] };
+
+/** A config file's short name for labels and chart titles: `configs/cohere.config.json` → `cohere`. */
+export function configLabel(file: string, other?: string, cwd = process.cwd()): string {
+  const short = (f: string) => basename(f).replace(/\.json$/i, "").replace(/\.config$/i, "");
+  return other !== undefined && short(other) === short(file) ? relative(cwd, file) || file : short(file);
 }
 
 const scopeOptions = (cmd: Command) =>
   cmd.option("-u, --user-id <id>", "scope: user id").option("--agent-id <id>", "scope: agent id").option("--run-id <id>", "scope: run id");
 
 export function buildProgram(ctx: RunContext): Command {
-  const program = new Command("mem0")
+  const program = new Command("mem0-ts")
     .description("mem0-ts: memory for AI agents with reranker-enhanced search")
     .option("-c, --config <file>", "config file with Mem0's keys (default: ./mem0.config.json when present)")
     .option("--json", "print JSON (for scripts) instead of tables")
     .option("-q, --quiet", "no progress bars")
-    .showHelpAfterError("(run mem0 --help for usage)")
+    .option("--no-color", "no colours (also NO_COLOR=1; never in a pipe)")
+    .version(ctx.version ?? "unknown", "-V, --version", "print the version")
+    .showHelpAfterError("(run mem0-ts --help for usage)")
     .exitOverride();
+  program.hook("preAction", (_root, action) => {
+    const given = action.optsWithGlobals() as GlobalFlags;
+    const bad = (UNSUPPORTED_GLOBALS[action.name()] ?? []).filter((k) => given[k] !== undefined);
+    if (bad.length) throw new UsageError(`${action.name()} does not support ${bad.map((k) => `--${k}`).join(", ")}`);
+  });
 
   const flags = (cmd: Command) => cmd.optsWithGlobals() as GlobalFlags;
-  const ioFor = (cmd: Command) => ctx.io ?? processIo({ quiet: flags(cmd).quiet, json: flags(cmd).json });
+  const ioFor = (cmd: Command) =>
+    ctx.io ?? processIo({ quiet: flags(cmd).quiet, json: flags(cmd).json, color: flags(cmd).color, ...(ctx.env ? { env: ctx.env } : {}) });
   const load = (cmd: Command, fallback?: Record<string, unknown>) => readConfig(flags(cmd).config, fallback, ctx.cwd);
-  const open = (loaded: LoadedConfig) => (ctx.open ? ctx.open(loaded) : openMemory(loaded, ctx.env));
+  // Each kind of warning is printed once per run, however many Memory instances raise it.
+  const warned = new Set<string>();
+  const open = async (loaded: LoadedConfig, io: Io) => {
+    const memory = await (ctx.open ? ctx.open(loaded) : openMemory(loaded, ctx.env));
+    memory.on("warning", (w) => {
+      if (warned.has(w.code)) return;
+      warned.add(w.code);
+      io.err(`${(io.colors ?? PLAIN).yellow("warning:")} ${w.message}`);
+    });
+    return memory;
+  };
   const closeUnlessShared = async (m: Memory) => {
     if (!ctx.open) await m.close();
   };
   const crud = (fn: (c: CrudContext, cmd: Command) => Promise<void>) => async (...args: unknown[]) => {
     const cmd = args[args.length - 1] as Command;
-    const memory = await open(load(cmd));
+    const io = ioFor(cmd);
+    const memory = await open(load(cmd), io);
     try {
-      await fn({ memory, io: ioFor(cmd), json: flags(cmd).json === true }, cmd);
+      await fn({ memory, io, json: flags(cmd).json === true }, cmd);
     } finally {
       await closeUnlessShared(memory);
     }
@@ -114,17 +147,20 @@ export function buildProgram(ctx: RunContext): Command {
     .requiredOption("--queries <file>", "queries.jsonl: {query, user_id|agent_id|run_id, filters?, limit?, id?} per line")
     .option("--against <config>", "a second config file to compare with (instead of rerank off vs on)")
     .option("--memories <file>", "memories.jsonl to load into each configuration first")
+    .option("--label <a,b>", "names of the two sides, comma-separated (default: the config files' base names)")
     .option("--html <file>", "write a self-contained HTML report")
     .option("-l, --limit <n>", "results per query (default 10)")
-    .action(async (opts: { queries: string; against?: string; memories?: string; html?: string; limit?: string; userId?: string; agentId?: string; runId?: string }, cmd: Command) => {
+    .action(async (opts: { queries: string; against?: string; label?: string; memories?: string; html?: string; limit?: string; userId?: string; agentId?: string; runId?: string }, cmd: Command) => {
       const io = ioFor(cmd);
       const limit = parsePositiveInt("--limit", opts.limit);
       const queries = readQueries(opts.queries, { ...(opts.userId ? { user_id: opts.userId } : {}), ...(opts.agentId ? { agent_id: opts.agentId } : {}), ...(opts.runId ? { run_id: opts.runId } : {}) });
       const memories = opts.memories ? readMemories(opts.memories) : undefined;
       const base = load(cmd, OFFLINE_CONFIG);
       if (!base.file) io.err("note: no config given; comparing with the offline setup (memory store, lexical embedder, bm25 reranker)");
-      const a = await open(base);
-      const b = opts.against ? await open(readConfig(opts.against, {}, ctx.cwd)) : a;
+      const labels = opts.label?.split(",").map((l) => l.trim());
+      if (labels && (labels.length !== 2 || labels.some((l) => !l))) throw new UsageError(`--label: expected two names separated by a comma, found ${JSON.stringify(opts.label)}`);
+      const a = await open(base, io);
+      const b = opts.against ? await open(readConfig(opts.against, {}, ctx.cwd), io) : a;
       try {
         if (!opts.against && !a.reranker) throw new UsageError(`${base.file ?? "config"}: reranker: not configured; compare without --against runs rerank off vs on, which needs one`);
         if (memories) {
@@ -132,17 +168,20 @@ export function buildProgram(ctx: RunContext): Command {
           if (b !== a) await ingest(b, memories, io, { file: opts.memories });
         }
         const sides = opts.against
-          ? [{ label: base.file ?? "offline", memory: a }, { label: opts.against, memory: b }]
-          : [{ label: "rerank off", memory: a, rerank: false }, { label: "rerank on", memory: a, rerank: true }];
+          ? [
+              { label: labels?.[0] ?? (base.file ? configLabel(base.file, opts.against, ctx.cwd) : "offline"), memory: a },
+              { label: labels?.[1] ?? configLabel(opts.against, base.file, ctx.cwd), memory: b },
+            ]
+          : [{ label: labels?.[0] ?? "rerank off", memory: a, rerank: false }, { label: labels?.[1] ?? "rerank on", memory: a, rerank: true }];
         const comparison = await runComparison(sides[0]!, sides[1]!, queries, io, limit ? { limit } : {});
         if (opts.html) {
           writeFileSync(opts.html, renderHtmlReport(comparison));
           io.err(`report written to ${opts.html}`);
         }
         if (flags(cmd).json) io.out(JSON.stringify(comparison, null, 2));
-        else for (const l of renderComparisonText(comparison, io.columns)) io.out(l);
+        else for (const l of renderComparisonText(comparison, io.columns, io.colors)) io.out(l);
         if (comparison.summary.compared > 0 && comparison.queries.every((q) => q.a.ok && q.a.response.results.length === 0)) {
-          io.err("note: no query matched any memory; load some with --memories or `mem0 add`");
+          io.err("note: no query matched any memory; load some with --memories or `mem0-ts add`");
         }
       } finally {
         await closeUnlessShared(a);
@@ -166,7 +205,7 @@ export function buildProgram(ctx: RunContext): Command {
       const input = { corpus: readCorpus(opts.corpus), queries: readBeirQueries(opts.queries), qrels: readQrels(opts.qrels), files: { corpus: opts.corpus, queries: opts.queries, qrels: opts.qrels } };
       const loaded = load(cmd, OFFLINE_CONFIG);
       if (!loaded.file) io.err("note: no config given; evaluating the offline setup (memory store, lexical embedder, bm25 reranker)");
-      const memory = await open(loaded);
+      const memory = await open(loaded, io);
       try {
         if (!memory.reranker) throw new UsageError(`${loaded.file ?? "config"}: reranker: not configured; eval compares reranking off and on, which needs one`);
         const report = await runEval(memory, input, io, { ...(opts.userId ? { userId: opts.userId } : {}), ...(samples ? { samples } : {}), ...(seed ? { seed } : {}) });
@@ -179,6 +218,8 @@ export function buildProgram(ctx: RunContext): Command {
 
   return program;
 }
+
+const stderrColors = (ctx: RunContext) => (colorsEnabled(ctx.env ?? process.env, process.stderr.isTTY === true) ? pc.createColors(true) : PLAIN);
 
 export async function run(argv: string[], ctx: RunContext = {}): Promise<number> {
   const program = buildProgram(ctx);
@@ -196,7 +237,7 @@ export async function run(argv: string[], ctx: RunContext = {}): Promise<number>
       // --help and --version end here too, with exit code 0; commander printed the message already.
       return e.exitCode === 0 ? 0 : 2;
     }
-    err(`error: ${e instanceof Error ? e.message : String(e)}`);
+    err(`${(ctx.io?.colors ?? stderrColors(ctx)).red("error:")} ${e instanceof Error ? e.message : String(e)}`);
     return exitCodeFor(e);
   }
 }

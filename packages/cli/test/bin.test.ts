@@ -1,24 +1,13 @@
 /**
- * The built `mem0` binary, spawned as a user runs it: exit codes, quiet output in a pipe, and the
+ * The built `mem0-ts` binary, spawned as a user runs it: exit codes, quiet output in a pipe, and the
  * demo's model choice against a loopback hub (download, local cross-encoder, bounded probe).
  */
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { fixture, tempDir } from "./helpers.js";
+import { BIN, fixture, spawnCli, tempDir } from "./helpers.js";
 import { startHub } from "./hub.js";
 
-const BIN = join(__dirname, "..", "dist", "bin.js");
-
-function mem0(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
-  const t0 = Date.now();
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => (stdout += d));
-  child.stderr.on("data", (d) => (stderr += d));
-  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr, ms: Date.now() - t0 })));
-}
+const mem0 = spawnCli;
 
 beforeAll(() => {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build the package first (nx runs build before test)`);
@@ -26,14 +15,14 @@ beforeAll(() => {
 
 test("demo --offline: both lists, the fallback, and nothing on stderr in a pipe", async () => {
   const dir = tempDir();
-  const r = await mem0(["demo", "--offline", "--store-path", join(dir, "demo.db")], { MEM0_MODELS_DIR: join(dir, "models") });
+  const r = await mem0(["demo", "--offline", "--store-path", join(dir, "demo.db")], { HF_HOME: join(dir, "hf") });
   expect(r.code).toBe(0);
-  expect(r.stdout).toMatch(/^models: offline — lexical embedder \+ bm25 reranker .*because the model files are not in .*models and --offline is set$/m);
+  expect(r.stdout).toMatch(/^models: offline — lexical embedder \+ bm25 reranker .*because the model files are not in .*hf\/hub and --offline is set$/m);
   expect(r.stdout).toMatch(/^store: sqlite at .*demo\.db \(collection demo_lexical_\w+; kept between runs\)$/m);
   expect(r.stdout).toMatch(/^vector only\s+│ reranked \(bm25\)$/m);
   expect(r.stdout).toContain("fallback: reranked=false · rerank.error: bm25: query has 31 words, more than the demo's max_query_words=24");
   expect(r.stderr).toBe("");
-  const again = await mem0(["demo", "--offline", "--store-path", join(dir, "demo.db")], { MEM0_MODELS_DIR: join(dir, "models") });
+  const again = await mem0(["demo", "--offline", "--store-path", join(dir, "demo.db")], { HF_HOME: join(dir, "hf") });
   expect(again.stdout).toMatch(/^reusing \d+ memories of 6 users and agents already in the store$/m);
 });
 
@@ -43,7 +32,7 @@ test("demo with a reachable hub: downloads the models, runs the local cross-enco
   // lexical embedder and says why — in one line.
   const hub = await startHub(fixture("tiny-bert"));
   const dir = tempDir();
-  const env = { HF_ENDPOINT: hub.url, MEM0_MODELS_DIR: join(dir, "models") };
+  const env = { HF_ENDPOINT: hub.url, HF_HOME: join(dir, "hf") };
   let r;
   try {
     r = await mem0(["demo", "--store-path", join(dir, "demo.db")], env);
@@ -52,9 +41,9 @@ test("demo with a reachable hub: downloads the models, runs the local cross-enco
   }
   expect(r.code).toBe(0);
   expect(hub.requests).toContain("GET /Xenova/ms-marco-MiniLM-L-6-v2/resolve/main/onnx/model_quantized.onnx");
-  expect(existsSync(join(dir, "models", "Xenova", "ms-marco-MiniLM-L-6-v2", "onnx", "model_quantized.onnx"))).toBe(true);
+  expect(existsSync(join(dir, "hf", "hub", "models--Xenova--ms-marco-MiniLM-L-6-v2", "snapshots", "0123456789abcdef0123456789abcdef01234567", "onnx", "model_quantized.onnx"))).toBe(true);
   const models = r.stdout.split("\n").filter((l) => l.startsWith("models: "));
-  expect(models).toEqual([expect.stringMatching(/^models: lexical embedder \+ Xenova\/ms-marco-MiniLM-L-6-v2 cross-encoder \(q8, downloaded to .*models\), because the embedder failed to load: .*not a feature-extraction model/)]);
+  expect(models).toEqual([expect.stringMatching(/^models: lexical embedder \+ Xenova\/ms-marco-MiniLM-L-6-v2 cross-encoder \(q8, downloaded to .*hf\/hub\), because the embedder failed to load: .*not a feature-extraction model/)]);
   expect(r.stdout.match(/^vector only\s+│ reranked \(sentence_transformer\)$/gm)!.length).toBeGreaterThanOrEqual(7);
   expect(r.stdout).toContain("fallback: reranked=false · rerank.error: sentence_transformer: query has 31 words, more than the demo's max_query_words=24 · event rerank:error: emitted");
   expect(r.stderr).toBe("");
@@ -62,16 +51,16 @@ test("demo with a reachable hub: downloads the models, runs the local cross-enco
   // The hub is gone now: the files on disk are enough.
   const again = await mem0(["demo", "--store-path", join(dir, "demo.db")], env);
   expect(again.code).toBe(0);
-  expect(again.stdout).toMatch(/^models: lexical embedder \+ Xenova\/ms-marco-MiniLM-L-6-v2 cross-encoder \(q8, model files found in .*models\)/m);
+  expect(again.stdout).toMatch(/^models: lexical embedder \+ Xenova\/ms-marco-MiniLM-L-6-v2 cross-encoder \(q8, model files found in .*hf\/hub\)/m);
 });
 
 test("demo with a hub that never answers: a bounded check, then the offline models", async () => {
   const hub = await startHub(fixture("tiny-bert"), () => "hang");
   const dir = tempDir();
   try {
-    const r = await mem0(["demo", "--store-path", join(dir, "demo.db")], { HF_ENDPOINT: hub.url, MEM0_MODELS_DIR: join(dir, "models") });
+    const r = await mem0(["demo", "--store-path", join(dir, "demo.db")], { HF_ENDPOINT: hub.url, HF_HOME: join(dir, "hf") });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^models: offline — .*because the model files are not in .*models and ${hub.url.replace(/[.]/g, "\\.")} is unreachable \\(no answer within 2000 ms\\)$`, "m"));
+    expect(r.stdout).toMatch(new RegExp(`^models: offline — .*because the model files are not in .*hf\/hub and ${hub.url.replace(/[.]/g, "\\.")} is unreachable \\(no answer within 2000 ms\\)$`, "m"));
     expect(r.ms).toBeLessThan(20_000);
   } finally {
     await hub.close();

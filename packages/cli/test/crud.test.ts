@@ -1,5 +1,5 @@
 import { Memory } from "@mem0/core";
-import { OFFLINE_CONFIG, registerCliProviders } from "@mem0/cli";
+import { OFFLINE_CONFIG, registerCliProviders } from "@mem0/ts-cli";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cli, fixture, tempDir } from "./helpers.js";

@@ -1,14 +1,14 @@
-import { bm25Scores, bufferIo, DEMO_MEMORIES, DEMO_QUERIES, rankChange, runDemo } from "@mem0/cli";
+import { bm25Scores, bufferIo, DEMO_MEMORIES, DEMO_QUERIES, rankChange, runDemo } from "@mem0/ts-cli";
 import { join } from "node:path";
 import { tempDir } from "./helpers.js";
 
-describe("mem0 demo, offline (a fresh clone with no model files and no network)", () => {
+describe("mem0-ts demo, offline (a fresh clone with no model files and no network)", () => {
   const io = bufferIo();
   let lines: string[];
   let text: string;
   beforeAll(async () => {
     const dir = tempDir();
-    await runDemo({ io, offline: true, storePath: join(dir, "demo.db"), env: { MEM0_MODELS_DIR: join(dir, "models") } });
+    await runDemo({ io, offline: true, storePath: join(dir, "demo.db"), env: { HF_HOME: join(dir, "hf") } });
     lines = io.stdout;
     text = lines.join("\n");
   });
@@ -16,7 +16,7 @@ describe("mem0 demo, offline (a fresh clone with no model files and no network)"
   test("says in one line which models it uses and why", () => {
     const models = lines.filter((l) => l.startsWith("models: "));
     expect(models).toHaveLength(1);
-    expect(models[0]).toMatch(/^models: offline — lexical embedder \+ bm25 reranker \(keyword-level, no model files\), because (.+ is not installed|.+ failed to load: .+|the model files are not in .*models and --offline is set)$/);
+    expect(models[0]).toMatch(/^models: offline — lexical embedder \+ bm25 reranker \(keyword-level, no model files\), because (.+ is not installed|.+ failed to load: .+|the model files are not in .*hf\/hub and --offline is set)$/);
     expect(lines.filter((l) => l.startsWith("store: "))).toHaveLength(1);
   });
 

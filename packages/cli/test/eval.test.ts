@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { mean, METRICS, type EvalReport } from "@mem0/cli";
+import { mean, METRICS, type EvalReport } from "@mem0/ts-cli";
 import { cli, fixture, tempDir } from "./helpers.js";
 
 const beir = (...p: string[]) => fixture("beir", ...p);

@@ -1,7 +1,8 @@
+import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bufferIo, run, type RunContext } from "@mem0/cli";
+import { bufferIo, run, type RunContext } from "@mem0/ts-cli";
 
 export const fixture = (...parts: string[]) => join(__dirname, "fixtures", ...parts);
 export const tempDir = (prefix = "mem0-cli-") => mkdtempSync(join(tmpdir(), prefix));
@@ -12,4 +13,20 @@ export async function cli(argv: string[], ctx: Omit<RunContext, "io"> = {}) {
   const io = bufferIo();
   const code = await run(argv, { ...ctx, io });
   return { code, stdout: io.stdout.join("\n"), stderr: io.stderr.join("\n") };
+}
+
+export const BIN = join(__dirname, "..", "dist", "bin.js");
+
+/**
+ * The built binary as a user runs it, stdout and stderr in pipes. COLUMNS is cleared unless given,
+ * so the runner's terminal does not change the layout.
+ */
+export function spawnCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  const t0 = Date.now();
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, COLUMNS: "", NO_COLOR: "", FORCE_COLOR: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => (stdout += d));
+  child.stderr.on("data", (d) => (stderr += d));
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr, ms: Date.now() - t0 })));
 }

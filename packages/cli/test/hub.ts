@@ -1,4 +1,8 @@
-/** A loopback stand-in for the Hugging Face hub's `/{id}/resolve/main/{file}` downloads. */
+/**
+ * A loopback stand-in for the Hugging Face hub: `/{id}/resolve/main/{file}` (HEAD, GET, ranges, an
+ * ETag) and `/api/models/{id}/paths-info/main`, which @huggingface/hub's cache download asks first.
+ */
+import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
@@ -17,6 +21,25 @@ export async function startHub(modelDir: string, behaviour: (file: string) => Be
   const sockets = new Set<import("node:net").Socket>();
   const server: Server = createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
+    const api = /^\/api\/models\/[^/]+\/[^/]+\/paths-info\/main$/.exec(req.url ?? "");
+    if (api && req.method === "POST") {
+      let body = "";
+      req.on("data", (d) => (body += d));
+      req.on("end", () => {
+        const { paths } = JSON.parse(body) as { paths: string[] };
+        const infos = paths.flatMap((path) => {
+          try {
+            const bytes = readFileSync(join(modelDir, path));
+            const oid = createHash("sha1").update(bytes).digest("hex");
+            return [{ type: "file", path, oid, size: bytes.length, lastCommit: { id: "0123456789abcdef0123456789abcdef01234567", title: "fixture", date: "2026-01-01T00:00:00.000Z" } }];
+          } catch {
+            return [];
+          }
+        });
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(infos));
+      });
+      return;
+    }
     const m = /^\/[^/]+\/[^/]+\/resolve\/main\/(.+)$/.exec(req.url ?? "");
     if (!m) return void res.writeHead(404).end();
     const b = behaviour(m[1]!);
@@ -28,7 +51,15 @@ export async function startHub(modelDir: string, behaviour: (file: string) => Be
     } catch {
       return void res.writeHead(404).end("Entry not found");
     }
-    res.writeHead(200, { "content-length": body.length, "content-type": "application/octet-stream" });
+    const etag = `"${createHash("sha1").update(body).digest("hex")}"`;
+    const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? "");
+    if (range) {
+      const start = Number(range[1]);
+      const end = range[2] ? Math.min(Number(range[2]), body.length - 1) : body.length - 1;
+      const whole = body.length;
+      body = body.subarray(start, end + 1);
+      res.writeHead(206, { "content-length": body.length, "content-range": `bytes ${start}-${end}/${whole}`, etag, "content-type": "application/octet-stream" });
+    } else res.writeHead(200, { "content-length": body.length, etag, "content-type": "application/octet-stream" });
     if (req.method === "HEAD") return void res.end();
     if (b === "stall") return void res.write(body.subarray(0, 100)); // headers and a little, then nothing
     res.end(body);

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { InputError, parseJsonSource, readCorpus, readMemories, readQrels, readQueries } from "@mem0/cli";
+import { InputError, parseJsonSource, readCorpus, readMemories, readQrels, readQueries } from "@mem0/ts-cli";
 import { cli, fixture, tempDir } from "./helpers.js";
 
 const dir = tempDir();

@@ -1,4 +1,4 @@
-import { judgedQueries, mrrAt, ndcgAt, pairedBootstrap, percentile, rankRun, recallAt, scoreQuery } from "@mem0/cli";
+import { judgedQueries, mrrAt, ndcgAt, pairedBootstrap, percentile, rankRun, recallAt, scoreQuery } from "@mem0/ts-cli";
 
 const judged = (pairs: [string, number][]) => new Map(pairs);
 

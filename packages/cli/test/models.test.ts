@@ -1,8 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { bufferIo, downloadModel, hasModelFiles, HF_RERANKER, MODEL_FILES, probeHub } from "@mem0/cli";
+import { bufferIo, cachedModelFolder, downloadModel, hasModelFiles, HF_RERANKER, MODEL_FILES, probeHub } from "@mem0/ts-cli";
 import { fixture, tempDir } from "./helpers.js";
 import { startHub } from "./hub.js";
 
@@ -40,40 +40,47 @@ test("probe: a reachable hub, a 404, a refused connection, a hub that never answ
   await silent.close();
 });
 
-test("download: every file, byte for byte, with a progress bar on a terminal", async () => {
+test("download: every file, byte for byte, into the Hugging Face cache layout, with a progress bar on a terminal", async () => {
   const hub = await startHub(fixture("tiny-bert"));
-  const folder = join(tempDir(), "model");
+  const cache = join(tempDir(), "hub");
   const tty = fakeTty();
+  let folder: string;
   try {
-    await downloadModel(hub.url, HF_RERANKER, folder, bufferIo({ progressStream: tty.stream }), { headersTimeoutMs: 2000 });
+    folder = await downloadModel(hub.url, HF_RERANKER, cache, bufferIo({ progressStream: tty.stream }), { headersTimeoutMs: 2000 });
   } finally {
     await hub.close();
   }
+  expect(folder).toBe(join(cache, "models--Xenova--ms-marco-MiniLM-L-6-v2", "snapshots", "0123456789abcdef0123456789abcdef01234567"));
   for (const f of MODEL_FILES) expect(readFileSync(join(folder, f))).toEqual(readFileSync(fixture("tiny-bert", f)));
   expect(hasModelFiles(folder)).toBe(true);
+  expect(readFileSync(join(cache, "models--Xenova--ms-marco-MiniLM-L-6-v2", "refs", "main"), "utf8")).toBe("0123456789abcdef0123456789abcdef01234567");
+  expect(cachedModelFolder(cache, HF_RERANKER)).toBe(folder);
+  expect(hub.requests).toContain("POST /api/models/Xenova/ms-marco-MiniLM-L-6-v2/paths-info/main");
   expect(tty.text()).toContain("downloading Xenova/ms-marco-MiniLM-L-6-v2/onnx/model_quantized.onnx [");
   expect(tty.text()).toMatch(/247\.6 KiB\/247\.6 KiB/);
 });
 
-test("download: a server error or a stalled body fails fast and leaves no partial file", async () => {
+test("download: a server error or a stalled body fails fast and leaves no usable snapshot", async () => {
   const broken = await startHub(fixture("tiny-bert"), (f) => (f.endsWith(".onnx") ? { status: 500 } : "serve"));
-  const folder = join(tempDir(), "model");
+  const cache = join(tempDir(), "hub");
   try {
-    await expect(downloadModel(broken.url, HF_RERANKER, folder, bufferIo(), { headersTimeoutMs: 2000 })).rejects.toThrow(`${broken.url} answered 500 for Xenova/ms-marco-MiniLM-L-6-v2/onnx/model_quantized.onnx`);
+    await expect(downloadModel(broken.url, HF_RERANKER, cache, bufferIo(), { headersTimeoutMs: 2000 })).rejects.toThrow(`${broken.url} answered 500 for Xenova/ms-marco-MiniLM-L-6-v2/onnx/model_quantized.onnx`);
   } finally {
     await broken.close();
   }
-  expect(existsSync(join(folder, "config.json"))).toBe(true);
-  expect(readdirSync(join(folder, "onnx"))).toEqual([]);
-  expect(hasModelFiles(folder)).toBe(false);
+  const snapshot = join(cache, "models--Xenova--ms-marco-MiniLM-L-6-v2", "snapshots", "0123456789abcdef0123456789abcdef01234567");
+  expect(existsSync(join(snapshot, "config.json"))).toBe(true);
+  expect(existsSync(join(snapshot, "onnx", "model_quantized.onnx"))).toBe(false);
+  expect(cachedModelFolder(cache, HF_RERANKER)).toBeUndefined();
 
   const stalled = await startHub(fixture("tiny-bert"), (f) => (f.endsWith(".onnx") ? "stall" : "serve"));
   const t0 = Date.now();
   try {
-    await expect(downloadModel(stalled.url, HF_RERANKER, folder, bufferIo(), { headersTimeoutMs: 2000, idleTimeoutMs: 300 })).rejects.toThrow("download of Xenova/ms-marco-MiniLM-L-6-v2/onnx/model_quantized.onnx stalled for 300 ms");
+    await expect(downloadModel(stalled.url, HF_RERANKER, cache, bufferIo(), { headersTimeoutMs: 2000, idleTimeoutMs: 300 })).rejects.toThrow("download of Xenova/ms-marco-MiniLM-L-6-v2/onnx/model_quantized.onnx stalled for 300 ms");
   } finally {
     await stalled.close();
   }
   expect(Date.now() - t0).toBeLessThan(3000);
-  expect(readdirSync(join(folder, "onnx"))).toEqual([]);
+  expect(existsSync(join(snapshot, "onnx", "model_quantized.onnx"))).toBe(false);
+  expect(cachedModelFolder(cache, HF_RERANKER)).toBeUndefined();
 });

@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import { Memory } from "@mem0/core";
-import { bufferIo, processIo, readMemories, startProgress } from "@mem0/cli";
+import { bufferIo, processIo, readMemories, startProgress } from "@mem0/ts-cli";
 import { ingest } from "../src/ingest.js";
 import { fixture } from "./helpers.js";
 

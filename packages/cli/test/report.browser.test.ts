@@ -1,5 +1,6 @@
 /**
- * Opens the compare report in headless Chromium (Debian's /usr/bin/chromium; .ci/run installs it)
+ * Opens the compare report in headless Chromium (MEM0_CHROMIUM, which `pnpm test` sets to a browser it
+ * finds or installs: tools/browser.mjs; else Debian's /usr/bin/chromium)
  * and checks that it renders the lists and both charts, that the filter works, that nothing is
  * loaded from anywhere but the file itself, and that no console error is logged. The screenshot
  * lands in test-output/ for a person to look at.
@@ -8,7 +9,7 @@ import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import type { Comparison } from "@mem0/cli";
+import type { Comparison } from "@mem0/ts-cli";
 import { cli, fixture, tempDir, testOutput } from "./helpers.js";
 
 type DOMRectLike = { height: number };
@@ -24,7 +25,8 @@ const requests: string[] = [];
 
 beforeAll(async () => {
   // Fails here, loudly, rather than skipping: a report nobody opened is not tested.
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does) or set MEM0_CHROMIUM`);
+  if (process.env.MEM0_CHROMIUM_ERROR) throw new Error(process.env.MEM0_CHROMIUM_ERROR);
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run the tests with \`pnpm test\`, which provides one, or set MEM0_CHROMIUM`);
   mkdirSync(testOutput, { recursive: true });
   rmSync(screenshot, { force: true });
   const args = ["--config", fixture("offline.config.json"), "compare", "--queries", fixture("queries.jsonl"), "--memories", fixture("memories.jsonl")];

@@ -35,6 +35,6 @@ export {
   type RoleInstances,
 } from "./providers.js";
 export { rerankBudget, search, scopeFilter, type MemoryItem, type RerankInfo, type SearchDeps, type SearchOptions, type SearchResponse, type SearchResult } from "./search.js";
-export { AsyncMemory, DEFAULT_EMBEDDER, DEFAULT_VECTOR_STORE, Memory, type AddOptions, type AddResult, type GetAllOptions, type Message, type MemoryEvents } from "./memory.js";
+export { AsyncMemory, DEFAULT_EMBEDDER, DEFAULT_EMBEDDER_WARNING, DEFAULT_VECTOR_STORE, Memory, type AddOptions, type AddResult, type GetAllOptions, type Message, type MemoryEvents } from "./memory.js";
 export * from "./builtin/index.js";
 export { DEFAULT_FACT_EXTRACTION_PROMPT, DEFAULT_UPDATE_MEMORY_PROMPT, LLMOutputError, decideChanges, extractFacts, type MemoryChange } from "./infer.js";

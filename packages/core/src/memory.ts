@@ -43,6 +43,8 @@ export interface GetAllOptions extends Scope {
 export interface MemoryEvents {
   "rerank:error": [{ query: string; provider: string; error: Error }];
   search: [{ query: string; response: SearchResponse }];
+  /** Something the caller should know but that is not an error, e.g. a default chosen for them. */
+  warning: [{ code: string; message: string }];
 }
 
 /**
@@ -52,6 +54,9 @@ export interface MemoryEvents {
  */
 export const DEFAULT_VECTOR_STORE: ProviderBlock = { provider: "sqlite" };
 export const DEFAULT_EMBEDDER: ProviderBlock = { provider: "lexical" };
+export const DEFAULT_EMBEDDER_WARNING =
+  'no embedder configured, so the keyword-level "lexical" embedder is used; for semantic search configure one, ' +
+  'e.g. embedder: { provider: "openai", config: { model: "text-embedding-3-small" } } or { provider: "huggingface" }';
 
 const reserved = new Set<string>(RECORD_FIELDS);
 const nonEmpty = z.string().min(1, "expected a non-empty string");
@@ -196,6 +201,8 @@ export class Memory extends EventEmitter<MemoryEvents> {
     this.atomicHistory = parts.vectorStore.history !== undefined;
     this.historyStore = parts.vectorStore.history ?? new InMemoryHistory();
     for (const name of LAZY_METHODS) if (Object.hasOwn(this, name)) delete (this as Record<string, unknown>)[name];
+    // Emitted on the next turn, so a listener added right after `await fromConfig(...)` hears it.
+    if (!parts.config.embedder) setImmediate(() => this.emit("warning", { code: "DEFAULT_EMBEDDER", message: DEFAULT_EMBEDDER_WARNING }));
   }
 
   /**

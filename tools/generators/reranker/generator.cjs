@@ -67,6 +67,9 @@ function normalizeOptions(tree, options) {
     standalone,
     license: options.license ?? "Apache-2.0",
     coreRange: standalone ? version("core", options.coreVersion) : "workspace:^",
+    // In the workspace the peer range takes every 0.x, so a core minor does not push the package
+    // to 1.0.0 on `changeset version` (docs/releasing.md).
+    corePeerRange: standalone ? version("core", options.coreVersion) : "workspace:>=0.1.0 <1.0.0",
     testkitRange: standalone ? version("testkit", options.testkitVersion) : "workspace:^",
     tools,
     zodRange,

@@ -1,12 +1,13 @@
 /**
- * `mem0 compare`: runs every query against two sides — rerank off vs on in one configuration, or
+ * `mem0-ts compare`: runs every query against two sides — rerank off vs on in one configuration, or
  * two configurations — and reports, per query, both lists with rank changes, scores and stage
  * latencies; then how often the top result changed, the latency reranking added, and failures.
  */
 import { errorMessage, type Memory, type SearchResponse, type SearchResult } from "@mem0/core";
 import type { QuerySpec } from "../inputs.js";
 import type { Io } from "../io.js";
-import { byHash, byId, listTitle, ms, rankDelta, sideBySide, timingLine, type ResultKey } from "../format.js";
+import { byHash, byId, listTitle, ms, rankDelta, resultLists, timingLine, wrap, type ResultKey } from "../format.js";
+import { PLAIN, type Colors } from "../io.js";
 import { startProgress } from "../progress.js";
 import { percentile } from "../stats.js";
 
@@ -160,19 +161,19 @@ export async function runComparison(a: CompareSide, b: CompareSide, queries: Que
 
 const pct = (n: number, d: number) => (d === 0 ? "–" : `${((100 * n) / d).toFixed(0)}%`);
 
-export function renderComparisonText(c: Comparison, columns = 140): string[] {
+export function renderComparisonText(c: Comparison, columns?: number, colors: Colors = PLAIN): string[] {
   const out: string[] = [];
-  const w = Math.max(20, Math.min(44, Math.floor((columns - 44) / 2)));
   for (const q of c.queries) {
     const scope = Object.entries(q.scope).map(([k, v]) => `${k}=${v}`).join(" ");
     out.push("", `━━ ${q.id}: ${JSON.stringify(q.query)} · ${scope}${q.filters ? ` · filters: ${JSON.stringify(q.filters)}` : ""} · limit ${q.limit}`);
     if (q.a.ok && q.b.ok) {
-      out.push(...sideBySide({ title: listTitle(c.labels.a, q.a.response), response: q.a.response }, { title: listTitle(c.labels.b, q.b.response), response: q.b.response }, { memoryWidth: w, key: c.mode === "rerank" ? byId : byHash }));
+      const a = { title: listTitle(c.labels.a, q.a.response), response: q.a.response };
+      out.push(...resultLists(a, { title: listTitle(c.labels.b, q.b.response), response: q.b.response }, { ...(columns ? { columns } : {}), colors, key: c.mode === "rerank" ? byId : byHash }));
       out.push(`${c.labels.a}: ${timingLine(q.a.response)}`, `${c.labels.b}: ${timingLine(q.b.response)}`);
       if (q.b.response.rerank?.error) out.push(`${c.labels.b}: reranker failed (${q.b.response.rerank.error}); vector order returned`);
     }
-    if (!q.a.ok) out.push(`${c.labels.a}: FAILED: ${q.a.error}`);
-    if (!q.b.ok) out.push(`${c.labels.b}: FAILED: ${q.b.error}`);
+    if (!q.a.ok) out.push(`${c.labels.a}: ${colors.red("FAILED")}: ${q.a.error}`);
+    if (!q.b.ok) out.push(`${c.labels.b}: ${colors.red("FAILED")}: ${q.b.error}`);
   }
   const s = c.summary;
   const lat = (st: Stages) => `embed ${ms(st.embed_ms.p50)}/${ms(st.embed_ms.p95)} · search ${ms(st.search_ms.p50)}/${ms(st.search_ms.p95)} · rerank ${ms(st.rerank_ms.p50)}/${ms(st.rerank_ms.p95)} · total ${ms(st.total_ms.p50)}/${ms(st.total_ms.p95)}`;
@@ -188,5 +189,6 @@ export function renderComparisonText(c: Comparison, columns = 140): string[] {
     `failures: ${c.labels.a}: ${s.failures.a.errors} errors, ${s.failures.a.fallbacks} reranker fallbacks · ${c.labels.b}: ${s.failures.b.errors} errors, ${s.failures.b.fallbacks} reranker fallbacks`,
   );
   for (const f of s.failures.list) out.push(`  ${f.query} (${f.side === "a" ? c.labels.a : c.labels.b}) ${f.kind}: ${f.message}`);
-  return out;
+  // Prose lines wrap at the terminal's width; the result lists are already laid out for it.
+  return out.flatMap((line) => (line.includes(" │ ") || line.startsWith(" #  ") ? [line] : wrap(line, columns)));
 }

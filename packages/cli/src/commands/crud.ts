@@ -1,4 +1,4 @@
-/** `mem0 add | search | list | get | update | delete | history`: Memory's API on the command line. */
+/** `mem0-ts add | search | list | get | update | delete | history`: Memory's API on the command line. */
 import type { HistoryEvent, Memory, MemoryItem, SearchResponse } from "@mem0/core";
 import { CliError, UsageError } from "../errors.js";
 import { readMemories } from "../inputs.js";

@@ -1,5 +1,5 @@
 /**
- * `mem0 eval`: an A/B evaluation of reranking on a BEIR-layout dataset. Loads the corpus as
+ * `mem0-ts eval`: an A/B evaluation of reranking on a BEIR-layout dataset. Loads the corpus as
  * memories, runs every judged query with reranking off and on, and reports nDCG@10, MRR@10,
  * Recall@10/50 for both, the difference with a paired bootstrap confidence interval, and latency
  * per stage.
@@ -65,7 +65,7 @@ export function checkEvalInput(input: EvalInput): { evaluate: { id: string; text
 }
 
 export async function runEval(memory: Memory, input: EvalInput, io: Io, options: { userId?: string; samples?: number; seed?: number } = {}): Promise<EvalReport> {
-  if (!memory.reranker) throw new InputError("config", undefined, "reranker", "mem0 eval compares reranking off and on: configure a reranker");
+  if (!memory.reranker) throw new InputError("config", undefined, "reranker", "mem0-ts eval compares reranking off and on: configure a reranker");
   const checked = checkEvalInput(input);
   if (checked.evaluate.length === 0) throw new InputError(input.files.qrels, undefined, undefined, "no query has a relevant judgement (grade ≥ 1): nothing to evaluate");
   // A fresh run_id keeps this evaluation's memories apart from anything already in the store.

@@ -1,17 +1,18 @@
 /**
  * Which models the demo runs: a local Hugging Face embedder and cross-encoder when their packages
- * are installed and their files are on disk or downloadable, otherwise the offline lexical
- * embedder and bm25 reranker. Every network step is bounded: a short probe before any download,
- * a time limit on each response's headers, an idle limit on each body.
+ * are installed and their files are in the Hugging Face cache or downloadable, otherwise the
+ * offline lexical embedder and bm25 reranker. Downloads go through @huggingface/hub into the
+ * standard cache (HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub), so other
+ * Hugging Face tools share the files. Every network step is bounded: a short probe before any
+ * download, a time limit on each response's headers, an idle limit on each body.
  */
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { dirname, join } from "node:path";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { join, sep } from "node:path";
+import { downloadFileToCacheDir } from "@huggingface/hub";
 import type { ProviderBlock } from "@mem0/core";
 import type { Io } from "../io.js";
-import { startProgress } from "../progress.js";
+import { startProgress, type Progress } from "../progress.js";
 import { loadProviderPackage } from "../providers.js";
 
 export interface HfModel {
@@ -42,16 +43,25 @@ export interface ModelChoice {
 export type Env = Readonly<Record<string, string | undefined>>;
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
 
-export function modelsDir(env: Env): string {
-  return env.MEM0_MODELS_DIR ?? join(env.MEM0_DIR ?? join(homedir(), ".mem0"), "models");
+/** huggingface_hub's cache folder: HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub. */
+export function hfCacheDir(env: Env): string {
+  return env.HF_HUB_CACHE ?? join(env.HF_HOME ?? join(env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "huggingface"), "hub");
 }
 
 export function hubUrl(env: Env): string {
   return (env.HF_ENDPOINT ?? "https://huggingface.co").replace(/\/+$/, "");
 }
 
-export const modelFolder = (dir: string, m: HfModel) => join(dir, ...m.id.split("/"));
+const repoFolder = (cache: string, m: HfModel) => join(cache, `models--${m.id.split("/").join("--")}`);
 export const hasModelFiles = (folder: string) => MODEL_FILES.every((f) => existsSync(join(folder, f)));
+
+/** The cached snapshot holding every file the demo needs: the one refs/main names, else any. */
+export function cachedModelFolder(cache: string, m: HfModel): string | undefined {
+  const repo = repoFolder(cache, m);
+  const snapshots = existsSync(join(repo, "snapshots")) ? readdirSync(join(repo, "snapshots")) : [];
+  const ref = existsSync(join(repo, "refs", "main")) ? readFileSync(join(repo, "refs", "main"), "utf8").trim() : undefined;
+  return [...(ref ? [ref] : []), ...snapshots].map((s) => join(repo, "snapshots", s)).find(hasModelFiles);
+}
 
 function networkReason(err: unknown): string {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
@@ -73,47 +83,70 @@ export async function probeHub(hub: string, model: HfModel, timeoutMs: number): 
 }
 
 /**
- * Downloads a model's files into `folder` (each through a `.part` file renamed when complete, so
- * an interrupted download is never taken for a model), with a progress bar per file.
+ * The fetch @huggingface/hub is given (for these downloads only): a time limit on each response's
+ * headers, an idle limit on its body, and the body's bytes counted for the progress bar.
  */
-export async function downloadModel(hub: string, model: HfModel, folder: string, io: Io, options: { headersTimeoutMs: number; idleTimeoutMs?: number }): Promise<void> {
-  for (const file of MODEL_FILES) {
-    const target = join(folder, file);
-    if (existsSync(target)) continue;
-    mkdirSync(dirname(target), { recursive: true });
+function boundedFetch(what: () => string, options: { headersTimeoutMs: number; idleTimeoutMs: number; onBytes: (n: number, total: number) => void }): typeof fetch {
+  return async (input, init) => {
     const controller = new AbortController();
-    let idle: NodeJS.Timeout | undefined;
-    const arm = (ms: number, why: string) => {
-      clearTimeout(idle);
-      idle = setTimeout(() => controller.abort(new Error(why)), ms);
-    };
-    arm(options.headersTimeoutMs, `no answer within ${options.headersTimeoutMs} ms for ${model.id}/${file}`);
-    const part = `${target}.part`;
+    let timer = setTimeout(() => controller.abort(new Error(`no answer within ${options.headersTimeoutMs} ms for ${what()}`)), options.headersTimeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, controller.signal]) : controller.signal;
+    let res: Response;
     try {
-      const res = await fetch(`${hub}/${model.id}/resolve/main/${file}`, { signal: controller.signal });
-      if (!res.ok || !res.body) throw new Error(`${hub} answered ${res.status} for ${model.id}/${file}`);
-      const total = Number(res.headers.get("content-length") ?? 0);
-      const bar = startProgress(io, `downloading ${model.id}/${file}`, total || 1, "bytes");
-      const idleMs = options.idleTimeoutMs ?? 30_000;
-      arm(idleMs, `download of ${model.id}/${file} stalled for ${idleMs} ms`);
-      const body = Readable.fromWeb(res.body as import("node:stream/web").ReadableStream<Uint8Array>);
-      body.on("data", (chunk: Buffer) => {
-        arm(idleMs, `download of ${model.id}/${file} stalled for ${idleMs} ms`);
-        if (total) bar.increment(chunk.length);
-      });
-      try {
-        await pipeline(body, createWriteStream(part));
-      } finally {
-        bar.stop();
-      }
-      renameSync(part, target);
-    } catch (err) {
-      rmSync(part, { force: true });
-      throw controller.signal.aborted ? controller.signal.reason : err;
+      res = await fetch(input, { ...init, signal });
     } finally {
-      clearTimeout(idle);
+      clearTimeout(timer);
+    }
+    if (!res.body || (init?.method ?? "GET") !== "GET" || new Headers(init?.headers).get("range") === "bytes=0-0") return res;
+    const total = Number(res.headers.get("content-length") ?? 0);
+    const stalled = () => controller.abort(new Error(`download of ${what()} stalled for ${options.idleTimeoutMs} ms`));
+    timer = setTimeout(stalled, options.idleTimeoutMs);
+    const counted = res.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, out) {
+          clearTimeout(timer);
+          timer = setTimeout(stalled, options.idleTimeoutMs);
+          options.onBytes(chunk.length, total);
+          out.enqueue(chunk);
+        },
+        flush: () => clearTimeout(timer),
+      }),
+    );
+    return new Response(counted, { status: res.status, statusText: res.statusText, headers: res.headers });
+  };
+}
+
+/**
+ * Downloads a model's files into the Hugging Face cache with @huggingface/hub (a file appears in
+ * the snapshot only once complete), with a progress bar per file; returns the snapshot folder.
+ */
+export async function downloadModel(hub: string, model: HfModel, cache: string, io: Io, options: { headersTimeoutMs: number; idleTimeoutMs?: number }): Promise<string> {
+  let snapshot = "";
+  for (const file of MODEL_FILES) {
+    let bar: Progress | undefined;
+    const fetchFile = boundedFetch(() => `${model.id}/${file}`, {
+      headersTimeoutMs: options.headersTimeoutMs,
+      idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
+      onBytes: (n, total) => {
+        bar ??= startProgress(io, `downloading ${model.id}/${file}`, total || 1, "bytes");
+        if (total) bar.increment(n);
+      },
+    });
+    try {
+      const path = await downloadFileToCacheDir({ repo: model.id, path: file, hubUrl: hub, cacheDir: cache, fetch: fetchFile });
+      snapshot = path.slice(0, -(file.length + 1));
+    } catch (err) {
+      const status = (err as { statusCode?: number }).statusCode;
+      throw status ? new Error(`${hub} answered ${status} for ${model.id}/${file}`) : err;
+    } finally {
+      bar?.stop();
     }
   }
+  // What huggingface_hub writes too: the snapshot that `main` resolves to, for offline lookups.
+  const repo = repoFolder(cache, model);
+  mkdirSync(join(repo, "refs"), { recursive: true });
+  writeFileSync(join(repo, "refs", "main"), snapshot.split(sep).pop()!);
+  return snapshot;
 }
 
 export interface ChooseOptions {
@@ -125,9 +158,9 @@ export interface ChooseOptions {
   probeTimeoutMs?: number;
 }
 
-const localBlocks = (dir: string): Pick<ModelChoice, "embedder" | "reranker"> => ({
-  embedder: { provider: HF_EMBEDDER.provider, config: { model: modelFolder(dir, HF_EMBEDDER), dtype: DTYPE } },
-  reranker: { provider: HF_RERANKER.provider, config: { model: modelFolder(dir, HF_RERANKER), dtype: DTYPE } },
+const localBlocks = (folders: Record<"embedder" | "reranker", string>): Pick<ModelChoice, "embedder" | "reranker"> => ({
+  embedder: { provider: HF_EMBEDDER.provider, config: { model: folders.embedder, dtype: DTYPE } },
+  reranker: { provider: HF_RERANKER.provider, config: { model: folders.reranker, dtype: DTYPE } },
 });
 
 const offline = (reason: string): ModelChoice => ({ kind: "offline", ...OFFLINE_MODELS, reason });
@@ -137,20 +170,22 @@ export async function chooseModels(options: ChooseOptions): Promise<ModelChoice>
     const loaded = await loadProviderPackage(m.package);
     if (!loaded.ok) return offline(loaded.reason);
   }
-  const dir = modelsDir(options.env);
-  const models = [HF_EMBEDDER, HF_RERANKER];
-  if (models.every((m) => hasModelFiles(modelFolder(dir, m)))) return { kind: "local", ...localBlocks(dir), reason: `model files found in ${dir}` };
-  if (options.offline || truthy(options.env.HF_HUB_OFFLINE)) return offline(`the model files are not in ${dir} and ${options.offline ? "--offline" : "HF_HUB_OFFLINE"} is set`);
+  const cache = hfCacheDir(options.env);
+  const cached = { embedder: cachedModelFolder(cache, HF_EMBEDDER), reranker: cachedModelFolder(cache, HF_RERANKER) };
+  if (cached.embedder && cached.reranker) return { kind: "local", ...localBlocks({ embedder: cached.embedder, reranker: cached.reranker }), reason: `model files found in ${cache}` };
+  if (options.offline || truthy(options.env.HF_HUB_OFFLINE)) return offline(`the model files are not in ${cache} and ${options.offline ? "--offline" : "HF_HUB_OFFLINE"} is set`);
   const hub = hubUrl(options.env);
   const timeout = options.probeTimeoutMs ?? 2000;
   const probe = await probeHub(hub, HF_RERANKER, timeout);
-  if (!probe.ok) return offline(`the model files are not in ${dir} and ${probe.reason}`);
+  if (!probe.ok) return offline(`the model files are not in ${cache} and ${probe.reason}`);
   try {
-    for (const m of models) await downloadModel(hub, m, modelFolder(dir, m), options.io, { headersTimeoutMs: Math.max(timeout, 5000) });
+    const headersTimeoutMs = Math.max(timeout, 5000);
+    const embedder = await downloadModel(hub, HF_EMBEDDER, cache, options.io, { headersTimeoutMs });
+    const reranker = await downloadModel(hub, HF_RERANKER, cache, options.io, { headersTimeoutMs });
+    return { kind: "local", ...localBlocks({ embedder, reranker }), reason: `downloaded to ${cache}` };
   } catch (err) {
     return offline(`downloading the models failed: ${networkReason(err)}`);
   }
-  return { kind: "local", ...localBlocks(dir), reason: `downloaded to ${dir}` };
 }
 
 /** What the demo ended up running, after trying to load the local models. */

@@ -1,5 +1,5 @@
 /**
- * `mem0 demo`: loads a few hundred playbook memories, then for each query prints the vector-only
+ * `mem0-ts demo`: loads a few hundred playbook memories, then for each query prints the vector-only
  * list and the reranked list side by side (scores, rank changes, per-stage latency), including
  * filtered queries and a reranker failure that falls back to vector order, and ends with a summary.
  */
@@ -10,7 +10,7 @@ import { errorMessage, Memory, registerProvider, type ProviderBlock, type Search
 import { queryLimitReranker } from "./query-limit.js";
 import { ingest } from "../ingest.js";
 import { processIo, type Io } from "../io.js";
-import { ms, sideBySide, timingLine } from "../format.js";
+import { ms, resultLists, timingLine, wrap } from "../format.js";
 import { loadProviderPackage, registerCliProviders } from "../providers.js";
 import { startProgress } from "../progress.js";
 import { percentile } from "../stats.js";
@@ -101,12 +101,25 @@ async function alreadyLoaded(memory: Memory): Promise<boolean> {
   return true;
 }
 
+/** Prints a prose line wrapped at the terminal's width. */
+const sayTo = (io: Io) => (line: string) => wrap(line, io.columns).forEach((l) => io.out(l));
+
+/** Said under the models line whenever a keyword-level model runs. */
+export const KEYWORD_MODELS_NOTE =
+  "note: the lexical embedder and the bm25 reranker match keywords, not meaning, so these lists do not show what a real " +
+  "reranker does (bm25 can even make the order worse). A real setup: `npm install @mem0/embedder-huggingface " +
+  "@mem0/reranker-sentence-transformer` and run the demo online once (it downloads Xenova/all-MiniLM-L6-v2 and " +
+  "Xenova/ms-marco-MiniLM-L-6-v2, ~45 MB), or a config such as " +
+  '{ "embedder": { "provider": "openai", "config": { "model": "text-embedding-3-small" } }, ' +
+  '"reranker": { "provider": "cohere", "config": { "model": "rerank-english-v3.0" } } } (docs/cli.md)';
+
 export async function runDemo(options: DemoOptions = {}): Promise<void> {
   const io = options.io ?? processIo();
+  const say = sayTo(io);
   const env = options.env ?? process.env;
   registerCliProviders();
   registerProvider(queryLimitReranker);
-  io.out("mem0-ts demo: reranker-enhanced search on the seed's playbooks (vector-only vs reranked, side by side)");
+  say("mem0-ts demo: reranker-enhanced search on the seed's playbooks (vector-only vs reranked, side by side)");
 
   const choice = await chooseModels({ io, env, offline: options.offline, probeTimeoutMs: options.probeTimeoutMs });
   const { loaded, probes } = await loadModels(choice, io);
@@ -118,17 +131,18 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
   } finally {
     await Promise.all(probes.map((p) => p.close()));
   }
-  io.out(describeModels(choice, loaded));
-  io.out(store.line);
+  say(describeModels(choice, loaded));
+  if (loaded.embedder.provider === OFFLINE_MODELS.embedder.provider || loaded.reranker.provider === OFFLINE_MODELS.reranker.provider) say(KEYWORD_MODELS_NOTE);
+  say(store.line);
 
   try {
     const users = new Set(DEMO_MEMORIES.map(scopeKey));
     if (store.block.provider !== "memory" && (await alreadyLoaded(memory))) {
-      io.out(`reusing ${DEMO_MEMORIES.length} memories of ${users.size} users and agents already in the store`);
+      say(`reusing ${DEMO_MEMORIES.length} memories of ${users.size} users and agents already in the store`);
     } else {
       await memory.reset();
       const ingested = await ingest(memory, DEMO_MEMORIES.map((m) => ({ memory: m.text, ...(m.user_id ? { user_id: m.user_id } : {}), ...(m.agent_id ? { agent_id: m.agent_id } : {}), metadata: m.metadata })), io);
-      io.out(`loaded ${ingested.count} memories of ${users.size} users and agents (${[...users].join(", ")}) in ${ingested.ms.toFixed(0)} ms`);
+      say(`loaded ${ingested.count} memories of ${users.size} users and agents (${[...users].join(", ")}) in ${ingested.ms.toFixed(0)} ms`);
     }
     await runQueries(memory, io);
   } finally {
@@ -138,7 +152,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
 
 async function runQueries(memory: Memory, io: Io): Promise<void> {
   const pairs: { vector: SearchResponse; reranked: SearchResponse }[] = [];
-  const memoryWidth = Math.max(30, Math.min(64, Math.floor(((io.columns ?? 120) - 42) / 2)));
+  const layout = { ...(io.columns ? { columns: io.columns } : {}), ...(io.colors ? { colors: io.colors } : {}) };
+  const say = sayTo(io);
   // One untimed pass first: the timings below are then those of a warm process (JIT, caches,
   // lazily loaded models), not of its first few calls.
   for (const q of DEMO_QUERIES) {
@@ -150,31 +165,34 @@ async function runQueries(memory: Memory, io: Io): Promise<void> {
     const reranked = await memory.search(q.query, { ...request, rerank: true });
     pairs.push({ vector, reranked });
     io.out("");
-    io.out(`━━ ${q.title}`);
-    io.out(`query: ${JSON.stringify(q.query)} · scope: ${Object.entries(q.scope).map(([k, v]) => `${k}=${v}`).join(" ")}${q.filters ? ` · filters: ${JSON.stringify(q.filters)}` : ""}`);
+    say(`━━ ${q.title}`);
+    say(`query: ${JSON.stringify(q.query)} · scope: ${Object.entries(q.scope).map(([k, v]) => `${k}=${v}`).join(" ")}${q.filters ? ` · filters: ${JSON.stringify(q.filters)}` : ""}`);
     const title = reranked.reranked ? `reranked (${reranked.rerank!.provider})` : "reranked: fell back to vector order";
-    for (const line of sideBySide({ title: "vector only", response: vector }, { title, response: reranked }, { memoryWidth })) io.out(line);
-    io.out(`vector-only ${timingLine(vector)}`);
-    io.out(`reranked    ${timingLine(reranked)}`);
+    for (const line of resultLists({ title: "vector only", response: vector }, { title, response: reranked }, layout)) io.out(line);
+    say(`vector-only ${timingLine(vector)}`);
+    say(`reranked    ${timingLine(reranked)}`);
   }
 
   io.out("");
-  io.out(`━━ Reranker failure: the query has more than ${MAX_QUERY_WORDS} words, and the demo caps queries at ${MAX_QUERY_WORDS} words as hosted rerank APIs cap request size`);
-  io.out(`query: ${JSON.stringify(FAILING_QUERY)} · scope: user_id=foodie_user`);
+  say(`━━ Reranker failure: the query has more than ${MAX_QUERY_WORDS} words, and the demo caps queries at ${MAX_QUERY_WORDS} words as hosted rerank APIs cap request size`);
+  say(`query: ${JSON.stringify(FAILING_QUERY)} · scope: user_id=foodie_user`);
   let event = "";
   const onError = (e: { error: Error }) => (event = e.error.message);
   memory.once("rerank:error", onError);
   const vector = await memory.search(FAILING_QUERY, { user_id: "foodie_user", limit: 4, rerank: false });
   const failed = await memory.search(FAILING_QUERY, { user_id: "foodie_user", limit: 4, rerank: true });
   memory.off("rerank:error", onError);
-  for (const line of sideBySide({ title: "vector only", response: vector }, { title: failed.reranked ? "reranked" : "reranked: fell back to vector order", response: failed }, { memoryWidth })) io.out(line);
-  io.out(`fallback: reranked=${failed.reranked} · rerank.error: ${failed.rerank?.error} · event rerank:error: ${event ? "emitted" : "missing"} → the vector order was returned, the query was not dropped`);
-  io.out(timingLine(failed));
+  for (const line of resultLists({ title: "vector only", response: vector }, { title: failed.reranked ? "reranked" : "reranked: fell back to vector order", response: failed }, layout)) io.out(line);
+  say(`fallback: reranked=${failed.reranked} · rerank.error: ${failed.rerank?.error} · event rerank:error: ${event ? "emitted" : "missing"} → the vector order was returned, the query was not dropped`);
+  say(timingLine(failed));
 
   const changed = pairs.filter((p) => p.vector.results[0]?.id !== p.reranked.results[0]?.id).length;
   const rerankMs = pairs.map((p) => p.reranked.timings.rerank_ms);
   const totals = (k: "vector" | "reranked") => pairs.map((p) => p[k].timings.total_ms);
   io.out("");
-  io.out(`━━ Summary: reranking changed the top result in ${changed} of ${pairs.length} queries · rerank stage p50 ${ms(percentile(rerankMs, 50))}, p95 ${ms(percentile(rerankMs, 95))} · total p50 ${ms(percentile(totals("vector"), 50))} vector-only vs ${ms(percentile(totals("reranked"), 50))} reranked`);
-  io.out("Next: `mem0 compare --queries queries.jsonl --html report.html` on your own queries, `mem0 eval` on a BEIR dataset (docs/cli.md).");
+  say(`━━ Summary: reranking changed the top result in ${changed} of ${pairs.length} queries · rerank stage p50 ${ms(percentile(rerankMs, 50))}, p95 ${ms(percentile(rerankMs, 95))} · total p50 ${ms(percentile(totals("vector"), 50))} vector-only vs ${ms(percentile(totals("reranked"), 50))} reranked`);
+  say(
+    "Next: `npx mem0-ts compare --queries queries.jsonl --html report.html` on your own queries, `npx mem0-ts eval` on a " +
+      "BEIR dataset (in this repository: `npx -y pnpm@12.4.2 mem0-ts compare …`; docs/cli.md).",
+  );
 }

@@ -116,8 +116,8 @@ export function renderHtmlReport(c: Comparison): string {
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>mem0 compare: ${e(c.labels.a)} vs ${e(c.labels.b)}</title><style>${CSS}</style></head>
-<body><header><h1>mem0 compare: ${e(c.labels.a)} vs ${e(c.labels.b)}</h1>
+<title>mem0-ts compare: ${e(c.labels.a)} vs ${e(c.labels.b)}</title><style>${CSS}</style></head>
+<body><header><h1>mem0-ts compare: ${e(c.labels.a)} vs ${e(c.labels.b)}</h1>
 <p class="muted">generated ${e(c.generated_at)} · ${c.mode === "rerank" ? "one configuration, reranking off vs on" : "two configurations"}</p>
 <div class="cards">
 <div class="card" id="card-queries"><b>${s.queries}</b>queries (${s.compared} compared)</div>
