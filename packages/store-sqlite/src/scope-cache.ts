@@ -137,7 +137,7 @@ export class ScopeCache {
       block = this.build(split, source);
       if (!block) return undefined;
     }
-    const rows = split.residual ? this.admitted(block, split.residual, source) : undefined;
+    const rows = split.residual ? this.admitted(block, split.residual, source) : "all";
     if (!rows) return undefined;
     const n = rows === "all" ? block.ids.length : rows.length;
     if (n === 0) return [];

@@ -459,6 +459,11 @@ export class SqliteVectorStore implements VectorStore {
     this.checkpointer.committed();
   }
 
+  /** Bytes of vectors the search cache holds now (see `search_cache_mb`). */
+  get searchCacheBytes(): number {
+    return this.scopeCache?.heldBytes ?? 0;
+  }
+
   /** True while a worker thread checkpoints this store's WAL (see `background_checkpoint`). */
   get checkpointingInBackground(): boolean {
     return this.checkpointer !== undefined;
