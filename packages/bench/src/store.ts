@@ -12,52 +12,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { andFilters, defineEmbedder, Memory, parseFilters, providerConfigSchema, registerProvider, scopeFilter, type MemoryPayload } from "@mem0/core";
 import sqlitePlugin, { SqliteVectorStore } from "@mem0/store-sqlite";
+import { BATCH, CATEGORIES, dataset, DIMS, queries, USERS, type Item, type Query } from "./store-data.js";
 import { arg, fmt, peakRssMiB, percentile, readBandwidth, rng, rssSplitMiB, runChild, unitVector } from "./util.js";
 
-const DIMS = 384;
-const USERS = 100;
-const CATEGORIES = ["work", "food", "travel", "health", "family"];
-const BATCH = 1_000;
 const script = fileURLToPath(import.meta.url);
-
-interface Item {
-  id: string;
-  vector: Float32Array;
-  user: string;
-  category: string;
-  priority: number;
-  text: string;
-}
-
-/** The data set, in insertion batches: the same for both sides, whatever N. */
-function* dataset(n: number): Generator<Item[]> {
-  const next = rng(42);
-  for (let start = 0; start < n; start += BATCH) {
-    const batch: Item[] = [];
-    for (let i = start; i < Math.min(n, start + BATCH); i++) {
-      const user = `user-${Math.floor(next() * USERS)}`;
-      const category = CATEGORIES[Math.floor(next() * CATEGORIES.length)]!;
-      const priority = Math.floor(next() * 10);
-      batch.push({ id: `mem-${i}`, vector: unitVector(DIMS, next), user, category, priority, text: `memory ${i} about ${category}` });
-    }
-    yield batch;
-  }
-}
-
-interface Query {
-  vector: Float32Array;
-  user: string;
-  category: string;
-}
-
-function queries(count: number): Query[] {
-  const next = rng(7);
-  return Array.from({ length: count }, () => ({
-    vector: unitVector(DIMS, next),
-    user: `user-${Math.floor(next() * USERS)}`,
-    category: CATEGORIES[Math.floor(next() * CATEGORIES.length)]!,
-  }));
-}
 
 interface SideResult {
   side: string;
