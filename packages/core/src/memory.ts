@@ -13,6 +13,7 @@ import { InMemoryHistory, lexicalEmbedderPlugin, memoryStorePlugin } from "./bui
 import { createContext, prepareProvider, registerProvider, type PreparedProvider, type Role, type RoleInstances } from "./providers.js";
 import { parseOptions, scopeFilter, search, toMemoryItem, type MemoryItem, type SearchOptions, type SearchResponse } from "./search.js";
 import { decideChanges, extractFacts, type MemoryChange } from "./infer.js";
+import { splitRerankCache, withRerankCache } from "./rerank-cache.js";
 import { RECORD_FIELDS, SCOPE_KEYS, type Embedder, type HistoryEvent, type HistoryStore, type LLM, type MemoryPayload, type Reranker, type Scope, type StoredMemory, type Vector, type VectorStore } from "./types.js";
 
 export type Message = { role: "system" | "user" | "assistant"; content: string; name?: string };
@@ -139,11 +140,13 @@ export class Memory extends EventEmitter<MemoryEvents> {
     // Even when the top level is invalid, check each well-formed provider block too, so one
     // ConfigError lists every problem.
     const parsed = (top.success ? top.data : blocksOf(config)) as MemoryConfig;
+    const rerankCache = splitRerankCache(parsed.reranker);
+    issues.push(...rerankCache.issues);
     const blocks: [Role, ProviderBlock | undefined][] = [
       ["embedder", parsed.embedder ?? DEFAULT_EMBEDDER],
       ["vector_store", parsed.vector_store ?? DEFAULT_VECTOR_STORE],
       ["llm", parsed.llm],
-      ["reranker", parsed.reranker],
+      ["reranker", rerankCache.block],
     ];
     const prepared = new Map<Role, PreparedProvider>();
     for (const [role, block] of blocks) {
@@ -170,7 +173,7 @@ export class Memory extends EventEmitter<MemoryEvents> {
       const embedder = (await create("embedder"))!;
       ctx.embeddingDims = embedder.dims;
       const llm = await create("llm");
-      const reranker = await create("reranker");
+      const reranker = withRerankCache(await create("reranker"), rerankCache.cache);
       const store = (await create("vector_store"))!;
       return new Memory(parsed, store, embedder, reranker, llm);
     } catch (err) {

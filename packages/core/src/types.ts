@@ -139,6 +139,12 @@ export interface Reranker {
    * calls (absolute relevance scores, not per-call normalised ones).
    */
   readonly maxDocumentsPerCall?: number;
+  /**
+   * True when a document's score depends on the other documents of the call (listwise scoring, e.g.
+   * an LLM comparing them): a score cache may then reuse only a whole call's answer, never merge
+   * cached scores with new ones. Pointwise rerankers (cross-encoders, Cohere, TEI) leave it unset.
+   */
+  readonly listwise?: boolean;
   /** Sorted by score, best first; each index at most once. */
   rerank(query: string, documents: readonly string[], options?: RerankOptions): Promise<RerankItem[]>;
   close?(): Promise<void>;
