@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { andFilters, parseFilters, scopeFilter } from "@mem0/core";
 import { SqliteVectorStore } from "@mem0/store-sqlite";
 import { lineChart } from "./svg.js";
-import { CATEGORIES, dataset, DIMS, queries, USERS, type Item, type Query } from "./store-data.js";
+import { CATEGORIES, dataset, DIMS, loadDataset, queries, USERS, type Item, type Query } from "./store-data.js";
 import { arg, fmt, peakRssMiB, percentile, readBandwidth, runChild } from "./util.js";
 
 const script = fileURLToPath(import.meta.url);
@@ -165,19 +165,8 @@ async function timed(side: Side, kind: Kind, qs: readonly Query[], warmPasses: n
 
 async function child(which: SideName, n: number, path: string, queryCount: number, unscopedCount: number, cacheMb: number): Promise<SideResult> {
   const side = which === "lancedb" ? await lance(path) : which === "vec0" ? await vec0(path) : await ours(path, which === "ours" ? cacheMb : 0);
-  let insertMs = 0;
-  let done = 0;
-  for (const batch of dataset(n)) {
-    const t = performance.now();
-    await side.insert(batch);
-    insertMs += performance.now() - t;
-    done += batch.length;
-    if (done % 200_000 === 0) process.stderr.write(`  ${which}: ${fmt.int(done)} inserted\n`);
-  }
-  const t = performance.now();
-  await side.finish();
-  insertMs += performance.now() - t;
-  const result: SideResult = { side: which, n, insertPerSec: n / (insertMs / 1000), timings: {}, answers: {}, peakRssMiB: 0 };
+  const insertPerSec = await loadDataset(which, n, (batch) => side.insert(batch), () => side.finish());
+  const result: SideResult = { side: which, n, insertPerSec, timings: {}, answers: {}, peakRssMiB: 0 };
   for (const kind of KINDS) {
     const qs = queries(kind === "unscoped" ? unscopedCount : queryCount);
     const { timing, answers } = await timed(side, kind, qs, kind === "unscoped" ? 1 : 2);

@@ -47,3 +47,20 @@ export function queries(count: number): Query[] {
     category: CATEGORIES[Math.floor(next() * CATEGORIES.length)]!,
   }));
 }
+
+/** Inserts the data set through `insert`, then `finish` (a checkpoint, compaction…); returns the rows per second of both. */
+export async function loadDataset(label: string, n: number, insert: (batch: Item[]) => Promise<void>, finish: () => Promise<void>): Promise<number> {
+  let ms = 0;
+  let done = 0;
+  for (const batch of dataset(n)) {
+    const t = performance.now();
+    await insert(batch);
+    ms += performance.now() - t;
+    done += batch.length;
+    if (done % 100_000 === 0) process.stderr.write(`  ${label}: ${done.toLocaleString("en-US")} inserted\n`);
+  }
+  const t = performance.now();
+  await finish();
+  ms += performance.now() - t;
+  return n / (ms / 1000);
+}

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { andFilters, defineEmbedder, Memory, parseFilters, providerConfigSchema, registerProvider, scopeFilter, type MemoryPayload } from "@mem0/core";
 import sqlitePlugin, { SqliteVectorStore } from "@mem0/store-sqlite";
-import { BATCH, CATEGORIES, dataset, DIMS, queries, USERS, type Item, type Query } from "./store-data.js";
+import { BATCH, CATEGORIES, DIMS, loadDataset, queries, USERS, type Item, type Query } from "./store-data.js";
 import { arg, fmt, peakRssMiB, percentile, readBandwidth, rng, rssSplitMiB, runChild, unitVector } from "./util.js";
 
 const script = fileURLToPath(import.meta.url);
@@ -107,18 +107,7 @@ async function timed(run: (q: Query) => Promise<string[]>, qs: readonly Query[],
 
 async function childSide(which: string, n: number, file: string, queryCount: number): Promise<SideResult> {
   const side = which === "ours" ? await ours(file) : await mem0ai(file);
-  let insertMs = 0;
-  let done = 0;
-  for (const batch of dataset(n)) {
-    const t = performance.now();
-    await side.insert(batch);
-    insertMs += performance.now() - t;
-    done += batch.length;
-    if (done % 100_000 === 0) process.stderr.write(`  ${which}: ${fmt.int(done)} inserted\n`);
-  }
-  const tf = performance.now();
-  await side.flush();
-  insertMs += performance.now() - tf;
+  const insertPerSec = await loadDataset(which, n, (batch) => side.insert(batch), () => side.flush());
   const qs = queries(queryCount);
   const warmup = Math.min(5, queryCount);
   const scoped = await timed((q) => side.scoped(q), qs, warmup);
@@ -129,7 +118,7 @@ async function childSide(which: string, n: number, file: string, queryCount: num
   return {
     side: which,
     n,
-    insertPerSec: n / (insertMs / 1000),
+    insertPerSec,
     scoped: { p50: scoped.p50, p95: scoped.p95, samples: scoped.samples },
     filtered: { p50: filtered.p50, p95: filtered.p95, samples: filtered.samples },
     peakRssMiB: peakRssMiB(),
