@@ -12,52 +12,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { andFilters, defineEmbedder, Memory, parseFilters, providerConfigSchema, registerProvider, scopeFilter, type MemoryPayload } from "@mem0/core";
 import sqlitePlugin, { SqliteVectorStore } from "@mem0/store-sqlite";
+import { BATCH, CATEGORIES, DIMS, loadDataset, queries, USERS, type Item, type Query } from "./store-data.js";
 import { arg, fmt, peakRssMiB, percentile, readBandwidth, rng, rssSplitMiB, runChild, unitVector } from "./util.js";
 
-const DIMS = 384;
-const USERS = 100;
-const CATEGORIES = ["work", "food", "travel", "health", "family"];
-const BATCH = 1_000;
 const script = fileURLToPath(import.meta.url);
-
-interface Item {
-  id: string;
-  vector: Float32Array;
-  user: string;
-  category: string;
-  priority: number;
-  text: string;
-}
-
-/** The data set, in insertion batches: the same for both sides, whatever N. */
-function* dataset(n: number): Generator<Item[]> {
-  const next = rng(42);
-  for (let start = 0; start < n; start += BATCH) {
-    const batch: Item[] = [];
-    for (let i = start; i < Math.min(n, start + BATCH); i++) {
-      const user = `user-${Math.floor(next() * USERS)}`;
-      const category = CATEGORIES[Math.floor(next() * CATEGORIES.length)]!;
-      const priority = Math.floor(next() * 10);
-      batch.push({ id: `mem-${i}`, vector: unitVector(DIMS, next), user, category, priority, text: `memory ${i} about ${category}` });
-    }
-    yield batch;
-  }
-}
-
-interface Query {
-  vector: Float32Array;
-  user: string;
-  category: string;
-}
-
-function queries(count: number): Query[] {
-  const next = rng(7);
-  return Array.from({ length: count }, () => ({
-    vector: unitVector(DIMS, next),
-    user: `user-${Math.floor(next() * USERS)}`,
-    category: CATEGORIES[Math.floor(next() * CATEGORIES.length)]!,
-  }));
-}
 
 interface SideResult {
   side: string;
@@ -149,18 +107,7 @@ async function timed(run: (q: Query) => Promise<string[]>, qs: readonly Query[],
 
 async function childSide(which: string, n: number, file: string, queryCount: number): Promise<SideResult> {
   const side = which === "ours" ? await ours(file) : await mem0ai(file);
-  let insertMs = 0;
-  let done = 0;
-  for (const batch of dataset(n)) {
-    const t = performance.now();
-    await side.insert(batch);
-    insertMs += performance.now() - t;
-    done += batch.length;
-    if (done % 100_000 === 0) process.stderr.write(`  ${which}: ${fmt.int(done)} inserted\n`);
-  }
-  const tf = performance.now();
-  await side.flush();
-  insertMs += performance.now() - tf;
+  const insertPerSec = await loadDataset(which, n, (batch) => side.insert(batch), () => side.flush());
   const qs = queries(queryCount);
   const warmup = Math.min(5, queryCount);
   const scoped = await timed((q) => side.scoped(q), qs, warmup);
@@ -171,7 +118,7 @@ async function childSide(which: string, n: number, file: string, queryCount: num
   return {
     side: which,
     n,
-    insertPerSec: n / (insertMs / 1000),
+    insertPerSec,
     scoped: { p50: scoped.p50, p95: scoped.p95, samples: scoped.samples },
     filtered: { p50: filtered.p50, p95: filtered.p95, samples: filtered.samples },
     peakRssMiB: peakRssMiB(),

@@ -34,6 +34,7 @@ export {
   type Role,
   type RoleInstances,
 } from "./providers.js";
+export { CachedReranker, rerankCacheSchema, splitRerankCache, withRerankCache, type RerankCacheConfig } from "./rerank-cache.js";
 export { rerankBudget, search, scopeFilter, type MemoryItem, type RerankInfo, type SearchDeps, type SearchOptions, type SearchResponse, type SearchResult } from "./search.js";
 export { AsyncMemory, DEFAULT_EMBEDDER, DEFAULT_EMBEDDER_WARNING, DEFAULT_VECTOR_STORE, Memory, type AddOptions, type AddResult, type GetAllOptions, type Message, type MemoryEvents } from "./memory.js";
 export * from "./builtin/index.js";

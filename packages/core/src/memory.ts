@@ -15,6 +15,7 @@ import { parseOptions, resultCount, scopeFilter, search, toMemoryItem, type Memo
 import { decideChanges, extractFacts, type MemoryChange } from "./infer.js";
 import { metadataProblem } from "./metadata.js";
 import { RECORD_FIELDS, SCOPE_KEYS, type ApplyOptions, type ApplyResult, type StoreChange, type Embedder, type HistoryEvent, type HistoryStore, type LLM, type MemoryPayload, type Reranker, type Scope, type StoredMemory, type Vector, type VectorStore } from "./types.js";
+import { splitRerankCache, withRerankCache } from "./rerank-cache.js";
 
 export type Message = { role: "system" | "user" | "assistant"; content: string; name?: string };
 
@@ -218,11 +219,13 @@ export class Memory extends EventEmitter<MemoryEvents> {
     // Even when the top level is invalid, check each well-formed provider block too, so one
     // ConfigError lists every problem.
     const parsed = (top.success ? top.data : blocksOf(config)) as MemoryConfig;
+    const rerankCache = splitRerankCache(parsed.reranker);
+    issues.push(...rerankCache.issues);
     const blocks: [Role, ProviderBlock | undefined][] = [
       ["embedder", parsed.embedder ?? DEFAULT_EMBEDDER],
       ["vector_store", parsed.vector_store ?? DEFAULT_VECTOR_STORE],
       ["llm", parsed.llm],
-      ["reranker", parsed.reranker],
+      ["reranker", rerankCache.block],
     ];
     const prepared = new Map<Role, PreparedProvider>();
     for (const [role, block] of blocks) {
@@ -249,7 +252,7 @@ export class Memory extends EventEmitter<MemoryEvents> {
       const embedder = (await create("embedder"))!;
       ctx.embeddingDims = embedder.dims;
       const llm = await create("llm");
-      const reranker = await create("reranker");
+      const reranker = withRerankCache(await create("reranker"), rerankCache.cache);
       const store = (await create("vector_store"))!;
       return new Memory(BUILT, { config: parsed, vectorStore: store, embedder, reranker, llm });
     } catch (err) {

@@ -196,6 +196,12 @@ export interface Reranker {
    */
   readonly hosted?: boolean;
   /**
+   * True when a document's score depends on the other documents of the call (listwise scoring, e.g.
+   * an LLM comparing them): a score cache may then reuse only a whole call's answer, never merge
+   * cached scores with new ones. Pointwise rerankers (cross-encoders, Cohere, TEI) leave it unset.
+   */
+  readonly listwise?: boolean;
+  /**
    * At least `min(top_k, documents.length)` items (more are accepted and cut), in any order: the
    * pipeline validates, sorts best first and cuts. Each index at most once, each score finite.
    */

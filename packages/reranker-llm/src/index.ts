@@ -125,6 +125,8 @@ export function parseScores(answer: string, ids: readonly string[]): number[] {
 export class LLMReranker implements Reranker {
   readonly provider = PROVIDER;
   readonly hosted = true;
+  /** The model scores each batch's documents against each other: a cache may not mix in cached scores. */
+  readonly listwise = true;
   readonly model: string | undefined;
   readonly topK: number | undefined;
   readonly maxDocumentsPerCall: number;

@@ -26,6 +26,7 @@ export const configSchema = providerConfigSchema({
   synchronous: z.enum(["normal", "full"], { error: 'expected "normal" or "full"' }).optional(),
   mmap_size_mb: fields.nonNegativeInt().optional(),
   background_checkpoint: z.boolean({ error: "expected true or false" }).optional(),
+  search_cache_mb: fields.nonNegativeInt().optional(),
 });
 
 export const plugin = defineVectorStore({
@@ -45,6 +46,7 @@ export const plugin = defineVectorStore({
       synchronous: config.synchronous,
       mmap_size_mb: config.mmap_size_mb,
       background_checkpoint: config.background_checkpoint,
+      search_cache_mb: config.search_cache_mb,
       history_path: separate ? history : undefined,
     });
   },

@@ -35,6 +35,7 @@ import { Checkpointer } from "./checkpointer.js";
 import { REPAIR_HINT, SqliteStoreError, translateError } from "./errors.js";
 import { filterToSql, sqlFunctions } from "./filter-sql.js";
 import { checkSchema, ensureSchema } from "./schema.js";
+import { ScopeCache, splitScope, type ScopeSource } from "./scope-cache.js";
 
 export interface SqliteStoreOptions {
   /** The database file (created with its directory if missing), or ":memory:". */
@@ -75,6 +76,13 @@ export interface SqliteStoreOptions {
    * (`$MEM0_DIR` or `~/.mem0`); a path the user gives is created with the umask's modes.
    */
   private_files?: boolean;
+  /**
+   * MiB of vectors a search may copy into memory, one contiguous block per scope (user, agent, run
+   * or none), to rank a repeated scope at memory speed instead of row by row in SQL (default 256; 0
+   * turns it off). A scope is copied on its second search while nothing has been written; any write,
+   * by this process or another, drops every block. See src/scope-cache.ts.
+   */
+  search_cache_mb?: number;
 }
 
 const walPages = (db: Database.Database, bytes: number) => Math.ceil(bytes / (db.pragma("page_size", { simple: true }) as number));
@@ -358,6 +366,31 @@ export class SqliteVectorStore implements VectorStore {
    * so a write could succeed on a file whose other rows are lost; every write is refused instead.
    */
   private corruption: SqliteStoreError | undefined;
+  /** Created once the collection's dimensions are known; null where it cannot run. */
+  private scopeCache: ScopeCache | null | undefined;
+  private readonly scopeSource: ScopeSource = {
+    token: () => this.statement("SELECT total_changes() || ':' || data_version FROM pragma_data_version").pluck().get() as string,
+    count: (scope) => {
+      const where = filterToSql(scope);
+      return this.statement(`SELECT count(*) FROM mem0_memories WHERE collection = @collection AND ${where.sql}`)
+        .pluck()
+        .get({ ...where.params, collection: this.collection }) as number;
+    },
+    vectors: (scope) => {
+      const where = filterToSql(scope);
+      return this.statement(`SELECT rid, id, vector FROM mem0_memories WHERE collection = @collection AND ${where.sql} ORDER BY rid`)
+        .raw()
+        .iterate({ ...where.params, collection: this.collection }) as Iterable<[number, string, Buffer]>;
+    },
+    payloads: (scope) => {
+      const where = filterToSql(scope);
+      const rows = this.statement(`SELECT ${COLUMNS} FROM mem0_memories WHERE collection = @collection AND ${where.sql} ORDER BY rid`).all({
+        ...where.params,
+        collection: this.collection,
+      }) as Row[];
+      return rows.map((row) => toStored(row).payload);
+    },
+  };
 
   private constructor(db: Database.Database, options: SqliteStoreOptions, engine: "sqlite-vec" | "js") {
     this.db = db;
@@ -479,6 +512,11 @@ export class SqliteVectorStore implements VectorStore {
     this.checkpointer.committed();
   }
 
+  /** Bytes of vectors the search cache holds now (see `search_cache_mb`). */
+  get searchCacheBytes(): number {
+    return this.scopeCache?.heldBytes ?? 0;
+  }
+
   /** True while a worker thread checkpoints this store's WAL (see `background_checkpoint`). */
   get checkpointingInBackground(): boolean {
     return this.checkpointer !== undefined;
@@ -588,25 +626,40 @@ export class SqliteVectorStore implements VectorStore {
     if (problem) throw new Mem0Error("INVALID_VECTOR", `sqlite store: query: ${problem}`);
     const q = normalizeVector(query.vector);
     const where = filterToSql(query.filter);
+    if (this.scopeCache === undefined && this.dims !== undefined) {
+      this.scopeCache = ScopeCache.create(this.dims, (this.options.search_cache_mb ?? 256) * 2 ** 20) ?? null;
+    }
+    const cache = this.scopeCache;
     return this.run(() => {
       this.refreshMap();
-      // Rank on rid and distance only, then read the winners' payloads: the sort never carries text.
-      const ranked = this.statement(
-        `SELECT rid FROM mem0_memories WHERE collection = @collection AND ${where.sql}
-         ORDER BY COALESCE(${this.distance}(vector, @query), 1.0), id LIMIT @limit`,
-      )
-        .pluck()
-        .all({ ...where.params, collection: this.collection, query: asBlob(q), limit: query.limit }) as number[];
-      if (ranked.length === 0) return [];
-      const rows = this.statement(`SELECT rid, ${COLUMNS}, vector FROM mem0_memories WHERE rid IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ranked)) as (Row & {
-        rid: number;
-        vector: Buffer;
-      })[];
-      // Scores come from core's dot on the stored float32 vector, so they equal the reference store's bit for bit.
-      return rows
-        .map((row) => ({ ...toStored(row), score: dot(q, asFloats(row.vector)) }))
-        .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      // One read snapshot: the cache's freshness token, the ranking and the payloads agree.
+      return this.db.transaction(() => {
+        const cached = cache?.search(q, query.limit, splitScope(query.filter), this.scopeSource);
+        // Rank on rid and distance only, then read the winners' payloads: the sort never carries text.
+        const ranked =
+          cached?.map((h) => h.rid) ??
+          (this.statement(
+            `SELECT rid FROM mem0_memories WHERE collection = @collection AND ${where.sql}
+             ORDER BY COALESCE(${this.distance}(vector, @query), 1.0), id LIMIT @limit`,
+          )
+            .pluck()
+            .all({ ...where.params, collection: this.collection, query: asBlob(q), limit: query.limit }) as number[]);
+        return this.rankedRows(q, ranked);
+      }).deferred();
     });
+  }
+
+  /** The ranked rows' memories, scored with core's dot on the stored vectors. */
+  private rankedRows(q: Float32Array, ranked: number[]): ScoredMemory[] {
+    if (ranked.length === 0) return [];
+    const rows = this.statement(`SELECT rid, ${COLUMNS}, vector FROM mem0_memories WHERE rid IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ranked)) as (Row & {
+      rid: number;
+      vector: Buffer;
+    })[];
+    // Scores come from core's dot on the stored float32 vector, so they equal the reference store's bit for bit.
+    return rows
+      .map((row) => ({ ...toStored(row), score: dot(q, asFloats(row.vector)) }))
+      .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   async get(id: string): Promise<StoredMemory | null> {
