@@ -70,7 +70,10 @@ export class CachedReranker implements Reranker {
   readonly model?: string;
   readonly topK?: number;
   readonly maxDocumentsPerCall?: number;
+  readonly maxConcurrentCalls?: number;
+  readonly hosted?: boolean;
   readonly listwise?: boolean;
+  readonly planCalls?: Reranker["planCalls"];
   private readonly scores: ExpiringLru<number>;
   private readonly calls: ExpiringLru<RerankItem[]>;
 
@@ -82,10 +85,18 @@ export class CachedReranker implements Reranker {
     this.provider = inner.provider;
     this.model = inner.model;
     this.topK = inner.topK;
+    // The runner reads these to split, bound concurrency and budget the calls: they are the inner reranker's.
     this.maxDocumentsPerCall = inner.maxDocumentsPerCall;
+    this.maxConcurrentCalls = inner.maxConcurrentCalls;
+    this.hosted = inner.hosted;
     this.listwise = inner.listwise;
+    if (inner.planCalls) this.planCalls = inner.planCalls.bind(inner);
     this.scores = new ExpiringLru(config.max_entries, config.ttl_ms);
     this.calls = new ExpiringLru(config.max_entries, config.ttl_ms);
+  }
+
+  async close(): Promise<void> {
+    await this.inner.close?.();
   }
 
   /** Entries held (tests and diagnostics). */
