@@ -1,0 +1,2 @@
+// See jest.config.cjs: colour is decided from the environment, which Nx and CI change.
+delete process.env.FORCE_COLOR;
