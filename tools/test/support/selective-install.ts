@@ -90,11 +90,13 @@ export function describeSelectiveInstall(pm: PackageManager): void {
       return JSON.parse(stdout.trim().split("\n").pop()!) as ProbeOutput;
     };
 
-    test("node_modules holds cohere-ai and no other provider's SDK", () => {
+    // reranker-cohere calls Cohere through provider-utils' fetch, not the cohere-ai SDK.
+    test("node_modules holds the provider and provider-utils, and no provider's SDK", () => {
       const installed = installedPackages(app);
       expect(installed.has("@mem0/core")).toBe(true);
       expect(installed.has("@mem0/reranker-cohere")).toBe(true);
-      expect(installed.has("cohere-ai")).toBe(true);
+      expect(installed.has("@mem0/provider-utils")).toBe(true);
+      expect(installed.has("cohere-ai")).toBe(false);
       expect(NOT_INSTALLED.filter((name) => installed.has(name))).toEqual([]);
     });
 
