@@ -55,6 +55,7 @@ function relevanceOf(output: unknown, normalize: boolean): number | undefined {
 
 export class InferenceReranker implements Reranker {
   readonly provider = "huggingface";
+  readonly hosted = true;
   readonly model: string;
   readonly topK?: number;
   private readonly client: InferenceClient;
