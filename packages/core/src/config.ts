@@ -87,7 +87,7 @@ export const memoryConfigSchema = z.preprocess(
     version: z.string({ error: "expected a string" }).optional(),
     /** Default for `search(…, { rerank_fallback })`: on reranker failure, return vector order. */
     rerank_fallback: z.boolean({ error: "expected a boolean" }).optional(),
-    /** Default for `search(…, { timeout_ms })`. */
+    /** Default for `search(…, { timeout_ms })`, retries included; unset: 10 s for hosted rerankers, none for local ones. */
     rerank_timeout_ms: fields.positiveInt().optional(),
   }),
 );

@@ -151,6 +151,55 @@ export function rerankBudget(reranker: Reranker, configured: number | undefined)
   return configured ?? (reranker.hosted ? HOSTED_RERANK_TIMEOUT_MS : undefined);
 }
 
+interface RerankStageResult {
+  results: SearchResult[];
+  reranked: boolean;
+  rerank: RerankInfo;
+  rerank_ms: number;
+}
+
+/**
+ * The rerank stage: runs the reranker over the candidates within the budget and reorders them, or
+ * falls back to `vectorOrder` (or throws `RerankError` when fallback is off).
+ */
+async function rerankStage(
+  deps: SearchDeps,
+  reranker: Reranker,
+  query: string,
+  hits: readonly ScoredMemory[],
+  limit: number,
+  options: Pick<SearchOptions, "timeout_ms" | "rerank_fallback" | "signal">,
+  vectorOrder: () => SearchResult[],
+): Promise<RerankStageResult> {
+  const started = performance.now();
+  const meta: Record<string, unknown> = {};
+  const info = { provider: reranker.provider, model: reranker.model, candidates: hits.length };
+  const timeoutMs = rerankBudget(reranker, options.timeout_ms ?? deps.defaults.timeout_ms);
+  let stage: RerankStageResult;
+  try {
+    const order = await withTimeout(
+      (signal) => runReranker(reranker, query, hits.map((h) => h.payload.memory), { top_k: limit, signal, meta }),
+      timeoutMs,
+      options.signal,
+    );
+    const rerank_ms = since(started);
+    const results = order.map(({ index, score }) => {
+      const h = hits[index]!;
+      return { ...toMemoryItem(h), score, vector_score: h.score, rerank_score: score };
+    });
+    stage = { results, reranked: true, rerank: { ...info, ms: rerank_ms }, rerank_ms };
+  } catch (err) {
+    const rerank_ms = since(started);
+    if (options.signal?.aborted) throw options.signal.reason;
+    const error = err instanceof Error ? err : new Error(errorMessage(err));
+    if ((options.rerank_fallback ?? deps.defaults.rerank_fallback) === false) throw new RerankError(reranker.provider, error);
+    deps.emit("rerank:error", { query, provider: reranker.provider, error });
+    stage = { results: vectorOrder(), reranked: false, rerank: { ...info, ms: rerank_ms, error: error.message }, rerank_ms };
+  }
+  if (Object.keys(meta).length > 0) stage.rerank.meta = meta;
+  return stage;
+}
+
 const since = (t: number) => Math.round((performance.now() - t) * 1000) / 1000;
 
 export async function search(deps: SearchDeps, query: unknown, rawOptions?: SearchOptions): Promise<SearchResponse> {
@@ -195,32 +244,7 @@ export async function search(deps: SearchDeps, query: unknown, rawOptions?: Sear
     results = [];
     rerank = { provider: useReranker.provider, model: useReranker.model, candidates: 0, ms: 0 };
   } else {
-    const t3 = performance.now();
-    const meta: Record<string, unknown> = {};
-    const timeoutMs = rerankBudget(useReranker, options.timeout_ms ?? deps.defaults.timeout_ms);
-    try {
-      const order = await withTimeout(
-        (signal) => runReranker(useReranker, query, hits.map((h) => h.payload.memory), { top_k: limit, signal, meta }),
-        timeoutMs,
-        options.signal,
-      );
-      rerank_ms = since(t3);
-      results = order.map(({ index, score }) => {
-        const h = hits[index]!;
-        return { ...toMemoryItem(h), score, vector_score: h.score, rerank_score: score };
-      });
-      reranked = true;
-      rerank = { provider: useReranker.provider, model: useReranker.model, candidates: hits.length, ms: rerank_ms };
-    } catch (err) {
-      rerank_ms = since(t3);
-      if (options.signal?.aborted) throw options.signal.reason;
-      const error = err instanceof Error ? err : new Error(errorMessage(err));
-      if ((options.rerank_fallback ?? deps.defaults.rerank_fallback) === false) throw new RerankError(useReranker.provider, error);
-      deps.emit("rerank:error", { query, provider: useReranker.provider, error });
-      results = vectorOrder();
-      rerank = { provider: useReranker.provider, model: useReranker.model, candidates: hits.length, ms: rerank_ms, error: error.message };
-    }
-    if (Object.keys(meta).length > 0) rerank.meta = meta;
+    ({ results, reranked, rerank, rerank_ms } = await rerankStage(deps, useReranker, query, hits, limit, options, vectorOrder));
   }
 
   const response: SearchResponse = { results, reranked, timings: { embed_ms, search_ms, rerank_ms, total_ms: since(t0) } };

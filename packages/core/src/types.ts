@@ -155,7 +155,7 @@ export interface RerankItem {
 }
 
 export interface RerankOptions {
-  /** Return at most this many items (the best ones). */
+  /** Return at least this many items (the best ones); more are accepted, and cut by the pipeline. */
   top_k?: number;
   signal?: AbortSignal;
   /**

@@ -49,6 +49,7 @@ function relevanceOf(output: unknown, normalize: boolean): number | undefined {
 
 export class InferenceReranker implements Reranker {
   readonly provider = "huggingface";
+  readonly hosted = true;
   readonly model: string;
   readonly topK?: number;
   // The client and the options hold the token: #private, so logging the reranker never prints it.
