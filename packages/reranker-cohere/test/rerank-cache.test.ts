@@ -99,6 +99,7 @@ describe("rerank cache (reranker.config.cache)", () => {
     const meta: Record<string, unknown> = {};
     expect(await runReranker(r, "document 7", docs, { top_k: 5, meta })).toEqual(first);
     expect(server.callsTo("/v2/rerank")).toHaveLength(2);
-    expect(meta).toEqual({ cached: true, cache_hits: 1500 });
+    // The runner still plans the split (requests_split); no request is made.
+    expect(meta).toEqual({ cached: true, cache_hits: 1500, requests_split: 2 });
   });
 });

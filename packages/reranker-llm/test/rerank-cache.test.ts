@@ -13,7 +13,7 @@ beforeAll(async () => (server = await startOpenAIServer({ apiKey: KEY, chat: llm
 afterAll(() => server.close());
 beforeEach(() => server.reset());
 
-const documentsSent = () => server.calls.map((c) => JSON.parse((c.body as { messages: { content: string }[] }).messages[1]!.content).documents.map((d: { text: string }) => d.text));
+const documentsSent = () => server.calls.map((c) => JSON.parse((c.body as { messages: { content: string }[] }).messages[1]!.content).untrusted_documents.map((d: { text: string }) => d.text));
 
 test("the LLM reranker is listwise: a whole repeated call is cached, a changed candidate set is sent whole", async () => {
   const m = await Memory.fromConfig({
