@@ -53,7 +53,8 @@ describe("the seed's full stack", () => {
   it("Qdrant's collection is sized by the OpenAI embedder's dims and holds what add wrote", async () => {
     const added = await seed();
     const collection = stack.qdrant.collections.get("mem0");
-    expect(collection).toMatchObject({ size: 1536, distance: "Cosine" });
+    // One unnamed dense vector (the collection mem0-ts creates; mem0ai's have a named one and a sparse slot).
+    expect(collection!.dense.get("")).toMatchObject({ size: 1536, distance: "Cosine" });
     expect(collection!.points.size).toBe(added.results.length);
   });
 
