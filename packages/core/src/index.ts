@@ -20,6 +20,7 @@ export {
   defineLLM,
   defineReranker,
   defineVectorStore,
+  contextAt,
   registerProvider,
   resolvePlugin,
   type ProviderContext,

@@ -15,6 +15,7 @@
 import { defineReranker, fields, ProviderError, providerConfigSchema, type Reranker, type RerankItem, type RerankOptions } from "@mem0/core";
 import {
   addCount,
+  apiKeyPath,
   checkRankedResults,
   hostedConfigShape,
   joinUrl,
@@ -152,7 +153,7 @@ export const plugin = defineReranker({
   provider: PROVIDER,
   configSchema,
   create({ api_key, ...config }, ctx) {
-    const key = requireApiKey({ configured: api_key, env: ctx.env, envNames: ["ZERO_ENTROPY_API_KEY", "ZEROENTROPY_API_KEY"], path: "reranker.config.api_key" });
+    const key = requireApiKey({ configured: api_key, env: ctx.env, envNames: ["ZERO_ENTROPY_API_KEY", "ZEROENTROPY_API_KEY"], path: apiKeyPath(ctx, "reranker") });
     return new ZeroEntropyReranker(config, key);
   },
 });
