@@ -27,6 +27,7 @@ export {
   defineLLM,
   defineReranker,
   defineVectorStore,
+  contextAt,
   registerProvider,
   resolvePlugin,
   type ProviderContext,

@@ -10,7 +10,7 @@ import { formatIssues, memoryConfigSchema, providerBlockSchema, snakeCaseKeys, t
 import { ConfigError, NotFoundError, ValidationError } from "./errors.js";
 import { andFilters, parseFilters, type Filters } from "./filters.js";
 import { InMemoryHistory, lexicalEmbedderPlugin, memoryStorePlugin } from "./builtin/index.js";
-import { createContext, prepareProvider, registerProvider, type PreparedProvider, type Role, type RoleInstances } from "./providers.js";
+import { contextAt, createContext, prepareProvider, registerProvider, type PreparedProvider, type Role, type RoleInstances } from "./providers.js";
 import { parseOptions, resultCount, scopeFilter, search, toMemoryItem, type MemoryItem, type SearchOptions, type SearchResponse } from "./search.js";
 import { decideChanges, extractFacts, type MemoryChange } from "./infer.js";
 import { metadataProblem } from "./metadata.js";
@@ -244,7 +244,7 @@ export class Memory extends EventEmitter<MemoryEvents> {
     const create = async <R extends Role>(role: R): Promise<RoleInstances[R] | undefined> => {
       const p = prepared.get(role) as PreparedProvider<R> | undefined;
       if (!p) return undefined;
-      const instance = await p.plugin.create(p.config, ctx);
+      const instance = await p.plugin.create(p.config, contextAt(ctx, `${role}.config`));
       created.push(instance);
       return instance;
     };

@@ -31,6 +31,16 @@ export interface ProviderContext {
   embeddingDims?: number;
   /** Loads a nested provider, e.g. the LLM reranker's `llm` block. */
   load<R extends Role>(role: R, block: ProviderBlock, path: string): Promise<RoleInstances[R]>;
+  /**
+   * Where the provider's own config sits in the Memory config (`reranker.config`, or
+   * `reranker.config.llm.config` for a nested one), so its messages name the right key.
+   */
+  path?: string;
+}
+
+/** The context for the provider whose config is at `path`. */
+export function contextAt(ctx: ProviderContext, path: string): ProviderContext {
+  return { ...ctx, path };
 }
 
 /**
@@ -191,7 +201,7 @@ export function createContext(config: MemoryConfig, env: Readonly<Record<string,
     config,
     async load(role, block, path) {
       const prepared = await prepareProvider(role, block, path);
-      return prepared.plugin.create(prepared.config, ctx);
+      return prepared.plugin.create(prepared.config, contextAt(ctx, `${path}.config`));
     },
   };
   return ctx;

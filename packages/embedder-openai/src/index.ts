@@ -6,7 +6,7 @@
  * ```
  */
 import { defineEmbedder, fields, providerConfigSchema } from "@mem0/core";
-import { hostedConfigShape, resolveApiKey } from "@mem0/provider-utils";
+import { apiKeyPath, hostedConfigShape, resolveApiKey } from "@mem0/provider-utils";
 import { z } from "zod";
 import { OpenAIEmbedder } from "./embedder.js";
 import { DEFAULT_MODEL, MAX_INPUTS_PER_REQUEST, modelInfo } from "./limits.js";
@@ -71,7 +71,7 @@ export const plugin = defineEmbedder({
   create(config, ctx) {
     const baseURL = config.base_url ?? config.openai_base_url ?? ctx.env.OPENAI_BASE_URL;
     // A key is required by api.openai.com; a server of the user's own choosing may need none.
-    const apiKey = resolveApiKey({ configured: config.api_key, env: ctx.env, envNames: ["OPENAI_API_KEY"], path: "embedder.config.api_key", optional: baseURL !== undefined });
+    const apiKey = resolveApiKey({ configured: config.api_key, env: ctx.env, envNames: ["OPENAI_API_KEY"], path: apiKeyPath(ctx, "embedder"), optional: baseURL !== undefined });
     return OpenAIEmbedder.create({
       model: config.model ?? DEFAULT_MODEL,
       apiKey,

@@ -7,6 +7,7 @@
 import { defineLLM, fields, ProviderError, providerConfigSchema, type ChatMessage, type LLM } from "@mem0/core";
 import {
   addCount,
+  apiKeyPath,
   addCounts,
   badResponseError,
   hostedConfigShape,
@@ -100,7 +101,7 @@ export const plugin = defineLLM({
     const baseURL = config.base_url ?? ctx.env.OPENAI_BASE_URL ?? DEFAULT_BASE_URL;
     // A self-hosted OpenAI-compatible server often needs no key; api.openai.com always does.
     const custom = baseURL !== DEFAULT_BASE_URL;
-    const key = resolveApiKey({ configured: api_key, env: ctx.env, envNames: ["OPENAI_API_KEY"], path: "llm.config.api_key", optional: custom });
+    const key = resolveApiKey({ configured: api_key, env: ctx.env, envNames: ["OPENAI_API_KEY"], path: apiKeyPath(ctx, "llm"), optional: custom });
     return new OpenAILLM(config, key, baseURL);
   },
 });

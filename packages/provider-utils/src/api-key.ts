@@ -1,4 +1,4 @@
-import { ConfigError } from "@mem0/core";
+import { ConfigError, type ProviderContext } from "@mem0/core";
 import { Secret } from "./secret.js";
 
 /**
@@ -27,4 +27,12 @@ export function resolveApiKey(options: {
 /** Like `resolveApiKey` for a required key: the Secret, or a ConfigError. */
 export function requireApiKey(options: Omit<Parameters<typeof resolveApiKey>[0], "optional">): Secret {
   return resolveApiKey(options)!;
+}
+
+/**
+ * Where a provider's `api_key` sits, from the context core gives it (`reranker.config.api_key`,
+ * `reranker.config.llm.config.api_key` when nested); `role` covers contexts made without a path.
+ */
+export function apiKeyPath(ctx: Pick<ProviderContext, "path">, role: string): string {
+  return `${ctx.path ?? `${role}.config`}.api_key`;
 }

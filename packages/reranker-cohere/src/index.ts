@@ -15,6 +15,7 @@
 import { defineReranker, fields, providerConfigSchema, validateRanking, type Reranker, type RerankItem, type RerankOptions } from "@mem0/core";
 import {
   addCounts,
+  apiKeyPath,
   addUnique,
   badResponseError,
   hostedConfigShape,
@@ -111,7 +112,7 @@ export const plugin = defineReranker({
   provider: PROVIDER,
   configSchema,
   create({ api_key, ...config }, ctx) {
-    const apiKey = requireApiKey({ configured: api_key, env: ctx.env, envNames: ["COHERE_API_KEY", "CO_API_KEY"], path: "reranker.config.api_key" });
+    const apiKey = requireApiKey({ configured: api_key, env: ctx.env, envNames: ["COHERE_API_KEY", "CO_API_KEY"], path: apiKeyPath(ctx, "reranker") });
     return new CohereReranker(config, apiKey);
   },
 });

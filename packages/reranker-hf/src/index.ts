@@ -14,7 +14,7 @@
  */
 import { defineReranker, fields, ProviderNotFoundError, providerConfigSchema, type ProviderContext, type Reranker } from "@mem0/core";
 import { localModelFields, teiApiKey } from "@mem0/hf-hosted";
-import { requireApiKey, retryPolicyFrom } from "@mem0/provider-utils";
+import { apiKeyPath, requireApiKey, retryPolicyFrom } from "@mem0/provider-utils";
 import { z } from "zod";
 import { InferenceReranker } from "./inference-reranker.js";
 import { TeiReranker } from "./tei-reranker.js";
@@ -79,7 +79,12 @@ async function localRuntime(): Promise<typeof import("@mem0/hf-runtime")> {
   }
 }
 
-export async function createHuggingFaceReranker(config: HuggingFaceRerankerConfig, env: ProviderContext["env"] = process.env): Promise<Reranker> {
+export async function createHuggingFaceReranker(
+  config: HuggingFaceRerankerConfig,
+  env: ProviderContext["env"] = process.env,
+  /** Where this config sits, for messages (default `reranker.config`). */
+  path = "reranker.config",
+): Promise<Reranker> {
   const model = config.model ?? DEFAULT_MODEL;
   const normalize = config.normalize ?? true;
   const policy = retryPolicyFrom(config);
@@ -97,7 +102,7 @@ export async function createHuggingFaceReranker(config: HuggingFaceRerankerConfi
     });
   }
   if (config.provider) {
-    const apiKey = requireApiKey({ configured: config.api_key, env, envNames: ["HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"], path: "reranker.config.api_key" });
+    const apiKey = requireApiKey({ configured: config.api_key, env, envNames: ["HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"], path: apiKeyPath({ path }, "reranker") });
     return new InferenceReranker({ model, inferenceProvider: config.provider, apiKey, endpointUrl: config.base_url, normalize, topK: config.top_k, policy });
   }
   const { LocalCrossEncoderReranker } = await localRuntime();
@@ -122,7 +127,7 @@ export async function createHuggingFaceReranker(config: HuggingFaceRerankerConfi
 export const plugin = defineReranker({
   provider: "huggingface",
   configSchema,
-  create: (config, ctx) => createHuggingFaceReranker(config, ctx.env),
+  create: (config, ctx) => createHuggingFaceReranker(config, ctx.env, ctx.path),
 });
 
 export default plugin;

@@ -21,6 +21,7 @@
  */
 import {
   ConfigError,
+  contextAt,
   defineReranker,
   fields,
   parseConfig,
@@ -173,7 +174,7 @@ export class LLMReranker implements Reranker {
 }
 
 /** The LLM block to load: `llm`, else Mem0's flat keys, else the Memory's own top-level `llm`. */
-export function llmBlock(config: LLMRerankerConfig, ctx: Pick<ProviderContext, "config">): ProviderBlock {
+export function llmBlock(config: LLMRerankerConfig, ctx: Pick<ProviderContext, "config" | "path">): ProviderBlock {
   let block: ProviderBlock | undefined = config.llm;
   if (!block && (config.provider || config.model || config.api_key || config.max_tokens)) {
     const flat: Record<string, unknown> = {};
@@ -183,26 +184,25 @@ export function llmBlock(config: LLMRerankerConfig, ctx: Pick<ProviderContext, "
     block = { provider: config.provider ?? "openai", config: flat };
   }
   block ??= ctx.config.llm;
-  if (!block) throw new ConfigError(['reranker.config.llm: required: the LLM to judge with, e.g. { provider: "openai", config: { model, api_key } } (or configure a top-level llm)']);
+  if (!block) throw new ConfigError([`${ctx.path ?? "reranker.config"}.llm: required: the LLM to judge with, e.g. { provider: "openai", config: { model, api_key } } (or configure a top-level llm)`]);
   const inner = { ...(block.config ?? {}) };
   // Scoring should be repeatable: temperature 0 unless either config says otherwise.
   if (!("temperature" in inner) && (config.temperature !== undefined || block.provider === "openai")) inner.temperature = config.temperature ?? 0;
   return { provider: block.provider, config: inner };
 }
 
-const LLM_PATH = "reranker.config.llm";
-
 async function loadLLM(block: ProviderBlock, ctx: ProviderContext): Promise<LLM> {
+  // Core gives the nested provider its own path (`reranker.config.llm.config`), so its messages
+  // name the right key with no rewriting here.
+  const path = `${ctx.path ?? "reranker.config"}.llm`;
   try {
-    return await ctx.load("llm", block, LLM_PATH);
+    return await ctx.load("llm", block, path);
   } catch (err) {
-    // Nested providers report config paths from their own root (`llm.config.api_key`).
-    if (err instanceof ConfigError) throw new ConfigError(err.issues.map((i) => (i.startsWith("llm.") ? `${LLM_PATH}.${i.slice(4)}` : i)));
     // Under pnpm's strict layout core may not see @mem0/llm-openai, which this package depends on.
     if (err instanceof ProviderNotFoundError && block.provider === "openai") {
       const { plugin } = await import("@mem0/llm-openai");
-      const config = parseConfig(plugin.configSchema, block.config ?? {}, `${LLM_PATH}.config`);
-      return plugin.create(config, ctx);
+      const config = parseConfig(plugin.configSchema, block.config ?? {}, `${path}.config`);
+      return plugin.create(config, contextAt(ctx, `${path}.config`));
     }
     throw err;
   }

@@ -28,6 +28,7 @@ import {
 } from "@mem0/core";
 import {
   addCount,
+  apiKeyPath,
   badResponseError,
   hostedConfigShape,
   joinUrl,
@@ -153,7 +154,7 @@ export const plugin = defineReranker({
   provider: PROVIDER,
   configSchema,
   create({ api_key, ...config }, ctx) {
-    const key = requireApiKey({ configured: api_key, env: ctx.env, envNames: ["ZERO_ENTROPY_API_KEY", "ZEROENTROPY_API_KEY"], path: "reranker.config.api_key" });
+    const key = requireApiKey({ configured: api_key, env: ctx.env, envNames: ["ZERO_ENTROPY_API_KEY", "ZEROENTROPY_API_KEY"], path: apiKeyPath(ctx, "reranker") });
     return new ZeroEntropyReranker(config, key);
   },
 });
