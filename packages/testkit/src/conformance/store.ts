@@ -210,6 +210,15 @@ export function edgeFilters(): { filters: Filters; node: FilterNode | null }[] {
   return fields.flatMap((field) => edgeConditions().map((c) => ({ filters: { [field]: c } as Filters, node: parseFilters({ [field]: c }) })));
 }
 
+/**
+ * A memory's history read no stale record: each event's old_memory is the previous event's
+ * new_memory. A lost update (two writers reading the same version) breaks the chain.
+ */
+export function expectChainedHistory(events: readonly HistoryEvent[]): void {
+  const breaks = events.slice(1).flatMap((e, i) => (e.old_memory === events[i]!.new_memory ? [] : [`${i + 1}: ${e.old_memory} after ${events[i]!.new_memory}`]));
+  expect(breaks).toEqual([]);
+}
+
 const at = (i: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, i)).toISOString();
 
 function payload(memory: string, extra: Partial<MemoryPayload> = {}, i = 0): MemoryPayload {
