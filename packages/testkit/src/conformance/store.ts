@@ -540,7 +540,7 @@ export function describeStoreConformance(name: string, options: StoreConformance
           if (JSON.stringify(got) !== JSON.stringify(want)) wrong.push(`${JSON.stringify(filters)}: got ${got.length} ${JSON.stringify(got)}, want ${want.length} ${JSON.stringify(want)}`);
         }
         expect(wrong).toEqual([]);
-      });
+      }, timeout); // thousands of queries: over HTTP on a busy machine they outlast jest's default
 
       test("search: the same filters, negated, return the complement", async () => {
         const query = unit(1);
@@ -548,7 +548,7 @@ export function describeStoreConformance(name: string, options: StoreConformance
           const negated: FilterNode = { kind: "not", child: node! };
           expectSearchMatches(await store.search({ vector: query, limit: all, filter: negated }), records, query, negated, records.length, tolerance);
         }
-      });
+      }, timeout);
 
       test(
         "random AND / OR / NOT trees of edge conditions, scoped",
