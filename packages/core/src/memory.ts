@@ -14,7 +14,13 @@ import { createContext, prepareProvider, registerProvider, type PreparedProvider
 import { parseOptions, scopeFilter, search, toMemoryItem, type MemoryItem, type SearchOptions, type SearchResponse } from "./search.js";
 import { decideChanges, extractFacts, type MemoryChange } from "./infer.js";
 import { metadataProblem } from "./metadata.js";
-import { RECORD_FIELDS, SCOPE_KEYS, type ApplyOptions, type ApplyResult, type StoreChange, type Embedder, type HistoryEvent, type HistoryStore, type LLM, type MemoryPayload, type Reranker, type Scope, type StoredMemory, type Vector, type VectorStore } from "./types.js";
+import {
+  RECORD_FIELDS,
+  SCOPE_KEYS,
+  type ApplyOptions,
+  type ApplyResult,
+  type StoreChange,
+  type Embedder, type HistoryEvent, type HistoryStore, type LLM, type MemoryPayload, type Reranker, type Scope, type StoredMemory, type Vector, type VectorStore } from "./types.js";
 
 export type Message = { role: "system" | "user" | "assistant"; content: string; name?: string };
 
@@ -109,7 +115,14 @@ function inScope(payload: MemoryPayload, scope: Scope | undefined): boolean {
   return scope === undefined || SCOPE_KEYS.every((k) => scope[k] === undefined || payload[k] === scope[k]);
 }
 
-function historyEvent(memoryId: string, event: HistoryEvent["event"], oldMemory: string | null, newMemory: string | null, at: string, id = randomUUID()): HistoryEvent {
+function historyEvent(
+  memoryId: string,
+  event: HistoryEvent["event"],
+  oldMemory: string | null,
+  newMemory: string | null,
+  at: string,
+  id = randomUUID(),
+): HistoryEvent {
   return {
     id,
     memory_id: memoryId,
@@ -260,7 +273,8 @@ export class Memory extends EventEmitter<MemoryEvents> {
           vector: vectorOf.get(c),
           next: (cur) => {
             result.previous_memory = cur.payload.memory;
-            const payload: MemoryPayload = { ...cur.payload, memory: c.text, hash: md5(c.text), updated_at: at, metadata: { ...cur.payload.metadata, ...structuredClone(metadata) } };
+            const merged = { ...cur.payload.metadata, ...structuredClone(metadata) };
+            const payload: MemoryPayload = { ...cur.payload, memory: c.text, hash: md5(c.text), updated_at: at, metadata: merged };
             return { payload, history: [historyEvent(id, "UPDATE", cur.payload.memory, c.text, at, eventId)] };
           },
         });

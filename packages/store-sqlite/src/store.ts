@@ -147,7 +147,8 @@ function makeDirectory(dir: string, file: string, mode?: number): void {
     mkdirSync(dir, { recursive: true, ...(mode === undefined ? {} : { mode }) });
   } catch (err) {
     const code = (err as { code?: string }).code ?? "error";
-    throw new SqliteStoreError("STORE_IO", file, `cannot create the directory ${dir} (${code}); point MEM0_DIR or vector_store.config.path at a writable place`, { cause: err });
+    const detail = `cannot create the directory ${dir} (${code}); point MEM0_DIR or vector_store.config.path at a writable place`;
+    throw new SqliteStoreError("STORE_IO", file, detail, { cause: err });
   }
 }
 
