@@ -41,13 +41,17 @@ registerProvider(
 );
 
 const dir = mkdtempSync(join(tmpdir(), "mem0-bench-batch-"));
-const open = (name: string) => Memory.fromConfig({ vector_store: { provider: "sqlite", config: { path: join(dir, `${name}.db`) } }, embedder: { provider: "bench-random" } });
+const open = (name: string) =>
+  Memory.fromConfig({ vector_store: { provider: "sqlite", config: { path: join(dir, `${name}.db`) } }, embedder: { provider: "bench-random" } });
 const messages = (count: number, tag: string) => Array.from({ length: count }, (_, i) => ({ role: "user" as const, content: `${tag} memory ${i}: likes tea` }));
 const ms = (t0: number) => Math.round((performance.now() - t0) * 10) / 10;
 
 async function fill(m: Memory, count: number, user: string): Promise<string[]> {
   const ids: string[] = [];
-  for (let i = 0; i < count; i += 1000) ids.push(...(await m.add(messages(Math.min(1000, count - i), user), { user_id: user, infer: false })).results.map((r) => r.id));
+  for (let i = 0; i < count; i += 1000) {
+    const { results } = await m.add(messages(Math.min(1000, count - i), user), { user_id: user, infer: false });
+    ids.push(...results.map((r) => r.id));
+  }
   return ids;
 }
 
@@ -81,10 +85,11 @@ try {
   const oneByOneCalls = embedCalls.count;
   await adds.close();
 
-  console.log(JSON.stringify({ n: N, dims: DIMS, deleted, deleteAllMs, perMemoryDeleteMs: perMemoryMs, speedup: Math.round((perMemoryMs / deleteAllMs) * 10) / 10 }));
+  const speedup = Math.round((perMemoryMs / deleteAllMs) * 10) / 10;
+  console.log(JSON.stringify({ n: N, dims: DIMS, deleted, deleteAllMs, perMemoryDeleteMs: perMemoryMs, speedup }));
   console.log(JSON.stringify({ messages: MESSAGES, listAddMs: listMs, listEmbedCalls: listCalls, oneByOneMs, oneByOneEmbedCalls: oneByOneCalls }));
-  console.log(`deleteAll of ${deleted} memories (${DIMS}-d) in one transaction: ${deleteAllMs} ms (goal < 500 ms); one transaction per memory: ${perMemoryMs} ms`);
-  console.log(`add of ${MESSAGES} messages: ${listMs} ms with ${listCalls} embedder call(s); one add per message: ${oneByOneMs} ms with ${oneByOneCalls} calls`);
+  console.log(`deleteAll of ${deleted} memories (${DIMS}-d), one transaction: ${deleteAllMs} ms (goal < 500 ms); per memory: ${perMemoryMs} ms`);
+  console.log(`add of ${MESSAGES} messages: ${listMs} ms, ${listCalls} embedder call(s); one add per message: ${oneByOneMs} ms, ${oneByOneCalls} calls`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

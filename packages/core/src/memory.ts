@@ -122,7 +122,14 @@ function inScope(payload: MemoryPayload, scope: Scope | undefined): boolean {
   return scope === undefined || SCOPE_KEYS.every((k) => scope[k] === undefined || payload[k] === scope[k]);
 }
 
-function historyEvent(memoryId: string, event: HistoryEvent["event"], oldMemory: string | null, newMemory: string | null, at: string, id = randomUUID()): HistoryEvent {
+function historyEvent(
+  memoryId: string,
+  event: HistoryEvent["event"],
+  oldMemory: string | null,
+  newMemory: string | null,
+  at: string,
+  id = randomUUID(),
+): HistoryEvent {
   return {
     id,
     memory_id: memoryId,
@@ -327,7 +334,8 @@ export class Memory extends EventEmitter<MemoryEvents> {
           vector: vectorOf.get(c),
           next: (cur) => {
             result.previous_memory = cur.payload.memory;
-            const payload: MemoryPayload = { ...cur.payload, memory: c.text, hash: md5(c.text), updated_at: at, metadata: { ...cur.payload.metadata, ...structuredClone(metadata) } };
+            const merged = { ...cur.payload.metadata, ...structuredClone(metadata) };
+            const payload: MemoryPayload = { ...cur.payload, memory: c.text, hash: md5(c.text), updated_at: at, metadata: merged };
             return { payload, history: [historyEvent(id, "UPDATE", cur.payload.memory, c.text, at, eventId)] };
           },
         });

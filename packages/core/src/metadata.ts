@@ -44,7 +44,9 @@ function valueProblem(value: unknown, path: (string | number)[], depth: number):
   if (proto !== null && Object.getPrototypeOf(proto) !== null) return { path, message: `${kindOf(value)} is not a plain object (store dates as ISO strings)` };
   if (Object.getOwnPropertySymbols(value).length > 0) return { path, message: "Symbol keys cannot be stored as metadata" };
   for (const key of Object.keys(value)) {
-    if (key.length > METADATA_LIMITS.maxKeyLength) return { path: [...path, key.slice(0, 32) + "…"], message: `key longer than ${METADATA_LIMITS.maxKeyLength} characters` };
+    if (key.length > METADATA_LIMITS.maxKeyLength) {
+      return { path: [...path, `${key.slice(0, 32)}…`], message: `key longer than ${METADATA_LIMITS.maxKeyLength} characters` };
+    }
     const v = (value as Record<string, unknown>)[key];
     if (v === undefined) continue; // dropped, as a missing key reads the same
     const p = valueProblem(v, [...path, key], depth + 1);

@@ -490,7 +490,11 @@ export class QdrantVectorStore implements VectorStore {
   private async casWrite(
     id: string,
     pid: string,
-    next: (cur: Partial<Mem0Meta>, payload: Record<string, unknown>, point: Point) => { payload: Record<string, unknown>; vector?: number[]; events?: readonly HistoryEvent[] },
+    next: (
+      cur: Partial<Mem0Meta>,
+      payload: Record<string, unknown>,
+      point: Point,
+    ) => { payload: Record<string, unknown>; vector?: number[]; events?: readonly HistoryEvent[] },
     options: { allowTombstone?: boolean; events?: readonly HistoryEvent[] } = {},
   ): Promise<void> {
     // The events of the last attempt: `next` may compute them from the point (with stable ids).

@@ -1,9 +1,10 @@
 /**
  * Writes on Qdrant through Memory (issue 13 items 9 and 10): two Memory instances (two clients, as
- * two processes would have) updating one memory at once lose neither change, and deleteAll and an
- * inferred add go through the store's batch write.
+ * two processes would have) updating one memory at once lose neither change, and deleteAll goes
+ * through the store's batch write.
  */
-import { Memory, type HistoryEvent } from "@mem0/core";
+import { Memory } from "@mem0/core";
+import { expectChainedHistory } from "@mem0/testkit";
 import { qdrantTarget, type QdrantTarget } from "./helpers.js";
 
 let target: QdrantTarget;
@@ -16,12 +17,6 @@ const config = (collection_name: string) => ({
   vector_store: { provider: "qdrant", config: { url: target.url, collection_name, ...(target.apiKey ? { api_key: target.apiKey } : {}) } },
 });
 
-/** Each event's old_memory is the previous event's new_memory: no write read a stale record. */
-function expectChained(events: HistoryEvent[]) {
-  const breaks = events.slice(1).flatMap((e, i) => (e.old_memory === events[i]!.new_memory ? [] : [`${i + 1}: ${e.old_memory} after ${events[i]!.new_memory}`]));
-  expect(breaks).toEqual([]);
-}
-
 test("two clients: update(text) and update(metadata) at once keep both, 10 of 10 times, history chained", async () => {
   const name = `rel_${Date.now()}`;
   const [a, b] = await Promise.all([Memory.fromConfig(config(name), { env: {} }), Memory.fromConfig(config(name), { env: {} })]);
@@ -32,7 +27,7 @@ test("two clients: update(text) and update(metadata) at once keep both, 10 of 10
     expect([got!.memory, got!.metadata]).toEqual([`text ${run}`, { v: run + 1 }]);
     const events = await b.history(id);
     expect(events.map((e) => e.event)).toEqual(["ADD", "UPDATE", "UPDATE"]);
-    expectChained(events);
+    expectChainedHistory(events);
   }
   await Promise.all([a.close(), b.close()]);
 }, 60_000);

@@ -29,7 +29,8 @@ export function translateError(err: unknown, file: string): unknown {
   const message = err instanceof Error ? err.message : String(err);
   if (!code.startsWith("SQLITE_")) return err;
   if (code.startsWith("SQLITE_NOTADB") || code.startsWith("SQLITE_CORRUPT")) {
-    return new SqliteStoreError("STORE_CORRUPT", file, `the file is damaged or not a SQLite database (${message}); it was not modified. ${REPAIR_HINT}`, { cause: err });
+    const detail = `the file is damaged or not a SQLite database (${message}); it was not modified. ${REPAIR_HINT}`;
+    return new SqliteStoreError("STORE_CORRUPT", file, detail, { cause: err });
   }
   if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) {
     return new SqliteStoreError("STORE_BUSY", file, `another connection held the database for longer than busy_timeout_ms (${message})`, { cause: err });

@@ -155,7 +155,8 @@ function makeDirectory(dir: string, file: string, mode?: number): void {
     mkdirSync(dir, { recursive: true, ...(mode === undefined ? {} : { mode }) });
   } catch (err) {
     const code = (err as { code?: string }).code ?? "error";
-    throw new SqliteStoreError("STORE_IO", file, `cannot create the directory ${dir} (${code}); point MEM0_DIR or vector_store.config.path at a writable place`, { cause: err });
+    const detail = `cannot create the directory ${dir} (${code}); point MEM0_DIR or vector_store.config.path at a writable place`;
+    throw new SqliteStoreError("STORE_IO", file, detail, { cause: err });
   }
 }
 
@@ -728,36 +729,62 @@ export class SqliteVectorStore implements VectorStore {
         const first = changes.find((c) => c.op !== "delete" && c.vector !== undefined) as { vector: Vector } | undefined;
         const dims = this.collectionDims(first?.vector.length);
         const read = this.statement(`SELECT ${COLUMNS} FROM mem0_memories WHERE collection = ? AND id = ?`);
-        const take = this.statement(`DELETE FROM mem0_memories WHERE collection = ? AND id = ? RETURNING ${COLUMNS}`);
         const skipped: string[] = [];
-        for (const c of changes) {
+        for (let i = 0; i < changes.length; i++) {
+          const c = changes[i]!;
+          if (c.op === "delete") {
+            // A run of deletes (deleteAll's whole batch) is one statement: 10,000 separate ones
+            // cost about twice as much.
+            let end = i;
+            while (end < changes.length && changes[end]!.op === "delete") end++;
+            skipped.push(...this.deleteRun(changes.slice(i, end) as Extract<StoreChange, { op: "delete" }>[], options.missing === "skip"));
+            i = end - 1;
+            continue;
+          }
           if (c.op === "insert") {
             this.insertRows([c], dims);
             if (c.history) this.history.insert(c.history);
             vectorBytes += c.vector.length * 4;
             continue;
           }
-          // A delete reads the row it removes (RETURNING): one index lookup instead of two.
-          const row = (c.op === "delete" ? take.get(this.collection, c.id) : read.get(this.collection, c.id)) as Row | undefined;
+          const row = read.get(this.collection, c.id) as Row | undefined;
           if (!row) {
             if (options.missing !== "skip") throw new NotFoundError(c.id);
             skipped.push(c.id);
             continue;
           }
-          if (c.op === "update") {
-            const next = c.next(toStored(row));
-            this.updateRow(c.id, c.vector, next.payload, dims);
-            if (next.history) this.history.insert(next.history);
-            vectorBytes += (c.vector?.length ?? 0) * 4;
-          } else if (c.history) {
-            this.history.insert(c.history(toStored(row)));
-          }
+          const next = c.next(toStored(row));
+          this.updateRow(c.id, c.vector, next.payload, dims);
+          if (next.history) this.history.insert(next.history);
+          vectorBytes += (c.vector?.length ?? 0) * 4;
         }
         return { skipped };
       }),
     );
     this.wrote(vectorBytes);
     return result;
+  }
+
+  /**
+   * Deletes the rows of a run of delete changes inside the caller's transaction, reading each row
+   * as it goes (RETURNING) for its history events. Returns the ids that were missing; throws
+   * NotFoundError for the first of them unless `skip`.
+   */
+  private deleteRun(run: readonly Extract<StoreChange, { op: "delete" }>[], skip: boolean): string[] {
+    const take = this.statement(`DELETE FROM mem0_memories WHERE collection = ? AND id IN (SELECT value FROM json_each(?)) RETURNING ${COLUMNS}`);
+    const rows = new Map((take.all(this.collection, JSON.stringify(run.map((c) => c.id))) as Row[]).map((r) => [r.id, r]));
+    const missing: string[] = [];
+    for (const c of run) {
+      const row = rows.get(c.id);
+      if (!row) {
+        if (!skip) throw new NotFoundError(c.id);
+        missing.push(c.id);
+      } else {
+        rows.delete(c.id); // the same id twice in a run: the second finds it gone
+        if (c.history) this.history.insert(c.history(toStored(row)));
+      }
+    }
+    return missing;
   }
 
   /** Deletes the collection's memories and history; its recorded dimensions stay. */

@@ -9,8 +9,9 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import Database from "better-sqlite3";
-import { defineLLM, Memory, providerConfigSchema, registerProvider, type HistoryEvent } from "@mem0/core";
+import { defineLLM, Memory, providerConfigSchema, registerProvider } from "@mem0/core";
 import plugin, { SqliteVectorStore } from "../src/index.js";
+import { expectChainedHistory } from "@mem0/testkit";
 import { buildDist, tempDir } from "./helpers.js";
 
 registerProvider(plugin);
@@ -39,12 +40,6 @@ function failHistoryWrites(path: string, when: string): () => void {
     db.exec("DROP TRIGGER fail_history");
     db.close();
   };
-}
-
-/** Each event's old_memory is the previous event's new_memory: no write read a stale record. */
-function expectChained(events: HistoryEvent[]) {
-  const breaks = events.slice(1).flatMap((e, i) => (e.old_memory === events[i]!.new_memory ? [] : [`${i + 1}: ${e.old_memory} after ${events[i]!.new_memory}`]));
-  expect(breaks).toEqual([]);
 }
 
 describe("history commits with its write, or neither does", () => {
@@ -125,7 +120,7 @@ describe("lost updates", () => {
       await Promise.all([m.update(id, { text: `text ${run}` }), m.update(id, { metadata: { v: run + 1 } })]);
       const got = await m.get(id);
       expect([got!.memory, got!.metadata]).toEqual([`text ${run}`, { v: run + 1 }]);
-      expectChained(await m.history(id));
+      expectChainedHistory(await m.history(id));
     }
     await m.close();
   });
@@ -162,7 +157,7 @@ describe("lost updates", () => {
       expect([got!.memory, got!.metadata]).toEqual([`text ${updates - 1}`, { n: updates - 1 }]);
       const events = await after.history(id);
       expect(events).toHaveLength(1 + 2 * updates);
-      expectChained(events);
+      expectChainedHistory(events);
       await after.close();
     }, 120_000);
   });

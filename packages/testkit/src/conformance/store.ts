@@ -216,6 +216,15 @@ export function edgeFilters(): { filters: Filters; node: FilterNode | null }[] {
   return fields.flatMap((field) => edgeConditions().map((c) => ({ filters: { [field]: c } as Filters, node: parseFilters({ [field]: c }) })));
 }
 
+/**
+ * A memory's history read no stale record: each event's old_memory is the previous event's
+ * new_memory. A lost update (two writers reading the same version) breaks the chain.
+ */
+export function expectChainedHistory(events: readonly HistoryEvent[]): void {
+  const breaks = events.slice(1).flatMap((e, i) => (e.old_memory === events[i]!.new_memory ? [] : [`${i + 1}: ${e.old_memory} after ${events[i]!.new_memory}`]));
+  expect(breaks).toEqual([]);
+}
+
 const at = (i: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, i)).toISOString();
 
 function payload(memory: string, extra: Partial<MemoryPayload> = {}, i = 0): MemoryPayload {
@@ -539,7 +548,7 @@ export function describeStoreConformance(name: string, options: StoreConformance
           if (JSON.stringify(got) !== JSON.stringify(want)) wrong.push(`${JSON.stringify(filters)}: got ${got.length} ${JSON.stringify(got)}, want ${want.length} ${JSON.stringify(want)}`);
         }
         expect(wrong).toEqual([]);
-      });
+      }, timeout); // thousands of queries: over HTTP on a busy machine they outlast jest's default
 
       test("search: the same filters, negated, return the complement", async () => {
         const query = unit(1);
@@ -547,7 +556,7 @@ export function describeStoreConformance(name: string, options: StoreConformance
           const negated: FilterNode = { kind: "not", child: node! };
           expectSearchMatches(await store.search({ vector: query, limit: all, filter: negated }), records, query, negated, records.length, tolerance);
         }
-      });
+      }, timeout);
 
       test(
         "random AND / OR / NOT trees of edge conditions, scoped",
