@@ -22,6 +22,7 @@ export {
   defineVectorStore,
   registerProvider,
   resolvePlugin,
+  type ConfigWarning,
   type ProviderContext,
   type ProviderPlugin,
   type Role,

@@ -55,6 +55,7 @@ export function createQdrantStore(config: QdrantConfig, options: { env?: Readonl
 export const plugin = defineVectorStore({
   provider: "qdrant",
   configSchema: qdrantConfigSchema,
+  ignoredKeys: { path: "Qdrant's local (embedded) mode exists only in Mem0 Python; the server at url/host is used" },
   create: (config, ctx) => createQdrantStore(config, { env: ctx.env, embeddingDims: ctx.embeddingDims }),
 });
 
