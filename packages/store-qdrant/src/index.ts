@@ -15,12 +15,16 @@ export { translateFilter, type QdrantCondition, type QdrantFilter, type Relaxati
 export { dateKey, fieldKey, RESERVED_KEY } from "./paths.js";
 export { decodePoint, dialectOf, encodePayload, pointId, PAYLOAD_VERSION, type Mem0Meta, type PayloadDialect } from "./payload.js";
 export { QdrantHistory, QdrantVectorStore, type QdrantStoreOptions, type VectorLayout } from "./store.js";
+export { Mem0HistoryFile, mergeHistories } from "./history-db.js";
 export { migrate, sqliteSource, type MigrateOptions, type MigrateReport, type MigrationSource } from "./migrate.js";
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** Builds the store from a validated config (what `Memory.fromConfig` does for provider `qdrant`). */
-export function createQdrantStore(config: QdrantConfig, options: { env?: Readonly<Record<string, string | undefined>>; embeddingDims?: number; path?: string } = {}): QdrantVectorStore {
+export function createQdrantStore(
+  config: QdrantConfig,
+  options: { env?: Readonly<Record<string, string | undefined>>; embeddingDims?: number; path?: string; historyDbPath?: string } = {},
+): QdrantVectorStore {
   const path = options.path ?? "vector_store.config";
   const apiKey = resolveApiKey({ configured: config.api_key, env: options.env ?? process.env, envNames: ["QDRANT_API_KEY"], path: `${path}.api_key`, optional: true });
   const timeoutMs = config.timeout_ms ?? DEFAULT_TIMEOUT_MS;
@@ -49,6 +53,7 @@ export function createQdrantStore(config: QdrantConfig, options: { env?: Readonl
     secrets: [apiKey],
     payloadDialect: config.payload_dialect,
     vectorName: config.vector_name,
+    historyFile: options.historyDbPath,
   });
 }
 
@@ -56,7 +61,7 @@ export const plugin = defineVectorStore({
   provider: "qdrant",
   configSchema: qdrantConfigSchema,
   ignoredKeys: { path: "Qdrant's local (embedded) mode exists only in Mem0 Python; the server at url/host is used" },
-  create: (config, ctx) => createQdrantStore(config, { env: ctx.env, embeddingDims: ctx.embeddingDims }),
+  create: (config, ctx) => createQdrantStore(config, { env: ctx.env, embeddingDims: ctx.embeddingDims, historyDbPath: ctx.config.history_db_path }),
 });
 
 export default plugin;

@@ -33,6 +33,7 @@ import {
 import { statusError, timeoutError, toProviderError, withRetries, type RetryPolicy } from "@mem0/provider-utils";
 import { QdrantClient, type Schemas } from "@qdrant/js-client-rest";
 import type { IndexType } from "./config.js";
+import { Mem0HistoryFile, mergeHistories } from "./history-db.js";
 import { translateFilter, type QdrantCondition, type QdrantFilter } from "./filter.js";
 import { DELETED_KEY, HISTORY_KEY, RESERVED_KEY, REV_KEY, dateKey, fieldKey } from "./paths.js";
 import {
@@ -81,6 +82,8 @@ export interface QdrantStoreOptions {
   payloadDialect?: PayloadDialect;
   /** The dense vector's name in a collection with several named vectors. */
   vectorName?: string;
+  /** Mem0 Python's history.db (`history_db_path`): every event is also appended there, and read back. */
+  historyFile?: string;
 }
 
 /**
@@ -120,6 +123,7 @@ export class QdrantVectorStore implements VectorStore {
   private layoutInfo: VectorLayout = { dense: undefined, others: false, sparse: [] };
   private dialect: PayloadDialect | undefined;
   private initializing: Promise<void> | undefined;
+  private historyFile: Promise<Mem0HistoryFile> | undefined;
 
   constructor(private readonly options: QdrantStoreOptions) {
     this.client = options.client;
@@ -472,6 +476,7 @@ export class QdrantVectorStore implements VectorStore {
       const lost = fresh.filter((r) => !ok.has(r.pid));
       if (lost.length > 0) throw new Mem0Error("DUPLICATE_ID", `qdrant store: ${lost.map((r) => r.id).join(", ")} was inserted concurrently by another writer`);
     }
+    await this.mirrorHistory([...events.values()].flat());
   }
 
   /**
@@ -538,6 +543,7 @@ export class QdrantVectorStore implements VectorStore {
         vector,
       };
     }, { events });
+    await this.mirrorHistory(events);
   }
 
   async delete(id: string, options?: WriteOptions): Promise<void> {
@@ -546,6 +552,24 @@ export class QdrantVectorStore implements VectorStore {
     await this.casWrite(id, pointId(id), (cur, previous) => ({
       payload: encodeTombstone(id, previous, { history: [...(cur.history ?? []), ...events], rev: (cur.rev ?? 0) + 1, w: "" }),
     }), { events });
+    await this.mirrorHistory(events);
+  }
+
+  /** Mem0 Python's history file, opened once (undefined without `history_db_path`). */
+  private mem0History(): Promise<Mem0HistoryFile> | undefined {
+    const path = this.options.historyFile;
+    if (path === undefined) return undefined;
+    this.historyFile ??= Mem0HistoryFile.open(path).catch((err) => {
+      this.historyFile = undefined;
+      throw err;
+    });
+    return this.historyFile;
+  }
+
+  /** After the write (and its on-point history) succeeded: the same events into Mem0's file. */
+  private async mirrorHistory(events: readonly HistoryEvent[]): Promise<void> {
+    const file = this.mem0History();
+    if (file && events.length > 0) (await file).add(events);
   }
 
   /**
@@ -614,7 +638,10 @@ export class QdrantVectorStore implements VectorStore {
   }
 
   async close(): Promise<void> {
-    /* the REST client holds no resources that need releasing */
+    // The REST client holds nothing to release; Mem0's history file does.
+    const file = this.historyFile;
+    this.historyFile = undefined;
+    if (file) (await file.catch(() => undefined))?.close();
   }
 
   // ---------------------------------------------------------------- history (used by QdrantHistory)
@@ -623,8 +650,9 @@ export class QdrantVectorStore implements VectorStore {
     await this.ready();
     const pid = pointId(memoryId);
     const p = (await this.retrieve([pid], [RESERVED_KEY])).get(pid);
-    if (!p || recordIdOf(p) !== memoryId) return [];
-    return (metaOf(p.payload).history ?? []).map((e) => ({ ...e }));
+    const onPoint = !p || recordIdOf(p) !== memoryId ? [] : (metaOf(p.payload).history ?? []).map((e) => ({ ...e }));
+    const file = this.mem0History();
+    return file ? mergeHistories(onPoint, (await file).get(memoryId)) : onPoint;
   }
 
   async appendHistory(events: readonly HistoryEvent[]): Promise<void> {
@@ -636,12 +664,15 @@ export class QdrantVectorStore implements VectorStore {
         payload: { ...payload, [RESERVED_KEY]: { ...cur, history: [...(cur.history ?? []), ...list], rev: (cur.rev ?? 0) + 1 } },
       }), { allowTombstone: true, events: list });
     }
+    await this.mirrorHistory(events);
   }
 
   async clearHistory(): Promise<void> {
     await this.ready();
     await this.call(() => this.client.delete(this.collectionName, { ...this.writeArgs, filter: { must: [{ key: DELETED_KEY, match: { value: true } }] } }));
     await this.call(() => this.client.setPayload(this.collectionName, { ...this.writeArgs, payload: { history: [] }, key: RESERVED_KEY, filter: {} }));
+    const file = this.mem0History();
+    if (file) (await file).reset();
   }
 }
 
