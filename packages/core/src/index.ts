@@ -32,3 +32,4 @@ export { runReranker, search, scopeFilter, type MemoryItem, type RerankInfo, typ
 export { AsyncMemory, DEFAULT_EMBEDDER, DEFAULT_VECTOR_STORE, Memory, type AddOptions, type AddResult, type GetAllOptions, type Message, type MemoryEvents } from "./memory.js";
 export * from "./builtin/index.js";
 export { DEFAULT_FACT_EXTRACTION_PROMPT, DEFAULT_UPDATE_MEMORY_PROMPT, LLMOutputError, decideChanges, extractFacts, type MemoryChange } from "./infer.js";
+export { fromMem0Payload, MEM0_TIMESTAMP_KEYS, mem0DialectOf, type Mem0Dialect } from "./mem0-payload.js";
