@@ -84,3 +84,12 @@ test("a file that is not mem0ai's vector store is a usage error naming it; nothi
   expect(r.code).toBe(2);
   expect(r.stderr).toContain(`${bogus}: no table "vectors": not a mem0ai vector store file`);
 });
+
+test("a documented Mem0 key without effect prints one warning line on stderr", async () => {
+  const dir = tempDir("mem0-warn-");
+  const configFile = join(dir, "mem0.config.json");
+  writeFileSync(configFile, JSON.stringify({ version: "v1.1", vector_store: { provider: "sqlite", config: { path: join(dir, "mem0.db") } }, embedder: { provider: "lexical", config: { embedding_dims: 4 } } }));
+  const r = await cli(["--config", configFile, "list", "--user-id", "u"]);
+  expect(r.code).toBe(0);
+  expect(r.stderr.split("\n").filter((l) => l.startsWith("warning:"))).toEqual(["warning: version has no effect: mem0-ts has one API (Mem0's v1.1 output shape)"]);
+});

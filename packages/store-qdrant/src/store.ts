@@ -42,6 +42,7 @@ import {
   dialectOf,
   encodePayload,
   encodeTombstone,
+  LEGACY_PAYLOAD_VERSION,
   LEMMATIZED_KEYS,
   metaOf,
   pointId,
@@ -624,6 +625,31 @@ export class QdrantVectorStore implements VectorStore {
     await this.call(() => this.client.upsert(this.collectionName, { ...this.writeArgs, points, update_mode: "insert_only" }));
     const ok = await this.written(points.map((p) => p.id), nonce);
     return rows.filter((r) => !ok.has(pointId(r.id))).map((r) => r.id);
+  }
+
+  /**
+   * Rewrites this project's v1 points (text under `memory`) in Mem0's shape (text under `data`;
+   * tombstones with their scope ids inside `_mem0`), history and ids kept, each point guarded by its
+   * revision like any write. Idempotent: v2 points are not touched. Returns how many were rewritten.
+   */
+  async upgradeLegacyPayloads(onProgress?: (upgraded: number) => void): Promise<number> {
+    await this.ready();
+    const legacy: QdrantFilter = { must: [{ key: `${RESERVED_KEY}.v`, match: { value: LEGACY_PAYLOAD_VERSION } }] };
+    let upgraded = 0;
+    for (;;) {
+      // Each pass re-reads the first page: the points rewritten in the last pass no longer match.
+      const page = await this.call(() => this.client.scroll(this.collectionName, { filter: legacy, limit: PAGE, with_payload: true, with_vector: false }));
+      if (page.points.length === 0) return upgraded;
+      for (const p of page.points as Point[]) {
+        const id = recordIdOf(p);
+        await this.casWrite(id, String(p.id), (cur, previous) => {
+          const meta = { history: cur.history ?? [], rev: (cur.rev ?? 0) + 1, w: "" };
+          if (cur.deleted) return { payload: encodeTombstone(id, previous, meta) };
+          return { payload: encodePayload(id, decodePoint({ id, payload: previous })!.payload, meta, "python") };
+        }, { allowTombstone: true });
+        onProgress?.(++upgraded);
+      }
+    }
   }
 
   /** Drops the collection (memories and history); the next call creates it afresh. */

@@ -181,3 +181,36 @@ describe("history_db_path pointing at Mem0 Python's history.db", () => {
     ]);
   });
 });
+
+describe("upgrading a collection an earlier mem0-ts wrote (v1: text under memory)", () => {
+  test("mem0-qdrant-migrate --upgrade rewrites live points and tombstones in Mem0's shape, history kept; a re-run rewrites nothing", async () => {
+    const name = `legacy${++n}`;
+    await client().createCollection(name, { vectors: { size: 4, distance: "Cosine" } });
+    const live = "d0000000-0000-4000-8000-000000000001";
+    const gone = "d0000000-0000-4000-8000-000000000002";
+    const add = { id: "e1", memory_id: live, event: "ADD", old_memory: null, new_memory: "Likes tea", created_at: "2024-01-01T00:00:00Z", updated_at: null, is_deleted: false };
+    const del = { id: "e2", memory_id: gone, event: "DELETE", old_memory: "Old phone", new_memory: null, created_at: "2024-01-02T00:00:00Z", updated_at: "2024-01-02T00:00:00Z", is_deleted: true };
+    await client().upsert(name, {
+      wait: true,
+      points: [
+        // The v1 layout, as encodePayload wrote it before this change.
+        { id: live, vector: [1, 0, 0, 0], payload: { category: "drinks", memory: "Likes tea", hash: md5("Likes tea"), created_at: "2024-01-01T00:00:00Z", updated_at: "2024-01-01T00:00:00Z", user_id: "u", _mem0: { v: 1, history: [add], rev: 1, w: "x" } } },
+        { id: gone, vector: [0, 1, 0, 0], payload: { user_id: "u", _mem0: { v: 1, history: [del], rev: 2, w: "y", deleted: true } } },
+      ],
+    });
+    const { main } = await import("../src/cli.js");
+    const out: string[] = [];
+    const io = { out: (l: string) => out.push(l), err: () => undefined };
+    expect(await main(["--upgrade", "--url", server.url, "--to-collection", name], io)).toBe(0);
+    expect(JSON.parse(out[0]!)).toEqual({ upgraded: 2, collection: name });
+    expect(stored(name, live).payload).toMatchObject({ data: "Likes tea", created_at: "2024-01-01T00:00:00Z", category: "drinks", user_id: "u", _mem0: { v: 2, history: [add] } });
+    expect(stored(name, live).payload.memory).toBeUndefined();
+    expect(stored(name, gone).payload).toEqual({ _mem0: expect.objectContaining({ v: 2, deleted: true, scope: { user_id: "u" }, history: [del] }) });
+    const s = store(name);
+    expect((await s.list({ filter: parseFilters({ user_id: "u" }), limit: 10 })).map((r) => [r.id, r.payload.memory])).toEqual([[live, "Likes tea"]]);
+    expect((await s.history.get(gone)).map((e) => e.id)).toEqual(["e2"]);
+    out.length = 0;
+    expect(await main(["--upgrade", "--url", server.url, "--to-collection", name], io)).toBe(0);
+    expect(JSON.parse(out[0]!)).toEqual({ upgraded: 0, collection: name });
+  });
+});
