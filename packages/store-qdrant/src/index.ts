@@ -13,7 +13,7 @@ import { QdrantVectorStore } from "./store.js";
 export { INDEX_TYPES, qdrantConfigSchema, type IndexType, type QdrantConfig } from "./config.js";
 export { translateFilter, type QdrantCondition, type QdrantFilter, type Relaxation, type TranslateOptions, type Translation } from "./filter.js";
 export { dateKey, fieldKey, RESERVED_KEY } from "./paths.js";
-export { decodePoint, dialectOf, encodePayload, pointId, PAYLOAD_VERSION, type Mem0Meta, type PayloadDialect } from "./payload.js";
+export { decodePoint, dialectOf, encodePayload, historyPointId, pointId, PAYLOAD_VERSION, type Mem0Meta, type PayloadDialect } from "./payload.js";
 export { QdrantHistory, QdrantVectorStore, type QdrantStoreOptions, type VectorLayout } from "./store.js";
 export { Mem0HistoryFile, mergeHistories } from "./history-db.js";
 export { migrate, sqliteSource, type MigrateOptions, type MigrateReport, type MigrationSource } from "./migrate.js";

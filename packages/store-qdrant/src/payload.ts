@@ -74,6 +74,14 @@ export function pointId(id: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/**
+ * Where a deleted memory's tombstone (its history) lives: not at the memory's own point id, where
+ * Mem0's unscoped `get(id)` would still find a point, but at a name-based id of its own.
+ */
+export function historyPointId(id: string): string {
+  return pointId(`mem0-history:${id}`);
+}
+
 export function isCanonicalUuid(id: string): boolean {
   return UUID.test(id);
 }

@@ -42,6 +42,7 @@ import {
   dialectOf,
   encodePayload,
   encodeTombstone,
+  historyPointId,
   LEGACY_PAYLOAD_VERSION,
   LEMMATIZED_KEYS,
   metaOf,
@@ -553,7 +554,35 @@ export class QdrantVectorStore implements VectorStore {
     await this.casWrite(id, pointId(id), (cur, previous) => ({
       payload: encodeTombstone(id, previous, { history: [...(cur.history ?? []), ...events], rev: (cur.rev ?? 0) + 1, w: "" }),
     }), { events });
+    await this.moveTombstone(id);
     await this.mirrorHistory(events);
+  }
+
+  /** A valid vector for points no query returns (tombstones). */
+  private placeholderVector(): Schemas["VectorStruct"] {
+    return this.pointVector(Array.from({ length: this.dims! }, (_, i) => (i === 0 ? 1 : 0)));
+  }
+
+  /**
+   * The delete above is one atomic write (tombstone + history at the memory's point); this second
+   * step moves the tombstone to its history point (merged with an earlier one: deleted, re-added,
+   * deleted again) and removes the memory's point, only if nobody wrote it since. Interrupted, the
+   * tombstone simply stays where it was, which every read here handles.
+   */
+  private async moveTombstone(id: string): Promise<void> {
+    const pid = pointId(id);
+    const hid = historyPointId(id);
+    const points = await this.retrieve([pid, hid], [RESERVED_KEY]);
+    const tomb = points.get(pid);
+    const meta = metaOf(tomb?.payload);
+    if (!tomb || !meta.deleted || recordIdOf(tomb) !== id) return;
+    const earlier = points.get(hid) && recordIdOf(points.get(hid)!) === id ? metaOf(points.get(hid)!.payload).history ?? [] : [];
+    const seen = new Set(earlier.map((e) => e.id));
+    const history = [...earlier, ...(meta.history ?? []).filter((e) => !seen.has(e.id))];
+    const payload = { [RESERVED_KEY]: { ...meta, history, id } };
+    await this.call(() => this.client.upsert(this.collectionName, { ...this.writeArgs, points: [{ id: hid, vector: this.placeholderVector(), payload }] }));
+    const unchanged: QdrantCondition = { key: `${RESERVED_KEY}.w`, match: { value: meta.w ?? "" } };
+    await this.call(() => this.client.delete(this.collectionName, { ...this.writeArgs, filter: { must: [{ has_id: [pid] }, unchanged, { key: DELETED_KEY, match: { value: true } }] } }));
   }
 
   /** Mem0 Python's history file, opened once (undefined without `history_db_path`). */
@@ -613,10 +642,10 @@ export class QdrantVectorStore implements VectorStore {
     const points = rows.map((r) => {
       const history = r.history.map((e) => ({ ...e }));
       if (r.payload === null) {
-        // A deleted memory: its history on a tombstone. Tombstones are never returned by queries, so
-        // any valid vector will do.
-        const vector = Array.from({ length: this.dims! }, (_, i) => (i === 0 ? 1 : 0));
-        return { id: pointId(r.id), vector: this.pointVector(vector), payload: encodeTombstone(r.id, r.scope ?? {}, { history, rev: 1, w: nonce }) };
+        // A deleted memory: its history on a tombstone at its history point (see moveTombstone).
+        const payload = encodeTombstone(r.id, r.scope ?? {}, { history, rev: 1, w: nonce });
+        (payload[RESERVED_KEY] as Mem0Meta).id = r.id;
+        return { id: historyPointId(r.id), vector: this.placeholderVector(), payload };
       }
       checkPayload(r.id, r.payload);
       if (r.vector === undefined) throw new Mem0Error("INVALID_VECTOR", `qdrant store: ${r.id}: a live memory needs its vector`);
@@ -624,7 +653,7 @@ export class QdrantVectorStore implements VectorStore {
     });
     await this.call(() => this.client.upsert(this.collectionName, { ...this.writeArgs, points, update_mode: "insert_only" }));
     const ok = await this.written(points.map((p) => p.id), nonce);
-    return rows.filter((r) => !ok.has(pointId(r.id))).map((r) => r.id);
+    return rows.filter((_, i) => !ok.has(points[i]!.id)).map((r) => r.id);
   }
 
   /**
@@ -647,6 +676,7 @@ export class QdrantVectorStore implements VectorStore {
           if (cur.deleted) return { payload: encodeTombstone(id, previous, meta) };
           return { payload: encodePayload(id, decodePoint({ id, payload: previous })!.payload, meta, "python") };
         }, { allowTombstone: true });
+        await this.moveTombstone(id);
         onProgress?.(++upgraded);
       }
     }
@@ -674,9 +704,14 @@ export class QdrantVectorStore implements VectorStore {
 
   async historyOf(memoryId: string): Promise<HistoryEvent[]> {
     await this.ready();
-    const pid = pointId(memoryId);
-    const p = (await this.retrieve([pid], [RESERVED_KEY])).get(pid);
-    const onPoint = !p || recordIdOf(p) !== memoryId ? [] : (metaOf(p.payload).history ?? []).map((e) => ({ ...e }));
+    // The memory's point (live, or a tombstone not moved yet) after its history point (earlier lives).
+    const points = await this.retrieve([historyPointId(memoryId), pointId(memoryId)], [RESERVED_KEY]);
+    const onPoint: HistoryEvent[] = [];
+    for (const pid of [historyPointId(memoryId), pointId(memoryId)]) {
+      const p = points.get(pid);
+      if (!p || recordIdOf(p) !== memoryId) continue;
+      for (const e of metaOf(p.payload).history ?? []) if (!onPoint.some((x) => x.id === e.id)) onPoint.push({ ...e });
+    }
     const file = this.mem0History();
     return file ? mergeHistories(onPoint, (await file).get(memoryId)) : onPoint;
   }
@@ -686,9 +721,15 @@ export class QdrantVectorStore implements VectorStore {
     const by = new Map<string, HistoryEvent[]>();
     for (const e of events) by.set(e.memory_id, [...(by.get(e.memory_id) ?? []), { ...e }]);
     for (const [id, list] of by) {
-      await this.casWrite(id, pointId(id), (cur, payload) => ({
-        payload: { ...payload, [RESERVED_KEY]: { ...cur, history: [...(cur.history ?? []), ...list], rev: (cur.rev ?? 0) + 1 } },
-      }), { allowTombstone: true, events: list });
+      const append = (pid: string) =>
+        this.casWrite(id, pid, (cur, payload) => ({
+          payload: { ...payload, [RESERVED_KEY]: { ...cur, history: [...(cur.history ?? []), ...list], rev: (cur.rev ?? 0) + 1 } },
+        }), { allowTombstone: true, events: list });
+      // A deleted memory's history lives on its history point.
+      await append(pointId(id)).catch((err: unknown) => {
+        if (err instanceof NotFoundError) return append(historyPointId(id));
+        throw err;
+      });
     }
     await this.mirrorHistory(events);
   }

@@ -8,7 +8,7 @@
 import { Memory, parseFilters, type MemoryPayload } from "@mem0/core";
 import { startQdrantServer, type QdrantServer } from "@mem0/testkit";
 import { QdrantClient } from "@qdrant/js-client-rest";
-import { createQdrantStore, decodePoint, type QdrantConfig } from "../src/index.js";
+import { createQdrantStore, decodePoint, historyPointId, type QdrantConfig } from "../src/index.js";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -205,7 +205,8 @@ describe("upgrading a collection an earlier mem0-ts wrote (v1: text under memory
     expect(JSON.parse(out[0]!)).toEqual({ upgraded: 2, collection: name });
     expect(stored(name, live).payload).toMatchObject({ data: "Likes tea", created_at: "2024-01-01T00:00:00Z", category: "drinks", user_id: "u", _mem0: { v: 2, history: [add] } });
     expect(stored(name, live).payload.memory).toBeUndefined();
-    expect(stored(name, gone).payload).toEqual({ _mem0: expect.objectContaining({ v: 2, deleted: true, scope: { user_id: "u" }, history: [del] }) });
+    expect(server.collections.get(name)!.points.has(gone)).toBe(false);
+    expect(stored(name, historyPointId(gone)).payload).toEqual({ _mem0: expect.objectContaining({ v: 2, deleted: true, id: gone, scope: { user_id: "u" }, history: [del] }) });
     const s = store(name);
     expect((await s.list({ filter: parseFilters({ user_id: "u" }), limit: 10 })).map((r) => [r.id, r.payload.memory])).toEqual([[live, "Likes tea"]]);
     expect((await s.history.get(gone)).map((e) => e.id)).toEqual(["e2"]);
