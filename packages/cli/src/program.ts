@@ -9,6 +9,7 @@ import type { Memory } from "@mem0/core";
 import { addCommand, deleteCommand, getCommand, historyCommand, listCommand, parsePositiveInt, searchCommand, updateCommand, type CrudContext } from "./commands/crud.js";
 import { renderComparisonText, runComparison } from "./commands/compare.js";
 import { renderEvalText, runEval } from "./commands/eval.js";
+import { importMem0ai } from "./commands/import-mem0ai.js";
 import { runDemo } from "./demo/run.js";
 import { OFFLINE_MODELS } from "./demo/models.js";
 import { exitCodeFor, UsageError } from "./errors.js";
@@ -77,8 +78,9 @@ export function buildProgram(ctx: RunContext): Command {
   const open = async (loaded: LoadedConfig, io: Io) => {
     const memory = await (ctx.open ? ctx.open(loaded) : openMemory(loaded, ctx.env));
     memory.on("warning", (w) => {
-      if (warned.has(w.code)) return;
-      warned.add(w.code);
+      const kind = `${w.code}:${w.key ?? ""}`;
+      if (warned.has(kind)) return;
+      warned.add(kind);
       io.err(`${(io.colors ?? PLAIN).yellow("warning:")} ${w.message}`);
     });
     return memory;
@@ -215,6 +217,19 @@ export function buildProgram(ctx: RunContext): Command {
         await closeUnlessShared(memory);
       }
     });
+
+  program
+    .command("import-mem0ai")
+    .description("import mem0ai's default SQLite vector store (and its history) into the configured store; re-runs skip what is there")
+    .requiredOption("--from <vector_store.db>", "mem0ai's vector store file (default location ~/.mem0/vector_store.db)")
+    .option("--history <memory.db>", "mem0ai's history file (its historyDbPath)")
+    .action(
+      crud(async (c, cmd) => {
+        const opts = cmd.opts() as { from: string; history?: string };
+        const report = await importMem0ai({ memory: c.memory, from: opts.from, ...(opts.history ? { history: opts.history } : {}), io: c.io });
+        c.io.out(c.json ? JSON.stringify(report) : `imported ${report.memories} memories (${report.events} history events); ${report.skipped} already there`);
+      }),
+    );
 
   return program;
 }

@@ -85,10 +85,22 @@ export const memoryConfigSchema = z.preprocess(
     custom_fact_extraction_prompt: z.string({ error: "expected a string" }).optional(),
     custom_update_memory_prompt: z.string({ error: "expected a string" }).optional(),
     version: z.string({ error: "expected a string" }).optional(),
+    /** mem0ai: extra instructions for the fact-extraction prompt. */
+    custom_instructions: z.string({ error: "expected a string" }).optional(),
+    /** mem0ai: `{ provider: "sqlite", config: { history_db_path } }` (camelCase accepted), or `memory`. */
+    history_store: z
+      .preprocess(snakeCaseKeys, z.strictObject({ provider: fields.nonEmptyString(), config: z.preprocess(snakeCaseKeys, z.record(z.string(), z.unknown(), { error: "expected an object" })).optional() }))
+      .optional(),
+    /** Mem0's graph memory: refused, see superRefine. */
+    graph_store: z.unknown().optional(),
     /** Default for `search(…, { rerank_fallback })`: on reranker failure, return vector order. */
     rerank_fallback: z.boolean({ error: "expected a boolean" }).optional(),
     /** Default for `search(…, { timeout_ms })`, retries included; unset: 10 s for hosted rerankers, none for local ones. */
     rerank_timeout_ms: fields.positiveInt().optional(),
+  }).superRefine((c, ctx) => {
+    if (c.graph_store !== undefined) ctx.addIssue({ code: "custom", path: ["graph_store"], message: "graph memory is not supported by mem0-ts; remove graph_store" });
+    const h = c.history_store;
+    if (h && !["sqlite", "memory"].includes(h.provider)) ctx.addIssue({ code: "custom", path: ["history_store", "provider"], message: `history store "${h.provider}" is not supported; use sqlite (history_db_path) or memory` });
   }),
 );
 
@@ -102,6 +114,9 @@ export type MemoryConfig = {
   custom_fact_extraction_prompt?: string;
   custom_update_memory_prompt?: string;
   version?: string;
+  custom_instructions?: string;
+  history_store?: { provider: string; config?: Record<string, unknown> };
+  graph_store?: unknown;
   rerank_fallback?: boolean;
   rerank_timeout_ms?: number;
 };

@@ -30,6 +30,7 @@ export {
   contextAt,
   registerProvider,
   resolvePlugin,
+  type ConfigWarning,
   type ProviderContext,
   type ProviderPlugin,
   type Role,
@@ -40,3 +41,4 @@ export { rerankBudget, search, scopeFilter, type MemoryItem, type RerankInfo, ty
 export { AsyncMemory, DEFAULT_EMBEDDER, DEFAULT_EMBEDDER_WARNING, DEFAULT_VECTOR_STORE, Memory, type AddOptions, type AddResult, type GetAllOptions, type Message, type MemoryEvents } from "./memory.js";
 export * from "./builtin/index.js";
 export { DEFAULT_FACT_EXTRACTION_PROMPT, DEFAULT_UPDATE_MEMORY_PROMPT, LLMOutputError, decideChanges, extractFacts, type MemoryChange } from "./infer.js";
+export { fromMem0Payload, MEM0_TIMESTAMP_KEYS, mem0DialectOf, type Mem0Dialect } from "./mem0-payload.js";

@@ -89,8 +89,10 @@ function parseJsonAnswer<S extends z.ZodType>(raw: string, schema: S, stage: "fa
   return parsed.data;
 }
 
-export async function extractFacts(llm: LLM, conversation: readonly ChatMessage[], customPrompt?: string): Promise<string[]> {
-  const system = (customPrompt ?? DEFAULT_FACT_EXTRACTION_PROMPT).replace("{today}", new Date().toISOString().slice(0, 10));
+export async function extractFacts(llm: LLM, conversation: readonly ChatMessage[], customPrompt?: string, instructions?: string): Promise<string[]> {
+  let system = (customPrompt ?? DEFAULT_FACT_EXTRACTION_PROMPT).replace("{today}", new Date().toISOString().slice(0, 10));
+  // mem0ai's custom_instructions: the user's own rules, after the prompt's.
+  if (instructions?.trim()) system += `\n\nAdditional instructions from the user:\n${instructions.trim()}`;
   const transcript = conversation.map((m) => `${m.role}: ${m.content}`).join("\n");
   const raw = await llm.generate(
     [

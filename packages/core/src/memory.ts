@@ -10,7 +10,7 @@ import { formatIssues, memoryConfigSchema, providerBlockSchema, snakeCaseKeys, t
 import { ConfigError, NotFoundError, ValidationError } from "./errors.js";
 import { andFilters, parseFilters, type Filters } from "./filters.js";
 import { InMemoryHistory, lexicalEmbedderPlugin, memoryStorePlugin } from "./builtin/index.js";
-import { contextAt, createContext, prepareProvider, registerProvider, type PreparedProvider, type Role, type RoleInstances } from "./providers.js";
+import { contextAt, createContext, prepareProvider, registerProvider, type ConfigWarning, type PreparedProvider, type Role, type RoleInstances } from "./providers.js";
 import { parseOptions, resultCount, scopeFilter, search, toMemoryItem, type MemoryItem, type SearchOptions, type SearchResponse } from "./search.js";
 import { decideChanges, extractFacts, type MemoryChange } from "./infer.js";
 import { metadataProblem } from "./metadata.js";
@@ -44,8 +44,12 @@ export interface GetAllOptions extends Scope {
 export interface MemoryEvents {
   "rerank:error": [{ query: string; provider: string; error: Error }];
   search: [{ query: string; response: SearchResponse }];
-  /** Something the caller should know but that is not an error, e.g. a default chosen for them. */
-  warning: [{ code: string; message: string }];
+  /**
+   * Something the caller should know but that is not an error, once per Memory, after creation: a
+   * default chosen for them (`DEFAULT_EMBEDDER`), a documented Mem0 key that has no effect here
+   * (`IGNORED_KEY`, with the key).
+   */
+  warning: [ConfigWarning];
 }
 
 /**
@@ -111,6 +115,15 @@ function blocksOf(config: unknown): Partial<Record<Role, ProviderBlock>> {
   return out;
 }
 
+/** Top-level Mem0 keys that are accepted but mean nothing here. */
+function topLevelWarnings(config: MemoryConfig): ConfigWarning[] {
+  const out: ConfigWarning[] = [];
+  if (config.version !== undefined) out.push({ code: "IGNORED_KEY", key: "version", message: "version has no effect: mem0-ts has one API (Mem0's v1.1 output shape)" });
+  if (config.history_store?.provider === "memory") out.push({ code: "IGNORED_KEY", key: "history_store", message: "history_store has no effect: the vector store keeps history (set disable_history to keep none)" });
+  if (config.embedder === undefined) out.push({ code: "DEFAULT_EMBEDDER", key: "embedder", message: DEFAULT_EMBEDDER_WARNING });
+  return out;
+}
+
 function requireScope(scope: Scope, method: string): void {
   if (!SCOPE_KEYS.some((k) => scope[k] !== undefined)) {
     throw new ValidationError(`${method}.options`, "give at least one of user_id, agent_id, run_id");
@@ -145,6 +158,7 @@ function historyEvent(
 const BUILT: unique symbol = Symbol("mem0.Memory.built");
 interface BuiltParts {
   config: MemoryConfig;
+  warnings: ConfigWarning[];
   vectorStore: VectorStore;
   embedder: Embedder;
   reranker: Reranker | undefined;
@@ -163,6 +177,8 @@ export class Memory extends EventEmitter<MemoryEvents> {
   readonly embedder!: Embedder;
   readonly reranker!: Reranker | undefined;
   readonly llm!: LLM | undefined;
+  /** Documented Mem0 keys of the config that have no effect here, and defaults chosen; each is also a `warning` event. */
+  readonly warnings: readonly ConfigWarning[] = [];
 
   /**
    * `new Memory(config)`, as mem0ai's users write it: the top level of the config is validated now
@@ -199,7 +215,7 @@ export class Memory extends EventEmitter<MemoryEvents> {
   }
 
   private parts(): BuiltParts {
-    return { config: this.config, vectorStore: this.vectorStore, embedder: this.embedder, reranker: this.reranker, llm: this.llm };
+    return { config: this.config, warnings: [...this.warnings], vectorStore: this.vectorStore, embedder: this.embedder, reranker: this.reranker, llm: this.llm };
   }
 
   private adopt(parts: BuiltParts): void {
@@ -209,8 +225,8 @@ export class Memory extends EventEmitter<MemoryEvents> {
     this.atomicHistory = parts.vectorStore.history !== undefined;
     this.historyStore = parts.vectorStore.history ?? new InMemoryHistory();
     for (const name of LAZY_METHODS) if (Object.hasOwn(this, name)) delete (this as Record<string, unknown>)[name];
-    // Emitted on the next turn, so a listener added right after `await fromConfig(...)` hears it.
-    if (!parts.config.embedder) setImmediate(() => this.emit("warning", { code: "DEFAULT_EMBEDDER", message: DEFAULT_EMBEDDER_WARNING }));
+    // After the caller has the instance (and its listeners): fromConfig's await, new Memory's first call.
+    if (parts.warnings.length > 0) setImmediate(() => parts.warnings.forEach((w) => this.emit("warning", w)));
   }
 
   /**
@@ -245,6 +261,9 @@ export class Memory extends EventEmitter<MemoryEvents> {
       }
     }
     if (issues.length > 0) throw new ConfigError(issues);
+    const warnings = [...topLevelWarnings(parsed), ...[...prepared.values()].flatMap((p) => p.warnings)];
+    const historyDb = parsed.history_store?.provider === "sqlite" ? parsed.history_store.config?.history_db_path : undefined;
+    if (parsed.history_db_path === undefined && typeof historyDb === "string") parsed.history_db_path = historyDb;
 
     const ctx = createContext(parsed, options.env ?? process.env);
     const created: { close?(): Promise<void> }[] = [];
@@ -261,7 +280,7 @@ export class Memory extends EventEmitter<MemoryEvents> {
       const llm = await create("llm");
       const reranker = withRerankCache(await create("reranker"), rerankCache.cache);
       const store = (await create("vector_store"))!;
-      return new Memory(BUILT, { config: parsed, vectorStore: store, embedder, reranker, llm });
+      return new Memory(BUILT, { config: parsed, warnings, vectorStore: store, embedder, reranker, llm });
     } catch (err) {
       await Promise.allSettled(created.map((c) => c.close?.()));
       throw err;
@@ -297,7 +316,7 @@ export class Memory extends EventEmitter<MemoryEvents> {
    */
   private async addInferred(llm: LLM, conversation: Message[], scope: Scope, metadata: Record<string, unknown>): Promise<AddResult> {
     if (conversation.length === 0) return { results: [] };
-    const facts = await extractFacts(llm, conversation, this.config.custom_fact_extraction_prompt);
+    const facts = await extractFacts(llm, conversation, this.config.custom_fact_extraction_prompt, this.config.custom_instructions);
     if (facts.length === 0) return { results: [] };
     const factVectors = await this.embedder.embed(facts, "add");
     const related = new Map<string, StoredMemory>();
@@ -487,6 +506,7 @@ export class Memory extends EventEmitter<MemoryEvents> {
   }
 
   private async write(op: (history?: readonly HistoryEvent[]) => Promise<void>, events: HistoryEvent[]) {
+    if (this.config.disable_history) return op(undefined);
     if (this.atomicHistory) return op(events);
     await op(undefined);
     await this.historyStore.add(events);

@@ -55,6 +55,11 @@ export interface ProviderPlugin<R extends Role = Role, C = unknown> {
   readonly role: R;
   readonly provider: string;
   readonly configSchema: z.ZodType<C>;
+  /**
+   * Keys Mem0 documents that the schema accepts but that mean nothing here, with why: each one a
+   * config gives becomes one `warning` event (never a silent accept, never a refusal).
+   */
+  readonly ignoredKeys?: Readonly<Record<string, string>>;
   create(config: C, ctx: ProviderContext): RoleInstances[R] | Promise<RoleInstances[R]>;
 }
 
@@ -62,6 +67,7 @@ type Definition<R extends Role, S extends z.ZodType> = {
   specificationVersion?: string;
   provider: string;
   configSchema: S;
+  ignoredKeys?: Readonly<Record<string, string>>;
   create(config: z.output<S>, ctx: ProviderContext): RoleInstances[R] | Promise<RoleInstances[R]>;
 };
 
@@ -185,6 +191,17 @@ export async function resolvePlugin(role: Role, provider: string, path: string):
 export interface PreparedProvider<R extends Role = Role> {
   plugin: ProviderPlugin<R>;
   config: unknown;
+  /** One per ignored key the config gives: `{ key: "reranker.config.show_progress_bar", message }`. */
+  warnings: ConfigWarning[];
+}
+
+/** A documented key that is accepted but has no effect, and why. */
+export interface ConfigWarning {
+  /** `IGNORED_KEY`: a documented Mem0 key with no effect here; `DEFAULT_EMBEDDER`: none configured. */
+  code: string;
+  /** The config path the warning is about. */
+  key: string;
+  message: string;
 }
 
 /** Resolves a block's plugin and validates its config, without creating anything. */
@@ -192,7 +209,11 @@ export async function prepareProvider<R extends Role>(role: R, block: ProviderBl
   const plugin = (await resolvePlugin(role, block.provider, path)) as ProviderPlugin<R>;
   checkSpecificationVersion(plugin, path);
   const config = parseConfig(plugin.configSchema, block.config ?? {}, `${path}.config`);
-  return { plugin, config };
+  const given = config && typeof config === "object" ? (config as Record<string, unknown>) : {};
+  const warnings = Object.entries(plugin.ignoredKeys ?? {})
+    .filter(([key]) => given[key] !== undefined)
+    .map(([key, why]) => ({ code: "IGNORED_KEY", key: `${path}.config.${key}`, message: `${path}.config.${key} has no effect: ${why}` }));
+  return { plugin, config, warnings };
 }
 
 export function createContext(config: MemoryConfig, env: Readonly<Record<string, string | undefined>>): ProviderContext {

@@ -53,6 +53,8 @@ export interface HubSettings {
   endpoint?: string;
   /** How long to wait for a hub response's headers (`HF_HUB_ETAG_TIMEOUT`, seconds). */
   timeoutMs: number;
+  /** `HF_TOKEN` / `HUGGING_FACE_HUB_TOKEN` (or the config's `api_key`): sent to the hub, for gated models. */
+  token?: string;
 }
 
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
@@ -64,6 +66,8 @@ export function hubSettings(env: Readonly<Record<string, string | undefined>>, l
     timeoutMs: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_HUB_TIMEOUT_MS,
   };
   if (env.HF_ENDPOINT) settings.endpoint = env.HF_ENDPOINT.endsWith("/") ? env.HF_ENDPOINT : `${env.HF_ENDPOINT}/`;
+  const token = env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN;
+  if (token) settings.token = token;
   return settings;
 }
 
@@ -82,8 +86,14 @@ function installFetchWrapper(): void {
     const ctx = hubContext.getStore();
     if (!ctx) return current(input, init);
     let url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-    if (ctx.endpoint && url.startsWith(transformersEnv.remoteHost)) url = ctx.endpoint + url.slice(transformersEnv.remoteHost.length);
+    const toHub = url.startsWith(transformersEnv.remoteHost);
+    if (ctx.endpoint && toHub) url = ctx.endpoint + url.slice(transformersEnv.remoteHost.length);
     ctx.requests.push(url);
+    if (ctx.token && toHub) {
+      const headers = new Headers(init?.headers);
+      headers.set("authorization", `Bearer ${ctx.token}`);
+      init = { ...init, headers };
+    }
     const controller = new AbortController();
     const timer = setTimeout(
       () => controller.abort(new Error(`no response within ${ctx.timeoutMs} ms (HF_HUB_ETAG_TIMEOUT)`)),

@@ -82,6 +82,35 @@ test("a hub id is fetched from HF_ENDPOINT into the file cache and scores like t
   }
 });
 
+test("a gated model: HF_TOKEN (reranker-hf's api_key for a local model) is sent to the hub as a bearer token", async () => {
+  const seen: (string | undefined)[] = [];
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((req, res) => {
+    seen.push(req.headers.authorization);
+    if (req.headers.authorization !== "Bearer hf_gated") {
+      res.writeHead(401, { "content-type": "text/plain" }).end("Access to model acme/tiny-cross-encoder is restricted");
+      return;
+    }
+    fixtureHub(decodeURIComponent(req.url ?? ""), res);
+  });
+  server.on("connection", (c) => (sockets.add(c), c.on("close", () => sockets.delete(c))));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  transformersEnv.useFSCache = true;
+  transformersEnv.cacheDir = mkdtempSync(join(tmpdir(), "mem0-hf-gated-"));
+  try {
+    const denied = await CrossEncoder.load({ provider: "test", model: "acme/tiny-cross-encoder", device: "cpu", env: { HF_ENDPOINT: url } }).catch((e) => e);
+    expect(denied).toBeInstanceOf(ProviderError);
+    const ce = await CrossEncoder.load({ provider: "test", model: "acme/tiny-cross-encoder", device: "cpu", env: { HF_ENDPOINT: url, HF_TOKEN: "hf_gated" } });
+    expect(seen).toContain("Bearer hf_gated");
+    await ce.dispose();
+  } finally {
+    transformersEnv.useFSCache = false;
+    for (const c of sockets) c.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
 test("a hub that never answers fails within HF_HUB_ETAG_TIMEOUT, naming the model and where it looked", async () => {
   const hub = await startHub(() => undefined); // accepts, never responds
   try {

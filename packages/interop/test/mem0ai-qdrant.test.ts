@@ -114,9 +114,8 @@ describe("mem0-ts writes, mem0ai reads", () => {
     expect(theirsDave.map((m: any) => m.memory).sort()).toEqual(["Lives in Lisbon", "Owns a red bike"]);
     await ours.delete(mine.id);
     expect((await theirs.getAll({ filters: { user_id: "dave" } })).results.map((m: any) => m.memory)).toEqual(["Lives in Lisbon"]);
-    // Known difference: the point stays as a tombstone holding the history (only `_mem0`), so
-    // mem0ai's unscoped get(id) returns an item without text instead of null.
-    expect((await theirs.get(mine.id))?.memory).toBeUndefined();
+    expect(await theirs.get(mine.id)).toBeNull();
+    expect((await ours.history(mine.id)).map((e) => e.event)).toEqual(["ADD", "DELETE"]);
     const lisbon = theirsDave.find((m: any) => m.memory === "Lives in Lisbon");
     await theirs.delete(lisbon.id);
     expect((await ours.getAll({ user_id: "dave" })).results).toEqual([]);

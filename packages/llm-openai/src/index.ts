@@ -25,12 +25,29 @@ export const PROVIDER = "openai";
 export const DEFAULT_MODEL = "gpt-4.1-nano";
 export const DEFAULT_BASE_URL = "https://api.openai.com/v1";
 
-export const configSchema = providerConfigSchema({
-  model: fields.nonEmptyString().optional(),
-  temperature: z.number({ error: "expected a number between 0 and 2" }).min(0, { error: "expected a number between 0 and 2" }).max(2, { error: "expected a number between 0 and 2" }).optional(),
-  max_tokens: fields.positiveInt().optional(),
-  ...hostedConfigShape(),
-});
+/**
+ * Mem0's spellings of the endpoint: `openai_base_url` (Python) and `baseURL` (mem0ai, the SDK's),
+ * both `base_url` here. Two spellings given at once stay as they are, so the clash is reported.
+ */
+function endpointSpellings(value: unknown): unknown {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
+  const given = ["base_url", "baseUrl", "baseURL", "openai_base_url", "openaiBaseUrl"].filter((k) => k in value);
+  if (given.length !== 1 || given[0] === "base_url" || given[0] === "baseUrl") return value;
+  const { [given[0]!]: url, ...rest } = value as Record<string, unknown>;
+  return { ...rest, base_url: url };
+}
+
+export const configSchema = z.preprocess(
+  endpointSpellings,
+  providerConfigSchema({
+    model: fields.nonEmptyString().optional(),
+    temperature: z.number({ error: "expected a number between 0 and 2" }).min(0, { error: "expected a number between 0 and 2" }).max(2, { error: "expected a number between 0 and 2" }).optional(),
+    max_tokens: fields.positiveInt().optional(),
+    /** Nucleus sampling, sent as OpenAI's `top_p`. */
+    top_p: z.number({ error: "expected a number between 0 and 1" }).min(0, { error: "expected a number between 0 and 1" }).max(1, { error: "expected a number between 0 and 1" }).optional(),
+    ...hostedConfigShape(),
+  }),
+);
 export type OpenAILLMConfig = z.output<typeof configSchema>;
 
 type GenerateOptions = Parameters<LLM["generate"]>[1];
@@ -69,6 +86,7 @@ export class OpenAILLM implements LLM {
     };
     if (this.config.temperature !== undefined) body.temperature = this.config.temperature;
     if (this.config.max_tokens !== undefined) body.max_tokens = this.config.max_tokens;
+    if (this.config.top_p !== undefined) body.top_p = this.config.top_p;
     if (format?.type === "json_object") body.response_format = { type: "json_object" };
     if (format?.type === "json_schema") body.response_format = { type: "json_schema", json_schema: { name: format.name, schema: format.schema, strict: format.strict ?? true } };
     if (meta) addCount(meta, "prompt_chars", messages.reduce((s, m) => s + m.content.length, 0));

@@ -79,8 +79,8 @@ describe("config", () => {
     expect(plugin.create(configSchema.parse({ base_url: "http://127.0.0.1:1/v1" }), ctx())).toBeInstanceOf(OpenAILLM);
   });
   test("Memory.fromConfig validates the llm block with this schema", async () => {
-    const err = await Memory.fromConfig({ vector_store: { provider: "memory" }, llm: { provider: "openai", config: { api_key: KEY, temperature: 3, maxTokens: 0, top_p: 1 } } }).catch((e) => e);
-    expect(err.issues).toEqual(expect.arrayContaining(["llm.config.temperature: expected a number between 0 and 2", "llm.config.max_tokens: expected a positive integer", "llm.config.top_p: unknown key"]));
+    const err = await Memory.fromConfig({ vector_store: { provider: "memory" }, llm: { provider: "openai", config: { api_key: KEY, temperature: 3, maxTokens: 0, top_q: 1 } } }).catch((e) => e);
+    expect(err.issues).toEqual(expect.arrayContaining(["llm.config.temperature: expected a number between 0 and 2", "llm.config.max_tokens: expected a positive integer", "llm.config.top_q: unknown key"]));
     const m = await Memory.fromConfig({ vector_store: { provider: "memory" }, llm: { provider: "openai", config: { model: "gpt-4", api_key: KEY, base_url: `${server.url}/v1` } } });
     expect(m.llm).toBeInstanceOf(OpenAILLM);
   });
@@ -88,4 +88,15 @@ describe("config", () => {
 
 describe("secrets", () => {
   testSecretHolding("the openai LLM", (apiKey) => plugin.create(configSchema.parse({ api_key: apiKey }), ctx()));
+});
+
+test("Mem0's keys: openai_base_url (Python) and baseURL (mem0ai) are the endpoint; top_p is sent; two spellings at once are refused", async () => {
+  for (const spelling of ["openai_base_url", "baseURL", "openaiBaseUrl"]) {
+    server.reset();
+    const llm = plugin.create(configSchema.parse({ api_key: KEY, [spelling]: `${server.url}/v1`, top_p: 0.9 }), ctx()) as OpenAILLM;
+    await expect(llm.generate([{ role: "user", content: "x" }])).resolves.toBe("OK");
+    expect(server.calls[0]!.body).toMatchObject({ top_p: 0.9 });
+  }
+  expect(configSchema.safeParse({ base_url: `${server.url}/v1`, openai_base_url: `${server.url}/v2` }).success).toBe(false);
+  expect(configSchema.safeParse({ top_p: 1.5 }).success).toBe(false);
 });

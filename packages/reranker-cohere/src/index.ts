@@ -46,6 +46,8 @@ export const configSchema = providerConfigSchema({
    */
   return_documents: z.boolean({ error: "expected a boolean" }).optional(),
   max_tokens_per_doc: fields.positiveInt().optional(),
+  /** Mem0's key for Cohere's v1 API (chunks per long document); v2 has none, see ignoredKeys. */
+  max_chunks_per_doc: fields.positiveInt().optional(),
   ...hostedConfigShape(),
 });
 export type CohereRerankerConfig = z.output<typeof configSchema>;
@@ -111,6 +113,10 @@ export class CohereReranker implements Reranker {
 export const plugin = defineReranker({
   provider: PROVIDER,
   configSchema,
+  ignoredKeys: {
+    max_chunks_per_doc:
+      "Cohere's v2 rerank API (the one used here) has no chunking; a long document is truncated to max_tokens_per_doc (default 4096 tokens) instead",
+  },
   create({ api_key, ...config }, ctx) {
     const apiKey = requireApiKey({ configured: api_key, env: ctx.env, envNames: ["COHERE_API_KEY", "CO_API_KEY"], path: apiKeyPath(ctx, "reranker") });
     return new CohereReranker(config, apiKey);

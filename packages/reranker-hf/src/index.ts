@@ -25,7 +25,8 @@ export { TeiReranker } from "./tei-reranker.js";
 export const DEFAULT_MODEL = "BAAI/bge-reranker-base";
 
 const LOCAL_ONLY = ["device", "dtype", "threads", "max_length", "local_files_only"] as const;
-const HOSTED_ONLY = ["api_key", "timeout_ms", "max_retries", "base_url"] as const;
+// api_key is not hosted-only: with a local model it is the hub token for gated downloads (as in Mem0).
+const HOSTED_ONLY = ["timeout_ms", "max_retries", "base_url"] as const;
 
 export const configSchema = providerConfigSchema({
   ...localModelFields,
@@ -36,7 +37,7 @@ export const configSchema = providerConfigSchema({
   endpoint_url: fields.url().optional(),
   /** A Hugging Face Inference Provider, e.g. "hf-inference". */
   provider: fields.nonEmptyString().optional(),
-  /** For Hugging Face Inference (else HF_TOKEN), or a TEI server started with --api-key. */
+  /** For Hugging Face Inference (else HF_TOKEN), a TEI server started with --api-key, or the hub token for a local gated model. */
   api_key: fields.apiKey().optional(),
   /** A dedicated Inference Endpoint URL for `provider` (or a compatible test server). */
   base_url: fields.url().optional(),
@@ -117,7 +118,7 @@ export async function createHuggingFaceReranker(
     activation: normalize ? "sigmoid" : "none",
     localFilesOnly: config.local_files_only ?? false,
     topK: config.top_k,
-    env,
+    env: config.api_key !== undefined ? { ...env, HF_TOKEN: config.api_key } : env,
   });
   // The model loads in the background; a failure surfaces (and is retried) on the first rerank.
   local.ready().catch(() => undefined);

@@ -57,13 +57,16 @@ describe("config", () => {
   test.each([
     [{ endpoint_url: "http://127.0.0.1:1", device: "cuda" }, "reranker.config.device: applies to a local model only"],
     [{ endpoint_url: "http://127.0.0.1:1", provider: "hf-inference" }, "reranker.config.provider: endpoint_url (a TEI server) and provider"],
-    [{ api_key: "hf_x" }, "reranker.config.api_key: applies only with endpoint_url or provider"],
     [{ provider: "hf-inference", batch_size: 8 }, "reranker.config.batch_size: Hugging Face Inference scores one pair per request"],
     [{ endpoint_url: "not a url" }, "reranker.config.endpoint_url: expected an absolute http(s) URL"],
     [{ normalize: "yes" }, "reranker.config.normalize: expected a boolean"],
     [{ base_url: "http://127.0.0.1:1" }, "reranker.config.base_url: applies only with"],
   ])("rejects %j naming the path", (config, message) => {
     expect(() => parseConfig(configSchema, config, "reranker.config")).toThrow(message);
+  });
+
+  test("api_key with a local model is accepted: Mem0 uses it as the hub token for gated downloads (hf-runtime's hub test checks the header)", () => {
+    expect(parseConfig(configSchema, { model: "acme/gated", api_key: "hf_x" }, "reranker.config")).toEqual({ model: "acme/gated", api_key: "hf_x" });
   });
 
   test("camelCase aliases", () => {

@@ -7,6 +7,7 @@
  * models); batches group candidates of similar length and `batch_size` is honoured.
  */
 import { defineReranker, fields, providerConfigSchema, type ProviderContext } from "@mem0/core";
+import { z } from "zod";
 import { ACTIVATIONS, enumField, LocalCrossEncoderReranker, localModelFields } from "@mem0/hf-runtime";
 
 /** The ONNX export of cross-encoder/ms-marco-MiniLM-L-6-v2, the model Mem0's docs use. */
@@ -18,6 +19,14 @@ export const configSchema = providerConfigSchema({
   top_k: fields.positiveInt().optional(),
   /** `sigmoid` (default): a probability in [0, 1]; `none`: the raw logit. */
   activation: enumField(ACTIVATIONS).optional(),
+  /** Mem0's switch for the same thing: true → sigmoid scores in [0, 1], false → raw logits. */
+  normalize: z.boolean({ error: "expected a boolean" }).optional(),
+  /** Mem0 (Python) shows a tqdm bar while scoring; see ignoredKeys. */
+  show_progress_bar: z.boolean({ error: "expected a boolean" }).optional(),
+}).superRefine((c, ctx) => {
+  if (c.normalize !== undefined && c.activation !== undefined && (c.activation === "sigmoid") !== c.normalize) {
+    ctx.addIssue({ code: "custom", path: ["normalize"], message: `contradicts activation: ${c.activation}; give one of them` });
+  }
 });
 
 export type SentenceTransformerRerankerConfig = ReturnType<typeof configSchema.parse>;
@@ -32,7 +41,7 @@ export function createSentenceTransformerReranker(config: SentenceTransformerRer
     threads: config.threads,
     batchSize: config.batch_size ?? 32,
     maxLength: config.max_length ?? 512,
-    activation: config.activation ?? "sigmoid",
+    activation: config.activation ?? (config.normalize === false ? "none" : "sigmoid"),
     localFilesOnly: config.local_files_only ?? false,
     topK: config.top_k,
     env,
@@ -42,6 +51,7 @@ export function createSentenceTransformerReranker(config: SentenceTransformerRer
 export const plugin = defineReranker({
   provider: "sentence_transformer",
   configSchema,
+  ignoredKeys: { show_progress_bar: "scoring runs in-process without a console progress bar" },
   create: (config, ctx) => {
     const reranker = createSentenceTransformerReranker(config, ctx.env);
     // Load in the background so the first search does not pay for it; a failure surfaces (and is

@@ -86,6 +86,24 @@ describe("scores and order", () => {
     await r.close();
   });
 
+  test("Mem0's normalize (mem0ai cross_encoder test: raw logits when normalize is false): false → logits, true → sigmoid; a contradicting activation is refused", async () => {
+    const raw = createSentenceTransformerReranker(parseConfig(configSchema, { model: CROSS_ENCODER, device: "cpu", normalize: false }, "reranker.config"));
+    const [item] = await raw.rerank(pairs[3]!.query, [pairs[3]!.document]);
+    expect(item!.score).toBeCloseTo(pairs[3]!.logit, 4);
+    await raw.close();
+    const squashed = createSentenceTransformerReranker(parseConfig(configSchema, { model: CROSS_ENCODER, device: "cpu", normalize: true }, "reranker.config"));
+    const [s1] = await squashed.rerank(pairs[3]!.query, [pairs[3]!.document]);
+    expect(s1!.score).toBeCloseTo(sigmoid(pairs[3]!.logit), 5);
+    await squashed.close();
+    expect(() => parseConfig(configSchema, { normalize: false, activation: "sigmoid" }, "reranker.config")).toThrow(/reranker.config.normalize: contradicts activation: sigmoid/);
+  });
+
+  test("show_progress_bar is accepted with one warning naming it", async () => {
+    const m = await Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: { provider: "sentence_transformer", config: { model: CROSS_ENCODER, device: "cpu", show_progress_bar: true } } }, { env: {} });
+    expect(m.warnings.map((w) => w.key)).toEqual(["reranker.config.show_progress_bar"]);
+    await m.close();
+  });
+
   test("bad input is a typed error naming the argument", async () => {
     await expect(reranker.rerank("q", ["ok", 7 as unknown as string])).rejects.toThrow("rerank.documents[1]: expected a string, got number");
     await expect(reranker.rerank(undefined as unknown as string, [])).rejects.toThrow("rerank.query: expected a string");

@@ -1,5 +1,6 @@
 /**
- * mem0-qdrant-migrate: copies the embedded store's memories and history into Qdrant.
+ * mem0-qdrant-migrate: copies the embedded store's memories and history into Qdrant; with
+ * --upgrade, rewrites a collection an earlier mem0-ts wrote (text under `memory`) in Mem0's shape.
  *
  *   npx mem0-qdrant-migrate --from ~/.mem0/mem0.db --url http://localhost:6333
  *   npx mem0-qdrant-migrate --from ./mem0.db --collection mem0 --to-collection mem0 \
@@ -14,7 +15,9 @@ import { migrate, sqliteSource } from "./migrate.js";
 const USAGE = `usage: mem0-qdrant-migrate --from <sqlite file> [--collection <name>] [--history-db <file>]
                            (--url <qdrant url> | --host <host> [--port <port>]) [--api-key <key>]
                            [--to-collection <name>] [--shard-number <n>] [--replication-factor <n>]
-                           [--batch-size <n>]`;
+                           [--batch-size <n>]
+       mem0-qdrant-migrate --upgrade (--url <qdrant url> | --host <host> [--port <port>]) [--api-key <key>]
+                           [--to-collection <name>]`;
 
 /** The command, without process exits: returns the exit code; output goes to `out` / `err`. */
 export async function main(argv: string[], io: { out(line: string): void; err(text: string): void } = { out: (l) => console.log(l), err: (t) => process.stderr.write(t) }): Promise<number> {
@@ -32,10 +35,11 @@ export async function main(argv: string[], io: { out(line: string): void; err(te
       "shard-number": { type: "string" },
       "replication-factor": { type: "string" },
       "batch-size": { type: "string" },
+      upgrade: { type: "boolean" },
       help: { type: "boolean" },
     },
   });
-  if (values.help || !values.from) {
+  if (values.help || (!values.from && !values.upgrade)) {
     io.err(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
@@ -49,7 +53,14 @@ export async function main(argv: string[], io: { out(line: string): void; err(te
     shard_number: int(values["shard-number"]),
     replication_factor: int(values["replication-factor"]),
   }, "qdrant");
-  const source = await sqliteSource({ path: values.from, collection_name: values.collection, history_db_path: values["history-db"] });
+  if (values.upgrade) {
+    const target = createQdrantStore(config, { path: "qdrant" });
+    const upgraded = await target.upgradeLegacyPayloads((n) => io.err(`\r${n} points rewritten in Mem0's shape`));
+    io.err("\n");
+    io.out(JSON.stringify({ upgraded, collection: target.collectionName }));
+    return 0;
+  }
+  const source = await sqliteSource({ path: values.from!, collection_name: values.collection, history_db_path: values["history-db"] });
   try {
     const target = createQdrantStore(config, { embeddingDims: source.dims, path: "qdrant" });
     const report = await migrate({

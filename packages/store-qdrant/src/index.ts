@@ -13,14 +13,18 @@ import { QdrantVectorStore } from "./store.js";
 export { INDEX_TYPES, qdrantConfigSchema, type IndexType, type QdrantConfig } from "./config.js";
 export { translateFilter, type QdrantCondition, type QdrantFilter, type Relaxation, type TranslateOptions, type Translation } from "./filter.js";
 export { dateKey, fieldKey, RESERVED_KEY } from "./paths.js";
-export { decodePoint, dialectOf, encodePayload, pointId, PAYLOAD_VERSION, type Mem0Meta, type PayloadDialect } from "./payload.js";
+export { decodePoint, dialectOf, encodePayload, historyPointId, pointId, PAYLOAD_VERSION, type Mem0Meta, type PayloadDialect } from "./payload.js";
 export { QdrantHistory, QdrantVectorStore, type QdrantStoreOptions, type VectorLayout } from "./store.js";
+export { Mem0HistoryFile, mergeHistories } from "./history-db.js";
 export { migrate, sqliteSource, type MigrateOptions, type MigrateReport, type MigrationSource } from "./migrate.js";
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** Builds the store from a validated config (what `Memory.fromConfig` does for provider `qdrant`). */
-export function createQdrantStore(config: QdrantConfig, options: { env?: Readonly<Record<string, string | undefined>>; embeddingDims?: number; path?: string } = {}): QdrantVectorStore {
+export function createQdrantStore(
+  config: QdrantConfig,
+  options: { env?: Readonly<Record<string, string | undefined>>; embeddingDims?: number; path?: string; historyDbPath?: string } = {},
+): QdrantVectorStore {
   const path = options.path ?? "vector_store.config";
   const apiKey = resolveApiKey({ configured: config.api_key, env: options.env ?? process.env, envNames: ["QDRANT_API_KEY"], path: `${path}.api_key`, optional: true });
   const timeoutMs = config.timeout_ms ?? DEFAULT_TIMEOUT_MS;
@@ -49,13 +53,15 @@ export function createQdrantStore(config: QdrantConfig, options: { env?: Readonl
     secrets: [apiKey],
     payloadDialect: config.payload_dialect,
     vectorName: config.vector_name,
+    historyFile: options.historyDbPath,
   });
 }
 
 export const plugin = defineVectorStore({
   provider: "qdrant",
   configSchema: qdrantConfigSchema,
-  create: (config, ctx) => createQdrantStore(config, { env: ctx.env, embeddingDims: ctx.embeddingDims }),
+  ignoredKeys: { path: "Qdrant's local (embedded) mode exists only in Mem0 Python; the server at url/host is used" },
+  create: (config, ctx) => createQdrantStore(config, { env: ctx.env, embeddingDims: ctx.embeddingDims, historyDbPath: ctx.config.history_db_path }),
 });
 
 export default plugin;

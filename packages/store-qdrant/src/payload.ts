@@ -29,7 +29,7 @@
  * `_mem0` (scope ids inside it), so its history stays readable and no scoped Mem0 query sees it.
  */
 import { createHash } from "node:crypto";
-import { Mem0Error, parseIsoDate, RECORD_FIELDS, SCOPE_KEYS, type HistoryEvent, type MemoryPayload } from "@mem0/core";
+import { fromMem0Payload, MEM0_TIMESTAMP_KEYS, mem0DialectOf, Mem0Error, parseIsoDate, RECORD_FIELDS, SCOPE_KEYS, type HistoryEvent, type Mem0Dialect, type MemoryPayload } from "@mem0/core";
 import { RESERVED_KEY } from "./paths.js";
 
 export const PAYLOAD_VERSION = 2;
@@ -40,11 +40,8 @@ export const LEGACY_PAYLOAD_VERSION = 1;
  * Whose timestamp keys a point carries: Mem0 Python's `created_at` / `updated_at`, or mem0ai 3.x's
  * `createdAt` / `updatedAt`. A point keeps its writer's dialect when we update it.
  */
-export type PayloadDialect = "python" | "mem0ai";
-export const DIALECT_TIMESTAMP_KEYS = {
-  python: { created: "created_at", updated: "updated_at" },
-  mem0ai: { created: "createdAt", updated: "updatedAt" },
-} as const;
+export type PayloadDialect = Mem0Dialect;
+export const DIALECT_TIMESTAMP_KEYS = MEM0_TIMESTAMP_KEYS;
 /** Mem0's text key. */
 export const TEXT_KEY = "data";
 /** Lemmatized copies of the text Mem0 keeps for BM25; stale once the text changes. */
@@ -75,6 +72,14 @@ export function pointId(id: string): string {
   h[8] = (h[8]! & 0x3f) | 0x80;
   const hex = h.subarray(0, 16).toString("hex");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * Where a deleted memory's tombstone (its history) lives: not at the memory's own point id, where
+ * Mem0's unscoped `get(id)` would still find a point, but at a name-based id of its own.
+ */
+export function historyPointId(id: string): string {
+  return pointId(`mem0-history:${id}`);
 }
 
 export function isCanonicalUuid(id: string): boolean {
@@ -188,11 +193,7 @@ export function metaOf(payload: Record<string, unknown> | null | undefined): Par
 }
 
 /** Which timestamp keys a stored payload uses: mem0ai's when it has `createdAt` and no `created_at`. */
-export function dialectOf(payload: Record<string, unknown> | null | undefined): PayloadDialect {
-  return payload && !("created_at" in payload) && "createdAt" in payload ? "mem0ai" : "python";
-}
-
-const stringOr = (v: unknown, fallback: string): string => (typeof v === "string" ? v : v == null ? fallback : String(v));
+export const dialectOf = mem0DialectOf;
 
 /**
  * The record a point holds, or null for a tombstone. Reads Mem0 Python's, mem0ai's and this
@@ -203,21 +204,7 @@ export function decodePoint(point: { id: string | number; payload?: Record<strin
   const meta = metaOf(raw);
   if (meta.deleted) return null;
   const textKey = meta.v === LEGACY_PAYLOAD_VERSION ? "memory" : TEXT_KEY;
-  const keys = DIALECT_TIMESTAMP_KEYS[dialectOf(raw)];
-  const own = new Set<string>([RESERVED_KEY, textKey, "hash", keys.created, keys.updated, ...SCOPE_KEYS]);
-  const metadata: Record<string, unknown> = {};
-  const payload: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(raw)) {
-    if (!own.has(k)) metadata[k] = v;
-    else if (SCOPE_KEYS.includes(k as (typeof SCOPE_KEYS)[number])) payload[k] = v;
-  }
-  payload.memory = stringOr(raw[textKey], "");
-  payload.hash = stringOr(raw.hash, "");
-  payload.created_at = stringOr(raw[keys.created], "");
-  // mem0ai's add without inference writes no updatedAt: the memory was never updated.
-  payload.updated_at = stringOr(raw[keys.updated], payload.created_at as string);
-  payload.metadata = metadata;
-  return { id: typeof meta.id === "string" ? meta.id : String(point.id), payload: payload as unknown as MemoryPayload };
+  return { id: typeof meta.id === "string" ? meta.id : String(point.id), payload: fromMem0Payload(raw, { textKey, skip: [RESERVED_KEY] }) };
 }
 
 /** The id a point stands for. */

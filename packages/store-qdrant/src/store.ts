@@ -36,6 +36,7 @@ import {
 import { statusError, timeoutError, toProviderError, withRetries, type RetryPolicy, type SecretLike } from "@mem0/provider-utils";
 import { QdrantClient, type Schemas } from "@qdrant/js-client-rest";
 import type { IndexType } from "./config.js";
+import { Mem0HistoryFile, mergeHistories } from "./history-db.js";
 import { translateFilter, type QdrantCondition, type QdrantFilter } from "./filter.js";
 import { DELETED_KEY, HISTORY_KEY, RESERVED_KEY, REV_KEY, dateKey, fieldKey } from "./paths.js";
 import {
@@ -44,6 +45,8 @@ import {
   dialectOf,
   encodePayload,
   encodeTombstone,
+  historyPointId,
+  LEGACY_PAYLOAD_VERSION,
   LEMMATIZED_KEYS,
   metaOf,
   pointId,
@@ -84,6 +87,8 @@ export interface QdrantStoreOptions {
   payloadDialect?: PayloadDialect;
   /** The dense vector's name in a collection with several named vectors. */
   vectorName?: string;
+  /** Mem0 Python's history.db (`history_db_path`): every event is also appended there, and read back. */
+  historyFile?: string;
 }
 
 /**
@@ -129,6 +134,7 @@ export class QdrantVectorStore implements VectorStore {
   private layoutInfo: VectorLayout = { dense: undefined, others: false, sparse: [] };
   private dialect: PayloadDialect | undefined;
   private initializing: Promise<void> | undefined;
+  private historyFile: Promise<Mem0HistoryFile> | undefined;
 
   constructor(options: QdrantStoreOptions) {
     this.#options = options;
@@ -481,6 +487,7 @@ export class QdrantVectorStore implements VectorStore {
       const lost = fresh.filter((r) => !ok.has(r.pid));
       if (lost.length > 0) throw new Mem0Error("DUPLICATE_ID", `qdrant store: ${lost.map((r) => r.id).join(", ")} was inserted concurrently by another writer`);
     }
+    await this.mirrorHistory([...events.values()].flat());
   }
 
   /**
@@ -553,6 +560,7 @@ export class QdrantVectorStore implements VectorStore {
         vector,
       };
     }, { events });
+    await this.mirrorHistory(events);
   }
 
   async delete(id: string, options?: WriteOptions): Promise<void> {
@@ -561,6 +569,52 @@ export class QdrantVectorStore implements VectorStore {
     await this.casWrite(id, pointId(id), (cur, previous) => ({
       payload: encodeTombstone(id, previous, { history: [...(cur.history ?? []), ...events], rev: (cur.rev ?? 0) + 1, w: "" }),
     }), { events });
+    await this.moveTombstone(id);
+    await this.mirrorHistory(events);
+  }
+
+  /** A valid vector for points no query returns (tombstones). */
+  private placeholderVector(): Schemas["VectorStruct"] {
+    return this.pointVector(Array.from({ length: this.dims! }, (_, i) => (i === 0 ? 1 : 0)));
+  }
+
+  /**
+   * The delete above is one atomic write (tombstone + history at the memory's point); this second
+   * step moves the tombstone to its history point (merged with an earlier one: deleted, re-added,
+   * deleted again) and removes the memory's point, only if nobody wrote it since. Interrupted, the
+   * tombstone simply stays where it was, which every read here handles.
+   */
+  private async moveTombstone(id: string): Promise<void> {
+    const pid = pointId(id);
+    const hid = historyPointId(id);
+    const points = await this.retrieve([pid, hid], [RESERVED_KEY]);
+    const tomb = points.get(pid);
+    const meta = metaOf(tomb?.payload);
+    if (!tomb || !meta.deleted || recordIdOf(tomb) !== id) return;
+    const earlier = points.get(hid) && recordIdOf(points.get(hid)!) === id ? metaOf(points.get(hid)!.payload).history ?? [] : [];
+    const seen = new Set(earlier.map((e) => e.id));
+    const history = [...earlier, ...(meta.history ?? []).filter((e) => !seen.has(e.id))];
+    const payload = { [RESERVED_KEY]: { ...meta, history, id } };
+    await this.call(() => this.client.upsert(this.collectionName, { ...this.writeArgs, points: [{ id: hid, vector: this.placeholderVector(), payload }] }));
+    const unchanged: QdrantCondition = { key: `${RESERVED_KEY}.w`, match: { value: meta.w ?? "" } };
+    await this.call(() => this.client.delete(this.collectionName, { ...this.writeArgs, filter: { must: [{ has_id: [pid] }, unchanged, { key: DELETED_KEY, match: { value: true } }] } }));
+  }
+
+  /** Mem0 Python's history file, opened once (undefined without `history_db_path`). */
+  private mem0History(): Promise<Mem0HistoryFile> | undefined {
+    const path = this.options.historyFile;
+    if (path === undefined) return undefined;
+    this.historyFile ??= Mem0HistoryFile.open(path).catch((err) => {
+      this.historyFile = undefined;
+      throw err;
+    });
+    return this.historyFile;
+  }
+
+  /** After the write (and its on-point history) succeeded: the same events into Mem0's file. */
+  private async mirrorHistory(events: readonly HistoryEvent[]): Promise<void> {
+    const file = this.mem0History();
+    if (file && events.length > 0) (await file).add(events);
   }
 
   /**
@@ -653,10 +707,10 @@ export class QdrantVectorStore implements VectorStore {
     const points = rows.map((r) => {
       const history = r.history.map((e) => ({ ...e }));
       if (r.payload === null) {
-        // A deleted memory: its history on a tombstone. Tombstones are never returned by queries, so
-        // any valid vector will do.
-        const vector = Array.from({ length: this.dims! }, (_, i) => (i === 0 ? 1 : 0));
-        return { id: pointId(r.id), vector: this.pointVector(vector), payload: encodeTombstone(r.id, r.scope ?? {}, { history, rev: 1, w: nonce }) };
+        // A deleted memory: its history on a tombstone at its history point (see moveTombstone).
+        const payload = encodeTombstone(r.id, r.scope ?? {}, { history, rev: 1, w: nonce });
+        (payload[RESERVED_KEY] as Mem0Meta).id = r.id;
+        return { id: historyPointId(r.id), vector: this.placeholderVector(), payload };
       }
       checkPayload(r.id, r.payload);
       if (r.vector === undefined) throw new Mem0Error("INVALID_VECTOR", `qdrant store: ${r.id}: a live memory needs its vector`);
@@ -664,7 +718,33 @@ export class QdrantVectorStore implements VectorStore {
     });
     await this.call(() => this.client.upsert(this.collectionName, { ...this.writeArgs, points, update_mode: "insert_only" }));
     const ok = await this.written(points.map((p) => p.id), nonce);
-    return rows.filter((r) => !ok.has(pointId(r.id))).map((r) => r.id);
+    return rows.filter((_, i) => !ok.has(points[i]!.id)).map((r) => r.id);
+  }
+
+  /**
+   * Rewrites this project's v1 points (text under `memory`) in Mem0's shape (text under `data`;
+   * tombstones with their scope ids inside `_mem0`), history and ids kept, each point guarded by its
+   * revision like any write. Idempotent: v2 points are not touched. Returns how many were rewritten.
+   */
+  async upgradeLegacyPayloads(onProgress?: (upgraded: number) => void): Promise<number> {
+    await this.ready();
+    const legacy: QdrantFilter = { must: [{ key: `${RESERVED_KEY}.v`, match: { value: LEGACY_PAYLOAD_VERSION } }] };
+    let upgraded = 0;
+    for (;;) {
+      // Each pass re-reads the first page: the points rewritten in the last pass no longer match.
+      const page = await this.call(() => this.client.scroll(this.collectionName, { filter: legacy, limit: PAGE, with_payload: true, with_vector: false }));
+      if (page.points.length === 0) return upgraded;
+      for (const p of page.points as Point[]) {
+        const id = recordIdOf(p);
+        await this.casWrite(id, String(p.id), (cur, previous) => {
+          const meta = { history: cur.history ?? [], rev: (cur.rev ?? 0) + 1, w: "" };
+          if (cur.deleted) return { payload: encodeTombstone(id, previous, meta) };
+          return { payload: encodePayload(id, decodePoint({ id, payload: previous })!.payload, meta, "python") };
+        }, { allowTombstone: true });
+        await this.moveTombstone(id);
+        onProgress?.(++upgraded);
+      }
+    }
   }
 
   /** Drops the collection (memories and history); the next call creates it afresh. */
@@ -679,17 +759,26 @@ export class QdrantVectorStore implements VectorStore {
   }
 
   async close(): Promise<void> {
-    /* the REST client holds no resources that need releasing */
+    // The REST client holds nothing to release; Mem0's history file does.
+    const file = this.historyFile;
+    this.historyFile = undefined;
+    if (file) (await file.catch(() => undefined))?.close();
   }
 
   // ---------------------------------------------------------------- history (used by QdrantHistory)
 
   async historyOf(memoryId: string): Promise<HistoryEvent[]> {
     await this.ready();
-    const pid = pointId(memoryId);
-    const p = (await this.retrieve([pid], [RESERVED_KEY])).get(pid);
-    if (!p || recordIdOf(p) !== memoryId) return [];
-    return (metaOf(p.payload).history ?? []).map((e) => ({ ...e }));
+    // The memory's point (live, or a tombstone not moved yet) after its history point (earlier lives).
+    const points = await this.retrieve([historyPointId(memoryId), pointId(memoryId)], [RESERVED_KEY]);
+    const onPoint: HistoryEvent[] = [];
+    for (const pid of [historyPointId(memoryId), pointId(memoryId)]) {
+      const p = points.get(pid);
+      if (!p || recordIdOf(p) !== memoryId) continue;
+      for (const e of metaOf(p.payload).history ?? []) if (!onPoint.some((x) => x.id === e.id)) onPoint.push({ ...e });
+    }
+    const file = this.mem0History();
+    return file ? mergeHistories(onPoint, (await file).get(memoryId)) : onPoint;
   }
 
   async appendHistory(events: readonly HistoryEvent[]): Promise<void> {
@@ -697,16 +786,25 @@ export class QdrantVectorStore implements VectorStore {
     const by = new Map<string, HistoryEvent[]>();
     for (const e of events) by.set(e.memory_id, [...(by.get(e.memory_id) ?? []), { ...e }]);
     for (const [id, list] of by) {
-      await this.casWrite(id, pointId(id), (cur, payload) => ({
-        payload: { ...payload, [RESERVED_KEY]: { ...cur, history: [...(cur.history ?? []), ...list], rev: (cur.rev ?? 0) + 1 } },
-      }), { allowTombstone: true, events: list });
+      const append = (pid: string) =>
+        this.casWrite(id, pid, (cur, payload) => ({
+          payload: { ...payload, [RESERVED_KEY]: { ...cur, history: [...(cur.history ?? []), ...list], rev: (cur.rev ?? 0) + 1 } },
+        }), { allowTombstone: true, events: list });
+      // A deleted memory's history lives on its history point.
+      await append(pointId(id)).catch((err: unknown) => {
+        if (err instanceof NotFoundError) return append(historyPointId(id));
+        throw err;
+      });
     }
+    await this.mirrorHistory(events);
   }
 
   async clearHistory(): Promise<void> {
     await this.ready();
     await this.call(() => this.client.delete(this.collectionName, { ...this.writeArgs, filter: { must: [{ key: DELETED_KEY, match: { value: true } }] } }));
     await this.call(() => this.client.setPayload(this.collectionName, { ...this.writeArgs, payload: { history: [] }, key: RESERVED_KEY, filter: {} }));
+    const file = this.mem0History();
+    if (file) (await file).reset();
   }
 }
 

@@ -8,8 +8,12 @@
 import { Memory, parseFilters, type MemoryPayload } from "@mem0/core";
 import { startQdrantServer, type QdrantServer } from "@mem0/testkit";
 import { QdrantClient } from "@qdrant/js-client-rest";
-import { createQdrantStore, decodePoint, type QdrantConfig } from "../src/index.js";
-import { md5, PYTHON_COLLECTION, PYTHON_POINTS } from "./fixtures/mem0-python.js";
+import { createQdrantStore, decodePoint, historyPointId, type QdrantConfig } from "../src/index.js";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { md5, PYTHON_COLLECTION, PYTHON_HISTORY_ROWS, PYTHON_POINTS } from "./fixtures/mem0-python.js";
 
 let server: QdrantServer;
 let n = 0;
@@ -133,5 +137,81 @@ describe("mem0ai 3.x and earlier mem0-ts payloads", () => {
     await s.update(id, { vector: [0, 1, 0, 0], payload: { ...rec.payload, memory: "b" } });
     expect(Array.from(stored(name, id).vectors.get("image") as Float32Array)).toEqual([1, 0]);
     expect(Array.from(stored(name, id).vectors.get("dense") as Float32Array)).toEqual([0, 1, 0, 0]);
+  });
+});
+
+describe("history_db_path pointing at Mem0 Python's history.db", () => {
+  /** A history.db as Mem0 Python leaves it: its own CREATE TABLE (storage.py lines 108-119) and rows. */
+  function pythonHistoryDb(): string {
+    const path = join(mkdtempSync(join(tmpdir(), "mem0-pyhist-")), "history.db");
+    const db = new Database(path);
+    db.exec(`CREATE TABLE IF NOT EXISTS history (id TEXT PRIMARY KEY, memory_id TEXT, old_memory TEXT, new_memory TEXT, event TEXT,
+      created_at DATETIME, updated_at DATETIME, is_deleted INTEGER, actor_id TEXT, role TEXT)`);
+    const insert = db.prepare("INSERT INTO history VALUES (@id, @memory_id, @old_memory, @new_memory, @event, @created_at, @updated_at, @is_deleted, @actor_id, @role)");
+    for (const r of PYTHON_HISTORY_ROWS) insert.run(r);
+    db.close();
+    return path;
+  }
+
+  test("its events are read, ours are appended in Mem0's schema: both tools see one history", async () => {
+    const name = await pythonCollection();
+    const path = pythonHistoryDb();
+    const m = await Memory.fromConfig(
+      { vector_store: { provider: "qdrant", config: { url: server.url, collection_name: name } }, embedder: { provider: "lexical", config: { embedding_dims: 4 } }, history_db_path: path },
+      { env: {} },
+    );
+    const id = PYTHON_POINTS[0]!.id;
+    expect((await m.history(id)).map((e) => [e.event, e.new_memory, e.actor_id, e.is_deleted])).toEqual([["ADD", "Prefers window seats", "alice", false]]);
+    await m.update(id, "Prefers aisle seats");
+    await m.delete(id);
+    expect((await m.history(id)).map((e) => [e.event, e.old_memory, e.new_memory])).toEqual([
+      ["ADD", null, "Prefers window seats"],
+      ["UPDATE", "Prefers window seats", "Prefers aisle seats"],
+      ["DELETE", "Prefers aisle seats", null],
+    ]);
+    await m.close();
+    // What Mem0 Python's get_history reads (storage.py: SELECT … FROM history WHERE memory_id = ?).
+    const db = new Database(path, { readonly: true });
+    const rows = db.prepare("SELECT event, old_memory, new_memory, is_deleted FROM history WHERE memory_id = ? ORDER BY created_at").all(id);
+    db.close();
+    expect(rows).toEqual([
+      { event: "ADD", old_memory: null, new_memory: "Prefers window seats", is_deleted: 0 },
+      { event: "UPDATE", old_memory: "Prefers window seats", new_memory: "Prefers aisle seats", is_deleted: 0 },
+      { event: "DELETE", old_memory: "Prefers aisle seats", new_memory: null, is_deleted: 1 },
+    ]);
+  });
+});
+
+describe("upgrading a collection an earlier mem0-ts wrote (v1: text under memory)", () => {
+  test("mem0-qdrant-migrate --upgrade rewrites live points and tombstones in Mem0's shape, history kept; a re-run rewrites nothing", async () => {
+    const name = `legacy${++n}`;
+    await client().createCollection(name, { vectors: { size: 4, distance: "Cosine" } });
+    const live = "d0000000-0000-4000-8000-000000000001";
+    const gone = "d0000000-0000-4000-8000-000000000002";
+    const add = { id: "e1", memory_id: live, event: "ADD", old_memory: null, new_memory: "Likes tea", created_at: "2024-01-01T00:00:00Z", updated_at: null, is_deleted: false };
+    const del = { id: "e2", memory_id: gone, event: "DELETE", old_memory: "Old phone", new_memory: null, created_at: "2024-01-02T00:00:00Z", updated_at: "2024-01-02T00:00:00Z", is_deleted: true };
+    await client().upsert(name, {
+      wait: true,
+      points: [
+        // The v1 layout, as encodePayload wrote it before this change.
+        { id: live, vector: [1, 0, 0, 0], payload: { category: "drinks", memory: "Likes tea", hash: md5("Likes tea"), created_at: "2024-01-01T00:00:00Z", updated_at: "2024-01-01T00:00:00Z", user_id: "u", _mem0: { v: 1, history: [add], rev: 1, w: "x" } } },
+        { id: gone, vector: [0, 1, 0, 0], payload: { user_id: "u", _mem0: { v: 1, history: [del], rev: 2, w: "y", deleted: true } } },
+      ],
+    });
+    const { main } = await import("../src/cli.js");
+    const out: string[] = [];
+    const io = { out: (l: string) => out.push(l), err: () => undefined };
+    expect(await main(["--upgrade", "--url", server.url, "--to-collection", name], io)).toBe(0);
+    expect(JSON.parse(out[0]!)).toEqual({ upgraded: 2, collection: name });
+    expect(stored(name, live).payload).toMatchObject({ data: "Likes tea", created_at: "2024-01-01T00:00:00Z", category: "drinks", user_id: "u", _mem0: { v: 2, history: [add] } });
+    expect(stored(name, live).payload.memory).toBeUndefined();
+    expect(server.collections.get(name)!.points.has(gone)).toBe(false);
+    expect(stored(name, historyPointId(gone)).payload).toEqual({ _mem0: expect.objectContaining({ v: 2, deleted: true, id: gone, scope: { user_id: "u" }, history: [del] }) });
+    const s = store(name);
+    expect((await s.list({ filter: parseFilters({ user_id: "u" }), limit: 10 })).map((r) => [r.id, r.payload.memory])).toEqual([[live, "Likes tea"]]);
+    expect((await s.history.get(gone)).map((e) => e.id)).toEqual(["e2"]);
+    out.length = 0;
+    expect(await main(["--upgrade", "--url", server.url, "--to-collection", name], io)).toBe(0);
+    expect(JSON.parse(out[0]!)).toEqual({ upgraded: 0, collection: name });
   });
 });

@@ -8,7 +8,7 @@
 import { Mem0Error, parseFilters, ProviderError, type HistoryEvent, type MemoryPayload } from "@mem0/core";
 import { startQdrantServer, type QdrantServer } from "@mem0/testkit";
 import { QdrantClient } from "@qdrant/js-client-rest";
-import { createQdrantStore, pointId, qdrantConfigSchema, type QdrantConfig } from "../src/index.js";
+import { createQdrantStore, historyPointId, pointId, qdrantConfigSchema, type QdrantConfig } from "../src/index.js";
 
 let server: QdrantServer;
 let n = 0;
@@ -239,7 +239,9 @@ describe("history on the memory's point", () => {
     expect((await s.history.get("h1")).map((e) => e.event)).toEqual(["ADD", "UPDATE", "DELETE"]);
     expect(await s.get("h1")).toBeNull();
     expect(await s.count()).toBe(0);
-    const tomb = server.collections.get(s.collectionName)!.points.get(pointId("h1"))!;
+    // The memory's point is gone (Mem0's unscoped get(id) finds nothing); the tombstone is at its history point.
+    expect(server.collections.get(s.collectionName)!.points.has(pointId("h1"))).toBe(false);
+    const tomb = server.collections.get(s.collectionName)!.points.get(historyPointId("h1"))!;
     // Only `_mem0`, scope ids inside it: no scoped Mem0 query (they all filter on user_id…) sees it.
     expect(tomb.payload).toEqual({ _mem0: expect.objectContaining({ deleted: true, id: "h1", scope: { user_id: "alice" } }) });
   });
