@@ -25,7 +25,7 @@ const VERDACCIO = join(root, "tools", "node_modules", ".bin", "verdaccio");
 const TSC = join(root, "node_modules", "typescript", "bin", "tsc");
 const keep = process.argv.includes("--keep");
 /** The whole rehearsal is bounded: past this, whatever runs is stopped and the run fails. */
-const DEADLINE_MS = Number(process.env.MEM0_REHEARSAL_TIMEOUT_MS ?? 9 * 60_000);
+const DEADLINE_MS = Number(process.env.MEM0_REHEARSAL_TIMEOUT_MS ?? 15 * 60_000);
 const SAMPLE_CHANGESET = '---\n"@mem0/core": minor\n"@mem0/reranker-cohere": patch\n---\n\nRelease rehearsal sample: a core feature, a Cohere fix.\n';
 const SELECTIONS = {
   "sqlite-cohere": ["@mem0/core", "@mem0/store-sqlite", "@mem0/reranker-cohere"],
@@ -186,10 +186,12 @@ async function startVerdaccio(dir) {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  const res = await fetch(`${url}-/user/org.couchdb.user:rehearsal`, {
+  // A new user each run: a storage folder kept for --reuse already has the previous one.
+  const user = `rehearsal-${Date.now().toString(36)}`;
+  const res = await fetch(`${url}-/user/org.couchdb.user:${user}`, {
     method: "PUT",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ name: "rehearsal", password: "rehearsal-password" }),
+    body: JSON.stringify({ name: user, password: "rehearsal-password" }),
   });
   if (!res.ok) throw new Error(`verdaccio on ${url}: could not create a user (${res.status}); log: ${log}`);
   const { token } = await res.json();
@@ -215,10 +217,14 @@ const CONSUMERS = {
   "tsconfig.json": JSON.stringify({ compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", strict: true, skipLibCheck: true, types: [], outDir: "out" }, files: ["ts.mts"] }),
 };
 
+/** --reuse DIR: the install and consumer stages again, on a scratch folder kept by --keep. */
+const reuse = process.argv.includes("--reuse") ? process.argv[process.argv.indexOf("--reuse") + 1] : undefined;
+
 async function main() {
   say("scratch copy of the repository");
-  const scratch = scratchCopy();
+  const scratch = reuse ?? scratchCopy();
   const repo = join(scratch, "repo");
+  if (reuse) return consumersOnly(scratch, repo);
   say(`scratch: ${scratch}`);
   const install = await run(PNPM[0], [...PNPM.slice(1), "install", "--frozen-lockfile", "--prefer-offline"], { cwd: repo, env: { ONNXRUNTIME_NODE_INSTALL: "skip" } });
   if (!check("scratch copy installs from the lockfile", install.code === 0, install.code ? install.out : "")) return scratch;
@@ -274,7 +280,30 @@ async function main() {
     check("no `workspace:` range is left in a published manifest", leftWorkspace.length === 0, leftWorkspace.join("; "));
     check("every @mem0 dependency of a published package is published in a matching version", unpublishedDeps.length === 0, unpublishedDeps.join("; "));
     if (missing.length === published.length) return scratch;
+    await installAndConsume(scratch, repo, packages, registry, registryEnv, prebuilds);
+  } finally {
+    registry.stop();
+    prebuilds.close();
+  }
+  return scratch;
+}
 
+async function consumersOnly(scratch, repo) {
+  const prebuilds = await startPrebuildMirror();
+  const registry = await startVerdaccio(join(scratch, "verdaccio"));
+  try {
+    rmSync(join(scratch, "apps"), { recursive: true, force: true });
+    const registryEnv = { npm_config_registry: registry.url, npm_config_userconfig: registry.npmrc };
+    await installAndConsume(scratch, repo, workspacePackages(repo), registry, registryEnv, prebuilds);
+  } finally {
+    registry.stop();
+    prebuilds.close();
+  }
+  return scratch;
+}
+
+async function installAndConsume(scratch, repo, packages, registry, registryEnv, prebuilds) {
+  {
     // 3. Blank apps: install selections with npm and pnpm, run the consumers against the fakes.
     const servers = await import(pathToFileURL(join(repo, "packages", "testkit", "dist", "servers", "index.js")).href);
     const cohere = await servers.startCohereServer({ apiKey: "co-rehearsal-key" });
@@ -342,11 +371,7 @@ async function main() {
     } finally {
       await Promise.all([cohere.close(), openai.close(), tei.close()]);
     }
-  } finally {
-    registry.stop();
-    prebuilds.close();
   }
-  return scratch;
 }
 
 const timer = setTimeout(() => {
@@ -362,7 +387,7 @@ try {
   clearTimeout(timer);
   for (const c of children) c.kill("SIGKILL");
 }
-if (scratch && !keep) rmSync(scratch, { recursive: true, force: true });
+if (scratch && !keep && !reuse) rmSync(scratch, { recursive: true, force: true });
 else if (scratch) say(`kept ${scratch}`);
 const failed = results.filter((r) => !r.ok).length;
 say("done");
