@@ -203,7 +203,9 @@ async function startVerdaccio(dir) {
 const CONSUMER_BODY = `
 const config = JSON.parse(process.env.MEM0_REHEARSAL_CONFIG);
 const memory = await Memory.fromConfig(config);
-await memory.add(["Alice is vegetarian and avoids fish sauce", "Alice's flight to Lisbon leaves on Friday", "Alice prefers quiet restaurants"], { user_id: "alice", infer: false });
+for (const text of ["Alice is vegetarian and avoids fish sauce", "Alice's flight to Lisbon leaves on Friday", "Alice prefers quiet restaurants"]) {
+  await memory.add(text, { user_id: "alice", infer: false });
+}
 const response = await memory.search("vegetarian restaurants", { user_id: "alice", limit: 2, rerank: true });
 await memory.close();
 if (!response.reranked || response.results.length === 0) throw new Error("not reranked: " + JSON.stringify(response.rerank));
@@ -213,7 +215,7 @@ const CONSUMERS = {
   "esm.mjs": `import { Memory } from "@mem0/core";\n${CONSUMER_BODY}`,
   "cjs.cjs": `const { Memory } = require("@mem0/core");\n(async () => {\n${CONSUMER_BODY}\n})().catch((err) => { console.error(err); process.exit(1); });\n`,
   // Type-checked against the published declarations, then run as tsc emits it.
-  "ts.mts": `import { Memory, type MemoryConfigInput, type SearchResponse } from "@mem0/core";\ndeclare const process: { env: Record<string, string | undefined> };\nconst config: MemoryConfigInput = JSON.parse(process.env.MEM0_REHEARSAL_CONFIG!);\nconst memory = await Memory.fromConfig(config);\nawait memory.add(["Alice is vegetarian and avoids fish sauce", "Alice prefers quiet restaurants"], { user_id: "alice", infer: false });\nconst response: SearchResponse = await memory.search("vegetarian restaurants", { user_id: "alice", limit: 2, rerank: true });\nawait memory.close();\nif (!response.reranked || response.results.length === 0) throw new Error("not reranked: " + JSON.stringify(response.rerank));\nconsole.log("reranked by " + response.rerank!.provider);\n`,
+  "ts.mts": `import { Memory, type MemoryConfigInput, type SearchResponse } from "@mem0/core";\ndeclare const process: { env: Record<string, string | undefined> };\nconst config: MemoryConfigInput = JSON.parse(process.env.MEM0_REHEARSAL_CONFIG!);\nconst memory = await Memory.fromConfig(config);\nfor (const text of ["Alice is vegetarian and avoids fish sauce", "Alice prefers quiet restaurants"]) await memory.add(text, { user_id: "alice", infer: false });\nconst response: SearchResponse = await memory.search("vegetarian restaurants", { user_id: "alice", limit: 2, rerank: true });\nawait memory.close();\nif (!response.reranked || response.results.length === 0) throw new Error("not reranked: " + JSON.stringify(response.rerank));\nconsole.log("reranked by " + response.rerank!.provider);\n`,
   "tsconfig.json": JSON.stringify({ compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", strict: true, skipLibCheck: true, types: [], outDir: "out" }, files: ["ts.mts"] }),
 };
 
@@ -362,7 +364,8 @@ async function installAndConsume(scratch, repo, packages, registry, registryEnv,
         check(
           `${label}: the CommonJS consumer (require) searches with reranking`,
           cjs.code === 0,
-          cjs.code ? `require() of the ES-module packages failed (Node ${process.version}): ${cjs.out}` : cjs.out.trim(),
+          // CommonJS loads our ES-module packages through require(esm) (Node >= 20.19).
+          cjs.code ? `Node ${process.version}, require(esm): ${cjs.out}` : cjs.out.trim(),
         );
         const tsc = await run(process.execPath, [TSC, "-p", "tsconfig.json"], { cwd: app, timeoutMs: 120_000 });
         const ts = tsc.code === 0 ? await run(process.execPath, ["out/ts.mjs"], { cwd: app, env, timeoutMs: 60_000 }) : tsc;
