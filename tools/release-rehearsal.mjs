@@ -25,7 +25,7 @@ const VERDACCIO = join(root, "tools", "node_modules", ".bin", "verdaccio");
 const TSC = join(root, "node_modules", "typescript", "bin", "tsc");
 const keep = process.argv.includes("--keep");
 /** The whole rehearsal is bounded: past this, whatever runs is stopped and the run fails. */
-const DEADLINE_MS = Number(process.env.MEM0_REHEARSAL_TIMEOUT_MS ?? 9 * 60_000);
+const DEADLINE_MS = Number(process.env.MEM0_REHEARSAL_TIMEOUT_MS ?? 15 * 60_000);
 const SAMPLE_CHANGESET = '---\n"@mem0/core": minor\n"@mem0/reranker-cohere": patch\n---\n\nRelease rehearsal sample: a core feature, a Cohere fix.\n';
 const SELECTIONS = {
   "sqlite-cohere": ["@mem0/core", "@mem0/store-sqlite", "@mem0/reranker-cohere"],
@@ -186,10 +186,12 @@ async function startVerdaccio(dir) {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  const res = await fetch(`${url}-/user/org.couchdb.user:rehearsal`, {
+  // A new user each run: a storage folder kept for --reuse already has the previous one.
+  const user = `rehearsal-${Date.now().toString(36)}`;
+  const res = await fetch(`${url}-/user/org.couchdb.user:${user}`, {
     method: "PUT",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ name: "rehearsal", password: "rehearsal-password" }),
+    body: JSON.stringify({ name: user, password: "rehearsal-password" }),
   });
   if (!res.ok) throw new Error(`verdaccio on ${url}: could not create a user (${res.status}); log: ${log}`);
   const { token } = await res.json();
@@ -201,7 +203,9 @@ async function startVerdaccio(dir) {
 const CONSUMER_BODY = `
 const config = JSON.parse(process.env.MEM0_REHEARSAL_CONFIG);
 const memory = await Memory.fromConfig(config);
-await memory.add(["Alice is vegetarian and avoids fish sauce", "Alice's flight to Lisbon leaves on Friday", "Alice prefers quiet restaurants"], { user_id: "alice", infer: false });
+for (const text of ["Alice is vegetarian and avoids fish sauce", "Alice's flight to Lisbon leaves on Friday", "Alice prefers quiet restaurants"]) {
+  await memory.add(text, { user_id: "alice", infer: false });
+}
 const response = await memory.search("vegetarian restaurants", { user_id: "alice", limit: 2, rerank: true });
 await memory.close();
 if (!response.reranked || response.results.length === 0) throw new Error("not reranked: " + JSON.stringify(response.rerank));
@@ -211,14 +215,18 @@ const CONSUMERS = {
   "esm.mjs": `import { Memory } from "@mem0/core";\n${CONSUMER_BODY}`,
   "cjs.cjs": `const { Memory } = require("@mem0/core");\n(async () => {\n${CONSUMER_BODY}\n})().catch((err) => { console.error(err); process.exit(1); });\n`,
   // Type-checked against the published declarations, then run as tsc emits it.
-  "ts.mts": `import { Memory, type MemoryConfigInput, type SearchResponse } from "@mem0/core";\ndeclare const process: { env: Record<string, string | undefined> };\nconst config: MemoryConfigInput = JSON.parse(process.env.MEM0_REHEARSAL_CONFIG!);\nconst memory = await Memory.fromConfig(config);\nawait memory.add(["Alice is vegetarian and avoids fish sauce", "Alice prefers quiet restaurants"], { user_id: "alice", infer: false });\nconst response: SearchResponse = await memory.search("vegetarian restaurants", { user_id: "alice", limit: 2, rerank: true });\nawait memory.close();\nif (!response.reranked || response.results.length === 0) throw new Error("not reranked: " + JSON.stringify(response.rerank));\nconsole.log("reranked by " + response.rerank!.provider);\n`,
+  "ts.mts": `import { Memory, type MemoryConfigInput, type SearchResponse } from "@mem0/core";\ndeclare const process: { env: Record<string, string | undefined> };\nconst config: MemoryConfigInput = JSON.parse(process.env.MEM0_REHEARSAL_CONFIG!);\nconst memory = await Memory.fromConfig(config);\nfor (const text of ["Alice is vegetarian and avoids fish sauce", "Alice prefers quiet restaurants"]) await memory.add(text, { user_id: "alice", infer: false });\nconst response: SearchResponse = await memory.search("vegetarian restaurants", { user_id: "alice", limit: 2, rerank: true });\nawait memory.close();\nif (!response.reranked || response.results.length === 0) throw new Error("not reranked: " + JSON.stringify(response.rerank));\nconsole.log("reranked by " + response.rerank!.provider);\n`,
   "tsconfig.json": JSON.stringify({ compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", strict: true, skipLibCheck: true, types: [], outDir: "out" }, files: ["ts.mts"] }),
 };
 
+/** --reuse DIR: the install and consumer stages again, on a scratch folder kept by --keep. */
+const reuse = process.argv.includes("--reuse") ? process.argv[process.argv.indexOf("--reuse") + 1] : undefined;
+
 async function main() {
   say("scratch copy of the repository");
-  const scratch = scratchCopy();
+  const scratch = reuse ?? scratchCopy();
   const repo = join(scratch, "repo");
+  if (reuse) return consumersOnly(scratch, repo);
   say(`scratch: ${scratch}`);
   const install = await run(PNPM[0], [...PNPM.slice(1), "install", "--frozen-lockfile", "--prefer-offline"], { cwd: repo, env: { ONNXRUNTIME_NODE_INSTALL: "skip" } });
   if (!check("scratch copy installs from the lockfile", install.code === 0, install.code ? install.out : "")) return scratch;
@@ -274,7 +282,30 @@ async function main() {
     check("no `workspace:` range is left in a published manifest", leftWorkspace.length === 0, leftWorkspace.join("; "));
     check("every @mem0 dependency of a published package is published in a matching version", unpublishedDeps.length === 0, unpublishedDeps.join("; "));
     if (missing.length === published.length) return scratch;
+    await installAndConsume(scratch, repo, packages, registry, registryEnv, prebuilds);
+  } finally {
+    registry.stop();
+    prebuilds.close();
+  }
+  return scratch;
+}
 
+async function consumersOnly(scratch, repo) {
+  const prebuilds = await startPrebuildMirror();
+  const registry = await startVerdaccio(join(scratch, "verdaccio"));
+  try {
+    rmSync(join(scratch, "apps"), { recursive: true, force: true });
+    const registryEnv = { npm_config_registry: registry.url, npm_config_userconfig: registry.npmrc };
+    await installAndConsume(scratch, repo, workspacePackages(repo), registry, registryEnv, prebuilds);
+  } finally {
+    registry.stop();
+    prebuilds.close();
+  }
+  return scratch;
+}
+
+async function installAndConsume(scratch, repo, packages, registry, registryEnv, prebuilds) {
+  {
     // 3. Blank apps: install selections with npm and pnpm, run the consumers against the fakes.
     const servers = await import(pathToFileURL(join(repo, "packages", "testkit", "dist", "servers", "index.js")).href);
     const cohere = await servers.startCohereServer({ apiKey: "co-rehearsal-key" });
@@ -333,7 +364,8 @@ async function main() {
         check(
           `${label}: the CommonJS consumer (require) searches with reranking`,
           cjs.code === 0,
-          cjs.code ? `require() of the ES-module packages failed (Node ${process.version}): ${cjs.out}` : cjs.out.trim(),
+          // CommonJS loads our ES-module packages through require(esm) (Node >= 20.19).
+          cjs.code ? `Node ${process.version}, require(esm): ${cjs.out}` : cjs.out.trim(),
         );
         const tsc = await run(process.execPath, [TSC, "-p", "tsconfig.json"], { cwd: app, timeoutMs: 120_000 });
         const ts = tsc.code === 0 ? await run(process.execPath, ["out/ts.mjs"], { cwd: app, env, timeoutMs: 60_000 }) : tsc;
@@ -342,11 +374,7 @@ async function main() {
     } finally {
       await Promise.all([cohere.close(), openai.close(), tei.close()]);
     }
-  } finally {
-    registry.stop();
-    prebuilds.close();
   }
-  return scratch;
 }
 
 const timer = setTimeout(() => {
@@ -362,7 +390,7 @@ try {
   clearTimeout(timer);
   for (const c of children) c.kill("SIGKILL");
 }
-if (scratch && !keep) rmSync(scratch, { recursive: true, force: true });
+if (scratch && !keep && !reuse) rmSync(scratch, { recursive: true, force: true });
 else if (scratch) say(`kept ${scratch}`);
 const failed = results.filter((r) => !r.ok).length;
 say("done");

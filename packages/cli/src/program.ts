@@ -76,7 +76,9 @@ export function buildProgram(ctx: RunContext): Command {
   // Each kind of warning is printed once per run, however many Memory instances raise it.
   const warned = new Set<string>();
   const open = async (loaded: LoadedConfig, io: Io) => {
-    const memory = await (ctx.open ? ctx.open(loaded) : openMemory(loaded, ctx.env));
+    // A Memory shared through ctx.open belongs to the caller, who listens to it.
+    if (ctx.open) return ctx.open(loaded);
+    const memory = await openMemory(loaded, ctx.env);
     memory.on("warning", (w) => {
       const kind = `${w.code}:${w.key ?? ""}`;
       if (warned.has(kind)) return;
@@ -252,7 +254,7 @@ export async function run(argv: string[], ctx: RunContext = {}): Promise<number>
       // --help and --version end here too, with exit code 0; commander printed the message already.
       return e.exitCode === 0 ? 0 : 2;
     }
-    err(`${(ctx.io?.colors ?? stderrColors(ctx)).red("error:")} ${e instanceof Error ? e.message : String(e)}`);
+    err(`${(ctx.io ? (ctx.io.colors ?? PLAIN) : stderrColors(ctx)).red("error:")} ${e instanceof Error ? e.message : String(e)}`);
     return exitCodeFor(e);
   }
 }
