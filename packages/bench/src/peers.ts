@@ -6,9 +6,9 @@
  * top-10 ids against an exact reference computed here, prints Markdown tables and ratios, writes the
  * figures as JSON and the scaling chart as SVG.
  *
- *   node packages/bench/dist/peers.js [--sizes 10000,100000,1000000] [--queries 200] [--out docs/bench]
+ *   node packages/bench/dist/peers.js [--sizes 10000,100000,1000000] [--queries 200] [--out docs/bench] [--replot]
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,6 +45,12 @@ interface Timing {
   p50: number;
   p95: number;
   samples: number;
+}
+
+interface Run {
+  n: number;
+  bandwidth: number;
+  results: SideResult[];
 }
 
 interface SideResult {
@@ -212,6 +218,38 @@ function agreement(answers: string[][] | undefined, exact: string[][]): string {
   return `${answers.filter((ids, i) => JSON.stringify(ids) === JSON.stringify(exact[i])).length}/${answers.length}`;
 }
 
+/** The scaling charts (p50 and p95 against N, per side, with the floor), from the run's figures. */
+function drawCharts(all: readonly Run[], sides: readonly SideName[], outDir: string): void {
+  const series = (kind: Kind, stat: "p50" | "p95") =>
+    sides.map((side) => ({
+      name: `${LABEL[side]} ${stat}`,
+      group: side,
+      dashed: stat === "p95",
+      points: all.flatMap(({ n, results }) => {
+        const t = results.find((r) => r.side === side)?.timings[kind];
+        return t ? [[n, t[stat]] as [number, number]] : [];
+      }),
+    }));
+  const floorSeries = (kind: Kind) => ({
+    name: kind === "unscoped" ? "floor: whole table ÷ read bandwidth" : "floor: one user's vectors ÷ read bandwidth",
+    dashed: true,
+    points: all.map(({ n, bandwidth }) => [n, (((kind === "unscoped" ? n : n / USERS) * DIMS * 4) / bandwidth) * 1000] as [number, number]),
+  });
+  for (const kind of KINDS) {
+    writeFileSync(
+      join(outDir, `bench-search-${kind}.svg`),
+      lineChart({
+        title: `${kind === "scoped" ? "Scoped" : kind === "filtered" ? "Scoped + {category, priority ≥ 7}" : "Unscoped {category}"} top-10 search vs N (${DIMS}-d)`,
+        xLabel: "memories (N)",
+        yLabel: "ms per query",
+        logX: true,
+        logY: true,
+        series: [...series(kind, "p50"), ...series(kind, "p95"), floorSeries(kind)],
+      }),
+    );
+  }
+}
+
 async function main() {
   if (process.argv.includes("--child")) {
     const result = await child(
@@ -225,16 +263,21 @@ async function main() {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
-  const sizes = arg("sizes", "10000,100000").split(",").map(Number);
   const sides = arg("sides", SIDES.join(",")).split(",") as SideName[];
   const outDir = arg("out", "docs/bench");
+  if (process.argv.includes("--replot")) {
+    // Redraws the charts from the figures a run wrote, e.g. after a change to the chart code.
+    const runs = JSON.parse(readFileSync(join(outDir, "bench-peers.json"), "utf8")) as Run[];
+    return drawCharts(runs, sides, outDir);
+  }
+  const sizes = arg("sizes", "10000,100000").split(",").map(Number);
   const dir = mkdtempSync(join(arg("dir", tmpdir()), "mem0-bench-peers-"));
   const lines: string[] = [];
   const out = (s = "") => {
     lines.push(s);
     process.stdout.write(`${s}\n`);
   };
-  const all: { n: number; bandwidth: number; results: SideResult[] }[] = [];
+  const all: Run[] = [];
   try {
     process.stderr.write("measuring memory read bandwidth…\n");
     const bandwidth = readBandwidth();
@@ -274,34 +317,7 @@ async function main() {
     }
     mkdirSync(outDir, { recursive: true });
     writeFileSync(join(outDir, "bench-peers.json"), `${JSON.stringify(all, null, 1)}\n`);
-    const series = (kind: Kind, stat: "p50" | "p95") =>
-      sides.map((side) => ({
-        name: `${LABEL[side]} ${stat}`,
-        group: side,
-        dashed: stat === "p95",
-        points: all.flatMap(({ n, results }) => {
-          const t = results.find((r) => r.side === side)?.timings[kind];
-          return t ? [[n, t[stat]] as [number, number]] : [];
-        }),
-      }));
-    const floorSeries = (kind: Kind) => ({
-      name: kind === "unscoped" ? "floor: whole table ÷ read bandwidth" : "floor: one user's vectors ÷ read bandwidth",
-      dashed: true,
-      points: all.map(({ n, bandwidth }) => [n, (((kind === "unscoped" ? n : n / USERS) * DIMS * 4) / bandwidth) * 1000] as [number, number]),
-    });
-    for (const kind of KINDS) {
-      writeFileSync(
-        join(outDir, `bench-search-${kind}.svg`),
-        lineChart({
-          title: `${kind === "scoped" ? "Scoped" : kind === "filtered" ? "Scoped + {category, priority ≥ 7}" : "Unscoped {category}"} top-10 search vs N (${DIMS}-d)`,
-          xLabel: "memories (N)",
-          yLabel: "ms per query",
-          logX: true,
-          logY: true,
-          series: [...series(kind, "p50"), ...series(kind, "p95"), floorSeries(kind)],
-        }),
-      );
-    }
+    drawCharts(all, sides, outDir);
     writeFileSync(join(outDir, "bench-peers.md"), `${lines.join("\n")}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
