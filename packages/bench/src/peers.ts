@@ -99,18 +99,28 @@ async function lance(dir: string): Promise<Side> {
     new arrow.Field("vector", new arrow.FixedSizeList(DIMS, new arrow.Field("item", new arrow.Float32(), true))),
   ]);
   let table: Awaited<ReturnType<typeof db.createTable>> | undefined;
+  const pending: Item[] = [];
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const rows = lancedb.makeArrowTable(
+      pending.map((it) => ({ id: it.id, user_id: it.user, category: it.category, priority: it.priority, vector: it.vector })),
+      { schema },
+    );
+    pending.length = 0;
+    if (table) await table.add(rows);
+    else table = await db.createTable("memories", rows, { mode: "overwrite" });
+  };
   const where = (kind: Kind, q: Query) =>
     kind === "scoped" ? `user_id = '${q.user}'` : kind === "filtered" ? `user_id = '${q.user}' AND category = '${q.category}' AND priority >= ${priorityMin}` : `category = '${q.category}'`;
   return {
     async insert(batch) {
-      const rows = lancedb.makeArrowTable(
-        batch.map((it) => ({ id: it.id, user_id: it.user, category: it.category, priority: it.priority, vector: it.vector })),
-        { schema },
-      );
-      if (table) await table.add(rows);
-      else table = await db.createTable("memories", rows, { mode: "overwrite" });
+      // Appends of 10,000 rows: each append is a commit (a new fragment and manifest), which made
+      // 1,000-row appends ten times slower than this; a LanceDB user importing in bulk does the same.
+      pending.push(...batch);
+      if (pending.length >= 10_000) await flush();
     },
     async finish() {
+      await flush();
       // What a LanceDB user does after many small appends: compact the fragments, index the scope column.
       await table!.optimize();
       await table!.createIndex("user_id", { config: lancedb.Index.bitmap() });
@@ -250,6 +260,23 @@ function drawCharts(all: readonly Run[], sides: readonly SideName[], outDir: str
   }
 }
 
+/** Run figures from this script's stderr progress lines (`  side N=n kind: p50 x ms, p95 y ms`). */
+function fromLogs(texts: readonly string[]): Run[] {
+  const runs = new Map<number, Run>();
+  for (const text of texts) {
+    const bandwidth = Number(/read bandwidth \(memchr, 1 GiB, one thread\) ([\d.]+) GB\/s/.exec(text)?.[1]) * 1e9;
+    for (const m of text.matchAll(/^ {2}(\S+) N=([\d,]+) (scoped|filtered|unscoped): p50 ([\d.]+) ms, p95 ([\d.]+) ms$/gm)) {
+      const n = Number(m[2]!.replaceAll(",", ""));
+      const run = runs.get(n) ?? { n, bandwidth, results: [] };
+      runs.set(n, run);
+      let side = run.results.find((r) => r.side === m[1]);
+      if (!side) run.results.push((side = { side: m[1] as SideName, n, insertPerSec: Number.NaN, timings: {}, answers: {}, peakRssMiB: Number.NaN }));
+      side.timings[m[3] as Kind] = { p50: Number(m[4]), p95: Number(m[5]), samples: Number.NaN };
+    }
+  }
+  return [...runs.values()].sort((a, b) => a.n - b.n);
+}
+
 async function main() {
   if (process.argv.includes("--child")) {
     const result = await child(
@@ -265,6 +292,14 @@ async function main() {
   }
   const sides = arg("sides", SIDES.join(",")).split(",") as SideName[];
   const outDir = arg("out", "docs/bench");
+  const logs = arg("from-log");
+  if (logs) {
+    // Rebuilds the figures from the progress lines of runs cut short (or split over several runs).
+    const runs = fromLogs(logs.split(",").map((f) => readFileSync(f, "utf8")));
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, "bench-peers.json"), `${JSON.stringify(runs, null, 1)}\n`);
+    return drawCharts(runs, sides, outDir);
+  }
   if (process.argv.includes("--replot")) {
     // Redraws the charts from the figures a run wrote, e.g. after a change to the chart code.
     const runs = JSON.parse(readFileSync(join(outDir, "bench-peers.json"), "utf8")) as Run[];
