@@ -23,7 +23,7 @@ export interface Chart {
 const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#7f7f7f"];
 const W = 760;
 const H = 440;
-const M = { left: 70, right: 20, top: 40, bottom: 50 };
+const M = { left: 70, right: 45, top: 40, bottom: 50 };
 const LEGEND_ROW = 18;
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
