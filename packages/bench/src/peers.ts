@@ -6,9 +6,9 @@
  * top-10 ids against an exact reference computed here, prints Markdown tables and ratios, writes the
  * figures as JSON and the scaling chart as SVG.
  *
- *   node packages/bench/dist/peers.js [--sizes 10000,100000,1000000] [--queries 200] [--out docs/bench]
+ *   node packages/bench/dist/peers.js [--sizes 10000,100000,1000000] [--queries 200] [--out docs/bench] [--replot]
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,6 +45,12 @@ interface Timing {
   p50: number;
   p95: number;
   samples: number;
+}
+
+interface Run {
+  n: number;
+  bandwidth: number;
+  results: SideResult[];
 }
 
 interface SideResult {
@@ -93,18 +99,28 @@ async function lance(dir: string): Promise<Side> {
     new arrow.Field("vector", new arrow.FixedSizeList(DIMS, new arrow.Field("item", new arrow.Float32(), true))),
   ]);
   let table: Awaited<ReturnType<typeof db.createTable>> | undefined;
+  const pending: Item[] = [];
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const rows = lancedb.makeArrowTable(
+      pending.map((it) => ({ id: it.id, user_id: it.user, category: it.category, priority: it.priority, vector: it.vector })),
+      { schema },
+    );
+    pending.length = 0;
+    if (table) await table.add(rows);
+    else table = await db.createTable("memories", rows, { mode: "overwrite" });
+  };
   const where = (kind: Kind, q: Query) =>
     kind === "scoped" ? `user_id = '${q.user}'` : kind === "filtered" ? `user_id = '${q.user}' AND category = '${q.category}' AND priority >= ${priorityMin}` : `category = '${q.category}'`;
   return {
     async insert(batch) {
-      const rows = lancedb.makeArrowTable(
-        batch.map((it) => ({ id: it.id, user_id: it.user, category: it.category, priority: it.priority, vector: it.vector })),
-        { schema },
-      );
-      if (table) await table.add(rows);
-      else table = await db.createTable("memories", rows, { mode: "overwrite" });
+      // Appends of 10,000 rows: each append is a commit (a new fragment and manifest), which made
+      // 1,000-row appends ten times slower than this; a LanceDB user importing in bulk does the same.
+      pending.push(...batch);
+      if (pending.length >= 10_000) await flush();
     },
     async finish() {
+      await flush();
       // What a LanceDB user does after many small appends: compact the fragments, index the scope column.
       await table!.optimize();
       await table!.createIndex("user_id", { config: lancedb.Index.bitmap() });
@@ -212,6 +228,55 @@ function agreement(answers: string[][] | undefined, exact: string[][]): string {
   return `${answers.filter((ids, i) => JSON.stringify(ids) === JSON.stringify(exact[i])).length}/${answers.length}`;
 }
 
+/** The scaling charts (p50 and p95 against N, per side, with the floor), from the run's figures. */
+function drawCharts(all: readonly Run[], sides: readonly SideName[], outDir: string): void {
+  const series = (kind: Kind, stat: "p50" | "p95") =>
+    sides.map((side) => ({
+      name: `${LABEL[side]} ${stat}`,
+      group: side,
+      dashed: stat === "p95",
+      points: all.flatMap(({ n, results }) => {
+        const t = results.find((r) => r.side === side)?.timings[kind];
+        return t ? [[n, t[stat]] as [number, number]] : [];
+      }),
+    }));
+  const floorSeries = (kind: Kind) => ({
+    name: kind === "unscoped" ? "floor: whole table ÷ read bandwidth" : "floor: one user's vectors ÷ read bandwidth",
+    dashed: true,
+    points: all.map(({ n, bandwidth }) => [n, (((kind === "unscoped" ? n : n / USERS) * DIMS * 4) / bandwidth) * 1000] as [number, number]),
+  });
+  for (const kind of KINDS) {
+    writeFileSync(
+      join(outDir, `bench-search-${kind}.svg`),
+      lineChart({
+        title: `${kind === "scoped" ? "Scoped" : kind === "filtered" ? "Scoped + {category, priority ≥ 7}" : "Unscoped {category}"} top-10 search vs N (${DIMS}-d)`,
+        xLabel: "memories (N)",
+        yLabel: "ms per query",
+        logX: true,
+        logY: true,
+        series: [...series(kind, "p50"), ...series(kind, "p95"), floorSeries(kind)],
+      }),
+    );
+  }
+}
+
+/** Run figures from this script's stderr progress lines (`  side N=n kind: p50 x ms, p95 y ms`). */
+function fromLogs(texts: readonly string[]): Run[] {
+  const runs = new Map<number, Run>();
+  for (const text of texts) {
+    const bandwidth = Number(/read bandwidth \(memchr, 1 GiB, one thread\) ([\d.]+) GB\/s/.exec(text)?.[1]) * 1e9;
+    for (const m of text.matchAll(/^ {2}(\S+) N=([\d,]+) (scoped|filtered|unscoped): p50 ([\d.]+) ms, p95 ([\d.]+) ms$/gm)) {
+      const n = Number(m[2]!.replaceAll(",", ""));
+      const run = runs.get(n) ?? { n, bandwidth, results: [] };
+      runs.set(n, run);
+      let side = run.results.find((r) => r.side === m[1]);
+      if (!side) run.results.push((side = { side: m[1] as SideName, n, insertPerSec: Number.NaN, timings: {}, answers: {}, peakRssMiB: Number.NaN }));
+      side.timings[m[3] as Kind] = { p50: Number(m[4]), p95: Number(m[5]), samples: Number.NaN };
+    }
+  }
+  return [...runs.values()].sort((a, b) => a.n - b.n);
+}
+
 async function main() {
   if (process.argv.includes("--child")) {
     const result = await child(
@@ -225,16 +290,29 @@ async function main() {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
-  const sizes = arg("sizes", "10000,100000").split(",").map(Number);
   const sides = arg("sides", SIDES.join(",")).split(",") as SideName[];
   const outDir = arg("out", "docs/bench");
+  const logs = arg("from-log");
+  if (logs) {
+    // Rebuilds the figures from the progress lines of runs cut short (or split over several runs).
+    const runs = fromLogs(logs.split(",").map((f) => readFileSync(f, "utf8")));
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, "bench-peers.json"), `${JSON.stringify(runs, null, 1)}\n`);
+    return drawCharts(runs, sides, outDir);
+  }
+  if (process.argv.includes("--replot")) {
+    // Redraws the charts from the figures a run wrote, e.g. after a change to the chart code.
+    const runs = JSON.parse(readFileSync(join(outDir, "bench-peers.json"), "utf8")) as Run[];
+    return drawCharts(runs, sides, outDir);
+  }
+  const sizes = arg("sizes", "10000,100000").split(",").map(Number);
   const dir = mkdtempSync(join(arg("dir", tmpdir()), "mem0-bench-peers-"));
   const lines: string[] = [];
   const out = (s = "") => {
     lines.push(s);
     process.stdout.write(`${s}\n`);
   };
-  const all: { n: number; bandwidth: number; results: SideResult[] }[] = [];
+  const all: Run[] = [];
   try {
     process.stderr.write("measuring memory read bandwidth…\n");
     const bandwidth = readBandwidth();
@@ -274,34 +352,7 @@ async function main() {
     }
     mkdirSync(outDir, { recursive: true });
     writeFileSync(join(outDir, "bench-peers.json"), `${JSON.stringify(all, null, 1)}\n`);
-    const series = (kind: Kind, stat: "p50" | "p95") =>
-      sides.map((side) => ({
-        name: `${LABEL[side]} ${stat}`,
-        group: side,
-        dashed: stat === "p95",
-        points: all.flatMap(({ n, results }) => {
-          const t = results.find((r) => r.side === side)?.timings[kind];
-          return t ? [[n, t[stat]] as [number, number]] : [];
-        }),
-      }));
-    const floorSeries = (kind: Kind) => ({
-      name: kind === "unscoped" ? "floor: whole table ÷ read bandwidth" : "floor: one user's vectors ÷ read bandwidth",
-      dashed: true,
-      points: all.map(({ n, bandwidth }) => [n, (((kind === "unscoped" ? n : n / USERS) * DIMS * 4) / bandwidth) * 1000] as [number, number]),
-    });
-    for (const kind of KINDS) {
-      writeFileSync(
-        join(outDir, `bench-search-${kind}.svg`),
-        lineChart({
-          title: `${kind === "scoped" ? "Scoped" : kind === "filtered" ? "Scoped + {category, priority ≥ 7}" : "Unscoped {category}"} top-10 search vs N (${DIMS}-d)`,
-          xLabel: "memories (N)",
-          yLabel: "ms per query",
-          logX: true,
-          logY: true,
-          series: [...series(kind, "p50"), ...series(kind, "p95"), floorSeries(kind)],
-        }),
-      );
-    }
+    drawCharts(all, sides, outDir);
     writeFileSync(join(outDir, "bench-peers.md"), `${lines.join("\n")}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -23,7 +23,7 @@ export interface Chart {
 const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#7f7f7f"];
 const W = 760;
 const H = 440;
-const M = { left: 70, right: 20, top: 40, bottom: 50 };
+const M = { left: 70, right: 45, top: 40, bottom: 50 };
 const LEGEND_ROW = 18;
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -54,8 +54,9 @@ export function lineChart(chart: Chart): string {
   const ys = pts.map((p) => p[1]);
   let [x0, x1] = [Math.min(...xs), Math.max(...xs)];
   let [y0, y1] = [Math.min(...ys), Math.max(...ys)];
-  if (chart.logX) [x0, x1] = [10 ** Math.floor(Math.log10(x0)), 10 ** Math.ceil(Math.log10(x1))];
-  if (chart.logY) [y0, y1] = [10 ** Math.floor(Math.log10(y0)), 10 ** Math.ceil(Math.log10(y1))];
+  // Log axes: the data's range with a little room, not whole decades (a decade of empty plot otherwise).
+  if (chart.logX) [x0, x1] = [x0 / 1.15, x1 * 1.15];
+  if (chart.logY) [y0, y1] = [y0 / 1.4, y1 * 1.4];
   else [y0, y1] = [0, y1 * 1.05];
   if (x0 === x1) [x0, x1] = [x0 * 0.9, x1 * 1.1];
   const legendH = chart.series.length * LEGEND_ROW;

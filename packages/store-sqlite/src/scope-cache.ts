@@ -220,8 +220,9 @@ export class ScopeCache {
   }
 
   /** Exact top `limit`: every row the float32 scores cannot rule out is rescored in float64. */
-  private rank(query: Float32Array, block: Block, rows: Int32Array | "all", scores: Float32Array, limit: number): CachedHit[] {
+  private rank(query: Float32Array, block: Block, rows: Int32Array | "all", scores: Float32Array, wanted: number): CachedHit[] {
     const n = scores.length;
+    const limit = Math.floor(wanted); // as SQL's LIMIT reads 2.5
     let cut = -Infinity;
     if (n > limit) {
       // The limit-th best float32 score: a sorted copy for large limits, a small insertion list otherwise.

@@ -35,7 +35,7 @@ import { Checkpointer } from "./checkpointer.js";
 import { REPAIR_HINT, SqliteStoreError, translateError } from "./errors.js";
 import { filterToSql, sqlFunctions } from "./filter-sql.js";
 import { checkSchema, ensureSchema } from "./schema.js";
-import { ScopeCache, splitScope, type ScopeSource } from "./scope-cache.js";
+import { ScopeCache, splitScope, type CachedHit, type ScopeSource } from "./scope-cache.js";
 
 export interface SqliteStoreOptions {
   /** The database file (created with its directory if missing), or ":memory:". */
@@ -636,9 +636,9 @@ export class SqliteVectorStore implements VectorStore {
       // One read snapshot: the cache's freshness token, the ranking and the payloads agree.
       return this.db.transaction(() => {
         const cached = cache?.search(q, query.limit, splitScope(query.filter), this.scopeSource);
+        if (cached) return this.cachedRows(cached);
         // Rank on rid and distance only, then read the winners' payloads: the sort never carries text.
         const ranked =
-          cached?.map((h) => h.rid) ??
           (this.statement(
             `SELECT rid FROM mem0_memories WHERE collection = @collection AND ${where.sql}
              ORDER BY COALESCE(${this.distance}(vector, @query), 1.0), id LIMIT @limit`,
@@ -648,6 +648,12 @@ export class SqliteVectorStore implements VectorStore {
         return this.rankedRows(q, ranked);
       }).deferred();
     });
+  }
+
+  /** The cache's hits (already scored with core's dot, in order) with their memories: one lookup by rid each. */
+  private cachedRows(hits: CachedHit[]): ScoredMemory[] {
+    const byRid = this.statement(`SELECT ${COLUMNS} FROM mem0_memories WHERE rid = ?`);
+    return hits.map((h) => ({ ...toStored(byRid.get(h.rid) as Row), score: h.score }));
   }
 
   /** The ranked rows' memories, scored with core's dot on the stored vectors. */
