@@ -16,6 +16,7 @@
  * checked against that plugin's own schema.
  */
 import type { z } from "zod";
+import type { MemoryConfig } from "./config.js";
 import type { ProviderPlugin, Role } from "./providers.js";
 
 declare global {
@@ -71,15 +72,8 @@ type CheckedBlock<R extends Role, P> = P extends { readonly role: R; readonly co
     ? { provider: P; config?: ProviderConfigsByRole[R][P] }
     : { provider: P; config?: Record<string, unknown> };
 
-interface TopLevelOptions {
-  history_db_path?: string;
-  disable_history?: boolean;
-  custom_fact_extraction_prompt?: string;
-  custom_update_memory_prompt?: string;
-  version?: string;
-  rerank_fallback?: boolean;
-  rerank_timeout_ms?: number;
-}
+/** The keys besides the provider blocks, as the run-time schema has them. */
+type TopLevelOptions = Omit<MemoryConfig, Role>;
 
 /** `Memory.fromConfig`'s argument: Mem0's keys (or their camelCase spellings), provider blocks typed. */
 export type TypedMemoryConfig<V = ProviderRef<"vector_store">, E = ProviderRef<"embedder">, L = ProviderRef<"llm">, R = ProviderRef<"reranker">> = {
