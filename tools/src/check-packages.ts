@@ -52,7 +52,10 @@ function exportTargets(tree: ConditionTree, path: string, out: { path: string; t
   }
   const keys = Object.keys(tree);
   // TypeScript picks the first matching condition, so `types` after `default`/`import` is never read.
-  if (keys.includes("types") && keys[0] !== "types") problems.push(`exports${path}: "types" must be the first condition`);
+  // A `require` block with its own types may come first: CommonJS importers take it (core's .d.cts).
+  const typesAt = keys.indexOf("types");
+  const precedingTypes = keys.slice(0, typesAt).filter((k) => !(k === "require" && typeof tree[k] === "object" && tree[k] !== null && "types" in tree[k]));
+  if (typesAt > 0 && precedingTypes.length > 0) problems.push(`exports${path}: "types" must be the first condition`);
   for (const k of keys) exportTargets(tree[k]!, `${path}.${k}`, out, problems);
 }
 

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
+import type { ProviderPlugin } from "./providers.js";
 
 /**
  * camelCase → snake_case, treating a run of capitals as one word (`baseURL` → `base_url`,
@@ -63,15 +64,26 @@ export const fields = {
   url: () => z.url({ protocol: /^https?$/, error: "expected an absolute http(s) URL" }),
 };
 
+/** A plugin object (made with `defineReranker` & co.), given in a config instead of a provider name. */
+export function isProviderPlugin(value: unknown): value is ProviderPlugin {
+  if (!value || typeof value !== "object") return false;
+  const p = value as Partial<ProviderPlugin>;
+  return typeof p.role === "string" && typeof p.provider === "string" && typeof p.create === "function" && typeof p.configSchema === "object";
+}
+
 export const providerBlockSchema = z.preprocess(
   snakeCaseChecked,
   z.strictObject({
-    provider: fields.nonEmptyString(),
+    // A name is resolved at run time; a plugin object is imported statically, so bundlers keep it.
+    provider: z.custom<string | ProviderPlugin>((v) => isProviderPlugin(v) || (typeof v === "string" && v.length > 0), {
+      error: (issue) =>
+        typeof issue.input === "string" ? "expected a non-empty string" : "expected a provider name or a provider object (made with defineReranker & co.)",
+    }),
     config: z.record(z.string(), z.unknown(), { error: "expected an object" }).optional(),
   }),
 );
 
-export type ProviderBlock = { provider: string; config?: Record<string, unknown> | undefined };
+export type ProviderBlock = { provider: string | ProviderPlugin; config?: Record<string, unknown> | undefined };
 
 export const memoryConfigSchema = z.preprocess(
   (v, ctx) => snakeCaseChecked(v ?? {}, ctx),

@@ -19,6 +19,7 @@ export {
   type MemoryConfigInput,
   type ProviderBlock,
 } from "./config.js";
+export type { CamelCaseKeys, ConfigInput, KnownProvider, PluginConfig, ProviderConfigsByRole, ProviderRef, TypedMemoryConfig, TypedProviderBlock } from "./config-types.js";
 export {
   BUILTIN_PACKAGES,
   checkSpecificationVersion,
@@ -31,6 +32,7 @@ export {
   registerProvider,
   resolvePlugin,
   type ConfigWarning,
+  type DefinedPlugin,
   type ProviderContext,
   type ProviderPlugin,
   type Role,
@@ -38,7 +40,7 @@ export {
 } from "./providers.js";
 export { CachedReranker, rerankCacheSchema, splitRerankCache, withRerankCache, type RerankCacheConfig } from "./rerank-cache.js";
 export { rerankBudget, search, scopeFilter, type MemoryItem, type RerankInfo, type SearchDeps, type SearchOptions, type SearchResponse, type SearchResult } from "./search.js";
-export { AsyncMemory, DEFAULT_EMBEDDER, DEFAULT_EMBEDDER_WARNING, DEFAULT_VECTOR_STORE, Memory, type AddOptions, type AddResult, type GetAllOptions, type Message, type MemoryEvents } from "./memory.js";
+export { AsyncMemory, DEFAULT_EMBEDDER, DEFAULT_EMBEDDER_WARNING, DEFAULT_VECTOR_STORE, Memory, type AddOptions, type AddResult, type GetAllOptions, type Message, type MemoryEmitter, type MemoryEvents } from "./memory.js";
 export * from "./builtin/index.js";
 export { DEFAULT_FACT_EXTRACTION_PROMPT, DEFAULT_UPDATE_MEMORY_PROMPT, LLMOutputError, decideChanges, extractFacts, type MemoryChange } from "./infer.js";
 export { fromMem0Payload, MEM0_TIMESTAMP_KEYS, mem0DialectOf, type Mem0Dialect } from "./mem0-payload.js";

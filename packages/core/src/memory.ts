@@ -6,7 +6,8 @@
 import { createHash, randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { z } from "zod";
-import { formatIssues, memoryConfigSchema, providerBlockSchema, snakeCaseKeys, type MemoryConfig, type MemoryConfigInput, type ProviderBlock } from "./config.js";
+import { formatIssues, memoryConfigSchema, providerBlockSchema, snakeCaseKeys, type MemoryConfig, type ProviderBlock } from "./config.js";
+import type { ProviderRef, TypedMemoryConfig } from "./config-types.js";
 import { ConfigError, NotFoundError, ValidationError } from "./errors.js";
 import { andFilters, parseFilters, type Filters } from "./filters.js";
 import { InMemoryHistory, lexicalEmbedderPlugin, memoryStorePlugin } from "./builtin/index.js";
@@ -51,6 +52,23 @@ export interface MemoryEvents {
    */
   warning: [ConfigWarning];
 }
+
+type Listener<K extends keyof MemoryEvents> = (...args: MemoryEvents[K]) => void;
+/**
+ * Memory's event methods (Node's EventEmitter at run time), typed here so that Memory's public
+ * declarations do not reference `node:events`: apps without @types/node type-check.
+ */
+export interface MemoryEmitter {
+  on<K extends keyof MemoryEvents>(event: K, listener: Listener<K>): this;
+  once<K extends keyof MemoryEvents>(event: K, listener: Listener<K>): this;
+  off<K extends keyof MemoryEvents>(event: K, listener: Listener<K>): this;
+  addListener<K extends keyof MemoryEvents>(event: K, listener: Listener<K>): this;
+  removeListener<K extends keyof MemoryEvents>(event: K, listener: Listener<K>): this;
+  removeAllListeners(event?: keyof MemoryEvents): this;
+  emit<K extends keyof MemoryEvents>(event: K, ...args: MemoryEvents[K]): boolean;
+  listenerCount(event: keyof MemoryEvents): number;
+}
+const MemoryEventEmitter = EventEmitter as unknown as new () => MemoryEmitter;
 
 /**
  * Default vector store and embedder when the config names none: the embedded SQLite store
@@ -167,7 +185,7 @@ interface BuiltParts {
 /** The methods that need the providers; on `new Memory(config)` they wait for them first. */
 const LAZY_METHODS = ["add", "search", "get", "getAll", "update", "delete", "deleteAll", "history", "reset", "close"] as const;
 
-export class Memory extends EventEmitter<MemoryEvents> {
+export class Memory extends MemoryEventEmitter {
   private historyStore!: HistoryStore;
   /** History events go into the store's own transaction when the store keeps history. */
   private atomicHistory!: boolean;
@@ -233,7 +251,12 @@ export class Memory extends EventEmitter<MemoryEvents> {
    * Validates the whole config (top level and every provider's own schema) before creating
    * anything, then creates the providers. Throws ConfigError listing every problem.
    */
-  static async fromConfig(config: MemoryConfigInput = {}, options: { env?: Record<string, string | undefined> } = {}): Promise<Memory> {
+  static async fromConfig<
+    const V extends ProviderRef<"vector_store"> = string,
+    const E extends ProviderRef<"embedder"> = string,
+    const L extends ProviderRef<"llm"> = string,
+    const R extends ProviderRef<"reranker"> = string,
+  >(config: TypedMemoryConfig<V, E, L, R> = {}, options: { env?: Record<string, string | undefined> } = {}): Promise<Memory> {
     registerProvider(memoryStorePlugin);
     registerProvider(lexicalEmbedderPlugin);
     const issues: string[] = [];

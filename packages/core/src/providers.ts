@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { z } from "zod";
-import { parseConfig, type MemoryConfig, type ProviderBlock } from "./config.js";
+import { isProviderPlugin, parseConfig, type MemoryConfig, type ProviderBlock } from "./config.js";
 import { ConfigError, ProviderNotFoundError } from "./errors.js";
 import type { Embedder, LLM, Reranker, VectorStore } from "./types.js";
 
@@ -71,9 +71,12 @@ type Definition<R extends Role, S extends z.ZodType> = {
   create(config: z.output<S>, ctx: ProviderContext): RoleInstances[R] | Promise<RoleInstances[R]>;
 };
 
+/** A plugin that keeps its schema's type, so a config naming it (by name or as an object) is typed. */
+export type DefinedPlugin<R extends Role, S extends z.ZodType> = ProviderPlugin<R, z.output<S>> & { readonly configSchema: S };
+
 function define<R extends Role>(role: R) {
-  return <S extends z.ZodType>(def: Definition<R, S>): ProviderPlugin<R, z.output<S>> =>
-    ({ specificationVersion: SPECIFICATION_VERSION, role, ...def }) as unknown as ProviderPlugin<R, z.output<S>>;
+  return <S extends z.ZodType>(def: Definition<R, S>): DefinedPlugin<R, S> =>
+    ({ specificationVersion: SPECIFICATION_VERSION, role, ...def }) as unknown as DefinedPlugin<R, S>;
 }
 
 export const defineReranker = define("reranker");
@@ -156,10 +159,7 @@ function pluginsIn(mod: Record<string, unknown>): ProviderPlugin[] {
   };
   visit(mod);
   visit(mod.default); // CommonJS interop puts the module under `default`.
-  return found.filter(
-    (p): p is ProviderPlugin =>
-      !!p && typeof p === "object" && "role" in p && "create" in p && "configSchema" in p,
-  );
+  return found.filter(isProviderPlugin);
 }
 
 export async function resolvePlugin(role: Role, provider: string, path: string): Promise<ProviderPlugin> {
@@ -206,8 +206,11 @@ export interface ConfigWarning {
 
 /** Resolves a block's plugin and validates its config, without creating anything. */
 export async function prepareProvider<R extends Role>(role: R, block: ProviderBlock, path: string): Promise<PreparedProvider<R>> {
-  const plugin = (await resolvePlugin(role, block.provider, path)) as ProviderPlugin<R>;
+  const plugin = (typeof block.provider === "string" ? await resolvePlugin(role, block.provider, path) : block.provider) as ProviderPlugin<R>;
   checkSpecificationVersion(plugin, path);
+  if (plugin.role !== role) {
+    throw new ConfigError([`${path}.provider: the ${plugin.role} plugin ${JSON.stringify(plugin.provider)} where a ${role} is expected`]);
+  }
   const config = parseConfig(plugin.configSchema, block.config ?? {}, `${path}.config`);
   const given = config && typeof config === "object" ? (config as Record<string, unknown>) : {};
   const warnings = Object.entries(plugin.ignoredKeys ?? {})

@@ -8,7 +8,8 @@ import { conflictMessage, snakeCaseKeys, spellingConflicts } from "./config.js";
 import { errorMessage, Mem0Error, RerankError, RerankTimeoutError, ValidationError } from "./errors.js";
 import { andFilters, parseFilters, type FilterNode, type Filters } from "./filters.js";
 import { HOSTED_RERANK_TIMEOUT_MS, runReranker } from "./rerank-runner.js";
-import { SCOPE_KEYS, type Embedder, type MemoryPayload, type Reranker, type Scope, type ScoredMemory, type StoredMemory, type VectorStore } from "./types.js";
+import { otelApi, recordSearch, recordSearchError, type OtelApi } from "./telemetry.js";
+import { SCOPE_KEYS, type Embedder, type MemoryPayload, type Reranker, type RerankItem, type Scope, type ScoredMemory, type StoredMemory, type VectorStore } from "./types.js";
 
 export interface SearchOptions extends Scope {
   filters?: Filters;
@@ -203,7 +204,17 @@ async function rerankStage(
 const since = (t: number) => Math.round((performance.now() - t) * 1000) / 1000;
 
 export async function search(deps: SearchDeps, query: unknown, rawOptions?: SearchOptions): Promise<SearchResponse> {
+  const otel = await otelApi();
   const t0 = performance.now();
+  try {
+    return await runSearch(deps, query, rawOptions, otel, t0);
+  } catch (err) {
+    recordSearchError(otel, t0, err);
+    throw err;
+  }
+}
+
+async function runSearch(deps: SearchDeps, query: unknown, rawOptions: SearchOptions | undefined, otel: OtelApi | undefined, t0: number): Promise<SearchResponse> {
   if (typeof query !== "string") throw new ValidationError("query", `expected a string, got ${query === null ? "null" : typeof query}`);
   if (query.trim().length === 0) throw new ValidationError("query", "must not be empty");
   const options = parseOptions(searchOptionsSchema, rawOptions, "search");
@@ -249,6 +260,7 @@ export async function search(deps: SearchDeps, query: unknown, rawOptions?: Sear
 
   const response: SearchResponse = { results, reranked, timings: { embed_ms, search_ms, rerank_ms, total_ms: since(t0) } };
   if (rerank) response.rerank = rerank;
+  recordSearch(otel, deps, { limit }, response, { start: t0, embed: t1, vectorSearch: t2 });
   deps.emit("search", { query, response });
   return response;
 }

@@ -150,4 +150,9 @@ export const plugin = defineEmbedder({
   create: (config, ctx) => createHuggingFaceEmbedder(config, ctx.env),
 });
 
+// Types `provider: "huggingface"` blocks in Memory.fromConfig by declaration merging (core's config-types.ts).
+declare global {
+  namespace Mem0Config { interface EmbedderConfigs { huggingface: import("@mem0/core").PluginConfig<typeof plugin> } }
+}
+
 export default plugin;

@@ -87,4 +87,9 @@ export const plugin = defineEmbedder({
   },
 });
 
+// Types `provider: "openai"` blocks in Memory.fromConfig by declaration merging (core's config-types.ts).
+declare global {
+  namespace Mem0Config { interface EmbedderConfigs { openai: import("@mem0/core").PluginConfig<typeof plugin> } }
+}
+
 export default plugin;

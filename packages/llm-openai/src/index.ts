@@ -124,4 +124,9 @@ export const plugin = defineLLM({
   },
 });
 
+// Types `provider: "openai"` blocks in Memory.fromConfig by declaration merging (core's config-types.ts).
+declare global {
+  namespace Mem0Config { interface LLMConfigs { openai: import("@mem0/core").PluginConfig<typeof plugin> } }
+}
+
 export default plugin;

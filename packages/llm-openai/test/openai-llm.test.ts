@@ -79,6 +79,7 @@ describe("config", () => {
     expect(plugin.create(configSchema.parse({ base_url: "http://127.0.0.1:1/v1" }), ctx())).toBeInstanceOf(OpenAILLM);
   });
   test("Memory.fromConfig validates the llm block with this schema", async () => {
+    // @ts-expect-error the typed config rejects this at compile time too; this checks the run-time errors
     const err = await Memory.fromConfig({ vector_store: { provider: "memory" }, llm: { provider: "openai", config: { api_key: KEY, temperature: 3, maxTokens: 0, top_q: 1 } } }).catch((e) => e);
     expect(err.issues).toEqual(expect.arrayContaining(["llm.config.temperature: expected a number between 0 and 2", "llm.config.max_tokens: expected a positive integer", "llm.config.top_q: unknown key"]));
     const m = await Memory.fromConfig({ vector_store: { provider: "memory" }, llm: { provider: "openai", config: { model: "gpt-4", api_key: KEY, base_url: `${server.url}/v1` } } });

@@ -123,4 +123,9 @@ export const plugin = defineReranker({
   },
 });
 
+// Types `provider: "cohere"` blocks in Memory.fromConfig by declaration merging (core's config-types.ts).
+declare global {
+  namespace Mem0Config { interface RerankerConfigs { cohere: import("@mem0/core").PluginConfig<typeof plugin> } }
+}
+
 export default plugin;

@@ -95,6 +95,7 @@ describe("cohere config", () => {
 
   test("a missing key, an unknown key or a wrong type is a ConfigError naming the path", async () => {
     await expect(Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: { provider: "cohere", config: {} } }, { env: {} })).rejects.toThrow(/reranker\.config\.api_key: missing API key; set it in the config or in COHERE_API_KEY or CO_API_KEY/);
+    // @ts-expect-error the typed config rejects these at compile time too; this checks the run-time errors
     const err = await Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: { provider: "cohere", config: { api_key: KEY, topK: "5", max_docs: 3, base_url: "not a url" } } }).catch((e) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.issues).toEqual(expect.arrayContaining(["reranker.config.top_k: expected a positive integer", "reranker.config.max_docs: unknown key", "reranker.config.base_url: expected an absolute http(s) URL"]));

@@ -131,4 +131,9 @@ export const plugin = defineReranker({
   create: (config, ctx) => createHuggingFaceReranker(config, ctx.env, ctx.path),
 });
 
+// Types `provider: "huggingface"` blocks in Memory.fromConfig by declaration merging (core's config-types.ts).
+declare global {
+  namespace Mem0Config { interface RerankerConfigs { huggingface: import("@mem0/core").PluginConfig<typeof plugin> } }
+}
+
 export default plugin;

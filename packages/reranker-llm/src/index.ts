@@ -217,4 +217,9 @@ export const plugin = defineReranker({
   },
 });
 
+// Types `provider: "llm_reranker"` blocks in Memory.fromConfig by declaration merging (core's config-types.ts).
+declare global {
+  namespace Mem0Config { interface RerankerConfigs { llm_reranker: import("@mem0/core").PluginConfig<typeof plugin> } }
+}
+
 export default plugin;

@@ -61,4 +61,9 @@ export const plugin = defineReranker({
   },
 });
 
+// Types `provider: "sentence_transformer"` blocks in Memory.fromConfig by declaration merging (core's config-types.ts).
+declare global {
+  namespace Mem0Config { interface RerankerConfigs { sentence_transformer: import("@mem0/core").PluginConfig<typeof plugin> } }
+}
+
 export default plugin;

@@ -40,6 +40,7 @@ describe("config", () => {
   });
 
   test("Memory.fromConfig validates the block before anything loads", async () => {
+    // @ts-expect-error the typed config rejects this at compile time too; this checks the run-time error
     await expect(Memory.fromConfig({ reranker: { provider: "sentence_transformer", config: { batch_size: "32" } } })).rejects.toThrow(
       "reranker.config.batch_size: expected a positive integer",
     );

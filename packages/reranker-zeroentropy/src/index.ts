@@ -159,4 +159,9 @@ export const plugin = defineReranker({
   },
 });
 
+// Types `provider: "zero_entropy"` blocks in Memory.fromConfig by declaration merging (core's config-types.ts).
+declare global {
+  namespace Mem0Config { interface RerankerConfigs { zero_entropy: import("@mem0/core").PluginConfig<typeof plugin> } }
+}
+
 export default plugin;

@@ -110,6 +110,7 @@ describe("zero_entropy config", () => {
     await expect(Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: { provider: "zero_entropy" } }, { env: {} })).rejects.toThrow(/ZERO_ENTROPY_API_KEY or ZEROENTROPY_API_KEY/);
   });
   test("bad values name their path", async () => {
+    // @ts-expect-error the typed config rejects this at compile time too; this checks the run-time errors
     const err = await Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: { provider: "zero_entropy", config: { api_key: KEY, latency: "medium", top_k: 0 } } }).catch((e) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.issues).toEqual(expect.arrayContaining(['reranker.config.latency: expected "fast" or "slow"', "reranker.config.top_k: expected a positive integer"]));

@@ -64,4 +64,9 @@ export const plugin = defineVectorStore({
   create: (config, ctx) => createQdrantStore(config, { env: ctx.env, embeddingDims: ctx.embeddingDims, historyDbPath: ctx.config.history_db_path }),
 });
 
+// Types `provider: "qdrant"` blocks in Memory.fromConfig by declaration merging (core's config-types.ts).
+declare global {
+  namespace Mem0Config { interface VectorStoreConfigs { qdrant: import("@mem0/core").PluginConfig<typeof plugin> } }
+}
+
 export default plugin;

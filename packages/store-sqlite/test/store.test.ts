@@ -47,6 +47,7 @@ describe("configuration", () => {
   });
 
   test("config keys are validated with paths (camelCase accepted)", async () => {
+    // @ts-expect-error the typed config rejects this at compile time too; this checks the run-time errors
     const err = await rejection(Memory.fromConfig({ vector_store: { provider: "sqlite", config: { path: tmp.file(), embedding_model_dims: -3, colour: "red" } } }));
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.message).toContain("vector_store.config.embedding_model_dims: expected a positive integer");
@@ -172,6 +173,7 @@ describe("checkpoints and file layout", () => {
     await m.add("likes tea", { user_id: "u", infer: false });
     expect((m.vectorStore as SqliteVectorStore).checkpointingInBackground).toBe(true);
     await m.close();
+    // @ts-expect-error the typed config rejects this at compile time too; this checks the run-time errors
     const err = await rejection(Memory.fromConfig({ vector_store: { provider: "sqlite", config: { path: tmp.file(), background_checkpoint: "yes" } } }));
     expect(err.message).toContain("vector_store.config.background_checkpoint: expected true or false");
   });
