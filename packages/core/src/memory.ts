@@ -204,10 +204,10 @@ export class Memory extends MemoryEventEmitter {
    * first call, which rejects with the ConfigError of a bad provider block. `await Memory.fromConfig`
    * validates everything before it returns.
    */
-  constructor(config?: MemoryConfigInput, options?: { env?: Record<string, string | undefined> });
+  constructor(config?: TypedMemoryConfig, options?: { env?: Record<string, string | undefined> });
   /** @internal what fromConfig builds, every provider created. */
   constructor(token: typeof BUILT, parts: BuiltParts);
-  constructor(config: MemoryConfigInput | typeof BUILT = {}, parts?: BuiltParts | { env?: Record<string, string | undefined> }) {
+  constructor(config: TypedMemoryConfig | typeof BUILT = {}, parts?: BuiltParts | { env?: Record<string, string | undefined> }) {
     super();
     if (config === BUILT) {
       this.adopt(parts as BuiltParts);
