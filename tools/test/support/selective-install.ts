@@ -90,11 +90,12 @@ export function describeSelectiveInstall(pm: PackageManager): void {
       return JSON.parse(stdout.trim().split("\n").pop()!) as ProbeOutput;
     };
 
-    test("node_modules holds cohere-ai and no other provider's SDK", () => {
+    test("node_modules holds the Cohere provider and no provider SDK (Cohere is called over fetch)", () => {
       const installed = installedPackages(app);
       expect(installed.has("@mem0/core")).toBe(true);
       expect(installed.has("@mem0/reranker-cohere")).toBe(true);
-      expect(installed.has("cohere-ai")).toBe(true);
+      expect(installed.has("@mem0/provider-utils")).toBe(true);
+      expect(installed.has("cohere-ai")).toBe(false);
       expect(NOT_INSTALLED.filter((name) => installed.has(name))).toEqual([]);
     });
 
