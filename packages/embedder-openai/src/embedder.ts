@@ -164,14 +164,15 @@ export class OpenAIEmbedder implements Embedder {
   }
 
   private async request(input: string[], signal?: AbortSignal): Promise<Float32Array[]> {
-    const body = { model: this.model, input, encoding_format: this.encodingFormat, ...(this.sendsDimensions ? { dimensions: this.#dims! } : {}) };
+    const dimensions = this.sendsDimensions ? { dimensions: this.#dims! } : {};
+    const body = { model: this.model, input, encoding_format: this.encodingFormat, ...dimensions };
     let response: OpenAI.Embeddings.CreateEmbeddingResponse;
     try {
-      response = await withRetries("openai", (attemptSignal) => this.#client.embeddings.create(body, { signal: attemptSignal, maxRetries: 0 }), {
-        policy: this.#policy,
-        signal,
-        secrets: [this.#apiKey],
-      });
+      response = await withRetries(
+        "openai",
+        (attemptSignal) => this.#client.embeddings.create(body, { signal: attemptSignal, maxRetries: 0 }),
+        { policy: this.#policy, signal, secrets: [this.#apiKey] },
+      );
     } catch (err) {
       if (signal?.aborted) throw signal.reason ?? err;
       throw err instanceof ProviderError ? this.withCall(err) : err;

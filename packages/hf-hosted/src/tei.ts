@@ -108,7 +108,12 @@ export class TeiClient {
     const run = async (start: number, chunk: string[]): Promise<{ start: number; result: T[] }[]> => {
       try {
         const result = await this.#limit(() =>
-          withRetries(this.#options.provider, (signal) => send(chunk, signal), { policy: this.#options.policy, signal: options.signal, meta: options.meta, secrets: [this.#options.apiKey] }),
+          withRetries(this.#options.provider, (signal) => send(chunk, signal), {
+            policy: this.#options.policy,
+            signal: options.signal,
+            meta: options.meta,
+            secrets: [this.#options.apiKey],
+          }),
         );
         if (options.meta) addCount(options.meta, "requests", 1);
         return [{ start, result }];

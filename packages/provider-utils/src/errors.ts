@@ -99,7 +99,8 @@ export function statusError(
 
 /** The answer arrived but is not what the API promises (malformed JSON, missing fields, NaN). Not retried. */
 export function badResponseError(provider: string, what: string, secrets: readonly SecretLike[] = []): ProviderError {
-  return new ProviderError(provider, `bad response: ${clip(redactSecrets(what, secrets))}`, { retryable: false, code: "PROVIDER_BAD_RESPONSE" });
+  const said = clip(redactSecrets(what, secrets));
+  return new ProviderError(provider, `bad response: ${said}`, { retryable: false, code: "PROVIDER_BAD_RESPONSE" });
 }
 
 /** One attempt ran past its per-call timeout. Retryable: the next attempt may be faster. */
@@ -179,7 +180,8 @@ export function toProviderError(
   if ((err as { name?: unknown })?.name === "SyntaxError") return badResponseError(provider, "HTTP 200 body is not JSON");
   const code = connectionErrorCode(err);
   if (code) return connectionError(provider, code);
-  return new ProviderError(provider, clip(redactSecrets(err instanceof Error ? err.message : String(err), options.secrets)), { retryable: false });
+  const said = clip(redactSecrets(err instanceof Error ? err.message : String(err), options.secrets));
+  return new ProviderError(provider, said, { retryable: false });
 }
 
 /** The same error with `context` appended (e.g. which call failed), class, status and Retry-After kept. */

@@ -18,7 +18,12 @@ export function addCounts(meta: Record<string, unknown>, key: string, values: Re
 }
 
 /** Appends unique strings to `meta[key]` (e.g. API warnings), redacted: a server may echo the key. */
-export function addUnique(meta: Record<string, unknown>, key: string, values: readonly unknown[] | undefined, secrets: readonly SecretLike[] = []): void {
+export function addUnique(
+  meta: Record<string, unknown>,
+  key: string,
+  values: readonly unknown[] | undefined,
+  secrets: readonly SecretLike[] = [],
+): void {
   if (!values?.length) return;
   const list = (Array.isArray(meta[key]) ? meta[key] : (meta[key] = [])) as unknown[];
   for (const value of values) {

@@ -92,7 +92,13 @@ export class CohereReranker implements Reranker {
     const { data } = await postJsonWithRetries({
       provider: PROVIDER,
       url: this.#url,
-      body: { model: this.model, query, documents, top_n: topN, ...(this.#maxTokensPerDoc ? { max_tokens_per_doc: this.#maxTokensPerDoc } : {}) },
+      body: {
+        model: this.model,
+        query,
+        documents,
+        top_n: topN,
+        ...(this.#maxTokensPerDoc ? { max_tokens_per_doc: this.#maxTokensPerDoc } : {}),
+      },
       apiKey: this.#apiKey,
       response: rerankResponse,
       policy: this.#policy,

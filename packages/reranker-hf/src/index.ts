@@ -75,8 +75,10 @@ async function localRuntime(): Promise<typeof import("@mem0/hf-runtime")> {
   } catch (err) {
     const code = (err as { code?: unknown })?.code;
     if (code !== "ERR_MODULE_NOT_FOUND" && code !== "MODULE_NOT_FOUND") throw err;
-    throw new ProviderNotFoundError("reranker", "huggingface", "@mem0/hf-runtime",
-      "a local model needs @mem0/hf-runtime (transformers.js + onnxruntime-node); install it with `npm install @mem0/hf-runtime`, or set endpoint_url or provider for a hosted model", err);
+    const detail =
+      "a local model needs @mem0/hf-runtime (transformers.js + onnxruntime-node); install it with " +
+      "`npm install @mem0/hf-runtime`, or set endpoint_url or provider for a hosted model";
+    throw new ProviderNotFoundError("reranker", "huggingface", "@mem0/hf-runtime", detail, err);
   }
 }
 

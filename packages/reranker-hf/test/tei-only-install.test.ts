@@ -11,11 +11,13 @@ import { join, resolve } from "node:path";
 const PACKAGES = ["core", "provider-utils", "hf-hosted", "reranker-hf"];
 const packagesDir = resolve(__dirname, "..", "..");
 
-/** pnpm rewrites `workspace:^` on pack; npm would not. The running pnpm when there is one. */
+/** pnpm rewrites `workspace:^` on pack; npm would not. The running pnpm (a script or a binary) when there is one. */
 function pnpm(args: string[], cwd: string): void {
   const execPath = process.env.npm_execpath;
-  if (execPath && /pnpm/.test(execPath)) execFileSync(process.execPath, [execPath, ...args], { cwd, stdio: "pipe" });
-  else execFileSync("npx", ["-y", "pnpm@12.4.2", ...args], { cwd, stdio: "pipe" });
+  if (execPath && /pnpm/.test(execPath)) {
+    if (/\.[cm]?js$/.test(execPath)) execFileSync(process.execPath, [execPath, ...args], { cwd, stdio: "pipe" });
+    else execFileSync(execPath, args, { cwd, stdio: "pipe" });
+  } else execFileSync("npx", ["-y", "pnpm@12.4.2", ...args], { cwd, stdio: "pipe" });
 }
 
 const CHECK = `

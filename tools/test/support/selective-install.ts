@@ -90,8 +90,7 @@ export function describeSelectiveInstall(pm: PackageManager): void {
       return JSON.parse(stdout.trim().split("\n").pop()!) as ProbeOutput;
     };
 
-    // reranker-cohere calls Cohere through provider-utils' fetch, not the cohere-ai SDK.
-    test("node_modules holds the provider and provider-utils, and no provider's SDK", () => {
+    test("node_modules holds the Cohere provider and no provider SDK (Cohere is called over fetch)", () => {
       const installed = installedPackages(app);
       expect(installed.has("@mem0/core")).toBe(true);
       expect(installed.has("@mem0/reranker-cohere")).toBe(true);

@@ -331,7 +331,8 @@ const CUT = 300;
 
 function echoAt(message: string, key: string): string {
   const lead = " authorised by ";
-  const pad = Math.max(0, CUT - Math.floor(key.length / 2) - message.length - lead.length - 1);
+  // Two thirds of the key before the cut: a client that cuts first, then redacts, leaks them.
+  const pad = Math.max(0, CUT - Math.ceil((key.length * 2) / 3) - message.length - lead.length - 1);
   return `${message} ${"r".repeat(pad)}${lead}${key}`;
 }
 
@@ -347,7 +348,9 @@ function withEchoedKey(reply: Reply, key: string | undefined): Reply {
   const b = body as Record<string, unknown>;
   const error = b.error as Record<string, unknown> | string | undefined;
   if (typeof b.message === "string") return { ...reply, headers, body: { ...b, message: echoAt(b.message, key) } };
-  if (error && typeof error === "object" && typeof error.message === "string") return { ...reply, headers, body: { ...b, error: { ...error, message: echoAt(error.message, key) } } };
+  if (error && typeof error === "object" && typeof error.message === "string") {
+    return { ...reply, headers, body: { ...b, error: { ...error, message: echoAt(error.message, key) } } };
+  }
   if (typeof error === "string") return { ...reply, headers, body: { ...b, error: echoAt(error, key) } };
   return { ...reply, headers, body: { ...b, message: echoAt("error", key) } };
 }
