@@ -77,11 +77,25 @@ export interface TranslateOptions {
 }
 
 /**
- * Record fields whose payload key depends on who wrote the point — the text is `data` (Mem0) or
- * `memory` (this project's v1 layout), the timestamps `created_at` (Mem0 Python) or `createdAt`
- * (mem0ai) — so no one native condition tests them on every point: they are checked client-side.
+ * Record fields whose payload key depends on who wrote the point: the text is `data` (Mem0, and us
+ * since v2) or `memory` (our v1 layout, `_mem0.v: 1`); the created time is `created_at` (Mem0
+ * Python, us) or `createdAt` (mem0ai, which has no `created_at`). Each alternative is guarded by
+ * what tells the layouts apart, so the condition stays exact. `updated_at` falls back to the
+ * created time when a writer left it out, which no native condition can say: it is re-checked.
  */
-const WRITER_DEPENDENT_FIELDS = new Set(["memory", "created_at", "updated_at"]);
+const LEGACY: QdrantCondition = { key: `${RESERVED_KEY}.v`, match: { value: 1 } };
+const NO_SNAKE_CREATED: QdrantCondition = { is_empty: { key: "created_at" } };
+const WRITER_KEYS: Record<string, { key: string; guard: Formula }[]> = {
+  memory: [
+    { key: "data", guard: { t: "not", c: { t: "cond", cond: LEGACY } } },
+    { key: "memory", guard: { t: "cond", cond: LEGACY } },
+  ],
+  created_at: [
+    { key: "created_at", guard: { t: "not", c: { t: "cond", cond: NO_SNAKE_CREATED } } },
+    { key: "createdAt", guard: { t: "cond", cond: NO_SNAKE_CREATED } },
+  ],
+};
+const RECHECKED_FIELDS = new Set(["updated_at"]);
 
 /** Why a leaf had to be checked client-side, for diagnostics. */
 export interface Relaxation {
@@ -153,18 +167,42 @@ class Translator {
   private exists(field: string): Approx {
     // The store's own key is never a metadata field (writes refuse it), so it is always missing.
     if (field === RESERVED_KEY) return exactly(FALSE);
-    if (WRITER_DEPENDENT_FIELDS.has(field)) return this.relax(field, "*", "writers keep this field under different payload keys");
+    if (RECHECKED_FIELDS.has(field)) return this.relax(field, "*", "writers may leave this field out (it is then the created time)");
+    const alternatives = WRITER_KEYS[field];
+    if (alternatives) return this.either(alternatives, (key) => exactly(not(cond({ is_empty: { key } }))));
     const key = this.keyOf(field);
     if (key === undefined) return this.relax(field, "*", "the field name cannot be written as a Qdrant key");
     return exactly(not(cond({ is_empty: { key } })));
   }
 
+  /** The leaf on whichever payload key the point's layout uses: OR over guarded alternatives. */
+  private either(alternatives: { key: string; guard: Formula }[], leaf: (key: string) => Approx): Approx {
+    const parts = alternatives.map((a) => ({ guard: a.guard, approx: leaf(a.key) }));
+    return {
+      upper: or(parts.map((p) => and([p.guard, p.approx.upper]))),
+      lower: or(parts.map((p) => and([p.guard, p.approx.lower]))),
+      exact: parts.every((p) => p.approx.exact),
+    };
+  }
+
   private compare(n: Extract<FilterNode, { kind: "compare" }>): Approx {
     const negated = n.op === "ne" || n.op === "nin";
     if (n.field === RESERVED_KEY) return exactly(negated ? TRUE : FALSE);
-    if (WRITER_DEPENDENT_FIELDS.has(n.field)) return this.relax(n.field, n.op, "writers keep this field under different payload keys");
+    if (RECHECKED_FIELDS.has(n.field)) return this.relax(n.field, n.op, "writers may leave this field out (it is then the created time)");
+    const alternatives = WRITER_KEYS[n.field];
+    if (alternatives) {
+      if (!negated) return this.either(alternatives, (key) => this.onKey(n, key));
+      // ne / nin: the exact negation of eq / in on whichever key the point uses.
+      const positive = this.either(alternatives, (key) => this.onKey({ ...n, op: n.op === "ne" ? "eq" : "in" } as typeof n, key));
+      return { upper: not(positive.lower), lower: not(positive.upper), exact: positive.exact };
+    }
     const key = this.keyOf(n.field);
     if (key === undefined) return this.relax(n.field, n.op, "the field name cannot be written as a Qdrant key");
+    return this.onKey(n, key);
+  }
+
+  /** A comparison on one payload key. */
+  private onKey(n: Extract<FilterNode, { kind: "compare" }>, key: string): Approx {
     switch (n.op) {
       case "eq":
         return exactly(equalsAny(key, [n.value]));
@@ -184,7 +222,11 @@ class Translator {
         // The parser only lets valid ISO dates through; a failure here would be a core bug.
         if (ms === undefined) throw new Error(`qdrant filter: ${JSON.stringify(n.value)} is not an ISO date`);
         if (shadow === undefined) return this.relax(n.field, n.op, "the field name cannot be written as a Qdrant key");
-        return exactly(cond({ key: shadow, range: { [n.op]: ms } }));
+        const range = cond({ key: shadow, range: { [n.op]: ms } });
+        if (!WRITER_KEYS[n.field]) return exactly(range);
+        // Points Mem0 wrote have no date shadow: those are re-checked, ours are decided natively.
+        this.relaxed.push({ field: n.field, op: n.op, reason: "points without a date shadow (written by Mem0) are re-checked" });
+        return { upper: or([range, cond({ is_empty: { key: shadow } })]), lower: range, exact: false };
       }
       case "contains":
       case "icontains": {

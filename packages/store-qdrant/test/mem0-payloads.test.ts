@@ -49,7 +49,7 @@ describe("reading Mem0 Python's points", () => {
     expect(s.layout).toEqual({ dense: undefined, others: true, sparse: ["bm25"] });
   });
 
-  test("search through the unnamed vector beside the bm25 slot; filters on memory and created_at are re-checked client-side", async () => {
+  test("search through the unnamed vector beside the bm25 slot; filters on memory (data) and created_at (no date shadow on Mem0 points) answer right", async () => {
     const s = store(await pythonCollection());
     const hits = await s.search({ vector: [0, 1, 0, 0], limit: 2, filter: parseFilters({ user_id: "alice" }) });
     expect(hits.map((h) => h.id)).toEqual([PYTHON_POINTS[1]!.id, PYTHON_POINTS[0]!.id]);

@@ -155,8 +155,8 @@ describe("what Qdrant cannot say is relaxed to a superset, never dropped", () =>
   test("in the fixture, only icontains with letters and contains '' are left to the re-check", () => {
     const relaxed = filterCases().flatMap((k) => translateFilter(parseFilters(k.filters)).relaxed);
     expect(relaxed.length).toBeGreaterThan(0);
-    // memory / created_at / updated_at live under writer-dependent keys (data or memory, created_at or createdAt).
-    for (const r of relaxed) expect(r.op === "icontains" || (r.op === "contains" && /empty substring/.test(r.reason)) || /different payload keys/.test(r.reason)).toBe(true);
+    // updated_at may be missing (then it is the created time), and Mem0's points have no date shadows.
+    for (const r of relaxed) expect(r.op === "icontains" || (r.op === "contains" && /empty substring/.test(r.reason)) || /writers may leave|date shadow/.test(r.reason)).toBe(true);
   });
 });
 

@@ -53,6 +53,9 @@ type Distance = "Cosine" | "Dot" | "Euclid" | "Manhattan";
 
 interface Collection {
   name: string;
+  /** The unnamed (else the first named) dense vector's size and distance, for assertions. */
+  size: number;
+  distance: Distance;
   /** Dense vectors by name ("" for the single unnamed vector). */
   dense: Map<string, { size: number; distance: Distance }>;
   sparse: Map<string, { modifier?: string }>;
@@ -423,8 +426,11 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
     if (single) dense.set("", { size: vectors.size, distance: vectors.distance });
     else for (const [n, v] of Object.entries(vectors as Record<string, Json>)) dense.set(n, { size: v.size, distance: v.distance });
     const sparse = new Map<string, { modifier?: string }>(Object.entries((body.sparse_vectors ?? {}) as Record<string, Json>).map(([n, v]) => [n, { modifier: v?.modifier ?? undefined }]));
+    const main = dense.get("") ?? [...dense.values()][0] ?? { size: 0, distance: "Cosine" as Distance };
     collections.set(name, {
       name,
+      size: main.size,
+      distance: main.distance,
       dense,
       sparse,
       vectorsConfig: vectors,
