@@ -312,8 +312,8 @@ async function installAndConsume(scratch, repo, packages, registry, registryEnv,
     const openai = await servers.startOpenAIServer({ apiKey: "sk-rehearsal-key" });
     const tei = await servers.startTeiServer();
     const configs = {
-      "sqlite-cohere": (app) => ({
-        vector_store: { provider: "sqlite", config: { path: join(app, "mem0.db") } },
+      "sqlite-cohere": (app, consumer) => ({
+        vector_store: { provider: "sqlite", config: { path: join(app, `${consumer}.db`) } },
         embedder: { provider: "lexical" },
         reranker: { provider: "cohere", config: { model: "rerank-english-v3.0", api_key: "co-rehearsal-key", base_url: cohere.url } },
       }),
@@ -356,11 +356,11 @@ async function installAndConsume(scratch, repo, packages, registry, registryEnv,
       say("consumers");
       for (const { manager, selection, app } of apps) {
         if (!app) continue;
-        const env = { MEM0_REHEARSAL_CONFIG: JSON.stringify(configs[selection](app)), MEM0_DIR: app };
+        const envFor = (consumer) => ({ MEM0_REHEARSAL_CONFIG: JSON.stringify(configs[selection](app, consumer)), MEM0_DIR: app });
         const label = `${manager} ${selection}`;
-        const esm = await run(process.execPath, ["esm.mjs"], { cwd: app, env, timeoutMs: 60_000 });
+        const esm = await run(process.execPath, ["esm.mjs"], { cwd: app, env: envFor("esm"), timeoutMs: 60_000 });
         check(`${label}: the ES module consumer searches with reranking`, esm.code === 0, esm.code ? esm.out : esm.out.trim());
-        const cjs = await run(process.execPath, ["cjs.cjs"], { cwd: app, env, timeoutMs: 60_000 });
+        const cjs = await run(process.execPath, ["cjs.cjs"], { cwd: app, env: envFor("cjs"), timeoutMs: 60_000 });
         check(
           `${label}: the CommonJS consumer (require) searches with reranking`,
           cjs.code === 0,
@@ -368,7 +368,7 @@ async function installAndConsume(scratch, repo, packages, registry, registryEnv,
           cjs.code ? `Node ${process.version}, require(esm): ${cjs.out}` : cjs.out.trim(),
         );
         const tsc = await run(process.execPath, [TSC, "-p", "tsconfig.json"], { cwd: app, timeoutMs: 120_000 });
-        const ts = tsc.code === 0 ? await run(process.execPath, ["out/ts.mjs"], { cwd: app, env, timeoutMs: 60_000 }) : tsc;
+        const ts = tsc.code === 0 ? await run(process.execPath, ["out/ts.mjs"], { cwd: app, env: envFor("ts"), timeoutMs: 60_000 }) : tsc;
         check(`${label}: the TypeScript consumer type-checks and searches with reranking`, ts.code === 0, ts.code ? ts.out : ts.out.trim());
       }
     } finally {
