@@ -18,6 +18,7 @@
 import type { z } from "zod";
 import type { MemoryConfig } from "./config.js";
 import type { ProviderPlugin, Role } from "./providers.js";
+import type { rerankCacheSchema } from "./rerank-cache.js";
 
 declare global {
   namespace Mem0Config {
@@ -34,7 +35,9 @@ export type CamelCaseKeys<T> = { [K in keyof T as K extends string ? Camel<K> : 
 
 /** The options a provider config schema (made with `providerConfigSchema`) accepts: snake_case or camelCase keys. */
 export type ConfigInput<S> = S extends z.ZodPipe<any, infer Out>
-  ? z.input<Out> | CamelCaseKeys<z.input<Out>>
+  ? Out extends z.ZodPipe<any, any>
+    ? ConfigInput<Out> // a provider's own preprocess (e.g. Mem0's key aliases) around providerConfigSchema
+    : z.input<Out> | CamelCaseKeys<z.input<Out>>
   : z.input<S>;
 
 export interface ProviderConfigsByRole {
@@ -62,14 +65,17 @@ export type TypedProviderBlock<R extends Role, P> = [string] extends [P]
   ? { provider: P; config?: Record<string, unknown> }
   : CheckedBlock<R, P>;
 
+/** Keys core takes out of a block before the provider's schema sees it: the reranker's `cache`. */
+type CoreKeys<R extends Role, C> = R extends "reranker" ? C & { cache?: z.input<typeof rerankCacheSchema> } : C;
+
 type CheckedBlock<R extends Role, P> = P extends { readonly role: R; readonly configSchema: infer S }
-  ? { provider: P; config?: ConfigInput<S> }
+  ? { provider: P; config?: CoreKeys<R, ConfigInput<S>> }
   : P extends { readonly role: infer Other }
     ? Role extends Other
       ? { provider: P; config?: Record<string, unknown> }
       : { provider: ProviderPlugin<R, any>; config?: Record<string, unknown> }
     : P extends KnownProvider<R>
-    ? { provider: P; config?: ProviderConfigsByRole[R][P] }
+    ? { provider: P; config?: CoreKeys<R, ProviderConfigsByRole[R][P]> }
     : { provider: P; config?: Record<string, unknown> };
 
 /** The keys besides the provider blocks, as the run-time schema has them. */

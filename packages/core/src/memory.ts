@@ -142,6 +142,13 @@ function topLevelWarnings(config: MemoryConfig): ConfigWarning[] {
   return out;
 }
 
+/** The same change with no history event (`disable_history`). */
+function withoutHistory(change: StoreChange): StoreChange {
+  if (change.op === "update") return { ...change, next: (cur) => ({ payload: change.next(cur).payload }) };
+  const { history: _dropped, ...rest } = change;
+  return rest;
+}
+
 function requireScope(scope: Scope, method: string): void {
   if (!SCOPE_KEYS.some((k) => scope[k] !== undefined)) {
     throw new ValidationError(`${method}.options`, "give at least one of user_id, agent_id, run_id");
@@ -542,6 +549,7 @@ export class Memory extends MemoryEventEmitter {
    */
   private async applyChanges(changes: readonly StoreChange[], options: ApplyOptions = {}): Promise<ApplyResult> {
     if (changes.length === 0) return { skipped: [] };
+    if (this.config.disable_history) changes = changes.map(withoutHistory);
     const store = this.vectorStore;
     if (store.apply && this.atomicHistory) return store.apply(changes, options);
     const produced = new Map<string, readonly HistoryEvent[]>();

@@ -16,7 +16,7 @@ async function warningsOf(config: Parameters<typeof Memory.fromConfig>[0]): Prom
 describe("warning event for defaults", () => {
   test("no embedder configured: exactly one warning naming the lexical embedder and what to configure", async () => {
     const heard = await warningsOf({ vector_store: { provider: "memory" } });
-    expect(heard).toEqual([{ code: "DEFAULT_EMBEDDER", message: DEFAULT_EMBEDDER_WARNING }]);
+    expect(heard).toEqual([{ code: "DEFAULT_EMBEDDER", key: "embedder", message: DEFAULT_EMBEDDER_WARNING }]);
     expect(heard[0]!.message).toMatch(/"lexical" embedder/);
     expect(heard[0]!.message).toMatch(/embedder: \{ provider: "openai"/);
   });

@@ -14,7 +14,7 @@ test("version is accepted with one warning event naming it", async () => {
   const seen: ConfigWarning[] = [];
   m.on("warning", (w) => seen.push(w));
   await nextTick();
-  expect(seen).toEqual([{ key: "version", message: expect.stringMatching(/^version has no effect: /) }]);
+  expect(seen).toEqual([{ code: "IGNORED_KEY", key: "version", message: expect.stringMatching(/^version has no effect: /) }]);
   expect(m.warnings).toEqual(seen);
 });
 
@@ -28,7 +28,7 @@ test("a provider's ignored key (declared by the plugin) is one warning; absent, 
     }),
   );
   const m = await Memory.fromConfig({ ...base, reranker: { provider: "quiet", config: { showProgressBar: true } } }, { env: {} });
-  expect(m.warnings).toEqual([{ key: "reranker.config.show_progress_bar", message: "reranker.config.show_progress_bar has no effect: no console here" }]);
+  expect(m.warnings).toEqual([{ code: "IGNORED_KEY", key: "reranker.config.show_progress_bar", message: "reranker.config.show_progress_bar has no effect: no console here" }]);
   expect((await Memory.fromConfig({ ...base, reranker: { provider: "quiet" } }, { env: {} })).warnings).toEqual([]);
 });
 

@@ -9,7 +9,9 @@ registerProvider(plugin);
 let server: FakeServer;
 beforeAll(async () => (server = await startCohereServer({ apiKey: KEY })));
 afterAll(() => server.close());
-beforeEach(() => server.reset());
+beforeEach(() => {
+  server.reset();
+});
 
 const cohere = () =>
   plugin.create(configSchema.parse({ api_key: KEY, base_url: server.url, model: "rerank-v3.5" }), { env: {}, config: {}, load: async () => { throw new Error("unused"); } }) as CohereReranker;
@@ -84,6 +86,7 @@ describe("rerank cache (reranker.config.cache)", () => {
   test("a bad cache config is a ConfigError naming the field", async () => {
     const bad = Memory.fromConfig({
       vector_store: { provider: "memory" },
+      // @ts-expect-error ttl_ms must be a number: refused at compile time too; this checks the run-time error
       reranker: { provider: "cohere", config: { api_key: KEY, base_url: server.url, cache: { max_entries: 0, ttl_ms: "soon" } } },
     });
     await expect(bad).rejects.toThrow(ConfigError);

@@ -11,7 +11,9 @@ registerProvider(openaiPlugin);
 let server: OpenAIServer;
 beforeAll(async () => (server = await startOpenAIServer({ apiKey: KEY, chat: llmRerankResponder() })));
 afterAll(() => server.close());
-beforeEach(() => server.reset());
+beforeEach(() => {
+  server.reset();
+});
 
 const documentsSent = () => server.calls.map((c) => JSON.parse((c.body as { messages: { content: string }[] }).messages[1]!.content).untrusted_documents.map((d: { text: string }) => d.text));
 
