@@ -72,7 +72,9 @@ function rerankAttributes(rerank: NonNullable<SearchResponse["rerank"]>, reranke
   const meta = rerank.meta ?? {};
   attrs["mem0.rerank.retries"] = count(meta.retries);
   if (meta.calls !== undefined) attrs["mem0.rerank.calls"] = count(meta.calls);
-  if (meta.cached !== undefined) attrs["mem0.rerank.cached"] = count(meta.cached);
+  // The rerank cache (rerank-cache.ts): `cached` when no provider call was needed, `cache_hits` candidates served.
+  if (meta.cached !== undefined) attrs["mem0.rerank.cached"] = meta.cached === true;
+  if (meta.cache_hits !== undefined) attrs["mem0.rerank.cache_hits"] = count(meta.cache_hits);
   const billed = meta.billed_units;
   if (typeof billed === "number") attrs["mem0.rerank.billed_units"] = billed;
   else if (billed && typeof billed === "object") {
@@ -126,7 +128,7 @@ export function recordSearch(
     if (rerank.error !== undefined) metric.fallbacks.add(1, { "mem0.reranker.provider": rerank.provider, "mem0.rerank.fallback_reason": fallbackReason(rerank.error) });
     const retries = count(rerank.meta?.retries);
     if (retries > 0) metric.retries.add(retries, { "mem0.reranker.provider": rerank.provider });
-    const cached = count(rerank.meta?.cached);
+    const cached = count(rerank.meta?.cache_hits);
     if (cached > 0) metric.cached.add(cached, { "mem0.reranker.provider": rerank.provider });
   }
   root.end(wallClock(marks.start + timings.total_ms));

@@ -27,15 +27,17 @@ beforeEach(() => {
   spans.reset();
 });
 
-/** A reranker that answers as a rerank cache would on a hit, and reports retries and billing. */
-const cachedReranker = defineReranker({
-  provider: "cached-fake",
+/** A pointwise reranker that reports retries and billing, behind core's real rerank cache. */
+let cachedCalls = 0;
+const billingReranker = defineReranker({
+  provider: "billing-fake",
   configSchema: providerConfigSchema({}),
   create: () => ({
-    provider: "cached-fake",
+    provider: "billing-fake",
     model: "m1",
     async rerank(_q: string, documents: readonly string[], options?: { top_k?: number; meta?: Record<string, unknown> }): Promise<RerankItem[]> {
-      Object.assign(options!.meta!, { cached: documents.length, retries: 2, billed_units: { search_units: 1 } });
+      cachedCalls++;
+      Object.assign(options!.meta!, { retries: 2, billed_units: { search_units: 1 } });
       return documents.map((_, index) => ({ index, score: -index })).slice(0, options?.top_k);
     },
   }),
@@ -117,13 +119,21 @@ test("a fallen-back search: the rerank span has the error, the fallback counter 
   expect(pointFor(points, { "mem0.reranker.provider": "scripted", "mem0.rerank.fallback_reason": "timeout" })?.value).toBe((before as number) + 1);
 });
 
-test("a cached search: cache hits, retries and billed units on the span and in the counters", async () => {
-  const m = await seeded({ reranker: { provider: cachedReranker } });
+test("a cached search: cache hits on the span and in the counters, retries and billed units of the call that filled it", async () => {
+  const m = await seeded({ reranker: { provider: billingReranker, config: { cache: { max_entries: 100, ttl_ms: 60_000 } } } });
+  cachedCalls = 0;
   await m.search("ramen", { user_id: "alice", limit: 2 });
-  const { children } = searchTree();
-  expect(children.rerank!.attributes).toMatchObject({ "mem0.rerank.cached": 6, "mem0.rerank.retries": 2, "mem0.rerank.billed_units.search_units": 1 });
-  expect(pointFor(await metricPoints("mem0.rerank.cached"), { "mem0.reranker.provider": "cached-fake" })?.value).toBe(6);
-  expect(pointFor(await metricPoints("mem0.rerank.retries"), { "mem0.reranker.provider": "cached-fake" })?.value).toBe(2);
+  let { children } = searchTree();
+  expect(children.rerank!.attributes).toMatchObject({ "mem0.rerank.cached": false, "mem0.rerank.cache_hits": 0, "mem0.rerank.retries": 2, "mem0.rerank.billed_units.search_units": 1 });
+
+  spans.reset();
+  const second = await m.search("ramen", { user_id: "alice", limit: 2 });
+  expect(cachedCalls).toBe(1);
+  ({ children } = searchTree());
+  const candidates = second.rerank!.candidates;
+  expect(children.rerank!.attributes).toMatchObject({ "mem0.rerank.cached": true, "mem0.rerank.cache_hits": candidates, "mem0.rerank.retries": 0 });
+  expect(pointFor(await metricPoints("mem0.rerank.cached"), { "mem0.reranker.provider": "billing-fake" })?.value).toBe(candidates);
+  expect(pointFor(await metricPoints("mem0.rerank.retries"), { "mem0.reranker.provider": "billing-fake" })?.value).toBe(2);
 });
 
 test("a search that throws ends its span with the error", async () => {
