@@ -88,6 +88,10 @@ export class CachedReranker implements Reranker {
     this.calls = new ExpiringLru(config.max_entries, config.ttl_ms);
   }
 
+  async close(): Promise<void> {
+    await this.inner.close?.();
+  }
+
   /** Entries held (tests and diagnostics). */
   get size(): number {
     return this.scores.size + this.calls.size;
