@@ -106,3 +106,10 @@ describe("rerank cache (reranker.config.cache)", () => {
     expect(meta).toEqual({ cached: true, cache_hits: 1500, requests_split: 2 });
   });
 });
+
+test("closing the cached reranker closes the provider's", async () => {
+  let closed = 0;
+  const inner = { provider: "p", rerank: async () => [], close: async () => void closed++ };
+  await new CachedReranker(inner, { max_entries: 1, ttl_ms: 1 }).close();
+  expect(closed).toBe(1);
+});
