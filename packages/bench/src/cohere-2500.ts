@@ -1,6 +1,6 @@
 /**
  * Cohere with 2,500 candidates: calls made and wall time, against the fake Cohere server (real
- * HTTP, `--latency` ms per call, default 150) through the real cohere-ai SDK. The pool is split at
+ * HTTP, `--latency` ms per call, default 150) through the Cohere reranker (fetch, provider-utils). The pool is split at
  * Cohere's 1,000-documents-per-call advice into concurrent calls and merged by score.
  * mem0ai 3.3.1 is not run here: its Cohere reranker builds `new CohereClient({ token })` with no
  * base URL option, so it cannot be pointed at a local server (and it sends everything in one call).
