@@ -6,7 +6,7 @@ import { BaseDocumentCompressor } from "@langchain/core/retrievers/document_comp
 import { RunnablePassthrough, RunnableSequence } from "@langchain/core/runnables";
 import { FakeChatModel } from "@langchain/core/utils/testing";
 import { Memory } from "@mem0/core";
-import cohere, { CohereReranker } from "@mem0/reranker-cohere";
+import cohere, { configSchema as cohereConfigSchema, type CohereReranker } from "@mem0/reranker-cohere";
 import { startCohereServer, type CohereServer } from "@mem0/testkit";
 import { Mem0RerankCompressor, Mem0Retriever } from "../src/index.js";
 
@@ -65,7 +65,10 @@ describe("Mem0RerankCompressor", () => {
   const docs = ["the weather is sunny", "ramen for dinner tonight", "a ramen recipe", "tax forms"].map((text, i) => new Document({ pageContent: text, metadata: { n: i } }));
 
   test("a mem0 reranker (Cohere, against the fake) reorders and cuts LangChain documents", async () => {
-    const compressor = new Mem0RerankCompressor({ reranker: new CohereReranker({ base_url: server.url }, KEY), topN: 2 });
+    // Built by the plugin as Memory would (the key becomes a Secret), not wired to a Memory.
+    const ctx = { env: {}, config: {}, load: async () => { throw new Error("unused"); } };
+    const reranker = cohere.create(cohereConfigSchema.parse({ api_key: KEY, base_url: server.url }), ctx) as CohereReranker;
+    const compressor = new Mem0RerankCompressor({ reranker, topN: 2 });
     expect(compressor).toBeInstanceOf(BaseDocumentCompressor);
     const out = await compressor.compressDocuments(docs, "ramen dinner");
     expect(out.map((d) => [d.pageContent, d.metadata.n])).toEqual([["ramen for dinner tonight", 1], ["a ramen recipe", 2]]);
