@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { basename, relative } from "node:path";
 import { Command, CommanderError, Option } from "commander";
-import type { Memory } from "@mem0/core";
+import type { ConfigWarning, Memory } from "@mem0/core";
 import { addCommand, deleteCommand, getCommand, historyCommand, listCommand, parsePositiveInt, searchCommand, updateCommand, type CrudContext } from "./commands/crud.js";
 import { renderComparisonText, runComparison } from "./commands/compare.js";
 import { renderEvalText, runEval } from "./commands/eval.js";
@@ -79,12 +79,16 @@ export function buildProgram(ctx: RunContext): Command {
     // A Memory shared through ctx.open belongs to the caller, who listens to it.
     if (ctx.open) return ctx.open(loaded);
     const memory = await openMemory(loaded, ctx.env);
-    memory.on("warning", (w) => {
+    const print = (w: ConfigWarning) => {
       const kind = `${w.code}:${w.key ?? ""}`;
       if (warned.has(kind)) return;
       warned.add(kind);
       io.err(`${(io.colors ?? PLAIN).yellow("warning:")} ${w.message}`);
-    });
+    };
+    // Printed now: the `warning` events come on a later tick, after a quick command (a list of an
+    // empty store) has already returned its exit code. The listener is for warnings raised later.
+    memory.warnings.forEach(print);
+    memory.on("warning", print);
     return memory;
   };
   const closeUnlessShared = async (m: Memory) => {
