@@ -503,7 +503,7 @@ export class QdrantVectorStore implements VectorStore {
       point: Point,
     ) => { payload: Record<string, unknown>; vector?: number[]; events?: readonly HistoryEvent[] },
     options: { allowTombstone?: boolean; events?: readonly HistoryEvent[] } = {},
-  ): Promise<void> {
+  ): Promise<readonly HistoryEvent[]> {
     // The events of the last attempt: `next` may compute them from the point (with stable ids).
     let events = options.events ?? [];
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
@@ -511,7 +511,7 @@ export class QdrantVectorStore implements VectorStore {
       const meta = metaOf(cur?.payload);
       // Our write may have landed and been overwritten before we could read it back; its events
       // in the history say so, and writing again would record them twice.
-      if (attempt > 0 && events.length > 0 && cur && events.every((e) => (meta.history ?? []).some((h) => h.id === e.id))) return;
+      if (attempt > 0 && events.length > 0 && cur && events.every((e) => (meta.history ?? []).some((h) => h.id === e.id))) return events;
       if (!cur || recordIdOf(cur) !== id || (meta.deleted && !options.allowTombstone)) throw new NotFoundError(id);
       const nonce = randomUUID();
       const change = next(meta, cur.payload ?? {}, cur);
@@ -534,7 +534,7 @@ export class QdrantVectorStore implements VectorStore {
           await this.call(() => this.client.updateVectors(this.collectionName, { ...this.writeArgs, points: [{ id: pid, vector }], update_filter: { must: [ours] } }));
         }
       }
-      if ((await this.written([pid], nonce)).has(pid)) return;
+      if ((await this.written([pid], nonce)).has(pid)) return events;
     }
     throw new Mem0Error("CONCURRENT_MODIFICATION", `qdrant store: memory ${id} kept changing under ${CAS_ATTEMPTS} attempts to write it`);
   }
@@ -544,33 +544,13 @@ export class QdrantVectorStore implements VectorStore {
     const events = this.eventsFor(options, new Set([id])).get(id) ?? [];
     if (record.vector !== undefined) this.checkVector(record.vector, id);
     await this.ready();
-    const fallbackDialect = await this.newPointDialect();
-    const vector = record.vector === undefined ? undefined : this.checkVector(record.vector, id);
-    await this.casWrite(id, pointId(id), (cur, previous) => {
-      const before = decodePoint({ id, payload: previous });
-      let metadata = record.payload.metadata;
-      // Mem0's lemmatized copy of the old text would feed its keyword search stale words; without
-      // it Mem0 falls back to `data`.
-      if (before && before.payload.memory !== record.payload.memory && LEMMATIZED_KEYS.some((k) => k in metadata)) {
-        metadata = Object.fromEntries(Object.entries(metadata).filter(([k]) => !(LEMMATIZED_KEYS as readonly string[]).includes(k)));
-      }
-      const dialect = "created_at" in previous || "createdAt" in previous ? dialectOf(previous) : fallbackDialect;
-      return {
-        payload: encodePayload(id, { ...record.payload, metadata }, { history: [...(cur.history ?? []), ...events], rev: (cur.rev ?? 0) + 1, w: "" }, dialect),
-        vector,
-      };
-    }, { events });
-    await this.mirrorHistory(events);
+    await this.writeChange({ op: "update", id, vector: record.vector, next: () => ({ payload: record.payload, history: events }) });
   }
 
   async delete(id: string, options?: WriteOptions): Promise<void> {
     const events = this.eventsFor(options, new Set([id])).get(id) ?? [];
     await this.ready();
-    await this.casWrite(id, pointId(id), (cur, previous) => ({
-      payload: encodeTombstone(id, previous, { history: [...(cur.history ?? []), ...events], rev: (cur.rev ?? 0) + 1, w: "" }),
-    }), { events });
-    await this.moveTombstone(id);
-    await this.mirrorHistory(events);
+    await this.writeChange({ op: "delete", id, history: () => events });
   }
 
   /** A valid vector for points no query returns (tombstones). */
@@ -641,7 +621,7 @@ export class QdrantVectorStore implements VectorStore {
     const skipped: string[] = [];
     for (const c of others) {
       try {
-        await this.casChange(c);
+        await this.writeChange(c);
       } catch (err) {
         if (!(options.missing === "skip" && err instanceof NotFoundError && err.id === c.id)) throw err;
         skipped.push(c.id);
@@ -650,21 +630,37 @@ export class QdrantVectorStore implements VectorStore {
     return { skipped };
   }
 
-  /** One update or delete of `apply`, computed from the point as it is when written. */
-  private async casChange(c: Exclude<StoreChange, { op: "insert" }>): Promise<void> {
+  /**
+   * One update or delete (of `update`, `delete` or `apply`), computed from the point as it is when
+   * written; then a deleted memory's tombstone moves to its history point, and the events that
+   * landed go to Mem0's history file.
+   */
+  private async writeChange(c: Exclude<StoreChange, { op: "insert" }>): Promise<void> {
     const vector = c.op === "update" && c.vector !== undefined ? this.checkVector(c.vector, c.id) : undefined;
+    const fallbackDialect = c.op === "update" ? await this.newPointDialect() : "python";
     const eventsOf = (events: readonly HistoryEvent[] | undefined) => this.eventsFor({ history: events }, new Set([c.id])).get(c.id) ?? [];
-    await this.casWrite(c.id, pointId(c.id), (meta, previous, point) => {
+    const written = await this.casWrite(c.id, pointId(c.id), (meta, previous, point) => {
       const current = decodePoint(point)!;
+      const nextMeta = (events: readonly HistoryEvent[]) => ({ history: [...(meta.history ?? []), ...events], rev: (meta.rev ?? 0) + 1, w: "" });
       if (c.op === "delete") {
         const events = eventsOf(c.history?.(current));
-        return { payload: encodeTombstone(c.id, previous, { history: [...(meta.history ?? []), ...events], rev: (meta.rev ?? 0) + 1, w: "" }), events };
+        return { payload: encodeTombstone(c.id, previous, nextMeta(events)), events };
       }
       const next = c.next(current);
       checkPayload(c.id, next.payload);
       const events = eventsOf(next.history);
-      return { payload: encodePayload(c.id, next.payload, { history: [...(meta.history ?? []), ...events], rev: (meta.rev ?? 0) + 1, w: "" }), vector, events };
+      let metadata = next.payload.metadata;
+      // Mem0's lemmatized copy of the old text would feed its keyword search stale words; without
+      // it Mem0 falls back to `data`.
+      if (current.payload.memory !== next.payload.memory && LEMMATIZED_KEYS.some((k) => k in metadata)) {
+        metadata = Object.fromEntries(Object.entries(metadata).filter(([k]) => !(LEMMATIZED_KEYS as readonly string[]).includes(k)));
+      }
+      // The point keeps the timestamp keys its writer used (mem0ai's createdAt, Python's created_at).
+      const dialect = "created_at" in previous || "createdAt" in previous ? dialectOf(previous) : fallbackDialect;
+      return { payload: encodePayload(c.id, { ...next.payload, metadata }, nextMeta(events), dialect), vector, events };
     });
+    if (c.op === "delete") await this.moveTombstone(c.id);
+    await this.mirrorHistory(written);
   }
 
   /**
