@@ -11,7 +11,17 @@ export {
 } from "./cross-encoder.js";
 export { defaultThreads, DEVICES, knownCudaVerdict, resetCudaVerdict, type DeviceOption, type ResolvedDevice } from "./device.js";
 export { encodePair, encodeSingle, longestFirst, probeTemplate, specialTokenCount, toBatchTensors, withSingleTokenType, type BatchTensors, type EncodedSequence, type Template } from "./encoding.js";
-export { DEFAULT_HUB_TIMEOUT_MS, hubSettings, locateModel, placesLookedIn, type HubSettings, type ModelLocation } from "./hub.js";
+export {
+  DEFAULT_DOWNLOAD_TIMEOUT_MS,
+  DEFAULT_HUB_TIMEOUT_MS,
+  hfCacheDir,
+  hubSettings,
+  locateModel,
+  placesLookedIn,
+  repoCacheFolder,
+  type HubSettings,
+  type ModelLocation,
+} from "./hub.js";
 export { SharedModelCache, type Disposable, type Lease } from "./model-cache.js";
 export { DTYPES, loadPretrained, modelKey, modelMaxLength, type Dtype, type LocalModelOptions, type ModelKind, type Pretrained } from "./pretrained.js";
 export { SerialQueue } from "./serial-queue.js";

@@ -20,7 +20,7 @@ import {
   type DeviceOption,
   type ResolvedDevice,
 } from "./device.js";
-import { hubSettings, loadFromHub, locateModel, type ModelLocation } from "./hub.js";
+import { hubSettings, loadFromFolder, locateModel, modelFolder, type ModelLocation } from "./hub.js";
 
 import type { Dtype } from "@mem0/hf-hosted";
 export { DTYPES, type Dtype } from "@mem0/hf-hosted";
@@ -35,7 +35,7 @@ export interface LocalModelOptions {
   /** onnxruntime intra-op threads; default all cores. */
   threads?: number;
   localFilesOnly?: boolean;
-  /** Where HF_HUB_OFFLINE, HF_ENDPOINT and HF_HUB_ETAG_TIMEOUT are read (default process.env). */
+  /** Where HF_HUB_OFFLINE, HF_ENDPOINT, HF_HOME/HF_HUB_CACHE, HF_TOKEN and the HF_HUB_*_TIMEOUTs are read (default process.env). */
   env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -58,10 +58,10 @@ export interface Pretrained {
 export function modelKey(kind: ModelKind, options: LocalModelOptions): string {
   const location = locateModel(options.model);
   const hub = hubSettings(options.env ?? process.env, options.localFilesOnly);
-  return JSON.stringify([kind, location.ref, options.dtype ?? "fp32", options.device ?? "cpu", options.threads ?? defaultThreads(), hub.localFilesOnly, hub.endpoint ?? null]);
+  return JSON.stringify([kind, location.ref, options.dtype ?? "fp32", options.device ?? "cpu", options.threads ?? defaultThreads(), hub.localFilesOnly, hub.endpoint ?? null, hub.cacheDir]);
 }
 
-/** loadFromHub wraps failures; the cause is onnxruntime's own message (e.g. "AppendExecutionProvider_Cuda: Failed to load shared library"). */
+/** loadFromFolder wraps failures; the cause is onnxruntime's own message (e.g. "AppendExecutionProvider_Cuda: Failed to load shared library"). */
 const rootCause = (err: unknown): unknown => (err instanceof ProviderError && err.cause !== undefined ? err.cause : err);
 const isCudaFailure = (err: unknown) => /cuda|providers_shared/i.test(errorMessage(rootCause(err)));
 
@@ -73,11 +73,13 @@ export async function loadPretrained(kind: ModelKind, options: LocalModelOptions
   const requested = options.device ?? "cpu";
   const base = { provider: options.provider, location, hub };
 
+  // A hub id's files are fetched into the Hugging Face cache first; transformers.js only reads a folder.
+  const folder = await modelFolder({ ...base, variant: `dtype ${dtype}`, dtype });
   // config.json first: it is the one file every model has, so its absence is the clearest
   // "no such model" (transformers.js treats a missing tokenizer_config.json as optional and then
   // fails on it with a TypeError).
-  const config = await loadFromHub({ ...base, variant: "config.json" }, (o) => AutoConfig.from_pretrained(location.ref, o));
-  const tokenizer = await loadFromHub({ ...base, variant: "tokenizer" }, (o) => AutoTokenizer.from_pretrained(location.ref, o));
+  const config = await loadFromFolder({ ...base, variant: "config.json" }, (o) => AutoConfig.from_pretrained(folder, o));
+  const tokenizer = await loadFromFolder({ ...base, variant: "tokenizer" }, (o) => AutoTokenizer.from_pretrained(folder, o));
   const ModelClass = kind === "sequence-classification" ? AutoModelForSequenceClassification : AutoModel;
 
   let lastCudaError: unknown;
@@ -89,8 +91,8 @@ export async function loadPretrained(kind: ModelKind, options: LocalModelOptions
   for (const device of devices) {
     const silentProbe = device === "cuda" && requested === "auto";
     try {
-      const model = await loadFromHub({ ...base, variant: `dtype ${dtype}, device ${device}` }, (o) =>
-        ModelClass.from_pretrained(location.ref, {
+      const model = await loadFromFolder({ ...base, variant: `dtype ${dtype}, device ${device}` }, (o) =>
+        ModelClass.from_pretrained(folder, {
           ...o,
           config,
           dtype,

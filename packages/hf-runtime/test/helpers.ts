@@ -2,6 +2,7 @@
  * Shared by the tests of every local Hugging Face package: where the fixtures are, and a guard
  * that records (and refuses) any request leaving this machine.
  */
+import { subscribe } from "node:diagnostics_channel";
 import { cpSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,6 +49,12 @@ export function offline(): { attempts: string[] } {
   }) as typeof fetch;
   globalThis.fetch = guarded;
   transformersEnv.fetch = guarded;
+  // Hub downloads use undici's own fetch; its requests are seen (not refused) here.
+  subscribe("undici:request:create", (message) => {
+    const { request } = message as { request: { origin: string; path: string } };
+    const url = `${request.origin}${request.path}`;
+    if (!LOOPBACK.test(url)) attempts.push(url);
+  });
   return { attempts };
 }
 
