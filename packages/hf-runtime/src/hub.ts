@@ -193,6 +193,8 @@ function describeFailure(err: unknown, hub: HubSettings): string {
 /** A missing file or a refused token stays so; a timeout, a refused connection or a 5xx/429 may pass. */
 function isRetryable(err: unknown): boolean {
   if (err instanceof MissingFilesError || (err as Error)?.name === "ModelFileNotFoundError") return false;
+  // @huggingface/hub refuses a malformed token before any request; a network TypeError has a cause.
+  if (err instanceof TypeError && err.cause === undefined) return false;
   const status = (err as { statusCode?: number }).statusCode;
   return status === undefined || status === 429 || status >= 500;
 }

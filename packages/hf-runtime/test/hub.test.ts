@@ -103,6 +103,9 @@ test("a gated model: HF_TOKEN (reranker-hf's api_key for a local model) is sent 
     expect(denied).toBeInstanceOf(ProviderError);
     expect(denied.message).toContain("Access to model acme/tiny-cross-encoder is restricted");
     expect(denied.retryable).toBe(false);
+    const malformed = await CrossEncoder.load({ provider: "test", model: "acme/tiny-cross-encoder", device: "cpu", env: { ...env, HF_TOKEN: "gated" } }).catch((e) => e);
+    expect(malformed.message).toContain("must start with 'hf_'");
+    expect(malformed.retryable).toBe(false);
     const ce = await CrossEncoder.load({ provider: "test", model: "acme/tiny-cross-encoder", device: "cpu", env: { ...env, HF_TOKEN: "hf_gated" } });
     expect(seen).toContain("Bearer hf_gated");
     await ce.dispose();
