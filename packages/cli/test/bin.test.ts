@@ -40,7 +40,7 @@ test("demo with a reachable hub: downloads the models, runs the local cross-enco
     await hub.close();
   }
   expect(r.code).toBe(0);
-  expect(hub.requests).toContain("GET /Xenova/ms-marco-MiniLM-L-6-v2/resolve/main/onnx/model_quantized.onnx");
+  expect(hub.requests).toContain("GET /Xenova/ms-marco-MiniLM-L-6-v2/resolve/0123456789abcdef0123456789abcdef01234567/onnx/model_quantized.onnx");
   expect(existsSync(join(dir, "hf", "hub", "models--Xenova--ms-marco-MiniLM-L-6-v2", "snapshots", "0123456789abcdef0123456789abcdef01234567", "onnx", "model_quantized.onnx"))).toBe(true);
   const models = r.stdout.split("\n").filter((l) => l.startsWith("models: "));
   expect(models).toEqual([expect.stringMatching(/^models: lexical embedder \+ Xenova\/ms-marco-MiniLM-L-6-v2 cross-encoder \(q8, downloaded to .*hf\/hub\), because the embedder failed to load: .*not a feature-extraction model/)]);

@@ -1,6 +1,8 @@
 /**
- * A loopback stand-in for the Hugging Face hub: `/{id}/resolve/main/{file}` (HEAD, GET, ranges, an
- * ETag) and `/api/models/{id}/paths-info/main`, which @huggingface/hub's cache download asks first.
+ * A loopback stand-in for the Hugging Face hub: `/{id}/resolve/{revision}/{file}` (HEAD, GET, ranges,
+ * an ETag), `/api/models/{id}/paths-info/{revision}`, which @huggingface/hub's cache download asks
+ * first, and `/api/models/{id}/revision/main`, for the commit main is at. As on the real hub, each
+ * file's `lastCommit` is the commit that last changed it, not the one main is at.
  */
 import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
@@ -14,6 +16,9 @@ export interface Hub {
   close(): Promise<void>;
 }
 
+/** The commit the fake repository's main branch is at. */
+export const MAIN_COMMIT = "0123456789abcdef0123456789abcdef01234567";
+
 export type Behaviour = "serve" | "hang" | "stall" | { status: number };
 
 export async function startHub(modelDir: string, behaviour: (file: string) => Behaviour = () => "serve"): Promise<Hub> {
@@ -21,7 +26,11 @@ export async function startHub(modelDir: string, behaviour: (file: string) => Be
   const sockets = new Set<import("node:net").Socket>();
   const server: Server = createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
-    const api = /^\/api\/models\/[^/]+\/[^/]+\/paths-info\/main$/.exec(req.url ?? "");
+    const revision = /^\/api\/models\/([^/]+\/[^/]+)\/revision\/main(\?.*)?$/.exec(req.url ?? "");
+    if (revision && req.method === "GET") {
+      return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ _id: "fake", id: revision[1], sha: MAIN_COMMIT, private: false }));
+    }
+    const api = /^\/api\/models\/[^/]+\/[^/]+\/paths-info\/[^/]+$/.exec(req.url ?? "");
     if (api && req.method === "POST") {
       let body = "";
       req.on("data", (d) => (body += d));
@@ -31,7 +40,9 @@ export async function startHub(modelDir: string, behaviour: (file: string) => Be
           try {
             const bytes = readFileSync(join(modelDir, path));
             const oid = createHash("sha1").update(bytes).digest("hex");
-            return [{ type: "file", path, oid, size: bytes.length, lastCommit: { id: "0123456789abcdef0123456789abcdef01234567", title: "fixture", date: "2026-01-01T00:00:00.000Z" } }];
+            // A commit per file (the one that last changed it), as the real hub answers.
+            const lastCommit = { id: createHash("sha1").update(path).digest("hex"), title: `add ${path}`, date: "2026-01-01T00:00:00.000Z" };
+            return [{ type: "file", path, oid, size: bytes.length, lastCommit }];
           } catch {
             return [];
           }
@@ -40,7 +51,7 @@ export async function startHub(modelDir: string, behaviour: (file: string) => Be
       });
       return;
     }
-    const m = /^\/[^/]+\/[^/]+\/resolve\/main\/(.+)$/.exec(req.url ?? "");
+    const m = /^\/[^/]+\/[^/]+\/resolve\/[^/]+\/(.+)$/.exec(req.url ?? "");
     if (!m) return void res.writeHead(404).end();
     const b = behaviour(m[1]!);
     if (b === "hang") return; // never answers

@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, sep } from "node:path";
-import { downloadFileToCacheDir } from "@huggingface/hub";
+import { downloadFileToCacheDir, modelInfo } from "@huggingface/hub";
 import type { ProviderBlock } from "@mem0/core";
 import type { Io } from "../io.js";
 import { startProgress, type Progress } from "../progress.js";
@@ -121,31 +121,54 @@ function boundedFetch(what: () => string, options: { headersTimeoutMs: number; i
  * the snapshot only once complete), with a progress bar per file; returns the snapshot folder.
  */
 export async function downloadModel(hub: string, model: HfModel, cache: string, io: Io, options: { headersTimeoutMs: number; idleTimeoutMs?: number }): Promise<string> {
-  let snapshot = "";
-  for (const file of MODEL_FILES) {
-    let bar: Progress | undefined;
-    const fetchFile = boundedFetch(() => `${model.id}/${file}`, {
+  // Download at the commit main is at now: asked for "main", @huggingface/hub files each file under
+  // the last commit that changed it, which would scatter one model over several snapshot folders.
+  let sha: string | undefined;
+  try {
+    const infoFetch = boundedFetch(() => `${model.id} (model info)`, {
       headersTimeoutMs: options.headersTimeoutMs,
       idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
-      onBytes: (n, total) => {
-        bar ??= startProgress(io, `downloading ${model.id}/${file}`, total || 1, "bytes");
-        if (total) bar.increment(n);
-      },
+      onBytes: () => {},
     });
-    try {
-      const path = await downloadFileToCacheDir({ repo: model.id, path: file, hubUrl: hub, cacheDir: cache, fetch: fetchFile });
-      snapshot = path.slice(0, -(file.length + 1));
-    } catch (err) {
-      const status = (err as { statusCode?: number }).statusCode;
-      throw status ? new Error(`${hub} answered ${status} for ${model.id}/${file}`) : err;
-    } finally {
-      bar?.stop();
+    ({ sha } = await modelInfo({ name: model.id, hubUrl: hub, revision: "main", additionalFields: ["sha"], fetch: infoFetch }));
+  } catch (err) {
+    const status = (err as { statusCode?: number }).statusCode;
+    throw status ? new Error(`${hub} answered ${status} for ${model.id}'s model info`) : err;
+  }
+  if (!sha) throw new Error(`${hub} did not say which commit ${model.id}'s main branch is at`);
+  let snapshot = "";
+  // @huggingface/hub announces each file with console.debug, which is stdout: keep the CLI's stdout
+  // for results (a progress bar on stderr says the same).
+  const debug = console.debug;
+  console.debug = () => {};
+  try {
+    for (const file of MODEL_FILES) {
+      let bar: Progress | undefined;
+      const fetchFile = boundedFetch(() => `${model.id}/${file}`, {
+        headersTimeoutMs: options.headersTimeoutMs,
+        idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
+        onBytes: (n, total) => {
+          bar ??= startProgress(io, `downloading ${model.id}/${file}`, total || 1, "bytes");
+          if (total) bar.increment(n);
+        },
+      });
+      try {
+        const path = await downloadFileToCacheDir({ repo: model.id, path: file, revision: sha, hubUrl: hub, cacheDir: cache, fetch: fetchFile });
+        snapshot = path.slice(0, -(file.length + 1));
+      } catch (err) {
+        const status = (err as { statusCode?: number }).statusCode;
+        throw status ? new Error(`${hub} answered ${status} for ${model.id}/${file}`) : err;
+      } finally {
+        bar?.stop();
+      }
     }
+  } finally {
+    console.debug = debug;
   }
   // What huggingface_hub writes too: the snapshot that `main` resolves to, for offline lookups.
   const repo = repoFolder(cache, model);
   mkdirSync(join(repo, "refs"), { recursive: true });
-  writeFileSync(join(repo, "refs", "main"), snapshot.split(sep).pop()!);
+  writeFileSync(join(repo, "refs", "main"), sha);
   return snapshot;
 }
 
