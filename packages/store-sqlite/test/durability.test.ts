@@ -58,11 +58,13 @@ function startWriter(path: string, tag: string, adds: number, perAdd: number, ch
       const check = () => (pred() ? resolve() : child.exitCode !== null || child.signalCode !== null ? reject(new Error(`writer exited early: ${stderr}`)) : waiters.push(check));
       check();
     });
+  /** Resolves once the writer has opened the store and waits for "go". */
+  const opened = () => until(() => ready);
   const go = async () => {
-    await until(() => ready);
+    await opened();
     child.stdin!.end("go\n");
   };
-  return { child: child as ChildProcess, acks, exited, until, go, stderr: () => stderr, started: () => started };
+  return { child: child as ChildProcess, acks, exited, until, opened, go, stderr: () => stderr, started: () => started };
 }
 
 /** Everything a reopened file must satisfy, whatever moment the writer died at. */
@@ -116,10 +118,12 @@ describe("concurrency", () => {
     "two processes adding to one file (%s checkpoints): no lost write, no SQLITE_BUSY reaching the caller",
     async (checkpoints) => {
       const path = tmp.file();
-      const adds = 400;
+      const adds = 1000; // most of a second of writing each: margin for the two "go" lines arriving apart under load
       const perAdd = 5;
       const writers = ["left", "right"].map((tag) => startWriter(path, tag, adds, perAdd, checkpoints));
-      await Promise.all(writers.map((w) => w.until(() => w.acks.length === 0)));
+      // Both open the store before either writes: a whole run takes under a second, so a writer still
+      // starting up (slow under load) would otherwise begin only after the other had finished.
+      await Promise.all(writers.map((w) => w.opened()));
       await Promise.all(writers.map((w) => w.go()));
       const results = await Promise.all(writers.map((w) => w.exited));
       for (const [i, r] of results.entries()) {
