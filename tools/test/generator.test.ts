@@ -72,9 +72,16 @@ describe("the generator, standalone (cli.cjs), in a folder outside the workspace
     const { stdout, stderr } = await pnpm(["test", "--verbose"], { cwd: dir });
     const output = stdout + stderr;
     expect(output).toContain("reranker conformance: acme");
-    expect(output).toMatch(/Tests:\s+\d+ passed, \d+ total/);
-    expect(output).not.toMatch(/\d+ failed|skipped/);
-    expect(Number(/Tests:\s+(\d+) passed/.exec(output)![1])).toBeGreaterThanOrEqual(15);
+    expect(output).toMatch(/Tests:\s+(\d+ skipped, )?\d+ passed, \d+ total/);
+    expect(output).not.toMatch(/\d+ failed/);
+    // The conformance suite skips, by name, what an in-process scaffold with no API key cannot have:
+    // a key to leak and a call to abort midway (the template's midCallAbortSkipReason). Nothing else.
+    const skipped = output.split("\n").filter((l) => /^\s*○ skipped /.test(l)).map((l) => l.replace(/^\s*○ skipped /, "").trim());
+    expect(skipped.sort()).toEqual([
+      "aborting mid-call rejects promptly with the signal's reason (skipped: the scaffold scores in-process; nothing to abort mid-call)",
+      "the reranker: holds no credential, so there is no key to leak",
+    ]);
+    expect(Number(/Tests:\s+(?:\d+ skipped, )?(\d+) passed/.exec(output)![1])).toBeGreaterThanOrEqual(15);
     expect(existsSync(join(dir, "dist", "index.d.ts"))).toBe(true);
     // Nothing the generator wrote was edited to get here (only pnpm-workspace.yaml was added).
     const { "pnpm-workspace.yaml": _added, "pnpm-lock.yaml": _lock, ...after } = snapshot(dir);
@@ -175,7 +182,7 @@ describe("the generator, in this workspace (pnpm nx g @mem0/tools:reranker <name
     flushChanges(copy, tree.listChanges());
 
     const pkg = JSON.parse(readFileSync(join(copy, "packages", "reranker-zeta", "package.json"), "utf8"));
-    expect(pkg).toMatchObject({ name: "@mem0/reranker-zeta", peerDependencies: { "@mem0/core": "workspace:^" }, repository: { directory: "packages/reranker-zeta" } });
+    expect(pkg).toMatchObject({ name: "@mem0/reranker-zeta", peerDependencies: { "@mem0/core": "workspace:>=0.1.0 <1.0.0" }, repository: { directory: "packages/reranker-zeta" } });
 
     await pnpm(["install", "--no-frozen-lockfile", "--prefer-offline", "--reporter=append-only"], { cwd: copy });
     const cwd = join(copy, "packages", "reranker-zeta");
@@ -184,6 +191,7 @@ describe("the generator, in this workspace (pnpm nx g @mem0/tools:reranker <name
     await node([tsc, "-p", "tsconfig.json"], { cwd });
     const { stdout, stderr } = await node([join(copy, "node_modules", "jest", "bin", "jest.js"), "--verbose"], { cwd });
     expect(stdout + stderr).toContain("reranker conformance: zeta");
-    expect(stdout + stderr).toMatch(/Tests:\s+\d+ passed, \d+ total/);
+    expect(stdout + stderr).toMatch(/Tests:\s+(\d+ skipped, )?\d+ passed, \d+ total/);
+    expect(stdout + stderr).not.toMatch(/\d+ failed/);
   });
 });
