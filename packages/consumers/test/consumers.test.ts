@@ -33,8 +33,8 @@ interface TsApp {
 }
 
 const TS_APPS: TsApp[] = [
-  { name: "ts-node16-esm", type: "module", compilerOptions: { module: "node16" }, files: { "index.ts": cohereScenario, "cjs-file.cts": coreScenario }, run: "node" },
-  { name: "ts-node16-cjs", type: "commonjs", compilerOptions: { module: "node16" }, files: { "index.ts": coreScenario, "esm-file.mts": cohereScenario }, run: "node" },
+  { name: "ts-node16-esm", type: "module", compilerOptions: { module: "node16" }, files: { "index.ts": cohereScenario, "cjs-file.cts": cohereScenario, "core-file.cts": coreScenario }, run: "node" },
+  { name: "ts-node16-cjs", type: "commonjs", compilerOptions: { module: "node16" }, files: { "index.ts": cohereScenario, "esm-file.mts": cohereScenario }, run: "node" },
   { name: "ts-nodenext", type: "module", compilerOptions: { module: "nodenext" }, files: { "index.ts": cohereScenario, "cjs-file.cts": cohereScenario }, run: "node" },
   { name: "ts-bundler", type: "module", compilerOptions: { module: "preserve", moduleResolution: "bundler" }, files: { "index.ts": cohereScenario }, run: "esbuild" },
 ];

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * Writes the CommonJS entry beside the ES module build: `dist/index.cjs` hands `require()` the one
+ * Writes the CommonJS entry beside the ES module build, for core and every published provider
+ * package (their builds run it): `dist/index.cjs` hands `require()` the one
  * ES module instance (require(esm), Node ≥ 20.19, our engines floor: no second copy of the
  * registry or the error classes), and a `.d.cts` twin of every declaration file, with relative
  * specifiers pointing at the twins, so TypeScript's `module: node16` CommonJS files can import the
