@@ -119,7 +119,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
   const env = options.env ?? process.env;
   registerCliProviders();
   registerProvider(queryLimitReranker);
-  say("mem0-ts demo: reranker-enhanced search on the seed's playbooks (vector-only vs reranked, side by side)");
+  say("mem0-ts demo: reranker-enhanced search on Mem0's reranker playbooks (vector-only vs reranked, side by side)");
 
   const choice = await chooseModels({ io, env, offline: options.offline, probeTimeoutMs: options.probeTimeoutMs });
   const { loaded, probes } = await loadModels(choice, io);
