@@ -57,6 +57,8 @@ export function providerConfigSchema<T extends z.ZodRawShape>(shape: T) {
 export const fields = {
   positiveInt: () => z.number({ error: "expected a positive integer" }).int({ error: "expected a positive integer" }).positive({ error: "expected a positive integer" }),
   nonNegativeInt: () => z.number({ error: "expected a non-negative integer" }).int({ error: "expected a non-negative integer" }).nonnegative({ error: "expected a non-negative integer" }),
+  /** A result count (`limit`, `top_k`): an integer ≥ 1. */
+  resultCount: () => z.number({ error: "expected an integer ≥ 1" }).int({ error: "expected an integer ≥ 1" }).min(1, { error: "expected an integer ≥ 1" }),
   nonEmptyString: () => z.string({ error: "expected a non-empty string" }).min(1, { error: "expected a non-empty string" }),
   /** API keys: never echoed in messages; zod's messages never include the received value. */
   apiKey: () => z.string({ error: "expected a string" }).min(1, { error: "expected a non-empty string" }),

@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { z } from "zod";
-import { formatIssues, memoryConfigSchema, providerBlockSchema, snakeCaseKeys, type MemoryConfig, type ProviderBlock } from "./config.js";
+import { fields, formatIssues, memoryConfigSchema, providerBlockSchema, snakeCaseKeys, type MemoryConfig, type ProviderBlock } from "./config.js";
 import type { ProviderRef, TypedMemoryConfig } from "./config-types.js";
 import { ConfigError, NotFoundError, ValidationError } from "./errors.js";
 import { andFilters, parseFilters, type Filters } from "./filters.js";
@@ -102,8 +102,8 @@ const addOptionsSchema = z.strictObject({ ...scopeShape, metadata: metadataSchem
 const getAllOptionsSchema = z.strictObject({
   ...scopeShape,
   filters: z.unknown().optional(),
-  limit: z.number().int().min(1, "expected an integer ≥ 1").optional(),
-  top_k: z.number().int().min(1, "expected an integer ≥ 1").optional(),
+  limit: fields.resultCount().optional(),
+  top_k: fields.resultCount().optional(),
 });
 const deleteAllOptionsSchema = z.strictObject(scopeShape);
 /** The optional scope of get / update / delete / history by id. */

@@ -4,7 +4,7 @@
  * reranker fails or overruns its budget.
  */
 import { z } from "zod";
-import { conflictMessage, snakeCaseKeys, spellingConflicts } from "./config.js";
+import { conflictMessage, fields, snakeCaseKeys, spellingConflicts } from "./config.js";
 import { errorMessage, Mem0Error, RerankError, RerankTimeoutError, ValidationError } from "./errors.js";
 import { andFilters, parseFilters, type FilterNode, type Filters } from "./filters.js";
 import { HOSTED_RERANK_TIMEOUT_MS, runReranker } from "./rerank-runner.js";
@@ -82,9 +82,9 @@ const searchOptionsSchema = z.strictObject({
   agent_id: z.string().min(1, "expected a non-empty string").optional(),
   run_id: z.string().min(1, "expected a non-empty string").optional(),
   filters: z.unknown().optional(),
-  limit: z.number({ error: "expected an integer ≥ 1" }).int({ error: "expected an integer ≥ 1" }).min(1, { error: "expected an integer ≥ 1" }).optional(),
+  limit: fields.resultCount().optional(),
   /** mem0ai's name for the result count (`topK`); must agree with `limit` when both are given. */
-  top_k: z.number({ error: "expected an integer ≥ 1" }).int({ error: "expected an integer ≥ 1" }).min(1, { error: "expected an integer ≥ 1" }).optional(),
+  top_k: fields.resultCount().optional(),
   // Mem0 2.x / mem0ai 3.x refuse a threshold outside [0, 1].
   threshold: z.number({ error: "expected a number between 0 and 1" }).min(0, { error: "expected a number between 0 and 1" }).max(1, { error: "expected a number between 0 and 1" }).optional(),
   rerank: z.boolean({ error: "expected a boolean" }).optional(),
