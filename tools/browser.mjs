@@ -53,14 +53,17 @@ const isDebianLike = () => {
 };
 
 function aptInstall(log) {
-  const installed = spawnSync("dpkg", ["-s", "chromium"], { encoding: "utf8" }).stdout?.includes("Status: install ok installed");
+  const installed = spawnSync("dpkg", ["-s", "chromium"], { encoding: "utf8" }).stdout?.includes(
+    "Status: install ok installed",
+  );
   // Installed but its binary gone (removed by hand): only --reinstall brings the files back.
   const args = ["install", "-y", "--no-install-recommends", ...(installed ? ["--reinstall"] : []), "chromium"];
   log(`report test browser: installing Debian's chromium package (apt-get ${args.join(" ")}) as root`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   for (const step of [["update"], args]) {
     const r = spawnSync("apt-get", step, { env, encoding: "utf8" });
-    if (r.status !== 0) return `apt-get ${step.join(" ")} failed: ${(r.stderr || r.stdout || String(r.error)).trim().split("\n").slice(-3).join(" / ")}`;
+    if (r.status !== 0)
+      return `apt-get ${step.join(" ")} failed: ${(r.stderr || r.stdout || String(r.error)).trim().split("\n").slice(-3).join(" / ")}`;
   }
   return undefined;
 }
@@ -69,7 +72,9 @@ async function chromeForTesting(cacheDir, log) {
   const { install, detectBrowserPlatform, Browser } = await import("@puppeteer/browsers");
   const platform = detectBrowserPlatform();
   if (!platform) throw new Error(`no Chrome for Testing build for ${process.platform}/${process.arch}`);
-  log(`report test browser: downloading Chrome for Testing ${CHROME_FOR_TESTING_BUILD} (${platform}) into ${cacheDir} with @puppeteer/browsers`);
+  log(
+    `report test browser: downloading Chrome for Testing ${CHROME_FOR_TESTING_BUILD} (${platform}) into ${cacheDir} with @puppeteer/browsers`,
+  );
   const installed = await install({ browser: Browser.CHROME, buildId: CHROME_FOR_TESTING_BUILD, platform, cacheDir });
   return installed.executablePath;
 }
@@ -101,5 +106,7 @@ export async function provideBrowser({ env = process.env, log = (m) => console.l
   } catch (err) {
     problems.push(`Chrome for Testing: ${err instanceof Error ? err.message : String(err)}`);
   }
-  return { error: `no browser for the report test: ${problems.join("; ")}. Set MEM0_CHROMIUM to a Chromium or Chrome binary` };
+  return {
+    error: `no browser for the report test: ${problems.join("; ")}. Set MEM0_CHROMIUM to a Chromium or Chrome binary`,
+  };
 }

@@ -9,7 +9,10 @@ class CountReporter {
     const file = path.join(__dirname, "..", "reports", "jest", `${name}.json`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const { numPassedTests, numFailedTests, numPendingTests, numTodoTests, numRuntimeErrorTestSuites } = r;
-    fs.writeFileSync(file, JSON.stringify({ numPassedTests, numFailedTests, numPendingTests, numTodoTests, numRuntimeErrorTestSuites }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ numPassedTests, numFailedTests, numPendingTests, numTodoTests, numRuntimeErrorTestSuites }),
+    );
   }
 }
 module.exports = CountReporter;

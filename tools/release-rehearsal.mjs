@@ -26,7 +26,8 @@ const TSC = join(root, "node_modules", "typescript", "bin", "tsc");
 const keep = process.argv.includes("--keep");
 /** The whole rehearsal is bounded: past this, whatever runs is stopped and the run fails. */
 const DEADLINE_MS = Number(process.env.MEM0_REHEARSAL_TIMEOUT_MS ?? 15 * 60_000);
-const SAMPLE_CHANGESET = '---\n"@mem0/core": minor\n"@mem0/reranker-cohere": patch\n---\n\nRelease rehearsal sample: a core feature, a Cohere fix.\n';
+const SAMPLE_CHANGESET =
+  '---\n"@mem0/core": minor\n"@mem0/reranker-cohere": patch\n---\n\nRelease rehearsal sample: a core feature, a Cohere fix.\n';
 const SELECTIONS = {
   "sqlite-cohere": ["@mem0/core", "@mem0/store-sqlite", "@mem0/reranker-cohere"],
   llm: ["@mem0/core", "@mem0/reranker-llm"],
@@ -65,9 +66,20 @@ function run(cmd, args, { cwd, env = {}, timeoutMs = DEADLINE_MS } = {}) {
 // The variables npm and pnpm set for the script that started us would point child installs at
 // this workspace; ONNXRUNTIME_NODE_INSTALL is left out on purpose: `pnpm release` must set it.
 const baseEnv = Object.fromEntries(
-  Object.entries(process.env).filter(([k]) => !/^(npm|pnpm)_/i.test(k) && !["INIT_CWD", "NODE_PATH", "NODE_OPTIONS", "ONNXRUNTIME_NODE_INSTALL"].includes(k)),
+  Object.entries(process.env).filter(
+    ([k]) =>
+      !/^(npm|pnpm)_/i.test(k) && !["INIT_CWD", "NODE_PATH", "NODE_OPTIONS", "ONNXRUNTIME_NODE_INSTALL"].includes(k),
+  ),
 );
-Object.assign(baseEnv, { NX_NO_CLOUD: "true", NX_DAEMON: "false", CI: "true", npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false", NO_COLOR: "1" });
+Object.assign(baseEnv, {
+  NX_NO_CLOUD: "true",
+  NX_DAEMON: "false",
+  CI: "true",
+  npm_config_audit: "false",
+  npm_config_fund: "false",
+  npm_config_update_notifier: "false",
+  NO_COLOR: "1",
+});
 
 const readJson = (f) => JSON.parse(readFileSync(f, "utf8"));
 
@@ -93,7 +105,9 @@ function askedBumps(changesetDir) {
 /** A copy of the repository's files (tracked and new, not ignored), as a fresh git repository. */
 function scratchCopy() {
   const dir = mkdtempSync(join(tmpdir(), "mem0-release-"));
-  const files = execFileSync("git", ["ls-files", "-z", "-co", "--exclude-standard"], { cwd: root, encoding: "utf8" }).split("\0").filter(Boolean);
+  const files = execFileSync("git", ["ls-files", "-z", "-co", "--exclude-standard"], { cwd: root, encoding: "utf8" })
+    .split("\0")
+    .filter(Boolean);
   for (const f of files) {
     if (!existsSync(join(root, f))) continue; // deleted in the work tree
     mkdirSync(dirname(join(dir, "repo", f)), { recursive: true });
@@ -130,7 +144,12 @@ async function startPrebuildMirror() {
     savePrebuild(join(pnpmStore, d, "node_modules", "better-sqlite3"));
   }
   const server = createServer((req, res) => {
-    const file = join(PREBUILDS, decodeURIComponent(req.url ?? "").split("/").pop() ?? "");
+    const file = join(
+      PREBUILDS,
+      decodeURIComponent(req.url ?? "")
+        .split("/")
+        .pop() ?? "",
+    );
     if (!existsSync(file)) return void res.writeHead(404).end();
     res.writeHead(200, { "content-type": "application/gzip" }).end(readFileSync(file));
   });
@@ -172,7 +191,10 @@ async function startVerdaccio(dir) {
       "",
     ].join("\n"),
   );
-  const child = spawn(VERDACCIO, ["--config", join(dir, "config.yaml"), "--listen", `127.0.0.1:${port}`], { env: baseEnv, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(VERDACCIO, ["--config", join(dir, "config.yaml"), "--listen", `127.0.0.1:${port}`], {
+    env: baseEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   children.add(child);
   let log = "";
   child.stdout.on("data", (d) => (log = (log + d).slice(-4000)));
@@ -216,7 +238,18 @@ const CONSUMERS = {
   "cjs.cjs": `const { Memory } = require("@mem0/core");\n(async () => {\n${CONSUMER_BODY}\n})().catch((err) => { console.error(err); process.exit(1); });\n`,
   // Type-checked against the published declarations, then run as tsc emits it.
   "ts.mts": `import { Memory, type MemoryConfigInput, type SearchResponse } from "@mem0/core";\ndeclare const process: { env: Record<string, string | undefined> };\nconst config: MemoryConfigInput = JSON.parse(process.env.MEM0_REHEARSAL_CONFIG!);\nconst memory = await Memory.fromConfig(config);\nfor (const text of ["Alice is vegetarian and avoids fish sauce", "Alice prefers quiet restaurants"]) await memory.add(text, { user_id: "alice", infer: false });\nconst response: SearchResponse = await memory.search("vegetarian restaurants", { user_id: "alice", limit: 2, rerank: true });\nawait memory.close();\nif (!response.reranked || response.results.length === 0) throw new Error("not reranked: " + JSON.stringify(response.rerank));\nconsole.log("reranked by " + response.rerank!.provider);\n`,
-  "tsconfig.json": JSON.stringify({ compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", strict: true, skipLibCheck: true, types: [], outDir: "out" }, files: ["ts.mts"] }),
+  "tsconfig.json": JSON.stringify({
+    compilerOptions: {
+      module: "nodenext",
+      moduleResolution: "nodenext",
+      target: "es2022",
+      strict: true,
+      skipLibCheck: true,
+      types: [],
+      outDir: "out",
+    },
+    files: ["ts.mts"],
+  }),
 };
 
 /** --reuse DIR: the install and consumer stages again, on a scratch folder kept by --keep. */
@@ -228,20 +261,37 @@ async function main() {
   const repo = join(scratch, "repo");
   if (reuse) return consumersOnly(scratch, repo);
   say(`scratch: ${scratch}`);
-  const install = await run(PNPM[0], [...PNPM.slice(1), "install", "--frozen-lockfile", "--prefer-offline"], { cwd: repo, env: { ONNXRUNTIME_NODE_INSTALL: "skip" } });
-  if (!check("scratch copy installs from the lockfile", install.code === 0, install.code ? install.out : "")) return scratch;
+  const install = await run(PNPM[0], [...PNPM.slice(1), "install", "--frozen-lockfile", "--prefer-offline"], {
+    cwd: repo,
+    env: { ONNXRUNTIME_NODE_INSTALL: "skip" },
+  });
+  if (!check("scratch copy installs from the lockfile", install.code === 0, install.code ? install.out : ""))
+    return scratch;
 
   // 1. changeset version, with the pending changesets and a sample one.
   writeFileSync(join(repo, ".changeset", "release-rehearsal-sample.md"), SAMPLE_CHANGESET);
   const asked = askedBumps(join(repo, ".changeset"));
   const before = Object.fromEntries(workspacePackages(repo).map((p) => [p.json.name, p.json.version]));
   const version = await run(PNPM[0], [...PNPM.slice(1), "version-packages"], { cwd: repo });
-  if (!check("pnpm version-packages (changeset version, then a reinstall) runs without ONNXRUNTIME_NODE_INSTALL in the environment", version.code === 0, version.code ? version.out : "")) return scratch;
+  if (
+    !check(
+      "pnpm version-packages (changeset version, then a reinstall) runs without ONNXRUNTIME_NODE_INSTALL in the environment",
+      version.code === 0,
+      version.code ? version.out : "",
+    )
+  )
+    return scratch;
   // The release commit, as docs/releasing.md asks for before `pnpm release`.
-  execFileSync("git", ["-c", "user.name=rehearsal", "-c", "user.email=rehearsal@localhost", "commit", "-qam", "release"], { cwd: repo, stdio: "ignore" });
+  execFileSync(
+    "git",
+    ["-c", "user.name=rehearsal", "-c", "user.email=rehearsal@localhost", "commit", "-qam", "release"],
+    { cwd: repo, stdio: "ignore" },
+  );
   const packages = workspacePackages(repo);
   const published = packages.filter((p) => !p.json.private);
-  const unasked = published.filter((p) => semver.major(p.json.version) > semver.major(before[p.json.name]) && asked[p.json.name] !== "major");
+  const unasked = published.filter(
+    (p) => semver.major(p.json.version) > semver.major(before[p.json.name]) && asked[p.json.name] !== "major",
+  );
   check(
     "no package goes to a new major (1.0.0) that no changeset asked for",
     unasked.length === 0,
@@ -256,14 +306,20 @@ async function main() {
     const registryEnv = { npm_config_registry: registry.url, npm_config_userconfig: registry.npmrc };
     say("pnpm release (nx build, changeset publish) into Verdaccio");
     const release = await run(PNPM[0], [...PNPM.slice(1), "release"], { cwd: repo, env: registryEnv });
-    check("pnpm release builds and publishes, without ONNXRUNTIME_NODE_INSTALL in the environment", release.code === 0, release.code ? release.out : "");
+    check(
+      "pnpm release builds and publishes, without ONNXRUNTIME_NODE_INSTALL in the environment",
+      release.code === 0,
+      release.code ? release.out : "",
+    );
 
     const manifests = {};
     for (const p of published) {
       const res = await fetch(`${registry.url}${p.json.name.replace("/", "%2f")}`);
       manifests[p.json.name] = res.ok ? await res.json() : undefined;
     }
-    const missing = published.filter((p) => !manifests[p.json.name]?.versions?.[p.json.version]).map((p) => `${p.json.name}@${p.json.version}`);
+    const missing = published
+      .filter((p) => !manifests[p.json.name]?.versions?.[p.json.version])
+      .map((p) => `${p.json.name}@${p.json.version}`);
     check("every public package is published at its new version", missing.length === 0, missing.join(", "));
     const leftWorkspace = [];
     const unpublishedDeps = [];
@@ -275,12 +331,21 @@ async function main() {
           if (String(range).startsWith("workspace:")) leftWorkspace.push(`${p.json.name} ${field}.${dep}: ${range}`);
           if (!dep.startsWith("@mem0/")) continue;
           const versions = Object.keys(manifests[dep]?.versions ?? {});
-          if (!semver.maxSatisfying(versions, String(range).replace(/^workspace:/, ""))) unpublishedDeps.push(`${p.json.name} → ${dep}@${range} (published: ${versions.join(", ") || "none"})`);
+          if (!semver.maxSatisfying(versions, String(range).replace(/^workspace:/, "")))
+            unpublishedDeps.push(`${p.json.name} → ${dep}@${range} (published: ${versions.join(", ") || "none"})`);
         }
       }
     }
-    check("no `workspace:` range is left in a published manifest", leftWorkspace.length === 0, leftWorkspace.join("; "));
-    check("every @mem0 dependency of a published package is published in a matching version", unpublishedDeps.length === 0, unpublishedDeps.join("; "));
+    check(
+      "no `workspace:` range is left in a published manifest",
+      leftWorkspace.length === 0,
+      leftWorkspace.join("; "),
+    );
+    check(
+      "every @mem0 dependency of a published package is published in a matching version",
+      unpublishedDeps.length === 0,
+      unpublishedDeps.join("; "),
+    );
     if (missing.length === published.length) return scratch;
     await installAndConsume(scratch, repo, packages, registry, registryEnv, prebuilds);
   } finally {
@@ -315,30 +380,70 @@ async function installAndConsume(scratch, repo, packages, registry, registryEnv,
       "sqlite-cohere": (app, consumer) => ({
         vector_store: { provider: "sqlite", config: { path: join(app, `${consumer}.db`) } },
         embedder: { provider: "lexical" },
-        reranker: { provider: "cohere", config: { model: "rerank-english-v3.0", api_key: "co-rehearsal-key", base_url: cohere.url } },
+        reranker: {
+          provider: "cohere",
+          config: { model: "rerank-english-v3.0", api_key: "co-rehearsal-key", base_url: cohere.url },
+        },
       }),
       llm: () => ({
         vector_store: { provider: "memory" },
         embedder: { provider: "lexical" },
-        reranker: { provider: "llm_reranker", config: { llm: { provider: "openai", config: { model: "gpt-4o-mini", api_key: "sk-rehearsal-key", base_url: `${openai.url}/v1` } } } },
+        reranker: {
+          provider: "llm_reranker",
+          config: {
+            llm: {
+              provider: "openai",
+              config: { model: "gpt-4o-mini", api_key: "sk-rehearsal-key", base_url: `${openai.url}/v1` },
+            },
+          },
+        },
       }),
-      "hf-tei": () => ({ vector_store: { provider: "memory" }, embedder: { provider: "lexical" }, reranker: { provider: "huggingface", config: { endpoint_url: tei.url } } }),
+      "hf-tei": () => ({
+        vector_store: { provider: "memory" },
+        embedder: { provider: "lexical" },
+        reranker: { provider: "huggingface", config: { endpoint_url: tei.url } },
+      }),
     };
     try {
       const installOne = async (manager, selection) => {
         const app = join(scratch, "apps", `${manager}-${selection}`);
         mkdirSync(app, { recursive: true });
-        const deps = Object.fromEntries(SELECTIONS[selection].map((n) => [n, `^${packages.find((p) => p.json.name === n).json.version}`]));
-        writeFileSync(join(app, "package.json"), JSON.stringify({ name: `rehearsal-${manager}-${selection}`, version: "1.0.0", private: true, dependencies: deps }, null, 2));
-        if (manager === "pnpm") writeFileSync(join(app, "pnpm-workspace.yaml"), "allowBuilds:\n  better-sqlite3: true\n  onnxruntime-node: true\n  protobufjs: true\n  sharp: false\n");
+        const deps = Object.fromEntries(
+          SELECTIONS[selection].map((n) => [n, `^${packages.find((p) => p.json.name === n).json.version}`]),
+        );
+        writeFileSync(
+          join(app, "package.json"),
+          JSON.stringify(
+            { name: `rehearsal-${manager}-${selection}`, version: "1.0.0", private: true, dependencies: deps },
+            null,
+            2,
+          ),
+        );
+        if (manager === "pnpm")
+          writeFileSync(
+            join(app, "pnpm-workspace.yaml"),
+            "allowBuilds:\n  better-sqlite3: true\n  onnxruntime-node: true\n  protobufjs: true\n  sharp: false\n",
+          );
         for (const [f, text] of Object.entries(CONSUMERS)) writeFileSync(join(app, f), text);
-        const env = { ...registryEnv, ONNXRUNTIME_NODE_INSTALL: "skip", npm_config_better_sqlite3_binary_host: prebuilds.url };
+        const env = {
+          ...registryEnv,
+          ONNXRUNTIME_NODE_INSTALL: "skip",
+          npm_config_better_sqlite3_binary_host: prebuilds.url,
+        };
         const r =
           manager === "npm"
             ? await run("npm", ["install", "--prefer-offline", "--registry", registry.url], { cwd: app, env })
-            : await run(PNPM[0], [...PNPM.slice(1), "install", "--prefer-offline", "--registry", registry.url], { cwd: app, env });
-        const ok = check(`${manager} installs ${SELECTIONS[selection].join(" + ")} from the registry`, r.code === 0, r.code ? r.out : "");
-        if (ok && manager === "npm" && existsSync(join(app, "node_modules", "better-sqlite3"))) savePrebuild(join(app, "node_modules", "better-sqlite3"));
+            : await run(PNPM[0], [...PNPM.slice(1), "install", "--prefer-offline", "--registry", registry.url], {
+                cwd: app,
+                env,
+              });
+        const ok = check(
+          `${manager} installs ${SELECTIONS[selection].join(" + ")} from the registry`,
+          r.code === 0,
+          r.code ? r.out : "",
+        );
+        if (ok && manager === "npm" && existsSync(join(app, "node_modules", "better-sqlite3")))
+          savePrebuild(join(app, "node_modules", "better-sqlite3"));
         return ok ? app : undefined;
       };
       say("blank apps: npm and pnpm installs");
@@ -347,7 +452,8 @@ async function installAndConsume(scratch, repo, packages, registry, registryEnv,
         jobs.push(
           (async () => {
             const apps = [];
-            for (const selection of Object.keys(SELECTIONS)) apps.push([selection, await installOne(manager, selection)]);
+            for (const selection of Object.keys(SELECTIONS))
+              apps.push([selection, await installOne(manager, selection)]);
             return apps.map(([selection, app]) => ({ manager, selection, app }));
           })(),
         );
@@ -356,10 +462,17 @@ async function installAndConsume(scratch, repo, packages, registry, registryEnv,
       say("consumers");
       for (const { manager, selection, app } of apps) {
         if (!app) continue;
-        const envFor = (consumer) => ({ MEM0_REHEARSAL_CONFIG: JSON.stringify(configs[selection](app, consumer)), MEM0_DIR: app });
+        const envFor = (consumer) => ({
+          MEM0_REHEARSAL_CONFIG: JSON.stringify(configs[selection](app, consumer)),
+          MEM0_DIR: app,
+        });
         const label = `${manager} ${selection}`;
         const esm = await run(process.execPath, ["esm.mjs"], { cwd: app, env: envFor("esm"), timeoutMs: 60_000 });
-        check(`${label}: the ES module consumer searches with reranking`, esm.code === 0, esm.code ? esm.out : esm.out.trim());
+        check(
+          `${label}: the ES module consumer searches with reranking`,
+          esm.code === 0,
+          esm.code ? esm.out : esm.out.trim(),
+        );
         const cjs = await run(process.execPath, ["cjs.cjs"], { cwd: app, env: envFor("cjs"), timeoutMs: 60_000 });
         check(
           `${label}: the CommonJS consumer (require) searches with reranking`,
@@ -368,8 +481,15 @@ async function installAndConsume(scratch, repo, packages, registry, registryEnv,
           cjs.code ? `Node ${process.version}, require(esm): ${cjs.out}` : cjs.out.trim(),
         );
         const tsc = await run(process.execPath, [TSC, "-p", "tsconfig.json"], { cwd: app, timeoutMs: 120_000 });
-        const ts = tsc.code === 0 ? await run(process.execPath, ["out/ts.mjs"], { cwd: app, env: envFor("ts"), timeoutMs: 60_000 }) : tsc;
-        check(`${label}: the TypeScript consumer type-checks and searches with reranking`, ts.code === 0, ts.code ? ts.out : ts.out.trim());
+        const ts =
+          tsc.code === 0
+            ? await run(process.execPath, ["out/ts.mjs"], { cwd: app, env: envFor("ts"), timeoutMs: 60_000 })
+            : tsc;
+        check(
+          `${label}: the TypeScript consumer type-checks and searches with reranking`,
+          ts.code === 0,
+          ts.code ? ts.out : ts.out.trim(),
+        );
       }
     } finally {
       await Promise.all([cohere.close(), openai.close(), tei.close()]);

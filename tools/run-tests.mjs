@@ -28,7 +28,15 @@ if (!projectsGiven || args.some((a) => a.includes("ts-cli"))) {
 
 const nx = spawnSync(
   process.execPath,
-  [join(root, "node_modules/nx/dist/bin/nx.js"), "run-many", "-t", "typecheck", "test", "--output-style=stream", ...args],
+  [
+    join(root, "node_modules/nx/dist/bin/nx.js"),
+    "run-many",
+    "-t",
+    "typecheck",
+    "test",
+    "--output-style=stream",
+    ...args,
+  ],
   { cwd: root, stdio: "inherit", env },
 );
 

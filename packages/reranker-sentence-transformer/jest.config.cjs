@@ -1,1 +1,4 @@
-module.exports = { ...require("../../jest.preset.js"), testEnvironment: require.resolve("../hf-runtime/jest-environment.cjs") };
+module.exports = {
+  ...require("../../jest.preset.js"),
+  testEnvironment: require.resolve("../hf-runtime/jest-environment.cjs"),
+};

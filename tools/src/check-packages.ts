@@ -10,7 +10,14 @@ import { existsSync, readdirSync, readFileSync, realpathSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { dirname, join } from "node:path";
 import semver from "semver";
-import { PROVIDER_NAME, listPackages, readJson, workspaceRoot, type PackageJson, type WorkspacePackage } from "./workspace.js";
+import {
+  PROVIDER_NAME,
+  listPackages,
+  readJson,
+  workspaceRoot,
+  type PackageJson,
+  type WorkspacePackage,
+} from "./workspace.js";
 
 /** require(esm) is unflagged from this version on; the CJS-consumer story depends on it. */
 export const NODE_FLOOR = "20.19.0";
@@ -40,7 +47,12 @@ export interface PackageReport {
 
 type ConditionTree = string | null | ConditionTree[] | { [key: string]: ConditionTree };
 
-function exportTargets(tree: ConditionTree, path: string, out: { path: string; target: string }[], problems: string[]): void {
+function exportTargets(
+  tree: ConditionTree,
+  path: string,
+  out: { path: string; target: string }[],
+  problems: string[],
+): void {
   if (tree === null) return;
   if (typeof tree === "string") {
     out.push({ path, target: tree });
@@ -54,7 +66,9 @@ function exportTargets(tree: ConditionTree, path: string, out: { path: string; t
   // TypeScript picks the first matching condition, so `types` after `default`/`import` is never read.
   // A `require` block with its own types may come first: CommonJS importers take it (core's .d.cts).
   const typesAt = keys.indexOf("types");
-  const precedingTypes = keys.slice(0, typesAt).filter((k) => !(k === "require" && typeof tree[k] === "object" && tree[k] !== null && "types" in tree[k]));
+  const precedingTypes = keys
+    .slice(0, typesAt)
+    .filter((k) => !(k === "require" && typeof tree[k] === "object" && tree[k] !== null && "types" in tree[k]));
   if (typesAt > 0 && precedingTypes.length > 0) problems.push(`exports${path}: "types" must be the first condition`);
   for (const k of keys) exportTargets(tree[k]!, `${path}.${k}`, out, problems);
 }
@@ -83,7 +97,9 @@ function checkExports(pkg: WorkspacePackage, problems: string[]): void {
     else if (target.includes("*")) continue;
     else if (!existsSync(join(pkg.dir, target))) problems.push(`exports${path}: ${target} does not exist (not built?)`);
     if (/\.d\.[cm]?ts$/.test(target) !== path.endsWith(".types") && !target.endsWith(".json")) {
-      problems.push(`exports${path}: ${target} ${path.endsWith(".types") ? "is not a .d.ts file" : "is a .d.ts file under a JavaScript condition"}`);
+      problems.push(
+        `exports${path}: ${target} ${path.endsWith(".types") ? "is not a .d.ts file" : "is a .d.ts file under a JavaScript condition"}`,
+      );
     }
   }
 }
@@ -92,10 +108,15 @@ function workspaceDepProblems(pkg: WorkspacePackage, byName: Map<string, Workspa
   for (const field of ["dependencies", "peerDependencies", "optionalDependencies"] as const) {
     for (const [dep, spec] of Object.entries(pkg.json[field] ?? {})) {
       const local = byName.get(dep);
-      if (/^(file|link|portal):/.test(spec)) problems.push(`${field}.${dep}: ${spec} cannot be installed from the registry`);
+      if (/^(file|link|portal):/.test(spec))
+        problems.push(`${field}.${dep}: ${spec} cannot be installed from the registry`);
       if (!local) continue;
-      if (!spec.startsWith("workspace:")) problems.push(`${field}.${dep}: ${spec} should be a workspace: range, so packing writes the released version`);
-      if (local.json.private) problems.push(`${field}.${dep}: ${dep} is private and is never published, so this package could not be installed`);
+      if (!spec.startsWith("workspace:"))
+        problems.push(`${field}.${dep}: ${spec} should be a workspace: range, so packing writes the released version`);
+      if (local.json.private)
+        problems.push(
+          `${field}.${dep}: ${dep} is private and is never published, so this package could not be installed`,
+        );
     }
   }
 }
@@ -105,7 +126,14 @@ const builtins = new Set(builtinModules);
 
 /** The package a bare specifier names (`@scope/name/sub` → `@scope/name`), or undefined for relative, builtin, `#` imports. */
 export function packageOfSpecifier(spec: string): string | undefined {
-  if (spec.startsWith(".") || spec.startsWith("/") || spec.startsWith("#") || spec.startsWith("node:") || /^[a-z]+:/.test(spec)) return undefined;
+  if (
+    spec.startsWith(".") ||
+    spec.startsWith("/") ||
+    spec.startsWith("#") ||
+    spec.startsWith("node:") ||
+    /^[a-z]+:/.test(spec)
+  )
+    return undefined;
   const parts = spec.split("/");
   const name = spec.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!;
   return builtins.has(name) ? undefined : name;
@@ -126,11 +154,18 @@ function* filesUnder(dir: string): Generator<string> {
  */
 function undeclaredImports(pkg: WorkspacePackage, problems: string[]): void {
   const j = pkg.json;
-  const declared = new Set([pkg.name, ...Object.keys(j.dependencies ?? {}), ...Object.keys(j.peerDependencies ?? {}), ...Object.keys(j.optionalDependencies ?? {})]);
+  const declared = new Set([
+    pkg.name,
+    ...Object.keys(j.dependencies ?? {}),
+    ...Object.keys(j.peerDependencies ?? {}),
+    ...Object.keys(j.optionalDependencies ?? {}),
+  ]);
   const missing = new Map<string, string>();
   for (const file of filesUnder(join(pkg.dir, "dist"))) {
     // Doc comments often show usage (`import { x } from "@mem0/testkit"`); only code counts.
-    const code = readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+    const code = readFileSync(file, "utf8")
+      .replace(/\/\*[\s\S]*?\*\//g, "")
+      .replace(/^\s*\/\/.*$/gm, "");
     for (const m of code.matchAll(SPECIFIER)) {
       const name = packageOfSpecifier(m[1]!);
       if (name && !declared.has(name) && !missing.has(name)) missing.set(name, file.slice(pkg.dir.length + 1));
@@ -138,7 +173,9 @@ function undeclaredImports(pkg: WorkspacePackage, problems: string[]): void {
   }
   for (const [name, file] of missing) {
     const where = j.devDependencies?.[name] ? " (it is only a devDependency)" : "";
-    problems.push(`${file} imports ${name}, which is not in dependencies or peerDependencies${where}: it fails under pnpm's strict layout`);
+    problems.push(
+      `${file} imports ${name}, which is not in dependencies or peerDependencies${where}: it fails under pnpm's strict layout`,
+    );
   }
 }
 
@@ -164,7 +201,11 @@ export function dependencyClosure(dir: string): Map<string, string[]> {
     if (visitedDirs.has(d)) continue;
     visitedDirs.add(d);
     const json = readJson(join(d, "package.json"));
-    const optionalPeers = new Set(Object.entries(json.peerDependenciesMeta ?? {}).filter(([, m]) => m.optional).map(([n]) => n));
+    const optionalPeers = new Set(
+      Object.entries(json.peerDependenciesMeta ?? {})
+        .filter(([, m]) => m.optional)
+        .map(([n]) => n),
+    );
     const deps = [
       ...Object.keys(json.dependencies ?? {}),
       ...Object.keys(json.optionalDependencies ?? {}),
@@ -192,23 +233,34 @@ export function checkPackage(pkg: WorkspacePackage, all: WorkspacePackage[], roo
   if (!Array.isArray(j.files) || !j.files.some((f) => f === "dist" || f === "dist/" || f.startsWith("dist/"))) {
     problems.push(`files: must list "dist" (without it the tarball carries no code, or everything)`);
   }
-  if (!existsSync(join(pkg.dir, "README.md"))) problems.push(`README.md: missing (the registry page is empty without it)`);
+  if (!existsSync(join(pkg.dir, "README.md")))
+    problems.push(`README.md: missing (the registry page is empty without it)`);
 
   const nodeRange = j.engines?.node;
-  if (!nodeRange) problems.push(`engines.node: missing (must be >=${NODE_FLOOR}: CommonJS consumers rely on require(esm))`);
+  if (!nodeRange)
+    problems.push(`engines.node: missing (must be >=${NODE_FLOOR}: CommonJS consumers rely on require(esm))`);
   else {
     const min = semver.validRange(nodeRange) ? semver.minVersion(nodeRange) : null;
-    if (!min || semver.lt(min, NODE_FLOOR)) problems.push(`engines.node: ${nodeRange} allows Node below ${NODE_FLOOR}, where require() of these ES modules fails`);
+    if (!min || semver.lt(min, NODE_FLOOR))
+      problems.push(
+        `engines.node: ${nodeRange} allows Node below ${NODE_FLOOR}, where require() of these ES modules fails`,
+      );
   }
-  if (j.sideEffects === undefined) problems.push(`sideEffects: missing (false, or the list of files with side effects, lets bundlers drop unused code)`);
+  if (j.sideEffects === undefined)
+    problems.push(
+      `sideEffects: missing (false, or the list of files with side effects, lets bundlers drop unused code)`,
+    );
   if (!j.license) problems.push(`license: missing`);
-  else if (rootJson.license && j.license !== rootJson.license) problems.push(`license: ${j.license} differs from the repository's ${rootJson.license}`);
+  else if (rootJson.license && j.license !== rootJson.license)
+    problems.push(`license: ${j.license} differs from the repository's ${rootJson.license}`);
 
   const repo = typeof j.repository === "string" ? { url: j.repository } : j.repository;
   if (!repo?.url) problems.push(`repository: missing (publint and the registry link the source through it)`);
   else {
-    if (typeof j.repository === "object" && j.repository.type !== "git") problems.push(`repository.type: must be "git"`);
-    if (repo.directory !== pkg.relDir) problems.push(`repository.directory: ${String(repo.directory)}, expected ${pkg.relDir}`);
+    if (typeof j.repository === "object" && j.repository.type !== "git")
+      problems.push(`repository.type: must be "git"`);
+    if (repo.directory !== pkg.relDir)
+      problems.push(`repository.directory: ${String(repo.directory)}, expected ${pkg.relDir}`);
   }
 
   workspaceDepProblems(pkg, byName, problems);
@@ -217,14 +269,21 @@ export function checkPackage(pkg: WorkspacePackage, all: WorkspacePackage[], roo
   // One copy of core per app: a provider that brought its own core would register plugins and
   // throw errors that the app's core does not see (instanceof, the provider registry).
   if (pkg.name !== "@mem0/core") {
-    const usesCore = ["dependencies", "peerDependencies", "devDependencies"].some((f) => (j[f] as Record<string, string> | undefined)?.["@mem0/core"]);
+    const usesCore = ["dependencies", "peerDependencies", "devDependencies"].some(
+      (f) => (j[f] as Record<string, string> | undefined)?.["@mem0/core"],
+    );
     const isApp = j.bin !== undefined;
-    if (!isApp && j.dependencies?.["@mem0/core"]) problems.push(`dependencies.@mem0/core: must be a peerDependency (an app installs core once; providers share it)`);
+    if (!isApp && j.dependencies?.["@mem0/core"])
+      problems.push(
+        `dependencies.@mem0/core: must be a peerDependency (an app installs core once; providers share it)`,
+      );
     if ((PROVIDER_NAME.test(pkg.name) || (usesCore && !isApp)) && !j.peerDependencies?.["@mem0/core"]) {
       problems.push(`peerDependencies.@mem0/core: missing (every provider package takes core as a peer)`);
     }
     if (j.peerDependencies?.["@mem0/core"] && !j.devDependencies?.["@mem0/core"]) {
-      problems.push(`devDependencies.@mem0/core: missing (declare the peer as a devDependency too, so the package's own build and tests use the workspace's core)`);
+      problems.push(
+        `devDependencies.@mem0/core: missing (declare the peer as a devDependency too, so the package's own build and tests use the workspace's core)`,
+      );
     }
   }
   return problems;
@@ -246,7 +305,8 @@ export function providerSdks(all: WorkspacePackage[]): string[] {
   }
   const sdks = new Set(KNOWN_PROVIDER_SDKS);
   for (const name of providerSide) {
-    for (const dep of Object.keys(byName.get(name)!.json.dependencies ?? {})) if (!byName.has(dep) && !coreDirect.has(dep)) sdks.add(dep);
+    for (const dep of Object.keys(byName.get(name)!.json.dependencies ?? {}))
+      if (!byName.has(dep) && !coreDirect.has(dep)) sdks.add(dep);
   }
   return [...sdks].sort();
 }
@@ -258,10 +318,12 @@ export function checkCoreClosure(all: WorkspacePackage[]): string[] {
   const problems: string[] = [];
   for (const sdk of providerSdks(all)) {
     const chain = closure.get(sdk);
-    if (chain) problems.push(`@mem0/core's dependency tree contains the provider SDK ${sdk} (via ${chain.join(" → ")})`);
+    if (chain)
+      problems.push(`@mem0/core's dependency tree contains the provider SDK ${sdk} (via ${chain.join(" → ")})`);
   }
   for (const name of closure.keys()) {
-    if (name.startsWith("@mem0/")) problems.push(`@mem0/core depends on ${name}: core must not depend on provider or helper packages`);
+    if (name.startsWith("@mem0/"))
+      problems.push(`@mem0/core depends on ${name}: core must not depend on provider or helper packages`);
   }
   return problems;
 }

@@ -78,7 +78,8 @@ export function listPackages(root = workspaceRoot): WorkspacePackage[] {
     if (glob.endsWith("/*")) {
       const parent = join(root, glob.slice(0, -2));
       if (!existsSync(parent)) continue;
-      for (const name of readdirSync(parent, { withFileTypes: true })) if (name.isDirectory()) dirs.push(join(parent, name.name));
+      for (const name of readdirSync(parent, { withFileTypes: true }))
+        if (name.isDirectory()) dirs.push(join(parent, name.name));
     } else if (!glob.includes("*")) {
       dirs.push(join(root, glob));
     } else {

@@ -21,7 +21,9 @@ describe("every publishable package in the workspace", () => {
 
   test("no provider SDK is in @mem0/core's dependency tree", () => {
     const sdks = providerSdks(listPackages());
-    expect(sdks).toEqual(expect.arrayContaining(["cohere-ai", "openai", "@huggingface/transformers", "better-sqlite3"]));
+    expect(sdks).toEqual(
+      expect.arrayContaining(["cohere-ai", "openai", "@huggingface/transformers", "better-sqlite3"]),
+    );
     expect(checkCoreClosure(listPackages())).toEqual([]);
   });
 });
@@ -55,7 +57,11 @@ function brokenWorkspace(): string {
   write("packages/core/dist/index.js", "export {};");
   write("packages/core/dist/index.d.ts", "export {};");
   // core → evil-chain → cohere-ai, as installed on disk.
-  write("packages/core/node_modules/evil-chain/package.json", { name: "evil-chain", version: "1.0.0", dependencies: { "cohere-ai": "*" } });
+  write("packages/core/node_modules/evil-chain/package.json", {
+    name: "evil-chain",
+    version: "1.0.0",
+    dependencies: { "cohere-ai": "*" },
+  });
   write("packages/core/node_modules/cohere-ai/package.json", { name: "cohere-ai", version: "8.0.0" });
   write("packages/reranker-bad/package.json", {
     name: "@mem0/reranker-bad",
@@ -68,7 +74,10 @@ function brokenWorkspace(): string {
     repository: { type: "git", url: "x", directory: "packages/elsewhere" },
     dependencies: { "@mem0/core": "^0.1.0", "cohere-ai": "8.1.0", "@mem0/private-helper": "workspace:^" },
   });
-  write("packages/reranker-bad/dist/index.js", 'import { z } from "zod";\nimport "node:fs";\nimport { x } from "./local.js";\nexport default await import("cohere-ai");\n');
+  write(
+    "packages/reranker-bad/dist/index.js",
+    'import { z } from "zod";\nimport "node:fs";\nimport { x } from "./local.js";\nexport default await import("cohere-ai");\n',
+  );
   write("packages/private-helper/package.json", { name: "@mem0/private-helper", version: "0.0.0", private: true });
   return root;
 }
@@ -79,7 +88,11 @@ describe("the checker on a broken workspace", () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   test("skips private packages", () => {
-    expect(publishablePackages(root).map((p) => p.name).sort()).toEqual(["@mem0/core", "@mem0/reranker-bad"]);
+    expect(
+      publishablePackages(root)
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(["@mem0/core", "@mem0/reranker-bad"]);
   });
 
   test("reports each broken field of a provider package", () => {
@@ -87,7 +100,7 @@ describe("the checker on a broken workspace", () => {
     for (const expected of [
       "description: missing",
       'exports["."]: "types" must be the first condition',
-      "exports[\".\"].types: ./dist/index.d.ts does not exist",
+      'exports["."].types: ./dist/index.d.ts does not exist',
       'files: must list "dist"',
       "README.md: missing",
       "engines.node: >=18 allows Node below 20.19.0",
@@ -107,6 +120,8 @@ describe("the checker on a broken workspace", () => {
   });
 
   test("finds a provider SDK reached through core's transitive dependencies", () => {
-    expect(byName["@mem0/core"]).toEqual([expect.stringContaining("provider SDK cohere-ai (via evil-chain → cohere-ai)")]);
+    expect(byName["@mem0/core"]).toEqual([
+      expect.stringContaining("provider SDK cohere-ai (via evil-chain → cohere-ai)"),
+    ]);
   });
 });

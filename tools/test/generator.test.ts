@@ -18,7 +18,14 @@ const generatorDir = join(workspaceRoot, "tools", "generators", "reranker");
 const requireFromTools = createRequire(join(workspaceRoot, "tools", "package.json"));
 
 const PLUGIN_NAME = "@acme/mem0-reranker-acme";
-const SOURCES = ["README.md", "src/config.ts", "src/index.ts", "src/reranker.ts", "test/conformance.test.ts", "test/plugin.test.ts"];
+const SOURCES = [
+  "README.md",
+  "src/config.ts",
+  "src/index.ts",
+  "src/reranker.ts",
+  "test/conformance.test.ts",
+  "test/plugin.test.ts",
+];
 
 /** Every file under `dir` (but node_modules and dist) with its content, to prove nothing was edited. */
 function snapshot(dir: string, sub = ""): Record<string, string> {
@@ -35,7 +42,10 @@ function snapshot(dir: string, sub = ""): Record<string, string> {
 /** Sets a pnpm install of a scaffold to take @mem0/* from our tarballs (and to allow swc's build). */
 function pointAtTarballs(dir: string): void {
   const overrides = Object.values(manifest.packs).map((p) => `  "${p.name}": "file:${p.tarball}"`);
-  writeFileSync(join(dir, "pnpm-workspace.yaml"), ["overrides:", ...overrides, "allowBuilds:", '  "@swc/core": true', '  "@parcel/watcher": false', ""].join("\n"));
+  writeFileSync(
+    join(dir, "pnpm-workspace.yaml"),
+    ["overrides:", ...overrides, "allowBuilds:", '  "@swc/core": true', '  "@parcel/watcher": false', ""].join("\n"),
+  );
 }
 
 let pluginTarball: string | undefined;
@@ -46,12 +56,16 @@ describe("the generator, standalone (cli.cjs), in a folder outside the workspace
   beforeAll(async () => {
     packOf(manifest, "@mem0/core");
     dir = join(manifest.root, "mem0-reranker-acme");
-    await node([join(generatorDir, "cli.cjs"), "acme", "--directory", dir, "--package-name", PLUGIN_NAME], { cwd: manifest.root });
+    await node([join(generatorDir, "cli.cjs"), "acme", "--directory", dir, "--package-name", PLUGIN_NAME], {
+      cwd: manifest.root,
+    });
     generated = snapshot(dir);
   }, 60_000);
 
   test("writes a package: package.json, config schema, defineReranker plugin, README, conformance tests", () => {
-    expect(Object.keys(generated).sort()).toEqual([".gitignore", ...SOURCES, "jest.config.js", "package.json", "tsconfig.build.json", "tsconfig.json"].sort());
+    expect(Object.keys(generated).sort()).toEqual(
+      [".gitignore", ...SOURCES, "jest.config.js", "package.json", "tsconfig.build.json", "tsconfig.json"].sort(),
+    );
     const pkg = JSON.parse(generated["package.json"]!);
     expect(pkg).toMatchObject({
       name: PLUGIN_NAME,
@@ -76,7 +90,10 @@ describe("the generator, standalone (cli.cjs), in a folder outside the workspace
     expect(output).not.toMatch(/\d+ failed/);
     // The conformance suite skips, by name, what an in-process scaffold with no API key cannot have:
     // a key to leak and a call to abort midway (the template's midCallAbortSkipReason). Nothing else.
-    const skipped = output.split("\n").filter((l) => /^\s*○ skipped /.test(l)).map((l) => l.replace(/^\s*○ skipped /, "").trim());
+    const skipped = output
+      .split("\n")
+      .filter((l) => /^\s*○ skipped /.test(l))
+      .map((l) => l.replace(/^\s*○ skipped /, "").trim());
     expect(skipped.sort()).toEqual([
       "aborting mid-call rejects promptly with the signal's reason (skipped: the scaffold scores in-process; nothing to abort mid-call)",
       "the reranker: holds no credential, so there is no key to leak",
@@ -96,11 +113,16 @@ describe("the generator, standalone (cli.cjs), in a folder outside the workspace
     const lint = await publint(pluginTarball);
     expect({ code: lint.code, output: lint.stdout + lint.stderr }).toEqual({ code: 0, output: expect.any(String) });
     const types = await attw(pluginTarball);
-    expect({ code: types.code, output: types.stdout + types.stderr }).toEqual({ code: 0, output: expect.stringContaining("No problems found") });
+    expect({ code: types.code, output: types.stdout + types.stderr }).toEqual({
+      code: 0,
+      output: expect.stringContaining("No problems found"),
+    });
   });
 });
 
-const APP_PROBE = (format: "esm" | "cjs") => `${format === "esm" ? 'import { Memory } from "@mem0/core";' : 'const { Memory } = require("@mem0/core");'}
+const APP_PROBE = (
+  format: "esm" | "cjs",
+) => `${format === "esm" ? 'import { Memory } from "@mem0/core";' : 'const { Memory } = require("@mem0/core");'}
 async function main() {
   // No registerProvider: core imports the package named by "provider".
   const m = await Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: { provider: "${PLUGIN_NAME}", config: { top_k: 10 } } });
@@ -125,17 +147,20 @@ describe.each<PackageManager>(["npm", "pnpm"])("the third-party plugin in a fres
     });
   }, 240_000);
 
-  test.each(["esm.mjs", "cjs.cjs"])('%s: reranker: { provider: "@acme/mem0-reranker-acme" } reranks search results', async (script) => {
-    const { stdout } = await node([join(app.dir, script)], { cwd: app.dir });
-    const out = JSON.parse(stdout.trim().split("\n").pop()!);
-    expect(out.rerank).toMatchObject({ provider: "acme", model: "acme-rerank-v1", candidates: 4 });
-    expect(out.rerank.error).toBeUndefined();
-    expect(out.reranked).toBe(true);
-    expect(out.results).toHaveLength(2);
-    expect(out.results[0]).toMatchObject({ memory: "Alice loves ramen, tonkotsu ramen above all" });
-    expect(out.results[0].score).toBe(out.results[0].rerank_score);
-    expect(out.results[0].score).toBeGreaterThan(out.results[1].score);
-  });
+  test.each(["esm.mjs", "cjs.cjs"])(
+    '%s: reranker: { provider: "@acme/mem0-reranker-acme" } reranks search results',
+    async (script) => {
+      const { stdout } = await node([join(app.dir, script)], { cwd: app.dir });
+      const out = JSON.parse(stdout.trim().split("\n").pop()!);
+      expect(out.rerank).toMatchObject({ provider: "acme", model: "acme-rerank-v1", candidates: 4 });
+      expect(out.rerank.error).toBeUndefined();
+      expect(out.reranked).toBe(true);
+      expect(out.results).toHaveLength(2);
+      expect(out.results[0]).toMatchObject({ memory: "Alice loves ramen, tonkotsu ramen above all" });
+      expect(out.results[0].score).toBe(out.results[0].rerank_score);
+      expect(out.results[0].score).toBeGreaterThan(out.results[1].score);
+    },
+  );
 });
 
 /** The workspace packages `names` need, with their own workspace dependencies. */
@@ -154,10 +179,20 @@ function closure(names: string[]): WorkspacePackage[] {
 
 describe("the generator, in this workspace (pnpm nx g @mem0/tools:reranker <name>)", () => {
   test("nx finds the local generator and plans packages/reranker-<name>", async () => {
-    const out = await node([join(workspaceRoot, "node_modules", "nx", "dist", "bin", "nx.js"), "g", "@mem0/tools:reranker", "zeta", "--dry-run", "--no-interactive"], {
-      cwd: workspaceRoot,
-      env: { NX_DAEMON: "false", NX_NO_CLOUD: "true" },
-    });
+    const out = await node(
+      [
+        join(workspaceRoot, "node_modules", "nx", "dist", "bin", "nx.js"),
+        "g",
+        "@mem0/tools:reranker",
+        "zeta",
+        "--dry-run",
+        "--no-interactive",
+      ],
+      {
+        cwd: workspaceRoot,
+        env: { NX_DAEMON: "false", NX_NO_CLOUD: "true" },
+      },
+    );
     for (const file of [...SOURCES, "package.json", "jest.config.cjs", "tsconfig.json", "tsconfig.build.json"]) {
       expect(out.stdout).toContain(`CREATE packages/reranker-zeta/${file}`);
     }
@@ -169,20 +204,32 @@ describe("the generator, in this workspace (pnpm nx g @mem0/tools:reranker <name
   test("the generated workspace package installs, builds, type-checks and passes its tests", async () => {
     const copy = join(manifest.root, "workspace-copy");
     mkdirSync(join(copy, "tools"), { recursive: true });
-    for (const f of ["package.json", "pnpm-workspace.yaml", "tsconfig.base.json", "jest.preset.js"]) cpSync(join(workspaceRoot, f), join(copy, f));
+    for (const f of ["package.json", "pnpm-workspace.yaml", "tsconfig.base.json", "jest.preset.js"])
+      cpSync(join(workspaceRoot, f), join(copy, f));
     // The preset's reporter and setup files.
-    for (const f of readdirSync(join(workspaceRoot, "tools")).filter((n) => /^jest-.*\.cjs$/.test(n))) cpSync(join(workspaceRoot, "tools", f), join(copy, "tools", f));
+    for (const f of readdirSync(join(workspaceRoot, "tools")).filter((n) => /^jest-.*\.cjs$/.test(n)))
+      cpSync(join(workspaceRoot, "tools", f), join(copy, "tools", f));
     const deps = closure(["@mem0/core", "@mem0/testkit"]);
-    for (const p of deps) cpSync(p.dir, join(copy, p.relDir), { recursive: true, filter: (src) => !src.includes("/node_modules") });
+    for (const p of deps)
+      cpSync(p.dir, join(copy, p.relDir), { recursive: true, filter: (src) => !src.includes("/node_modules") });
 
-    const { FsTree, flushChanges } = requireFromTools("nx/src/generators/tree") as typeof import("nx/src/generators/tree");
-    const generator = requireFromTools("./generators/reranker/generator.cjs") as (tree: unknown, o: { name: string }) => Promise<unknown>;
+    const { FsTree, flushChanges } = requireFromTools(
+      "nx/src/generators/tree",
+    ) as typeof import("nx/src/generators/tree");
+    const generator = requireFromTools("./generators/reranker/generator.cjs") as (
+      tree: unknown,
+      o: { name: string },
+    ) => Promise<unknown>;
     const tree = new FsTree(copy, false);
     await generator(tree, { name: "zeta" });
     flushChanges(copy, tree.listChanges());
 
     const pkg = JSON.parse(readFileSync(join(copy, "packages", "reranker-zeta", "package.json"), "utf8"));
-    expect(pkg).toMatchObject({ name: "@mem0/reranker-zeta", peerDependencies: { "@mem0/core": "workspace:>=0.1.0 <1.0.0" }, repository: { directory: "packages/reranker-zeta" } });
+    expect(pkg).toMatchObject({
+      name: "@mem0/reranker-zeta",
+      peerDependencies: { "@mem0/core": "workspace:>=0.1.0 <1.0.0" },
+      repository: { directory: "packages/reranker-zeta" },
+    });
 
     await pnpm(["install", "--no-frozen-lockfile", "--prefer-offline", "--reporter=append-only"], { cwd: copy });
     const cwd = join(copy, "packages", "reranker-zeta");

@@ -5,7 +5,17 @@
  * `@mem0/core` peer range stops matching.
  */
 import { describe, expect, test } from "@jest/globals";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { listPackages, workspaceRoot } from "../src/workspace.js";
 import { node } from "./support/exec.js";
@@ -28,19 +38,28 @@ function scratch(options: { changesets?: Record<string, string>; version?: strin
     if (options.version && !json.private) {
       json.version = options.version;
       // From 1.0 on the peer ranges go back to carets (docs/releasing.md).
-      json.peerDependencies = Object.fromEntries(Object.entries(json.peerDependencies ?? {}).map(([k, v]) => [k, k.startsWith("@mem0/") ? "workspace:^" : v]));
+      json.peerDependencies = Object.fromEntries(
+        Object.entries(json.peerDependencies ?? {}).map(([k, v]) => [k, k.startsWith("@mem0/") ? "workspace:^" : v]),
+      );
     }
     writeFileSync(join(dir, p.relDir, "package.json"), JSON.stringify(json, null, 2));
   }
   if (options.changesets) {
-    for (const f of readdirSync(join(dir, ".changeset"))) if (f.endsWith(".md") && f !== "README.md") rmSync(join(dir, ".changeset", f));
-    for (const [name, body] of Object.entries(options.changesets)) writeFileSync(join(dir, ".changeset", `${name}.md`), body);
+    for (const f of readdirSync(join(dir, ".changeset")))
+      if (f.endsWith(".md") && f !== "README.md") rmSync(join(dir, ".changeset", f));
+    for (const [name, body] of Object.entries(options.changesets))
+      writeFileSync(join(dir, ".changeset", `${name}.md`), body);
   }
   return dir;
 }
 
 const versionsIn = (dir: string) =>
-  Object.fromEntries(packages.map((p) => [p.name, (JSON.parse(readFileSync(join(dir, p.relDir, "package.json"), "utf8")) as { version: string }).version]));
+  Object.fromEntries(
+    packages.map((p) => [
+      p.name,
+      (JSON.parse(readFileSync(join(dir, p.relDir, "package.json"), "utf8")) as { version: string }).version,
+    ]),
+  );
 
 const changesetVersion = (dir: string) => node([changesetBin, "version"], { cwd: dir, env: { CI: "true" } });
 
@@ -48,7 +67,9 @@ const providers = packages.filter((p) => !p.json.private && p.json.peerDependenc
 
 describe("pnpm version-packages (changeset version)", () => {
   test("applies every pending changeset: new versions and changelogs, ignored packages untouched", async () => {
-    const pending = readdirSync(join(workspaceRoot, ".changeset")).filter((f) => f.endsWith(".md") && f !== "README.md");
+    const pending = readdirSync(join(workspaceRoot, ".changeset")).filter(
+      (f) => f.endsWith(".md") && f !== "README.md",
+    );
     const named = new Set<string>();
     for (const f of pending) {
       const front = /^---\n([\s\S]*?)\n---/.exec(readFileSync(join(workspaceRoot, ".changeset", f), "utf8"))?.[1] ?? "";
@@ -79,7 +100,9 @@ describe("pnpm version-packages (changeset version)", () => {
   });
 
   test("under 0.x, a core minor releases core as 0.2.0 and pushes no package to 1.0.0", async () => {
-    const dir = scratch({ changesets: { feat: '---\n"@mem0/core": minor\n"@mem0/store-sqlite": minor\n---\n\nA feature.\n' } });
+    const dir = scratch({
+      changesets: { feat: '---\n"@mem0/core": minor\n"@mem0/store-sqlite": minor\n---\n\nA feature.\n' },
+    });
     await changesetVersion(dir);
     const after = versionsIn(dir);
     expect(after["@mem0/core"]).toBe("0.2.0");

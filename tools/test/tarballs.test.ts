@@ -15,7 +15,14 @@ const manifest = readManifest();
 const packages = publishablePackages();
 
 /** Files no tarball should carry: tests, their fixtures, build configs, the TypeScript build cache. */
-const NOT_SHIPPED = [/(^|\/)test\//, /\.test\.[cm]?[jt]s$/, /(^|\/)tsconfig[^/]*\.json$/, /(^|\/)jest\.config\./, /\.tsbuildinfo$/, /(^|\/)node_modules\//];
+const NOT_SHIPPED = [
+  /(^|\/)test\//,
+  /\.test\.[cm]?[jt]s$/,
+  /(^|\/)tsconfig[^/]*\.json$/,
+  /(^|\/)jest\.config\./,
+  /\.tsbuildinfo$/,
+  /(^|\/)node_modules\//,
+];
 
 function exportTargets(exports: unknown): string[] {
   if (typeof exports === "string") return [exports];
@@ -52,7 +59,11 @@ beforeAll(async () => {
     packages.map((pkg) => async () => {
       try {
         const tarball = packOf(manifest, pkg.name).tarball;
-        const [lint, types, dryRun] = [await publint(tarball), await attw(tarball), await npm(["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: pkg.dir, allowFailure: true })];
+        const [lint, types, dryRun] = [
+          await publint(tarball),
+          await attw(tarball),
+          await npm(["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: pkg.dir, allowFailure: true }),
+        ];
         results.set(pkg.name, { publint: lint, attw: types, dryRun });
       } catch (err) {
         results.set(pkg.name, err as Error);
@@ -76,7 +87,10 @@ describe.each(packages.map((p) => [p.name, p] as const))("%s", (name, pkg) => {
 
   test("attw: the types resolve in every module mode (one rule off: see support/linters.ts)", () => {
     const out = resultsOf(name).attw;
-    expect({ code: out.code, output: out.stdout + out.stderr }).toEqual({ code: 0, output: expect.stringContaining("No problems found") });
+    expect({ code: out.code, output: out.stdout + out.stderr }).toEqual({
+      code: 0,
+      output: expect.stringContaining("No problems found"),
+    });
   });
 
   test("npm pack --dry-run ships the built code, its types and README, and no tests or configs", () => {
@@ -103,9 +117,14 @@ describe.each(packages.map((p) => [p.name, p] as const))("%s", (name, pkg) => {
     for (const map of pack.files.filter((f) => f.endsWith(".map"))) {
       const file = join(pkg.dir, map);
       if (!existsSync(file)) continue;
-      const { sources = [], sourceRoot = "" } = JSON.parse(readFileSync(file, "utf8")) as { sources?: string[]; sourceRoot?: string };
+      const { sources = [], sourceRoot = "" } = JSON.parse(readFileSync(file, "utf8")) as {
+        sources?: string[];
+        sourceRoot?: string;
+      };
       for (const source of sources) {
-        const inPackage = relative(pkg.dir, join(dirname(file), sourceRoot, source)).split("\\").join("/");
+        const inPackage = relative(pkg.dir, join(dirname(file), sourceRoot, source))
+          .split("\\")
+          .join("/");
         if (!shipped.has(inPackage)) missing.add(inPackage);
       }
     }

@@ -9,18 +9,32 @@
  * - `memoryTools`: search and add memories from `generateText`/`streamText`, scoped to one user.
  */
 import type { JSONObject, RerankingModelV3, RerankingModelV3CallOptions } from "@ai-sdk/provider";
-import { defineReranker, fields, Memory, providerConfigSchema, runReranker, type Reranker, type RerankItem, type RerankOptions, type Scope } from "@mem0/core";
+import {
+  defineReranker,
+  fields,
+  Memory,
+  providerConfigSchema,
+  runReranker,
+  type Reranker,
+  type RerankItem,
+  type RerankOptions,
+  type Scope,
+} from "@mem0/core";
 import { rerank, tool } from "ai";
 import { z } from "zod";
 
 export const PROVIDER = "ai_sdk";
 
 const isRerankingModel = (value: unknown): value is RerankingModelV3 =>
-  typeof value === "object" && value !== null && (value as RerankingModelV3).specificationVersion === "v3" &&
+  typeof value === "object" &&
+  value !== null &&
+  (value as RerankingModelV3).specificationVersion === "v3" &&
   typeof (value as RerankingModelV3).doRerank === "function";
 
 export const configSchema = providerConfigSchema({
-  model: z.custom<RerankingModelV3>(isRerankingModel, { error: 'expected an AI SDK RerankingModelV3, e.g. cohere.reranking("rerank-v3.5")' }),
+  model: z.custom<RerankingModelV3>(isRerankingModel, {
+    error: 'expected an AI SDK RerankingModelV3, e.g. cohere.reranking("rerank-v3.5")',
+  }),
   top_k: fields.positiveInt().optional(),
   /** The provider's per-request document limit; larger pools are split and merged by the pipeline. */
   max_documents_per_call: fields.positiveInt().optional(),
@@ -98,7 +112,11 @@ export function asRerankingModel(reranker: Reranker): RerankingModelV3 {
     async doRerank({ documents, query, topN, abortSignal }) {
       const texts = documentTexts(documents);
       const meta: Record<string, unknown> = {};
-      const ranking = await runReranker(reranker, query, texts, { top_k: topN ?? texts.length, ...(abortSignal ? { signal: abortSignal } : {}), meta });
+      const ranking = await runReranker(reranker, query, texts, {
+        top_k: topN ?? texts.length,
+        ...(abortSignal ? { signal: abortSignal } : {}),
+        meta,
+      });
       return {
         ranking: ranking.map((r) => ({ index: r.index, relevanceScore: r.score })),
         ...(Object.keys(meta).length > 0 ? { providerMetadata: { mem0: meta as JSONObject } } : {}),
@@ -120,8 +138,10 @@ export interface MemoryToolsOptions extends Scope {
  */
 export function memoryTools(memory: Memory, options: MemoryToolsOptions) {
   const scope: Scope = {};
-  for (const key of ["user_id", "agent_id", "run_id"] as const) if (options[key] !== undefined) scope[key] = options[key];
-  if (Object.keys(scope).length === 0) throw new TypeError("memoryTools: give at least one of user_id, agent_id, run_id");
+  for (const key of ["user_id", "agent_id", "run_id"] as const)
+    if (options[key] !== undefined) scope[key] = options[key];
+  if (Object.keys(scope).length === 0)
+    throw new TypeError("memoryTools: give at least one of user_id, agent_id, run_id");
   const maxResults = options.limit ?? 5;
   return {
     searchMemories: tool({
@@ -139,7 +159,10 @@ export function memoryTools(memory: Memory, options: MemoryToolsOptions) {
       description: "Remember a fact about the user for later conversations.",
       inputSchema: z.object({ memory: z.string().min(1).describe("The fact to remember, as one sentence") }),
       execute: async ({ memory: text }) => {
-        const res = await memory.add(text, { ...scope, ...(options.infer !== undefined ? { infer: options.infer } : {}) });
+        const res = await memory.add(text, {
+          ...scope,
+          ...(options.infer !== undefined ? { infer: options.infer } : {}),
+        });
         return res.results.map((r) => ({ id: r.id, memory: r.memory, event: r.event }));
       },
     }),

@@ -42,8 +42,12 @@ registerProvider(
 
 const dir = mkdtempSync(join(tmpdir(), "mem0-bench-batch-"));
 const open = (name: string) =>
-  Memory.fromConfig({ vector_store: { provider: "sqlite", config: { path: join(dir, `${name}.db`) } }, embedder: { provider: "bench-random" } });
-const messages = (count: number, tag: string) => Array.from({ length: count }, (_, i) => ({ role: "user" as const, content: `${tag} memory ${i}: likes tea` }));
+  Memory.fromConfig({
+    vector_store: { provider: "sqlite", config: { path: join(dir, `${name}.db`) } },
+    embedder: { provider: "bench-random" },
+  });
+const messages = (count: number, tag: string) =>
+  Array.from({ length: count }, (_, i) => ({ role: "user" as const, content: `${tag} memory ${i}: likes tea` }));
 const ms = (t0: number) => Math.round((performance.now() - t0) * 10) / 10;
 
 async function fill(m: Memory, count: number, user: string): Promise<string[]> {
@@ -87,9 +91,21 @@ try {
 
   const speedup = Math.round((perMemoryMs / deleteAllMs) * 10) / 10;
   console.log(JSON.stringify({ n: N, dims: DIMS, deleted, deleteAllMs, perMemoryDeleteMs: perMemoryMs, speedup }));
-  console.log(JSON.stringify({ messages: MESSAGES, listAddMs: listMs, listEmbedCalls: listCalls, oneByOneMs, oneByOneEmbedCalls: oneByOneCalls }));
-  console.log(`deleteAll of ${deleted} memories (${DIMS}-d), one transaction: ${deleteAllMs} ms (goal < 500 ms); per memory: ${perMemoryMs} ms`);
-  console.log(`add of ${MESSAGES} messages: ${listMs} ms, ${listCalls} embedder call(s); one add per message: ${oneByOneMs} ms, ${oneByOneCalls} calls`);
+  console.log(
+    JSON.stringify({
+      messages: MESSAGES,
+      listAddMs: listMs,
+      listEmbedCalls: listCalls,
+      oneByOneMs,
+      oneByOneEmbedCalls: oneByOneCalls,
+    }),
+  );
+  console.log(
+    `deleteAll of ${deleted} memories (${DIMS}-d), one transaction: ${deleteAllMs} ms (goal < 500 ms); per memory: ${perMemoryMs} ms`,
+  );
+  console.log(
+    `add of ${MESSAGES} messages: ${listMs} ms, ${listCalls} embedder call(s); one add per message: ${oneByOneMs} ms, ${oneByOneCalls} calls`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

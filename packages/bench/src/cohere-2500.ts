@@ -17,8 +17,16 @@ const KEY = "co-bench-key";
 
 async function main() {
   const server = await startCohereServer({ apiKey: KEY, latencyMs: LATENCY });
-  const reranker = await cohere.create(configSchema.parse({ api_key: KEY, base_url: server.url }), { env: {}, config: {}, load: async () => { throw new Error("unused"); } });
-  const docs = Array.from({ length: 2500 }, (_, n) => (n % 500 === 7 ? `alice loves tonkotsu ramen (${n})` : `memory number ${n} about something else entirely`));
+  const reranker = await cohere.create(configSchema.parse({ api_key: KEY, base_url: server.url }), {
+    env: {},
+    config: {},
+    load: async () => {
+      throw new Error("unused");
+    },
+  });
+  const docs = Array.from({ length: 2500 }, (_, n) =>
+    n % 500 === 7 ? `alice loves tonkotsu ramen (${n})` : `memory number ${n} about something else entirely`,
+  );
   await runReranker(reranker, "ramen", ["warm up"], { top_k: 1 });
   server.reset();
   const meta: Record<string, unknown> = {};
@@ -27,9 +35,18 @@ async function main() {
   const ms = performance.now() - t;
   const sizes = server.calls.map((c) => (c.body as { documents: unknown[] }).documents.length);
   console.log(`Cohere reranker, 2,500 candidates, fake server at ${LATENCY} ms per call (Node ${process.version})`);
-  console.log(`  ${server.calls.length} calls (documents per call: ${sizes.join(", ")}), peak ${server.maxConcurrent} in flight`);
-  console.log(`  wall ${ms.toFixed(0)} ms = ${(ms / LATENCY).toFixed(2)} × one call; billed search units ${JSON.stringify(meta.billed_units)}`);
-  console.log(`  top 5 indices: ${out.slice(0, 5).map((r) => r.index).join(", ")}`);
+  console.log(
+    `  ${server.calls.length} calls (documents per call: ${sizes.join(", ")}), peak ${server.maxConcurrent} in flight`,
+  );
+  console.log(
+    `  wall ${ms.toFixed(0)} ms = ${(ms / LATENCY).toFixed(2)} × one call; billed search units ${JSON.stringify(meta.billed_units)}`,
+  );
+  console.log(
+    `  top 5 indices: ${out
+      .slice(0, 5)
+      .map((r) => r.index)
+      .join(", ")}`,
+  );
   await server.close();
 }
 

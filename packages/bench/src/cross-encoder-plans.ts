@@ -28,12 +28,16 @@ function sortedRuns(lengths: readonly number[], size: number): number[][] {
 async function main(): Promise<void> {
   const folder = arg("model");
   if (!folder) {
-    console.error("usage: node dist/cross-encoder-plans.js --model <folder> [--dtypes fp32,q8] [--sizes 20,100] [--threads 2,1] [--runs 7]");
+    console.error(
+      "usage: node dist/cross-encoder-plans.js --model <folder> [--dtypes fp32,q8] [--sizes 20,100] [--threads 2,1] [--runs 7]",
+    );
     process.exit(2);
   }
   const model = resolve(folder);
   const runs = Number(arg("runs", "7"));
-  console.log("| dtype | threads | candidates | grouping | calls | tokens computed (real) | median ms | µs per computed token | one batch ÷ this |");
+  console.log(
+    "| dtype | threads | candidates | grouping | calls | tokens computed (real) | median ms | µs per computed token | one batch ÷ this |",
+  );
   console.log("|---|---:|---:|---|---:|---:|---:|---:|---:|");
   for (const dtype of arg("dtypes", "fp32,q8").split(",") as ("fp32" | "q8")[]) {
     for (const threads of arg("threads", "2").split(",").map(Number)) {

@@ -113,7 +113,12 @@ async function prepare(
   // The floor: onnxruntime alone. Tokenisation happens before the clock starts.
   const ort = await import("onnxruntime-node");
   const file = join(folder, "onnx", dtype === "q8" ? "model_quantized.onnx" : "model.onnx");
-  const session = await ort.InferenceSession.create(file, { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: "sequential", graphOptimizationLevel: "all" });
+  const session = await ort.InferenceSession.create(file, {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: "sequential",
+    graphOptimizationLevel: "all",
+  });
   const tensors = new Map<string, ReturnType<typeof encoder.batchTensors>[]>();
   for (const query of workload.queries) {
     const pairs = workload.docs.map((d) => encoder.encodePair(query, d, 512));
@@ -147,7 +152,9 @@ async function child(): Promise<void> {
   const threads = Number(arg("threads", String(availableParallelism())));
   const docs = candidates(n);
   // Each run reranks a different query over the same pool, as consecutive searches would.
-  const queries = Array.from({ length: runs + 2 }, (_, i) => (i === 0 ? QUERY : `${QUERY} ${WORDS[(i * 13) % WORDS.length]}`));
+  const queries = Array.from({ length: runs + 2 }, (_, i) =>
+    i === 0 ? QUERY : `${QUERY} ${WORDS[(i * 13) % WORDS.length]}`,
+  );
   const t0 = performance.now();
   const score = await prepare(runner, folder, dtype, threads, { queries, docs });
   await score(queries[0]!, docs); // warm-up: first-run allocations and the mem0ai lazy load
@@ -188,11 +195,15 @@ async function child(): Promise<void> {
 function parent(): void {
   const model = arg("model");
   if (!model || !existsSync(join(model, "onnx", "model.onnx"))) {
-    console.error("usage: node dist/cross-encoder.js --model <folder with onnx/model.onnx> [--runs 15] [--dtypes fp32,q8] [--sizes 20,100] [--threads N]");
+    console.error(
+      "usage: node dist/cross-encoder.js --model <folder with onnx/model.onnx> [--runs 15] [--dtypes fp32,q8] [--sizes 20,100] [--threads N]",
+    );
     process.exit(2);
   }
   const absolute = resolve(model);
-  const dtypes = (arg("dtypes", "fp32,q8").split(",") as Dtype[]).filter((d) => d === "fp32" || existsSync(join(absolute, "onnx", "model_quantized.onnx")));
+  const dtypes = (arg("dtypes", "fp32,q8").split(",") as Dtype[]).filter(
+    (d) => d === "fp32" || existsSync(join(absolute, "onnx", "model_quantized.onnx")),
+  );
   const sizes = arg("sizes", "20,100").split(",").map(Number);
   const runs = arg("runs", "15");
   const rounds = Number(arg("rounds", "1"));
@@ -203,20 +214,46 @@ function parent(): void {
     const folder = folderFor(absolute, dtype);
     for (const n of sizes) {
       const perRound: Measurement[] = [];
-      for (let round = 0; round < rounds; round++) for (const runner of ["mem0ai", "mem0ts", "ort"] as Runner[]) {
-        const r = spawnSync(process.execPath, [self, "--child", "--runner", runner, "--dtype", dtype, "--folder", folder, "--n", String(n), "--runs", runs, "--threads", threads], {
-          encoding: "utf8",
-          maxBuffer: 16 << 20,
-        });
-        const line = r.stdout.trim().split("\n").filter((l) => l.startsWith("{")).at(-1);
-        if (r.status !== 0 || !line) {
-          console.error(`${runner} ${dtype} ${n}: failed (exit ${r.status})\n${r.stderr.slice(-2000)}`);
-          continue;
+      for (let round = 0; round < rounds; round++)
+        for (const runner of ["mem0ai", "mem0ts", "ort"] as Runner[]) {
+          const r = spawnSync(
+            process.execPath,
+            [
+              self,
+              "--child",
+              "--runner",
+              runner,
+              "--dtype",
+              dtype,
+              "--folder",
+              folder,
+              "--n",
+              String(n),
+              "--runs",
+              runs,
+              "--threads",
+              threads,
+            ],
+            {
+              encoding: "utf8",
+              maxBuffer: 16 << 20,
+            },
+          );
+          const line = r.stdout
+            .trim()
+            .split("\n")
+            .filter((l) => l.startsWith("{"))
+            .at(-1);
+          if (r.status !== 0 || !line) {
+            console.error(`${runner} ${dtype} ${n}: failed (exit ${r.status})\n${r.stderr.slice(-2000)}`);
+            continue;
+          }
+          const m = JSON.parse(line) as Measurement;
+          perRound.push(m);
+          console.error(
+            `${runner.padEnd(6)} ${dtype.padEnd(4)} n=${String(n).padEnd(3)} median ${m.medianMs.toFixed(1)} ms (CPU ${m.cpuMs.toFixed(0)} ms), ${m.pairsPerSecond.toFixed(0)} pairs/s, peak RSS ${m.peakRssMb.toFixed(0)} MB`,
+          );
         }
-        const m = JSON.parse(line) as Measurement;
-        perRound.push(m);
-        console.error(`${runner.padEnd(6)} ${dtype.padEnd(4)} n=${String(n).padEnd(3)} median ${m.medianMs.toFixed(1)} ms (CPU ${m.cpuMs.toFixed(0)} ms), ${m.pairsPerSecond.toFixed(0)} pairs/s, peak RSS ${m.peakRssMb.toFixed(0)} MB`);
-      }
       for (const runner of ["mem0ai", "mem0ts", "ort"] as Runner[]) {
         const mine = perRound.filter((m) => m.runner === runner).sort((a, b) => a.medianMs - b.medianMs);
         if (mine.length === 0) continue;
@@ -225,7 +262,8 @@ function parent(): void {
       }
     }
   }
-  const find = (runner: Runner, dtype: Dtype, n: number) => results.find((r) => r.runner === runner && r.dtype === dtype && r.candidates === n);
+  const find = (runner: Runner, dtype: Dtype, n: number) =>
+    results.find((r) => r.runner === runner && r.dtype === dtype && r.candidates === n);
   const lines = [
     `Cross-encoder rerank, ${absolute.split("/").slice(-1)[0]}, ${availableParallelism()} cores, ${threads} threads for mem0-ts and bare ORT, median of ${runs} queries${rounds > 1 ? `, median of ${rounds} rounds` : ""}`,
     "",
@@ -242,7 +280,9 @@ function parent(): void {
       const ratio = (x?: Measurement, y?: Measurement) => (x && y ? `${(x.medianMs / y.medianMs).toFixed(2)}×` : "—");
       const pps = (m?: Measurement) => (m ? m.pairsPerSecond.toFixed(0) : "—");
       const cpuMs = (m?: Measurement) => (m ? m.cpuMs.toFixed(0) : "—");
-      lines.push(`| ${dtype} | ${n} | ${ms(a)} | ${ms(o)} | ${ms(f)} | ${pps(a)} | ${pps(o)} | ${pps(f)} | ${ratio(a, o)} | ${ratio(o, f)} | ${cpuMs(a)} · ${cpuMs(o)} · ${cpuMs(f)} | ${mb(a)} · ${mb(o)} · ${mb(f)} |`);
+      lines.push(
+        `| ${dtype} | ${n} | ${ms(a)} | ${ms(o)} | ${ms(f)} | ${pps(a)} | ${pps(o)} | ${pps(f)} | ${ratio(a, o)} | ${ratio(o, f)} | ${cpuMs(a)} · ${cpuMs(o)} · ${cpuMs(f)} | ${mb(a)} · ${mb(o)} · ${mb(f)} |`,
+      );
     }
   }
   console.log(lines.join("\n"));

@@ -7,7 +7,14 @@
  *   pnpm --filter @mem0/bench build && node packages/bench/dist/llm-reranker.js [--latency 200]
  */
 import { Memory, runReranker, type Reranker } from "@mem0/core";
-import { lexicalScore, llmRerankResponder, messageText, startOpenAIServer, type ChatRequest, type OpenAIServer } from "@mem0/testkit/servers";
+import {
+  lexicalScore,
+  llmRerankResponder,
+  messageText,
+  startOpenAIServer,
+  type ChatRequest,
+  type OpenAIServer,
+} from "@mem0/testkit/servers";
 import { LLMReranker as Mem0aiLLMReranker, OpenAILLM as Mem0aiOpenAILLM } from "mem0ai/oss";
 
 const arg = (name: string, fallback: number) => {
@@ -28,8 +35,20 @@ function responder(request: ChatRequest, call: Parameters<typeof ours>[1]) {
 }
 
 function candidates(n: number): string[] {
-  const topics = ["alice likes the ramen place near the office", "bob prefers sushi on fridays", "the office printer is broken", "alice booked a window seat", "quarterly planning notes for the payments team", "alice's favourite ramen is tonkotsu", "the gym closes at 9pm", "carol is allergic to peanuts"];
-  return Array.from({ length: n }, (_, i) => `${topics[i % topics.length]} (note ${i}, written on day ${i * 3 % 31 + 1})`);
+  const topics = [
+    "alice likes the ramen place near the office",
+    "bob prefers sushi on fridays",
+    "the office printer is broken",
+    "alice booked a window seat",
+    "quarterly planning notes for the payments team",
+    "alice's favourite ramen is tonkotsu",
+    "the gym closes at 9pm",
+    "carol is allergic to peanuts",
+  ];
+  return Array.from(
+    { length: n },
+    (_, i) => `${topics[i % topics.length]} (note ${i}, written on day ${((i * 3) % 31) + 1})`,
+  );
 }
 
 interface Run {
@@ -41,7 +60,12 @@ interface Run {
 }
 
 function promptChars(server: OpenAIServer, from: number): number {
-  return server.calls.slice(from).reduce((sum, c) => sum + ((c.body as ChatRequest).messages ?? []).reduce((s, m) => s + messageText(m.content).length, 0), 0);
+  return server.calls
+    .slice(from)
+    .reduce(
+      (sum, c) => sum + ((c.body as ChatRequest).messages ?? []).reduce((s, m) => s + messageText(m.content).length, 0),
+      0,
+    );
 }
 
 async function measure(server: OpenAIServer, run: () => Promise<string>): Promise<Run> {
@@ -50,21 +74,34 @@ async function measure(server: OpenAIServer, run: () => Promise<string>): Promis
   const t = performance.now();
   const detail = await run();
   const ms = performance.now() - t;
-  return { ms, calls: server.calls.length - from, promptChars: promptChars(server, from), peak: server.maxConcurrent, detail };
+  return {
+    ms,
+    calls: server.calls.length - from,
+    promptChars: promptChars(server, from),
+    peak: server.maxConcurrent,
+    detail,
+  };
 }
 
-const fmt = (r: Run) => `${r.ms.toFixed(0).padStart(6)} ms  ${String(r.calls).padStart(4)} calls  ${String(r.promptChars).padStart(7)} prompt chars  peak ${String(r.peak).padStart(3)} in flight  ${r.detail}`;
+const fmt = (r: Run) =>
+  `${r.ms.toFixed(0).padStart(6)} ms  ${String(r.calls).padStart(4)} calls  ${String(r.promptChars).padStart(7)} prompt chars  peak ${String(r.peak).padStart(3)} in flight  ${r.detail}`;
 
 async function main() {
   const server = await startOpenAIServer({ apiKey: KEY, latencyMs: LATENCY, chat: responder });
   const baseURL = `${server.url}/v1`;
   const memory = await Memory.fromConfig({
     vector_store: { provider: "memory" },
-    reranker: { provider: "llm_reranker", config: { llm: { provider: "openai", config: { model: "gpt-4", api_key: KEY, base_url: baseURL } } } },
+    reranker: {
+      provider: "llm_reranker",
+      config: { llm: { provider: "openai", config: { model: "gpt-4", api_key: KEY, base_url: baseURL } } },
+    },
   });
   const oursReranker = memory.reranker as Reranker;
   // mem0ai 3.3.1 wires its LLMReranker the same way its RerankerFactory does for `llm_reranker`.
-  const theirs = new Mem0aiLLMReranker({ topK: undefined } as never, new Mem0aiOpenAILLM({ apiKey: KEY, baseURL, model: "gpt-4" } as never));
+  const theirs = new Mem0aiLLMReranker(
+    { topK: undefined } as never,
+    new Mem0aiOpenAILLM({ apiKey: KEY, baseURL, model: "gpt-4" } as never),
+  );
 
   console.log(`LLM reranker benchmark: fake OpenAI server at ${LATENCY} ms per call (Node ${process.version})\n`);
   const rows: { n: number; ours: Run; theirs: Run }[] = [];
@@ -85,7 +122,9 @@ async function main() {
     console.log(`${n} candidates`);
     console.log(`  mem0-ts  ${fmt(o)}`);
     console.log(`  mem0ai   ${fmt(t)}`);
-    console.log(`  ratio    wall ${(t.ms / o.ms).toFixed(2)}×, calls ${(t.calls / o.calls).toFixed(1)}×, prompt chars ${(t.promptChars / o.promptChars).toFixed(2)}× (mem0ai / mem0-ts); mem0-ts wall = ${(o.ms / LATENCY).toFixed(2)} × one call\n`);
+    console.log(
+      `  ratio    wall ${(t.ms / o.ms).toFixed(2)}×, calls ${(t.calls / o.calls).toFixed(1)}×, prompt chars ${(t.promptChars / o.promptChars).toFixed(2)}× (mem0ai / mem0-ts); mem0-ts wall = ${(o.ms / LATENCY).toFixed(2)} × one call\n`,
+    );
   }
 
   console.log("Server answers HTTP 500 to every call (20 candidates)");
@@ -114,9 +153,15 @@ async function main() {
   const checks = [
     [`20 candidates in ≤ 1.5 × one call (${(r20!.ours.ms / LATENCY).toFixed(2)}×)`, r20!.ours.ms <= 1.5 * LATENCY],
     [`20 candidates in ≤ 2 calls (${r20!.ours.calls})`, r20!.ours.calls <= 2],
-    [`≥ 2.5× fewer prompt characters than mem0ai at 20 (${(r20!.theirs.promptChars / r20!.ours.promptChars).toFixed(2)}×)`, r20!.theirs.promptChars >= 2.5 * r20!.ours.promptChars],
+    [
+      `≥ 2.5× fewer prompt characters than mem0ai at 20 (${(r20!.theirs.promptChars / r20!.ours.promptChars).toFixed(2)}×)`,
+      r20!.theirs.promptChars >= 2.5 * r20!.ours.promptChars,
+    ],
     [`100 candidates in ≤ 2 × one call (${(r100!.ours.ms / LATENCY).toFixed(2)}×)`, r100!.ours.ms <= 2 * LATENCY],
-    [`100 candidates with bounded concurrency (peak ${r100!.ours.peak} vs mem0ai ${r100!.theirs.peak})`, r100!.ours.peak <= 4],
+    [
+      `100 candidates with bounded concurrency (peak ${r100!.ours.peak} vs mem0ai ${r100!.theirs.peak})`,
+      r100!.ours.peak <= 4,
+    ],
   ] as const;
   console.log("Targets (issue 5)");
   for (const [label, ok] of checks) console.log(`  ${ok ? "PASS" : "MISS"}  ${label}`);

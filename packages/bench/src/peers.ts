@@ -74,13 +74,27 @@ async function ours(file: string, cacheMb: number): Promise<Side> {
         batch.map((it) => ({
           id: it.id,
           vector: it.vector,
-          payload: { user_id: it.user, memory: it.text, hash: it.id, created_at: at, updated_at: at, metadata: { category: it.category, priority: it.priority } },
+          payload: {
+            user_id: it.user,
+            memory: it.text,
+            hash: it.id,
+            created_at: at,
+            updated_at: at,
+            metadata: { category: it.category, priority: it.priority },
+          },
         })),
       ),
     finish: () => store.checkpoint(),
     async search(kind, q) {
       const scope = kind === "unscoped" ? null : scopeFilter({ user_id: q.user });
-      const rest = kind === "scoped" ? null : parseFilters(kind === "filtered" ? { AND: [{ category: q.category }, { priority: { gte: priorityMin } }] } : { category: q.category });
+      const rest =
+        kind === "scoped"
+          ? null
+          : parseFilters(
+              kind === "filtered"
+                ? { AND: [{ category: q.category }, { priority: { gte: priorityMin } }] }
+                : { category: q.category },
+            );
       return (await store.search({ vector: q.vector, limit: K, filter: andFilters(scope, rest) })).map((h) => h.id);
     },
     close: () => store.close(),
@@ -103,7 +117,13 @@ async function lance(dir: string): Promise<Side> {
   const flush = async () => {
     if (pending.length === 0) return;
     const rows = lancedb.makeArrowTable(
-      pending.map((it) => ({ id: it.id, user_id: it.user, category: it.category, priority: it.priority, vector: it.vector })),
+      pending.map((it) => ({
+        id: it.id,
+        user_id: it.user,
+        category: it.category,
+        priority: it.priority,
+        vector: it.vector,
+      })),
       { schema },
     );
     pending.length = 0;
@@ -111,7 +131,11 @@ async function lance(dir: string): Promise<Side> {
     else table = await db.createTable("memories", rows, { mode: "overwrite" });
   };
   const where = (kind: Kind, q: Query) =>
-    kind === "scoped" ? `user_id = '${q.user}'` : kind === "filtered" ? `user_id = '${q.user}' AND category = '${q.category}' AND priority >= ${priorityMin}` : `category = '${q.category}'`;
+    kind === "scoped"
+      ? `user_id = '${q.user}'`
+      : kind === "filtered"
+        ? `user_id = '${q.user}' AND category = '${q.category}' AND priority >= ${priorityMin}`
+        : `category = '${q.category}'`;
   return {
     async insert(batch) {
       // Appends of 10,000 rows: each append is a commit (a new fragment and manifest), which made
@@ -127,7 +151,14 @@ async function lance(dir: string): Promise<Side> {
       await table!.createIndex("category", { config: lancedb.Index.bitmap() });
     },
     async search(kind, q) {
-      const rows = await table!.vectorSearch(q.vector).distanceType("cosine").where(where(kind, q)).limit(K).bypassVectorIndex().select(["id"]).toArray();
+      const rows = await table!
+        .vectorSearch(q.vector)
+        .distanceType("cosine")
+        .where(where(kind, q))
+        .limit(K)
+        .bypassVectorIndex()
+        .select(["id"])
+        .toArray();
       return rows.map((r: { id: string }) => r.id);
     },
     close: async () => table?.close(),
@@ -143,29 +174,56 @@ async function vec0(file: string): Promise<Side> {
   db.pragma("mmap_size = 2147418112");
   db.exec(`CREATE VIRTUAL TABLE memories USING vec0(
     user_id text partition key, embedding float[${DIMS}] distance_metric=cosine, category text, priority integer, +mid text)`);
-  const insert = db.prepare("INSERT INTO memories (user_id, embedding, category, priority, mid) VALUES (?, ?, ?, ?, ?)");
+  const insert = db.prepare(
+    "INSERT INTO memories (user_id, embedding, category, priority, mid) VALUES (?, ?, ?, ?, ?)",
+  );
   const insertBatch = db.transaction((batch: Item[]) => {
-    for (const it of batch) insert.run(it.user, Buffer.from(it.vector.buffer, it.vector.byteOffset, it.vector.byteLength), it.category, BigInt(it.priority), it.id);
+    for (const it of batch)
+      insert.run(
+        it.user,
+        Buffer.from(it.vector.buffer, it.vector.byteOffset, it.vector.byteLength),
+        it.category,
+        BigInt(it.priority),
+        it.id,
+      );
   });
   const knn = "SELECT mid FROM memories WHERE embedding MATCH @q AND k = @k";
   const statements: Record<Kind, ReturnType<typeof db.prepare>> = {
     scoped: db.prepare(`${knn} AND user_id = @user ORDER BY distance`),
-    filtered: db.prepare(`${knn} AND user_id = @user AND category = @category AND priority >= @priority ORDER BY distance`),
+    filtered: db.prepare(
+      `${knn} AND user_id = @user AND category = @category AND priority >= @priority ORDER BY distance`,
+    ),
     unscoped: db.prepare(`${knn} AND category = @category ORDER BY distance`),
   };
   return {
     insert: async (batch) => void insertBatch(batch),
     finish: async () => void db.pragma("wal_checkpoint(TRUNCATE)"),
     async search(kind, q) {
-      const params = { q: Buffer.from(q.vector.buffer, q.vector.byteOffset, q.vector.byteLength), k: K, user: q.user, category: q.category, priority: BigInt(priorityMin) };
-      const bound: Record<string, unknown> = kind === "scoped" ? { q: params.q, k: K, user: q.user } : kind === "filtered" ? params : { q: params.q, k: K, category: q.category };
+      const params = {
+        q: Buffer.from(q.vector.buffer, q.vector.byteOffset, q.vector.byteLength),
+        k: K,
+        user: q.user,
+        category: q.category,
+        priority: BigInt(priorityMin),
+      };
+      const bound: Record<string, unknown> =
+        kind === "scoped"
+          ? { q: params.q, k: K, user: q.user }
+          : kind === "filtered"
+            ? params
+            : { q: params.q, k: K, category: q.category };
       return (statements[kind].pluck().all(bound) as string[]).slice(0, K);
     },
     close: async () => void db.close(),
   };
 }
 
-async function timed(side: Side, kind: Kind, qs: readonly Query[], warmPasses: number): Promise<{ timing: Timing; answers: string[][] }> {
+async function timed(
+  side: Side,
+  kind: Kind,
+  qs: readonly Query[],
+  warmPasses: number,
+): Promise<{ timing: Timing; answers: string[][] }> {
   // Warm: every timed query's scope searched `warmPasses` times before the clock (ours copies a scope on its second search).
   for (let pass = 0; pass < warmPasses; pass++) for (const q of qs) await side.search(kind, q);
   const samples: number[] = [];
@@ -179,16 +237,35 @@ async function timed(side: Side, kind: Kind, qs: readonly Query[], warmPasses: n
   return { timing: { p50: percentile(samples, 50), p95: percentile(samples, 95), samples: samples.length }, answers };
 }
 
-async function child(which: SideName, n: number, path: string, queryCount: number, unscopedCount: number, cacheMb: number): Promise<SideResult> {
-  const side = which === "lancedb" ? await lance(path) : which === "vec0" ? await vec0(path) : await ours(path, which === "ours" ? cacheMb : 0);
-  const insertPerSec = await loadDataset(which, n, (batch) => side.insert(batch), () => side.finish());
+async function child(
+  which: SideName,
+  n: number,
+  path: string,
+  queryCount: number,
+  unscopedCount: number,
+  cacheMb: number,
+): Promise<SideResult> {
+  const side =
+    which === "lancedb"
+      ? await lance(path)
+      : which === "vec0"
+        ? await vec0(path)
+        : await ours(path, which === "ours" ? cacheMb : 0);
+  const insertPerSec = await loadDataset(
+    which,
+    n,
+    (batch) => side.insert(batch),
+    () => side.finish(),
+  );
   const result: SideResult = { side: which, n, insertPerSec, timings: {}, answers: {}, peakRssMiB: 0 };
   for (const kind of KINDS) {
     const qs = queries(kind === "unscoped" ? unscopedCount : queryCount);
     const { timing, answers } = await timed(side, kind, qs, kind === "unscoped" ? 1 : 2);
     result.timings[kind] = timing;
     result.answers[kind] = answers;
-    process.stderr.write(`  ${which} N=${fmt.int(n)} ${kind}: p50 ${fmt.ms(timing.p50)} ms, p95 ${fmt.ms(timing.p95)} ms\n`);
+    process.stderr.write(
+      `  ${which} N=${fmt.int(n)} ${kind}: p50 ${fmt.ms(timing.p50)} ms, p95 ${fmt.ms(timing.p95)} ms\n`,
+    );
   }
   result.peakRssMiB = peakRssMiB();
   await side.close();
@@ -198,10 +275,17 @@ async function child(which: SideName, n: number, path: string, queryCount: numbe
 /** Exact top-10 ids of the first CHECKED queries of each kind: float64 dot over the generated rows, ties by id. */
 function reference(n: number): Record<Kind, string[][]> {
   const qs = queries(CHECKED);
-  const tops: Record<Kind, { id: string; s: number }[][]> = { scoped: qs.map(() => []), filtered: qs.map(() => []), unscoped: qs.map(() => []) };
+  const tops: Record<Kind, { id: string; s: number }[][]> = {
+    scoped: qs.map(() => []),
+    filtered: qs.map(() => []),
+    unscoped: qs.map(() => []),
+  };
   const admit = (kind: Kind, q: Query, it: Item) =>
-    kind === "unscoped" ? it.category === q.category : it.user === q.user && (kind === "scoped" || (it.category === q.category && it.priority >= priorityMin));
-  const better = (a: { id: string; s: number }, b: { id: string; s: number }) => a.s > b.s || (a.s === b.s && a.id < b.id);
+    kind === "unscoped"
+      ? it.category === q.category
+      : it.user === q.user && (kind === "scoped" || (it.category === q.category && it.priority >= priorityMin));
+  const better = (a: { id: string; s: number }, b: { id: string; s: number }) =>
+    a.s > b.s || (a.s === b.s && a.id < b.id);
   for (const batch of dataset(n)) {
     for (const it of batch) {
       for (let j = 0; j < qs.length; j++) {
@@ -220,7 +304,11 @@ function reference(n: number): Record<Kind, string[][]> {
       }
     }
   }
-  return { scoped: tops.scoped.map((t) => t.map((h) => h.id)), filtered: tops.filtered.map((t) => t.map((h) => h.id)), unscoped: tops.unscoped.map((t) => t.map((h) => h.id)) };
+  return {
+    scoped: tops.scoped.map((t) => t.map((h) => h.id)),
+    filtered: tops.filtered.map((t) => t.map((h) => h.id)),
+    unscoped: tops.unscoped.map((t) => t.map((h) => h.id)),
+  };
 }
 
 function agreement(answers: string[][] | undefined, exact: string[][]): string {
@@ -243,7 +331,10 @@ function drawCharts(all: readonly Run[], sides: readonly SideName[], outDir: str
   const floorSeries = (kind: Kind) => ({
     name: kind === "unscoped" ? "floor: whole table ÷ read bandwidth" : "floor: one user's vectors ÷ read bandwidth",
     dashed: true,
-    points: all.map(({ n, bandwidth }) => [n, (((kind === "unscoped" ? n : n / USERS) * DIMS * 4) / bandwidth) * 1000] as [number, number]),
+    points: all.map(
+      ({ n, bandwidth }) =>
+        [n, (((kind === "unscoped" ? n : n / USERS) * DIMS * 4) / bandwidth) * 1000] as [number, number],
+    ),
   });
   for (const kind of KINDS) {
     writeFileSync(
@@ -265,12 +356,24 @@ function fromLogs(texts: readonly string[]): Run[] {
   const runs = new Map<number, Run>();
   for (const text of texts) {
     const bandwidth = Number(/read bandwidth \(memchr, 1 GiB, one thread\) ([\d.]+) GB\/s/.exec(text)?.[1]) * 1e9;
-    for (const m of text.matchAll(/^ {2}(\S+) N=([\d,]+) (scoped|filtered|unscoped): p50 ([\d.]+) ms, p95 ([\d.]+) ms$/gm)) {
+    for (const m of text.matchAll(
+      /^ {2}(\S+) N=([\d,]+) (scoped|filtered|unscoped): p50 ([\d.]+) ms, p95 ([\d.]+) ms$/gm,
+    )) {
       const n = Number(m[2]!.replaceAll(",", ""));
       const run = runs.get(n) ?? { n, bandwidth, results: [] };
       runs.set(n, run);
       let side = run.results.find((r) => r.side === m[1]);
-      if (!side) run.results.push((side = { side: m[1] as SideName, n, insertPerSec: Number.NaN, timings: {}, answers: {}, peakRssMiB: Number.NaN }));
+      if (!side)
+        run.results.push(
+          (side = {
+            side: m[1] as SideName,
+            n,
+            insertPerSec: Number.NaN,
+            timings: {},
+            answers: {},
+            peakRssMiB: Number.NaN,
+          }),
+        );
       side.timings[m[3] as Kind] = { p50: Number(m[4]), p95: Number(m[5]), samples: Number.NaN };
     }
   }
@@ -317,7 +420,11 @@ async function main() {
     process.stderr.write("measuring memory read bandwidth…\n");
     const bandwidth = readBandwidth();
     const floor = (bytes: number) => (bytes / bandwidth) * 1000;
-    out(`Machine: ${cpus()[0]?.model ?? "?"} ×${cpus().length}, Node ${process.version}, load average at start ${loadavg().map((x) => x.toFixed(1)).join(" / ")}; read bandwidth (memchr, 1 GiB, one thread) ${(bandwidth / 1e9).toFixed(1)} GB/s`);
+    out(
+      `Machine: ${cpus()[0]?.model ?? "?"} ×${cpus().length}, Node ${process.version}, load average at start ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(" / ")}; read bandwidth (memchr, 1 GiB, one thread) ${(bandwidth / 1e9).toFixed(1)} GB/s`,
+    );
     out();
     for (const n of sizes) {
       const results: SideResult[] = [];
@@ -325,7 +432,22 @@ async function main() {
         process.stderr.write(`N=${fmt.int(n)}: ${side}…\n`);
         const path = join(dir, `${side}-${n}${side === "lancedb" ? "" : ".db"}`);
         if (side === "lancedb") mkdirSync(path, { recursive: true });
-        results.push(await runChild<SideResult>(script, ["--child", side, "--n", String(n), "--path", path, "--queries", arg("queries", "200"), "--unscoped-queries", arg("unscoped-queries", "20"), "--cache-mb", arg("cache-mb", "2048")]));
+        results.push(
+          await runChild<SideResult>(script, [
+            "--child",
+            side,
+            "--n",
+            String(n),
+            "--path",
+            path,
+            "--queries",
+            arg("queries", "200"),
+            "--unscoped-queries",
+            arg("unscoped-queries", "20"),
+            "--cache-mb",
+            arg("cache-mb", "2048"),
+          ]),
+        );
         rmSync(path, { recursive: true, force: true });
       }
       process.stderr.write(`N=${fmt.int(n)}: exact reference…\n`);
@@ -338,15 +460,21 @@ async function main() {
       out();
       out(`Floors: one user's vectors ${fmt.ms(scopeFloor)} ms; the whole table ${fmt.ms(tableFloor)} ms.`);
       out();
-      out(`| side | insert/s | scoped p50 / p95 ms (× floor) | + {category, priority ≥ 7} p50 / p95 ms (× floor) | unscoped {category} p50 / p95 ms (× table floor) | same top-10 as exact (scoped, filtered, unscoped) | peak RSS MiB |`);
+      out(
+        `| side | insert/s | scoped p50 / p95 ms (× floor) | + {category, priority ≥ 7} p50 / p95 ms (× floor) | unscoped {category} p50 / p95 ms (× table floor) | same top-10 as exact (scoped, filtered, unscoped) | peak RSS MiB |`,
+      );
       out(`|---|---:|---:|---:|---:|---|---:|`);
       for (const r of results) {
         const cell = (kind: Kind) => {
           const t = r.timings[kind];
-          return t ? `${fmt.ms(t.p50)} / ${fmt.ms(t.p95)} (${(t.p50 / floorOf(kind)).toFixed(1)}× / ${(t.p95 / floorOf(kind)).toFixed(1)}×)` : "–";
+          return t
+            ? `${fmt.ms(t.p50)} / ${fmt.ms(t.p95)} (${(t.p50 / floorOf(kind)).toFixed(1)}× / ${(t.p95 / floorOf(kind)).toFixed(1)}×)`
+            : "–";
         };
         const agree = KINDS.map((k) => agreement(r.answers[k], exact[k])).join(", ");
-        out(`| ${LABEL[r.side]} | ${fmt.int(r.insertPerSec)} | ${cell("scoped")} | ${cell("filtered")} | ${cell("unscoped")} | ${agree} | ${fmt.int(r.peakRssMiB)} |`);
+        out(
+          `| ${LABEL[r.side]} | ${fmt.int(r.insertPerSec)} | ${cell("scoped")} | ${cell("filtered")} | ${cell("unscoped")} | ${agree} | ${fmt.int(r.peakRssMiB)} |`,
+        );
       }
       out();
     }

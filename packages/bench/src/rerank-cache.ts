@@ -25,13 +25,36 @@ interface Session {
   answers: string[];
 }
 
-async function session(url: string, cache: boolean, turns: number, memories: number, questions: number, server: { callsTo(p: string): { body: unknown }[] }): Promise<Session> {
+async function session(
+  url: string,
+  cache: boolean,
+  turns: number,
+  memories: number,
+  questions: number,
+  server: { callsTo(p: string): { body: unknown }[] },
+): Promise<Session> {
   const next = rng(11);
-  const config = { model: "rerank-v3.5", api_key: KEY, base_url: url, top_k: 50, ...(cache ? { cache: { max_entries: 10_000, ttl_ms: 3_600_000 } } : {}) };
-  const m = await Memory.fromConfig({ vector_store: { provider: "memory" }, embedder: { provider: "lexical" }, reranker: { provider: "cohere", config } });
+  const config = {
+    model: "rerank-v3.5",
+    api_key: KEY,
+    base_url: url,
+    top_k: 50,
+    ...(cache ? { cache: { max_entries: 10_000, ttl_ms: 3_600_000 } } : {}),
+  };
+  const m = await Memory.fromConfig({
+    vector_store: { provider: "memory" },
+    embedder: { provider: "lexical" },
+    reranker: { provider: "cohere", config },
+  });
   const topic = () => TOPICS[Math.floor(next() * TOPICS.length)]!;
-  for (let i = 0; i < memories; i++) await m.add(`memory ${i}: the user mentioned ${topic()} and ${topic()} on day ${i % 30}`, { user_id: "agent-user", infer: false });
-  const asked = Array.from({ length: questions }, (_, i) => `what does the user think about ${TOPICS[i % TOPICS.length]} ${i >= TOPICS.length ? "lately" : ""}`.trim());
+  for (let i = 0; i < memories; i++)
+    await m.add(`memory ${i}: the user mentioned ${topic()} and ${topic()} on day ${i % 30}`, {
+      user_id: "agent-user",
+      infer: false,
+    });
+  const asked = Array.from({ length: questions }, (_, i) =>
+    `what does the user think about ${TOPICS[i % TOPICS.length]} ${i >= TOPICS.length ? "lately" : ""}`.trim(),
+  );
   const before = server.callsTo("/v2/rerank").length;
   const s: Session = { calls: 0, documents: 0, searchUnits: 0, cachedSearches: 0, wallMs: 0, answers: [] };
   const t = performance.now();
@@ -42,8 +65,14 @@ async function session(url: string, cache: boolean, turns: number, memories: num
     const meta = r.rerank?.meta ?? {};
     s.searchUnits += Number((meta.billed_units as { search_units?: number } | undefined)?.search_units ?? 0);
     if (meta.cached === true) s.cachedSearches++;
-    s.answers.push(r.results.slice(0, 3).map((x) => x.memory).join(" | "));
-    if (turn % 15 === 14) await m.add(`new memory at turn ${turn}: the user now likes ${topic()}`, { user_id: "agent-user", infer: false });
+    s.answers.push(
+      r.results
+        .slice(0, 3)
+        .map((x) => x.memory)
+        .join(" | "),
+    );
+    if (turn % 15 === 14)
+      await m.add(`new memory at turn ${turn}: the user now likes ${topic()}`, { user_id: "agent-user", infer: false });
   }
   s.wallMs = performance.now() - t;
   const calls = server.callsTo("/v2/rerank").slice(before);
@@ -65,15 +94,23 @@ async function main() {
     const on = await session(server.url, true, turns, memories, questions, server);
     const same = off.answers.filter((a, i) => a === on.answers[i]).length;
     const saved = (a: number, b: number) => `${(100 * (1 - b / a)).toFixed(0)}%`;
-    console.log(`Agent session: ${fmt.int(turns)} searches over ${fmt.int(memories)} memories (+1 every 15 turns), ${questions} recurring questions, reranker top_k 50; fake Cohere at ${latency} ms per call; Node ${process.version}`);
+    console.log(
+      `Agent session: ${fmt.int(turns)} searches over ${fmt.int(memories)} memories (+1 every 15 turns), ${questions} recurring questions, reranker top_k 50; fake Cohere at ${latency} ms per call; Node ${process.version}`,
+    );
     console.log();
     console.log(`| | cache off | cache on | saved |`);
     console.log(`|---|---:|---:|---:|`);
     console.log(`| Cohere calls | ${fmt.int(off.calls)} | ${fmt.int(on.calls)} | ${saved(off.calls, on.calls)} |`);
-    console.log(`| documents sent | ${fmt.int(off.documents)} | ${fmt.int(on.documents)} | ${saved(off.documents, on.documents)} |`);
-    console.log(`| billed search units | ${fmt.int(off.searchUnits)} | ${fmt.int(on.searchUnits)} | ${saved(off.searchUnits, on.searchUnits)} |`);
+    console.log(
+      `| documents sent | ${fmt.int(off.documents)} | ${fmt.int(on.documents)} | ${saved(off.documents, on.documents)} |`,
+    );
+    console.log(
+      `| billed search units | ${fmt.int(off.searchUnits)} | ${fmt.int(on.searchUnits)} | ${saved(off.searchUnits, on.searchUnits)} |`,
+    );
     console.log(`| searches answered without a call (meta.cached) | ${off.cachedSearches} | ${on.cachedSearches} | |`);
-    console.log(`| wall time of the session, s | ${(off.wallMs / 1000).toFixed(1)} | ${(on.wallMs / 1000).toFixed(1)} | ${saved(off.wallMs, on.wallMs)} |`);
+    console.log(
+      `| wall time of the session, s | ${(off.wallMs / 1000).toFixed(1)} | ${(on.wallMs / 1000).toFixed(1)} | ${saved(off.wallMs, on.wallMs)} |`,
+    );
     console.log();
     console.log(`Same top-3 memories with and without the cache in ${same}/${turns} turns.`);
   } finally {

@@ -38,7 +38,11 @@ async function main() {
   const latency = Number(arg("latency", "200"));
   const outDir = arg("out", "docs/bench");
   const series: { name: string; points: [number, number][] }[] = [];
-  console.log(`Machine: ${cpus()[0]?.model ?? "?"} ×${cpus().length}, Node ${process.version}, load average ${loadavg().map((x) => x.toFixed(1)).join(" / ")}; median of ${runs}`);
+  console.log(
+    `Machine: ${cpus()[0]?.model ?? "?"} ×${cpus().length}, Node ${process.version}, load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" / ")}; median of ${runs}`,
+  );
   console.log();
   console.log(`| reranker | ${SIZES.join(" | ")} candidates |`);
   console.log(`|---|${SIZES.map(() => "---:").join("|")}|`);
@@ -58,7 +62,10 @@ async function main() {
   try {
     const memory = await Memory.fromConfig({
       vector_store: { provider: "memory" },
-      reranker: { provider: "llm_reranker", config: { llm: { provider: "openai", config: { model: "gpt-4", api_key: KEY, base_url: `${server.url}/v1` } } } },
+      reranker: {
+        provider: "llm_reranker",
+        config: { llm: { provider: "openai", config: { model: "gpt-4", api_key: KEY, base_url: `${server.url}/v1` } } },
+      },
     });
     const reranker = memory.reranker as Reranker;
     const points: [number, number][] = [];
@@ -75,7 +82,14 @@ async function main() {
   mkdirSync(outDir, { recursive: true });
   writeFileSync(
     join(outDir, "bench-rerank-scaling.svg"),
-    lineChart({ title: "Rerank time vs candidates (median)", xLabel: "candidates", yLabel: "ms per rerank", logX: true, logY: true, series }),
+    lineChart({
+      title: "Rerank time vs candidates (median)",
+      xLabel: "candidates",
+      yLabel: "ms per rerank",
+      logX: true,
+      logY: true,
+      series,
+    }),
   );
 }
 

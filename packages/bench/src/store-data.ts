@@ -27,7 +27,14 @@ export function* dataset(n: number): Generator<Item[]> {
       const user = `user-${Math.floor(next() * USERS)}`;
       const category = CATEGORIES[Math.floor(next() * CATEGORIES.length)]!;
       const priority = Math.floor(next() * 10);
-      batch.push({ id: `mem-${i}`, vector: unitVector(DIMS, next), user, category, priority, text: `memory ${i} about ${category}` });
+      batch.push({
+        id: `mem-${i}`,
+        vector: unitVector(DIMS, next),
+        user,
+        category,
+        priority,
+        text: `memory ${i} about ${category}`,
+      });
     }
     yield batch;
   }
@@ -49,7 +56,12 @@ export function queries(count: number): Query[] {
 }
 
 /** Inserts the data set through `insert`, then `finish` (a checkpoint, compaction…); returns the rows per second of both. */
-export async function loadDataset(label: string, n: number, insert: (batch: Item[]) => Promise<void>, finish: () => Promise<void>): Promise<number> {
+export async function loadDataset(
+  label: string,
+  n: number,
+  insert: (batch: Item[]) => Promise<void>,
+  finish: () => Promise<void>,
+): Promise<number> {
   let ms = 0;
   let done = 0;
   for (const batch of dataset(n)) {

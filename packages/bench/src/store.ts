@@ -10,7 +10,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { andFilters, defineEmbedder, Memory, parseFilters, providerConfigSchema, registerProvider, scopeFilter, type MemoryPayload } from "@mem0/core";
+import {
+  andFilters,
+  defineEmbedder,
+  Memory,
+  parseFilters,
+  providerConfigSchema,
+  registerProvider,
+  scopeFilter,
+  type MemoryPayload,
+} from "@mem0/core";
 import sqlitePlugin, { SqliteVectorStore } from "@mem0/store-sqlite";
 import { BATCH, CATEGORIES, DIMS, loadDataset, queries, USERS, type Item, type Query } from "./store-data.js";
 import { arg, fmt, peakRssMiB, percentile, readBandwidth, rng, rssSplitMiB, runChild, unitVector } from "./util.js";
@@ -50,15 +59,27 @@ async function ours(file: string): Promise<Side> {
         batch.map((it) => ({
           id: it.id,
           vector: it.vector,
-          payload: { user_id: it.user, memory: it.text, hash: it.id, created_at: "2024-01-01T00:00:00.000Z", updated_at: "2024-01-01T00:00:00.000Z", metadata: { category: it.category, priority: it.priority } },
+          payload: {
+            user_id: it.user,
+            memory: it.text,
+            hash: it.id,
+            created_at: "2024-01-01T00:00:00.000Z",
+            updated_at: "2024-01-01T00:00:00.000Z",
+            metadata: { category: it.category, priority: it.priority },
+          },
         })),
       );
     },
     async scoped(q) {
-      return (await store.search({ vector: q.vector, limit: 10, filter: scopeFilter({ user_id: q.user }) })).map((h) => h.id);
+      return (await store.search({ vector: q.vector, limit: 10, filter: scopeFilter({ user_id: q.user }) })).map(
+        (h) => h.id,
+      );
     },
     async filtered(q) {
-      const filter = andFilters(scopeFilter({ user_id: q.user }), parseFilters({ AND: [{ category: q.category }, { priority: { gte: 7 } }] }));
+      const filter = andFilters(
+        scopeFilter({ user_id: q.user }),
+        parseFilters({ AND: [{ category: q.category }, { priority: { gte: 7 } }] }),
+      );
       return (await store.search({ vector: q.vector, limit: 10, filter })).map((h) => h.id);
     },
     // WAL mode: rows still in the log count only once they are in the file, as mem0ai's are.
@@ -77,7 +98,14 @@ async function mem0ai(file: string): Promise<Side> {
       await store.insert(
         batch.map((it) => it.vector as unknown as number[]),
         batch.map((it) => it.id),
-        batch.map((it) => ({ user_id: it.user, data: it.text, hash: it.id, created_at: "2024-01-01T00:00:00.000Z", category: it.category, priority: it.priority })),
+        batch.map((it) => ({
+          user_id: it.user,
+          data: it.text,
+          hash: it.id,
+          created_at: "2024-01-01T00:00:00.000Z",
+          category: it.category,
+          priority: it.priority,
+        })),
       );
     },
     async scoped(q) {
@@ -107,7 +135,12 @@ async function timed(run: (q: Query) => Promise<string[]>, qs: readonly Query[],
 
 async function childSide(which: string, n: number, file: string, queryCount: number): Promise<SideResult> {
   const side = which === "ours" ? await ours(file) : await mem0ai(file);
-  const insertPerSec = await loadDataset(which, n, (batch) => side.insert(batch), () => side.flush());
+  const insertPerSec = await loadDataset(
+    which,
+    n,
+    (batch) => side.insert(batch),
+    () => side.flush(),
+  );
   const qs = queries(queryCount);
   const warmup = Math.min(5, queryCount);
   const scoped = await timed((q) => side.scoped(q), qs, warmup);
@@ -129,21 +162,35 @@ async function childSide(which: string, n: number, file: string, queryCount: num
 }
 
 /** `Memory.add` through core with history: one add per call, as an application makes them. */
-async function childMemoryAdd(file: string, adds: number): Promise<{ addsPerSec: number; historyEvents: number; peakRssMiB: number }> {
+async function childMemoryAdd(
+  file: string,
+  adds: number,
+): Promise<{ addsPerSec: number; historyEvents: number; peakRssMiB: number }> {
   const next = rng(99);
   // Precomputed-quality vectors at no cost, so the figure is core + store + history, not a model.
   registerProvider(
     defineEmbedder({
       provider: "bench-seeded",
       configSchema: providerConfigSchema({}),
-      create: () => ({ provider: "bench-seeded", dims: DIMS, embed: async (texts: readonly string[]) => texts.map(() => unitVector(DIMS, next)) }),
+      create: () => ({
+        provider: "bench-seeded",
+        dims: DIMS,
+        embed: async (texts: readonly string[]) => texts.map(() => unitVector(DIMS, next)),
+      }),
     }),
   );
   registerProvider(sqlitePlugin);
-  const m = await Memory.fromConfig({ vector_store: { provider: "sqlite", config: { path: file } }, embedder: { provider: "bench-seeded" } });
+  const m = await Memory.fromConfig({
+    vector_store: { provider: "sqlite", config: { path: file } },
+    embedder: { provider: "bench-seeded" },
+  });
   const t = performance.now();
   for (let i = 0; i < adds; i++) {
-    await m.add(`memory ${i}`, { user_id: `user-${i % USERS}`, metadata: { category: CATEGORIES[i % CATEGORIES.length], priority: i % 10 }, infer: false });
+    await m.add(`memory ${i}`, {
+      user_id: `user-${i % USERS}`,
+      metadata: { category: CATEGORIES[i % CATEGORIES.length], priority: i % 10 },
+      infer: false,
+    });
   }
   const ms = performance.now() - t;
   const store = m.vectorStore as SqliteVectorStore;
@@ -162,7 +209,10 @@ async function main() {
   if (process.argv.includes("--child")) {
     const which = arg("child", "");
     const file = arg("file", "");
-    const result = which === "memory-add" ? await childMemoryAdd(file, Number(arg("adds", "10000"))) : await childSide(which, Number(arg("n", "0")), file, Number(arg("queries", "100")));
+    const result =
+      which === "memory-add"
+        ? await childMemoryAdd(file, Number(arg("adds", "10000")))
+        : await childSide(which, Number(arg("n", "0")), file, Number(arg("queries", "100")));
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
@@ -180,29 +230,64 @@ async function main() {
       lines.push(s);
       process.stdout.write(`${s}\n`);
     };
-    out(`Machine: ${(await import("node:os")).cpus()[0]?.model ?? "?"} ×${(await import("node:os")).cpus().length}, Node ${process.version}; read bandwidth (memchr, 1 GiB, one thread): ${(bandwidth / 1e9).toFixed(1)} GB/s`);
+    out(
+      `Machine: ${(await import("node:os")).cpus()[0]?.model ?? "?"} ×${(await import("node:os")).cpus().length}, Node ${process.version}; read bandwidth (memchr, 1 GiB, one thread): ${(bandwidth / 1e9).toFixed(1)} GB/s`,
+    );
     out();
     for (const n of sizes) {
       // mem0ai reads every row per query; fewer samples keep the run short (seconds per query at 100k).
       const theirQueries = Number(arg("mem0ai-queries", n >= 100_000 ? "20" : "60"));
       process.stderr.write(`N=${fmt.int(n)}: mem0ai…\n`);
-      const theirs = await child<SideResult>(["mem0ai", "--n", String(n), "--file", join(dir, `mem0ai-${n}.db`), "--queries", String(theirQueries)]);
+      const theirs = await child<SideResult>([
+        "mem0ai",
+        "--n",
+        String(n),
+        "--file",
+        join(dir, `mem0ai-${n}.db`),
+        "--queries",
+        String(theirQueries),
+      ]);
       process.stderr.write(`N=${fmt.int(n)}: ours…\n`);
-      const mine = await child<SideResult>(["ours", "--n", String(n), "--file", join(dir, `ours-${n}.db`), "--queries", String(ourQueries)]);
+      const mine = await child<SideResult>([
+        "ours",
+        "--n",
+        String(n),
+        "--file",
+        join(dir, `ours-${n}.db`),
+        "--queries",
+        String(ourQueries),
+      ]);
       const scopeBytes = (n / USERS) * DIMS * 4;
       const tableBytes = n * DIMS * 4;
       out(`### N = ${fmt.int(n)} (${DIMS}-d, ${USERS} users, ≈${fmt.int(n / USERS)} memories per user)`);
       out();
-      out(`| metric | mem0ai 3.3.1 \`memory\` store | @mem0/store-sqlite (${String(mine.extra?.vectorEngine)}) | ours ÷ mem0ai |`);
+      out(
+        `| metric | mem0ai 3.3.1 \`memory\` store | @mem0/store-sqlite (${String(mine.extra?.vectorEngine)}) | ours ÷ mem0ai |`,
+      );
       out(`|---|---:|---:|---:|`);
-      out(`| bulk insert, memories/s (batches of ${fmt.int(BATCH)}) | ${fmt.int(theirs.insertPerSec)} | ${fmt.int(mine.insertPerSec)} | ${fmt.ratio(mine.insertPerSec, theirs.insertPerSec)} |`);
-      for (const [label, key] of [["scoped top-10", "scoped"], ["scoped + `{AND:[{category},{priority:{gte:7}}]}` top-10", "filtered"]] as const) {
-        out(`| ${label} p50, ms | ${fmt.ms(theirs[key].p50)} | ${fmt.ms(mine[key].p50)} | ${fmt.ratio(mine[key].p50, theirs[key].p50)} |`);
-        out(`| ${label} p95, ms | ${fmt.ms(theirs[key].p95)} | ${fmt.ms(mine[key].p95)} | ${fmt.ratio(mine[key].p95, theirs[key].p95)} |`);
+      out(
+        `| bulk insert, memories/s (batches of ${fmt.int(BATCH)}) | ${fmt.int(theirs.insertPerSec)} | ${fmt.int(mine.insertPerSec)} | ${fmt.ratio(mine.insertPerSec, theirs.insertPerSec)} |`,
+      );
+      for (const [label, key] of [
+        ["scoped top-10", "scoped"],
+        ["scoped + `{AND:[{category},{priority:{gte:7}}]}` top-10", "filtered"],
+      ] as const) {
+        out(
+          `| ${label} p50, ms | ${fmt.ms(theirs[key].p50)} | ${fmt.ms(mine[key].p50)} | ${fmt.ratio(mine[key].p50, theirs[key].p50)} |`,
+        );
+        out(
+          `| ${label} p95, ms | ${fmt.ms(theirs[key].p95)} | ${fmt.ms(mine[key].p95)} | ${fmt.ratio(mine[key].p95, theirs[key].p95)} |`,
+        );
       }
-      out(`| peak RSS, MiB (whole process) | ${fmt.int(theirs.peakRssMiB)} | ${fmt.int(mine.peakRssMiB)} | ${fmt.ratio(mine.peakRssMiB, theirs.peakRssMiB)} |`);
-      out(`| RSS after the queries: private / mapped file pages, MiB | ${fmt.int(theirs.endRss.anon)} / ${fmt.int(theirs.endRss.file)} | ${fmt.int(mine.endRss.anon)} / ${fmt.int(mine.endRss.file)} | ${fmt.ratio(mine.endRss.anon, theirs.endRss.anon)} (private) |`);
-      out(`| queries timed (after 5 warm-up) | ${theirs.scoped.samples} + ${theirs.filtered.samples} | ${mine.scoped.samples} + ${mine.filtered.samples} | |`);
+      out(
+        `| peak RSS, MiB (whole process) | ${fmt.int(theirs.peakRssMiB)} | ${fmt.int(mine.peakRssMiB)} | ${fmt.ratio(mine.peakRssMiB, theirs.peakRssMiB)} |`,
+      );
+      out(
+        `| RSS after the queries: private / mapped file pages, MiB | ${fmt.int(theirs.endRss.anon)} / ${fmt.int(theirs.endRss.file)} | ${fmt.int(mine.endRss.anon)} / ${fmt.int(mine.endRss.file)} | ${fmt.ratio(mine.endRss.anon, theirs.endRss.anon)} (private) |`,
+      );
+      out(
+        `| queries timed (after 5 warm-up) | ${theirs.scoped.samples} + ${theirs.filtered.samples} | ${mine.scoped.samples} + ${mine.filtered.samples} | |`,
+      );
       out();
       out(
         `Exact-scan floor on this machine: one user's vectors (${fmt.int(scopeBytes / 1024)} KiB) ${fmt.ms(limitMs(scopeBytes))} ms; the whole table (${fmt.int(tableBytes / 2 ** 20)} MiB) ${fmt.ms(limitMs(tableBytes))} ms. ` +
@@ -214,7 +299,15 @@ async function main() {
     if (million) {
       const n = 1_000_000;
       process.stderr.write(`N=${fmt.int(n)}: ours…\n`);
-      const mine = await child<SideResult>(["ours", "--n", String(n), "--file", join(dir, `ours-${n}.db`), "--queries", String(ourQueries)]);
+      const mine = await child<SideResult>([
+        "ours",
+        "--n",
+        String(n),
+        "--file",
+        join(dir, `ours-${n}.db`),
+        "--queries",
+        String(ourQueries),
+      ]);
       const scopeBytes = (n / USERS) * DIMS * 4;
       out(`### N = ${fmt.int(n)} (ours only: mem0ai would read and parse a million rows per query)`);
       out();
@@ -223,14 +316,24 @@ async function main() {
       out(`| bulk insert, memories/s | ${fmt.int(mine.insertPerSec)} |`);
       out(`| scoped top-10 p50 / p95, ms | ${fmt.ms(mine.scoped.p50)} / ${fmt.ms(mine.scoped.p95)} |`);
       out(`| scoped + filtered top-10 p50 / p95, ms | ${fmt.ms(mine.filtered.p50)} / ${fmt.ms(mine.filtered.p95)} |`);
-      out(`| peak RSS, MiB (mapped file pages after the queries) | ${fmt.int(mine.peakRssMiB)} (${fmt.int(mine.endRss.file)}) |`);
+      out(
+        `| peak RSS, MiB (mapped file pages after the queries) | ${fmt.int(mine.peakRssMiB)} (${fmt.int(mine.endRss.file)}) |`,
+      );
       out(`| exact-scan floor for one user's ${fmt.int(n / USERS)} vectors, ms | ${fmt.ms(limitMs(scopeBytes))} |`);
       out();
     }
     const adds = Number(arg("adds", "10000"));
     process.stderr.write(`Memory.add × ${fmt.int(adds)}…\n`);
-    const add = await child<{ addsPerSec: number; historyEvents: number; peakRssMiB: number }>(["memory-add", "--file", join(dir, "memory-add.db"), "--adds", String(adds)]);
-    out(`Memory.add (core + sqlite store, one memory and its ADD history event per call and per transaction, precomputed vectors): ${fmt.int(add.addsPerSec)} adds/s over ${fmt.int(adds)} calls; peak RSS ${fmt.int(add.peakRssMiB)} MiB.`);
+    const add = await child<{ addsPerSec: number; historyEvents: number; peakRssMiB: number }>([
+      "memory-add",
+      "--file",
+      join(dir, "memory-add.db"),
+      "--adds",
+      String(adds),
+    ]);
+    out(
+      `Memory.add (core + sqlite store, one memory and its ADD history event per call and per transaction, precomputed vectors): ${fmt.int(add.addsPerSec)} adds/s over ${fmt.int(adds)} calls; peak RSS ${fmt.int(add.peakRssMiB)} MiB.`,
+    );
   } finally {
     if (!process.argv.includes("--keep")) rmSync(dir, { recursive: true, force: true });
   }

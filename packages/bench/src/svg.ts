@@ -27,7 +27,8 @@ const M = { left: 70, right: 45, top: 40, bottom: 50 };
 const LEGEND_ROW = 18;
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-const num = (x: number) => (x >= 1000 ? x.toLocaleString("en-US", { maximumFractionDigits: 0 }) : Number(x.toPrecision(3)).toString());
+const num = (x: number) =>
+  x >= 1000 ? x.toLocaleString("en-US", { maximumFractionDigits: 0 }) : Number(x.toPrecision(3)).toString();
 
 /** Tick values: powers of ten (and 2×, 5×) on a log axis, about six round steps on a linear one. */
 function ticks(lo: number, hi: number, log: boolean): number[] {
@@ -49,7 +50,9 @@ function ticks(lo: number, hi: number, log: boolean): number[] {
 }
 
 export function lineChart(chart: Chart): string {
-  const pts = chart.series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!chart.logX || x > 0) && (!chart.logY || y > 0));
+  const pts = chart.series
+    .flatMap((s) => s.points)
+    .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!chart.logX || x > 0) && (!chart.logY || y > 0));
   const xs = pts.map((p) => p[0]);
   const ys = pts.map((p) => p[1]);
   let [x0, x1] = [Math.min(...xs), Math.max(...xs)];
@@ -62,12 +65,19 @@ export function lineChart(chart: Chart): string {
   const legendH = chart.series.length * LEGEND_ROW;
   const plotW = W - M.left - M.right;
   const plotH = H - M.top - M.bottom;
-  const sx = (x: number) => M.left + (chart.logX ? (Math.log10(x) - Math.log10(x0)) / (Math.log10(x1) - Math.log10(x0)) : (x - x0) / (x1 - x0)) * plotW;
-  const sy = (y: number) => M.top + plotH - (chart.logY ? (Math.log10(y) - Math.log10(y0)) / (Math.log10(y1) - Math.log10(y0)) : (y - y0) / (y1 - y0)) * plotH;
+  const sx = (x: number) =>
+    M.left +
+    (chart.logX ? (Math.log10(x) - Math.log10(x0)) / (Math.log10(x1) - Math.log10(x0)) : (x - x0) / (x1 - x0)) * plotW;
+  const sy = (y: number) =>
+    M.top +
+    plotH -
+    (chart.logY ? (Math.log10(y) - Math.log10(y0)) / (Math.log10(y1) - Math.log10(y0)) : (y - y0) / (y1 - y0)) * plotH;
   const groups = [...new Set(chart.series.map((s) => s.group ?? s.name))];
   const colour = (s: Series) => PALETTE[groups.indexOf(s.group ?? s.name) % PALETTE.length];
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H + legendH}" viewBox="0 0 ${W} ${H + legendH}" font-family="sans-serif" font-size="12">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H + legendH}" viewBox="0 0 ${W} ${H + legendH}" font-family="sans-serif" font-size="12">`,
+  );
   out.push(`<rect width="100%" height="100%" fill="white"/>`);
   out.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="15">${esc(chart.title)}</text>`);
   for (const t of ticks(x0, x1, !!chart.logX)) {
@@ -79,17 +89,28 @@ export function lineChart(chart: Chart): string {
     out.push(`<text x="${M.left - 6}" y="${sy(t) + 4}" text-anchor="end">${num(t)}</text>`);
   }
   out.push(`<rect x="${M.left}" y="${M.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333"/>`);
-  out.push(`<text x="${M.left + plotW / 2}" y="${M.top + plotH + 36}" text-anchor="middle">${esc(chart.xLabel)}${chart.logX ? " (log)" : ""}</text>`);
-  out.push(`<text transform="translate(16 ${M.top + plotH / 2}) rotate(-90)" text-anchor="middle">${esc(chart.yLabel)}${chart.logY ? " (log)" : ""}</text>`);
+  out.push(
+    `<text x="${M.left + plotW / 2}" y="${M.top + plotH + 36}" text-anchor="middle">${esc(chart.xLabel)}${chart.logX ? " (log)" : ""}</text>`,
+  );
+  out.push(
+    `<text transform="translate(16 ${M.top + plotH / 2}) rotate(-90)" text-anchor="middle">${esc(chart.yLabel)}${chart.logY ? " (log)" : ""}</text>`,
+  );
   chart.series.forEach((s, i) => {
     const p = s.points.filter(([x, y]) => (!chart.logX || x > 0) && (!chart.logY || y > 0));
     const dash = s.dashed ? ` stroke-dasharray="6 4"` : "";
     if (p.length > 0) {
-      out.push(`<polyline fill="none" stroke="${colour(s)}" stroke-width="2"${dash} points="${p.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(" ")}"/>`);
-      for (const [x, y] of p) out.push(`<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="3" fill="${colour(s)}"><title>${esc(`${s.name}: ${num(x)} → ${num(y)}`)}</title></circle>`);
+      out.push(
+        `<polyline fill="none" stroke="${colour(s)}" stroke-width="2"${dash} points="${p.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(" ")}"/>`,
+      );
+      for (const [x, y] of p)
+        out.push(
+          `<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="3" fill="${colour(s)}"><title>${esc(`${s.name}: ${num(x)} → ${num(y)}`)}</title></circle>`,
+        );
     }
     const ly = H + i * LEGEND_ROW;
-    out.push(`<line x1="${M.left}" x2="${M.left + 28}" y1="${ly - 4}" y2="${ly - 4}" stroke="${colour(s)}" stroke-width="2"${dash}/>`);
+    out.push(
+      `<line x1="${M.left}" x2="${M.left + 28}" y1="${ly - 4}" y2="${ly - 4}" stroke="${colour(s)}" stroke-width="2"${dash}/>`,
+    );
     out.push(`<text x="${M.left + 36}" y="${ly}">${esc(s.name)}</text>`);
   });
   out.push(`</svg>`);

@@ -29,7 +29,10 @@ export function bm25Scores(query: string, documents: readonly string[]): number[
 
 export const bm25Reranker = defineReranker({
   provider: "bm25",
-  configSchema: providerConfigSchema({ top_k: fields.positiveInt().optional(), max_query_words: fields.positiveInt().optional() }),
+  configSchema: providerConfigSchema({
+    top_k: fields.positiveInt().optional(),
+    max_query_words: fields.positiveInt().optional(),
+  }),
   create: (config) => ({
     provider: "bm25",
     model: "okapi-bm25",
@@ -37,7 +40,11 @@ export const bm25Reranker = defineReranker({
     async rerank(query: string, documents: readonly string[], options?: { top_k?: number }) {
       const words = query.trim().split(/\s+/).length;
       if (config.max_query_words !== undefined && words > config.max_query_words) {
-        throw new ProviderError("bm25", `query has ${words} words, more than max_query_words=${config.max_query_words}`, { status: 400 });
+        throw new ProviderError(
+          "bm25",
+          `query has ${words} words, more than max_query_words=${config.max_query_words}`,
+          { status: 400 },
+        );
       }
       return bm25Scores(query, documents)
         .map((score, index) => ({ index, score }))

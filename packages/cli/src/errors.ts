@@ -6,7 +6,10 @@
 import { ConfigError, FilterError, ValidationError } from "@mem0/core";
 
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode: 1 | 2) {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2,
+  ) {
     super(message);
     this.name = new.target.name;
   }
@@ -20,7 +23,12 @@ export class UsageError extends CliError {
 
 /** A problem in an input file: `file:line: field: message` (line and field when known). */
 export class InputError extends CliError {
-  constructor(readonly file: string, readonly line: number | undefined, readonly field: string | undefined, readonly detail: string) {
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    readonly field: string | undefined,
+    readonly detail: string,
+  ) {
     super(`${file}${line !== undefined ? `:${line}` : ""}: ${field ? `${field}: ` : ""}${detail}`, 2);
   }
 }

@@ -109,12 +109,17 @@ export function resultLists(left: ListSide, right: ListSide, layout: ListLayout 
     return d === null ? c.cyan(text) : d > 0 ? c.green(text) : d < 0 ? c.red(text) : c.dim(text);
   };
   const row = (r: SearchResult | undefined, i: number) =>
-    r ? `${String(i + 1).padStart(2)}  ${fit(r.memory, w)} ${num(r.vector_score).padStart(6)} ${num(r.rerank_score).padStart(7)}` : " ".repeat(rowWidth);
+    r
+      ? `${String(i + 1).padStart(2)}  ${fit(r.memory, w)} ${num(r.vector_score).padStart(6)} ${num(r.rerank_score).padStart(7)}`
+      : " ".repeat(rowWidth);
   const header = ` #  ${fit("memory", w)} vector  rerank`;
   const n = Math.max(left.response.results.length, right.response.results.length);
   const lines: string[] = [];
   if (sideBySide) {
-    lines.push(`${c.bold(fit(left.title, rowWidth))} │ ${c.bold(fit(right.title, rowWidth + 4).trimEnd())}`, c.dim(`${header} │ ${header}  Δ`));
+    lines.push(
+      `${c.bold(fit(left.title, rowWidth))} │ ${c.bold(fit(right.title, rowWidth + 4).trimEnd())}`,
+      c.dim(`${header} │ ${header}  Δ`),
+    );
     for (let i = 0; i < n; i++) {
       const r = right.response.results[i];
       lines.push(`${row(left.response.results[i], i)} │ ${r ? `${row(r, i)}  ${change(r, i)}` : ""}`.trimEnd());
@@ -138,19 +143,27 @@ export function listTitle(label: string, r: SearchResponse): string {
 
 export function timingLine(r: SearchResponse): string {
   const t = r.timings;
-  const rerank = r.rerank ? ` · rerank ${ms(t.rerank_ms)} (${r.rerank.candidates} candidates${r.rerank.error ? ", failed" : ""})` : "";
+  const rerank = r.rerank
+    ? ` · rerank ${ms(t.rerank_ms)} (${r.rerank.candidates} candidates${r.rerank.error ? ", failed" : ""})`
+    : "";
   return `timings: embed ${ms(t.embed_ms)} · vector search ${ms(t.search_ms)}${rerank} · total ${ms(t.total_ms)}`;
 }
 
 /** A plain table; on a terminal the widest column shrinks to fit its width, in a pipe nothing is cut. */
 export function table(headers: string[], rows: string[][], maxWidth = Number.POSITIVE_INFINITY): string[] {
-  const widths = headers.map((h, c) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth((r[c] ?? "").replace(/\s+/g, " ")))));
+  const widths = headers.map((h, c) =>
+    Math.max(displayWidth(h), ...rows.map((r) => displayWidth((r[c] ?? "").replace(/\s+/g, " ")))),
+  );
   const total = () => widths.reduce((s, x) => s + x, 0) + 2 * (widths.length - 1);
   while (total() > maxWidth) {
     const widest = widths.indexOf(Math.max(...widths));
     if (widths[widest]! <= 8) break;
     widths[widest]! -= 1;
   }
-  const line = (cells: string[]) => cells.map((c, i) => fit(c ?? "", widths[i]!)).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => fit(c ?? "", widths[i]!))
+      .join("  ")
+      .trimEnd();
   return [line(headers), widths.map((x) => "─".repeat(x)).join("  "), ...rows.map(line)];
 }

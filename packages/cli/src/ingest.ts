@@ -20,7 +20,12 @@ export interface IngestItem {
  * Adds each item as one memory (`infer: false`: stored as given). A few adds run concurrently so a
  * hosted embedder's round trips overlap; a local one is not slowed by it.
  */
-export async function ingest(memory: Memory, items: readonly (IngestItem | MemorySpec)[], io: Io, options: { label?: string; file?: string; concurrency?: number } = {}): Promise<{ count: number; ms: number }> {
+export async function ingest(
+  memory: Memory,
+  items: readonly (IngestItem | MemorySpec)[],
+  io: Io,
+  options: { label?: string; file?: string; concurrency?: number } = {},
+): Promise<{ count: number; ms: number }> {
   const t0 = performance.now();
   const bar = startProgress(io, options.label ?? "loading memories", items.length);
   const limit = pLimit(options.concurrency ?? 4);
@@ -28,12 +33,25 @@ export async function ingest(memory: Memory, items: readonly (IngestItem | Memor
     await Promise.all(
       items.map((item) =>
         limit(async () => {
-          const scope = { ...(item.user_id ? { user_id: item.user_id } : {}), ...(item.agent_id ? { agent_id: item.agent_id } : {}), ...(item.run_id ? { run_id: item.run_id } : {}) };
+          const scope = {
+            ...(item.user_id ? { user_id: item.user_id } : {}),
+            ...(item.agent_id ? { agent_id: item.agent_id } : {}),
+            ...(item.run_id ? { run_id: item.run_id } : {}),
+          };
           try {
-            await memory.add(item.memory, { ...scope, ...(item.metadata ? { metadata: item.metadata } : {}), infer: false });
+            await memory.add(item.memory, {
+              ...scope,
+              ...(item.metadata ? { metadata: item.metadata } : {}),
+              infer: false,
+            });
           } catch (err) {
             if (err instanceof ValidationError && options.file) {
-              throw new InputError(options.file, item.line, err.path.replace(/^add\.options\./, "").replace(/^add\.messages/, "memory"), err.message.slice(err.path.length + 2));
+              throw new InputError(
+                options.file,
+                item.line,
+                err.path.replace(/^add\.options\./, "").replace(/^add\.messages/, "memory"),
+                err.message.slice(err.path.length + 2),
+              );
             }
             throw err;
           }

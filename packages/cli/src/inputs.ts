@@ -11,7 +11,12 @@ export function readText(file: string): string {
     return readFileSync(file, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(file, undefined, undefined, code === "ENOENT" ? "no such file" : `cannot read: ${(err as Error).message}`);
+    throw new InputError(
+      file,
+      undefined,
+      undefined,
+      code === "ENOENT" ? "no such file" : `cannot read: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -29,16 +34,22 @@ export function readJsonl(file: string): { line: number; record: Record<string, 
       } catch (err) {
         throw new InputError(file, i + 1, undefined, `invalid JSON: ${(err as Error).message}`);
       }
-      if (typeof value !== "object" || value === null || Array.isArray(value)) throw new InputError(file, i + 1, undefined, "expected a JSON object");
+      if (typeof value !== "object" || value === null || Array.isArray(value))
+        throw new InputError(file, i + 1, undefined, "expected a JSON object");
       out.push({ line: i + 1, record: value as Record<string, unknown> });
     });
-  if (out.length === 0) throw new InputError(file, undefined, undefined, "no records (expected one JSON object per line)");
+  if (out.length === 0)
+    throw new InputError(file, undefined, undefined, "no records (expected one JSON object per line)");
   return out;
 }
 
 /** Typed field access on one record, with errors that point at the record. */
 export class Fields {
-  constructor(readonly file: string, readonly line: number, readonly record: Record<string, unknown>) {}
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly record: Record<string, unknown>,
+  ) {}
 
   error(field: string, message: string): InputError {
     return new InputError(this.file, this.line, field, message);
@@ -50,7 +61,11 @@ export class Fields {
   }
   string(...names: string[]): string {
     const found = this.pick(...names);
-    if (!found) throw this.error(names[0]!, `missing (expected a non-empty string${names.length > 1 ? `; also accepted: ${names.slice(1).join(", ")}` : ""})`);
+    if (!found)
+      throw this.error(
+        names[0]!,
+        `missing (expected a non-empty string${names.length > 1 ? `; also accepted: ${names.slice(1).join(", ")}` : ""})`,
+      );
     const [name, v] = found;
     if (typeof v !== "string" || v.trim() === "") throw this.error(name, "expected a non-empty string");
     return v;
@@ -124,9 +139,17 @@ export function readQueries(file: string, defaults: Scoped & { limit?: number } 
     if (seen.has(id)) throw f.error(f.pick("id", "_id")![0], `duplicate id ${JSON.stringify(id)}`);
     seen.add(id);
     const own = scopeOf(f);
-    const scope = Object.keys(own).length > 0 ? own : { ...(defaults.user_id ? { user_id: defaults.user_id } : {}), ...(defaults.agent_id ? { agent_id: defaults.agent_id } : {}), ...(defaults.run_id ? { run_id: defaults.run_id } : {}) };
+    const scope =
+      Object.keys(own).length > 0
+        ? own
+        : {
+            ...(defaults.user_id ? { user_id: defaults.user_id } : {}),
+            ...(defaults.agent_id ? { agent_id: defaults.agent_id } : {}),
+            ...(defaults.run_id ? { run_id: defaults.run_id } : {}),
+          };
     const filters = f.optionalObject("filters");
-    if (Object.keys(scope).length === 0 && !filters) throw f.error("user_id", "missing: give user_id, agent_id, run_id or filters (or --user-id on the command line)");
+    if (Object.keys(scope).length === 0 && !filters)
+      throw f.error("user_id", "missing: give user_id, agent_id, run_id or filters (or --user-id on the command line)");
     const limit = f.optionalPositiveInt("limit") ?? defaults.limit;
     return { id, query, line, ...scope, ...(filters ? { filters } : {}), ...(limit ? { limit } : {}) };
   });
@@ -145,7 +168,8 @@ export function readMemories(file: string): MemorySpec[] {
     f.only(["memory", "text", "user_id", "agent_id", "run_id", "metadata"]);
     const memory = f.string("memory", "text");
     const scope = scopeOf(f);
-    if (Object.keys(scope).length === 0) throw f.error("user_id", "missing: every memory needs user_id, agent_id or run_id");
+    if (Object.keys(scope).length === 0)
+      throw f.error("user_id", "missing: every memory needs user_id, agent_id or run_id");
     const metadata = f.optionalObject("metadata");
     return { memory, line, ...scope, ...(metadata ? { metadata } : {}) };
   });
@@ -212,10 +236,28 @@ export function readQrels(file: string): Qrels {
     let qid: string, docid: string, relText: string, relName: string;
     if (cols.length === 3) [qid, docid, relText, relName] = [cols[0]!, cols[1]!, cols[2]!, "score (column 3)"];
     else if (cols.length === 4) [qid, docid, relText, relName] = [cols[0]!, cols[2]!, cols[3]!, "rel (column 4)"];
-    else throw new InputError(file, line, undefined, `expected 3 columns (query-id corpus-id score) or 4 (qid iter docid rel), found ${cols.length}`);
-    if (!/^-?\d+$/.test(relText)) throw new InputError(file, line, relName, `expected an integer relevance grade, found ${JSON.stringify(relText)}`);
+    else
+      throw new InputError(
+        file,
+        line,
+        undefined,
+        `expected 3 columns (query-id corpus-id score) or 4 (qid iter docid rel), found ${cols.length}`,
+      );
+    if (!/^-?\d+$/.test(relText))
+      throw new InputError(
+        file,
+        line,
+        relName,
+        `expected an integer relevance grade, found ${JSON.stringify(relText)}`,
+      );
     const judged = qrels.get(qid) ?? new Map<string, number>();
-    if (judged.has(docid)) throw new InputError(file, line, "corpus-id", `${JSON.stringify(docid)} is judged twice for query ${JSON.stringify(qid)}`);
+    if (judged.has(docid))
+      throw new InputError(
+        file,
+        line,
+        "corpus-id",
+        `${JSON.stringify(docid)} is judged twice for query ${JSON.stringify(qid)}`,
+      );
     judged.set(docid, Number(relText));
     qrels.set(qid, judged);
   });

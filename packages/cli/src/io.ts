@@ -44,7 +44,9 @@ export function processIo(options: { quiet?: boolean; json?: boolean; color?: bo
 }
 
 /** Collects output in memory: for tests and for callers that embed the commands. */
-export function bufferIo(options: { progressStream?: NodeJS.WritableStream; columns?: number; colors?: Colors } = {}): Io & { stdout: string[]; stderr: string[] } {
+export function bufferIo(
+  options: { progressStream?: NodeJS.WritableStream; columns?: number; colors?: Colors } = {},
+): Io & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
   const stderr: string[] = [];
   return { stdout, stderr, out: (l) => stdout.push(l), err: (l) => stderr.push(l), ...options };

@@ -24,7 +24,10 @@ export function ndcgAt(ranked: readonly string[], judged: ReadonlyMap<string, nu
     const gain = Math.max(0, judged.get(id) ?? 0);
     dcg += gain / Math.log2(i + 2);
   });
-  const ideal = [...judged.values()].filter((g) => g > 0).sort((a, b) => b - a).slice(0, k);
+  const ideal = [...judged.values()]
+    .filter((g) => g > 0)
+    .sort((a, b) => b - a)
+    .slice(0, k);
   const idcg = ideal.reduce((s, g, i) => s + g / Math.log2(i + 2), 0);
   return idcg === 0 ? 0 : dcg / idcg;
 }

@@ -6,7 +6,17 @@ import { writeFileSync } from "node:fs";
 import { basename, relative } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import type { ConfigWarning, Memory } from "@mem0/core";
-import { addCommand, deleteCommand, getCommand, historyCommand, listCommand, parsePositiveInt, searchCommand, updateCommand, type CrudContext } from "./commands/crud.js";
+import {
+  addCommand,
+  deleteCommand,
+  getCommand,
+  historyCommand,
+  listCommand,
+  parsePositiveInt,
+  searchCommand,
+  updateCommand,
+  type CrudContext,
+} from "./commands/crud.js";
 import { renderComparisonText, runComparison } from "./commands/compare.js";
 import { renderEvalText, runEval } from "./commands/eval.js";
 import { importMem0ai } from "./commands/import-mem0ai.js";
@@ -32,7 +42,11 @@ export interface RunContext {
 }
 
 /** compare and eval with no config: everything offline, in memory, with the CLI's bm25 reranker. */
-export const OFFLINE_CONFIG = { vector_store: { provider: "memory" }, embedder: OFFLINE_MODELS.embedder, reranker: { provider: "bm25" } };
+export const OFFLINE_CONFIG = {
+  vector_store: { provider: "memory" },
+  embedder: OFFLINE_MODELS.embedder,
+  reranker: { provider: "bm25" },
+};
 
 interface GlobalFlags {
   config?: string;
@@ -46,12 +60,18 @@ const UNSUPPORTED_GLOBALS: Record<string, (keyof GlobalFlags)[]> = { demo: ["con
 
 /** A config file's short name for labels and chart titles: `configs/cohere.config.json` → `cohere`. */
 export function configLabel(file: string, other?: string, cwd = process.cwd()): string {
-  const short = (f: string) => basename(f).replace(/\.json$/i, "").replace(/\.config$/i, "");
+  const short = (f: string) =>
+    basename(f)
+      .replace(/\.json$/i, "")
+      .replace(/\.config$/i, "");
   return other !== undefined && short(other) === short(file) ? relative(cwd, file) || file : short(file);
 }
 
 const scopeOptions = (cmd: Command) =>
-  cmd.option("-u, --user-id <id>", "scope: user id").option("--agent-id <id>", "scope: agent id").option("--run-id <id>", "scope: run id");
+  cmd
+    .option("-u, --user-id <id>", "scope: user id")
+    .option("--agent-id <id>", "scope: agent id")
+    .option("--run-id <id>", "scope: run id");
 
 export function buildProgram(ctx: RunContext): Command {
   const program = new Command("mem0-ts")
@@ -71,7 +91,13 @@ export function buildProgram(ctx: RunContext): Command {
 
   const flags = (cmd: Command) => cmd.optsWithGlobals() as GlobalFlags;
   const ioFor = (cmd: Command) =>
-    ctx.io ?? processIo({ quiet: flags(cmd).quiet, json: flags(cmd).json, color: flags(cmd).color, ...(ctx.env ? { env: ctx.env } : {}) });
+    ctx.io ??
+    processIo({
+      quiet: flags(cmd).quiet,
+      json: flags(cmd).json,
+      color: flags(cmd).color,
+      ...(ctx.env ? { env: ctx.env } : {}),
+    });
   const load = (cmd: Command, fallback?: Record<string, unknown>) => readConfig(flags(cmd).config, fallback, ctx.cwd);
   // Each kind of warning is printed once per run, however many Memory instances raise it.
   const warned = new Set<string>();
@@ -94,16 +120,18 @@ export function buildProgram(ctx: RunContext): Command {
   const closeUnlessShared = async (m: Memory) => {
     if (!ctx.open) await m.close();
   };
-  const crud = (fn: (c: CrudContext, cmd: Command) => Promise<void>) => async (...args: unknown[]) => {
-    const cmd = args[args.length - 1] as Command;
-    const io = ioFor(cmd);
-    const memory = await open(load(cmd), io);
-    try {
-      await fn({ memory, io, json: flags(cmd).json === true }, cmd);
-    } finally {
-      await closeUnlessShared(memory);
-    }
-  };
+  const crud =
+    (fn: (c: CrudContext, cmd: Command) => Promise<void>) =>
+    async (...args: unknown[]) => {
+      const cmd = args[args.length - 1] as Command;
+      const io = ioFor(cmd);
+      const memory = await open(load(cmd), io);
+      try {
+        await fn({ memory, io, json: flags(cmd).json === true }, cmd);
+      } finally {
+        await closeUnlessShared(memory);
+      }
+    };
 
   program
     .command("demo")
@@ -111,18 +139,30 @@ export function buildProgram(ctx: RunContext): Command {
     .option("--offline", "do not check the network for models; use local model files or the offline ones")
     .option("--store-path <file>", "sqlite file for the demo's memories (when @mem0/store-sqlite is installed)")
     .action(async (opts: { offline?: boolean; storePath?: string }, cmd: Command) => {
-      await runDemo({ io: ioFor(cmd), ...(ctx.env ? { env: ctx.env } : {}), ...(opts.offline ? { offline: true } : {}), ...(opts.storePath ? { storePath: opts.storePath } : {}) });
+      await runDemo({
+        io: ioFor(cmd),
+        ...(ctx.env ? { env: ctx.env } : {}),
+        ...(opts.offline ? { offline: true } : {}),
+        ...(opts.storePath ? { storePath: opts.storePath } : {}),
+      });
     });
 
-  scopeOptions(program.command("add").argument("[texts...]", "memory texts, one memory each").description("store memories"))
-    .option("--metadata <json>", "metadata object, e.g. '{\"category\":\"food\"}'")
+  scopeOptions(
+    program.command("add").argument("[texts...]", "memory texts, one memory each").description("store memories"),
+  )
+    .option("--metadata <json>", 'metadata object, e.g. \'{"category":"food"}\'')
     .option("--file <memories.jsonl>", "load memories from a JSONL file ({memory, user_id, metadata} per line)")
     .addOption(new Option("--infer", "extract facts with the configured LLM"))
     .addOption(new Option("--no-infer", "store the texts as given"))
     .action(crud((c, cmd) => addCommand(c, cmd.args, cmd.opts())));
 
-  scopeOptions(program.command("search").argument("<query>").description("search memories (reranked when a reranker is configured)"))
-    .option("--filters <json>", "filter, e.g. '{\"AND\":[{\"category\":\"work\"},{\"priority\":{\"gte\":7}}]}'")
+  scopeOptions(
+    program
+      .command("search")
+      .argument("<query>")
+      .description("search memories (reranked when a reranker is configured)"),
+  )
+    .option("--filters <json>", 'filter, e.g. \'{"AND":[{"category":"work"},{"priority":{"gte":7}}]}\'')
     .option("-l, --limit <n>", "results to return (default 10)")
     .option("--threshold <x>", "drop results whose vector similarity is below this")
     .option("--rerank", "force reranking on")
@@ -135,7 +175,11 @@ export function buildProgram(ctx: RunContext): Command {
     .option("-l, --limit <n>", "at most this many (default 100)")
     .action(crud((c, cmd) => listCommand(c, cmd.opts())));
 
-  program.command("get").argument("<id>").description("show one memory").action(crud((c, cmd) => getCommand(c, cmd.args[0]!)));
+  program
+    .command("get")
+    .argument("<id>")
+    .description("show one memory")
+    .action(crud((c, cmd) => getCommand(c, cmd.args[0]!)));
 
   program
     .command("update")
@@ -145,102 +189,178 @@ export function buildProgram(ctx: RunContext): Command {
     .description("change a memory's text and/or metadata")
     .action(crud((c, cmd) => updateCommand(c, cmd.args[0]!, cmd.args[1], cmd.opts())));
 
-  scopeOptions(program.command("delete").argument("[id]").description("delete a memory, or every memory of a scope with --all"))
+  scopeOptions(
+    program.command("delete").argument("[id]").description("delete a memory, or every memory of a scope with --all"),
+  )
     .option("--all", "delete every memory of the given scope")
     .action(crud((c, cmd) => deleteCommand(c, cmd.args[0], cmd.opts())));
 
-  program.command("history").argument("<id>").description("a memory's ADD / UPDATE / DELETE events").action(crud((c, cmd) => historyCommand(c, cmd.args[0]!)));
+  program
+    .command("history")
+    .argument("<id>")
+    .description("a memory's ADD / UPDATE / DELETE events")
+    .action(crud((c, cmd) => historyCommand(c, cmd.args[0]!)));
 
   scopeOptions(program.command("compare").description("compare rerank off vs on (or two configs) on a set of queries"))
-    .requiredOption("--queries <file>", "queries.jsonl: {query, user_id|agent_id|run_id, filters?, limit?, id?} per line")
+    .requiredOption(
+      "--queries <file>",
+      "queries.jsonl: {query, user_id|agent_id|run_id, filters?, limit?, id?} per line",
+    )
     .option("--against <config>", "a second config file to compare with (instead of rerank off vs on)")
     .option("--memories <file>", "memories.jsonl to load into each configuration first")
     .option("--label <a,b>", "names of the two sides, comma-separated (default: the config files' base names)")
     .option("--html <file>", "write a self-contained HTML report")
     .option("-l, --limit <n>", "results per query (default 10)")
-    .action(async (opts: { queries: string; against?: string; label?: string; memories?: string; html?: string; limit?: string; userId?: string; agentId?: string; runId?: string }, cmd: Command) => {
-      const io = ioFor(cmd);
-      const limit = parsePositiveInt("--limit", opts.limit);
-      const queries = readQueries(opts.queries, { ...(opts.userId ? { user_id: opts.userId } : {}), ...(opts.agentId ? { agent_id: opts.agentId } : {}), ...(opts.runId ? { run_id: opts.runId } : {}) });
-      const memories = opts.memories ? readMemories(opts.memories) : undefined;
-      const base = load(cmd, OFFLINE_CONFIG);
-      if (!base.file) io.err("note: no config given; comparing with the offline setup (memory store, lexical embedder, bm25 reranker)");
-      const labels = opts.label?.split(",").map((l) => l.trim());
-      if (labels && (labels.length !== 2 || labels.some((l) => !l))) throw new UsageError(`--label: expected two names separated by a comma, found ${JSON.stringify(opts.label)}`);
-      const a = await open(base, io);
-      const b = opts.against ? await open(readConfig(opts.against, {}, ctx.cwd), io) : a;
-      try {
-        if (!opts.against && !a.reranker) throw new UsageError(`${base.file ?? "config"}: reranker: not configured; compare without --against runs rerank off vs on, which needs one`);
-        if (memories) {
-          await ingest(a, memories, io, { file: opts.memories });
-          if (b !== a) await ingest(b, memories, io, { file: opts.memories });
+    .action(
+      async (
+        opts: {
+          queries: string;
+          against?: string;
+          label?: string;
+          memories?: string;
+          html?: string;
+          limit?: string;
+          userId?: string;
+          agentId?: string;
+          runId?: string;
+        },
+        cmd: Command,
+      ) => {
+        const io = ioFor(cmd);
+        const limit = parsePositiveInt("--limit", opts.limit);
+        const queries = readQueries(opts.queries, {
+          ...(opts.userId ? { user_id: opts.userId } : {}),
+          ...(opts.agentId ? { agent_id: opts.agentId } : {}),
+          ...(opts.runId ? { run_id: opts.runId } : {}),
+        });
+        const memories = opts.memories ? readMemories(opts.memories) : undefined;
+        const base = load(cmd, OFFLINE_CONFIG);
+        if (!base.file)
+          io.err(
+            "note: no config given; comparing with the offline setup (memory store, lexical embedder, bm25 reranker)",
+          );
+        const labels = opts.label?.split(",").map((l) => l.trim());
+        if (labels && (labels.length !== 2 || labels.some((l) => !l)))
+          throw new UsageError(`--label: expected two names separated by a comma, found ${JSON.stringify(opts.label)}`);
+        const a = await open(base, io);
+        const b = opts.against ? await open(readConfig(opts.against, {}, ctx.cwd), io) : a;
+        try {
+          if (!opts.against && !a.reranker)
+            throw new UsageError(
+              `${base.file ?? "config"}: reranker: not configured; compare without --against runs rerank off vs on, which needs one`,
+            );
+          if (memories) {
+            await ingest(a, memories, io, { file: opts.memories });
+            if (b !== a) await ingest(b, memories, io, { file: opts.memories });
+          }
+          const sides = opts.against
+            ? [
+                {
+                  label: labels?.[0] ?? (base.file ? configLabel(base.file, opts.against, ctx.cwd) : "offline"),
+                  memory: a,
+                },
+                { label: labels?.[1] ?? configLabel(opts.against, base.file, ctx.cwd), memory: b },
+              ]
+            : [
+                { label: labels?.[0] ?? "rerank off", memory: a, rerank: false },
+                { label: labels?.[1] ?? "rerank on", memory: a, rerank: true },
+              ];
+          const comparison = await runComparison(sides[0]!, sides[1]!, queries, io, limit ? { limit } : {});
+          if (opts.html) {
+            writeFileSync(opts.html, renderHtmlReport(comparison));
+            io.err(`report written to ${opts.html}`);
+          }
+          if (flags(cmd).json) io.out(JSON.stringify(comparison, null, 2));
+          else for (const l of renderComparisonText(comparison, io.columns, io.colors)) io.out(l);
+          if (
+            comparison.summary.compared > 0 &&
+            comparison.queries.every((q) => q.a.ok && q.a.response.results.length === 0)
+          ) {
+            io.err("note: no query matched any memory; load some with --memories or `mem0-ts add`");
+          }
+        } finally {
+          await closeUnlessShared(a);
+          if (b !== a) await closeUnlessShared(b);
         }
-        const sides = opts.against
-          ? [
-              { label: labels?.[0] ?? (base.file ? configLabel(base.file, opts.against, ctx.cwd) : "offline"), memory: a },
-              { label: labels?.[1] ?? configLabel(opts.against, base.file, ctx.cwd), memory: b },
-            ]
-          : [{ label: labels?.[0] ?? "rerank off", memory: a, rerank: false }, { label: labels?.[1] ?? "rerank on", memory: a, rerank: true }];
-        const comparison = await runComparison(sides[0]!, sides[1]!, queries, io, limit ? { limit } : {});
-        if (opts.html) {
-          writeFileSync(opts.html, renderHtmlReport(comparison));
-          io.err(`report written to ${opts.html}`);
-        }
-        if (flags(cmd).json) io.out(JSON.stringify(comparison, null, 2));
-        else for (const l of renderComparisonText(comparison, io.columns, io.colors)) io.out(l);
-        if (comparison.summary.compared > 0 && comparison.queries.every((q) => q.a.ok && q.a.response.results.length === 0)) {
-          io.err("note: no query matched any memory; load some with --memories or `mem0-ts add`");
-        }
-      } finally {
-        await closeUnlessShared(a);
-        if (b !== a) await closeUnlessShared(b);
-      }
-    });
+      },
+    );
 
   program
     .command("eval")
-    .description("A/B evaluation of reranking on a BEIR/TREC dataset: nDCG@10, MRR@10, Recall@10/50 with a paired bootstrap CI")
+    .description(
+      "A/B evaluation of reranking on a BEIR/TREC dataset: nDCG@10, MRR@10, Recall@10/50 with a paired bootstrap CI",
+    )
     .requiredOption("--corpus <file>", "corpus.jsonl: {_id, title?, text} per line")
     .requiredOption("--queries <file>", "queries.jsonl: {_id, text} per line")
     .requiredOption("--qrels <file>", "qrels: BEIR TSV (query-id corpus-id score) or TREC (qid iter docid rel)")
     .option("--samples <n>", "bootstrap resamples (default 10000)")
     .option("--seed <n>", "bootstrap seed (default 42)")
     .option("-u, --user-id <id>", "user id the corpus is stored under (default eval)")
-    .action(async (opts: { corpus: string; queries: string; qrels: string; samples?: string; seed?: string; userId?: string }, cmd: Command) => {
-      const io = ioFor(cmd);
-      const samples = parsePositiveInt("--samples", opts.samples);
-      const seed = opts.seed === undefined ? undefined : parsePositiveInt("--seed", opts.seed);
-      const input = { corpus: readCorpus(opts.corpus), queries: readBeirQueries(opts.queries), qrels: readQrels(opts.qrels), files: { corpus: opts.corpus, queries: opts.queries, qrels: opts.qrels } };
-      const loaded = load(cmd, OFFLINE_CONFIG);
-      if (!loaded.file) io.err("note: no config given; evaluating the offline setup (memory store, lexical embedder, bm25 reranker)");
-      const memory = await open(loaded, io);
-      try {
-        if (!memory.reranker) throw new UsageError(`${loaded.file ?? "config"}: reranker: not configured; eval compares reranking off and on, which needs one`);
-        const report = await runEval(memory, input, io, { ...(opts.userId ? { userId: opts.userId } : {}), ...(samples ? { samples } : {}), ...(seed ? { seed } : {}) });
-        if (flags(cmd).json) io.out(JSON.stringify(report, null, 2));
-        else for (const l of renderEvalText(report)) io.out(l);
-      } finally {
-        await closeUnlessShared(memory);
-      }
-    });
+    .action(
+      async (
+        opts: { corpus: string; queries: string; qrels: string; samples?: string; seed?: string; userId?: string },
+        cmd: Command,
+      ) => {
+        const io = ioFor(cmd);
+        const samples = parsePositiveInt("--samples", opts.samples);
+        const seed = opts.seed === undefined ? undefined : parsePositiveInt("--seed", opts.seed);
+        const input = {
+          corpus: readCorpus(opts.corpus),
+          queries: readBeirQueries(opts.queries),
+          qrels: readQrels(opts.qrels),
+          files: { corpus: opts.corpus, queries: opts.queries, qrels: opts.qrels },
+        };
+        const loaded = load(cmd, OFFLINE_CONFIG);
+        if (!loaded.file)
+          io.err("note: no config given; evaluating the offline setup (memory store, lexical embedder, bm25 reranker)");
+        const memory = await open(loaded, io);
+        try {
+          if (!memory.reranker)
+            throw new UsageError(
+              `${loaded.file ?? "config"}: reranker: not configured; eval compares reranking off and on, which needs one`,
+            );
+          const report = await runEval(memory, input, io, {
+            ...(opts.userId ? { userId: opts.userId } : {}),
+            ...(samples ? { samples } : {}),
+            ...(seed ? { seed } : {}),
+          });
+          if (flags(cmd).json) io.out(JSON.stringify(report, null, 2));
+          else for (const l of renderEvalText(report)) io.out(l);
+        } finally {
+          await closeUnlessShared(memory);
+        }
+      },
+    );
 
   program
     .command("import-mem0ai")
-    .description("import mem0ai's default SQLite vector store (and its history) into the configured store; re-runs skip what is there")
+    .description(
+      "import mem0ai's default SQLite vector store (and its history) into the configured store; re-runs skip what is there",
+    )
     .requiredOption("--from <vector_store.db>", "mem0ai's vector store file (default location ~/.mem0/vector_store.db)")
     .option("--history <memory.db>", "mem0ai's history file (its historyDbPath)")
     .action(
       crud(async (c, cmd) => {
         const opts = cmd.opts() as { from: string; history?: string };
-        const report = await importMem0ai({ memory: c.memory, from: opts.from, ...(opts.history ? { history: opts.history } : {}), io: c.io });
-        c.io.out(c.json ? JSON.stringify(report) : `imported ${report.memories} memories (${report.events} history events); ${report.skipped} already there`);
+        const report = await importMem0ai({
+          memory: c.memory,
+          from: opts.from,
+          ...(opts.history ? { history: opts.history } : {}),
+          io: c.io,
+        });
+        c.io.out(
+          c.json
+            ? JSON.stringify(report)
+            : `imported ${report.memories} memories (${report.events} history events); ${report.skipped} already there`,
+        );
       }),
     );
 
   return program;
 }
 
-const stderrColors = (ctx: RunContext) => (colorsEnabled(ctx.env ?? process.env, process.stderr.isTTY === true) ? pc.createColors(true) : PLAIN);
+const stderrColors = (ctx: RunContext) =>
+  colorsEnabled(ctx.env ?? process.env, process.stderr.isTTY === true) ? pc.createColors(true) : PLAIN;
 
 export async function run(argv: string[], ctx: RunContext = {}): Promise<number> {
   const program = buildProgram(ctx);
@@ -258,7 +378,9 @@ export async function run(argv: string[], ctx: RunContext = {}): Promise<number>
       // --help and --version end here too, with exit code 0; commander printed the message already.
       return e.exitCode === 0 ? 0 : 2;
     }
-    err(`${(ctx.io ? (ctx.io.colors ?? PLAIN) : stderrColors(ctx)).red("error:")} ${e instanceof Error ? e.message : String(e)}`);
+    err(
+      `${(ctx.io ? (ctx.io.colors ?? PLAIN) : stderrColors(ctx)).red("error:")} ${e instanceof Error ? e.message : String(e)}`,
+    );
     return exitCodeFor(e);
   }
 }

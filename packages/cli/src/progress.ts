@@ -21,7 +21,8 @@ export function startProgress(io: Io, label: string, total: number, unit: "items
   const bar = new SingleBar({
     stream: io.progressStream,
     format: `${label} [{bar}] {percentage}% {value}/{total} · {duration_formatted} · eta {eta_formatted}`,
-    formatValue: (v, _options, type) => (unit === "bytes" && (type === "value" || type === "total") ? formatBytes(v) : String(v)),
+    formatValue: (v, _options, type) =>
+      unit === "bytes" && (type === "value" || type === "total") ? formatBytes(v) : String(v),
     barsize: 24,
     barCompleteChar: "█",
     barIncompleteChar: "░",

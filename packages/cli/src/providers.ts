@@ -5,7 +5,15 @@
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { BUILTIN_PACKAGES, ConfigError, Memory, registerProvider, type MemoryConfigInput, type ProviderPlugin, type Role } from "@mem0/core";
+import {
+  BUILTIN_PACKAGES,
+  ConfigError,
+  Memory,
+  registerProvider,
+  type MemoryConfigInput,
+  type ProviderPlugin,
+  type Role,
+} from "@mem0/core";
 import { bm25Reranker } from "./bm25.js";
 import { InputError, InputErrors } from "./errors.js";
 import { readText } from "./inputs.js";
@@ -23,8 +31,11 @@ export function registerCliProviders(): void {
 function pluginsOf(mod: Record<string, unknown>): ProviderPlugin[] {
   const candidates = [mod.default, mod.plugin, ...(Array.isArray(mod.plugins) ? mod.plugins : [])];
   const nested = mod.default as Record<string, unknown> | undefined;
-  if (nested && typeof nested === "object") candidates.push(nested.plugin, ...(Array.isArray(nested.plugins) ? nested.plugins : []));
-  return candidates.filter((p): p is ProviderPlugin => !!p && typeof p === "object" && "role" in p && "create" in p && "configSchema" in p);
+  if (nested && typeof nested === "object")
+    candidates.push(nested.plugin, ...(Array.isArray(nested.plugins) ? nested.plugins : []));
+  return candidates.filter(
+    (p): p is ProviderPlugin => !!p && typeof p === "object" && "role" in p && "create" in p && "configSchema" in p,
+  );
 }
 
 /**
@@ -37,8 +48,17 @@ export async function loadProviderPackage(name: string): Promise<{ ok: true } | 
     mod = (await import(name)) as Record<string, unknown>;
   } catch (err) {
     const e = err as { code?: string; message?: string };
-    const missing = e.code === "ERR_MODULE_NOT_FOUND" || e.code === "MODULE_NOT_FOUND" || /Cannot find module|Could not locate module/.test(e.message ?? "");
-    return { ok: false, reason: missing && (e.message ?? "").includes(name) ? `${name} is not installed` : `${name} failed to load: ${e.message ?? String(err)}` };
+    const missing =
+      e.code === "ERR_MODULE_NOT_FOUND" ||
+      e.code === "MODULE_NOT_FOUND" ||
+      /Cannot find module|Could not locate module/.test(e.message ?? "");
+    return {
+      ok: false,
+      reason:
+        missing && (e.message ?? "").includes(name)
+          ? `${name} is not installed`
+          : `${name} failed to load: ${e.message ?? String(err)}`,
+    };
   }
   const plugins = pluginsOf(mod);
   if (plugins.length === 0) return { ok: false, reason: `${name} exports no provider plugin` };
@@ -62,18 +82,30 @@ export interface LoadedConfig {
 }
 
 /** Reads `--config`, or ./mem0.config.json when present, or nothing (`fallback`). */
-export function readConfig(file: string | undefined, fallback: Record<string, unknown> = {}, cwd = process.cwd()): LoadedConfig {
+export function readConfig(
+  file: string | undefined,
+  fallback: Record<string, unknown> = {},
+  cwd = process.cwd(),
+): LoadedConfig {
   const path = file ?? (existsSync(resolve(cwd, DEFAULT_CONFIG_FILE)) ? resolve(cwd, DEFAULT_CONFIG_FILE) : undefined);
   if (!path) return { config: fallback };
   const source = parseJsonSource(readText(resolve(cwd, path)), file ?? DEFAULT_CONFIG_FILE);
   if (typeof source.value !== "object" || source.value === null || Array.isArray(source.value)) {
-    throw new InputError(file ?? DEFAULT_CONFIG_FILE, 1, undefined, "expected a JSON object with Mem0's config keys (vector_store, embedder, llm, reranker, …)");
+    throw new InputError(
+      file ?? DEFAULT_CONFIG_FILE,
+      1,
+      undefined,
+      "expected a JSON object with Mem0's config keys (vector_store, embedder, llm, reranker, …)",
+    );
   }
   return { file: file ?? DEFAULT_CONFIG_FILE, config: source.value as Record<string, unknown>, source };
 }
 
 /** `Memory.fromConfig`, with config errors reported against the file's lines. */
-export async function openMemory(loaded: LoadedConfig, env: Record<string, string | undefined> = process.env): Promise<Memory> {
+export async function openMemory(
+  loaded: LoadedConfig,
+  env: Record<string, string | undefined> = process.env,
+): Promise<Memory> {
   registerCliProviders();
   await preloadProviders(loaded.config);
   try {
@@ -85,7 +117,12 @@ export async function openMemory(loaded: LoadedConfig, env: Record<string, strin
         const at = issue.indexOf(": ");
         const field = at > 0 ? issue.slice(0, at) : undefined;
         const path = field && field !== "(root)" ? field.split(".") : [];
-        return new InputError(loaded.file!, loaded.source?.lineOf(path) ?? undefined, field, at > 0 ? issue.slice(at + 2) : issue);
+        return new InputError(
+          loaded.file!,
+          loaded.source?.lineOf(path) ?? undefined,
+          field,
+          at > 0 ? issue.slice(at + 2) : issue,
+        );
       }),
     );
   }

@@ -13,7 +13,8 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (at - lo);
 }
 
-export const mean = (values: readonly number[]) => (values.length === 0 ? Number.NaN : values.reduce((s, v) => s + v, 0) / values.length);
+export const mean = (values: readonly number[]) =>
+  values.length === 0 ? Number.NaN : values.reduce((s, v) => s + v, 0) / values.length;
 
 /** mulberry32: a small, fast, seedable PRNG, so a bootstrap (and the demo's data) is reproducible. */
 export function seededRandom(seed: number): () => number {
@@ -42,7 +43,11 @@ export interface BootstrapCI {
  * query for both systems, hence "paired"), take the mean difference of each resample, report its
  * alpha/2 and 1 − alpha/2 percentiles.
  */
-export function pairedBootstrap(a: readonly number[], b: readonly number[], options: { samples?: number; seed?: number; alpha?: number } = {}): BootstrapCI {
+export function pairedBootstrap(
+  a: readonly number[],
+  b: readonly number[],
+  options: { samples?: number; seed?: number; alpha?: number } = {},
+): BootstrapCI {
   if (a.length !== b.length) throw new Error(`paired bootstrap needs equal lengths, got ${a.length} and ${b.length}`);
   const samples = options.samples ?? 10_000;
   const seed = options.seed ?? 42;
@@ -58,5 +63,11 @@ export function pairedBootstrap(a: readonly number[], b: readonly number[], opti
     means[s] = sum / n;
   }
   const sorted = Array.from(means);
-  return { diff: mean(d), lo: percentile(sorted, (100 * alpha) / 2), hi: percentile(sorted, 100 * (1 - alpha / 2)), samples, seed };
+  return {
+    diff: mean(d),
+    lo: percentile(sorted, (100 * alpha) / 2),
+    hi: percentile(sorted, 100 * (1 - alpha / 2)),
+    samples,
+    seed,
+  };
 }

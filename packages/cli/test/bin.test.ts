@@ -17,10 +17,14 @@ test("demo --offline: both lists, the fallback, and nothing on stderr in a pipe"
   const dir = tempDir();
   const r = await mem0(["demo", "--offline", "--store-path", join(dir, "demo.db")], { HF_HOME: join(dir, "hf") });
   expect(r.code).toBe(0);
-  expect(r.stdout).toMatch(/^models: offline — lexical embedder \+ bm25 reranker .*because the model files are not in .*hf\/hub and --offline is set$/m);
+  expect(r.stdout).toMatch(
+    /^models: offline — lexical embedder \+ bm25 reranker .*because the model files are not in .*hf\/hub and --offline is set$/m,
+  );
   expect(r.stdout).toMatch(/^store: sqlite at .*demo\.db \(collection demo_lexical_\w+; kept between runs\)$/m);
   expect(r.stdout).toMatch(/^vector only\s+│ reranked \(bm25\)$/m);
-  expect(r.stdout).toContain("fallback: reranked=false · rerank.error: bm25: query has 31 words, more than the demo's max_query_words=24");
+  expect(r.stdout).toContain(
+    "fallback: reranked=false · rerank.error: bm25: query has 31 words, more than the demo's max_query_words=24",
+  );
   expect(r.stderr).toBe("");
   const again = await mem0(["demo", "--offline", "--store-path", join(dir, "demo.db")], { HF_HOME: join(dir, "hf") });
   expect(again.stdout).toMatch(/^reusing \d+ memories of 6 users and agents already in the store$/m);
@@ -40,27 +44,58 @@ test("demo with a reachable hub: downloads the models, runs the local cross-enco
     await hub.close();
   }
   expect(r.code).toBe(0);
-  expect(hub.requests).toContain("GET /Xenova/ms-marco-MiniLM-L-6-v2/resolve/0123456789abcdef0123456789abcdef01234567/onnx/model_quantized.onnx");
-  expect(existsSync(join(dir, "hf", "hub", "models--Xenova--ms-marco-MiniLM-L-6-v2", "snapshots", "0123456789abcdef0123456789abcdef01234567", "onnx", "model_quantized.onnx"))).toBe(true);
+  expect(hub.requests).toContain(
+    "GET /Xenova/ms-marco-MiniLM-L-6-v2/resolve/0123456789abcdef0123456789abcdef01234567/onnx/model_quantized.onnx",
+  );
+  expect(
+    existsSync(
+      join(
+        dir,
+        "hf",
+        "hub",
+        "models--Xenova--ms-marco-MiniLM-L-6-v2",
+        "snapshots",
+        "0123456789abcdef0123456789abcdef01234567",
+        "onnx",
+        "model_quantized.onnx",
+      ),
+    ),
+  ).toBe(true);
   const models = r.stdout.split("\n").filter((l) => l.startsWith("models: "));
-  expect(models).toEqual([expect.stringMatching(/^models: lexical embedder \+ Xenova\/ms-marco-MiniLM-L-6-v2 cross-encoder \(q8, downloaded to .*hf\/hub\), because the embedder failed to load: .*not a feature-extraction model/)]);
+  expect(models).toEqual([
+    expect.stringMatching(
+      /^models: lexical embedder \+ Xenova\/ms-marco-MiniLM-L-6-v2 cross-encoder \(q8, downloaded to .*hf\/hub\), because the embedder failed to load: .*not a feature-extraction model/,
+    ),
+  ]);
   expect(r.stdout.match(/^vector only\s+│ reranked \(sentence_transformer\)$/gm)!.length).toBeGreaterThanOrEqual(7);
-  expect(r.stdout).toContain("fallback: reranked=false · rerank.error: sentence_transformer: query has 31 words, more than the demo's max_query_words=24 · event rerank:error: emitted");
+  expect(r.stdout).toContain(
+    "fallback: reranked=false · rerank.error: sentence_transformer: query has 31 words, more than the demo's max_query_words=24 · event rerank:error: emitted",
+  );
   expect(r.stderr).toBe("");
 
   // The hub is gone now: the files on disk are enough.
   const again = await mem0(["demo", "--store-path", join(dir, "demo.db")], env);
   expect(again.code).toBe(0);
-  expect(again.stdout).toMatch(/^models: lexical embedder \+ Xenova\/ms-marco-MiniLM-L-6-v2 cross-encoder \(q8, model files found in .*hf\/hub\)/m);
+  expect(again.stdout).toMatch(
+    /^models: lexical embedder \+ Xenova\/ms-marco-MiniLM-L-6-v2 cross-encoder \(q8, model files found in .*hf\/hub\)/m,
+  );
 });
 
 test("demo with a hub that never answers: a bounded check, then the offline models", async () => {
   const hub = await startHub(fixture("tiny-bert"), () => "hang");
   const dir = tempDir();
   try {
-    const r = await mem0(["demo", "--store-path", join(dir, "demo.db")], { HF_ENDPOINT: hub.url, HF_HOME: join(dir, "hf") });
+    const r = await mem0(["demo", "--store-path", join(dir, "demo.db")], {
+      HF_ENDPOINT: hub.url,
+      HF_HOME: join(dir, "hf"),
+    });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^models: offline — .*because the model files are not in .*hf\/hub and ${hub.url.replace(/[.]/g, "\\.")} is unreachable \\(no answer within 2000 ms\\)$`, "m"));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^models: offline — .*because the model files are not in .*hf\/hub and ${hub.url.replace(/[.]/g, "\\.")} is unreachable \\(no answer within 2000 ms\\)$`,
+        "m",
+      ),
+    );
     expect(r.ms).toBeLessThan(20_000);
   } finally {
     await hub.close();
@@ -74,7 +109,9 @@ test("exit codes: 0 ok, 1 runtime failure, 2 bad usage or bad input", async () =
   expect(missingArg.stderr).toContain("error: missing required argument 'query'");
   const badConfig = await mem0(["--config", fixture("bad.config.json"), "list", "-u", "alice"]);
   expect(badConfig.code).toBe(2);
-  expect(badConfig.stderr).toContain(`${fixture("bad.config.json")}:6: reranker.config.top_k: expected a positive integer`);
+  expect(badConfig.stderr).toContain(
+    `${fixture("bad.config.json")}:6: reranker.config.top_k: expected a positive integer`,
+  );
   const noFile = await mem0(["--config", fixture("nope.json"), "list", "-u", "alice"]);
   expect(noFile.code).toBe(2);
   expect(noFile.stderr).toBe(`error: ${fixture("nope.json")}: no such file\n`);
@@ -84,11 +121,28 @@ test("exit codes: 0 ok, 1 runtime failure, 2 bad usage or bad input", async () =
 });
 
 test("compare and eval from the binary print their reports (no progress bars in a pipe)", async () => {
-  const c = await mem0(["--config", fixture("offline.config.json"), "compare", "--queries", fixture("queries.jsonl"), "--memories", fixture("memories.jsonl")]);
+  const c = await mem0([
+    "--config",
+    fixture("offline.config.json"),
+    "compare",
+    "--queries",
+    fixture("queries.jsonl"),
+    "--memories",
+    fixture("memories.jsonl"),
+  ]);
   expect(c.code).toBe(0);
   expect(c.stdout).toMatch(/━━ Summary\nqueries: 8 \(8 with both sides answered\)\ntop result changed: \d+ of 8/);
   expect(c.stderr).toBe("");
-  const e = await mem0(["eval", "--quiet", "--corpus", fixture("beir", "corpus.jsonl"), "--queries", fixture("beir", "queries.jsonl"), "--qrels", fixture("beir", "qrels", "test.tsv")]);
+  const e = await mem0([
+    "eval",
+    "--quiet",
+    "--corpus",
+    fixture("beir", "corpus.jsonl"),
+    "--queries",
+    fixture("beir", "queries.jsonl"),
+    "--qrels",
+    fixture("beir", "qrels", "test.tsv"),
+  ]);
   expect(e.code).toBe(0);
   expect(e.stdout).toMatch(/^nDCG@10\s+0\.\d{4}\s+0\.\d{4}\s+[+−]0\.\d{4}\s+\[/m);
 });

@@ -3,7 +3,15 @@ import { join } from "node:path";
 import type { Comparison } from "@mem0/ts-cli";
 import { cli, fixture, tempDir } from "./helpers.js";
 
-const base = ["--config", fixture("offline.config.json"), "compare", "--queries", fixture("queries.jsonl"), "--memories", fixture("memories.jsonl")];
+const base = [
+  "--config",
+  fixture("offline.config.json"),
+  "compare",
+  "--queries",
+  fixture("queries.jsonl"),
+  "--memories",
+  fixture("memories.jsonl"),
+];
 
 describe("mem0-ts compare: rerank off vs on", () => {
   let comparison: Comparison;
@@ -24,10 +32,23 @@ describe("mem0-ts compare: rerank off vs on", () => {
   test("every query has both lists, with scores, rank changes and per-stage timings", () => {
     expect(comparison.mode).toBe("rerank");
     expect(comparison.labels).toEqual({ a: "rerank off", b: "rerank on" });
-    expect(comparison.queries.map((q) => q.id)).toEqual(["food", "movies", "work-filtered", "bob-scifi", "support-login", "too-long", "dana-caffeine", "dana-night"]);
+    expect(comparison.queries.map((q) => q.id)).toEqual([
+      "food",
+      "movies",
+      "work-filtered",
+      "bob-scifi",
+      "support-login",
+      "too-long",
+      "dana-caffeine",
+      "dana-night",
+    ]);
     for (const id of comparison.queries.map((q) => q.id)) expect(text).toContain(`━━ ${id}: `);
     expect(text.match(/rerank off: vector only\s+│ rerank on: reranked \(bm25 okapi-bm25\)/g)).toHaveLength(7);
-    expect(text.match(/^rerank on: timings: embed [\d.]+ ms · vector search [\d.]+ ms · rerank [\d.]+ ms \(\d+ candidates\) · total [\d.]+ ms$/gm)).toHaveLength(7);
+    expect(
+      text.match(
+        /^rerank on: timings: embed [\d.]+ ms · vector search [\d.]+ ms · rerank [\d.]+ ms \(\d+ candidates\) · total [\d.]+ ms$/gm,
+      ),
+    ).toHaveLength(7);
     for (const q of comparison.queries) {
       if (!q.a.ok || !q.b.ok) throw new Error(`query ${q.id} failed`);
       expect(q.a.response.reranked).toBe(false);
@@ -40,7 +61,9 @@ describe("mem0-ts compare: rerank off vs on", () => {
     for (const q of comparison.queries) {
       if (!q.a.ok || !q.b.ok) continue;
       const before = q.a.response.results.map((r) => r.id);
-      q.b.response.results.forEach((r, i) => expect(q.deltas[i]).toBe(before.includes(r.id) ? before.indexOf(r.id) - i : null));
+      q.b.response.results.forEach((r, i) =>
+        expect(q.deltas[i]).toBe(before.includes(r.id) ? before.indexOf(r.id) - i : null),
+      );
       const top = q.a.response.results[0]?.id !== q.b.response.results[0]?.id;
       expect(q.topChanged).toBe(top);
       if (top) changed++;
@@ -78,18 +101,25 @@ describe("mem0-ts compare: rerank off vs on", () => {
     expect(q.b.response.results.map((r) => r.id)).toEqual(q.a.response.results.map((r) => r.id));
     expect(comparison.summary.failures.b).toEqual({ errors: 0, fallbacks: 1 });
     expect(text).toContain("rerank on: reranker failed, fell back to vector order");
-    expect(text).toContain("failures: rerank off: 0 errors, 0 reranker fallbacks · rerank on: 0 errors, 1 reranker fallbacks");
+    expect(text).toContain(
+      "failures: rerank off: 0 errors, 0 reranker fallbacks · rerank on: 0 errors, 1 reranker fallbacks",
+    );
     expect(text).toContain("  too-long (rerank on) fallback: bm25: query has 22 words, more than max_query_words=16");
   });
 
   test("latency summary: p50/p95 per stage and the latency reranking added", () => {
     const s = comparison.summary.latency;
-    for (const side of [s.a, s.b]) for (const stage of Object.values(side)) expect(stage.p95).toBeGreaterThanOrEqual(stage.p50);
+    for (const side of [s.a, s.b])
+      for (const stage of Object.values(side)) expect(stage.p95).toBeGreaterThanOrEqual(stage.p50);
     expect(s.a.rerank_ms).toEqual({ p50: 0, p95: 0 });
     expect(s.b.rerank_ms.p50).toBeGreaterThan(0);
     expect(Number.isFinite(s.added.p50) && Number.isFinite(s.added.p95)).toBe(true);
-    expect(text).toMatch(/latency added by reranking \(per-query total difference\): p50 −?[\d.-]+ ms · p95 [\d.-]+ ms/);
-    expect(text).toMatch(/latency p50\/p95, rerank on: embed [\d.]+ ms\/[\d.]+ ms · search [\d.]+ ms\/[\d.]+ ms · rerank [\d.]+ ms\/[\d.]+ ms · total/);
+    expect(text).toMatch(
+      /latency added by reranking \(per-query total difference\): p50 −?[\d.-]+ ms · p95 [\d.-]+ ms/,
+    );
+    expect(text).toMatch(
+      /latency p50\/p95, rerank on: embed [\d.]+ ms\/[\d.]+ ms · search [\d.]+ ms\/[\d.]+ ms · rerank [\d.]+ ms\/[\d.]+ ms · total/,
+    );
   });
 
   test("the HTML report is one file with everything inline", () => {
@@ -122,15 +152,26 @@ test("two configurations: results are matched by text across stores", async () =
 test("rerank off vs on without a reranker is bad usage (exit 2)", async () => {
   const r = await cli(["--config", fixture("norerank.config.json"), "compare", "--queries", fixture("queries.jsonl")]);
   expect(r.code).toBe(2);
-  expect(r.stderr).toBe(`error: ${fixture("norerank.config.json")}: reranker: not configured; compare without --against runs rerank off vs on, which needs one`);
+  expect(r.stderr).toBe(
+    `error: ${fixture("norerank.config.json")}: reranker: not configured; compare without --against runs rerank off vs on, which needs one`,
+  );
 });
 
 test("no config: the offline setup, said on stderr; a bad queries line exits 2", async () => {
-  const r = await cli(["compare", "--queries", fixture("queries.jsonl"), "--memories", fixture("memories.jsonl"), "--json"]);
+  const r = await cli([
+    "compare",
+    "--queries",
+    fixture("queries.jsonl"),
+    "--memories",
+    fixture("memories.jsonl"),
+    "--json",
+  ]);
   expect(r.code).toBe(0);
   expect(r.stderr).toContain("no config given; comparing with the offline setup");
   expect(JSON.parse(r.stdout).summary.failures.b.fallbacks).toBe(0);
   const bad = await cli(["compare", "--queries", fixture("memories.jsonl")]);
   expect(bad.code).toBe(2);
-  expect(bad.stderr).toBe(`error: ${fixture("memories.jsonl")}:1: memory: unknown field (expected one of: id, _id, query, text, user_id, agent_id, run_id, filters, limit, metadata, title)`);
+  expect(bad.stderr).toBe(
+    `error: ${fixture("memories.jsonl")}:1: memory: unknown field (expected one of: id, _id, query, text, user_id, agent_id, run_id, filters, limit, metadata, title)`,
+  );
 });

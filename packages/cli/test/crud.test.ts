@@ -16,28 +16,50 @@ beforeEach(async () => {
 });
 
 test("add, list, search, get, update, history, delete: tables and --json", async () => {
-  const added = await run("add", "Alice is vegetarian and avoids fish sauce", "--user-id", "alice", "--metadata", '{"category":"food","priority":9}');
+  const added = await run(
+    "add",
+    "Alice is vegetarian and avoids fish sauce",
+    "--user-id",
+    "alice",
+    "--metadata",
+    '{"category":"food","priority":9}',
+  );
   expect(added.code).toBe(0);
   expect(added.stdout).toMatch(/^id\s+event\s+memory\n─+/);
   expect(added.stdout).toMatch(/ADD\s+Alice is vegetarian and avoids fish sauce/);
   expect(added.stderr).toContain('vector_store "memory" keeps nothing after this command exits');
 
-  const more = await run("--json", "add", "Alice loves spicy Sichuan food", "Alice has a review with her manager", "-u", "alice", "--metadata", '{"category":"work","priority":4}');
+  const more = await run(
+    "--json",
+    "add",
+    "Alice loves spicy Sichuan food",
+    "Alice has a review with her manager",
+    "-u",
+    "alice",
+    "--metadata",
+    '{"category":"work","priority":4}',
+  );
   const addedJson = JSON.parse(more.stdout);
   expect(addedJson.results.map((r: { event: string }) => r.event)).toEqual(["ADD", "ADD"]);
 
   const list = await run("list", "--user-id", "alice");
   expect(list.stdout).toMatch(/3 memories$/);
   expect(list.stdout).toContain('{"category":"food","priority":9}');
-  const filtered = JSON.parse((await run("list", "-u", "alice", "--filters", '{"priority":{"gte":5}}', "--json")).stdout);
-  expect(filtered.results.map((r: { memory: string }) => r.memory)).toEqual(["Alice is vegetarian and avoids fish sauce"]);
+  const filtered = JSON.parse(
+    (await run("list", "-u", "alice", "--filters", '{"priority":{"gte":5}}', "--json")).stdout,
+  );
+  expect(filtered.results.map((r: { memory: string }) => r.memory)).toEqual([
+    "Alice is vegetarian and avoids fish sauce",
+  ]);
 
   const search = await run("search", "vegetarian without fish sauce", "--user-id", "alice", "--limit", "2");
   expect(search.code).toBe(0);
   expect(search.stdout).toMatch(/#\s+score\s+vector\s+rerank\s+memory\s+id/);
   expect(search.stdout).toMatch(/^1\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+Alice is vegetarian/m);
   expect(search.stdout).toContain("reranked by bm25 (okapi-bm25) over 3 candidates");
-  expect(search.stdout).toMatch(/timings: embed [\d.]+ ms · vector search [\d.]+ ms · rerank [\d.]+ ms \(3 candidates\) · total/);
+  expect(search.stdout).toMatch(
+    /timings: embed [\d.]+ ms · vector search [\d.]+ ms · rerank [\d.]+ ms \(3 candidates\) · total/,
+  );
   const noRerank = JSON.parse((await run("search", "vegetarian food", "-u", "alice", "--no-rerank", "--json")).stdout);
   expect(noRerank.reranked).toBe(false);
   expect(noRerank.results[0].rerank_score).toBeUndefined();
@@ -50,8 +72,16 @@ test("add, list, search, get, update, history, delete: tables and --json", async
   expect(got.stdout).toContain("memory:     Alice loves spicy Sichuan food");
   expect(got.stdout).toContain('metadata:   {"category":"work","priority":4}');
 
-  const updated = await run("update", id, "Alice loves spicy Sichuan food without meat", "--metadata", '{"category":"food"}');
-  expect(updated.stdout).toBe(`updated ${id}: "Alice loves spicy Sichuan food" → "Alice loves spicy Sichuan food without meat"`);
+  const updated = await run(
+    "update",
+    id,
+    "Alice loves spicy Sichuan food without meat",
+    "--metadata",
+    '{"category":"food"}',
+  );
+  expect(updated.stdout).toBe(
+    `updated ${id}: "Alice loves spicy Sichuan food" → "Alice loves spicy Sichuan food without meat"`,
+  );
   expect(JSON.parse((await run("get", id, "--json")).stdout).metadata).toEqual({ category: "food" });
 
   const deleted = await run("delete", id);
@@ -59,7 +89,9 @@ test("add, list, search, get, update, history, delete: tables and --json", async
   const history = JSON.parse((await run("history", id, "--json")).stdout);
   expect(history.map((e: { event: string }) => e.event)).toEqual(["ADD", "UPDATE", "DELETE"]);
   const historyTable = await run("history", id);
-  expect(historyTable.stdout).toMatch(/UPDATE\s+\S+\s+Alice loves spicy Sichuan food\s+Alice loves spicy Sichuan food without meat/);
+  expect(historyTable.stdout).toMatch(
+    /UPDATE\s+\S+\s+Alice loves spicy Sichuan food\s+Alice loves spicy Sichuan food without meat/,
+  );
 
   const all = await run("delete", "--all", "--user-id", "alice");
   expect(all.stdout).toBe("deleted 2 memories of user_id=alice");
@@ -77,7 +109,9 @@ test("add --file loads a JSONL file; a bad record names its line", async () => {
   writeFileSync(bad, `{"memory":"fine","user_id":"u"}\n{"memory":"clash","user_id":"u","metadata":{"user_id":"v"}}\n`);
   const failed = await run("add", "--file", bad);
   expect(failed.code).toBe(2);
-  expect(failed.stderr).toBe(`error: ${bad}:2: metadata.user_id: is reserved for the record itself; choose another metadata key`);
+  expect(failed.stderr).toBe(
+    `error: ${bad}:2: metadata.user_id: is reserved for the record itself; choose another metadata key`,
+  );
 });
 
 test("bad usage exits 2 with a message that says what to fix", async () => {
@@ -100,7 +134,11 @@ test("bad usage exits 2 with a message that says what to fix", async () => {
 });
 
 test("a missing memory is a runtime failure (exit 1)", async () => {
-  for (const argv of [["get", "nope"], ["update", "nope", "x"], ["delete", "nope"]]) {
+  for (const argv of [
+    ["get", "nope"],
+    ["update", "nope", "x"],
+    ["delete", "nope"],
+  ]) {
     const r = await run(...argv);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('error: no memory with id "nope"');
@@ -110,5 +148,6 @@ test("a missing memory is a runtime failure (exit 1)", async () => {
 test("--help exits 0 and lists every command", async () => {
   const r = await run("--help");
   expect(r.code).toBe(0);
-  for (const c of ["demo", "add", "search", "list", "get", "update", "delete", "history", "compare", "eval"]) expect(r.stdout).toMatch(new RegExp(`^  ${c}\\b`, "m"));
+  for (const c of ["demo", "add", "search", "list", "get", "update", "delete", "history", "compare", "eval"])
+    expect(r.stdout).toMatch(new RegExp(`^  ${c}\\b`, "m"));
 });

@@ -4,7 +4,15 @@ import { mean, METRICS, type EvalReport } from "@mem0/ts-cli";
 import { cli, fixture, tempDir } from "./helpers.js";
 
 const beir = (...p: string[]) => fixture("beir", ...p);
-const args = (qrels = beir("qrels", "test.tsv")) => ["eval", "--corpus", beir("corpus.jsonl"), "--queries", beir("queries.jsonl"), "--qrels", qrels];
+const args = (qrels = beir("qrels", "test.tsv")) => [
+  "eval",
+  "--corpus",
+  beir("corpus.jsonl"),
+  "--queries",
+  beir("queries.jsonl"),
+  "--qrels",
+  qrels,
+];
 
 let report: EvalReport;
 let text: string;
@@ -22,7 +30,9 @@ test("counts: judged queries are evaluated, the others are skipped and said so",
   expect(report.queries).toEqual({ evaluated: 8, without_judgements: 1, without_relevant: 1 });
   expect(report.per_query.map((q) => q.id)).toEqual(["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8"]);
   expect(report.reranker).toEqual({ provider: "bm25", model: "okapi-bm25" });
-  expect(text).toContain("eval: 8 queries with relevant judgements over 20 documents, top 50 per query; reranker bm25 (okapi-bm25)");
+  expect(text).toContain(
+    "eval: 8 queries with relevant judgements over 20 documents, top 50 per query; reranker bm25 (okapi-bm25)",
+  );
   expect(text).toContain("skipped: 1 queries with no judgements, 1 with no relevant document");
 });
 
@@ -59,7 +69,10 @@ test("aggregates are the means of the per-query values; differences come with a 
     expect(d).toMatchObject({ samples: 10000, seed: 42 });
   }
   const row = (name: string, m: (typeof METRICS)[number]) =>
-    new RegExp(`^${name}\\s+${report.metrics.off[m].toFixed(4)}\\s+${report.metrics.on[m].toFixed(4)}\\s+[+−]${Math.abs(report.diff[m].diff).toFixed(4)}\\s+\\[[+−][\\d.]+, [+−][\\d.]+\\]$`, "m");
+    new RegExp(
+      `^${name}\\s+${report.metrics.off[m].toFixed(4)}\\s+${report.metrics.on[m].toFixed(4)}\\s+[+−]${Math.abs(report.diff[m].diff).toFixed(4)}\\s+\\[[+−][\\d.]+, [+−][\\d.]+\\]$`,
+      "m",
+    );
   expect(text).toMatch(row("nDCG@10", "ndcg@10"));
   expect(text).toMatch(row("MRR@10", "mrr@10"));
   expect(text).toMatch(row("Recall@10", "recall@10"));
@@ -69,8 +82,11 @@ test("aggregates are the means of the per-query values; differences come with a 
 test("latency per stage: p50 and p95 for rerank off and on", () => {
   expect(report.latency.off.rerank_ms).toEqual({ p50: 0, p95: 0 });
   expect(report.latency.on.rerank_ms.p50).toBeGreaterThan(0);
-  for (const side of [report.latency.off, report.latency.on]) for (const s of Object.values(side)) expect(s.p95).toBeGreaterThanOrEqual(s.p50);
-  expect(text).toMatch(/^rerank on\s+[\d.]+ ms \/ [\d.]+ ms\s+[\d.]+ ms \/ [\d.]+ ms\s+[\d.]+ ms \/ [\d.]+ ms\s+[\d.]+ ms \/ [\d.]+ ms$/m);
+  for (const side of [report.latency.off, report.latency.on])
+    for (const s of Object.values(side)) expect(s.p95).toBeGreaterThanOrEqual(s.p50);
+  expect(text).toMatch(
+    /^rerank on\s+[\d.]+ ms \/ [\d.]+ ms\s+[\d.]+ ms \/ [\d.]+ ms\s+[\d.]+ ms \/ [\d.]+ ms\s+[\d.]+ ms \/ [\d.]+ ms$/m,
+  );
   expect(text).toContain("reranker failures: none");
 });
 
@@ -88,12 +104,22 @@ test("bad inputs exit 2 naming file, line and field", async () => {
   writeFileSync(qrels, "query-id\tcorpus-id\tscore\nq1\td1\t2\nq99\td2\t1\n");
   const unknownQuery = await cli(args(qrels));
   expect(unknownQuery.code).toBe(2);
-  expect(unknownQuery.stderr).toContain(`error: ${qrels}: query-id: "q99" is judged but not in ${beir("queries.jsonl")}`);
+  expect(unknownQuery.stderr).toContain(
+    `error: ${qrels}: query-id: "q99" is judged but not in ${beir("queries.jsonl")}`,
+  );
   writeFileSync(qrels, "q1\td1\t2\nq1\td2\n");
   expect((await cli(args(qrels))).stderr).toMatch(new RegExp(`${qrels}:2: expected 3 columns`));
   const corpus = join(dir, "corpus.jsonl");
   writeFileSync(corpus, '{"_id":"d1","text":"a"}\n{"text":"no id"}\n');
-  const r = await cli(["eval", "--corpus", corpus, "--queries", beir("queries.jsonl"), "--qrels", beir("qrels", "test.tsv")]);
+  const r = await cli([
+    "eval",
+    "--corpus",
+    corpus,
+    "--queries",
+    beir("queries.jsonl"),
+    "--qrels",
+    beir("qrels", "test.tsv"),
+  ]);
   expect(r.code).toBe(2);
   expect(r.stderr).toBe(`error: ${corpus}:2: _id: missing (expected a non-empty string; also accepted: id)`);
   const noReranker = await cli(["--config", fixture("norerank.config.json"), ...args()]);

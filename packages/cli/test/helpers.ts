@@ -21,9 +21,15 @@ export const BIN = join(__dirname, "..", "dist", "bin.js");
  * The built binary as a user runs it, stdout and stderr in pipes. COLUMNS is cleared unless given,
  * so the runner's terminal does not change the layout.
  */
-export function spawnCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+export function spawnCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   const t0 = Date.now();
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, COLUMNS: "", NO_COLOR: "", FORCE_COLOR: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, COLUMNS: "", NO_COLOR: "", FORCE_COLOR: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d) => (stdout += d));

@@ -28,7 +28,9 @@ export async function startHub(modelDir: string, behaviour: (file: string) => Be
     requests.push(`${req.method} ${req.url}`);
     const revision = /^\/api\/models\/([^/]+\/[^/]+)\/revision\/main(\?.*)?$/.exec(req.url ?? "");
     if (revision && req.method === "GET") {
-      return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ _id: "fake", id: revision[1], sha: MAIN_COMMIT, private: false }));
+      return void res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ _id: "fake", id: revision[1], sha: MAIN_COMMIT, private: false }));
     }
     const api = /^\/api\/models\/[^/]+\/[^/]+\/paths-info\/[^/]+$/.exec(req.url ?? "");
     if (api && req.method === "POST") {
@@ -41,7 +43,11 @@ export async function startHub(modelDir: string, behaviour: (file: string) => Be
             const bytes = readFileSync(join(modelDir, path));
             const oid = createHash("sha1").update(bytes).digest("hex");
             // A commit per file (the one that last changed it), as the real hub answers.
-            const lastCommit = { id: createHash("sha1").update(path).digest("hex"), title: `add ${path}`, date: "2026-01-01T00:00:00.000Z" };
+            const lastCommit = {
+              id: createHash("sha1").update(path).digest("hex"),
+              title: `add ${path}`,
+              date: "2026-01-01T00:00:00.000Z",
+            };
             return [{ type: "file", path, oid, size: bytes.length, lastCommit }];
           } catch {
             return [];
@@ -69,7 +75,12 @@ export async function startHub(modelDir: string, behaviour: (file: string) => Be
       const end = range[2] ? Math.min(Number(range[2]), body.length - 1) : body.length - 1;
       const whole = body.length;
       body = body.subarray(start, end + 1);
-      res.writeHead(206, { "content-length": body.length, "content-range": `bytes ${start}-${end}/${whole}`, etag, "content-type": "application/octet-stream" });
+      res.writeHead(206, {
+        "content-length": body.length,
+        "content-range": `bytes ${start}-${end}/${whole}`,
+        etag,
+        "content-type": "application/octet-stream",
+      });
     } else res.writeHead(200, { "content-length": body.length, etag, "content-type": "application/octet-stream" });
     if (req.method === "HEAD") return void res.end();
     if (b === "stall") return void res.write(body.subarray(0, 100)); // headers and a little, then nothing

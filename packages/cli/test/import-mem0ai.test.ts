@@ -19,15 +19,36 @@ function mem0aiFiles(dir: string) {
   const vectors = join(dir, "vector_store.db");
   const db = new Database(vectors);
   db.exec("CREATE TABLE IF NOT EXISTS vectors (id TEXT PRIMARY KEY, vector BLOB NOT NULL, payload TEXT NOT NULL)");
-  db.exec("CREATE TABLE IF NOT EXISTS memory_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, user_id TEXT NOT NULL UNIQUE)");
+  db.exec(
+    "CREATE TABLE IF NOT EXISTS memory_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, user_id TEXT NOT NULL UNIQUE)",
+  );
   const insert = db.prepare("INSERT OR REPLACE INTO vectors (id, vector, payload) VALUES (?, ?, ?)");
   const rows = [
-    { id: "11111111-1111-4111-8111-111111111111", v: [1, 0, 0, 0], text: "Loves sushi", user: "alice", extra: { category: "food" } },
+    {
+      id: "11111111-1111-4111-8111-111111111111",
+      v: [1, 0, 0, 0],
+      text: "Loves sushi",
+      user: "alice",
+      extra: { category: "food" },
+    },
     { id: "22222222-2222-4222-8222-222222222222", v: [0, 1, 0, 0], text: "Works as a nurse", user: "alice", extra: {} },
-    { id: "33333333-3333-4333-8333-333333333333", v: [0, 0, 1, 0], text: "Plays chess", user: "bob", extra: { attributedTo: "user" } },
+    {
+      id: "33333333-3333-4333-8333-333333333333",
+      v: [0, 0, 1, 0],
+      text: "Plays chess",
+      user: "bob",
+      extra: { attributedTo: "user" },
+    },
   ];
   for (const r of rows) {
-    const payload = { ...r.extra, user_id: r.user, data: r.text, hash: md5(r.text), textLemmatized: r.text.toLowerCase(), createdAt: "2025-01-02T03:04:05.000Z" };
+    const payload = {
+      ...r.extra,
+      user_id: r.user,
+      data: r.text,
+      hash: md5(r.text),
+      textLemmatized: r.text.toLowerCase(),
+      createdAt: "2025-01-02T03:04:05.000Z",
+    };
     insert.run(r.id, Buffer.from(new Float32Array(r.v).buffer), JSON.stringify(payload));
   }
   db.close();
@@ -35,10 +56,20 @@ function mem0aiFiles(dir: string) {
   const h = new Database(history);
   h.exec(`CREATE TABLE IF NOT EXISTS memory_history (id INTEGER PRIMARY KEY AUTOINCREMENT, memory_id TEXT NOT NULL, previous_value TEXT,
     new_value TEXT, action TEXT NOT NULL, created_at TEXT, updated_at TEXT, is_deleted INTEGER DEFAULT 0)`);
-  const add = h.prepare("INSERT INTO memory_history (memory_id, previous_value, new_value, action, created_at, updated_at, is_deleted) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  const add = h.prepare(
+    "INSERT INTO memory_history (memory_id, previous_value, new_value, action, created_at, updated_at, is_deleted) VALUES (?, ?, ?, ?, ?, ?, ?)",
+  );
   add.run(rows[0]!.id, null, "Loves sushi", "ADD", "2025-01-02T03:04:05.000Z", null, 0);
   add.run(rows[1]!.id, null, "Works as a doctor", "ADD", "2025-01-01T00:00:00.000Z", null, 0);
-  add.run(rows[1]!.id, "Works as a doctor", "Works as a nurse", "UPDATE", "2025-01-01T00:00:00.000Z", "2025-01-02T03:04:05.000Z", 0);
+  add.run(
+    rows[1]!.id,
+    "Works as a doctor",
+    "Works as a nurse",
+    "UPDATE",
+    "2025-01-01T00:00:00.000Z",
+    "2025-01-02T03:04:05.000Z",
+    0,
+  );
   h.close();
   return { vectors, history, rows };
 }
@@ -47,7 +78,10 @@ test("imports memories, vectors and history into the configured store; a re-run 
   const dir = tempDir("mem0-import-");
   const { vectors, history, rows } = mem0aiFiles(dir);
   const store = join(dir, "mem0.db");
-  const config = { vector_store: { provider: "sqlite", config: { path: store } }, embedder: { provider: "lexical", config: { embedding_dims: 4 } } };
+  const config = {
+    vector_store: { provider: "sqlite", config: { path: store } },
+    embedder: { provider: "lexical", config: { embedding_dims: 4 } },
+  };
   const configFile = join(dir, "mem0.config.json");
   writeFileSync(configFile, JSON.stringify(config));
 
@@ -79,7 +113,13 @@ test("a file that is not mem0ai's vector store is a usage error naming it; nothi
   const bogus = join(dir, "other.db");
   new Database(bogus).exec("CREATE TABLE t (x)");
   const configFile = join(dir, "mem0.config.json");
-  writeFileSync(configFile, JSON.stringify({ vector_store: { provider: "sqlite", config: { path: join(dir, "mem0.db") } }, embedder: { provider: "lexical", config: { embedding_dims: 4 } } }));
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      vector_store: { provider: "sqlite", config: { path: join(dir, "mem0.db") } },
+      embedder: { provider: "lexical", config: { embedding_dims: 4 } },
+    }),
+  );
   const r = await cli(["--config", configFile, "import-mem0ai", "--from", bogus]);
   expect(r.code).toBe(2);
   expect(r.stderr).toContain(`${bogus}: no table "vectors": not a mem0ai vector store file`);
@@ -88,8 +128,17 @@ test("a file that is not mem0ai's vector store is a usage error naming it; nothi
 test("a documented Mem0 key without effect prints one warning line on stderr", async () => {
   const dir = tempDir("mem0-warn-");
   const configFile = join(dir, "mem0.config.json");
-  writeFileSync(configFile, JSON.stringify({ version: "v1.1", vector_store: { provider: "sqlite", config: { path: join(dir, "mem0.db") } }, embedder: { provider: "lexical", config: { embedding_dims: 4 } } }));
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      version: "v1.1",
+      vector_store: { provider: "sqlite", config: { path: join(dir, "mem0.db") } },
+      embedder: { provider: "lexical", config: { embedding_dims: 4 } },
+    }),
+  );
   const r = await cli(["--config", configFile, "list", "--user-id", "u"]);
   expect(r.code).toBe(0);
-  expect(r.stderr.split("\n").filter((l) => l.startsWith("warning:"))).toEqual(["warning: version has no effect: mem0-ts has one API (Mem0's v1.1 output shape)"]);
+  expect(r.stderr.split("\n").filter((l) => l.startsWith("warning:"))).toEqual([
+    "warning: version has no effect: mem0-ts has one API (Mem0's v1.1 output shape)",
+  ]);
 });

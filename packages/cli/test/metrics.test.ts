@@ -4,7 +4,11 @@ const judged = (pairs: [string, number][]) => new Map(pairs);
 
 describe("metrics, against values worked out by hand", () => {
   // qrels: d1 grade 2, d2 grade 1, d3 judged not relevant; d4 has no judgement.
-  const q = judged([["d1", 2], ["d2", 1], ["d3", 0]]);
+  const q = judged([
+    ["d1", 2],
+    ["d2", 1],
+    ["d3", 0],
+  ]);
   const run = [
     { id: "d3", score: 4 },
     { id: "d1", score: 3 },
@@ -32,7 +36,17 @@ describe("metrics, against values worked out by hand", () => {
   test("Recall@k counts every relevant judged document, retrieved or not", () => {
     expect(recallAt(rankRun(run), q, 10)).toBe(1);
     expect(recallAt(rankRun(run), q, 2)).toBe(0.5);
-    expect(recallAt(["d1"], judged([["d1", 1], ["dX", 1], ["dY", 3]]), 50)).toBeCloseTo(1 / 3, 10);
+    expect(
+      recallAt(
+        ["d1"],
+        judged([
+          ["d1", 1],
+          ["dX", 1],
+          ["dY", 3],
+        ]),
+        50,
+      ),
+    ).toBeCloseTo(1 / 3, 10);
   });
 
   test("ties are broken by document id, descending (trec_eval), whatever order they came in", () => {
@@ -50,12 +64,25 @@ describe("metrics, against values worked out by hand", () => {
   });
 
   test("no relevant document retrieved: every metric is 0; empty run too", () => {
-    expect(scoreQuery([{ id: "zz", score: 1 }], q)).toEqual({ "ndcg@10": 0, "mrr@10": 0, "recall@10": 0, "recall@50": 0 });
+    expect(scoreQuery([{ id: "zz", score: 1 }], q)).toEqual({
+      "ndcg@10": 0,
+      "mrr@10": 0,
+      "recall@10": 0,
+      "recall@50": 0,
+    });
     expect(scoreQuery([], q)).toEqual({ "ndcg@10": 0, "mrr@10": 0, "recall@10": 0, "recall@50": 0 });
   });
 
   test("perfect ranking scores 1; Recall@50 sees past rank 10", () => {
-    expect(scoreQuery([{ id: "d1", score: 2 }, { id: "d2", score: 1 }], q)).toEqual({ "ndcg@10": 1, "mrr@10": 1, "recall@10": 1, "recall@50": 1 });
+    expect(
+      scoreQuery(
+        [
+          { id: "d1", score: 2 },
+          { id: "d2", score: 1 },
+        ],
+        q,
+      ),
+    ).toEqual({ "ndcg@10": 1, "mrr@10": 1, "recall@10": 1, "recall@50": 1 });
     const deep = Array.from({ length: 30 }, (_, i) => ({ id: `x${i}`, score: 100 - i })).concat({ id: "d2", score: 1 });
     const s = scoreQuery(deep, judged([["d2", 1]]));
     expect(s["recall@10"]).toBe(0);
@@ -67,7 +94,13 @@ describe("metrics, against values worked out by hand", () => {
     const qrels = new Map([
       ["q1", judged([["d1", 1]])],
       ["q2", judged([["d1", 0]])],
-      ["q3", judged([["d1", 0], ["d2", 2]])],
+      [
+        "q3",
+        judged([
+          ["d1", 0],
+          ["d2", 2],
+        ]),
+      ],
     ]);
     expect([...judgedQueries(qrels)].sort()).toEqual(["q1", "q3"]);
   });
@@ -102,7 +135,7 @@ describe("percentile (linear interpolation) and the paired bootstrap", () => {
   });
 
   test("seeded: the same seed gives the same interval, another seed may not", () => {
-    const a = Array.from({ length: 40 }, (_, i) => (i * 37) % 11 / 10);
+    const a = Array.from({ length: 40 }, (_, i) => ((i * 37) % 11) / 10);
     const b = a.map((x, i) => x + ((i * 13) % 7) / 20 - 0.1);
     expect(pairedBootstrap(a, b, { seed: 1 })).toEqual(pairedBootstrap(a, b, { seed: 1 }));
     const ci = pairedBootstrap(a, b, { seed: 1 });

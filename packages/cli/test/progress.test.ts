@@ -5,7 +5,13 @@ import { ingest } from "../src/ingest.js";
 import { fixture } from "./helpers.js";
 
 function fakeTty() {
-  const s = Object.assign(new PassThrough(), { isTTY: true, columns: 100, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+  const s = Object.assign(new PassThrough(), {
+    isTTY: true,
+    columns: 100,
+    cursorTo: () => true,
+    clearLine: () => true,
+    moveCursor: () => true,
+  });
   let text = "";
   s.on("data", (d) => (text += d));
   return { stream: s, text: () => text };

@@ -26,10 +26,21 @@ const requests: string[] = [];
 beforeAll(async () => {
   // Fails here, loudly, rather than skipping: a report nobody opened is not tested.
   if (process.env.MEM0_CHROMIUM_ERROR) throw new Error(process.env.MEM0_CHROMIUM_ERROR);
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run the tests with \`pnpm test\`, which provides one, or set MEM0_CHROMIUM`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: run the tests with \`pnpm test\`, which provides one, or set MEM0_CHROMIUM`,
+    );
   mkdirSync(testOutput, { recursive: true });
   rmSync(screenshot, { force: true });
-  const args = ["--config", fixture("offline.config.json"), "compare", "--queries", fixture("queries.jsonl"), "--memories", fixture("memories.jsonl")];
+  const args = [
+    "--config",
+    fixture("offline.config.json"),
+    "compare",
+    "--queries",
+    fixture("queries.jsonl"),
+    "--memories",
+    fixture("memories.jsonl"),
+  ];
   const made = await cli([...args, "--html", report, "--json"]);
   expect(made.code).toBe(0);
   comparison = JSON.parse(made.stdout);
@@ -37,7 +48,16 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(tempDir("mem0-chromium-"), {
     executablePath: CHROMIUM,
     headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
     viewport: { width: 1400, height: 900 },
   });
   page = await context.newPage();
@@ -63,7 +83,9 @@ test("renders both lists for every query", async () => {
     if (!q.a.ok || !q.b.ok) throw new Error("fixture queries all answer");
     expect(await tables.nth(0).locator("tbody tr").count()).toBe(q.a.response.results.length);
     expect(await tables.nth(1).locator("tbody tr").count()).toBe(q.b.response.results.length);
-    expect(await tables.nth(1).locator("tbody tr").first().locator("td").nth(1).innerText()).toBe(q.b.response.results[0]!.memory);
+    expect(await tables.nth(1).locator("tbody tr").first().locator("td").nth(1).innerText()).toBe(
+      q.b.response.results[0]!.memory,
+    );
     expect(await tables.nth(0).isVisible()).toBe(true);
   }
   const dana = page.locator("section.query", { hasText: "dana-caffeine" });
@@ -77,12 +99,31 @@ test("renders the latency and rank-change charts with visible bars", async () =>
     expect(box!.width).toBeGreaterThan(300);
     expect(box!.height).toBeGreaterThan(150);
   }
-  const latencyBars = await page.locator("svg#chart-latency rect.bar[data-value]").evaluateAll((rs) => rs.map((r) => ({ series: r.getAttribute("data-series"), v: Number(r.getAttribute("data-value")), h: (r as unknown as { getBBox(): DOMRectLike }).getBBox().height })));
+  const latencyBars = await page
+    .locator("svg#chart-latency rect.bar[data-value]")
+    .evaluateAll((rs) =>
+      rs.map((r) => ({
+        series: r.getAttribute("data-series"),
+        v: Number(r.getAttribute("data-value")),
+        h: (r as unknown as { getBBox(): DOMRectLike }).getBBox().height,
+      })),
+    );
   const perSeries = (s: string) => latencyBars.filter((b) => b.series === s).reduce((n, b) => n + b.v, 0);
   expect(perSeries("rerank off")).toBe(comparison.queries.length);
   expect(perSeries("rerank on")).toBe(comparison.queries.length);
   expect(latencyBars.some((b) => b.v > 0 && b.h > 0)).toBe(true);
-  const rankBars = await page.locator("svg#chart-rank rect.bar[data-value]").evaluateAll((rs) => rs.map((r) => [r.querySelector("title")!.textContent, Number(r.getAttribute("data-value")), (r as unknown as { getBBox(): DOMRectLike }).getBBox().height] as const));
+  const rankBars = await page
+    .locator("svg#chart-rank rect.bar[data-value]")
+    .evaluateAll((rs) =>
+      rs.map(
+        (r) =>
+          [
+            r.querySelector("title")!.textContent,
+            Number(r.getAttribute("data-value")),
+            (r as unknown as { getBBox(): DOMRectLike }).getBBox().height,
+          ] as const,
+      ),
+    );
   expect(rankBars).toHaveLength(8);
   expect(rankBars.map(([, v]) => v)).toEqual(Object.values(comparison.summary.rankChanges));
   for (const [, v, h] of rankBars) expect(h > 0).toBe(v > 0);

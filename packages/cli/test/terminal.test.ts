@@ -12,10 +12,19 @@ import { displayWidth, SIDE_BY_SIDE_MIN_COLUMNS } from "@mem0/ts-cli";
 import { BIN, fixture, spawnCli, tempDir } from "./helpers.js";
 
 const ANSI = /\x1b\[[0-9;]*m/;
-const compareArgs = ["--config", fixture("offline.config.json"), "compare", "--queries", fixture("wide-queries.jsonl"), "--memories", fixture("wide-memories.jsonl")];
+const compareArgs = [
+  "--config",
+  fixture("offline.config.json"),
+  "compare",
+  "--queries",
+  fixture("wide-queries.jsonl"),
+  "--memories",
+  fixture("wide-memories.jsonl"),
+];
 
 /** The display column of each `│` in the lines of one side-by-side block. */
-const barColumns = (lines: string[]) => lines.filter((l) => l.includes(" │ ")).map((l) => displayWidth(l.slice(0, l.indexOf(" │ "))));
+const barColumns = (lines: string[]) =>
+  lines.filter((l) => l.includes(" │ ")).map((l) => displayWidth(l.slice(0, l.indexOf(" │ "))));
 
 describe.each([60, 80, 120, 200])("compare at COLUMNS=%i", (columns) => {
   let lines: string[];
@@ -33,36 +42,51 @@ describe.each([60, 80, 120, 200])("compare at COLUMNS=%i", (columns) => {
     expect(lines.some((l) => l.includes("👩‍💻"))).toBe(true);
   });
 
-  test(columns >= SIDE_BY_SIDE_MIN_COLUMNS ? "side by side, one │ column in headers and rows" : "stacked: no │, each list under its own title", () => {
-    if (columns >= SIDE_BY_SIDE_MIN_COLUMNS) {
-      const bars = barColumns(lines);
-      expect(bars.length).toBeGreaterThanOrEqual(2 * (2 + 1));
-      expect(new Set(bars).size).toBe(1);
-    } else {
-      expect(lines.filter((l) => l.includes("│"))).toEqual([]);
-      expect(lines.filter((l) => /^rerank (off|on): (vector only|reranked)/.test(l))).toHaveLength(4);
-      // Rows of one list end their score columns at the same display column.
-      const rows = lines.filter((l) => /^ [1-6]  /.test(l)).map((l) => displayWidth(l.replace(/\s+(=|new|↑\d+|↓\d+)$/, "").trimEnd()));
-      expect(rows.length).toBeGreaterThanOrEqual(8);
-      expect(Math.max(...rows) - Math.min(...rows)).toBeLessThanOrEqual(8);
-    }
-  });
+  test(
+    columns >= SIDE_BY_SIDE_MIN_COLUMNS
+      ? "side by side, one │ column in headers and rows"
+      : "stacked: no │, each list under its own title",
+    () => {
+      if (columns >= SIDE_BY_SIDE_MIN_COLUMNS) {
+        const bars = barColumns(lines);
+        expect(bars.length).toBeGreaterThanOrEqual(2 * (2 + 1));
+        expect(new Set(bars).size).toBe(1);
+      } else {
+        expect(lines.filter((l) => l.includes("│"))).toEqual([]);
+        expect(lines.filter((l) => /^rerank (off|on): (vector only|reranked)/.test(l))).toHaveLength(4);
+        // Rows of one list end their score columns at the same display column.
+        const rows = lines
+          .filter((l) => /^ [1-6]  /.test(l))
+          .map((l) => displayWidth(l.replace(/\s+(=|new|↑\d+|↓\d+)$/, "").trimEnd()));
+        expect(rows.length).toBeGreaterThanOrEqual(8);
+        expect(Math.max(...rows) - Math.min(...rows)).toBeLessThanOrEqual(8);
+      }
+    },
+  );
 });
 
 test("demo --offline at 80 columns: stacked lists, every line fits, and the keyword-level note", async () => {
   const dir = tempDir();
-  const r = await spawnCli(["demo", "--offline", "--store-path", join(dir, "demo.db")], { COLUMNS: "80", HF_HOME: join(dir, "hf") });
+  const r = await spawnCli(["demo", "--offline", "--store-path", join(dir, "demo.db")], {
+    COLUMNS: "80",
+    HF_HOME: join(dir, "hf"),
+  });
   expect(r.code).toBe(0);
   const lines = r.stdout.split("\n");
   expect(lines.filter((l) => displayWidth(l) > 80)).toEqual([]);
   expect(lines.filter((l) => l.includes("│"))).toEqual([]);
   expect(r.stdout).toMatch(/^note: the lexical embedder and the bm25 reranker match keywords, not meaning/m);
-  expect(r.stdout.replace(/\n\s*/g, " ")).toContain("npm install @mem0/embedder-huggingface @mem0/reranker-sentence-transformer");
+  expect(r.stdout.replace(/\n\s*/g, " ")).toContain(
+    "npm install @mem0/embedder-huggingface @mem0/reranker-sentence-transformer",
+  );
 });
 
 test("in a pseudo-terminal: colour on, off with NO_COLOR or --no-color; lists fit the terminal", () => {
   const inPty = (cmd: string, env: Record<string, string>) =>
-    spawnSync("script", ["-qec", cmd, "/dev/null"], { env: { ...process.env, NO_COLOR: "", FORCE_COLOR: "", COLUMNS: "80", ...env }, encoding: "utf8" }).stdout.replace(/\r/g, "");
+    spawnSync("script", ["-qec", cmd, "/dev/null"], {
+      env: { ...process.env, NO_COLOR: "", FORCE_COLOR: "", COLUMNS: "80", ...env },
+      encoding: "utf8",
+    }).stdout.replace(/\r/g, "");
   const cmd = [process.execPath, BIN, "--quiet", ...compareArgs].map((a) => `'${a}'`).join(" ");
   const colored = inPty(cmd, {});
   expect(colored).toMatch(ANSI);
@@ -79,7 +103,10 @@ test("in a pipe: no colour, unless FORCE_COLOR; NO_COLOR wins over it", async ()
 
 test("demo | head -1: the closed pipe ends the command quietly with status 0", async () => {
   const dir = tempDir();
-  const child = spawn(process.execPath, [BIN, "demo", "--offline", "--store-path", join(dir, "demo.db")], { env: { ...process.env, HF_HOME: join(dir, "hf") }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [BIN, "demo", "--offline", "--store-path", join(dir, "demo.db")], {
+    env: { ...process.env, HF_HOME: join(dir, "hf") },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const first = await new Promise<string>((resolve) => child.stdout.once("data", (d: Buffer) => resolve(d.toString())));
@@ -102,13 +129,29 @@ test("a global option the command does not support is an error (exit 2), not sil
   const r = await spawnCli(["demo", "--json"]);
   expect(r.code).toBe(2);
   expect(r.stderr).toBe("error: demo does not support --json\n");
-  expect((await spawnCli(["--config", fixture("offline.config.json"), "demo"])).stderr).toBe("error: demo does not support --config\n");
+  expect((await spawnCli(["--config", fixture("offline.config.json"), "demo"])).stderr).toBe(
+    "error: demo does not support --config\n",
+  );
 });
 
 test("compare --against: labels are the configs' short names, or --label", async () => {
-  const base = ["--config", fixture("offline.config.json"), "compare", "--queries", fixture("wide-queries.jsonl"), "--memories", fixture("wide-memories.jsonl"), "--against", fixture("against.config.json"), "--json"];
+  const base = [
+    "--config",
+    fixture("offline.config.json"),
+    "compare",
+    "--queries",
+    fixture("wide-queries.jsonl"),
+    "--memories",
+    fixture("wide-memories.jsonl"),
+    "--against",
+    fixture("against.config.json"),
+    "--json",
+  ];
   expect(JSON.parse((await spawnCli(base)).stdout).labels).toEqual({ a: "offline", b: "against" });
-  expect(JSON.parse((await spawnCli([...base, "--label", "lexical-64,lexical-128"])).stdout).labels).toEqual({ a: "lexical-64", b: "lexical-128" });
+  expect(JSON.parse((await spawnCli([...base, "--label", "lexical-64,lexical-128"])).stdout).labels).toEqual({
+    a: "lexical-64",
+    b: "lexical-128",
+  });
   const bad = await spawnCli([...base, "--label", "one"]);
   expect(bad.code).toBe(2);
   expect(bad.stderr).toBe('error: --label: expected two names separated by a comma, found "one"\n');
@@ -116,9 +159,22 @@ test("compare --against: labels are the configs' short names, or --label", async
 
 test("no embedder configured: the warning naming the lexical embedder is printed once, on stderr", async () => {
   const config = fixture("no-embedder.config.json");
-  const r = await spawnCli(["--config", config, "compare", "--queries", fixture("wide-queries.jsonl"), "--memories", fixture("wide-memories.jsonl"), "--against", config, "--json"]);
+  const r = await spawnCli([
+    "--config",
+    config,
+    "compare",
+    "--queries",
+    fixture("wide-queries.jsonl"),
+    "--memories",
+    fixture("wide-memories.jsonl"),
+    "--against",
+    config,
+    "--json",
+  ]);
   expect(r.code).toBe(0);
-  expect(r.stderr.split("\n").filter((l) => l.startsWith("warning:"))).toEqual([expect.stringMatching(/^warning: no embedder configured, so the keyword-level "lexical" embedder is used/)]);
+  expect(r.stderr.split("\n").filter((l) => l.startsWith("warning:"))).toEqual([
+    expect.stringMatching(/^warning: no embedder configured, so the keyword-level "lexical" embedder is used/),
+  ]);
   expect(JSON.parse(r.stdout).summary.queries).toBe(2);
   expect((await spawnCli(["--config", fixture("offline.config.json"), "list", "-u", "alice"])).stderr).toBe("");
 });

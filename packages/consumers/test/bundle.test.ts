@@ -26,7 +26,9 @@ beforeAll(async () => {
     target: "node20",
     outfile: join(dir, "app.mjs"),
     // Bundled CommonJS dependencies call require(); an ES module bundle needs one to hand them.
-    banner: { js: "import { createRequire as __mem0CreateRequire } from 'node:module'; const require = __mem0CreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __mem0CreateRequire } from 'node:module'; const require = __mem0CreateRequire(import.meta.url);",
+    },
     logLevel: "error",
   });
 }, 60_000);
@@ -37,7 +39,10 @@ afterAll(async () => {
 });
 
 const runBundle = (env: Record<string, string>) =>
-  run(process.execPath, [join(dir, "app.mjs")], { cwd: dir, env: { PATH: process.env.PATH ?? "", COHERE_URL: server.url, ...env } });
+  run(process.execPath, [join(dir, "app.mjs")], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? "", COHERE_URL: server.url, ...env },
+  });
 
 test("the bundle is one file and there is no node_modules to resolve a provider from", () => {
   expect(readdirSync(dir)).toEqual(["app.mjs"]);
@@ -48,7 +53,12 @@ test("a search reranks through the statically imported provider object", async (
   const { stdout } = await runBundle({});
   const out = JSON.parse(stdout);
   expect(out.reranked).toBe(true);
-  expect(out.rerank).toMatchObject({ provider: "cohere", model: "rerank-v3.5", candidates: 4, meta: { billed_units: { search_units: 1 } } });
+  expect(out.rerank).toMatchObject({
+    provider: "cohere",
+    model: "rerank-v3.5",
+    candidates: 4,
+    meta: { billed_units: { search_units: 1 } },
+  });
   // The fake scores by shared words: "green tea and ramen for dinner" has both query words.
   expect(out.memories).toEqual(["green tea and ramen for dinner", "ramen is a noodle soup"]);
 });

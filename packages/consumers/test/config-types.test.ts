@@ -10,8 +10,13 @@ import ts from "typescript";
 
 const fixture = join(__dirname, "..", "fixtures", "types", "typed-config.ts");
 const options: ts.CompilerOptions = {
-  strict: true, noEmit: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
-  target: ts.ScriptTarget.ES2022, skipLibCheck: true, types: [],
+  strict: true,
+  noEmit: true,
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  target: ts.ScriptTarget.ES2022,
+  skipLibCheck: true,
+  types: [],
 };
 
 function diagnostics(source: string): { line: number; message: string }[] {
@@ -36,7 +41,11 @@ test("without the directives, exactly the marked lines fail, each for its reason
   const marked = lines.flatMap((l, i) => (l.includes("// @ts-expect-error") ? [i + 2] : []));
   const found = diagnostics(original.replace(/\/\/ @ts-expect-error.*$/gm, "//"));
   expect([...new Set(found.map((d) => d.line))]).toEqual(marked);
-  const on = (line: number) => found.filter((d) => d.line === line).map((d) => d.message).join("\n");
+  const on = (line: number) =>
+    found
+      .filter((d) => d.line === line)
+      .map((d) => d.message)
+      .join("\n");
   const [modle, topK, dim, timeout, topKK, role] = marked;
   expect(on(modle!)).toMatch(/'modle' does not exist/);
   expect(on(topK!)).toMatch(/Type 'string' is not assignable to type 'number'/);

@@ -33,24 +33,56 @@ interface TsApp {
 }
 
 const TS_APPS: TsApp[] = [
-  { name: "ts-node16-esm", type: "module", compilerOptions: { module: "node16" }, files: { "index.ts": cohereScenario, "cjs-file.cts": cohereScenario, "core-file.cts": coreScenario }, run: "node" },
-  { name: "ts-node16-cjs", type: "commonjs", compilerOptions: { module: "node16" }, files: { "index.ts": cohereScenario, "esm-file.mts": cohereScenario }, run: "node" },
-  { name: "ts-nodenext", type: "module", compilerOptions: { module: "nodenext" }, files: { "index.ts": cohereScenario, "cjs-file.cts": cohereScenario }, run: "node" },
-  { name: "ts-bundler", type: "module", compilerOptions: { module: "preserve", moduleResolution: "bundler" }, files: { "index.ts": cohereScenario }, run: "esbuild" },
+  {
+    name: "ts-node16-esm",
+    type: "module",
+    compilerOptions: { module: "node16" },
+    files: { "index.ts": cohereScenario, "cjs-file.cts": cohereScenario, "core-file.cts": coreScenario },
+    run: "node",
+  },
+  {
+    name: "ts-node16-cjs",
+    type: "commonjs",
+    compilerOptions: { module: "node16" },
+    files: { "index.ts": cohereScenario, "esm-file.mts": cohereScenario },
+    run: "node",
+  },
+  {
+    name: "ts-nodenext",
+    type: "module",
+    compilerOptions: { module: "nodenext" },
+    files: { "index.ts": cohereScenario, "cjs-file.cts": cohereScenario },
+    run: "node",
+  },
+  {
+    name: "ts-bundler",
+    type: "module",
+    compilerOptions: { module: "preserve", moduleResolution: "bundler" },
+    files: { "index.ts": cohereScenario },
+    run: "esbuild",
+  },
 ];
 
-const emitted = (file: string) => file.replace(/\.ts$/, ".js").replace(/\.mts$/, ".mjs").replace(/\.cts$/, ".cjs");
+const emitted = (file: string) =>
+  file
+    .replace(/\.ts$/, ".js")
+    .replace(/\.mts$/, ".mjs")
+    .replace(/\.cts$/, ".cjs");
 
 beforeAll(async () => {
   server = await startCohereServer({ apiKey: "consumer-key" });
   root = mkdtempSync(join(tmpdir(), "mem0-consumers-"));
   const tarballs = join(root, "tarballs");
   for (const pkg of PACKED) {
-    await exec("npx", ["-y", "pnpm@12.4.2", "pack", "--pack-destination", tarballs], { cwd: join(workspace, "packages", pkg) });
+    await exec("npx", ["-y", "pnpm@12.4.2", "pack", "--pack-destination", tarballs], {
+      cwd: join(workspace, "packages", pkg),
+    });
   }
   writeFileSync(join(root, "package.json"), JSON.stringify({ name: "blank-app", private: true }));
   const files = readdirSync(tarballs).map((f) => join(tarballs, f));
-  await exec("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error", ...files], { cwd: root });
+  await exec("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error", ...files], {
+    cwd: root,
+  });
 }, 300_000);
 
 afterAll(async () => {
@@ -59,7 +91,9 @@ afterAll(async () => {
 });
 
 const runNode = async (file: string) => {
-  const { stdout } = await exec(process.execPath, [file], { env: { PATH: process.env.PATH ?? "", COHERE_URL: server.url } });
+  const { stdout } = await exec(process.execPath, [file], {
+    env: { PATH: process.env.PATH ?? "", COHERE_URL: server.url },
+  });
   return JSON.parse(stdout.trim());
 };
 
@@ -81,21 +115,38 @@ describe("JavaScript", () => {
 describe.each(TS_APPS.map((a) => [a.name, a] as const))("TypeScript %s", (name, app) => {
   const dir = () => join(root, name);
   const tsconfig = (types: string[], extra: Record<string, unknown> = {}) => ({
-    compilerOptions: { target: "es2022", strict: true, skipLibCheck: false, outDir: "out", types, ...app.compilerOptions, ...extra },
+    compilerOptions: {
+      target: "es2022",
+      strict: true,
+      skipLibCheck: false,
+      outDir: "out",
+      types,
+      ...app.compilerOptions,
+      ...extra,
+    },
     files: Object.keys(app.files),
   });
 
   beforeAll(() => {
     mkdirSync(dir(), { recursive: true });
     writeFileSync(join(dir(), "package.json"), JSON.stringify({ type: app.type }));
-    for (const [file, scenario] of Object.entries(app.files)) writeFileSync(join(dir(), file), scenario(`${name}/${file}`));
+    for (const [file, scenario] of Object.entries(app.files))
+      writeFileSync(join(dir(), file), scenario(`${name}/${file}`));
     // @types/node from the workspace, found only when a tsconfig lists it: the blank app has none.
-    writeFileSync(join(dir(), "tsconfig.json"), JSON.stringify(tsconfig([], app.run === "esbuild" ? { noEmit: true } : {})));
-    writeFileSync(join(dir(), "tsconfig.node.json"), JSON.stringify(tsconfig(["node"], { noEmit: true, typeRoots: [join(workspace, "node_modules", "@types")] })));
+    writeFileSync(
+      join(dir(), "tsconfig.json"),
+      JSON.stringify(tsconfig([], app.run === "esbuild" ? { noEmit: true } : {})),
+    );
+    writeFileSync(
+      join(dir(), "tsconfig.node.json"),
+      JSON.stringify(tsconfig(["node"], { noEmit: true, typeRoots: [join(workspace, "node_modules", "@types")] })),
+    );
   });
 
   const typecheck = async (config: string) => {
-    const r = await exec(process.execPath, [tsc, "-p", config], { cwd: dir() }).catch((e: { stdout: string; code: number }) => e);
+    const r = await exec(process.execPath, [tsc, "-p", config], { cwd: dir() }).catch(
+      (e: { stdout: string; code: number }) => e,
+    );
     return { code: "code" in r ? r.code : 0, output: r.stdout };
   };
 
@@ -113,8 +164,15 @@ describe.each(TS_APPS.map((a) => [a.name, a] as const))("TypeScript %s", (name, 
       let entry = join(dir(), "out", emitted(file));
       if (app.run === "esbuild") {
         entry = join(dir(), "bundle.mjs");
-        await build({ entryPoints: [join(dir(), file)], bundle: true, platform: "node", format: "esm", outfile: entry, logLevel: "error",
-          banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
+        await build({
+          entryPoints: [join(dir(), file)],
+          bundle: true,
+          platform: "node",
+          format: "esm",
+          outfile: entry,
+          logLevel: "error",
+          banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+        });
       }
       const out = await runNode(entry);
       if (scenario === cohereScenario) expectCohereRun(out, kind);

@@ -22,7 +22,9 @@ function* declarations(dir) {
 }
 
 for (const file of declarations(dist)) {
-  const text = readFileSync(file, "utf8").replace(RELATIVE_JS, "$1$2.cjs$3").replace(/\n\/\/# sourceMappingURL=.*\n?$/, "\n");
+  const text = readFileSync(file, "utf8")
+    .replace(RELATIVE_JS, "$1$2.cjs$3")
+    .replace(/\n\/\/# sourceMappingURL=.*\n?$/, "\n");
   writeFileSync(file.replace(/\.d\.ts$/, ".d.cts"), text);
 }
 writeFileSync(join(dist, "index.cjs"), 'module.exports = require("./index.js");\n');

@@ -34,11 +34,12 @@ type Camel<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Head
 export type CamelCaseKeys<T> = { [K in keyof T as K extends string ? Camel<K> : K]: T[K] };
 
 /** The options a provider config schema (made with `providerConfigSchema`) accepts: snake_case or camelCase keys. */
-export type ConfigInput<S> = S extends z.ZodPipe<any, infer Out>
-  ? Out extends z.ZodPipe<any, any>
-    ? ConfigInput<Out> // a provider's own preprocess (e.g. Mem0's key aliases) around providerConfigSchema
-    : z.input<Out> | CamelCaseKeys<z.input<Out>>
-  : z.input<S>;
+export type ConfigInput<S> =
+  S extends z.ZodPipe<any, infer Out>
+    ? Out extends z.ZodPipe<any, any>
+      ? ConfigInput<Out> // a provider's own preprocess (e.g. Mem0's key aliases) around providerConfigSchema
+      : z.input<Out> | CamelCaseKeys<z.input<Out>>
+    : z.input<S>;
 
 export interface ProviderConfigsByRole {
   reranker: Mem0Config.RerankerConfigs;
@@ -75,20 +76,26 @@ type CheckedBlock<R extends Role, P> = P extends { readonly role: R; readonly co
       ? { provider: P; config?: Record<string, unknown> }
       : { provider: ProviderPlugin<R, any>; config?: Record<string, unknown> }
     : P extends KnownProvider<R>
-    ? { provider: P; config?: CoreKeys<R, ProviderConfigsByRole[R][P]> }
-    : { provider: P; config?: Record<string, unknown> };
+      ? { provider: P; config?: CoreKeys<R, ProviderConfigsByRole[R][P]> }
+      : { provider: P; config?: Record<string, unknown> };
 
 /** The keys besides the provider blocks, as the run-time schema has them. */
 type TopLevelOptions = Omit<MemoryConfig, Role>;
 
 /** `Memory.fromConfig`'s argument: Mem0's keys (or their camelCase spellings), provider blocks typed. */
-export type TypedMemoryConfig<V = ProviderRef<"vector_store">, E = ProviderRef<"embedder">, L = ProviderRef<"llm">, R = ProviderRef<"reranker">> = {
+export type TypedMemoryConfig<
+  V = ProviderRef<"vector_store">,
+  E = ProviderRef<"embedder">,
+  L = ProviderRef<"llm">,
+  R = ProviderRef<"reranker">,
+> = {
   vector_store?: TypedProviderBlock<"vector_store", V>;
   vectorStore?: TypedProviderBlock<"vector_store", V>;
   embedder?: TypedProviderBlock<"embedder", E>;
   llm?: TypedProviderBlock<"llm", L>;
   reranker?: TypedProviderBlock<"reranker", R>;
-} & TopLevelOptions & Partial<CamelCaseKeys<TopLevelOptions>>;
+} & TopLevelOptions &
+  Partial<CamelCaseKeys<TopLevelOptions>>;
 
 /** The config a plugin made with `defineReranker` & co. accepts; what a provider package registers. */
 export type PluginConfig<P> = P extends { readonly configSchema: infer S } ? ConfigInput<S> : never;

@@ -37,11 +37,16 @@ export function spellingConflicts(value: unknown): { key: string; spellings: str
   return [...by].filter(([, spellings]) => spellings.length > 1).map(([key, spellings]) => ({ key, spellings }));
 }
 
-export const conflictMessage = (spellings: readonly string[]) => `given twice, as ${spellings.map((s) => JSON.stringify(s)).join(" and ")}; use one spelling`;
+export const conflictMessage = (spellings: readonly string[]) =>
+  `given twice, as ${spellings.map((s) => JSON.stringify(s)).join(" and ")}; use one spelling`;
 
 /** zod preprocess step: snake_case keys, with an issue for each key given in two spellings. */
-function snakeCaseChecked(value: unknown, ctx: { addIssue(issue: { code: "custom"; message: string; path: string[] }): void }): unknown {
-  for (const c of spellingConflicts(value)) ctx.addIssue({ code: "custom", message: conflictMessage(c.spellings), path: [c.key] });
+function snakeCaseChecked(
+  value: unknown,
+  ctx: { addIssue(issue: { code: "custom"; message: string; path: string[] }): void },
+): unknown {
+  for (const c of spellingConflicts(value))
+    ctx.addIssue({ code: "custom", message: conflictMessage(c.spellings), path: [c.key] });
   return snakeCaseKeys(value);
 }
 
@@ -55,11 +60,24 @@ export function providerConfigSchema<T extends z.ZodRawShape>(shape: T) {
 
 /** Reusable field schemas with the messages users see. */
 export const fields = {
-  positiveInt: () => z.number({ error: "expected a positive integer" }).int({ error: "expected a positive integer" }).positive({ error: "expected a positive integer" }),
-  nonNegativeInt: () => z.number({ error: "expected a non-negative integer" }).int({ error: "expected a non-negative integer" }).nonnegative({ error: "expected a non-negative integer" }),
+  positiveInt: () =>
+    z
+      .number({ error: "expected a positive integer" })
+      .int({ error: "expected a positive integer" })
+      .positive({ error: "expected a positive integer" }),
+  nonNegativeInt: () =>
+    z
+      .number({ error: "expected a non-negative integer" })
+      .int({ error: "expected a non-negative integer" })
+      .nonnegative({ error: "expected a non-negative integer" }),
   /** A result count (`limit`, `top_k`): an integer ≥ 1. */
-  resultCount: () => z.number({ error: "expected an integer ≥ 1" }).int({ error: "expected an integer ≥ 1" }).min(1, { error: "expected an integer ≥ 1" }),
-  nonEmptyString: () => z.string({ error: "expected a non-empty string" }).min(1, { error: "expected a non-empty string" }),
+  resultCount: () =>
+    z
+      .number({ error: "expected an integer ≥ 1" })
+      .int({ error: "expected an integer ≥ 1" })
+      .min(1, { error: "expected an integer ≥ 1" }),
+  nonEmptyString: () =>
+    z.string({ error: "expected a non-empty string" }).min(1, { error: "expected a non-empty string" }),
   /** API keys: never echoed in messages; zod's messages never include the received value. */
   apiKey: () => z.string({ error: "expected a string" }).min(1, { error: "expected a non-empty string" }),
   /** http: and https: only: a `file:` or `data:` base URL would send requests (and keys) elsewhere. */
@@ -70,7 +88,12 @@ export const fields = {
 export function isProviderPlugin(value: unknown): value is ProviderPlugin {
   if (!value || typeof value !== "object") return false;
   const p = value as Partial<ProviderPlugin>;
-  return typeof p.role === "string" && typeof p.provider === "string" && typeof p.create === "function" && typeof p.configSchema === "object";
+  return (
+    typeof p.role === "string" &&
+    typeof p.provider === "string" &&
+    typeof p.create === "function" &&
+    typeof p.configSchema === "object"
+  );
 }
 
 export const providerBlockSchema = z.preprocess(
@@ -79,7 +102,9 @@ export const providerBlockSchema = z.preprocess(
     // A name is resolved at run time; a plugin object is imported statically, so bundlers keep it.
     provider: z.custom<string | ProviderPlugin>((v) => isProviderPlugin(v) || (typeof v === "string" && v.length > 0), {
       error: (issue) =>
-        typeof issue.input === "string" ? "expected a non-empty string" : "expected a provider name or a provider object (made with defineReranker & co.)",
+        typeof issue.input === "string"
+          ? "expected a non-empty string"
+          : "expected a provider name or a provider object (made with defineReranker & co.)",
     }),
     config: z.record(z.string(), z.unknown(), { error: "expected an object" }).optional(),
   }),
@@ -89,33 +114,53 @@ export type ProviderBlock = { provider: string | ProviderPlugin; config?: Record
 
 export const memoryConfigSchema = z.preprocess(
   (v, ctx) => snakeCaseChecked(v ?? {}, ctx),
-  z.strictObject({
-    vector_store: providerBlockSchema.optional(),
-    embedder: providerBlockSchema.optional(),
-    llm: providerBlockSchema.optional(),
-    reranker: providerBlockSchema.optional(),
-    history_db_path: fields.nonEmptyString().optional(),
-    disable_history: z.boolean({ error: "expected a boolean" }).optional(),
-    custom_fact_extraction_prompt: z.string({ error: "expected a string" }).optional(),
-    custom_update_memory_prompt: z.string({ error: "expected a string" }).optional(),
-    version: z.string({ error: "expected a string" }).optional(),
-    /** mem0ai: extra instructions for the fact-extraction prompt. */
-    custom_instructions: z.string({ error: "expected a string" }).optional(),
-    /** mem0ai: `{ provider: "sqlite", config: { history_db_path } }` (camelCase accepted), or `memory`. */
-    history_store: z
-      .preprocess(snakeCaseKeys, z.strictObject({ provider: fields.nonEmptyString(), config: z.preprocess(snakeCaseKeys, z.record(z.string(), z.unknown(), { error: "expected an object" })).optional() }))
-      .optional(),
-    /** Mem0's graph memory: refused, see superRefine. */
-    graph_store: z.unknown().optional(),
-    /** Default for `search(…, { rerank_fallback })`: on reranker failure, return vector order. */
-    rerank_fallback: z.boolean({ error: "expected a boolean" }).optional(),
-    /** Default for `search(…, { timeout_ms })`, retries included; unset: 10 s for hosted rerankers, none for local ones. */
-    rerank_timeout_ms: fields.positiveInt().optional(),
-  }).superRefine((c, ctx) => {
-    if (c.graph_store !== undefined) ctx.addIssue({ code: "custom", path: ["graph_store"], message: "graph memory is not supported by mem0-ts; remove graph_store" });
-    const h = c.history_store;
-    if (h && !["sqlite", "memory"].includes(h.provider)) ctx.addIssue({ code: "custom", path: ["history_store", "provider"], message: `history store "${h.provider}" is not supported; use sqlite (history_db_path) or memory` });
-  }),
+  z
+    .strictObject({
+      vector_store: providerBlockSchema.optional(),
+      embedder: providerBlockSchema.optional(),
+      llm: providerBlockSchema.optional(),
+      reranker: providerBlockSchema.optional(),
+      history_db_path: fields.nonEmptyString().optional(),
+      disable_history: z.boolean({ error: "expected a boolean" }).optional(),
+      custom_fact_extraction_prompt: z.string({ error: "expected a string" }).optional(),
+      custom_update_memory_prompt: z.string({ error: "expected a string" }).optional(),
+      version: z.string({ error: "expected a string" }).optional(),
+      /** mem0ai: extra instructions for the fact-extraction prompt. */
+      custom_instructions: z.string({ error: "expected a string" }).optional(),
+      /** mem0ai: `{ provider: "sqlite", config: { history_db_path } }` (camelCase accepted), or `memory`. */
+      history_store: z
+        .preprocess(
+          snakeCaseKeys,
+          z.strictObject({
+            provider: fields.nonEmptyString(),
+            config: z
+              .preprocess(snakeCaseKeys, z.record(z.string(), z.unknown(), { error: "expected an object" }))
+              .optional(),
+          }),
+        )
+        .optional(),
+      /** Mem0's graph memory: refused, see superRefine. */
+      graph_store: z.unknown().optional(),
+      /** Default for `search(…, { rerank_fallback })`: on reranker failure, return vector order. */
+      rerank_fallback: z.boolean({ error: "expected a boolean" }).optional(),
+      /** Default for `search(…, { timeout_ms })`, retries included; unset: 10 s for hosted rerankers, none for local ones. */
+      rerank_timeout_ms: fields.positiveInt().optional(),
+    })
+    .superRefine((c, ctx) => {
+      if (c.graph_store !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["graph_store"],
+          message: "graph memory is not supported by mem0-ts; remove graph_store",
+        });
+      const h = c.history_store;
+      if (h && !["sqlite", "memory"].includes(h.provider))
+        ctx.addIssue({
+          code: "custom",
+          path: ["history_store", "provider"],
+          message: `history store "${h.provider}" is not supported; use sqlite (history_db_path) or memory`,
+        });
+    }),
 );
 
 export type MemoryConfig = {

@@ -11,7 +11,12 @@ export class Mem0Error extends Error {
     // The cause may hold request objects with credentials: keep it reachable but not enumerable,
     // so logging or JSON-serialising the error never prints it.
     if (options && "cause" in options) {
-      Object.defineProperty(this, "cause", { value: options.cause, enumerable: false, writable: true, configurable: true });
+      Object.defineProperty(this, "cause", {
+        value: options.cause,
+        enumerable: false,
+        writable: true,
+        configurable: true,
+      });
     }
   }
 }

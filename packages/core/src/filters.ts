@@ -13,7 +13,18 @@
  */
 import { FilterError } from "./errors.js";
 
-export const COMPARISON_OPERATORS = ["eq", "ne", "gt", "gte", "lt", "lte", "in", "nin", "contains", "icontains"] as const;
+export const COMPARISON_OPERATORS = [
+  "eq",
+  "ne",
+  "gt",
+  "gte",
+  "lt",
+  "lte",
+  "in",
+  "nin",
+  "contains",
+  "icontains",
+] as const;
 export type ComparisonOperator = (typeof COMPARISON_OPERATORS)[number];
 export type Scalar = string | number | boolean;
 
@@ -76,7 +87,8 @@ function parseOperand(op: ComparisonOperator, field: string, value: unknown, pat
   switch (op) {
     case "eq":
     case "ne":
-      if (!isScalar(value)) throw new FilterError(path, `${op} expects a string, number or boolean, got ${describe(value)}`);
+      if (!isScalar(value))
+        throw new FilterError(path, `${op} expects a string, number or boolean, got ${describe(value)}`);
       return { kind: "compare", field, op, value };
     case "contains":
     case "icontains":
@@ -88,12 +100,20 @@ function parseOperand(op: ComparisonOperator, field: string, value: unknown, pat
     case "lte":
       if (typeof value === "number" && Number.isFinite(value)) return { kind: "compare", field, op, value };
       if (typeof value === "string" && parseIsoDate(value) !== undefined) return { kind: "compare", field, op, value };
-      throw new FilterError(path, `${op} expects a finite number or an ISO-8601 date string, got ${typeof value === "string" ? JSON.stringify(value) : describe(value)}`);
+      throw new FilterError(
+        path,
+        `${op} expects a finite number or an ISO-8601 date string, got ${typeof value === "string" ? JSON.stringify(value) : describe(value)}`,
+      );
     case "in":
     case "nin": {
-      if (!Array.isArray(value)) throw new FilterError(path, `${op} expects an array of strings, numbers or booleans, got ${describe(value)}`);
+      if (!Array.isArray(value))
+        throw new FilterError(path, `${op} expects an array of strings, numbers or booleans, got ${describe(value)}`);
       value.forEach((v, i) => {
-        if (!isScalar(v)) throw new FilterError(`${path}[${i}]`, `${op} values must be strings, numbers or booleans, got ${describe(v)}`);
+        if (!isScalar(v))
+          throw new FilterError(
+            `${path}[${i}]`,
+            `${op} values must be strings, numbers or booleans, got ${describe(v)}`,
+          );
       });
       return { kind: "compare", field, op, value: [...value] as Scalar[] };
     }
@@ -110,7 +130,9 @@ function parseField(field: string, spec: unknown, path: string): FilterNode {
     const nodes = entries.map(([op, operand]) => {
       if (!OPS.has(op)) {
         const bare = op.replace(/^\$/, "").toLowerCase();
-        const hint = OPS.has(bare) ? ` (did you mean "${bare}"?)` : ` (expected one of ${COMPARISON_OPERATORS.join(", ")})`;
+        const hint = OPS.has(bare)
+          ? ` (did you mean "${bare}"?)`
+          : ` (expected one of ${COMPARISON_OPERATORS.join(", ")})`;
         throw new FilterError(`${path}.${op}`, `unknown operator ${JSON.stringify(op)}${hint}`);
       }
       return parseOperand(op as ComparisonOperator, field, operand, `${path}.${op}`);
@@ -129,7 +151,8 @@ function parseField(field: string, spec: unknown, path: string): FilterNode {
 export const MAX_FILTER_DEPTH = 32;
 
 function parseObject(obj: unknown, path: string, depth = 1): FilterNode {
-  if (depth > MAX_FILTER_DEPTH) throw new FilterError(path, `nested deeper than ${MAX_FILTER_DEPTH} levels of AND/OR/NOT`);
+  if (depth > MAX_FILTER_DEPTH)
+    throw new FilterError(path, `nested deeper than ${MAX_FILTER_DEPTH} levels of AND/OR/NOT`);
   if (!isPlainObject(obj)) throw new FilterError(path, `expected an object, got ${describe(obj)}`);
   const children: FilterNode[] = [];
   for (const [rawKey, spec] of Object.entries(obj)) {

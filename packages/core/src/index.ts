@@ -4,7 +4,15 @@ export { METADATA_LIMITS, metadataProblem, type MetadataProblem } from "./metada
 export * from "./types.js";
 export * from "./vector.js";
 export { validateRanking, type RankingCheck } from "./ranking.js";
-export { DEFAULT_RERANK_CONCURRENCY, HOSTED_RERANK_TIMEOUT_MS, planByCount, planByWeight, planRerankCalls, runReranker, type RunRerankerOptions } from "./rerank-runner.js";
+export {
+  DEFAULT_RERANK_CONCURRENCY,
+  HOSTED_RERANK_TIMEOUT_MS,
+  planByCount,
+  planByWeight,
+  planRerankCalls,
+  runReranker,
+  type RunRerankerOptions,
+} from "./rerank-runner.js";
 export {
   fields,
   formatIssues,
@@ -19,7 +27,16 @@ export {
   type MemoryConfigInput,
   type ProviderBlock,
 } from "./config.js";
-export type { CamelCaseKeys, ConfigInput, KnownProvider, PluginConfig, ProviderConfigsByRole, ProviderRef, TypedMemoryConfig, TypedProviderBlock } from "./config-types.js";
+export type {
+  CamelCaseKeys,
+  ConfigInput,
+  KnownProvider,
+  PluginConfig,
+  ProviderConfigsByRole,
+  ProviderRef,
+  TypedMemoryConfig,
+  TypedProviderBlock,
+} from "./config-types.js";
 export {
   BUILTIN_PACKAGES,
   checkSpecificationVersion,
@@ -38,9 +55,44 @@ export {
   type Role,
   type RoleInstances,
 } from "./providers.js";
-export { CachedReranker, rerankCacheSchema, splitRerankCache, withRerankCache, type RerankCacheConfig } from "./rerank-cache.js";
-export { rerankBudget, search, scopeFilter, type MemoryItem, type RerankInfo, type SearchDeps, type SearchOptions, type SearchResponse, type SearchResult } from "./search.js";
-export { AsyncMemory, DEFAULT_EMBEDDER, DEFAULT_EMBEDDER_WARNING, DEFAULT_VECTOR_STORE, Memory, type AddOptions, type AddResult, type GetAllOptions, type Message, type MemoryEmitter, type MemoryEvents } from "./memory.js";
+export {
+  CachedReranker,
+  rerankCacheSchema,
+  splitRerankCache,
+  withRerankCache,
+  type RerankCacheConfig,
+} from "./rerank-cache.js";
+export {
+  rerankBudget,
+  search,
+  scopeFilter,
+  type MemoryItem,
+  type RerankInfo,
+  type SearchDeps,
+  type SearchOptions,
+  type SearchResponse,
+  type SearchResult,
+} from "./search.js";
+export {
+  AsyncMemory,
+  DEFAULT_EMBEDDER,
+  DEFAULT_EMBEDDER_WARNING,
+  DEFAULT_VECTOR_STORE,
+  Memory,
+  type AddOptions,
+  type AddResult,
+  type GetAllOptions,
+  type Message,
+  type MemoryEmitter,
+  type MemoryEvents,
+} from "./memory.js";
 export * from "./builtin/index.js";
-export { DEFAULT_FACT_EXTRACTION_PROMPT, DEFAULT_UPDATE_MEMORY_PROMPT, LLMOutputError, decideChanges, extractFacts, type MemoryChange } from "./infer.js";
+export {
+  DEFAULT_FACT_EXTRACTION_PROMPT,
+  DEFAULT_UPDATE_MEMORY_PROMPT,
+  LLMOutputError,
+  decideChanges,
+  extractFacts,
+  type MemoryChange,
+} from "./infer.js";
 export { fromMem0Payload, MEM0_TIMESTAMP_KEYS, mem0DialectOf, type Mem0Dialect } from "./mem0-payload.js";

@@ -73,7 +73,11 @@ const DECISION_JSON_SCHEMA = {
 };
 
 /** Parses a JSON answer, tolerating the ```json fences models like to add. */
-function parseJsonAnswer<S extends z.ZodType>(raw: string, schema: S, stage: "fact extraction" | "memory update"): z.output<S> {
+function parseJsonAnswer<S extends z.ZodType>(
+  raw: string,
+  schema: S,
+  stage: "fact extraction" | "memory update",
+): z.output<S> {
   const text = raw.trim().replace(/^```(?:json)?\s*([\s\S]*?)\s*```$/i, "$1");
   let value: unknown;
   try {
@@ -89,8 +93,16 @@ function parseJsonAnswer<S extends z.ZodType>(raw: string, schema: S, stage: "fa
   return parsed.data;
 }
 
-export async function extractFacts(llm: LLM, conversation: readonly ChatMessage[], customPrompt?: string, instructions?: string): Promise<string[]> {
-  let system = (customPrompt ?? DEFAULT_FACT_EXTRACTION_PROMPT).replace("{today}", new Date().toISOString().slice(0, 10));
+export async function extractFacts(
+  llm: LLM,
+  conversation: readonly ChatMessage[],
+  customPrompt?: string,
+  instructions?: string,
+): Promise<string[]> {
+  let system = (customPrompt ?? DEFAULT_FACT_EXTRACTION_PROMPT).replace(
+    "{today}",
+    new Date().toISOString().slice(0, 10),
+  );
   // mem0ai's custom_instructions: the user's own rules, after the prompt's.
   if (instructions?.trim()) system += `\n\nAdditional instructions from the user:\n${instructions.trim()}`;
   const transcript = conversation.map((m) => `${m.role}: ${m.content}`).join("\n");
@@ -114,7 +126,12 @@ export type MemoryChange =
  * Asks the LLM what to do with `facts` given `existing` memories and returns the changes,
  * mapped back to real ids. Throws LLMOutputError (nothing to apply) on any invalid answer.
  */
-export async function decideChanges(llm: LLM, facts: readonly string[], existing: readonly StoredMemory[], customPrompt?: string): Promise<MemoryChange[]> {
+export async function decideChanges(
+  llm: LLM,
+  facts: readonly string[],
+  existing: readonly StoredMemory[],
+  customPrompt?: string,
+): Promise<MemoryChange[]> {
   const shown = existing.map((m, i) => ({ id: String(i), text: m.payload.memory }));
   const raw = await llm.generate(
     [
@@ -136,7 +153,11 @@ export async function decideChanges(llm: LLM, facts: readonly string[], existing
       continue;
     }
     const target = d.id !== undefined && /^\d+$/.test(d.id) ? existing[Number(d.id)] : undefined;
-    if (!target) throw new LLMOutputError("memory update", `memory[${i}]: ${d.event} names unknown id ${JSON.stringify(d.id ?? null)}`);
+    if (!target)
+      throw new LLMOutputError(
+        "memory update",
+        `memory[${i}]: ${d.event} names unknown id ${JSON.stringify(d.id ?? null)}`,
+      );
     if (d.event === "NONE") continue;
     if (touched.has(d.id!)) throw new LLMOutputError("memory update", `memory[${i}]: id ${d.id} changed twice`);
     touched.add(d.id!);

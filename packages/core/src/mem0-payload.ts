@@ -18,13 +18,17 @@ export function mem0DialectOf(payload: Record<string, unknown> | null | undefine
   return payload && !("created_at" in payload) && "createdAt" in payload ? "mem0ai" : "python";
 }
 
-const stringOr = (v: unknown, fallback: string): string => (typeof v === "string" ? v : v == null ? fallback : String(v));
+const stringOr = (v: unknown, fallback: string): string =>
+  typeof v === "string" ? v : v == null ? fallback : String(v);
 
 /**
  * The record a Mem0 payload holds. `textKey` is where the text is (`data`; this project's old
  * Qdrant layout used `memory`); keys in `skip` are dropped (a store's own bookkeeping).
  */
-export function fromMem0Payload(raw: Record<string, unknown>, options: { textKey?: string; skip?: readonly string[] } = {}): MemoryPayload {
+export function fromMem0Payload(
+  raw: Record<string, unknown>,
+  options: { textKey?: string; skip?: readonly string[] } = {},
+): MemoryPayload {
   const textKey = options.textKey ?? "data";
   const keys = MEM0_TIMESTAMP_KEYS[mem0DialectOf(raw)];
   const own = new Set<string>([...(options.skip ?? []), textKey, "hash", keys.created, keys.updated, ...SCOPE_KEYS]);

@@ -6,16 +6,58 @@
 import { createHash, randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { z } from "zod";
-import { fields, formatIssues, memoryConfigSchema, providerBlockSchema, snakeCaseKeys, type MemoryConfig, type ProviderBlock } from "./config.js";
+import {
+  fields,
+  formatIssues,
+  memoryConfigSchema,
+  providerBlockSchema,
+  snakeCaseKeys,
+  type MemoryConfig,
+  type ProviderBlock,
+} from "./config.js";
 import type { ProviderRef, TypedMemoryConfig } from "./config-types.js";
 import { ConfigError, NotFoundError, ValidationError } from "./errors.js";
 import { andFilters, parseFilters, type Filters } from "./filters.js";
 import { InMemoryHistory, lexicalEmbedderPlugin, memoryStorePlugin } from "./builtin/index.js";
-import { contextAt, createContext, prepareProvider, registerProvider, type ConfigWarning, type PreparedProvider, type Role, type RoleInstances } from "./providers.js";
-import { parseOptions, resultCount, scopeFilter, search, toMemoryItem, type MemoryItem, type SearchOptions, type SearchResponse } from "./search.js";
+import {
+  contextAt,
+  createContext,
+  prepareProvider,
+  registerProvider,
+  type ConfigWarning,
+  type PreparedProvider,
+  type Role,
+  type RoleInstances,
+} from "./providers.js";
+import {
+  parseOptions,
+  resultCount,
+  scopeFilter,
+  search,
+  toMemoryItem,
+  type MemoryItem,
+  type SearchOptions,
+  type SearchResponse,
+} from "./search.js";
 import { decideChanges, extractFacts, type MemoryChange } from "./infer.js";
 import { metadataProblem } from "./metadata.js";
-import { RECORD_FIELDS, SCOPE_KEYS, type ApplyOptions, type ApplyResult, type StoreChange, type Embedder, type HistoryEvent, type HistoryStore, type LLM, type MemoryPayload, type Reranker, type Scope, type StoredMemory, type Vector, type VectorStore } from "./types.js";
+import {
+  RECORD_FIELDS,
+  SCOPE_KEYS,
+  type ApplyOptions,
+  type ApplyResult,
+  type StoreChange,
+  type Embedder,
+  type HistoryEvent,
+  type HistoryStore,
+  type LLM,
+  type MemoryPayload,
+  type Reranker,
+  type Scope,
+  type StoredMemory,
+  type Vector,
+  type VectorStore,
+} from "./types.js";
 import { splitRerankCache, withRerankCache } from "./rerank-cache.js";
 
 export type Message = { role: "system" | "user" | "assistant"; content: string; name?: string };
@@ -93,12 +135,20 @@ const metadataSchema = z.unknown().transform((m, ctx) => {
   }
   const key = Object.keys(m as object).find((k) => reserved.has(k));
   if (key !== undefined) {
-    ctx.addIssue({ code: "custom", path: [key], message: `is reserved for the record itself; choose another metadata key` });
+    ctx.addIssue({
+      code: "custom",
+      path: [key],
+      message: `is reserved for the record itself; choose another metadata key`,
+    });
     return z.NEVER;
   }
   return m as Record<string, unknown>;
 });
-const addOptionsSchema = z.strictObject({ ...scopeShape, metadata: metadataSchema.optional(), infer: z.boolean({ error: "expected a boolean" }).optional() });
+const addOptionsSchema = z.strictObject({
+  ...scopeShape,
+  metadata: metadataSchema.optional(),
+  infer: z.boolean({ error: "expected a boolean" }).optional(),
+});
 const getAllOptionsSchema = z.strictObject({
   ...scopeShape,
   filters: z.unknown().optional(),
@@ -108,7 +158,11 @@ const getAllOptionsSchema = z.strictObject({
 const deleteAllOptionsSchema = z.strictObject(scopeShape);
 /** The optional scope of get / update / delete / history by id. */
 const idScopeSchema = z.strictObject(scopeShape);
-const messageSchema = z.strictObject({ role: z.enum(["system", "user", "assistant"]), content: z.string(), name: z.string().optional() });
+const messageSchema = z.strictObject({
+  role: z.enum(["system", "user", "assistant"]),
+  content: z.string(),
+  name: z.string().optional(),
+});
 
 const md5 = (text: string) => createHash("md5").update(text).digest("hex");
 let lastMicros = 0;
@@ -136,9 +190,20 @@ function blocksOf(config: unknown): Partial<Record<Role, ProviderBlock>> {
 /** Top-level Mem0 keys that are accepted but mean nothing here. */
 function topLevelWarnings(config: MemoryConfig): ConfigWarning[] {
   const out: ConfigWarning[] = [];
-  if (config.version !== undefined) out.push({ code: "IGNORED_KEY", key: "version", message: "version has no effect: mem0-ts has one API (Mem0's v1.1 output shape)" });
-  if (config.history_store?.provider === "memory") out.push({ code: "IGNORED_KEY", key: "history_store", message: "history_store has no effect: the vector store keeps history (set disable_history to keep none)" });
-  if (config.embedder === undefined) out.push({ code: "DEFAULT_EMBEDDER", key: "embedder", message: DEFAULT_EMBEDDER_WARNING });
+  if (config.version !== undefined)
+    out.push({
+      code: "IGNORED_KEY",
+      key: "version",
+      message: "version has no effect: mem0-ts has one API (Mem0's v1.1 output shape)",
+    });
+  if (config.history_store?.provider === "memory")
+    out.push({
+      code: "IGNORED_KEY",
+      key: "history_store",
+      message: "history_store has no effect: the vector store keeps history (set disable_history to keep none)",
+    });
+  if (config.embedder === undefined)
+    out.push({ code: "DEFAULT_EMBEDDER", key: "embedder", message: DEFAULT_EMBEDDER_WARNING });
   return out;
 }
 
@@ -190,7 +255,18 @@ interface BuiltParts {
   llm: LLM | undefined;
 }
 /** The methods that need the providers; on `new Memory(config)` they wait for them first. */
-const LAZY_METHODS = ["add", "search", "get", "getAll", "update", "delete", "deleteAll", "history", "reset", "close"] as const;
+const LAZY_METHODS = [
+  "add",
+  "search",
+  "get",
+  "getAll",
+  "update",
+  "delete",
+  "deleteAll",
+  "history",
+  "reset",
+  "close",
+] as const;
 
 export class Memory extends MemoryEventEmitter {
   private historyStore!: HistoryStore;
@@ -214,7 +290,10 @@ export class Memory extends MemoryEventEmitter {
   constructor(config?: TypedMemoryConfig, options?: { env?: Record<string, string | undefined> });
   /** @internal what fromConfig builds, every provider created. */
   constructor(token: typeof BUILT, parts: BuiltParts);
-  constructor(config: TypedMemoryConfig | typeof BUILT = {}, parts?: BuiltParts | { env?: Record<string, string | undefined> }) {
+  constructor(
+    config: TypedMemoryConfig | typeof BUILT = {},
+    parts?: BuiltParts | { env?: Record<string, string | undefined> },
+  ) {
     super();
     if (config === BUILT) {
       this.adopt(parts as BuiltParts);
@@ -235,12 +314,24 @@ export class Memory extends MemoryEventEmitter {
     // Each public method waits for the providers once, then runs as it would on a built Memory.
     for (const name of LAZY_METHODS) {
       const method = Memory.prototype[name] as (...args: unknown[]) => Promise<unknown>;
-      Object.defineProperty(this, name, { configurable: true, writable: true, enumerable: false, value: async (...args: unknown[]) => (await build(), method.apply(this, args)) });
+      Object.defineProperty(this, name, {
+        configurable: true,
+        writable: true,
+        enumerable: false,
+        value: async (...args: unknown[]) => (await build(), method.apply(this, args)),
+      });
     }
   }
 
   private parts(): BuiltParts {
-    return { config: this.config, warnings: [...this.warnings], vectorStore: this.vectorStore, embedder: this.embedder, reranker: this.reranker, llm: this.llm };
+    return {
+      config: this.config,
+      warnings: [...this.warnings],
+      vectorStore: this.vectorStore,
+      embedder: this.embedder,
+      reranker: this.reranker,
+      llm: this.llm,
+    };
   }
 
   private adopt(parts: BuiltParts): void {
@@ -263,7 +354,10 @@ export class Memory extends MemoryEventEmitter {
     const E extends ProviderRef<"embedder"> = string,
     const L extends ProviderRef<"llm"> = string,
     const R extends ProviderRef<"reranker"> = string,
-  >(config: TypedMemoryConfig<V, E, L, R> = {}, options: { env?: Record<string, string | undefined> } = {}): Promise<Memory> {
+  >(
+    config: TypedMemoryConfig<V, E, L, R> = {},
+    options: { env?: Record<string, string | undefined> } = {},
+  ): Promise<Memory> {
     registerProvider(memoryStorePlugin);
     registerProvider(lexicalEmbedderPlugin);
     const issues: string[] = [];
@@ -292,7 +386,8 @@ export class Memory extends MemoryEventEmitter {
     }
     if (issues.length > 0) throw new ConfigError(issues);
     const warnings = [...topLevelWarnings(parsed), ...[...prepared.values()].flatMap((p) => p.warnings)];
-    const historyDb = parsed.history_store?.provider === "sqlite" ? parsed.history_store.config?.history_db_path : undefined;
+    const historyDb =
+      parsed.history_store?.provider === "sqlite" ? parsed.history_store.config?.history_db_path : undefined;
     if (parsed.history_db_path === undefined && typeof historyDb === "string") parsed.history_db_path = historyDb;
 
     const ctx = createContext(parsed, options.env ?? process.env);
@@ -328,7 +423,8 @@ export class Memory extends MemoryEventEmitter {
     const metadata = options.metadata ?? {};
     const conversation = list.filter((m) => m.role !== "system");
     if (infer) {
-      if (!this.llm) throw new ValidationError("add.options.infer", "infer: true needs an llm in the config (or pass infer: false)");
+      if (!this.llm)
+        throw new ValidationError("add.options.infer", "infer: true needs an llm in the config (or pass infer: false)");
       return this.addInferred(this.llm, conversation, scope, metadata);
     }
     if (conversation.length === 0) return { results: [] };
@@ -344,19 +440,35 @@ export class Memory extends MemoryEventEmitter {
    * Facts → related memories in the same scope → the LLM's ADD/UPDATE/DELETE/NONE decisions.
    * Both LLM answers are validated whole before the first write.
    */
-  private async addInferred(llm: LLM, conversation: Message[], scope: Scope, metadata: Record<string, unknown>): Promise<AddResult> {
+  private async addInferred(
+    llm: LLM,
+    conversation: Message[],
+    scope: Scope,
+    metadata: Record<string, unknown>,
+  ): Promise<AddResult> {
     if (conversation.length === 0) return { results: [] };
-    const facts = await extractFacts(llm, conversation, this.config.custom_fact_extraction_prompt, this.config.custom_instructions);
+    const facts = await extractFacts(
+      llm,
+      conversation,
+      this.config.custom_fact_extraction_prompt,
+      this.config.custom_instructions,
+    );
     if (facts.length === 0) return { results: [] };
     const factVectors = await this.embedder.embed(facts, "add");
     const related = new Map<string, StoredMemory>();
     const filter = scopeFilter(scope);
     for (const vector of factVectors) {
-      for (const hit of await this.vectorStore.search({ vector, limit: 5, filter })) if (!related.has(hit.id)) related.set(hit.id, { id: hit.id, payload: hit.payload });
+      for (const hit of await this.vectorStore.search({ vector, limit: 5, filter }))
+        if (!related.has(hit.id)) related.set(hit.id, { id: hit.id, payload: hit.payload });
     }
     const changes = await decideChanges(llm, facts, [...related.values()], this.config.custom_update_memory_prompt);
     const written = changes.filter((c): c is Extract<MemoryChange, { text: string }> => c.event !== "DELETE");
-    const vectors = written.length ? await this.embedder.embed(written.map((c) => c.text), "add") : [];
+    const vectors = written.length
+      ? await this.embedder.embed(
+          written.map((c) => c.text),
+          "add",
+        )
+      : [];
     const vectorOf = new Map(written.map((c, i) => [c, vectors[i]!]));
 
     // One batch: the adds, then each update or delete computed from its target as it is when the
@@ -366,7 +478,11 @@ export class Memory extends MemoryEventEmitter {
     for (const c of changes) {
       if (c.event !== "ADD") continue;
       const r = this.newRecord(c.text, vectorOf.get(c)!, scope, metadata);
-      batch.push({ op: "insert", ...r, history: [historyEvent(r.id, "ADD", null, r.payload.memory, r.payload.created_at)] });
+      batch.push({
+        op: "insert",
+        ...r,
+        history: [historyEvent(r.id, "ADD", null, r.payload.memory, r.payload.created_at)],
+      });
       results.push({ id: r.id, memory: r.payload.memory, event: "ADD" });
     }
     for (const c of changes) {
@@ -384,7 +500,13 @@ export class Memory extends MemoryEventEmitter {
           next: (cur) => {
             result.previous_memory = cur.payload.memory;
             const merged = { ...cur.payload.metadata, ...structuredClone(metadata) };
-            const payload: MemoryPayload = { ...cur.payload, memory: c.text, hash: md5(c.text), updated_at: at, metadata: merged };
+            const payload: MemoryPayload = {
+              ...cur.payload,
+              memory: c.text,
+              hash: md5(c.text),
+              updated_at: at,
+              metadata: merged,
+            };
             return { payload, history: [historyEvent(id, "UPDATE", cur.payload.memory, c.text, at, eventId)] };
           },
         });
@@ -406,13 +528,22 @@ export class Memory extends MemoryEventEmitter {
     const gone = new Set(skipped);
     return {
       results: results.filter((r) => !gone.has(r.id)),
-      skipped: results.filter((r) => gone.has(r.id)).map((r) => ({ id: r.id, event: r.event as "UPDATE" | "DELETE", reason: "not found" as const })),
+      skipped: results
+        .filter((r) => gone.has(r.id))
+        .map((r) => ({ id: r.id, event: r.event as "UPDATE" | "DELETE", reason: "not found" as const })),
     };
   }
 
   private newRecord(text: string, vector: Vector, scope: Scope, metadata: Record<string, unknown>) {
     const at = now();
-    const payload: MemoryPayload = { ...scope, memory: text, hash: md5(text), created_at: at, updated_at: at, metadata: structuredClone(metadata) };
+    const payload: MemoryPayload = {
+      ...scope,
+      memory: text,
+      hash: md5(text),
+      created_at: at,
+      updated_at: at,
+      metadata: structuredClone(metadata),
+    };
     return { id: randomUUID(), vector, payload };
   }
 
@@ -445,8 +576,12 @@ export class Memory extends MemoryEventEmitter {
     const options = parseOptions(getAllOptionsSchema, rawOptions, "getAll");
     const userFilter = parseFilters(options.filters);
     const scope = scopeFilter(options);
-    if (!scope && !userFilter) throw new ValidationError("getAll.options", "give at least one of user_id, agent_id, run_id, or filters");
-    const rows = await this.vectorStore.list({ filter: andFilters(scope, userFilter), limit: resultCount(options, "getAll") ?? 100 });
+    if (!scope && !userFilter)
+      throw new ValidationError("getAll.options", "give at least one of user_id, agent_id, run_id, or filters");
+    const rows = await this.vectorStore.list({
+      filter: andFilters(scope, userFilter),
+      limit: resultCount(options, "getAll") ?? 100,
+    });
     return { results: rows.map(toMemoryItem) };
   }
 
@@ -458,16 +593,30 @@ export class Memory extends MemoryEventEmitter {
   async update(id: string, data: string | { text?: string; metadata?: Record<string, unknown> }, rawScope?: Scope) {
     this.checkId(id, "update");
     const scope = this.parseIdScope(rawScope, "update");
-    const change = typeof data === "string" ? { text: data } : parseOptions(z.strictObject({ text: z.string().optional(), metadata: metadataSchema.optional() }), data, "update");
-    if (change.text !== undefined && change.text.trim() === "") throw new ValidationError("update.text", "must not be empty");
-    if (change.text === undefined && change.metadata === undefined) throw new ValidationError("update", "give text, metadata or both");
+    const change =
+      typeof data === "string"
+        ? { text: data }
+        : parseOptions(
+            z.strictObject({ text: z.string().optional(), metadata: metadataSchema.optional() }),
+            data,
+            "update",
+          );
+    if (change.text !== undefined && change.text.trim() === "")
+      throw new ValidationError("update.text", "must not be empty");
+    if (change.text === undefined && change.metadata === undefined)
+      throw new ValidationError("update", "give text, metadata or both");
     // Fails fast before embedding; the store checks again inside its write.
     const existing = await this.vectorStore.get(id);
     if (!existing || !inScope(existing.payload, scope)) throw new NotFoundError(id);
     const vector = change.text !== undefined ? (await this.embedder.embed([change.text], "add"))[0] : undefined;
     const at = now();
     const eventId = randomUUID();
-    const result = { id, memory: change.text ?? existing.payload.memory, event: "UPDATE" as const, previous_memory: existing.payload.memory };
+    const result = {
+      id,
+      memory: change.text ?? existing.payload.memory,
+      event: "UPDATE" as const,
+      previous_memory: existing.payload.memory,
+    };
     const next = (cur: StoredMemory) => {
       if (!inScope(cur.payload, scope)) throw new NotFoundError(id);
       const text = change.text ?? cur.payload.memory;
@@ -503,7 +652,11 @@ export class Memory extends MemoryEventEmitter {
     const changes = rows.map((row): StoreChange => {
       const at = now();
       const eventId = randomUUID();
-      return { op: "delete", id: row.id, history: (cur) => [historyEvent(row.id, "DELETE", cur.payload.memory, null, at, eventId)] };
+      return {
+        op: "delete",
+        id: row.id,
+        history: (cur) => [historyEvent(row.id, "DELETE", cur.payload.memory, null, at, eventId)],
+      };
     });
     const { skipped } = await this.applyChanges(changes, { missing: "skip" });
     return { deleted: rows.length - skipped.length };
@@ -530,7 +683,12 @@ export class Memory extends MemoryEventEmitter {
 
   /** Closes every provider `fromConfig` created (store, embedder, LLM, reranker) and the history. */
   async close(): Promise<void> {
-    const owned = new Set<{ close?(): Promise<void> } | undefined>([this.vectorStore, this.embedder, this.llm, this.reranker]);
+    const owned = new Set<{ close?(): Promise<void> } | undefined>([
+      this.vectorStore,
+      this.embedder,
+      this.llm,
+      this.reranker,
+    ]);
     if (!this.atomicHistory) owned.add(this.historyStore);
     await Promise.allSettled([...owned].map((p) => p?.close?.()));
   }
@@ -555,8 +713,23 @@ export class Memory extends MemoryEventEmitter {
     const produced = new Map<string, readonly HistoryEvent[]>();
     const tracked = changes.map((c): StoreChange => {
       if (c.op === "insert") return (produced.set(c.id, c.history ?? []), c);
-      if (c.op === "update") return { ...c, next: (cur) => { const n = c.next(cur); produced.set(c.id, n.history ?? []); return n; } };
-      return { ...c, history: (cur) => { const h = c.history?.(cur) ?? []; produced.set(c.id, h); return h; } };
+      if (c.op === "update")
+        return {
+          ...c,
+          next: (cur) => {
+            const n = c.next(cur);
+            produced.set(c.id, n.history ?? []);
+            return n;
+          },
+        };
+      return {
+        ...c,
+        history: (cur) => {
+          const h = c.history?.(cur) ?? [];
+          produced.set(c.id, h);
+          return h;
+        },
+      };
     });
     let result: ApplyResult;
     if (store.apply) result = await store.apply(tracked, options);
@@ -569,7 +742,7 @@ export class Memory extends MemoryEventEmitter {
           if (!cur && options.missing === "skip") result.skipped.push(c.id);
           else if (!cur) throw new NotFoundError(c.id);
           else if (c.op === "update") await store.update(c.id, { vector: c.vector, payload: c.next(cur).payload });
-          else (c.history?.(cur), await store.delete(c.id));
+          else c.history?.(cur), await store.delete(c.id);
         }
       }
     }
@@ -587,7 +760,8 @@ export class Memory extends MemoryEventEmitter {
   }
 
   private checkId(id: unknown, method: string) {
-    if (typeof id !== "string" || id.length === 0) throw new ValidationError(`${method}.id`, "expected a non-empty string");
+    if (typeof id !== "string" || id.length === 0)
+      throw new ValidationError(`${method}.id`, "expected a non-empty string");
   }
 
   private parseMessages(messages: unknown): Message[] {
@@ -601,9 +775,13 @@ export class Memory extends MemoryEventEmitter {
       const parsed = messageSchema.safeParse(m);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
-        throw new ValidationError(`add.messages[${i}]${issue.path.length ? "." + issue.path.join(".") : ""}`, issue.message);
+        throw new ValidationError(
+          `add.messages[${i}]${issue.path.length ? "." + issue.path.join(".") : ""}`,
+          issue.message,
+        );
       }
-      if (parsed.data.content.trim() === "" && parsed.data.role !== "system") throw new ValidationError(`add.messages[${i}].content`, "must not be empty");
+      if (parsed.data.content.trim() === "" && parsed.data.role !== "system")
+        throw new ValidationError(`add.messages[${i}].content`, "must not be empty");
       return parsed.data;
     });
   }

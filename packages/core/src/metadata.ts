@@ -27,12 +27,16 @@ function kindOf(value: unknown): string {
 
 function valueProblem(value: unknown, path: (string | number)[], depth: number): MetadataProblem | null {
   if (value === null || typeof value === "string" || typeof value === "boolean") return null;
-  if (typeof value === "number") return Number.isFinite(value) ? null : { path, message: `${value} is not a JSON number` };
-  if (typeof value !== "object") return { path, message: `${kindOf(value)} cannot be stored as metadata (only JSON values)` };
-  if (depth > METADATA_LIMITS.maxDepth) return { path, message: `nested deeper than ${METADATA_LIMITS.maxDepth} levels` };
+  if (typeof value === "number")
+    return Number.isFinite(value) ? null : { path, message: `${value} is not a JSON number` };
+  if (typeof value !== "object")
+    return { path, message: `${kindOf(value)} cannot be stored as metadata (only JSON values)` };
+  if (depth > METADATA_LIMITS.maxDepth)
+    return { path, message: `nested deeper than ${METADATA_LIMITS.maxDepth} levels` };
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      if (value[i] === undefined) return { path: [...path, i], message: "undefined cannot be stored in an array (use null)" };
+      if (value[i] === undefined)
+        return { path: [...path, i], message: "undefined cannot be stored in an array (use null)" };
       const p = valueProblem(value[i], [...path, i], depth + 1);
       if (p) return p;
     }
@@ -41,11 +45,16 @@ function valueProblem(value: unknown, path: (string | number)[], depth: number):
   // Plain objects only (any realm's Object.prototype, or none): a Date, Map or class instance
   // would come back from a store as something else.
   const proto = Object.getPrototypeOf(value);
-  if (proto !== null && Object.getPrototypeOf(proto) !== null) return { path, message: `${kindOf(value)} is not a plain object (store dates as ISO strings)` };
-  if (Object.getOwnPropertySymbols(value).length > 0) return { path, message: "Symbol keys cannot be stored as metadata" };
+  if (proto !== null && Object.getPrototypeOf(proto) !== null)
+    return { path, message: `${kindOf(value)} is not a plain object (store dates as ISO strings)` };
+  if (Object.getOwnPropertySymbols(value).length > 0)
+    return { path, message: "Symbol keys cannot be stored as metadata" };
   for (const key of Object.keys(value)) {
     if (key.length > METADATA_LIMITS.maxKeyLength) {
-      return { path: [...path, `${key.slice(0, 32)}…`], message: `key longer than ${METADATA_LIMITS.maxKeyLength} characters` };
+      return {
+        path: [...path, `${key.slice(0, 32)}…`],
+        message: `key longer than ${METADATA_LIMITS.maxKeyLength} characters`,
+      };
     }
     const v = (value as Record<string, unknown>)[key];
     if (v === undefined) continue; // dropped, as a missing key reads the same
@@ -60,10 +69,12 @@ function valueProblem(value: unknown, path: (string | number)[], depth: number):
  * (functions, `toJSON`, Symbol keys, cycles, 10,000 levels).
  */
 export function metadataProblem(metadata: unknown): MetadataProblem | null {
-  if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) return { path: [], message: "expected a plain object" };
+  if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata))
+    return { path: [], message: "expected a plain object" };
   const problem = valueProblem(metadata, [], 0);
   if (problem) return problem;
   const bytes = Buffer.byteLength(JSON.stringify(metadata), "utf8");
-  if (bytes > METADATA_LIMITS.maxBytes) return { path: [], message: `is ${bytes} bytes as JSON; the limit is ${METADATA_LIMITS.maxBytes}` };
+  if (bytes > METADATA_LIMITS.maxBytes)
+    return { path: [], message: `is ${bytes} bytes as JSON; the limit is ${METADATA_LIMITS.maxBytes}` };
   return null;
 }

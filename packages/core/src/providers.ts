@@ -72,7 +72,9 @@ type Definition<R extends Role, S extends z.ZodType> = {
 };
 
 /** A plugin that keeps its schema's type, so a config naming it (by name or as an object) is typed. */
-export type DefinedPlugin<R extends Role, S extends z.ZodType> = ProviderPlugin<R, z.output<S>> & { readonly configSchema: S };
+export type DefinedPlugin<R extends Role, S extends z.ZodType> = ProviderPlugin<R, z.output<S>> & {
+  readonly configSchema: S;
+};
 
 function define<R extends Role>(role: R) {
   return <S extends z.ZodType>(def: Definition<R, S>): DefinedPlugin<R, S> =>
@@ -99,7 +101,10 @@ export const BUILTIN_PACKAGES: Record<Role, Record<string, string>> = {
 };
 
 /** Refuses a plugin written for another contract version, naming the plugin and both versions. */
-export function checkSpecificationVersion(plugin: Pick<ProviderPlugin, "role" | "provider" | "specificationVersion">, path: string = plugin.role): void {
+export function checkSpecificationVersion(
+  plugin: Pick<ProviderPlugin, "role" | "provider" | "specificationVersion">,
+  path: string = plugin.role,
+): void {
   const version = plugin.specificationVersion;
   if (version === undefined || version === SPECIFICATION_VERSION) return;
   throw new ConfigError([
@@ -122,7 +127,9 @@ function isModuleNotFound(err: unknown, specifier: string): boolean {
   const e = err as { code?: string; message?: string };
   if (e?.code !== "ERR_MODULE_NOT_FOUND" && e?.code !== "MODULE_NOT_FOUND") return false;
   // Only "this package is missing", not "this package is there but one of its imports is not".
-  return typeof e.message === "string" && (e.message.includes(`'${specifier}'`) || e.message.includes(`"${specifier}"`));
+  return (
+    typeof e.message === "string" && (e.message.includes(`'${specifier}'`) || e.message.includes(`"${specifier}"`))
+  );
 }
 
 /**
@@ -170,18 +177,33 @@ export async function resolvePlugin(role: Role, provider: string, path: string):
   const builtin = Object.hasOwn(BUILTIN_PACKAGES[role], provider) ? BUILTIN_PACKAGES[role][provider] : undefined;
   const packageName = builtin ?? provider;
   if (!builtin && !PACKAGE_NAME.test(provider)) {
-    const names = [...new Set([...Object.keys(BUILTIN_PACKAGES[role]), ...[...registry.values()].filter((p) => p.role === role).map((p) => p.provider)])];
-    throw new ConfigError([`${path}.provider: unknown ${role} provider ${JSON.stringify(provider)} (built-in: ${names.join(", ")}; or a plugin package name)`]);
+    const names = [
+      ...new Set([
+        ...Object.keys(BUILTIN_PACKAGES[role]),
+        ...[...registry.values()].filter((p) => p.role === role).map((p) => p.provider),
+      ]),
+    ];
+    throw new ConfigError([
+      `${path}.provider: unknown ${role} provider ${JSON.stringify(provider)} (built-in: ${names.join(", ")}; or a plugin package name)`,
+    ]);
   }
   const mod = await importPackage(packageName);
   if (!mod) {
-    throw new ProviderNotFoundError(role, provider, packageName,
-      `package ${packageName} is not installed; install it with \`npm install ${packageName}\``);
+    throw new ProviderNotFoundError(
+      role,
+      provider,
+      packageName,
+      `package ${packageName} is not installed; install it with \`npm install ${packageName}\``,
+    );
   }
   const plugin = pluginsIn(mod).find((p) => p.role === role && (!builtin || p.provider === provider));
   if (!plugin) {
-    throw new ProviderNotFoundError(role, provider, packageName,
-      `package ${packageName} does not export a ${role} plugin (export one made with define${role === "vector_store" ? "VectorStore" : role === "llm" ? "LLM" : role[0]!.toUpperCase() + role.slice(1)} as default or as \`plugin\`)`);
+    throw new ProviderNotFoundError(
+      role,
+      provider,
+      packageName,
+      `package ${packageName} does not export a ${role} plugin (export one made with define${role === "vector_store" ? "VectorStore" : role === "llm" ? "LLM" : role[0]!.toUpperCase() + role.slice(1)} as default or as \`plugin\`)`,
+    );
   }
   registry.set(keyOf(role, provider), plugin);
   return plugin;
@@ -205,21 +227,36 @@ export interface ConfigWarning {
 }
 
 /** Resolves a block's plugin and validates its config, without creating anything. */
-export async function prepareProvider<R extends Role>(role: R, block: ProviderBlock, path: string): Promise<PreparedProvider<R>> {
-  const plugin = (typeof block.provider === "string" ? await resolvePlugin(role, block.provider, path) : block.provider) as ProviderPlugin<R>;
+export async function prepareProvider<R extends Role>(
+  role: R,
+  block: ProviderBlock,
+  path: string,
+): Promise<PreparedProvider<R>> {
+  const plugin = (
+    typeof block.provider === "string" ? await resolvePlugin(role, block.provider, path) : block.provider
+  ) as ProviderPlugin<R>;
   checkSpecificationVersion(plugin, path);
   if (plugin.role !== role) {
-    throw new ConfigError([`${path}.provider: the ${plugin.role} plugin ${JSON.stringify(plugin.provider)} where a ${role} is expected`]);
+    throw new ConfigError([
+      `${path}.provider: the ${plugin.role} plugin ${JSON.stringify(plugin.provider)} where a ${role} is expected`,
+    ]);
   }
   const config = parseConfig(plugin.configSchema, block.config ?? {}, `${path}.config`);
   const given = config && typeof config === "object" ? (config as Record<string, unknown>) : {};
   const warnings = Object.entries(plugin.ignoredKeys ?? {})
     .filter(([key]) => given[key] !== undefined)
-    .map(([key, why]) => ({ code: "IGNORED_KEY", key: `${path}.config.${key}`, message: `${path}.config.${key} has no effect: ${why}` }));
+    .map(([key, why]) => ({
+      code: "IGNORED_KEY",
+      key: `${path}.config.${key}`,
+      message: `${path}.config.${key} has no effect: ${why}`,
+    }));
   return { plugin, config, warnings };
 }
 
-export function createContext(config: MemoryConfig, env: Readonly<Record<string, string | undefined>>): ProviderContext {
+export function createContext(
+  config: MemoryConfig,
+  env: Readonly<Record<string, string | undefined>>,
+): ProviderContext {
   const ctx: ProviderContext = {
     env,
     config,

@@ -27,7 +27,8 @@ const badOutput = (problem: string) => new Mem0Error("RERANK_BAD_OUTPUT", `reran
 export function validateRanking(results: unknown, check: RankingCheck): RerankItem[] {
   const fail = check.fail ?? badOutput;
   const scoreKey = check.scoreKey ?? "score";
-  if (!Array.isArray(results)) throw fail(`${results === null ? "null" : typeof results}, expected an array of ranked results`);
+  if (!Array.isArray(results))
+    throw fail(`${results === null ? "null" : typeof results}, expected an array of ranked results`);
   if (results.length < check.expected) throw fail(`${results.length} results for ${check.expected} expected`);
   const seen = new Set<number>();
   const items = results.map((result: Record<string, unknown> | null | undefined): RerankItem => {

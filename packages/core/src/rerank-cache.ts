@@ -27,12 +27,18 @@ export type RerankCacheConfig = z.infer<typeof rerankCacheSchema>;
  * Takes `cache` out of the reranker block (the provider's own schema does not know it) and checks
  * it. Returns the block the provider is created from, the cache settings, and any config issues.
  */
-export function splitRerankCache(block: ProviderBlock | undefined): { block: ProviderBlock | undefined; cache?: RerankCacheConfig; issues: string[] } {
+export function splitRerankCache(block: ProviderBlock | undefined): {
+  block: ProviderBlock | undefined;
+  cache?: RerankCacheConfig;
+  issues: string[];
+} {
   if (!block?.config || !Object.hasOwn(block.config, "cache")) return { block, issues: [] };
   const { cache, ...config } = block.config;
   const parsed = rerankCacheSchema.safeParse(cache);
   const rest = { ...block, config };
-  return parsed.success ? { block: rest, cache: parsed.data, issues: [] } : { block: rest, issues: formatIssues(parsed.error, "reranker.config.cache") };
+  return parsed.success
+    ? { block: rest, cache: parsed.data, issues: [] }
+    : { block: rest, issues: formatIssues(parsed.error, "reranker.config.cache") };
 }
 
 const digest = (s: string) => createHash("sha256").update(s).digest("base64url");
@@ -106,20 +112,36 @@ export class CachedReranker implements Reranker {
 
   async rerank(query: string, documents: readonly string[], options: RerankOptions = {}): Promise<RerankItem[]> {
     const prefix = JSON.stringify([this.provider, this.model ?? null, query]);
-    return this.listwise ? this.whole(prefix, query, documents, options) : this.pointwise(prefix, query, documents, options);
+    return this.listwise
+      ? this.whole(prefix, query, documents, options)
+      : this.pointwise(prefix, query, documents, options);
   }
 
-  private async whole(prefix: string, query: string, documents: readonly string[], options: RerankOptions): Promise<RerankItem[]> {
+  private async whole(
+    prefix: string,
+    query: string,
+    documents: readonly string[],
+    options: RerankOptions,
+  ): Promise<RerankItem[]> {
     const key = `${prefix}:${topKey(options)}:${documents.map(digest).join(",")}`;
     const hit = this.calls.get(key, this.now());
     report(options, hit ? documents.length : 0, !!hit);
     if (hit) return hit.map((r) => ({ ...r }));
     const out = await this.inner.rerank(query, documents, options);
-    this.calls.set(key, out.map((r) => ({ ...r })), this.now());
+    this.calls.set(
+      key,
+      out.map((r) => ({ ...r })),
+      this.now(),
+    );
     return out;
   }
 
-  private async pointwise(prefix: string, query: string, documents: readonly string[], options: RerankOptions): Promise<RerankItem[]> {
+  private async pointwise(
+    prefix: string,
+    query: string,
+    documents: readonly string[],
+    options: RerankOptions,
+  ): Promise<RerankItem[]> {
     const now = this.now();
     const keys = documents.map((d) => `${prefix}:${digest(d)}`);
     const known = keys.map((k) => this.scores.get(k, now));
@@ -139,7 +161,9 @@ export class CachedReranker implements Reranker {
         this.scores.set(keys[i]!, r.score, at);
       }
     }
-    const ranked = known.flatMap((score, index) => (score === undefined ? [] : [{ index, score }])).sort((a, b) => b.score - a.score || a.index - b.index);
+    const ranked = known
+      .flatMap((score, index) => (score === undefined ? [] : [{ index, score }]))
+      .sort((a, b) => b.score - a.score || a.index - b.index);
     return options.top_k === undefined ? ranked : ranked.slice(0, options.top_k);
   }
 }
@@ -153,6 +177,9 @@ function report(options: RerankOptions, hits: number, cached: boolean): void {
 }
 
 /** Wraps `reranker` in the cache when the config asked for one. */
-export function withRerankCache(reranker: Reranker | undefined, cache: RerankCacheConfig | undefined): Reranker | undefined {
+export function withRerankCache(
+  reranker: Reranker | undefined,
+  cache: RerankCacheConfig | undefined,
+): Reranker | undefined {
   return reranker && cache ? new CachedReranker(reranker, cache) : reranker;
 }

@@ -16,14 +16,21 @@ export const HOSTED_RERANK_TIMEOUT_MS = 10_000;
 
 /** Consecutive calls of at most `max` documents. */
 export function planByCount(documents: number, max: number): RerankCall[] {
-  return Array.from({ length: Math.ceil(documents / max) }, (_, i) => ({ start: i * max, end: Math.min(documents, (i + 1) * max) }));
+  return Array.from({ length: Math.ceil(documents / max) }, (_, i) => ({
+    start: i * max,
+    end: Math.min(documents, (i + 1) * max),
+  }));
 }
 
 /**
  * Consecutive calls whose summed weights (e.g. bytes) stay within `limit`. A single item over the
  * limit cannot be sent at all: `tooHeavy(index, weight)` builds the error.
  */
-export function planByWeight(weights: readonly number[], limit: number, tooHeavy: (index: number, weight: number) => Error): RerankCall[] {
+export function planByWeight(
+  weights: readonly number[],
+  limit: number,
+  tooHeavy: (index: number, weight: number) => Error,
+): RerankCall[] {
   const calls: RerankCall[] = [];
   let start = 0;
   let total = 0;
@@ -41,7 +48,11 @@ export function planByWeight(weights: readonly number[], limit: number, tooHeavy
 }
 
 /** The calls for a pool: the reranker's own plan (checked), else chunks of `maxDocumentsPerCall`. */
-export function planRerankCalls(reranker: Reranker, query: string, documents: readonly string[]): readonly RerankCall[] {
+export function planRerankCalls(
+  reranker: Reranker,
+  query: string,
+  documents: readonly string[],
+): readonly RerankCall[] {
   if (reranker.planCalls) {
     const plan = reranker.planCalls(query, documents);
     let next = 0;
@@ -50,7 +61,10 @@ export function planRerankCalls(reranker: Reranker, query: string, documents: re
       next = call.end;
     }
     if (next !== documents.length) {
-      throw new Mem0Error("RERANK_BAD_PLAN", `reranker ${reranker.provider} planned calls that do not cover documents 0..${documents.length - 1} in order`);
+      throw new Mem0Error(
+        "RERANK_BAD_PLAN",
+        `reranker ${reranker.provider} planned calls that do not cover documents 0..${documents.length - 1} in order`,
+      );
     }
     return plan;
   }
@@ -72,7 +86,12 @@ export interface RunRerankerOptions {
  * and the first failing call aborts the others: the pipeline then falls back as a whole, so no
  * document ever carries a score the provider did not give.
  */
-export async function runReranker(reranker: Reranker, query: string, documents: readonly string[], options: RunRerankerOptions): Promise<RerankItem[]> {
+export async function runReranker(
+  reranker: Reranker,
+  query: string,
+  documents: readonly string[],
+  options: RunRerankerOptions,
+): Promise<RerankItem[]> {
   const topK = Math.min(options.top_k, documents.length);
   if (documents.length === 0) return [];
   const calls = planRerankCalls(reranker, query, documents);
@@ -92,8 +111,15 @@ export async function runReranker(reranker: Reranker, query: string, documents: 
           const chunk = documents.slice(start, end);
           const expected = Math.min(topK, chunk.length);
           try {
-            const out = await reranker.rerank(query, chunk, { top_k: expected, signal: siblings.signal, meta: options.meta });
-            return validateRanking(out, { documents: chunk.length, expected }).map((r) => ({ index: r.index + start, score: r.score }));
+            const out = await reranker.rerank(query, chunk, {
+              top_k: expected,
+              signal: siblings.signal,
+              meta: options.meta,
+            });
+            return validateRanking(out, { documents: chunk.length, expected }).map((r) => ({
+              index: r.index + start,
+              score: r.score,
+            }));
           } catch (err) {
             if (!siblings.signal.aborted) siblings.abort(err);
             throw err;
@@ -102,7 +128,10 @@ export async function runReranker(reranker: Reranker, query: string, documents: 
       ),
     );
     if (options.meta) options.meta.requests_split = calls.length;
-    return parts.flat().sort((a, b) => b.score - a.score).slice(0, topK);
+    return parts
+      .flat()
+      .sort((a, b) => b.score - a.score)
+      .slice(0, topK);
   } catch (err) {
     throw options.signal?.aborted ? options.signal.reason : err;
   } finally {

@@ -9,7 +9,17 @@ import { errorMessage, Mem0Error, RerankError, RerankTimeoutError, ValidationErr
 import { andFilters, parseFilters, type FilterNode, type Filters } from "./filters.js";
 import { HOSTED_RERANK_TIMEOUT_MS, runReranker } from "./rerank-runner.js";
 import { otelApi, recordSearch, recordSearchError, type OtelApi } from "./telemetry.js";
-import { SCOPE_KEYS, type Embedder, type MemoryPayload, type Reranker, type RerankItem, type Scope, type ScoredMemory, type StoredMemory, type VectorStore } from "./types.js";
+import {
+  SCOPE_KEYS,
+  type Embedder,
+  type MemoryPayload,
+  type Reranker,
+  type RerankItem,
+  type Scope,
+  type ScoredMemory,
+  type StoredMemory,
+  type VectorStore,
+} from "./types.js";
 
 export interface SearchOptions extends Scope {
   filters?: Filters;
@@ -86,9 +96,17 @@ const searchOptionsSchema = z.strictObject({
   /** mem0ai's name for the result count (`topK`); must agree with `limit` when both are given. */
   top_k: fields.resultCount().optional(),
   // Mem0 2.x / mem0ai 3.x refuse a threshold outside [0, 1].
-  threshold: z.number({ error: "expected a number between 0 and 1" }).min(0, { error: "expected a number between 0 and 1" }).max(1, { error: "expected a number between 0 and 1" }).optional(),
+  threshold: z
+    .number({ error: "expected a number between 0 and 1" })
+    .min(0, { error: "expected a number between 0 and 1" })
+    .max(1, { error: "expected a number between 0 and 1" })
+    .optional(),
   rerank: z.boolean({ error: "expected a boolean" }).optional(),
-  timeout_ms: z.number({ error: "expected a positive number" }).positive({ error: "expected a positive number" }).finite().optional(),
+  timeout_ms: z
+    .number({ error: "expected a positive number" })
+    .positive({ error: "expected a positive number" })
+    .finite()
+    .optional(),
   rerank_fallback: z.boolean({ error: "expected a boolean" }).optional(),
   signal: z.instanceof(AbortSignal, { error: "expected an AbortSignal" }).optional(),
 });
@@ -100,14 +118,18 @@ export function parseOptions<S extends z.ZodType>(schema: S, options: unknown, m
   const parsed = schema.safeParse(snakeCaseKeys(options ?? {}));
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  if (issue.code === "unrecognized_keys") throw new ValidationError(`${method}.options.${issue.keys[0]}`, "unknown option");
+  if (issue.code === "unrecognized_keys")
+    throw new ValidationError(`${method}.options.${issue.keys[0]}`, "unknown option");
   throw new ValidationError(`${method}.options${issue.path.length ? "." + issue.path.join(".") : ""}`, issue.message);
 }
 
 /** The result count from `limit` or mem0ai's `top_k` / `topK`; both given must agree. */
 export function resultCount(options: { limit?: number; top_k?: number }, method: string): number | undefined {
   if (options.limit !== undefined && options.top_k !== undefined && options.limit !== options.top_k) {
-    throw new ValidationError(`${method}.options.top_k`, `top_k (${options.top_k}) and limit (${options.limit}) disagree; give one of them`);
+    throw new ValidationError(
+      `${method}.options.top_k`,
+      `top_k (${options.top_k}) and limit (${options.limit}) disagree; give one of them`,
+    );
   }
   return options.limit ?? options.top_k;
 }
@@ -115,26 +137,40 @@ export function resultCount(options: { limit?: number; top_k?: number }, method:
 /** The scope as a filter; always ANDed outside the user's filter so no OR/NOT can widen it. */
 export function scopeFilter(scope: Scope): FilterNode | null {
   return andFilters(
-    ...SCOPE_KEYS.filter((k) => scope[k] !== undefined).map((k): FilterNode => ({ kind: "compare", field: k, op: "eq", value: scope[k]! })),
+    ...SCOPE_KEYS.filter((k) => scope[k] !== undefined).map(
+      (k): FilterNode => ({ kind: "compare", field: k, op: "eq", value: scope[k]! }),
+    ),
   );
 }
 
 export function toMemoryItem(m: StoredMemory): MemoryItem {
   const p: MemoryPayload = m.payload;
-  const item: MemoryItem = { id: m.id, memory: p.memory, hash: p.hash, metadata: p.metadata, created_at: p.created_at, updated_at: p.updated_at };
+  const item: MemoryItem = {
+    id: m.id,
+    memory: p.memory,
+    hash: p.hash,
+    metadata: p.metadata,
+    created_at: p.created_at,
+    updated_at: p.updated_at,
+  };
   for (const k of SCOPE_KEYS) if (p[k] !== undefined) item[k] = p[k];
   return item;
 }
 
 /** Races `work` against `timeoutMs`, aborting `controller` when time is up. */
-async function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, timeoutMs: number | undefined, outer?: AbortSignal): Promise<T> {
+async function withTimeout<T>(
+  work: (signal: AbortSignal) => Promise<T>,
+  timeoutMs: number | undefined,
+  outer?: AbortSignal,
+): Promise<T> {
   const controller = new AbortController();
   const onOuterAbort = () => controller.abort(outer!.reason);
   outer?.addEventListener("abort", onOuterAbort, { once: true });
   let timer: NodeJS.Timeout | undefined;
   const aborted = new Promise<never>((_, reject) => {
     controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true });
-    if (timeoutMs !== undefined) timer = setTimeout(() => controller.abort(new RerankTimeoutError(timeoutMs)), timeoutMs);
+    if (timeoutMs !== undefined)
+      timer = setTimeout(() => controller.abort(new RerankTimeoutError(timeoutMs)), timeoutMs);
   });
   aborted.catch(() => undefined);
   try {
@@ -179,7 +215,13 @@ async function rerankStage(
   let stage: RerankStageResult;
   try {
     const order = await withTimeout(
-      (signal) => runReranker(reranker, query, hits.map((h) => h.payload.memory), { top_k: limit, signal, meta }),
+      (signal) =>
+        runReranker(
+          reranker,
+          query,
+          hits.map((h) => h.payload.memory),
+          { top_k: limit, signal, meta },
+        ),
       timeoutMs,
       options.signal,
     );
@@ -193,9 +235,15 @@ async function rerankStage(
     const rerank_ms = since(started);
     if (options.signal?.aborted) throw options.signal.reason;
     const error = err instanceof Error ? err : new Error(errorMessage(err));
-    if ((options.rerank_fallback ?? deps.defaults.rerank_fallback) === false) throw new RerankError(reranker.provider, error);
+    if ((options.rerank_fallback ?? deps.defaults.rerank_fallback) === false)
+      throw new RerankError(reranker.provider, error);
     deps.emit("rerank:error", { query, provider: reranker.provider, error });
-    stage = { results: vectorOrder(), reranked: false, rerank: { ...info, ms: rerank_ms, error: error.message }, rerank_ms };
+    stage = {
+      results: vectorOrder(),
+      reranked: false,
+      rerank: { ...info, ms: rerank_ms, error: error.message },
+      rerank_ms,
+    };
   }
   if (Object.keys(meta).length > 0) stage.rerank.meta = meta;
   return stage;
@@ -214,13 +262,21 @@ export async function search(deps: SearchDeps, query: unknown, rawOptions?: Sear
   }
 }
 
-async function runSearch(deps: SearchDeps, query: unknown, rawOptions: SearchOptions | undefined, otel: OtelApi | undefined, t0: number): Promise<SearchResponse> {
-  if (typeof query !== "string") throw new ValidationError("query", `expected a string, got ${query === null ? "null" : typeof query}`);
+async function runSearch(
+  deps: SearchDeps,
+  query: unknown,
+  rawOptions: SearchOptions | undefined,
+  otel: OtelApi | undefined,
+  t0: number,
+): Promise<SearchResponse> {
+  if (typeof query !== "string")
+    throw new ValidationError("query", `expected a string, got ${query === null ? "null" : typeof query}`);
   if (query.trim().length === 0) throw new ValidationError("query", "must not be empty");
   const options = parseOptions(searchOptionsSchema, rawOptions, "search");
   const userFilter = parseFilters(options.filters);
   const scope = scopeFilter(options);
-  if (!scope && !userFilter) throw new ValidationError("search.options", "give at least one of user_id, agent_id, run_id, or filters");
+  if (!scope && !userFilter)
+    throw new ValidationError("search.options", "give at least one of user_id, agent_id, run_id, or filters");
   const limit = resultCount(options, "search") ?? 10;
   const { reranker } = deps;
   const useReranker = options.rerank !== false && reranker !== undefined ? reranker : undefined;
@@ -231,7 +287,11 @@ async function runSearch(deps: SearchDeps, query: unknown, rawOptions: SearchOpt
   const embed_ms = since(t1);
 
   const t2 = performance.now();
-  let hits: ScoredMemory[] = await deps.store.search({ vector: vector!, limit: pool, filter: andFilters(scope, userFilter) });
+  let hits: ScoredMemory[] = await deps.store.search({
+    vector: vector!,
+    limit: pool,
+    filter: andFilters(scope, userFilter),
+  });
   if (options.threshold !== undefined) hits = hits.filter((h) => h.score >= options.threshold!);
   const search_ms = since(t2);
 
@@ -255,10 +315,22 @@ async function runSearch(deps: SearchDeps, query: unknown, rawOptions: SearchOpt
     results = [];
     rerank = { provider: useReranker.provider, model: useReranker.model, candidates: 0, ms: 0 };
   } else {
-    ({ results, reranked, rerank, rerank_ms } = await rerankStage(deps, useReranker, query, hits, limit, options, vectorOrder));
+    ({ results, reranked, rerank, rerank_ms } = await rerankStage(
+      deps,
+      useReranker,
+      query,
+      hits,
+      limit,
+      options,
+      vectorOrder,
+    ));
   }
 
-  const response: SearchResponse = { results, reranked, timings: { embed_ms, search_ms, rerank_ms, total_ms: since(t0) } };
+  const response: SearchResponse = {
+    results,
+    reranked,
+    timings: { embed_ms, search_ms, rerank_ms, total_ms: since(t0) },
+  };
   if (rerank) response.rerank = rerank;
   recordSearch(otel, deps, { limit }, response, { start: t0, embed: t1, vectorSearch: t2 });
   deps.emit("search", { query, response });

@@ -42,10 +42,17 @@ function instruments(api: OtelApi): Instruments {
   if (!found) {
     const meter = provider.getMeter(SCOPE);
     found = {
-      duration: meter.createHistogram("mem0.rerank.duration", { unit: "ms", description: "How long the reranker took, per search" }),
-      fallbacks: meter.createCounter("mem0.rerank.fallbacks", { description: "Searches that returned the vector order because the reranker failed" }),
+      duration: meter.createHistogram("mem0.rerank.duration", {
+        unit: "ms",
+        description: "How long the reranker took, per search",
+      }),
+      fallbacks: meter.createCounter("mem0.rerank.fallbacks", {
+        description: "Searches that returned the vector order because the reranker failed",
+      }),
       retries: meter.createCounter("mem0.rerank.retries", { description: "Retries the reranker made against its API" }),
-      cached: meter.createCounter("mem0.rerank.cached", { description: "Candidates whose rerank scores came from the cache" }),
+      cached: meter.createCounter("mem0.rerank.cached", {
+        description: "Candidates whose rerank scores came from the cache",
+      }),
     };
     instrumentsByProvider.set(provider, found);
   }
@@ -59,7 +66,8 @@ export function fallbackReason(error: string): "timeout" | "bad_output" | "error
   return "error";
 }
 
-const count = (value: unknown): number => (typeof value === "number" && Number.isFinite(value) ? value : value === true ? 1 : 0);
+const count = (value: unknown): number =>
+  typeof value === "number" && Number.isFinite(value) ? value : value === true ? 1 : 0;
 
 function rerankAttributes(rerank: NonNullable<SearchResponse["rerank"]>, reranked: boolean): Attributes {
   const attrs: Attributes = {
@@ -78,7 +86,8 @@ function rerankAttributes(rerank: NonNullable<SearchResponse["rerank"]>, reranke
   const billed = meta.billed_units;
   if (typeof billed === "number") attrs["mem0.rerank.billed_units"] = billed;
   else if (billed && typeof billed === "object") {
-    for (const [unit, n] of Object.entries(billed)) if (typeof n === "number") attrs[`mem0.rerank.billed_units.${unit}`] = n;
+    for (const [unit, n] of Object.entries(billed))
+      if (typeof n === "number") attrs[`mem0.rerank.billed_units.${unit}`] = n;
   }
   return attrs;
 }
@@ -92,8 +101,20 @@ export interface SearchMarks {
 
 const wallClock = (mark: number) => performance.timeOrigin + mark;
 
-function child(api: OtelApi, tracer: Tracer, parent: Span, name: string, start: number, ms: number, attributes: Attributes): Span {
-  const span = tracer.startSpan(name, { startTime: wallClock(start), attributes }, api.trace.setSpan(api.context.active(), parent));
+function child(
+  api: OtelApi,
+  tracer: Tracer,
+  parent: Span,
+  name: string,
+  start: number,
+  ms: number,
+  attributes: Attributes,
+): Span {
+  const span = tracer.startSpan(
+    name,
+    { startTime: wallClock(start), attributes },
+    api.trace.setSpan(api.context.active(), parent),
+  );
   span.end(wallClock(start + ms));
   return span;
 }
@@ -113,11 +134,20 @@ export function recordSearch(
     startTime: wallClock(marks.start),
     attributes: { "mem0.limit": options.limit, "mem0.results": response.results.length, "mem0.reranked": reranked },
   });
-  child(api, tracer, root, "embed", marks.embed, timings.embed_ms, { "mem0.embedder.provider": deps.embedder.provider, "mem0.embedder.dims": deps.embedder.dims });
-  child(api, tracer, root, "vector_search", marks.vectorSearch, timings.search_ms, { "mem0.vector_store.provider": deps.store.provider });
+  child(api, tracer, root, "embed", marks.embed, timings.embed_ms, {
+    "mem0.embedder.provider": deps.embedder.provider,
+    "mem0.embedder.dims": deps.embedder.dims,
+  });
+  child(api, tracer, root, "vector_search", marks.vectorSearch, timings.search_ms, {
+    "mem0.vector_store.provider": deps.store.provider,
+  });
   if (rerank) {
     const attributes = rerankAttributes(rerank, reranked);
-    const span = tracer.startSpan("rerank", { startTime: wallClock(marks.vectorSearch + timings.search_ms), attributes }, api.trace.setSpan(api.context.active(), root));
+    const span = tracer.startSpan(
+      "rerank",
+      { startTime: wallClock(marks.vectorSearch + timings.search_ms), attributes },
+      api.trace.setSpan(api.context.active(), root),
+    );
     if (rerank.error !== undefined) span.setStatus({ code: api.SpanStatusCode.ERROR, message: rerank.error });
     span.end(wallClock(marks.vectorSearch + timings.search_ms + timings.rerank_ms));
 
@@ -125,7 +155,11 @@ export function recordSearch(
     const labels: Attributes = { "mem0.reranker.provider": rerank.provider, "mem0.rerank.reranked": reranked };
     if (rerank.model !== undefined) labels["mem0.reranker.model"] = rerank.model;
     if (rerank.candidates > 0) metric.duration.record(timings.rerank_ms, labels);
-    if (rerank.error !== undefined) metric.fallbacks.add(1, { "mem0.reranker.provider": rerank.provider, "mem0.rerank.fallback_reason": fallbackReason(rerank.error) });
+    if (rerank.error !== undefined)
+      metric.fallbacks.add(1, {
+        "mem0.reranker.provider": rerank.provider,
+        "mem0.rerank.fallback_reason": fallbackReason(rerank.error),
+      });
     const retries = count(rerank.meta?.retries);
     if (retries > 0) metric.retries.add(retries, { "mem0.reranker.provider": rerank.provider });
     const cached = count(rerank.meta?.cache_hits);
@@ -139,7 +173,11 @@ export function recordSearchError(api: OtelApi | undefined, start: number, error
   if (!api) return;
   const span = api.trace.getTracer(SCOPE).startSpan("search", { startTime: wallClock(start) });
   const err = error instanceof Error ? error : new Error(String(error));
-  span.recordException({ name: err.name, message: err.message, ...((err as { code?: string }).code ? { code: (err as { code?: string }).code } : {}) });
+  span.recordException({
+    name: err.name,
+    message: err.message,
+    ...((err as { code?: string }).code ? { code: (err as { code?: string }).code } : {}),
+  });
   span.setStatus({ code: api.SpanStatusCode.ERROR, message: err.message });
   span.end();
 }

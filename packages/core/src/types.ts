@@ -99,7 +99,10 @@ export interface VectorStore {
    * answers history queries; the Memory then uses it as its history store.
    */
   readonly history?: HistoryStore;
-  insert(records: readonly { id: string; vector: Vector; payload: MemoryPayload }[], options?: WriteOptions): Promise<void>;
+  insert(
+    records: readonly { id: string; vector: Vector; payload: MemoryPayload }[],
+    options?: WriteOptions,
+  ): Promise<void>;
   /** Nearest neighbours among records matching `filter`, best first. Never drops a filter clause. */
   search(query: { vector: Vector; limit: number; filter: FilterNode | null }): Promise<ScoredMemory[]>;
   get(id: string): Promise<StoredMemory | null>;
@@ -138,7 +141,9 @@ export interface LLM {
     messages: readonly ChatMessage[],
     options?: {
       /** `strict` (default true where the provider supports it) asks for schema-constrained decoding. */
-      response_format?: { type: "json_object" } | { type: "json_schema"; name: string; schema: Record<string, unknown>; strict?: boolean };
+      response_format?:
+        | { type: "json_object" }
+        | { type: "json_schema"; name: string; schema: Record<string, unknown>; strict?: boolean };
       signal?: AbortSignal;
       /** Where a provider reports usage, rate-limit headers and retries (as `RerankOptions.meta`). */
       meta?: Record<string, unknown>;

@@ -1,5 +1,17 @@
 import { inspect } from "node:util";
-import { AsyncMemory, ConfigError, defineReranker, defineVectorStore, InMemoryVectorStore, Memory, ProviderError, ProviderNotFoundError, providerConfigSchema, redact, registerProvider } from "@mem0/core";
+import {
+  AsyncMemory,
+  ConfigError,
+  defineReranker,
+  defineVectorStore,
+  InMemoryVectorStore,
+  Memory,
+  ProviderError,
+  ProviderNotFoundError,
+  providerConfigSchema,
+  redact,
+  registerProvider,
+} from "@mem0/core";
 import { z } from "zod";
 import { behaviour, memoryWith, resetBehaviour } from "./helpers.js";
 
@@ -20,15 +32,24 @@ beforeEach(resetBehaviour);
 describe("validation names the path", () => {
   test.each([
     [{ reranker: { provider: "scripted", config: { top_k: 0 } } }, "reranker.config.top_k: Too small"],
-    [{ vector_store: { provider: "memory", config: { embedding_model_dims: -3 } } }, "vector_store.config.embedding_model_dims: expected a positive integer"],
-    [{ vector_store: { provider: "memory", config: { embedding_model_dims: 1.5 } } }, "vector_store.config.embedding_model_dims: expected a positive integer"],
+    [
+      { vector_store: { provider: "memory", config: { embedding_model_dims: -3 } } },
+      "vector_store.config.embedding_model_dims: expected a positive integer",
+    ],
+    [
+      { vector_store: { provider: "memory", config: { embedding_model_dims: 1.5 } } },
+      "vector_store.config.embedding_model_dims: expected a positive integer",
+    ],
     [{ vector_store: { provider: "memory", config: { dims: 3 } } }, "vector_store.config.dims: unknown key"],
     [{ rerankr: { provider: "scripted" } }, "rerankr: unknown key"],
     [{ reranker: { provider: "" } }, "reranker.provider: expected a non-empty string"],
     [{ reranker: { provider: "scripted", options: {} } }, "reranker.options: unknown key"],
     [{ reranker: "cohere" }, "reranker: "],
     [{ rerank_timeout_ms: 0 }, "rerank_timeout_ms: expected a positive integer"],
-    [{ reranker: { provider: "no such thing!" } }, 'reranker.provider: unknown reranker provider "no such thing!" (built-in: cohere, sentence_transformer, huggingface, llm_reranker, zero_entropy'],
+    [
+      { reranker: { provider: "no such thing!" } },
+      'reranker.provider: unknown reranker provider "no such thing!" (built-in: cohere, sentence_transformer, huggingface, llm_reranker, zero_entropy',
+    ],
   ])("%j", async (config, message) => {
     const err = await configError(config);
     expect(err.message).toContain(message);
@@ -40,7 +61,11 @@ describe("validation names the path", () => {
       reranker: { provider: "scripted", config: { top_k: "ten" } },
       history_db_path: 5,
     });
-    expect(err.issues.map((i) => i.split(":")[0])).toEqual(["history_db_path", "vector_store.config.embedding_model_dims", "reranker.config.top_k"]);
+    expect(err.issues.map((i) => i.split(":")[0])).toEqual([
+      "history_db_path",
+      "vector_store.config.embedding_model_dims",
+      "reranker.config.top_k",
+    ]);
   });
 
   test("camelCase aliases are accepted at every level", async () => {
@@ -54,12 +79,16 @@ describe("validation names the path", () => {
   });
 
   test("an API key never appears in an error message or an error's enumerable fields", async () => {
-    const err = await configError({ reranker: { provider: "scripted", config: { api_key: SECRET, top_k: -1, extra: SECRET } } });
+    const err = await configError({
+      reranker: { provider: "scripted", config: { api_key: SECRET, top_k: -1, extra: SECRET } },
+    });
     expect(err.message).not.toContain(SECRET);
     expect(JSON.stringify(err)).not.toContain(SECRET);
     expect(JSON.stringify(Object.entries(err))).not.toContain(SECRET);
     const wrongType = await configError({ reranker: { provider: "scripted", config: { api_key: 12345678901 } } });
-    expect(wrongType.message).toBe("Invalid mem0 config: reranker.config.api_key: Invalid input: expected string, received number");
+    expect(wrongType.message).toBe(
+      "Invalid mem0 config: reranker.config.api_key: Invalid input: expected string, received number",
+    );
   });
 
   test("a Memory built with an API key does not print it when logged or serialised", async () => {
@@ -72,7 +101,10 @@ describe("validation names the path", () => {
   test("redact removes secrets from provider text, and ProviderError keeps its cause out of JSON", () => {
     const msg = redact(`401 for key ${SECRET}`, [SECRET, undefined]);
     expect(msg).toBe("401 for key [REDACTED]");
-    const e = new ProviderError("cohere", msg, { status: 401, cause: { headers: { authorization: `Bearer ${SECRET}` } } });
+    const e = new ProviderError("cohere", msg, {
+      status: 401,
+      cause: { headers: { authorization: `Bearer ${SECRET}` } },
+    });
     expect(e.retryable).toBe(false);
     expect(JSON.stringify(e)).not.toContain(SECRET);
     expect(Object.keys(e)).not.toContain("cause");
@@ -92,7 +124,10 @@ describe("providers", () => {
         },
       }),
     );
-    await configError({ vector_store: { provider: "counting-store" }, reranker: { provider: "scripted", config: { top_k: 0 } } });
+    await configError({
+      vector_store: { provider: "counting-store" },
+      reranker: { provider: "scripted", config: { top_k: 0 } },
+    });
     expect(created).toEqual([]);
     await Memory.fromConfig({ vector_store: { provider: "counting-store" } });
     expect(created).toEqual(["store"]);
@@ -109,7 +144,9 @@ describe("providers", () => {
   });
 
   test("its config is validated by its own schema", async () => {
-    const err = await configError({ reranker: { provider: "@acme/mem0-reranker-reverse", config: { top_k: 1, nope: true } } });
+    const err = await configError({
+      reranker: { provider: "@acme/mem0-reranker-reverse", config: { top_k: 1, nope: true } },
+    });
     expect(err.message).toContain("reranker.config.nope: unknown key");
   });
 
@@ -117,7 +154,9 @@ describe("providers", () => {
     await expect(Memory.fromConfig({ reranker: { provider: "@acme/mem0-reranker-missing" } })).rejects.toThrow(
       'reranker provider "@acme/mem0-reranker-missing": package @acme/mem0-reranker-missing is not installed; install it with `npm install @acme/mem0-reranker-missing`',
     );
-    await expect(Memory.fromConfig({ reranker: { provider: "@acme/mem0-reranker-missing" } })).rejects.toBeInstanceOf(ProviderNotFoundError);
+    await expect(Memory.fromConfig({ reranker: { provider: "@acme/mem0-reranker-missing" } })).rejects.toBeInstanceOf(
+      ProviderNotFoundError,
+    );
   });
 
   test("registerProvider registers an in-process plugin; define* validates its config", async () => {
@@ -138,7 +177,9 @@ describe("providers", () => {
     const r = await m.search("x", { user_id: "u" });
     // A real score of 0 is a score, not a failure (Mastra throws on it).
     expect(r).toMatchObject({ reranked: true, results: [{ score: 0, rerank_score: 0 }] });
-    await expect(memoryWith({ reranker: { provider: "constant", config: {} } })).rejects.toThrow("reranker.config.value");
+    await expect(memoryWith({ reranker: { provider: "constant", config: {} } })).rejects.toThrow(
+      "reranker.config.value",
+    );
   });
 
   test("AsyncMemory is the same class (every method is async)", async () => {

@@ -1,7 +1,9 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { DEFAULT_EMBEDDER_WARNING, Memory } from "@mem0/core";
 
-async function warningsOf(config: Parameters<typeof Memory.fromConfig>[0]): Promise<{ code: string; message: string }[]> {
+async function warningsOf(
+  config: Parameters<typeof Memory.fromConfig>[0],
+): Promise<{ code: string; message: string }[]> {
   const m = await Memory.fromConfig(config);
   const heard: { code: string; message: string }[] = [];
   m.on("warning", (w) => heard.push(w));

@@ -34,7 +34,13 @@ describe("parseFilters", () => {
   test("NOT of several entries excludes rows matching any of them", () => {
     expect(parseFilters({ NOT: [{ a: 1 }, { b: 2 }] })).toEqual({
       kind: "not",
-      child: { kind: "or", children: [{ kind: "compare", field: "a", op: "eq", value: 1 }, { kind: "compare", field: "b", op: "eq", value: 2 }] },
+      child: {
+        kind: "or",
+        children: [
+          { kind: "compare", field: "a", op: "eq", value: 1 },
+          { kind: "compare", field: "b", op: "eq", value: 2 },
+        ],
+      },
     });
   });
 
@@ -55,14 +61,29 @@ describe("parseFilters", () => {
   test.each([
     [{ priority: { $gte: 7 } }, 'filters.priority.$gte: unknown operator "$gte" (did you mean "gte"?)'],
     [{ priority: { between: [1, 2] } }, 'filters.priority.between: unknown operator "between"'],
-    [{ priority: { gte: { a: 1 } } }, "filters.priority.gte: gte expects a finite number or an ISO-8601 date string, got an object"],
-    [{ priority: { gte: "soon" } }, 'filters.priority.gte: gte expects a finite number or an ISO-8601 date string, got "soon"'],
-    [{ priority: { gte: Number.NaN } }, "filters.priority.gte: gte expects a finite number or an ISO-8601 date string, got NaN"],
+    [
+      { priority: { gte: { a: 1 } } },
+      "filters.priority.gte: gte expects a finite number or an ISO-8601 date string, got an object",
+    ],
+    [
+      { priority: { gte: "soon" } },
+      'filters.priority.gte: gte expects a finite number or an ISO-8601 date string, got "soon"',
+    ],
+    [
+      { priority: { gte: Number.NaN } },
+      "filters.priority.gte: gte expects a finite number or an ISO-8601 date string, got NaN",
+    ],
     [{ category: { in: "work" } }, "filters.category.in: in expects an array"],
-    [{ category: { in: ["a", { b: 1 }] } }, "filters.category.in[1]: in values must be strings, numbers or booleans, got an object"],
+    [
+      { category: { in: ["a", { b: 1 }] } },
+      "filters.category.in[1]: in values must be strings, numbers or booleans, got an object",
+    ],
     [{ category: { contains: 3 } }, "filters.category.contains: contains expects a string, got a number"],
     [{ category: { eq: null } }, "filters.category.eq: eq expects a string, number or boolean, got null"],
-    [{ category: ["a", { b: 1 }] }, "filters.category[1]: in values must be strings, numbers or booleans, got an object"],
+    [
+      { category: ["a", { b: 1 }] },
+      "filters.category[1]: in values must be strings, numbers or booleans, got an object",
+    ],
     [{ category: {} }, "filters.category: operator object must not be empty"],
     [{ AND: [] }, "filters.AND: AND must not be empty"],
     [{ AND: [{ a: 1 }, 5] }, "filters.AND[1]: expected an object, got a number"],
@@ -83,7 +104,16 @@ describe("parseFilters", () => {
 });
 
 describe("evaluateFilter (the reference semantics)", () => {
-  const row = { category: "work", priority: 7, tags: ["urgent", "q3"], note: "Login FAILS on mobile", date: "2024-03-01", flag: false, nothing: null, empty: [] };
+  const row = {
+    category: "work",
+    priority: 7,
+    tags: ["urgent", "q3"],
+    note: "Login FAILS on mobile",
+    date: "2024-03-01",
+    flag: false,
+    nothing: null,
+    empty: [],
+  };
 
   test.each([
     [{ category: "work" }, true],

@@ -1,4 +1,11 @@
-import { defineReranker, Memory, providerConfigSchema, registerProvider, type MemoryConfigInput, type RerankItem } from "@mem0/core";
+import {
+  defineReranker,
+  Memory,
+  providerConfigSchema,
+  registerProvider,
+  type MemoryConfigInput,
+  type RerankItem,
+} from "@mem0/core";
 import { z } from "zod";
 
 /** What the test reranker should do on its next calls. */
@@ -17,7 +24,10 @@ export function resetBehaviour() {
 /** Scores a document by how many query words it contains, ties broken towards later documents. */
 export function overlapScore(query: string, doc: string): number {
   const q = new Set(query.toLowerCase().split(/\W+/).filter(Boolean));
-  return doc.toLowerCase().split(/\W+/).filter((w) => q.has(w)).length;
+  return doc
+    .toLowerCase()
+    .split(/\W+/)
+    .filter((w) => q.has(w)).length;
 }
 
 /**
@@ -26,20 +36,32 @@ export function overlapScore(query: string, doc: string): number {
  */
 export const scriptedReranker = defineReranker({
   provider: "scripted",
-  configSchema: providerConfigSchema({ top_k: z.number().int().positive().optional(), max_docs: z.number().int().positive().optional(), api_key: z.string().optional(), hosted: z.boolean().optional() }),
+  configSchema: providerConfigSchema({
+    top_k: z.number().int().positive().optional(),
+    max_docs: z.number().int().positive().optional(),
+    api_key: z.string().optional(),
+    hosted: z.boolean().optional(),
+  }),
   create: (config) => ({
     provider: "scripted",
     model: "overlap-v1",
     topK: config.top_k,
     maxDocumentsPerCall: config.max_docs,
     hosted: config.hosted,
-    async rerank(query: string, documents: readonly string[], options?: { top_k?: number; signal?: AbortSignal; meta?: Record<string, unknown> }): Promise<RerankItem[]> {
+    async rerank(
+      query: string,
+      documents: readonly string[],
+      options?: { top_k?: number; signal?: AbortSignal; meta?: Record<string, unknown> },
+    ): Promise<RerankItem[]> {
       behaviour.calls.push({ query, documents, top_k: options?.top_k, signal: options?.signal });
       if (behaviour.delayMs) await new Promise((r) => setTimeout(r, behaviour.delayMs));
       if (behaviour.mode === "hang") await new Promise(() => undefined);
       if (behaviour.mode === "throw") throw new Error("provider exploded");
       options?.meta && (options.meta.billed_units = ((options.meta.billed_units as number | undefined) ?? 0) + 1);
-      const scored = documents.map((d, i) => ({ index: i, score: overlapScore(query, d) + i / (10 * documents.length) }));
+      const scored = documents.map((d, i) => ({
+        index: i,
+        score: overlapScore(query, d) + i / (10 * documents.length),
+      }));
       // Scores for every document, ignoring top_k, worst first: what many cross-encoders return.
       if (behaviour.mode === "all-unsorted") return scored.sort((a, b) => a.score - b.score);
       scored.sort((a, b) => b.score - a.score);

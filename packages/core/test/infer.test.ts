@@ -20,7 +20,8 @@ registerProvider(
 );
 
 const facts = (...f: string[]) => JSON.stringify({ facts: f });
-const decide = (...m: { id: string; text: string; event: string; old_memory?: string | null }[]) => JSON.stringify({ memory: m });
+const decide = (...m: { id: string; text: string; event: string; old_memory?: string | null }[]) =>
+  JSON.stringify({ memory: m });
 
 async function setup(extra: Record<string, unknown> = {}) {
   script.answers = [];
@@ -31,9 +32,18 @@ async function setup(extra: Record<string, unknown> = {}) {
 
 test("ADD: facts become memories, infer defaults to true with an LLM, history records ADD", async () => {
   const m = await setup();
-  script.answers = [facts("Is vegetarian", "Loves Dune"), decide({ id: "0", text: "Is vegetarian", event: "ADD" }, { id: "1", text: "Loves Dune", event: "ADD" })];
-  const out = await m.add([{ role: "user", content: "I'm vegetarian and I loved Dune" }], { user_id: "alice", metadata: { source: "chat" } });
-  expect(out.results.map((r) => [r.event, r.memory])).toEqual([["ADD", "Is vegetarian"], ["ADD", "Loves Dune"]]);
+  script.answers = [
+    facts("Is vegetarian", "Loves Dune"),
+    decide({ id: "0", text: "Is vegetarian", event: "ADD" }, { id: "1", text: "Loves Dune", event: "ADD" }),
+  ];
+  const out = await m.add([{ role: "user", content: "I'm vegetarian and I loved Dune" }], {
+    user_id: "alice",
+    metadata: { source: "chat" },
+  });
+  expect(out.results.map((r) => [r.event, r.memory])).toEqual([
+    ["ADD", "Is vegetarian"],
+    ["ADD", "Loves Dune"],
+  ]);
   const all = await m.getAll({ user_id: "alice" });
   expect(all.results.map((r) => r.memory)).toEqual(["Is vegetarian", "Loves Dune"]);
   expect(all.results[0]!.metadata).toEqual({ source: "chat" });
@@ -43,7 +53,10 @@ test("ADD: facts become memories, infer defaults to true with an LLM, history re
 
 test("UPDATE keeps the id, DELETE removes, NONE leaves alone; ids are short integers mapped back", async () => {
   const m = await setup();
-  const seeded = await m.add(["Likes cats", "Lives in Paris", "Drinks coffee"].map((content) => ({ role: "user" as const, content })), { user_id: "alice", infer: false });
+  const seeded = await m.add(
+    ["Likes cats", "Lives in Paris", "Drinks coffee"].map((content) => ({ role: "user" as const, content })),
+    { user_id: "alice", infer: false },
+  );
   const [cats, paris, coffee] = seeded.results.map((r) => r.id);
   script.answers = [
     facts("Likes cats and dogs", "Moved to Berlin", "Drinks coffee"),
@@ -57,7 +70,8 @@ test("UPDATE keeps the id, DELETE removes, NONE leaves alone; ids are short inte
       "\n```",
   ];
   // The lexical embedder ranks these in a fixed order; name the ids the LLM sees explicitly.
-  const shown = async () => JSON.parse(script.prompts[1]![1]!.content.split("\n")[1]!) as { id: string; text: string }[];
+  const shown = async () =>
+    JSON.parse(script.prompts[1]![1]!.content.split("\n")[1]!) as { id: string; text: string }[];
   const out = await m.add("I like dogs too, moved to Berlin, still drink coffee", { user_id: "alice" });
   const list = await shown();
   expect(list.map((x) => x.id)).toEqual(list.map((_, i) => String(i)));
@@ -78,11 +92,23 @@ test("UPDATE keeps the id, DELETE removes, NONE leaves alone; ids are short inte
 });
 
 test.each<[string, (realId: string) => string, string]>([
-  ["a hallucinated short id", () => decide({ id: "0", text: "x", event: "ADD" }, { id: "9", text: "y", event: "UPDATE" }), 'names unknown id "9"'],
-  ["a real memory id instead of a short one", (realId) => decide({ id: realId, text: "Likes dogs", event: "UPDATE" }), "names unknown id"],
+  [
+    "a hallucinated short id",
+    () => decide({ id: "0", text: "x", event: "ADD" }, { id: "9", text: "y", event: "UPDATE" }),
+    'names unknown id "9"',
+  ],
+  [
+    "a real memory id instead of a short one",
+    (realId) => decide({ id: realId, text: "Likes dogs", event: "UPDATE" }),
+    "names unknown id",
+  ],
   ["invalid JSON", () => "{ memory: [", "not valid JSON"],
   ["a missing field", () => JSON.stringify({ memory: [{ id: "0", text: "x" }] }), "memory.0.event"],
-  ["the same id changed twice", () => decide({ id: "0", text: "a", event: "UPDATE" }, { id: "0", text: "", event: "DELETE" }), "changed twice"],
+  [
+    "the same id changed twice",
+    () => decide({ id: "0", text: "a", event: "UPDATE" }, { id: "0", text: "", event: "DELETE" }),
+    "changed twice",
+  ],
 ])("%s: LLMOutputError, nothing changes (not even the valid ADD)", async (_name, answer, message) => {
   const m = await setup();
   const { results } = await m.add("Likes cats", { user_id: "alice", infer: false });
@@ -98,7 +124,9 @@ test.each<[string, (realId: string) => string, string]>([
 test("fact extraction output that is not JSON changes nothing", async () => {
   const m = await setup();
   script.answers = ["Sure! Here are the facts: likes dogs"];
-  await expect(m.add("I like dogs", { user_id: "alice" })).rejects.toThrow("LLM output for fact extraction rejected, nothing was changed: not valid JSON");
+  await expect(m.add("I like dogs", { user_id: "alice" })).rejects.toThrow(
+    "LLM output for fact extraction rejected, nothing was changed: not valid JSON",
+  );
   expect((await m.getAll({ user_id: "alice" })).results).toEqual([]);
 });
 
@@ -120,7 +148,10 @@ test("only memories of the same scope are shown to the LLM", async () => {
 });
 
 test("custom_fact_extraction_prompt and custom_update_memory_prompt replace the defaults", async () => {
-  const m = await setup({ custom_fact_extraction_prompt: "EXTRACT ONLY FOOD FACTS", custom_update_memory_prompt: "DECIDE CAREFULLY" });
+  const m = await setup({
+    custom_fact_extraction_prompt: "EXTRACT ONLY FOOD FACTS",
+    custom_update_memory_prompt: "DECIDE CAREFULLY",
+  });
   script.answers = [facts("Likes ramen"), decide({ id: "0", text: "Likes ramen", event: "ADD" })];
   await m.add("I like ramen", { user_id: "alice" });
   expect(script.prompts[0]![0]).toEqual({ role: "system", content: "EXTRACT ONLY FOOD FACTS" });

@@ -21,6 +21,9 @@ test("text with no tokens is the zero vector, whose similarity is 0, not NaN", (
 });
 
 test("embedding_dims is configurable and reported", async () => {
-  const m = await Memory.fromConfig({ vector_store: { provider: "memory" }, embedder: { provider: "lexical", config: { embedding_dims: 64 } } });
+  const m = await Memory.fromConfig({
+    vector_store: { provider: "memory" },
+    embedder: { provider: "lexical", config: { embedding_dims: 64 } },
+  });
   expect(m.embedder.dims).toBe(64);
 });

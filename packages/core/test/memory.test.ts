@@ -7,10 +7,27 @@ const md5 = (s: string) => createHash("md5").update(s).digest("hex");
 describe("add with infer: false", () => {
   test("a string becomes one memory with id, hash, timestamps, scope and metadata", async () => {
     const m = await memoryWith();
-    const { results } = await m.add("I like green tea", { user_id: "alice", agent_id: "bot", metadata: { category: "food" }, infer: false });
-    expect(results).toEqual([{ id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/), memory: "I like green tea", event: "ADD" }]);
+    const { results } = await m.add("I like green tea", {
+      user_id: "alice",
+      agent_id: "bot",
+      metadata: { category: "food" },
+      infer: false,
+    });
+    expect(results).toEqual([
+      {
+        id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+        memory: "I like green tea",
+        event: "ADD",
+      },
+    ]);
     const got = await m.get(results[0]!.id);
-    expect(got).toMatchObject({ memory: "I like green tea", user_id: "alice", agent_id: "bot", metadata: { category: "food" }, hash: md5("I like green tea") });
+    expect(got).toMatchObject({
+      memory: "I like green tea",
+      user_id: "alice",
+      agent_id: "bot",
+      metadata: { category: "food" },
+      hash: md5("I like green tea"),
+    });
     expect(got!.created_at).toBe(got!.updated_at);
     expect(Date.parse(got!.created_at)).not.toBeNaN();
     expect(got).not.toHaveProperty("run_id");
@@ -33,7 +50,9 @@ describe("add with infer: false", () => {
   test("infer defaults to false without an LLM; infer: true without one is a clear error", async () => {
     const m = await memoryWith();
     await expect(m.add("x", { user_id: "a" })).resolves.toMatchObject({ results: [{ event: "ADD" }] });
-    await expect(m.add("x", { user_id: "a", infer: true })).rejects.toThrow("add.options.infer: infer: true needs an llm in the config");
+    await expect(m.add("x", { user_id: "a", infer: true })).rejects.toThrow(
+      "add.options.infer: infer: true needs an llm in the config",
+    );
   });
 
   test("metadata is copied, not shared with the caller", async () => {
@@ -48,7 +67,16 @@ describe("add with infer: false", () => {
     [["hello", {}], "add.options: give at least one of user_id, agent_id, run_id"],
     [["", { user_id: "a" }], "add.messages: must not be empty"],
     [[[], { user_id: "a" }], "add.messages: must not be empty"],
-    [[[{ role: "user", content: "ok" }, { role: "robot", content: "x" }], { user_id: "a" }], "add.messages[1].role"],
+    [
+      [
+        [
+          { role: "user", content: "ok" },
+          { role: "robot", content: "x" },
+        ],
+        { user_id: "a" },
+      ],
+      "add.messages[1].role",
+    ],
     [[[{ role: "user", content: "  " }], { user_id: "a" }], "add.messages[0].content: must not be empty"],
     [["hi", { user_id: "a", metadata: { user_id: "b" } }], "add.options.metadata.user_id: is reserved"],
     [["hi", { user_id: "a", metadata: "work" }], "add.options.metadata: expected a plain object"],
@@ -109,10 +137,21 @@ describe("get, getAll, update, delete, history", () => {
     const m = await memoryWith();
     for (let i = 0; i < 5; i++) await m.add(`note ${i}`, { user_id: "alice", infer: false, metadata: { n: i } });
     await m.add("other", { user_id: "bob", infer: false, metadata: { n: 3 } });
-    expect((await m.getAll({ user_id: "alice" })).results.map((r) => r.memory)).toEqual(["note 0", "note 1", "note 2", "note 3", "note 4"]);
-    expect((await m.getAll({ user_id: "alice", filters: { n: { gte: 3 } } })).results.map((r) => r.memory)).toEqual(["note 3", "note 4"]);
+    expect((await m.getAll({ user_id: "alice" })).results.map((r) => r.memory)).toEqual([
+      "note 0",
+      "note 1",
+      "note 2",
+      "note 3",
+      "note 4",
+    ]);
+    expect((await m.getAll({ user_id: "alice", filters: { n: { gte: 3 } } })).results.map((r) => r.memory)).toEqual([
+      "note 3",
+      "note 4",
+    ]);
     expect((await m.getAll({ user_id: "alice", limit: 2 })).results).toHaveLength(2);
-    await expect(m.getAll({})).rejects.toThrow("getAll.options: give at least one of user_id, agent_id, run_id, or filters");
+    await expect(m.getAll({})).rejects.toThrow(
+      "getAll.options: give at least one of user_id, agent_id, run_id, or filters",
+    );
   });
 
   test("filter fields are the memory's own: nothing matches through Object.prototype", async () => {

@@ -4,7 +4,10 @@
  */
 import { ConfigError, Memory } from "@mem0/core";
 
-const config = { vector_store: { provider: "memory" }, embedder: { provider: "lexical", config: { embedding_dims: 64 } } };
+const config = {
+  vector_store: { provider: "memory" },
+  embedder: { provider: "lexical", config: { embedding_dims: 64 } },
+};
 
 test("new Memory(config) works without await; the first call creates the providers", async () => {
   const m = new Memory(config);
@@ -20,7 +23,10 @@ test("a bad top level is a ConfigError thrown by the constructor itself", () => 
 });
 
 test("a bad provider config rejects the first call with the ConfigError, and the next call too (nothing half-built)", async () => {
-  const m = new Memory({ vector_store: { provider: "memory" }, embedder: { provider: "lexical", config: { embedding_dims: -1 } } });
+  const m = new Memory({
+    vector_store: { provider: "memory" },
+    embedder: { provider: "lexical", config: { embedding_dims: -1 } },
+  });
   await expect(m.getAll({ user_id: "a" })).rejects.toBeInstanceOf(ConfigError);
   await expect(m.search("x", { user_id: "a" })).rejects.toThrow(/embedder.config.embedding_dims/);
 });

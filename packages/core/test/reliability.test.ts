@@ -96,8 +96,20 @@ function countingStore(withoutApply: boolean): VectorStore {
   if (!withoutApply) store.apply = (changes, options) => (counts.storeWrites++, inner.apply(changes, options));
   return store;
 }
-registerProvider(defineVectorStore({ provider: "counting-store", configSchema: providerConfigSchema({}), create: () => countingStore(false) }));
-registerProvider(defineVectorStore({ provider: "plain-store", configSchema: providerConfigSchema({}), create: () => countingStore(true) }));
+registerProvider(
+  defineVectorStore({
+    provider: "counting-store",
+    configSchema: providerConfigSchema({}),
+    create: () => countingStore(false),
+  }),
+);
+registerProvider(
+  defineVectorStore({
+    provider: "plain-store",
+    configSchema: providerConfigSchema({}),
+    create: () => countingStore(true),
+  }),
+);
 
 /** Each UPDATE's old_memory is the previous event's new_memory: no write read a stale record. */
 function expectChained(events: HistoryEvent[]) {
@@ -105,18 +117,21 @@ function expectChained(events: HistoryEvent[]) {
 }
 
 describe("concurrent read-modify-write loses nothing", () => {
-  test.each(["memory", "plain-store"])("%s: update(text) and update(metadata) at once keep both, 20 of 20 times", async (provider) => {
-    const m = await memoryWith({ vector_store: { provider } });
-    for (let run = 0; run < 20; run++) {
-      const { results } = await m.add("original", { user_id: "u", metadata: { v: 0 }, infer: false });
-      const id = results[0]!.id;
-      await Promise.all([m.update(id, { text: `text ${run}` }), m.update(id, { metadata: { v: run + 1 } })]);
-      const got = await m.get(id);
-      if (provider === "plain-store") continue; // without apply no guarantee; it must merely work
-      expect([got!.memory, got!.metadata]).toEqual([`text ${run}`, { v: run + 1 }]);
-      expectChained(await m.history(id));
-    }
-  });
+  test.each(["memory", "plain-store"])(
+    "%s: update(text) and update(metadata) at once keep both, 20 of 20 times",
+    async (provider) => {
+      const m = await memoryWith({ vector_store: { provider } });
+      for (let run = 0; run < 20; run++) {
+        const { results } = await m.add("original", { user_id: "u", metadata: { v: 0 }, infer: false });
+        const id = results[0]!.id;
+        await Promise.all([m.update(id, { text: `text ${run}` }), m.update(id, { metadata: { v: run + 1 } })]);
+        const got = await m.get(id);
+        if (provider === "plain-store") continue; // without apply no guarantee; it must merely work
+        expect([got!.memory, got!.metadata]).toEqual([`text ${run}`, { v: run + 1 }]);
+        expectChained(await m.history(id));
+      }
+    },
+  );
 });
 
 describe("an inferred add whose target vanished mid-call", () => {
@@ -125,7 +140,10 @@ describe("an inferred add whose target vanished mid-call", () => {
   test("ADD + UPDATE with the UPDATE's target deleted during the LLM call: the ADD is kept, the UPDATE reported as skipped, no throw", async () => {
     const m = await memoryWith({ llm: { provider: "racing-llm" } });
     const target = (await m.add("likes tea", { user_id: "u", infer: false })).results[0]!.id;
-    answers.push(JSON.stringify({ facts: ["likes green tea", "owns a cat"] }), decide({ id: "0", text: "likes green tea", event: "UPDATE" }, { id: "new", text: "owns a cat", event: "ADD" }));
+    answers.push(
+      JSON.stringify({ facts: ["likes green tea", "owns a cat"] }),
+      decide({ id: "0", text: "likes green tea", event: "UPDATE" }, { id: "new", text: "owns a cat", event: "ADD" }),
+    );
     onDecide = async () => void (await m.delete(target));
     try {
       const out = await m.add("I like green tea and I own a cat", { user_id: "u" });
@@ -141,11 +159,16 @@ describe("an inferred add whose target vanished mid-call", () => {
   test("an UPDATE applies to the target as it is at write time (metadata changed meanwhile is kept, previous_memory is current)", async () => {
     const m = await memoryWith({ llm: { provider: "racing-llm" } });
     const target = (await m.add("likes tea", { user_id: "u", metadata: { a: 1 }, infer: false })).results[0]!.id;
-    answers.push(JSON.stringify({ facts: ["likes green tea"] }), decide({ id: "0", text: "likes green tea", event: "UPDATE" }));
+    answers.push(
+      JSON.stringify({ facts: ["likes green tea"] }),
+      decide({ id: "0", text: "likes green tea", event: "UPDATE" }),
+    );
     onDecide = async () => void (await m.update(target, { text: "likes black tea", metadata: { a: 2 } }));
     try {
       const out = await m.add("green tea", { user_id: "u", metadata: { b: 3 } });
-      expect(out.results).toEqual([{ id: target, memory: "likes green tea", event: "UPDATE", previous_memory: "likes black tea" }]);
+      expect(out.results).toEqual([
+        { id: target, memory: "likes green tea", event: "UPDATE", previous_memory: "likes black tea" },
+      ]);
       expect((await m.get(target))!.metadata).toEqual({ a: 2, b: 3 });
       expectChained(await m.history(target));
     } finally {
@@ -156,7 +179,10 @@ describe("an inferred add whose target vanished mid-call", () => {
 
 describe("batch writes", () => {
   test("add of a list of messages: one embedder call and one store write", async () => {
-    const m = await Memory.fromConfig({ vector_store: { provider: "counting-store" }, embedder: { provider: "counting-embedder" } });
+    const m = await Memory.fromConfig({
+      vector_store: { provider: "counting-store" },
+      embedder: { provider: "counting-embedder" },
+    });
     counts.embedCalls = 0;
     counts.storeWrites = 0;
     const messages = Array.from({ length: 25 }, (_, i) => ({ role: "user" as const, content: `fact number ${i}` }));
@@ -166,13 +192,22 @@ describe("batch writes", () => {
   });
 
   test("deleteAll is one store write, with a DELETE event per memory; other scopes stay", async () => {
-    const m = await Memory.fromConfig({ vector_store: { provider: "counting-store" }, embedder: { provider: "counting-embedder" } });
-    const { results } = await m.add(Array.from({ length: 30 }, (_, i) => ({ role: "user" as const, content: `doomed ${i}` })), { user_id: "u", infer: false });
+    const m = await Memory.fromConfig({
+      vector_store: { provider: "counting-store" },
+      embedder: { provider: "counting-embedder" },
+    });
+    const { results } = await m.add(
+      Array.from({ length: 30 }, (_, i) => ({ role: "user" as const, content: `doomed ${i}` })),
+      { user_id: "u", infer: false },
+    );
     await m.add("kept", { user_id: "other", infer: false });
     counts.storeWrites = 0;
     expect(await m.deleteAll({ user_id: "u" })).toEqual({ deleted: 30 });
     expect(counts.storeWrites).toBe(1);
-    expect((await m.history(results[7]!.id)).map((e) => [e.event, e.old_memory])).toEqual([["ADD", null], ["DELETE", "doomed 7"]]);
+    expect((await m.history(results[7]!.id)).map((e) => [e.event, e.old_memory])).toEqual([
+      ["ADD", null],
+      ["DELETE", "doomed 7"],
+    ]);
     expect((await m.getAll({ user_id: "other" })).results).toHaveLength(1);
   });
 
@@ -181,7 +216,11 @@ describe("batch writes", () => {
     const id = (await m.add("one", { user_id: "u", infer: false })).results[0]!.id;
     await m.update(id, "two");
     expect(await m.deleteAll({ user_id: "u" })).toEqual({ deleted: 1 });
-    expect((await m.history(id)).map((e) => [e.event, e.old_memory, e.new_memory])).toEqual([["ADD", null, "one"], ["UPDATE", "one", "two"], ["DELETE", "two", null]]);
+    expect((await m.history(id)).map((e) => [e.event, e.old_memory, e.new_memory])).toEqual([
+      ["ADD", null, "one"],
+      ["UPDATE", "one", "two"],
+      ["DELETE", "two", null],
+    ]);
   });
 });
 

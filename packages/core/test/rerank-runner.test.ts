@@ -18,15 +18,25 @@ beforeEach(resetBehaviour);
 
 async function seeded(rerankerConfig: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
   const m = await memoryWith({ reranker: { provider: "scripted", config: rerankerConfig }, ...extra });
-  await m.add(FOOD.map((content) => ({ role: "user" as const, content })), { user_id: "alice", infer: false });
+  await m.add(
+    FOOD.map((content) => ({ role: "user" as const, content })),
+    { user_id: "alice", infer: false },
+  );
   return m;
 }
 
 describe("validateRanking: the one check of a ranked answer", () => {
-  const ok = [{ index: 2, score: 0.1 }, { index: 0, score: 0.9 }, { index: 1, score: 0.5 }];
+  const ok = [
+    { index: 2, score: 0.1 },
+    { index: 0, score: 0.9 },
+    { index: 1, score: 0.5 },
+  ];
 
   test("a superset of the requested top_k, in any order, is validated, sorted best first and cut", () => {
-    expect(validateRanking(ok, { documents: 3, expected: 2 })).toEqual([{ index: 0, score: 0.9 }, { index: 1, score: 0.5 }]);
+    expect(validateRanking(ok, { documents: 3, expected: 2 })).toEqual([
+      { index: 0, score: 0.9 },
+      { index: 1, score: 0.5 },
+    ]);
   });
 
   test("fewer than requested, bad or repeated indexes and non-finite scores are errors naming the problem", () => {
@@ -44,16 +54,25 @@ describe("validateRanking: the one check of a ranked answer", () => {
     expect(problem([...ok.slice(0, 2), { index: 3, score: 1 }])).toBe("reranker returned index 3 outside 0..2");
     expect(problem([...ok.slice(0, 2), { index: 1.5, score: 1 }])).toBe("reranker returned index 1.5 outside 0..2");
     expect(problem([...ok.slice(0, 2), { index: 0, score: 1 }])).toBe("reranker returned index 0 twice");
-    expect(problem([...ok.slice(0, 2), { index: 1, score: Number.NaN }])).toBe("reranker returned a non-finite score for index 1 (null)");
+    expect(problem([...ok.slice(0, 2), { index: 1, score: Number.NaN }])).toBe(
+      "reranker returned a non-finite score for index 1 (null)",
+    );
     expect(problem({ results: ok })).toBe("reranker returned object, expected an array of ranked results");
   });
 
   test("providers name their own score field and error type", () => {
     const fail = (problem: string) => new ConfigError([problem]);
-    expect(() => validateRanking([{ index: 0, relevanceScore: "x" }], { documents: 1, expected: 1, scoreKey: "relevanceScore", fail })).toThrow(
-      'a non-finite relevanceScore for index 0 ("x")',
-    );
-    expect(validateRanking([{ index: 0, relevanceScore: 0.3 }], { documents: 1, expected: 1, scoreKey: "relevanceScore" })).toEqual([{ index: 0, score: 0.3 }]);
+    expect(() =>
+      validateRanking([{ index: 0, relevanceScore: "x" }], {
+        documents: 1,
+        expected: 1,
+        scoreKey: "relevanceScore",
+        fail,
+      }),
+    ).toThrow('a non-finite relevanceScore for index 0 ("x")');
+    expect(
+      validateRanking([{ index: 0, relevanceScore: 0.3 }], { documents: 1, expected: 1, scoreKey: "relevanceScore" }),
+    ).toEqual([{ index: 0, score: 0.3 }]);
   });
 });
 
@@ -95,25 +114,51 @@ describe("runReranker: split, cap concurrency, shift indexes, merge", () => {
   test("planCalls splits by the provider's own measure (here: characters) and wins over maxDocumentsPerCall", async () => {
     const { reranker, calls } = recordingReranker({
       maxDocumentsPerCall: 100,
-      planCalls: (_query, documents) => planByWeight(documents.map((d) => d.length), 6, (i) => new Error(`document ${i} too long`)),
+      planCalls: (_query, documents) =>
+        planByWeight(
+          documents.map((d) => d.length),
+          6,
+          (i) => new Error(`document ${i} too long`),
+        ),
     });
     const meta: Record<string, unknown> = {};
     const out = await runReranker(reranker, "a b c", docs, { top_k: 2, meta });
-    expect(calls.map((c) => c.documents)).toEqual([["a b", "a", "c"], ["a b c", "b"], ["a c", "z"]]);
+    expect(calls.map((c) => c.documents)).toEqual([
+      ["a b", "a", "c"],
+      ["a b c", "b"],
+      ["a c", "z"],
+    ]);
     // Each call is asked only for its best min(top_k, size): the overall best two are among them.
     expect(calls.map((c) => c.top_k)).toEqual([2, 2, 2]);
-    expect(out).toEqual([{ index: 3, score: 3 }, { index: 0, score: 2 }]);
+    expect(out).toEqual([
+      { index: 3, score: 3 },
+      { index: 0, score: 2 },
+    ]);
     expect(meta.requests_split).toBe(3);
   });
 
   test("a plan that does not cover the documents in order is refused before any call", async () => {
-    const { reranker, calls } = recordingReranker({ planCalls: () => [{ start: 0, end: 3 }, { start: 4, end: 7 }] });
-    await expect(runReranker(reranker, "a", docs, { top_k: 2 })).rejects.toThrow("reranker recording planned calls that do not cover documents 0..6 in order");
+    const { reranker, calls } = recordingReranker({
+      planCalls: () => [
+        { start: 0, end: 3 },
+        { start: 4, end: 7 },
+      ],
+    });
+    await expect(runReranker(reranker, "a", docs, { top_k: 2 })).rejects.toThrow(
+      "reranker recording planned calls that do not cover documents 0..6 in order",
+    );
     expect(calls).toHaveLength(0);
   });
 
   test("a document the plan cannot place is the provider's error; nothing is sent", async () => {
-    const { reranker, calls } = recordingReranker({ planCalls: (_q, d) => planByWeight(d.map((x) => x.length), 4, (i, w) => new Error(`document ${i} weighs ${w}`)) });
+    const { reranker, calls } = recordingReranker({
+      planCalls: (_q, d) =>
+        planByWeight(
+          d.map((x) => x.length),
+          4,
+          (i, w) => new Error(`document ${i} weighs ${w}`),
+        ),
+    });
     await expect(runReranker(reranker, "a", docs, { top_k: 2 })).rejects.toThrow("document 3 weighs 5");
     expect(calls).toHaveLength(0);
   });
@@ -137,14 +182,23 @@ describe("runReranker: split, cap concurrency, shift indexes, merge", () => {
   });
 
   test("one failing call fails the whole rerank and aborts its siblings: no document gets a score the provider did not give", async () => {
-    const { reranker, calls } = recordingReranker({ maxDocumentsPerCall: 2, maxConcurrentCalls: 4 }, (d) => d[0] === "c");
+    const { reranker, calls } = recordingReranker(
+      { maxDocumentsPerCall: 2, maxConcurrentCalls: 4 },
+      (d) => d[0] === "c",
+    );
     await expect(runReranker(reranker, "a", docs, { top_k: 7 })).rejects.toThrow("this call failed");
     expect(calls.filter((c) => c.documents[0] !== "c").every((c) => c.signal!.aborted)).toBe(true);
   });
 
   test("a split call's answer is validated within its own documents", async () => {
-    const reranker: Reranker = { provider: "off-by-one", maxDocumentsPerCall: 3, rerank: async (_q, d) => d.map((_, i) => ({ index: i + 1, score: 1 })) };
-    await expect(runReranker(reranker, "a", docs, { top_k: 2 })).rejects.toThrow("reranker returned index 3 outside 0..2");
+    const reranker: Reranker = {
+      provider: "off-by-one",
+      maxDocumentsPerCall: 3,
+      rerank: async (_q, d) => d.map((_, i) => ({ index: i + 1, score: 1 })),
+    };
+    await expect(runReranker(reranker, "a", docs, { top_k: 2 })).rejects.toThrow(
+      "reranker returned index 3 outside 0..2",
+    );
   });
 });
 
@@ -176,14 +230,22 @@ describe("the overall rerank budget", () => {
 
 describe("specificationVersion", () => {
   const make = (provider: string, specificationVersion?: string) => ({
-    ...defineReranker({ provider, configSchema: providerConfigSchema({}), create: () => ({ provider, rerank: async () => [] }) }),
+    ...defineReranker({
+      provider,
+      configSchema: providerConfigSchema({}),
+      create: () => ({ provider, rerank: async () => [] }),
+    }),
     specificationVersion,
   });
 
   test("define* stamps the current version; a plugin without one is taken as current", async () => {
-    expect(defineReranker({ provider: "x", configSchema: providerConfigSchema({}), create: () => ({ provider: "x", rerank: async () => [] }) }).specificationVersion).toBe(
-      SPECIFICATION_VERSION,
-    );
+    expect(
+      defineReranker({
+        provider: "x",
+        configSchema: providerConfigSchema({}),
+        create: () => ({ provider: "x", rerank: async () => [] }),
+      }).specificationVersion,
+    ).toBe(SPECIFICATION_VERSION);
     registerProvider(make("unversioned-reranker", undefined));
     const m = await memoryWith({ reranker: { provider: "unversioned-reranker" } });
     expect(m.reranker!.provider).toBe("unversioned-reranker");

@@ -3,7 +3,10 @@ import { behaviour, FOOD, memoryWith, overlapScore, resetBehaviour } from "./hel
 
 async function seeded(rerankerConfig: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
   const m = await memoryWith({ reranker: { provider: "scripted", config: rerankerConfig }, ...extra });
-  await m.add(FOOD.map((content) => ({ role: "user" as const, content })), { user_id: "alice", infer: false });
+  await m.add(
+    FOOD.map((content) => ({ role: "user" as const, content })),
+    { user_id: "alice", infer: false },
+  );
   await m.add("Bob loves sushi too", { user_id: "bob", infer: false, metadata: { category: "food" } });
   return m;
 }
@@ -86,14 +89,19 @@ describe("scores and ordering", () => {
   test("timings cover every stage", async () => {
     const m = await seeded();
     const r = await m.search("ramen", { user_id: "alice" });
-    for (const k of ["embed_ms", "search_ms", "rerank_ms", "total_ms"] as const) expect(r.timings[k]).toBeGreaterThanOrEqual(0);
+    for (const k of ["embed_ms", "search_ms", "rerank_ms", "total_ms"] as const)
+      expect(r.timings[k]).toBeGreaterThanOrEqual(0);
     expect(r.timings.total_ms).toBeGreaterThanOrEqual(r.timings.rerank_ms);
   });
 
   test("results carry the memory's fields", async () => {
     const m = await seeded();
     const r = await m.search("sushi", { user_id: "bob" });
-    expect(r.results[0]).toMatchObject({ memory: "Bob loves sushi too", user_id: "bob", metadata: { category: "food" } });
+    expect(r.results[0]).toMatchObject({
+      memory: "Bob loves sushi too",
+      user_id: "bob",
+      metadata: { category: "food" },
+    });
     expect(r.results[0]!.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(r.results[0]!.hash).toMatch(/^[0-9a-f]{32}$/);
   });
@@ -117,21 +125,24 @@ describe("scores and ordering", () => {
 
 describe("fallback", () => {
   const failures = ["throw", "wrong-count", "bad-index", "nan", "duplicate"] as const;
-  test.each(failures)("reranker failure (%s) returns vector order with reranked: false, the error, and an event", async (mode) => {
-    const m = await seeded();
-    const events: unknown[] = [];
-    m.on("rerank:error", (e) => events.push(e));
-    const expected = await m.search("ramen", { user_id: "alice", limit: 3, rerank: false });
-    behaviour.mode = mode;
-    const r = await m.search("ramen", { user_id: "alice", limit: 3 });
-    expect(r.reranked).toBe(false);
-    expect(r.rerank!.error).toEqual(expect.any(String));
-    expect(r.rerank!.error!.length).toBeGreaterThan(5);
-    expect(r.results.map((x) => x.id)).toEqual(expected.results.map((x) => x.id));
-    for (const x of r.results) expect(x).not.toHaveProperty("rerank_score");
-    expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ query: "ramen", provider: "scripted" });
-  });
+  test.each(failures)(
+    "reranker failure (%s) returns vector order with reranked: false, the error, and an event",
+    async (mode) => {
+      const m = await seeded();
+      const events: unknown[] = [];
+      m.on("rerank:error", (e) => events.push(e));
+      const expected = await m.search("ramen", { user_id: "alice", limit: 3, rerank: false });
+      behaviour.mode = mode;
+      const r = await m.search("ramen", { user_id: "alice", limit: 3 });
+      expect(r.reranked).toBe(false);
+      expect(r.rerank!.error).toEqual(expect.any(String));
+      expect(r.rerank!.error!.length).toBeGreaterThan(5);
+      expect(r.results.map((x) => x.id)).toEqual(expected.results.map((x) => x.id));
+      for (const x of r.results) expect(x).not.toHaveProperty("rerank_score");
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({ query: "ramen", provider: "scripted" });
+    },
+  );
 
   test("a reranker that hangs past timeout_ms is abandoned within the budget", async () => {
     const m = await seeded();
@@ -174,7 +185,9 @@ describe("fallback", () => {
     behaviour.mode = "throw";
     await expect(m.search("ramen", { user_id: "alice", rerank_fallback: false })).rejects.toBeInstanceOf(RerankError);
     const strict = await seeded({}, { rerank_fallback: false });
-    await expect(strict.search("ramen", { user_id: "alice" })).rejects.toThrow("reranker scripted failed: provider exploded");
+    await expect(strict.search("ramen", { user_id: "alice" })).rejects.toThrow(
+      "reranker scripted failed: provider exploded",
+    );
     const r = await strict.search("ramen", { user_id: "alice", rerank_fallback: true });
     expect(r.reranked).toBe(false);
   });
@@ -206,7 +219,11 @@ describe("maxDocumentsPerCall", () => {
 describe("scope and filters", () => {
   test("no filter can reach another user's memories", async () => {
     const m = await seeded();
-    const r = await m.search("sushi", { user_id: "alice", filters: { OR: [{ user_id: "bob" }, { category: "food" }] }, limit: 50 });
+    const r = await m.search("sushi", {
+      user_id: "alice",
+      filters: { OR: [{ user_id: "bob" }, { category: "food" }] },
+      limit: 50,
+    });
     expect(r.results).toEqual([]);
     const n = await m.search("sushi", { user_id: "alice", filters: { NOT: [{ user_id: "alice" }] }, limit: 50 });
     expect(n.results).toEqual([]);
@@ -217,9 +234,17 @@ describe("scope and filters", () => {
   test("filters apply with reranking on, and reranking never brings back a filtered-out memory", async () => {
     const m = await memoryWith({ reranker: { provider: "scripted", config: {} } });
     for (let i = 0; i < 12; i++) {
-      await m.add(`task ${i} important work`, { user_id: "alice", infer: false, metadata: { category: i % 2 ? "work" : "home", priority: i } });
+      await m.add(`task ${i} important work`, {
+        user_id: "alice",
+        infer: false,
+        metadata: { category: i % 2 ? "work" : "home", priority: i },
+      });
     }
-    const r = await m.search("important work tasks", { user_id: "alice", filters: { AND: [{ category: "work" }, { priority: { gte: 7 } }] }, limit: 20 });
+    const r = await m.search("important work tasks", {
+      user_id: "alice",
+      filters: { AND: [{ category: "work" }, { priority: { gte: 7 } }] },
+      limit: 20,
+    });
     expect(r.reranked).toBe(true);
     expect(r.results.map((x) => x.metadata.priority).sort()).toEqual([11, 7, 9]);
   });
@@ -251,13 +276,20 @@ describe("bad input is a typed error and nothing runs", () => {
 
   test("rerank: true with no reranker configured answers in vector order, says why, and emits rerank:error (Mem0 ignores it)", async () => {
     const m = await memoryWith();
-    await m.add(FOOD.map((content) => ({ role: "user" as const, content })), { user_id: "alice", infer: false });
+    await m.add(
+      FOOD.map((content) => ({ role: "user" as const, content })),
+      { user_id: "alice", infer: false },
+    );
     const errors: string[] = [];
     m.on("rerank:error", (e) => errors.push(`${e.provider}: ${e.error.message}`));
     const plain = await m.search("ramen", { user_id: "alice", limit: 3 });
     const r = await m.search("ramen", { user_id: "alice", limit: 3, rerank: true });
     expect(r.reranked).toBe(false);
-    expect(r.rerank).toMatchObject({ provider: "none", candidates: 0, error: "rerank: true but no reranker is configured" });
+    expect(r.rerank).toMatchObject({
+      provider: "none",
+      candidates: 0,
+      error: "rerank: true but no reranker is configured",
+    });
     expect(r.results.map((x) => x.id)).toEqual(plain.results.map((x) => x.id));
     expect(errors).toEqual(["none: rerank: true but no reranker is configured"]);
   });
@@ -266,16 +298,22 @@ describe("bad input is a typed error and nothing runs", () => {
     const m = await seeded();
     expect((await m.search("ramen", { user_id: "alice", topK: 2, rerank: false } as never)).results).toHaveLength(2);
     expect((await m.search("ramen", { user_id: "alice", top_k: 1, limit: 1, rerank: false })).results).toHaveLength(1);
-    await expect(m.search("ramen", { user_id: "alice", top_k: 2, limit: 3 })).rejects.toThrow(/search.options.top_k: top_k \(2\) and limit \(3\) disagree/);
+    await expect(m.search("ramen", { user_id: "alice", top_k: 2, limit: 3 })).rejects.toThrow(
+      /search.options.top_k: top_k \(2\) and limit \(3\) disagree/,
+    );
     expect((await m.getAll({ user_id: "alice", topK: 2 } as never)).results).toHaveLength(2);
     await expect(m.getAll({ user_id: "alice", top_k: 2, limit: 5 })).rejects.toBeInstanceOf(ValidationError);
   });
 
   test("threshold is range-checked like Mem0 2.x: [0, 1]", async () => {
     const m = await seeded();
-    await expect(m.search("ramen", { user_id: "alice", threshold: 1.5 })).rejects.toThrow(/search.options.threshold: expected a number between 0 and 1/);
+    await expect(m.search("ramen", { user_id: "alice", threshold: 1.5 })).rejects.toThrow(
+      /search.options.threshold: expected a number between 0 and 1/,
+    );
     await expect(m.search("ramen", { user_id: "alice", threshold: -0.1 })).rejects.toBeInstanceOf(ValidationError);
-    expect((await m.search("ramen", { user_id: "alice", threshold: 0, rerank: false })).results.length).toBeGreaterThan(0);
+    expect((await m.search("ramen", { user_id: "alice", threshold: 0, rerank: false })).results.length).toBeGreaterThan(
+      0,
+    );
   });
 
   test("camelCase options are accepted (mem0ai's TS spelling)", async () => {

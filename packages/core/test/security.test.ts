@@ -39,7 +39,12 @@ describe("a key given in two spellings is refused, naming both", () => {
   test("search / getAll / deleteAll / add with user_id and userId: ValidationError, and nothing of bob's is read or deleted", async () => {
     const { m, bob } = await seeded();
     const twice = { user_id: "alice", userId: "bob" } as never;
-    for (const call of [() => m.search("tea", twice), () => m.getAll(twice), () => m.deleteAll(twice), () => m.add("x", { ...(twice as object), infer: false } as never)]) {
+    for (const call of [
+      () => m.search("tea", twice),
+      () => m.getAll(twice),
+      () => m.deleteAll(twice),
+      () => m.add("x", { ...(twice as object), infer: false } as never),
+    ]) {
       const err = await rejection(call());
       expect(err).toBeInstanceOf(ValidationError);
       expect(err.message).toContain('"user_id"');
@@ -53,15 +58,27 @@ describe("a key given in two spellings is refused, naming both", () => {
   test("the config: a top-level key and a provider config key given twice are ConfigErrors naming both", async () => {
     const top = await rejection(Memory.fromConfig({ rerank_fallback: true, rerankFallback: false } as never));
     expect(top).toBeInstanceOf(ConfigError);
-    expect((top as ConfigError).issues).toContainEqual(expect.stringMatching(/^rerank_fallback: given twice, as "rerank_fallback" and "rerankFallback"/));
-    const nested = await rejection(Memory.fromConfig({ vector_store: { provider: "memory", config: { collection_name: "a", collectionName: "b" } } }));
-    expect((nested as ConfigError).issues).toContainEqual(expect.stringMatching(/^vector_store\.config\.collection_name: given twice/));
+    expect((top as ConfigError).issues).toContainEqual(
+      expect.stringMatching(/^rerank_fallback: given twice, as "rerank_fallback" and "rerankFallback"/),
+    );
+    const nested = await rejection(
+      Memory.fromConfig({
+        vector_store: { provider: "memory", config: { collection_name: "a", collectionName: "b" } },
+      }),
+    );
+    expect((nested as ConfigError).issues).toContainEqual(
+      expect.stringMatching(/^vector_store\.config\.collection_name: given twice/),
+    );
     const schema = providerConfigSchema({ base_url: fields.url().optional() });
-    expect(() => parseConfig(schema, { base_url: "http://a", baseURL: "http://b" }, "x.config")).toThrow(/x\.config\.base_url: given twice, as "base_url" and "baseURL"/);
+    expect(() => parseConfig(schema, { base_url: "http://a", baseURL: "http://b" }, "x.config")).toThrow(
+      /x\.config\.base_url: given twice, as "base_url" and "baseURL"/,
+    );
   });
 
   test("runs of capitals map to one word; an all-caps key keeps its spelling in messages", async () => {
-    expect(snakeCaseKeys({ baseURL: 1, apiKey: 2, HTTPProxy: 3, userId: 4, embeddingModelDims: 5, USER_ID: 6 })).toEqual({
+    expect(
+      snakeCaseKeys({ baseURL: 1, apiKey: 2, HTTPProxy: 3, userId: 4, embeddingModelDims: 5, USER_ID: 6 }),
+    ).toEqual({
       base_url: 1,
       api_key: 2,
       http_proxy: 3,
@@ -70,7 +87,9 @@ describe("a key given in two spellings is refused, naming both", () => {
       USER_ID: 6,
     });
     const m = await memoryWith();
-    await expect(m.search("q", { user_id: "a", USER_ID: "b" } as never)).rejects.toThrow("search.options.USER_ID: unknown option");
+    await expect(m.search("q", { user_id: "a", USER_ID: "b" } as never)).rejects.toThrow(
+      "search.options.USER_ID: unknown option",
+    );
   });
 });
 
@@ -78,8 +97,10 @@ describe("scope: several scope keys are ANDed (decoys match one key only)", () =
   test("search, getAll and deleteAll with user_id + agent_id touch only memories with both", async () => {
     const m = await memoryWith();
     const both = (await m.add("tea with both", { user_id: "u", agent_id: "a", infer: false })).results[0]!.id;
-    const decoyUser = (await m.add("tea with user only", { user_id: "u", agent_id: "other", infer: false })).results[0]!.id;
-    const decoyAgent = (await m.add("tea with agent only", { user_id: "other", agent_id: "a", infer: false })).results[0]!.id;
+    const decoyUser = (await m.add("tea with user only", { user_id: "u", agent_id: "other", infer: false })).results[0]!
+      .id;
+    const decoyAgent = (await m.add("tea with agent only", { user_id: "other", agent_id: "a", infer: false }))
+      .results[0]!.id;
     const userOnly = (await m.add("tea no agent", { user_id: "u", infer: false })).results[0]!.id;
     const scope = { user_id: "u", agent_id: "a" };
     expect((await m.search("tea", scope)).results.map((r) => r.id)).toEqual([both]);
@@ -94,7 +115,11 @@ describe("optional scope on get / update / delete / history by id", () => {
   test("outside the scope: get is null, update/delete/history are NotFoundError, and nothing changes", async () => {
     const { m, bob } = await seeded();
     expect(await m.get(bob, { user_id: "alice" })).toBeNull();
-    for (const call of [() => m.update(bob, "hacked", { user_id: "alice" }), () => m.delete(bob, { user_id: "alice" }), () => m.history(bob, { user_id: "alice" })]) {
+    for (const call of [
+      () => m.update(bob, "hacked", { user_id: "alice" }),
+      () => m.delete(bob, { user_id: "alice" }),
+      () => m.history(bob, { user_id: "alice" }),
+    ]) {
       const err = await rejection(call());
       expect(err).toBeInstanceOf(NotFoundError);
       expect(err.message).not.toMatch(/forbidden|scope/i);
@@ -119,7 +144,9 @@ describe("optional scope on get / update / delete / history by id", () => {
     const { m, bob } = await seeded();
     await expect(m.get(bob, {})).rejects.toThrow("get.options: give at least one of user_id, agent_id, run_id");
     await expect(m.delete(bob, { owner: "bob" } as never)).rejects.toThrow("delete.options.owner: unknown option");
-    await expect(m.update(bob, "x", { user_id: "bob", userId: "alice" } as never)).rejects.toThrow(/update\.options\.user_id: given twice/);
+    await expect(m.update(bob, "x", { user_id: "bob", userId: "alice" } as never)).rejects.toThrow(
+      /update\.options\.user_id: given twice/,
+    );
     expect((await m.get(bob))!.memory).toBe("bob likes tea");
   });
 });
@@ -134,7 +161,10 @@ describe("metadata: only what every store can store and filter on", () => {
   test("nesting, key length and size past the limits are ValidationErrors; at the limits they are stored and filterable", async () => {
     const m = await memoryWith();
     const cases: [Record<string, unknown>, RegExp][] = [
-      [nested(1000), new RegExp(`add\\.options\\.metadata(\\.nest)+: nested deeper than ${METADATA_LIMITS.maxDepth} levels`)],
+      [
+        nested(1000),
+        new RegExp(`add\\.options\\.metadata(\\.nest)+: nested deeper than ${METADATA_LIMITS.maxDepth} levels`),
+      ],
       [{ ["k".repeat(METADATA_LIMITS.maxKeyLength + 1)]: 1 }, /key longer than 256 characters/],
       [{ big: "x".repeat(METADATA_LIMITS.maxBytes) }, /bytes as JSON; the limit is 65536/],
     ];
@@ -145,8 +175,14 @@ describe("metadata: only what every store can store and filter on", () => {
     }
     expect((await m.getAll({ user_id: "u" })).results).toEqual([]);
     const deepest = nested(METADATA_LIMITS.maxDepth - 1);
-    const { results } = await m.add("ok", { user_id: "u", metadata: { ...deepest, tag: "t", ["k".repeat(METADATA_LIMITS.maxKeyLength)]: 1 }, infer: false });
-    expect((await m.getAll({ user_id: "u", filters: { tag: "t" } })).results.map((r) => r.id)).toEqual([results[0]!.id]);
+    const { results } = await m.add("ok", {
+      user_id: "u",
+      metadata: { ...deepest, tag: "t", ["k".repeat(METADATA_LIMITS.maxKeyLength)]: 1 },
+      infer: false,
+    });
+    expect((await m.getAll({ user_id: "u", filters: { tag: "t" } })).results.map((r) => r.id)).toEqual([
+      results[0]!.id,
+    ]);
     // update is held to the same rules
     await expect(m.update(results[0]!.id, { metadata: nested(1000) })).rejects.toBeInstanceOf(ValidationError);
   });
@@ -163,13 +199,17 @@ describe("metadata: only what every store can store and filter on", () => {
       [{ list: [1, undefined] }, "add.options.metadata.list.1: undefined cannot be stored"],
     ];
     for (const [metadata, message] of cases) {
-      const err = await rejection(m.add("x", { user_id: "u", metadata: metadata as Record<string, unknown>, infer: false }));
+      const err = await rejection(
+        m.add("x", { user_id: "u", metadata: metadata as Record<string, unknown>, infer: false }),
+      );
       expect(err).toBeInstanceOf(ValidationError);
       expect(err.message).toContain(message);
     }
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    expect(await rejection(m.add("x", { user_id: "u", metadata: cyclic, infer: false }))).toBeInstanceOf(ValidationError);
+    expect(await rejection(m.add("x", { user_id: "u", metadata: cyclic, infer: false }))).toBeInstanceOf(
+      ValidationError,
+    );
     expect((await m.getAll({ user_id: "u" })).results).toEqual([]);
   });
 });
@@ -188,23 +228,31 @@ describe("filters: typed errors, and long lists work", () => {
     const m = await memoryWith();
     const { results } = await m.add("x", { user_id: "u", metadata: { n: 99_999 }, infer: false });
     const values = Array.from({ length: 100_000 }, (_, i) => i);
-    expect((await m.getAll({ user_id: "u", filters: { n: { in: values } } })).results.map((r) => r.id)).toEqual([results[0]!.id]);
+    expect((await m.getAll({ user_id: "u", filters: { n: { in: values } } })).results.map((r) => r.id)).toEqual([
+      results[0]!.id,
+    ]);
   });
 });
 
 describe("provider names and URLs", () => {
-  test.each(["constructor", "toString", "__proto__", "hasOwnProperty"])("provider %p is not looked up on Object.prototype", async (name) => {
-    const err = await rejection(Memory.fromConfig({ reranker: { provider: name } }));
-    expect(err).toBeInstanceOf(Mem0Error);
-    expect(err.message).not.toMatch(/function|\[native code\]|Object\(\)/);
-    expect(err.message).toContain(JSON.stringify(name));
-  });
+  test.each(["constructor", "toString", "__proto__", "hasOwnProperty"])(
+    "provider %p is not looked up on Object.prototype",
+    async (name) => {
+      const err = await rejection(Memory.fromConfig({ reranker: { provider: name } }));
+      expect(err).toBeInstanceOf(Mem0Error);
+      expect(err.message).not.toMatch(/function|\[native code\]|Object\(\)/);
+      expect(err.message).toContain(JSON.stringify(name));
+    },
+  );
 
   test("a URL field accepts http: and https: only", () => {
     const schema = providerConfigSchema({ base_url: fields.url() });
     for (const bad of ["file:///etc/passwd", "data:text/plain,x", "ftp://example.com", "javascript:alert(1)"]) {
-      expect(() => parseConfig(schema, { base_url: bad }, "reranker.config")).toThrow("reranker.config.base_url: expected an absolute http(s) URL");
+      expect(() => parseConfig(schema, { base_url: bad }, "reranker.config")).toThrow(
+        "reranker.config.base_url: expected an absolute http(s) URL",
+      );
     }
-    for (const good of ["http://127.0.0.1:8080", "https://api.example.com/v1"]) expect(parseConfig(schema, { base_url: good }, "r").base_url).toBe(good);
+    for (const good of ["http://127.0.0.1:8080", "https://api.example.com/v1"])
+      expect(parseConfig(schema, { base_url: good }, "r").base_url).toBe(good);
   });
 });

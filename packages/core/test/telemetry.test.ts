@@ -3,8 +3,20 @@
  * exporters (registered globally, as an app would register its SDK).
  */
 import { metrics, SpanStatusCode, trace } from "@opentelemetry/api";
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type DataPoint, type Histogram } from "@opentelemetry/sdk-metrics";
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type DataPoint,
+  type Histogram,
+} from "@opentelemetry/sdk-metrics";
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from "@opentelemetry/sdk-trace-base";
 import { defineReranker, Memory, providerConfigSchema, type RerankItem } from "@mem0/core";
 import { behaviour, FOOD, memoryWith, resetBehaviour } from "./helpers.js";
 
@@ -35,7 +47,11 @@ const billingReranker = defineReranker({
   create: () => ({
     provider: "billing-fake",
     model: "m1",
-    async rerank(_q: string, documents: readonly string[], options?: { top_k?: number; meta?: Record<string, unknown> }): Promise<RerankItem[]> {
+    async rerank(
+      _q: string,
+      documents: readonly string[],
+      options?: { top_k?: number; meta?: Record<string, unknown> },
+    ): Promise<RerankItem[]> {
       cachedCalls++;
       Object.assign(options!.meta!, { retries: 2, billed_units: { search_units: 1 } });
       return documents.map((_, index) => ({ index, score: -index })).slice(0, options?.top_k);
@@ -45,7 +61,10 @@ const billingReranker = defineReranker({
 
 async function seeded(config: Parameters<typeof memoryWith>[0]) {
   const m = await memoryWith(config);
-  await m.add(FOOD.map((content) => ({ role: "user" as const, content })), { user_id: "alice", infer: false });
+  await m.add(
+    FOOD.map((content) => ({ role: "user" as const, content })),
+    { user_id: "alice", infer: false },
+  );
   spans.reset();
   return m;
 }
@@ -55,7 +74,9 @@ function searchTree() {
   const root = finished.find((s) => s.name === "search" && !s.parentSpanContext);
   expect(root).toBeDefined();
   const children = Object.fromEntries(
-    finished.filter((s) => s.parentSpanContext?.spanId === root!.spanContext().spanId).map((s) => [s.name, s] as [string, ReadableSpan]),
+    finished
+      .filter((s) => s.parentSpanContext?.spanId === root!.spanContext().spanId)
+      .map((s) => [s.name, s] as [string, ReadableSpan]),
   );
   return { root: root!, children };
 }
@@ -81,8 +102,12 @@ test("a reranked search: a search span with embed, vector_search and rerank chil
   expect(children.embed!.attributes).toMatchObject({ "mem0.embedder.provider": "lexical" });
   expect(children.vector_search!.attributes).toMatchObject({ "mem0.vector_store.provider": "memory" });
   expect(children.rerank!.attributes).toMatchObject({
-    "mem0.reranker.provider": "scripted", "mem0.reranker.model": "overlap-v1", "mem0.rerank.candidates": 6,
-    "mem0.rerank.reranked": true, "mem0.rerank.retries": 0, "mem0.rerank.billed_units": 1,
+    "mem0.reranker.provider": "scripted",
+    "mem0.reranker.model": "overlap-v1",
+    "mem0.rerank.candidates": 6,
+    "mem0.rerank.reranked": true,
+    "mem0.rerank.retries": 0,
+    "mem0.rerank.billed_units": 1,
   });
   expect(children.rerank!.status.code).not.toBe(SpanStatusCode.ERROR);
   // Stage spans sit inside the search span, in pipeline order.
@@ -94,19 +119,26 @@ test("a reranked search: a search span with embed, vector_search and rerank chil
   // Nothing the user wrote is on a span.
   expect(JSON.stringify(spans.getFinishedSpans().map((s) => s.attributes))).not.toMatch(/ramen|alice/i);
 
-  const duration = pointFor(await metricPoints("mem0.rerank.duration"), { "mem0.reranker.provider": "scripted", "mem0.rerank.reranked": true });
+  const duration = pointFor(await metricPoints("mem0.rerank.duration"), {
+    "mem0.reranker.provider": "scripted",
+    "mem0.rerank.reranked": true,
+  });
   expect((duration!.value as Histogram).count).toBeGreaterThanOrEqual(1);
 });
 
 test("a fallen-back search: the rerank span has the error, the fallback counter counts it by reason", async () => {
   const m = await seeded({ reranker: { provider: "scripted" } });
-  const before = pointFor(await metricPoints("mem0.rerank.fallbacks"), { "mem0.rerank.fallback_reason": "timeout" })?.value ?? 0;
+  const before =
+    pointFor(await metricPoints("mem0.rerank.fallbacks"), { "mem0.rerank.fallback_reason": "timeout" })?.value ?? 0;
   behaviour.mode = "throw";
   await m.search("ramen", { user_id: "alice" });
   let { root, children } = searchTree();
   expect(root.attributes["mem0.reranked"]).toBe(false);
   expect(children.rerank!.status).toEqual({ code: SpanStatusCode.ERROR, message: "provider exploded" });
-  expect(children.rerank!.attributes).toMatchObject({ "mem0.rerank.reranked": false, "mem0.rerank.fallback_reason": "provider exploded" });
+  expect(children.rerank!.attributes).toMatchObject({
+    "mem0.rerank.reranked": false,
+    "mem0.rerank.fallback_reason": "provider exploded",
+  });
 
   spans.reset();
   behaviour.mode = "hang";
@@ -115,25 +147,44 @@ test("a fallen-back search: the rerank span has the error, the fallback counter 
   expect(children.rerank!.attributes["mem0.rerank.fallback_reason"]).toMatch(/did not answer within timeout_ms=30/);
 
   const points = await metricPoints("mem0.rerank.fallbacks");
-  expect(pointFor(points, { "mem0.reranker.provider": "scripted", "mem0.rerank.fallback_reason": "error" })?.value).toBeGreaterThanOrEqual(1);
-  expect(pointFor(points, { "mem0.reranker.provider": "scripted", "mem0.rerank.fallback_reason": "timeout" })?.value).toBe((before as number) + 1);
+  expect(
+    pointFor(points, { "mem0.reranker.provider": "scripted", "mem0.rerank.fallback_reason": "error" })?.value,
+  ).toBeGreaterThanOrEqual(1);
+  expect(
+    pointFor(points, { "mem0.reranker.provider": "scripted", "mem0.rerank.fallback_reason": "timeout" })?.value,
+  ).toBe((before as number) + 1);
 });
 
 test("a cached search: cache hits on the span and in the counters, retries and billed units of the call that filled it", async () => {
-  const m = await seeded({ reranker: { provider: billingReranker, config: { cache: { max_entries: 100, ttl_ms: 60_000 } } } });
+  const m = await seeded({
+    reranker: { provider: billingReranker, config: { cache: { max_entries: 100, ttl_ms: 60_000 } } },
+  });
   cachedCalls = 0;
   await m.search("ramen", { user_id: "alice", limit: 2 });
   let { children } = searchTree();
-  expect(children.rerank!.attributes).toMatchObject({ "mem0.rerank.cached": false, "mem0.rerank.cache_hits": 0, "mem0.rerank.retries": 2, "mem0.rerank.billed_units.search_units": 1 });
+  expect(children.rerank!.attributes).toMatchObject({
+    "mem0.rerank.cached": false,
+    "mem0.rerank.cache_hits": 0,
+    "mem0.rerank.retries": 2,
+    "mem0.rerank.billed_units.search_units": 1,
+  });
 
   spans.reset();
   const second = await m.search("ramen", { user_id: "alice", limit: 2 });
   expect(cachedCalls).toBe(1);
   ({ children } = searchTree());
   const candidates = second.rerank!.candidates;
-  expect(children.rerank!.attributes).toMatchObject({ "mem0.rerank.cached": true, "mem0.rerank.cache_hits": candidates, "mem0.rerank.retries": 0 });
-  expect(pointFor(await metricPoints("mem0.rerank.cached"), { "mem0.reranker.provider": "billing-fake" })?.value).toBe(candidates);
-  expect(pointFor(await metricPoints("mem0.rerank.retries"), { "mem0.reranker.provider": "billing-fake" })?.value).toBe(2);
+  expect(children.rerank!.attributes).toMatchObject({
+    "mem0.rerank.cached": true,
+    "mem0.rerank.cache_hits": candidates,
+    "mem0.rerank.retries": 0,
+  });
+  expect(pointFor(await metricPoints("mem0.rerank.cached"), { "mem0.reranker.provider": "billing-fake" })?.value).toBe(
+    candidates,
+  );
+  expect(pointFor(await metricPoints("mem0.rerank.retries"), { "mem0.reranker.provider": "billing-fake" })?.value).toBe(
+    2,
+  );
 });
 
 test("a search that throws ends its span with the error", async () => {

@@ -20,13 +20,18 @@ afterEach(async () => {
 });
 
 const CONVERSATION = [
-  { role: "user" as const, content: "I'm vegetarian and I love spicy Thai food, especially green curry and papaya salad from the night market." },
+  {
+    role: "user" as const,
+    content:
+      "I'm vegetarian and I love spicy Thai food, especially green curry and papaya salad from the night market.",
+  },
   { role: "assistant" as const, content: "Noted! Any allergies?" },
   { role: "user" as const, content: "Peanuts. Also, I live in Berlin and I work at Acme as a designer." },
 ];
 const THAI = "Loves spicy Thai food, especially green curry and papaya salad from the night market";
 const FACTS = ["Is vegetarian", THAI, "Is allergic to peanuts", "Lives in Berlin", "Works at Acme as a designer"];
-const addAll = (_existing: unknown, facts: string[]) => facts.map((text) => ({ id: "new", text, event: "ADD" as const, old_memory: null }));
+const addAll = (_existing: unknown, facts: string[]) =>
+  facts.map((text) => ({ id: "new", text, event: "ADD" as const, old_memory: null }));
 
 /** Adds the conversation with inference; every fact becomes a memory. */
 async function seed(userId = "alice") {
@@ -67,7 +72,9 @@ describe("the seed's full stack", () => {
     const chats = stack.openai.callsTo("/v1/chat/completions");
     expect(chats).toHaveLength(2);
     expect(chats.map((c) => (c.body as any).response_format.json_schema.name)).toEqual(["facts", "memory_update"]);
-    expect(chats.every((c) => (c.body as any).model === "gpt-4" && c.headers.authorization === `Bearer ${OPENAI_KEY}`)).toBe(true);
+    expect(
+      chats.every((c) => (c.body as any).model === "gpt-4" && c.headers.authorization === `Bearer ${OPENAI_KEY}`),
+    ).toBe(true);
     expect(JSON.stringify((chats[0]!.body as any).messages)).toContain("Peanuts. Also, I live in Berlin");
     // The embedder embedded the facts (to find related memories) and the memories, through the SDK.
     expect(stack.openai.callsTo("/v1/embeddings").length).toBeGreaterThanOrEqual(2);
@@ -137,15 +144,28 @@ describe("ADD, UPDATE, DELETE, NONE decided by the LLM", () => {
     const before = await snapshot("alice");
 
     stack.openai.scriptChat(
-      factsAnswer(["Loves very spicy Thai curries", "Moved from Berlin to Paris", "Works at Acme as a designer", "Has a dog named Rex"]),
+      factsAnswer([
+        "Loves very spicy Thai curries",
+        "Moved from Berlin to Paris",
+        "Works at Acme as a designer",
+        "Has a dog named Rex",
+      ]),
       decisionAnswer((existing) => [
         { id: idOf(existing, THAI), text: "Loves very spicy Thai curries", event: "UPDATE", old_memory: THAI },
         { id: idOf(existing, "Lives in Berlin"), text: "Lives in Berlin", event: "DELETE", old_memory: null },
-        { id: idOf(existing, "Works at Acme as a designer"), text: "Works at Acme as a designer", event: "NONE", old_memory: null },
+        {
+          id: idOf(existing, "Works at Acme as a designer"),
+          text: "Works at Acme as a designer",
+          event: "NONE",
+          old_memory: null,
+        },
         { id: "new", text: "Has a dog named Rex", event: "ADD", old_memory: null },
       ]),
     );
-    const second = await m.add("Update: I now love very spicy Thai curries, I moved to Paris, still at Acme, and I got a dog named Rex.", { user_id: "alice" });
+    const second = await m.add(
+      "Update: I now love very spicy Thai curries, I moved to Paris, still at Acme, and I got a dog named Rex.",
+      { user_id: "alice" },
+    );
 
     const thai = idBy.get(THAI)!;
     const berlin = idBy.get("Lives in Berlin")!;
@@ -243,7 +263,8 @@ describe("wrong keys", () => {
       for (const err of [fromLlm, fromEmbedder] as ProviderError[]) {
         expect(err).toBeInstanceOf(ProviderError);
         expect(err).toMatchObject({ provider: "openai", status: 401, retryable: false });
-        for (const text of [err.message, err.stack ?? "", JSON.stringify(err), inspect(err, { depth: 8 })]) expect(text).not.toContain(wrong);
+        for (const text of [err.message, err.stack ?? "", JSON.stringify(err), inspect(err, { depth: 8 })])
+          expect(text).not.toContain(wrong);
       }
       expect((fromEmbedder as Error).message).toContain("[embeddings, model text-embedding-3-small]");
     } finally {

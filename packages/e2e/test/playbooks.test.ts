@@ -45,9 +45,12 @@ describe("customer support", () => {
   it("finds the login tickets of the support bot, technical support only", async () => {
     const res = await customerSupport.run(stack.config, { log });
     expectReranked(res);
-    const technical = customerSupport.TICKETS.filter((t) => t.metadata.category === "technical_support").map((t) => t.text);
+    const technical = customerSupport.TICKETS.filter((t) => t.metadata.category === "technical_support").map(
+      (t) => t.text,
+    );
     expect(res.results.map((r) => r.memory).sort()).toEqual([...technical].sort());
-    for (const r of res.results) expect(r).toMatchObject({ agent_id: "support_bot", metadata: { category: "technical_support" } });
+    for (const r of res.results)
+      expect(r).toMatchObject({ agent_id: "support_bot", metadata: { category: "technical_support" } });
     // "Top results should highlight tickets matching the login issue context."
     for (const r of res.results.slice(0, 2)) expect(r.memory).toMatch(/log ?in/i);
     expect(res.results.slice(0, 2).every((r) => /mobile app/.test(r.memory))).toBe(true);
@@ -64,7 +67,8 @@ describe("content recommendation", () => {
     const res = await contentRecommendation.run(stack.config, { log });
     expectReranked(res);
     expect(res.results.length).toBeLessThanOrEqual(10);
-    for (const r of res.results) expect(r).toMatchObject({ user_id: "reader123", metadata: { content_type: "book_recommendation" } });
+    for (const r of res.results)
+      expect(r).toMatchObject({ user_id: "reader123", metadata: { content_type: "book_recommendation" } });
     expect(res.results.some((r) => r.memory.startsWith("Interstellar"))).toBe(false);
     // "Expect high-scoring recommendations that match the requested theme."
     expect(res.results[0]!.memory).toMatch(/science fiction.*space/);
@@ -78,20 +82,27 @@ describe("personal assistant", () => {
   it("applies every clause (category, rating ≥ 4, date ≥ 2024-01-01) and reranks what is left", async () => {
     const res = await personalAssistant.run(stack.config, { log });
     expectReranked(res);
-    const allowed = personalAssistant.NOTES.filter((n) => n.metadata.category === "dining" && (n.metadata.rating as number) >= 4 && (n.metadata.date as string) >= "2024-01-01").map((n) => n.text);
+    const allowed = personalAssistant.NOTES.filter(
+      (n) =>
+        n.metadata.category === "dining" &&
+        (n.metadata.rating as number) >= 4 &&
+        (n.metadata.date as string) >= "2024-01-01",
+    ).map((n) => n.text);
     expect(allowed).toHaveLength(3);
     expect(res.results.map((r) => r.memory).sort()).toEqual([...allowed].sort());
     for (const r of res.results) {
       expect(r.metadata.category).toBe("dining");
       expect(r.metadata.rating as number).toBeGreaterThanOrEqual(4);
-      expect(r.metadata.date as string >= "2024-01-01").toBe(true);
+      expect((r.metadata.date as string) >= "2024-01-01").toBe(true);
     }
     expect(res.results[0]!.memory).toMatch(/good vegetarian/);
   });
 
   it("keep: true leaves the demo memories in place", async () => {
     await personalAssistant.run(stack.config, { log, keep: true });
-    expect((await leftIn({ user_id: "foodie_user" })).map((r) => r.memory).sort()).toEqual(personalAssistant.NOTES.map((n) => n.text).sort());
+    expect((await leftIn({ user_id: "foodie_user" })).map((r) => r.memory).sort()).toEqual(
+      personalAssistant.NOTES.map((n) => n.text).sort(),
+    );
   });
 });
 
@@ -100,7 +111,11 @@ describe("docs/examples/main.ts", () => {
     // The environment reproduces the seed's config exactly.
     expect(fullStackConfig(stack.env)).toEqual(stack.config);
     expect(await main(["all"], stack.env, { log })).toBe(0);
-    expect(lines.filter((l) => l.startsWith("== "))).toEqual(["== customer-support", "== content-recommendation", "== personal-assistant"]);
+    expect(lines.filter((l) => l.startsWith("== "))).toEqual([
+      "== customer-support",
+      "== content-recommendation",
+      "== personal-assistant",
+    ]);
     expect(stack.cohere.callsTo("/v2/rerank")).toHaveLength(3);
   });
 

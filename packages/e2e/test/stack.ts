@@ -4,7 +4,15 @@
  * Qdrant server. Every provider runs its real SDK over real HTTP.
  */
 import type { MemoryConfigInput } from "@mem0/core";
-import { startCohereServer, startOpenAIServer, startQdrantServer, type ChatRequest, type ChatResponder, type CohereServer, type OpenAIServer } from "@mem0/testkit";
+import {
+  startCohereServer,
+  startOpenAIServer,
+  startQdrantServer,
+  type ChatRequest,
+  type ChatResponder,
+  type CohereServer,
+  type OpenAIServer,
+} from "@mem0/testkit";
 
 export const OPENAI_KEY = "sk-e2e-openai-6d1f0c2a9b7e4d3c8a5f";
 export const COHERE_KEY = "co-e2e-cohere-41a9e7b2c6d8f3a0e5b1";
@@ -94,7 +102,8 @@ const userText = (req: ChatRequest) => {
 /** A scripted fact-extraction answer; checks it was asked for facts. */
 export function factsAnswer(facts: string[]): ChatResponder {
   return (req) => {
-    if (req.response_format?.type !== "json_schema" || req.response_format.json_schema.name !== "facts") throw new Error(`expected a fact-extraction call, got ${JSON.stringify(req.response_format)}`);
+    if (req.response_format?.type !== "json_schema" || req.response_format.json_schema.name !== "facts")
+      throw new Error(`expected a fact-extraction call, got ${JSON.stringify(req.response_format)}`);
     return { facts };
   };
 }
@@ -110,9 +119,12 @@ export interface Decision {
  * A scripted memory-update answer computed from what the LLM is shown, as a model would: `decide`
  * gets the existing memories with the short ids core gave them, and the new facts.
  */
-export function decisionAnswer(decide: (existing: { id: string; text: string }[], facts: string[]) => Decision[]): ChatResponder {
+export function decisionAnswer(
+  decide: (existing: { id: string; text: string }[], facts: string[]) => Decision[],
+): ChatResponder {
   return (req) => {
-    if (req.response_format?.type !== "json_schema" || req.response_format.json_schema.name !== "memory_update") throw new Error(`expected a memory-update call, got ${JSON.stringify(req.response_format)}`);
+    if (req.response_format?.type !== "json_schema" || req.response_format.json_schema.name !== "memory_update")
+      throw new Error(`expected a memory-update call, got ${JSON.stringify(req.response_format)}`);
     const m = /Existing memories:\n(.*)\n\nNew facts:\n(.*)$/s.exec(userText(req));
     if (!m) throw new Error("memory-update prompt without existing memories and new facts");
     return { memory: decide(JSON.parse(m[1]!), JSON.parse(m[2]!)) };

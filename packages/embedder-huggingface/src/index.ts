@@ -8,8 +8,25 @@
  * `dims` is known once `create` resolves: the model's hidden size, or for TEI the length of a
  * probe embedding (unless `embedding_dims` says it); every answer is checked against it.
  */
-import { defineEmbedder, fields, ProviderError, providerConfigSchema, type Embedder, type ProviderContext } from "@mem0/core";
-import { acquireTextEmbeddingModel, enumField, localModelFields, POOLINGS, TeiClient, teiApiKey, type Lease, type Pooling, type TextEmbeddingModel } from "@mem0/hf-runtime";
+import {
+  defineEmbedder,
+  fields,
+  ProviderError,
+  providerConfigSchema,
+  type Embedder,
+  type ProviderContext,
+} from "@mem0/core";
+import {
+  acquireTextEmbeddingModel,
+  enumField,
+  localModelFields,
+  POOLINGS,
+  TeiClient,
+  teiApiKey,
+  type Lease,
+  type Pooling,
+  type TextEmbeddingModel,
+} from "@mem0/hf-runtime";
 import { retryPolicyFrom } from "@mem0/provider-utils";
 import { z } from "zod";
 
@@ -39,7 +56,13 @@ export const configSchema = providerConfigSchema({
   const hosted = config.endpoint_url !== undefined || config.huggingface_base_url !== undefined;
   for (const key of hosted ? LOCAL_ONLY : HOSTED_ONLY) {
     if (config[key] !== undefined) {
-      ctx.addIssue({ code: "custom", path: [key], message: hosted ? "applies to a local model only, not with endpoint_url" : "applies only with endpoint_url (a TEI server)" });
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: hosted
+          ? "applies to a local model only, not with endpoint_url"
+          : "applies only with endpoint_url (a TEI server)",
+      });
     }
   }
 });
@@ -48,7 +71,11 @@ export type HuggingFaceEmbedderConfig = z.output<typeof configSchema>;
 
 function checkDims(configured: number | undefined, actual: number, model: string): void {
   if (configured !== undefined && configured !== actual) {
-    throw new ProviderError("huggingface", `embedding_dims is ${configured} but model ${JSON.stringify(model)} produces ${actual}-dimensional vectors`, { code: "CONFIG_INVALID" });
+    throw new ProviderError(
+      "huggingface",
+      `embedding_dims is ${configured} but model ${JSON.stringify(model)} produces ${actual}-dimensional vectors`,
+      { code: "CONFIG_INVALID" },
+    );
   }
 }
 
@@ -65,7 +92,10 @@ export class LocalHuggingFaceEmbedder implements Embedder {
     this.dims = lease.value.dims;
   }
 
-  static async create(config: HuggingFaceEmbedderConfig, env: ProviderContext["env"]): Promise<LocalHuggingFaceEmbedder> {
+  static async create(
+    config: HuggingFaceEmbedderConfig,
+    env: ProviderContext["env"],
+  ): Promise<LocalHuggingFaceEmbedder> {
     const model = config.model ?? DEFAULT_MODEL;
     const lease = await acquireTextEmbeddingModel({
       provider: "huggingface",
@@ -90,7 +120,11 @@ export class LocalHuggingFaceEmbedder implements Embedder {
     });
   }
 
-  async embed(texts: readonly string[], _kind: "add" | "search", options: { signal?: AbortSignal } = {}): Promise<Float32Array[]> {
+  async embed(
+    texts: readonly string[],
+    _kind: "add" | "search",
+    options: { signal?: AbortSignal } = {},
+  ): Promise<Float32Array[]> {
     if (this.released) throw new ProviderError("huggingface", "embedder used after close()", { code: "CLOSED" });
     if (texts.length === 0) return [];
     return this.lease.value.embed(texts, { ...this.options, signal: options.signal });
@@ -132,7 +166,11 @@ export class TeiEmbedder implements Embedder {
     return new TeiEmbedder(model, dims, client, normalize);
   }
 
-  async embed(texts: readonly string[], _kind: "add" | "search", options: { signal?: AbortSignal } = {}): Promise<number[][]> {
+  async embed(
+    texts: readonly string[],
+    _kind: "add" | "search",
+    options: { signal?: AbortSignal } = {},
+  ): Promise<number[][]> {
     if (texts.length === 0) return [];
     const vectors = await this.client.embed(texts, { normalize: this.normalize, signal: options.signal });
     checkDims(this.dims, vectors[0]!.length, this.model);
@@ -140,8 +178,13 @@ export class TeiEmbedder implements Embedder {
   }
 }
 
-export function createHuggingFaceEmbedder(config: HuggingFaceEmbedderConfig, env: ProviderContext["env"] = process.env): Promise<Embedder> {
-  return config.endpoint_url || config.huggingface_base_url ? TeiEmbedder.create(config, env) : LocalHuggingFaceEmbedder.create(config, env);
+export function createHuggingFaceEmbedder(
+  config: HuggingFaceEmbedderConfig,
+  env: ProviderContext["env"] = process.env,
+): Promise<Embedder> {
+  return config.endpoint_url || config.huggingface_base_url
+    ? TeiEmbedder.create(config, env)
+    : LocalHuggingFaceEmbedder.create(config, env);
 }
 
 export const plugin = defineEmbedder({
@@ -152,7 +195,11 @@ export const plugin = defineEmbedder({
 
 // Types `provider: "huggingface"` blocks in Memory.fromConfig by declaration merging (core's config-types.ts).
 declare global {
-  namespace Mem0Config { interface EmbedderConfigs { huggingface: import("@mem0/core").PluginConfig<typeof plugin> } }
+  namespace Mem0Config {
+    interface EmbedderConfigs {
+      huggingface: import("@mem0/core").PluginConfig<typeof plugin>;
+    }
+  }
 }
 
 export default plugin;

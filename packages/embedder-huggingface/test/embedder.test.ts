@@ -1,11 +1,18 @@
 import { Memory, parseConfig } from "@mem0/core";
 import { hashEmbedding, startTeiServer, type TeiServer } from "@mem0/testkit";
 import { CROSS_ENCODER, EMBEDDER, expectedSentences, offline } from "../../hf-runtime/test/helpers.js";
-import { configSchema, createHuggingFaceEmbedder, DEFAULT_MODEL, LocalHuggingFaceEmbedder, TeiEmbedder } from "../src/index.js";
+import {
+  configSchema,
+  createHuggingFaceEmbedder,
+  DEFAULT_MODEL,
+  LocalHuggingFaceEmbedder,
+  TeiEmbedder,
+} from "../src/index.js";
 
 const network = offline();
 const sentences = expectedSentences();
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (x, i) => Math.abs(x - b[i]!)));
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+  Math.max(...Array.from(a, (x, i) => Math.abs(x - b[i]!)));
 
 describe("local model", () => {
   test("defaults to Xenova/all-MiniLM-L6-v2", () => {
@@ -17,7 +24,10 @@ describe("local model", () => {
     try {
       expect(e).toBeInstanceOf(LocalHuggingFaceEmbedder);
       expect(e.dims).toBe(32);
-      const vectors = await e.embed(sentences.map((s) => s.text), "add");
+      const vectors = await e.embed(
+        sentences.map((s) => s.text),
+        "add",
+      );
       vectors.forEach((v, i) => {
         expect(v).toHaveLength(32);
         expect(maxDiff(v, sentences[i]!.mean_normalized)).toBeLessThan(1e-5);
@@ -35,13 +45,15 @@ describe("local model", () => {
   });
 
   test("a cross-encoder is refused as an embedder", async () => {
-    await expect(createHuggingFaceEmbedder({ model: CROSS_ENCODER, device: "cpu" })).rejects.toThrow(/not a feature-extraction model/);
+    await expect(createHuggingFaceEmbedder({ model: CROSS_ENCODER, device: "cpu" })).rejects.toThrow(
+      /not a feature-extraction model/,
+    );
   });
 
   test("a missing model fails Memory.fromConfig with the model and where it looked", async () => {
-    await expect(Memory.fromConfig({ embedder: { provider: "huggingface", config: { model: "/nonexistent/minilm" } } })).rejects.toThrow(
-      /model "\/nonexistent\/minilm".*Looked in the local folder \/nonexistent\/minilm/,
-    );
+    await expect(
+      Memory.fromConfig({ embedder: { provider: "huggingface", config: { model: "/nonexistent/minilm" } } }),
+    ).rejects.toThrow(/model "\/nonexistent\/minilm".*Looked in the local folder \/nonexistent\/minilm/);
   });
 
   test("with the sentence-transformer reranker in one Memory: embeds, searches, reranks, offline", async () => {
@@ -108,7 +120,10 @@ describe("TEI /embed", () => {
     server.inject({ type: "status", status: 429 }, { path: "/embed" });
     await expect(e.embed(["a", "b"], "add")).resolves.toHaveLength(2);
     server.inject({ type: "status", status: 424 }, { path: "/embed" });
-    await expect(e.embed(["a"], "add")).rejects.toMatchObject({ status: 424, message: expect.stringMatching(/Backend/) });
+    await expect(e.embed(["a"], "add")).rejects.toMatchObject({
+      status: 424,
+      message: expect.stringMatching(/Backend/),
+    });
   });
 
   test("a server answering a different size than embedding_dims is refused", async () => {

@@ -59,7 +59,8 @@ function decode(embedding: unknown): Float32Array | undefined {
     return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
   }
   // Some OpenAI-compatible servers ignore `encoding_format: base64` and send floats anyway.
-  if (Array.isArray(embedding) && embedding.length > 0 && embedding.every((x) => typeof x === "number")) return Float32Array.from(embedding);
+  if (Array.isArray(embedding) && embedding.length > 0 && embedding.every((x) => typeof x === "number"))
+    return Float32Array.from(embedding);
   return undefined;
 }
 
@@ -117,24 +118,39 @@ export class OpenAIEmbedder implements Embedder {
         embedder.#dims = vector!.length;
       } catch (err) {
         if (!(err instanceof ProviderError)) throw err;
-        throw withContext(err, `(while asking ${options.model} for its vector size; set embedding_dims to skip this request)`);
+        throw withContext(
+          err,
+          `(while asking ${options.model} for its vector size; set embedding_dims to skip this request)`,
+        );
       }
     }
     return embedder;
   }
 
   get dims(): number {
-    if (this.#dims === undefined) throw new Mem0Error("EMBEDDER_NOT_READY", `openai embedder: the vector size of ${this.model} is not known yet; create it with OpenAIEmbedder.create() or give dims`);
+    if (this.#dims === undefined)
+      throw new Mem0Error(
+        "EMBEDDER_NOT_READY",
+        `openai embedder: the vector size of ${this.model} is not known yet; create it with OpenAIEmbedder.create() or give dims`,
+      );
     return this.#dims;
   }
 
   /** One vector per text, in order. OpenAI embeds queries and documents alike, so `kind` is unused. */
-  async embed(texts: readonly string[], _kind: "add" | "search" = "add", options: { signal?: AbortSignal } = {}): Promise<Float32Array[]> {
+  async embed(
+    texts: readonly string[],
+    _kind: "add" | "search" = "add",
+    options: { signal?: AbortSignal } = {},
+  ): Promise<Float32Array[]> {
     if (!Array.isArray(texts)) throw new ValidationError("embed.texts", "expected an array of strings");
     texts.forEach((t, i) => {
       if (typeof t !== "string") throw new ValidationError(`embed.texts[${i}]`, "expected a string");
       // The API answers 400 for "" without saying which input; say it here.
-      if (t === "") throw new ValidationError(`embed.texts[${i}]`, "must be a non-empty string (the embeddings API rejects empty input)");
+      if (t === "")
+        throw new ValidationError(
+          `embed.texts[${i}]`,
+          "must be a non-empty string (the embeddings API rejects empty input)",
+        );
     });
     if (texts.length === 0) return [];
     const batches = planBatches(texts, { maxInputs: this.batchSize, maxTokens: MAX_TOKENS_PER_REQUEST });
@@ -189,7 +205,8 @@ export class OpenAIEmbedder implements Embedder {
     const out: Float32Array[] = new Array(count);
     for (const item of data as { index?: unknown; embedding?: unknown }[]) {
       const index = item?.index;
-      if (typeof index !== "number" || !Number.isInteger(index) || index < 0 || index >= count || out[index]) throw bad(`embedding index ${JSON.stringify(index)} is missing, out of range or repeated`);
+      if (typeof index !== "number" || !Number.isInteger(index) || index < 0 || index >= count || out[index])
+        throw bad(`embedding index ${JSON.stringify(index)} is missing, out of range or repeated`);
       const vector = decode(item.embedding);
       if (!vector) throw bad(`embedding ${index} is not a float vector`);
       if (!vector.every(Number.isFinite)) throw bad(`embedding ${index} holds a non-finite number`);

@@ -11,8 +11,24 @@ import { z } from "zod";
 import { OpenAIEmbedder } from "./embedder.js";
 import { DEFAULT_MODEL, MAX_INPUTS_PER_REQUEST, modelInfo } from "./limits.js";
 
-export { DEFAULT_CONCURRENCY, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, OpenAIEmbedder, type OpenAIEmbedderOptions } from "./embedder.js";
-export { DEFAULT_MODEL, MAX_INPUTS_PER_REQUEST, MAX_TOKENS_PER_REQUEST, OPENAI_EMBEDDING_MODELS, modelInfo, planBatches, tokenUpperBound, type Batch, type EmbeddingModelInfo } from "./limits.js";
+export {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+  OpenAIEmbedder,
+  type OpenAIEmbedderOptions,
+} from "./embedder.js";
+export {
+  DEFAULT_MODEL,
+  MAX_INPUTS_PER_REQUEST,
+  MAX_TOKENS_PER_REQUEST,
+  OPENAI_EMBEDDING_MODELS,
+  modelInfo,
+  planBatches,
+  tokenUpperBound,
+  type Batch,
+  type EmbeddingModelInfo,
+} from "./limits.js";
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -41,7 +57,9 @@ export const configSchema = z
       /** Most inputs per request (the API allows 2048). */
       batch_size: fields
         .positiveInt()
-        .max(MAX_INPUTS_PER_REQUEST, { error: `expected at most ${MAX_INPUTS_PER_REQUEST} (the embeddings API's limit of inputs per request)` })
+        .max(MAX_INPUTS_PER_REQUEST, {
+          error: `expected at most ${MAX_INPUTS_PER_REQUEST} (the embeddings API's limit of inputs per request)`,
+        })
         .optional(),
       /** Wire encoding of vectors; base64 is ~4× smaller. Some compatible servers only do float. */
       encoding_format: z.enum(["base64", "float"], { error: 'expected "base64" or "float"' }).optional(),
@@ -49,16 +67,28 @@ export const configSchema = z
   )
   .superRefine((config, ctx) => {
     if (config.base_url && config.openai_base_url && config.base_url !== config.openai_base_url) {
-      ctx.addIssue({ code: "custom", path: ["openai_base_url"], message: "conflicts with base_url; set only one of them" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["openai_base_url"],
+        message: "conflicts with base_url; set only one of them",
+      });
     }
     const model = config.model ?? DEFAULT_MODEL;
     const info = modelInfo(model);
     const dims = config.embedding_dims;
     if (info && dims !== undefined && dims !== info.dims) {
       if (!info.dimensions) {
-        ctx.addIssue({ code: "custom", path: ["embedding_dims"], message: `${model} always returns ${info.dims}-dimensional vectors and does not accept dimensions; remove embedding_dims or set it to ${info.dims}` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["embedding_dims"],
+          message: `${model} always returns ${info.dims}-dimensional vectors and does not accept dimensions; remove embedding_dims or set it to ${info.dims}`,
+        });
       } else if (dims > info.dims) {
-        ctx.addIssue({ code: "custom", path: ["embedding_dims"], message: `expected at most ${info.dims} for ${model}` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["embedding_dims"],
+          message: `expected at most ${info.dims} for ${model}`,
+        });
       }
     }
   });
@@ -71,7 +101,13 @@ export const plugin = defineEmbedder({
   create(config, ctx) {
     const baseURL = config.base_url ?? config.openai_base_url ?? ctx.env.OPENAI_BASE_URL;
     // A key is required by api.openai.com; a server of the user's own choosing may need none.
-    const apiKey = resolveApiKey({ configured: config.api_key, env: ctx.env, envNames: ["OPENAI_API_KEY"], path: apiKeyPath(ctx, "embedder"), optional: baseURL !== undefined });
+    const apiKey = resolveApiKey({
+      configured: config.api_key,
+      env: ctx.env,
+      envNames: ["OPENAI_API_KEY"],
+      path: apiKeyPath(ctx, "embedder"),
+      optional: baseURL !== undefined,
+    });
     return OpenAIEmbedder.create({
       model: config.model ?? DEFAULT_MODEL,
       apiKey,
@@ -89,7 +125,11 @@ export const plugin = defineEmbedder({
 
 // Types `provider: "openai"` blocks in Memory.fromConfig by declaration merging (core's config-types.ts).
 declare global {
-  namespace Mem0Config { interface EmbedderConfigs { openai: import("@mem0/core").PluginConfig<typeof plugin> } }
+  namespace Mem0Config {
+    interface EmbedderConfigs {
+      openai: import("@mem0/core").PluginConfig<typeof plugin>;
+    }
+  }
 }
 
 export default plugin;

@@ -5,8 +5,23 @@
  */
 import { inspect } from "node:util";
 import { ConfigError, Memory, ProviderError, ValidationError } from "@mem0/core";
-import { hashEmbedding, startFakeServer, startOpenAIServer, testSecretHolding, type FakeServer, type OpenAIServer } from "@mem0/testkit";
-import plugin, { configSchema, MAX_INPUTS_PER_REQUEST, MAX_TOKENS_PER_REQUEST, OpenAIEmbedder, planBatches, plugin as namedPlugin, type OpenAIEmbedderOptions } from "../src/index.js";
+import {
+  hashEmbedding,
+  startFakeServer,
+  startOpenAIServer,
+  testSecretHolding,
+  type FakeServer,
+  type OpenAIServer,
+} from "@mem0/testkit";
+import plugin, {
+  configSchema,
+  MAX_INPUTS_PER_REQUEST,
+  MAX_TOKENS_PER_REQUEST,
+  OpenAIEmbedder,
+  planBatches,
+  plugin as namedPlugin,
+  type OpenAIEmbedderOptions,
+} from "../src/index.js";
 
 const KEY = "sk-test-embedder-0123456789abcdefSECRET";
 let server: OpenAIServer;
@@ -53,7 +68,11 @@ describe("plugin", () => {
     expect(res.results[0]!.memory).toBe("I love sci-fi movies");
     const sent = bodies();
     expect(sent).toHaveLength(3);
-    expect(sent[0]).toEqual({ model: "text-embedding-3-small", input: ["I love sci-fi movies"], encoding_format: "base64" });
+    expect(sent[0]).toEqual({
+      model: "text-embedding-3-small",
+      input: ["I love sci-fi movies"],
+      encoding_format: "base64",
+    });
     expect(server.callsTo("/v1/embeddings")[0]!.headers.authorization).toBe(`Bearer ${KEY}`);
   });
 
@@ -80,7 +99,12 @@ describe("vectors", () => {
   });
 
   it("sends embedding_dims as dimensions to text-embedding-3 models and reports it as dims", async () => {
-    const m = await fromConfig({ model: "text-embedding-3-large", api_key: KEY, base_url: base(), embedding_dims: 256 });
+    const m = await fromConfig({
+      model: "text-embedding-3-large",
+      api_key: KEY,
+      base_url: base(),
+      embedding_dims: 256,
+    });
     expect(m.embedder.dims).toBe(256);
     const [v] = await m.embedder.embed(["short vectors"], "add");
     expect(v).toHaveLength(256);
@@ -88,7 +112,11 @@ describe("vectors", () => {
   });
 
   it("knows each OpenAI model's size and sends no dimensions when embedding_dims is not set", async () => {
-    for (const [model, dims] of [["text-embedding-3-small", 1536], ["text-embedding-3-large", 3072], ["text-embedding-ada-002", 1536]] as const) {
+    for (const [model, dims] of [
+      ["text-embedding-3-small", 1536],
+      ["text-embedding-3-large", 3072],
+      ["text-embedding-ada-002", 1536],
+    ] as const) {
       server.reset();
       const m = await fromConfig({ model, api_key: KEY, base_url: base() });
       expect(m.embedder.dims).toBe(dims);
@@ -99,7 +127,12 @@ describe("vectors", () => {
   });
 
   it("never sends dimensions to text-embedding-ada-002 (it rejects them)", async () => {
-    const m = await fromConfig({ model: "text-embedding-ada-002", api_key: KEY, base_url: base(), embedding_dims: 1536 });
+    const m = await fromConfig({
+      model: "text-embedding-ada-002",
+      api_key: KEY,
+      base_url: base(),
+      embedding_dims: 1536,
+    });
     await m.embedder.embed(["x"], "add");
     expect(bodies()[0]).not.toHaveProperty("dimensions");
   });
@@ -126,14 +159,22 @@ describe("batching within the API's limits", () => {
     const vectors = await e.embed(texts, "add");
     expect(bodies().map((b) => b.input.length)).toEqual([2048, 2048, 904]);
     expect(vectors).toHaveLength(5000);
-    for (const i of [0, 2047, 2048, 4095, 4096, 4999]) expect(Array.from(vectors[i]!)).toEqual(Array.from(expected(texts[i]!, 8)));
+    for (const i of [0, 2047, 2048, 4095, 4096, 4999])
+      expect(Array.from(vectors[i]!)).toEqual(Array.from(expected(texts[i]!, 8)));
     expect(server.maxConcurrent).toBeLessThanOrEqual(4);
   });
 
   it("honours batch_size", async () => {
     const m = await fromConfig({ api_key: KEY, base_url: base(), batch_size: 100, embedding_dims: 8 });
-    await m.embedder.embed(Array.from({ length: 250 }, (_, i) => `t${i}`), "add");
-    expect(bodies().map((b) => b.input.length).sort()).toEqual([100, 100, 50]);
+    await m.embedder.embed(
+      Array.from({ length: 250 }, (_, i) => `t${i}`),
+      "add",
+    );
+    expect(
+      bodies()
+        .map((b) => b.input.length)
+        .sort(),
+    ).toEqual([100, 100, 50]);
   });
 
   it("keeps each request under the 300,000-token budget, counting UTF-8 bytes as an upper bound", async () => {
@@ -144,13 +185,23 @@ describe("batching within the API's limits", () => {
     const sent = bodies();
     // Requests run concurrently, so they may arrive in any order.
     expect(sent.map((b) => b.input.length).sort()).toEqual([1, 2, 2, 2]);
-    for (const b of sent) expect(b.input.reduce((s: number, t: string) => s + Buffer.byteLength(t), 0)).toBeLessThanOrEqual(MAX_TOKENS_PER_REQUEST);
+    for (const b of sent)
+      expect(b.input.reduce((s: number, t: string) => s + Buffer.byteLength(t), 0)).toBeLessThanOrEqual(
+        MAX_TOKENS_PER_REQUEST,
+      );
     texts.forEach((t, i) => expect(Array.from(vectors[i]!)).toEqual(Array.from(expected(t, 8))));
   });
 
   it("planBatches: count and budget limits, an oversized text alone", () => {
-    expect(planBatches(["a", "b", "c"], { maxInputs: 2, maxTokens: 100 }).map((b) => [b.start, b.texts])).toEqual([[0, ["a", "b"]], [2, ["c"]]]);
-    expect(planBatches(["aaaa", "bbbbbbbbbb", "cc"], { maxInputs: 10, maxTokens: 5 }).map((b) => b.texts)).toEqual([["aaaa"], ["bbbbbbbbbb"], ["cc"]]);
+    expect(planBatches(["a", "b", "c"], { maxInputs: 2, maxTokens: 100 }).map((b) => [b.start, b.texts])).toEqual([
+      [0, ["a", "b"]],
+      [2, ["c"]],
+    ]);
+    expect(planBatches(["aaaa", "bbbbbbbbbb", "cc"], { maxInputs: 10, maxTokens: 5 }).map((b) => b.texts)).toEqual([
+      ["aaaa"],
+      ["bbbbbbbbbb"],
+      ["cc"],
+    ]);
     expect(planBatches([], { maxInputs: 2, maxTokens: 5 })).toEqual([]);
     expect(MAX_INPUTS_PER_REQUEST).toBe(2048);
   });
@@ -158,7 +209,12 @@ describe("batching within the API's limits", () => {
   it("stops the remaining batches when one fails, and reports that failure", async () => {
     const e = await embedder({ dims: 8, batchSize: 10, maxRetries: 0 });
     server.inject({ type: "status", status: 400 }, { path: "/v1/embeddings" });
-    const err = await rejection(e.embed(Array.from({ length: 200 }, (_, i) => `t${i}`), "add"));
+    const err = await rejection(
+      e.embed(
+        Array.from({ length: 200 }, (_, i) => `t${i}`),
+        "add",
+      ),
+    );
     expect(err).toBeInstanceOf(ProviderError);
     expect(err.status).toBe(400);
     // 20 batches; with 4 in flight at most a handful were sent before the failure stopped the rest.
@@ -202,7 +258,18 @@ describe("retries, as the SDK does them", () => {
 
   it("does not retry a 400, and says what the server said", async () => {
     const e = await embedder();
-    server.inject({ type: "status", status: 400, body: { error: { message: "This model's maximum context length is 8192 tokens", type: "invalid_request_error", param: null, code: null } } });
+    server.inject({
+      type: "status",
+      status: 400,
+      body: {
+        error: {
+          message: "This model's maximum context length is 8192 tokens",
+          type: "invalid_request_error",
+          param: null,
+          code: null,
+        },
+      },
+    });
     const err = await rejection(e.embed(["x"], "add"));
     expect(err).toMatchObject({ status: 400, retryable: false, code: "PROVIDER_HTTP_ERROR" });
     expect(err.message).toContain("maximum context length is 8192 tokens");
@@ -241,7 +308,12 @@ describe("retries, as the SDK does them", () => {
     const dead = await startOpenAIServer();
     const url = `${dead.url}/v1`;
     await dead.close();
-    const e = await OpenAIEmbedder.create({ model: "text-embedding-3-small", apiKey: KEY, baseURL: url, maxRetries: 0 });
+    const e = await OpenAIEmbedder.create({
+      model: "text-embedding-3-small",
+      apiKey: KEY,
+      baseURL: url,
+      maxRetries: 0,
+    });
     const err = await rejection(e.embed(["x"], "add"));
     expect(err).toBeInstanceOf(ProviderError);
     expect(err).toMatchObject({ code: "PROVIDER_CONNECTION", retryable: true });
@@ -262,7 +334,13 @@ describe("API keys", () => {
     expect(err).toBeInstanceOf(ProviderError);
     expect(err).toMatchObject({ status: 401, retryable: false });
     expect(err.message).toContain("check the API key");
-    for (const text of [err.message, err.stack, JSON.stringify(err), inspect(err, { depth: 8 }), JSON.stringify(Object.entries(err))]) {
+    for (const text of [
+      err.message,
+      err.stack,
+      JSON.stringify(err),
+      inspect(err, { depth: 8 }),
+      JSON.stringify(Object.entries(err)),
+    ]) {
       expect(text).not.toContain(wrong);
       expect(text).not.toContain(KEY);
     }
@@ -284,7 +362,9 @@ describe("API keys", () => {
   it("without a key for api.openai.com, fromConfig fails naming the config path and the variable", async () => {
     const err = await rejection(fromConfig({ model: "text-embedding-3-small" }, {}));
     expect(err).toBeInstanceOf(ConfigError);
-    expect(err.message).toBe("Invalid mem0 config: embedder.config.api_key: missing API key; set it in the config or in OPENAI_API_KEY");
+    expect(err.message).toBe(
+      "Invalid mem0 config: embedder.config.api_key: missing API key; set it in the config or in OPENAI_API_KEY",
+    );
   });
 
   it("a keyless OpenAI-compatible server gets no Authorization header", async () => {
@@ -300,11 +380,14 @@ describe("API keys", () => {
 });
 
 describe("config", () => {
-  const issues = async (config: Record<string, unknown>) => ((await rejection(fromConfig(config, { OPENAI_API_KEY: KEY }))) as ConfigError).issues;
+  const issues = async (config: Record<string, unknown>) =>
+    ((await rejection(fromConfig(config, { OPENAI_API_KEY: KEY }))) as ConfigError).issues;
 
   it("rejects unknown keys and wrong types, naming the path", async () => {
     expect(await issues({ modle: "x" })).toEqual(["embedder.config.modle: unknown key"]);
-    expect(await issues({ embedding_dims: 0, batch_size: 5000, base_url: "not a url", encoding_format: "int8" })).toEqual([
+    expect(
+      await issues({ embedding_dims: 0, batch_size: 5000, base_url: "not a url", encoding_format: "int8" }),
+    ).toEqual([
       "embedder.config.base_url: expected an absolute http(s) URL",
       "embedder.config.embedding_dims: expected a positive integer",
       "embedder.config.batch_size: expected at most 2048 (the embeddings API's limit of inputs per request)",
@@ -316,17 +399,25 @@ describe("config", () => {
     expect(await issues({ model: "text-embedding-ada-002", embedding_dims: 512 })).toEqual([
       "embedder.config.embedding_dims: text-embedding-ada-002 always returns 1536-dimensional vectors and does not accept dimensions; remove embedding_dims or set it to 1536",
     ]);
-    expect(await issues({ model: "text-embedding-3-small", embedding_dims: 3072 })).toEqual(["embedder.config.embedding_dims: expected at most 1536 for text-embedding-3-small"]);
+    expect(await issues({ model: "text-embedding-3-small", embedding_dims: 3072 })).toEqual([
+      "embedder.config.embedding_dims: expected at most 1536 for text-embedding-3-small",
+    ]);
   });
 
   it("accepts camelCase, the SDK's baseURL and Mem0 Python's openai_base_url", async () => {
-    for (const config of [{ apiKey: KEY, baseURL: base(), embeddingDims: 64 }, { api_key: KEY, openai_base_url: base(), embedding_dims: 64 }, { apiKey: KEY, baseUrl: base(), embeddingDims: 64 }]) {
+    for (const config of [
+      { apiKey: KEY, baseURL: base(), embeddingDims: 64 },
+      { api_key: KEY, openai_base_url: base(), embedding_dims: 64 },
+      { apiKey: KEY, baseUrl: base(), embeddingDims: 64 },
+    ]) {
       server.reset();
       const m = await fromConfig(config);
       await m.embedder.embed(["x"], "add");
       expect(bodies()[0]!.dimensions).toBe(64);
     }
-    expect(await issues({ base_url: base(), openai_base_url: "http://127.0.0.1:1/v1" })).toEqual(["embedder.config.openai_base_url: conflicts with base_url; set only one of them"]);
+    expect(await issues({ base_url: base(), openai_base_url: "http://127.0.0.1:1/v1" })).toEqual([
+      "embedder.config.openai_base_url: conflicts with base_url; set only one of them",
+    ]);
   });
 
   it("reads OPENAI_BASE_URL from the environment when no base_url is configured", async () => {
@@ -354,7 +445,14 @@ describe("other OpenAI-compatible servers", () => {
           handle: (req) => {
             const body = req.body as { input: string[]; model: string };
             const inputs = wrongCount ? body.input.slice(1) : body.input;
-            return { status: 200, body: { object: "list", model: body.model, data: inputs.map((t, index) => ({ object: "embedding", index, embedding: hashEmbedding(t, 768) })) } };
+            return {
+              status: 200,
+              body: {
+                object: "list",
+                model: body.model,
+                data: inputs.map((t, index) => ({ object: "embedding", index, embedding: hashEmbedding(t, 768) })),
+              },
+            };
           },
         },
       ],
@@ -381,7 +479,9 @@ describe("other OpenAI-compatible servers", () => {
     expect(compat.calls).toHaveLength(0);
     const err = await rejection(m.embedder.embed(["x"], "add"));
     expect(err).toBeInstanceOf(ProviderError);
-    expect(err.message).toContain("nomic-embed-text returned 768-dimensional vectors, expected 1024; if that is the model's size, set embedding_dims: 768");
+    expect(err.message).toContain(
+      "nomic-embed-text returned 768-dimensional vectors, expected 1024; if that is the model's size, set embedding_dims: 768",
+    );
   });
 
   it("rejects an answer with fewer embeddings than inputs", async () => {
@@ -400,7 +500,9 @@ describe("other OpenAI-compatible servers", () => {
 
   it("a failed probe fails fromConfig with a hint", async () => {
     compat.inject({ type: "status", status: 404, body: { error: { message: "model not found" } } });
-    const err = await rejection(fromConfig({ model: "nomic-embed-text", base_url: `${compat.url}/v1`, max_retries: 0 }));
+    const err = await rejection(
+      fromConfig({ model: "nomic-embed-text", base_url: `${compat.url}/v1`, max_retries: 0 }),
+    );
     expect(err).toBeInstanceOf(ProviderError);
     expect(err.message).toContain("model not found");
     expect(err.message).toContain("set embedding_dims to skip this request");
@@ -408,5 +510,7 @@ describe("other OpenAI-compatible servers", () => {
 });
 
 describe("secrets", () => {
-  testSecretHolding("the openai embedder", (apiKey) => OpenAIEmbedder.create({ model: "text-embedding-3-small", apiKey, baseURL: "http://127.0.0.1:9/v1", dims: 8 }));
+  testSecretHolding("the openai embedder", (apiKey) =>
+    OpenAIEmbedder.create({ model: "text-embedding-3-small", apiKey, baseURL: "http://127.0.0.1:9/v1", dims: 8 }),
+  );
 });

@@ -28,4 +28,5 @@ export const localModelFields = {
   local_files_only: z.boolean({ error: "expected a boolean" }).optional(),
 };
 
-export const enumField = <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: oneOf(values) });
+export const enumField = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: oneOf(values) });

@@ -66,12 +66,22 @@ export class TeiClient {
    * false` asks TEI for sigmoid-activated scores in [0, 1]; `true` for the raw logits. Returns one
    * item per text, by index into `texts`.
    */
-  async rerankOnce(query: string, texts: readonly string[], options: TeiCallOptions & { rawScores: boolean }): Promise<RerankItem[]> {
+  async rerankOnce(
+    query: string,
+    texts: readonly string[],
+    options: TeiCallOptions & { rawScores: boolean },
+  ): Promise<RerankItem[]> {
     const body = { query, texts, raw_scores: options.rawScores, truncate: true, truncation_direction: "Right" };
-    const fail = (problem: string) => badResponseError(this.#options.provider, `/rerank returned ${problem}`, [this.#options.apiKey]);
+    const fail = (problem: string) =>
+      badResponseError(this.#options.provider, `/rerank returned ${problem}`, [this.#options.apiKey]);
     const ranks = await withRetries(
       this.#options.provider,
-      async (signal) => validateRanking((await this.post("rerank", body, signal)).body, { documents: texts.length, expected: texts.length, fail }),
+      async (signal) =>
+        validateRanking((await this.post("rerank", body, signal)).body, {
+          documents: texts.length,
+          expected: texts.length,
+          fail,
+        }),
       { policy: this.#options.policy, signal: options.signal, meta: options.meta, secrets: [this.#options.apiKey] },
     );
     if (options.meta) addCount(options.meta, "requests", 1);
@@ -87,7 +97,11 @@ export class TeiClient {
   /** One vector per text, in order. */
   async embed(texts: readonly string[], options: TeiCallOptions & { normalize: boolean }): Promise<number[][]> {
     const parts = await this.chunked(texts, options, async (chunk, signal) => {
-      const { body } = await this.post("embed", { inputs: chunk, normalize: options.normalize, truncate: true, truncation_direction: "Right" }, signal);
+      const { body } = await this.post(
+        "embed",
+        { inputs: chunk, normalize: options.normalize, truncate: true, truncation_direction: "Right" },
+        signal,
+      );
       return checkEmbeddings(this.#options.provider, body, chunk.length);
     });
     return parts.flatMap((p) => p.result);
@@ -135,12 +149,23 @@ export class TeiClient {
 
 function checkEmbeddings(provider: string, body: unknown, count: number): number[][] {
   if (!Array.isArray(body) || body.length !== count) {
-    throw badResponseError(provider, `/embed returned ${Array.isArray(body) ? `${body.length} vectors` : typeof body} for ${count} texts`);
+    throw badResponseError(
+      provider,
+      `/embed returned ${Array.isArray(body) ? `${body.length} vectors` : typeof body} for ${count} texts`,
+    );
   }
   const dims = Array.isArray(body[0]) ? body[0].length : -1;
   for (const v of body) {
-    if (!Array.isArray(v) || v.length !== dims || dims === 0 || !v.every((x) => typeof x === "number" && Number.isFinite(x))) {
-      throw badResponseError(provider, "/embed returned a vector that is not a list of finite numbers of the same length as the others");
+    if (
+      !Array.isArray(v) ||
+      v.length !== dims ||
+      dims === 0 ||
+      !v.every((x) => typeof x === "number" && Number.isFinite(x))
+    ) {
+      throw badResponseError(
+        provider,
+        "/embed returned a vector that is not a list of finite numbers of the same length as the others",
+      );
     }
   }
   return body as number[][];
@@ -153,7 +178,11 @@ const HF_HOSTS = /(^|\.)(huggingface\.co|hf\.co|huggingface\.cloud)$/i;
  * The bearer token for a TEI endpoint: the configured key, else `HF_TOKEN` — but only for Hugging
  * Face's own hosts, so a token in the environment is never sent to an arbitrary server.
  */
-export function teiApiKey(configured: string | undefined, env: Readonly<Record<string, string | undefined>>, endpointUrl: string): Secret | undefined {
+export function teiApiKey(
+  configured: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  endpointUrl: string,
+): Secret | undefined {
   if (configured && configured.trim() !== "") return new Secret(configured);
   let host = "";
   try {

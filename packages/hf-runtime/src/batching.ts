@@ -31,8 +31,13 @@ export const DEFAULT_CALL_OVERHEAD_TOKENS = 64;
  * members of similar length, cut where the estimated cost is lowest. Ties keep input order, so
  * the plan is deterministic.
  */
-export function lengthBuckets(lengths: readonly number[], batchSize: number, options: BatchPlanOptions = {}): number[][] {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+export function lengthBuckets(
+  lengths: readonly number[],
+  batchSize: number,
+  options: BatchPlanOptions = {},
+): number[][] {
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   const order = lengths.map((_, i) => i).sort((a, b) => lengths[b]! - lengths[a]! || a - b);
   const n = order.length;
   const overhead = options.callOverheadTokens ?? DEFAULT_CALL_OVERHEAD_TOKENS;

@@ -8,7 +8,14 @@
 import { ProviderError } from "@mem0/core";
 import { lengthBuckets, paddedTokens } from "./batching.js";
 import type { ResolvedDevice } from "./device.js";
-import { encodePair, probeTemplate, specialTokenCount, withSingleTokenType, type EncodedSequence, type Template } from "./encoding.js";
+import {
+  encodePair,
+  probeTemplate,
+  specialTokenCount,
+  withSingleTokenType,
+  type EncodedSequence,
+  type Template,
+} from "./encoding.js";
 import { LocalModel, loadLocalModel } from "./local-model.js";
 import { SharedModelCache, type Lease } from "./model-cache.js";
 import { modelKey, type LocalModelOptions, type Pretrained } from "./pretrained.js";
@@ -57,12 +64,23 @@ export class CrossEncoder extends LocalModel {
     const model = JSON.stringify(loaded.location.requested);
     if (!outputNames.includes("logits")) {
       // Mem0's #4033: a model loaded with the wrong head silently scored everything 0.
-      throw new ProviderError(provider, `model ${model} is not a cross-encoder: its ONNX outputs are [${outputNames.join(", ")}], not logits`, { code: "MODEL_UNSUPPORTED" });
+      throw new ProviderError(
+        provider,
+        `model ${model} is not a cross-encoder: its ONNX outputs are [${outputNames.join(", ")}], not logits`,
+        { code: "MODEL_UNSUPPORTED" },
+      );
     }
-    const labels = config.id2label && typeof config.id2label === "object" ? Object.keys(config.id2label).length : Number(config.num_labels ?? 1);
+    const labels =
+      config.id2label && typeof config.id2label === "object"
+        ? Object.keys(config.id2label).length
+        : Number(config.num_labels ?? 1);
     this.numLabels = labels > 0 ? labels : 1;
     if (this.numLabels > 2) {
-      throw new ProviderError(provider, `model ${model} has ${this.numLabels} labels; a reranker needs a relevance head with 1 (or 2: not relevant / relevant)`, { code: "MODEL_UNSUPPORTED" });
+      throw new ProviderError(
+        provider,
+        `model ${model} has ${this.numLabels} labels; a reranker needs a relevance head with 1 (or 2: not relevant / relevant)`,
+        { code: "MODEL_UNSUPPORTED" },
+      );
     }
     const hidden = Number(config.hidden_size);
     this.hiddenSize = Number.isFinite(hidden) && hidden > 0 ? hidden : undefined;
@@ -82,7 +100,11 @@ export class CrossEncoder extends LocalModel {
   effectiveMaxLength(requested: number): number {
     const max = Math.min(requested, this.maxLength);
     if (max <= specialTokenCount(this.template) + 1) {
-      throw new ProviderError(this.provider, `max_length ${requested} leaves no room for text after the model's ${specialTokenCount(this.template)} special tokens`, { code: "CONFIG_INVALID" });
+      throw new ProviderError(
+        this.provider,
+        `max_length ${requested} leaves no room for text after the model's ${specialTokenCount(this.template)} special tokens`,
+        { code: "CONFIG_INVALID" },
+      );
     }
     return max;
   }
@@ -91,7 +113,11 @@ export class CrossEncoder extends LocalModel {
   async logits(sequences: readonly EncodedSequence[]): Promise<Float32Array> {
     const { logits } = await this.forward(this.batchTensors(sequences));
     if (!logits || logits.dims.length !== 2 || logits.dims[0] !== sequences.length) {
-      throw new ProviderError(this.provider, `model returned logits of shape [${logits?.dims.join(", ") ?? ""}] for ${sequences.length} pairs`, { code: "MODEL_BAD_OUTPUT" });
+      throw new ProviderError(
+        this.provider,
+        `model returned logits of shape [${logits?.dims.join(", ") ?? ""}] for ${sequences.length} pairs`,
+        { code: "MODEL_BAD_OUTPUT" },
+      );
     }
     return logits.data as Float32Array;
   }
@@ -100,7 +126,12 @@ export class CrossEncoder extends LocalModel {
    * One score per document, in document order. Pairs are grouped by length into batches of at
    * most `batchSize`, each padded only to its own longest pair.
    */
-  async score(query: string, documents: readonly string[], options: ScoreOptions = {}, stats?: Partial<ScoreStats>): Promise<number[]> {
+  async score(
+    query: string,
+    documents: readonly string[],
+    options: ScoreOptions = {},
+    stats?: Partial<ScoreStats>,
+  ): Promise<number[]> {
     const batchSize = options.batchSize ?? 32;
     const maxLength = this.effectiveMaxLength(options.maxLength ?? 512);
     const activation = options.activation ?? "sigmoid";
@@ -113,7 +144,10 @@ export class CrossEncoder extends LocalModel {
       return pair;
     });
     const lengths = encoded.map((e) => e.ids.length);
-    const batches = lengthBuckets(lengths, batchSize, { callOverheadTokens: options.callOverheadTokens, hiddenSize: this.hiddenSize });
+    const batches = lengthBuckets(lengths, batchSize, {
+      callOverheadTokens: options.callOverheadTokens,
+      hiddenSize: this.hiddenSize,
+    });
     const scores = new Array<number>(documents.length);
     for (const batch of batches) {
       options.signal?.throwIfAborted();

@@ -60,7 +60,9 @@ export function probeTemplate(tokenizer: PreTrainedTokenizer, pair: boolean): Te
   const posA = indexOfRun(ids, a, 0);
   const posB = pair ? indexOfRun(ids, b, posA + a.length) : ids.length;
   if (posA < 0 || posB < 0) {
-    throw new Error("cannot read the tokenizer's special-token template: a probe text is not found in its own encoding");
+    throw new Error(
+      "cannot read the tokenizer's special-token template: a probe text is not found in its own encoding",
+    );
   }
   const endA = posA + a.length;
   const endB = pair ? posB + b.length : endA;
@@ -83,7 +85,14 @@ export function probeTemplate(tokenizer: PreTrainedTokenizer, pair: boolean): Te
  */
 export function withSingleTokenType(t: Template): Template {
   const zeros = (a: number[]) => a.map(() => 0);
-  return { ...t, prefixTypes: zeros(t.prefixTypes), typeA: 0, middleTypes: zeros(t.middleTypes), typeB: 0, suffixTypes: zeros(t.suffixTypes) };
+  return {
+    ...t,
+    prefixTypes: zeros(t.prefixTypes),
+    typeA: 0,
+    middleTypes: zeros(t.middleTypes),
+    typeB: 0,
+    suffixTypes: zeros(t.suffixTypes),
+  };
 }
 
 export function specialTokenCount(t: Template): number {
@@ -110,7 +119,12 @@ export function longestFirst(lengthA: number, lengthB: number, budget: number): 
 }
 
 /** `[prefix] A [middle] B [suffix]`, each text cut by `longestFirst` to fit `maxLength`. */
-export function encodePair(t: Template, a: readonly number[], b: readonly number[], maxLength: number): EncodedSequence {
+export function encodePair(
+  t: Template,
+  a: readonly number[],
+  b: readonly number[],
+  maxLength: number,
+): EncodedSequence {
   const [keepA, keepB] = longestFirst(a.length, b.length, maxLength - specialTokenCount(t));
   const ids = [...t.prefix, ...a.slice(0, keepA), ...t.middle, ...b.slice(0, keepB), ...t.suffix];
   const types = [
@@ -139,7 +153,11 @@ export interface BatchTensors {
 }
 
 /** Pads the sequences to the longest of them (not to max_length) and builds int64 tensors. */
-export function toBatchTensors(sequences: readonly EncodedSequence[], padId: number, withTokenTypes: boolean): BatchTensors {
+export function toBatchTensors(
+  sequences: readonly EncodedSequence[],
+  padId: number,
+  withTokenTypes: boolean,
+): BatchTensors {
   const rows = sequences.length;
   const width = Math.max(...sequences.map((s) => s.ids.length));
   const ids = new BigInt64Array(rows * width).fill(BigInt(padId));
@@ -154,7 +172,10 @@ export function toBatchTensors(sequences: readonly EncodedSequence[], padId: num
     }
   });
   const dims = [rows, width];
-  const out: BatchTensors = { input_ids: new Tensor("int64", ids, dims), attention_mask: new Tensor("int64", mask, dims) };
+  const out: BatchTensors = {
+    input_ids: new Tensor("int64", ids, dims),
+    attention_mask: new Tensor("int64", mask, dims),
+  };
   if (types) out.token_type_ids = new Tensor("int64", types, dims);
   return out;
 }

@@ -36,7 +36,8 @@ export interface ModelLocation {
  */
 export function locateModel(model: string): ModelLocation {
   const expanded = model === "~" || model.startsWith("~/") ? join(homedir(), model.slice(1)) : model;
-  const pathLike = isAbsolute(expanded) || /^\.\.?([\\/]|$)/.test(expanded) || expanded !== model || !HUB_ID.test(model);
+  const pathLike =
+    isAbsolute(expanded) || /^\.\.?([\\/]|$)/.test(expanded) || expanded !== model || !HUB_ID.test(model);
   const absolute = resolve(expanded);
   if (pathLike || isModelFolder(absolute)) return { requested: model, ref: absolute, isLocalFolder: true };
   return { requested: model, ref: model, isLocalFolder: false };
@@ -72,7 +73,9 @@ const seconds = (v: string | undefined, fallbackMs: number) => (Number(v) > 0 ? 
 
 /** huggingface_hub's cache folder: HF_HUB_CACHE, else $HF_HOME/hub, else $XDG_CACHE_HOME/huggingface/hub. */
 export function hfCacheDir(env: Env): string {
-  return env.HF_HUB_CACHE || join(env.HF_HOME || join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "huggingface"), "hub");
+  return (
+    env.HF_HUB_CACHE || join(env.HF_HOME || join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "huggingface"), "hub")
+  );
 }
 
 export function hubSettings(env: Env, localFilesOnly = false): HubSettings {
@@ -113,7 +116,8 @@ class MissingFilesError extends Error {
 }
 
 /** Files transformers.js reads that a repo may lack (huggingface_hub records those in `.no_exist/`). */
-const OPTIONAL = (file: string) => !file.endsWith(".onnx") && !/\.onnx_data(_\d+)?$/.test(file) && file !== "config.json" && file !== "tokenizer.json";
+const OPTIONAL = (file: string) =>
+  !file.endsWith(".onnx") && !/\.onnx_data(_\d+)?$/.test(file) && file !== "config.json" && file !== "tokenizer.json";
 
 /** What transformers.js will read for this model and dtype: config, ONNX file(s), tokenizer. */
 async function filesToLoad(snapshot: string, dtype: string): Promise<string[]> {
@@ -128,7 +132,9 @@ const cachedOrAbsent = (repo: string, commit: string, file: string) =>
 /** The cached snapshot that has every file the load needs: the one `refs/main` names first, else any. */
 async function cachedSnapshot(repo: string, dtype: string): Promise<string | undefined> {
   const snapshots = existsSync(join(repo, "snapshots")) ? readdirSync(join(repo, "snapshots")) : [];
-  const main = existsSync(join(repo, "refs", "main")) ? readFileSync(join(repo, "refs", "main"), "utf8").trim() : undefined;
+  const main = existsSync(join(repo, "refs", "main"))
+    ? readFileSync(join(repo, "refs", "main"), "utf8").trim()
+    : undefined;
   for (const commit of new Set([...(main ? [main] : []), ...snapshots])) {
     const snapshot = join(repo, "snapshots", commit);
     if (!existsSync(join(snapshot, "config.json"))) continue;
@@ -145,10 +151,19 @@ async function cachedSnapshot(repo: string, dtype: string): Promise<string | und
  */
 async function download(id: string, hub: HubSettings, dtype: string): Promise<string> {
   // undici's timeouts are huggingface_hub's: connect and headers (etag), then body idle (download).
-  const agent = new Agent({ connectTimeout: hub.timeoutMs, headersTimeout: hub.timeoutMs, bodyTimeout: hub.downloadTimeoutMs });
+  const agent = new Agent({
+    connectTimeout: hub.timeoutMs,
+    headersTimeout: hub.timeoutMs,
+    bodyTimeout: hub.downloadTimeoutMs,
+  });
   const fetch = ((input: Parameters<typeof undiciFetch>[0], init?: Parameters<typeof undiciFetch>[1]) =>
     undiciFetch(input, { ...init, dispatcher: agent })) as unknown as typeof globalThis.fetch;
-  const remote = { repo: id, hubUrl: hub.endpoint ?? DEFAULT_HUB, fetch, ...(hub.token ? { accessToken: hub.token } : {}) };
+  const remote = {
+    repo: id,
+    hubUrl: hub.endpoint ?? DEFAULT_HUB,
+    fetch,
+    ...(hub.token ? { accessToken: hub.token } : {}),
+  };
   try {
     const { sha } = await modelInfo({ ...remote, name: id, revision: "main", additionalFields: ["sha"] });
     if (!sha) throw new Error(`the hub did not say which commit ${id}'s main branch is at`);
@@ -158,7 +173,8 @@ async function download(id: string, hub: HubSettings, dtype: string): Promise<st
     const files = (await filesToLoad(snapshot, dtype)).filter((f) => !cachedOrAbsent(repo, sha, f));
     const onHub = new Set((await pathsInfo({ ...remote, paths: files, revision: sha })).map((info) => info.path));
     const missing = files.filter((f) => !onHub.has(f) && !OPTIONAL(f));
-    if (missing.length) throw new MissingFilesError(`the hub has no ${missing.join(", ")} in ${id} at ${sha.slice(0, 12)}`);
+    if (missing.length)
+      throw new MissingFilesError(`the hub has no ${missing.join(", ")} in ${id} at ${sha.slice(0, 12)}`);
     for (const file of files) {
       if (onHub.has(file)) await get(file);
       else writeCreatingFolder(join(repo, ".no_exist", sha, file), "");
@@ -208,7 +224,9 @@ function unavailable(ctx: LoadContext, err: unknown): ProviderError {
   // A PyTorch-only repo has config.json but no onnx/ folder; the Xenova ports carry the export.
   const name = ctx.location.requested.split("/").pop();
   const onnxHint =
-    !ctx.location.isLocalFolder && /onnx\/[^"\s,]*\.onnx/.test(errorMessage(err)) && !ctx.location.requested.startsWith("Xenova/")
+    !ctx.location.isLocalFolder &&
+    /onnx\/[^"\s,]*\.onnx/.test(errorMessage(err)) &&
+    !ctx.location.requested.startsWith("Xenova/")
       ? `. transformers.js needs an ONNX export in the repo's onnx/ folder; Xenova/${name} may have one`
       : "";
   return new ProviderError(
@@ -229,7 +247,8 @@ export async function modelFolder(load: LoadContext & { dtype: string }): Promis
   const ctx = transformersEnv.allowRemoteModels ? load : { ...load, hub: { ...load.hub, localFilesOnly: true } };
   const cached = await cachedSnapshot(repoCacheFolder(ctx.hub.cacheDir, ctx.location.ref), ctx.dtype);
   if (cached) return cached;
-  if (ctx.hub.localFilesOnly) throw unavailable(ctx, new MissingFilesError(`its ${ctx.variant} files are not in the cache`));
+  if (ctx.hub.localFilesOnly)
+    throw unavailable(ctx, new MissingFilesError(`its ${ctx.variant} files are not in the cache`));
   try {
     return await download(ctx.location.ref, ctx.hub, ctx.dtype);
   } catch (err) {
@@ -241,7 +260,10 @@ export async function modelFolder(load: LoadContext & { dtype: string }): Promis
  * Runs a transformers.js load from a folder on disk, turning any failure into one ProviderError
  * (code MODEL_UNAVAILABLE) that names the model and where it was looked for.
  */
-export async function loadFromFolder<T>(ctx: LoadContext, load: (options: { local_files_only: true }) => Promise<T>): Promise<T> {
+export async function loadFromFolder<T>(
+  ctx: LoadContext,
+  load: (options: { local_files_only: true }) => Promise<T>,
+): Promise<T> {
   try {
     return await load({ local_files_only: true });
   } catch (err) {

@@ -5,7 +5,13 @@
 import type { PreTrainedModel, Tensor } from "@huggingface/transformers";
 import type { ResolvedDevice } from "./device.js";
 import { toBatchTensors, type BatchTensors, type EncodedSequence } from "./encoding.js";
-import { loadPretrained, modelMaxLength, type LocalModelOptions, type ModelKind, type Pretrained } from "./pretrained.js";
+import {
+  loadPretrained,
+  modelMaxLength,
+  type LocalModelOptions,
+  type ModelKind,
+  type Pretrained,
+} from "./pretrained.js";
 import { SerialQueue } from "./serial-queue.js";
 
 export abstract class LocalModel {
@@ -43,7 +49,9 @@ export abstract class LocalModel {
   protected forward(feeds: BatchTensors): Promise<Record<string, Tensor | undefined>> {
     return this.queue.run(async () => {
       this.modelCalls += 1;
-      return (await (this.loaded.model as PreTrainedModel).forward(feeds as unknown as Record<string, Tensor>)) as Record<string, Tensor | undefined>;
+      return (await (this.loaded.model as PreTrainedModel).forward(
+        feeds as unknown as Record<string, Tensor>,
+      )) as Record<string, Tensor | undefined>;
     });
   }
 
@@ -53,7 +61,11 @@ export abstract class LocalModel {
 }
 
 /** Loads a model and wraps it, freeing the model when the wrapper refuses it (wrong head, …). */
-export async function loadLocalModel<T>(kind: ModelKind, options: LocalModelOptions, wrap: (loaded: Pretrained) => T): Promise<T> {
+export async function loadLocalModel<T>(
+  kind: ModelKind,
+  options: LocalModelOptions,
+  wrap: (loaded: Pretrained) => T,
+): Promise<T> {
   const loaded = await loadPretrained(kind, options);
   try {
     return wrap(loaded);

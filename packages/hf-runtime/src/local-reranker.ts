@@ -44,7 +44,15 @@ export class LocalCrossEncoderReranker implements Reranker {
     if (this.closed) throw new ValidationError(`${this.provider}.reranker`, "used after close()");
     if (!this.lease) {
       const o = this.options;
-      const pending = acquireCrossEncoder({ provider: o.provider, model: o.model, device: o.device, dtype: o.dtype, threads: o.threads, localFilesOnly: o.localFilesOnly, env: o.env });
+      const pending = acquireCrossEncoder({
+        provider: o.provider,
+        model: o.model,
+        device: o.device,
+        dtype: o.dtype,
+        threads: o.threads,
+        localFilesOnly: o.localFilesOnly,
+        env: o.env,
+      });
       this.lease = pending;
       // Forget a failed load so the next call tries again (the hub or the file may be back).
       pending.catch(() => {
@@ -63,10 +71,16 @@ export class LocalCrossEncoderReranker implements Reranker {
     const scores = await encoder.score(
       query,
       documents,
-      { batchSize: this.options.batchSize, maxLength: this.options.maxLength, activation: this.options.activation, signal: options.signal },
+      {
+        batchSize: this.options.batchSize,
+        maxLength: this.options.maxLength,
+        activation: this.options.activation,
+        signal: options.signal,
+      },
       stats,
     );
-    if (options.meta) Object.assign(options.meta, { device: encoder.device, dtype: encoder.dtype, threads: encoder.threads, ...stats });
+    if (options.meta)
+      Object.assign(options.meta, { device: encoder.device, dtype: encoder.dtype, threads: encoder.threads, ...stats });
     return rankScores(scores, options.top_k);
   }
 

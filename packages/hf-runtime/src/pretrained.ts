@@ -58,11 +58,21 @@ export interface Pretrained {
 export function modelKey(kind: ModelKind, options: LocalModelOptions): string {
   const location = locateModel(options.model);
   const hub = hubSettings(options.env ?? process.env, options.localFilesOnly);
-  return JSON.stringify([kind, location.ref, options.dtype ?? "fp32", options.device ?? "cpu", options.threads ?? defaultThreads(), hub.localFilesOnly, hub.endpoint ?? null, hub.cacheDir]);
+  return JSON.stringify([
+    kind,
+    location.ref,
+    options.dtype ?? "fp32",
+    options.device ?? "cpu",
+    options.threads ?? defaultThreads(),
+    hub.localFilesOnly,
+    hub.endpoint ?? null,
+    hub.cacheDir,
+  ]);
 }
 
 /** loadFromFolder wraps failures; the cause is onnxruntime's own message (e.g. "AppendExecutionProvider_Cuda: Failed to load shared library"). */
-const rootCause = (err: unknown): unknown => (err instanceof ProviderError && err.cause !== undefined ? err.cause : err);
+const rootCause = (err: unknown): unknown =>
+  err instanceof ProviderError && err.cause !== undefined ? err.cause : err;
 const isCudaFailure = (err: unknown) => /cuda|providers_shared/i.test(errorMessage(rootCause(err)));
 
 export async function loadPretrained(kind: ModelKind, options: LocalModelOptions): Promise<Pretrained> {
@@ -78,8 +88,12 @@ export async function loadPretrained(kind: ModelKind, options: LocalModelOptions
   // config.json first: it is the one file every model has, so its absence is the clearest
   // "no such model" (transformers.js treats a missing tokenizer_config.json as optional and then
   // fails on it with a TypeError).
-  const config = await loadFromFolder({ ...base, variant: "config.json" }, (o) => AutoConfig.from_pretrained(folder, o));
-  const tokenizer = await loadFromFolder({ ...base, variant: "tokenizer" }, (o) => AutoTokenizer.from_pretrained(folder, o));
+  const config = await loadFromFolder({ ...base, variant: "config.json" }, (o) =>
+    AutoConfig.from_pretrained(folder, o),
+  );
+  const tokenizer = await loadFromFolder({ ...base, variant: "tokenizer" }, (o) =>
+    AutoTokenizer.from_pretrained(folder, o),
+  );
   const ModelClass = kind === "sequence-classification" ? AutoModelForSequenceClassification : AutoModel;
 
   let lastCudaError: unknown;
@@ -110,7 +124,12 @@ export async function loadPretrained(kind: ModelKind, options: LocalModelOptions
       );
       if (device === "cuda" && knownCudaVerdict() === undefined) rememberCudaVerdict(true);
       const session = (model.sessions as Record<string, { inputNames: string[]; outputNames: string[] }>).model;
-      if (!session) throw new ProviderError(options.provider, `model ${JSON.stringify(options.model)} has no ONNX session named "model"`, { code: "MODEL_UNSUPPORTED" });
+      if (!session)
+        throw new ProviderError(
+          options.provider,
+          `model ${JSON.stringify(options.model)} has no ONNX session named "model"`,
+          { code: "MODEL_UNSUPPORTED" },
+        );
       return {
         location,
         tokenizer,

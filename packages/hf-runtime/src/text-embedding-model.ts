@@ -40,11 +40,19 @@ export class TextEmbeddingModel extends LocalModel {
     if (tokenOutput) this.output = { name: tokenOutput, pooled: false };
     else if (pooledOutput) this.output = { name: pooledOutput, pooled: true };
     else {
-      throw new ProviderError(provider, `model ${JSON.stringify(loaded.location.requested)} is not a feature-extraction model: its ONNX outputs are [${outputNames.join(", ")}]`, { code: "MODEL_UNSUPPORTED" });
+      throw new ProviderError(
+        provider,
+        `model ${JSON.stringify(loaded.location.requested)} is not a feature-extraction model: its ONNX outputs are [${outputNames.join(", ")}]`,
+        { code: "MODEL_UNSUPPORTED" },
+      );
     }
     const hidden = Number(config.hidden_size ?? config.d_model ?? config.dim);
     if (!Number.isInteger(hidden) || hidden <= 0) {
-      throw new ProviderError(provider, `model ${JSON.stringify(loaded.location.requested)}: config.json has no hidden_size, so the embedding size is unknown`, { code: "MODEL_UNSUPPORTED" });
+      throw new ProviderError(
+        provider,
+        `model ${JSON.stringify(loaded.location.requested)}: config.json has no hidden_size, so the embedding size is unknown`,
+        { code: "MODEL_UNSUPPORTED" },
+      );
     }
     this.dims = hidden;
     this.template = probeTemplate(loaded.tokenizer, false);
@@ -62,7 +70,11 @@ export class TextEmbeddingModel extends LocalModel {
   private effectiveMaxLength(requested: number): number {
     const max = Math.min(requested, this.maxLength);
     if (max <= specialTokenCount(this.template)) {
-      throw new ProviderError(this.provider, `max_length ${requested} leaves no room for text after the model's special tokens`, { code: "CONFIG_INVALID" });
+      throw new ProviderError(
+        this.provider,
+        `max_length ${requested} leaves no room for text after the model's special tokens`,
+        { code: "CONFIG_INVALID" },
+      );
     }
     return max;
   }
@@ -73,18 +85,27 @@ export class TextEmbeddingModel extends LocalModel {
     const pooling = options.pooling ?? "mean";
     const encoded = texts.map((t) => this.encode(t, maxLength));
     const vectors = new Array<Float32Array>(texts.length);
-    for (const batch of lengthBuckets(encoded.map((e) => e.ids.length), batchSize, { hiddenSize: this.dims, callOverheadTokens: options.callOverheadTokens })) {
+    for (const batch of lengthBuckets(
+      encoded.map((e) => e.ids.length),
+      batchSize,
+      { hiddenSize: this.dims, callOverheadTokens: options.callOverheadTokens },
+    )) {
       options.signal?.throwIfAborted();
       const sequences = batch.map((i) => encoded[i]!);
       const feeds = this.batchTensors(sequences);
       const out = await this.forward(feeds);
       const states = out[this.output.name];
-      if (!states) throw new ProviderError(this.provider, `model returned no ${this.output.name}`, { code: "MODEL_BAD_OUTPUT" });
+      if (!states)
+        throw new ProviderError(this.provider, `model returned no ${this.output.name}`, { code: "MODEL_BAD_OUTPUT" });
       const data = states.data as Float32Array;
       const width = feeds.input_ids.dims[1]!;
       const expectedDims = this.output.pooled ? [batch.length, this.dims] : [batch.length, width, this.dims];
       if (states.dims.join() !== expectedDims.join()) {
-        throw new ProviderError(this.provider, `model returned ${this.output.name} of shape [${states.dims.join(", ")}], expected [${expectedDims.join(", ")}]`, { code: "MODEL_BAD_OUTPUT" });
+        throw new ProviderError(
+          this.provider,
+          `model returned ${this.output.name} of shape [${states.dims.join(", ")}], expected [${expectedDims.join(", ")}]`,
+          { code: "MODEL_BAD_OUTPUT" },
+        );
       }
       batch.forEach((textIndex, row) => {
         const v = this.output.pooled
@@ -98,7 +119,14 @@ export class TextEmbeddingModel extends LocalModel {
 }
 
 /** Mean over the row's real tokens (padding excluded), or the first token's state. */
-function pool(data: Float32Array, row: number, width: number, dims: number, length: number, pooling: Pooling): Float32Array {
+function pool(
+  data: Float32Array,
+  row: number,
+  width: number,
+  dims: number,
+  length: number,
+  pooling: Pooling,
+): Float32Array {
   const out = new Float32Array(dims);
   const base = row * width * dims;
   if (pooling === "cls") {

@@ -104,10 +104,18 @@ describe("scores", () => {
 
   test("batch_size changes the number of model calls, not the scores", async () => {
     const query = "what is the capital of france";
-    const documents = Array.from({ length: 10 }, (_, i) => `${pairs[i % pairs.length]!.document} ${"extra words ".repeat(i)}`);
+    const documents = Array.from(
+      { length: 10 },
+      (_, i) => `${pairs[i % pairs.length]!.document} ${"extra words ".repeat(i)}`,
+    );
     const results: number[][] = [];
     // A prohibitive per-call cost makes the planner fill every batch, so calls = ceil(10 / batch_size).
-    for (const [batchSize, calls] of [[1, 10], [3, 4], [4, 3], [32, 1]] as const) {
+    for (const [batchSize, calls] of [
+      [1, 10],
+      [3, 4],
+      [4, 3],
+      [32, 1],
+    ] as const) {
       const before = fp32.modelCalls;
       const stats: Record<string, unknown> = {};
       results.push(await fp32.score(query, documents, { batchSize, callOverheadTokens: 1e9 }, stats));
@@ -122,7 +130,9 @@ describe("scores", () => {
   });
 
   test("batches group pairs of similar length, so less padding is computed than in input order", async () => {
-    const documents = Array.from({ length: 8 }, (_, i) => (i % 2 ? "short doc" : "a long document with many many words in it ".repeat(4)));
+    const documents = Array.from({ length: 8 }, (_, i) =>
+      i % 2 ? "short doc" : "a long document with many many words in it ".repeat(4),
+    );
     const stats: Record<string, number> = {};
     await fp32.score("q", documents, { batchSize: 8 }, stats);
     // The four long pairs in one call, the four short in another: no padding at all.
@@ -157,7 +167,11 @@ describe("scores", () => {
       b.forEach((s, i) => expect(Math.abs(s - a[i]!)).toBeLessThan(0.25));
       expect(b.some((s, i) => s !== a[i])).toBe(true); // really the other file
       // Ranks like fp32: the same order of documents, best first.
-      const ranking = (scores: number[]) => scores.map((score, index) => ({ index, score })).sort((x, y) => y.score - x.score).map((r) => r.index);
+      const ranking = (scores: number[]) =>
+        scores
+          .map((score, index) => ({ index, score }))
+          .sort((x, y) => y.score - x.score)
+          .map((r) => r.index);
       expect(ranking(b)).toEqual(ranking(a));
     } finally {
       await q8.dispose();
@@ -175,7 +189,11 @@ describe("loading", () => {
 
   test("a missing local folder fails at once, naming the model and the folder", async () => {
     const started = Date.now();
-    const err = await CrossEncoder.load({ provider: "test", model: "/nonexistent/models/ms-marco", device: "cpu" }).catch((e) => e);
+    const err = await CrossEncoder.load({
+      provider: "test",
+      model: "/nonexistent/models/ms-marco",
+      device: "cpu",
+    }).catch((e) => e);
     expect(Date.now() - started).toBeLessThan(2000);
     expect(err).toBeInstanceOf(ProviderError);
     expect(err.code).toBe("MODEL_UNAVAILABLE");
@@ -187,7 +205,9 @@ describe("loading", () => {
     const folder = copyFixture(CROSS_ENCODER);
     const { rmSync } = await import("node:fs");
     rmSync(join(folder, "onnx", "model_quantized.onnx"));
-    const err = await CrossEncoder.load({ provider: "test", model: folder, dtype: "q8", device: "cpu" }).catch((e) => e);
+    const err = await CrossEncoder.load({ provider: "test", model: folder, dtype: "q8", device: "cpu" }).catch(
+      (e) => e,
+    );
     expect(err.code).toBe("MODEL_UNAVAILABLE");
     expect(err.message).toMatch(/dtype q8/);
     expect(err.message).toMatch(/model_quantized\.onnx/);
@@ -200,7 +220,9 @@ describe("loading", () => {
       if (auto.device === "cpu") {
         expect(cuda).toBeInstanceOf(ProviderError);
         expect(cuda.code).toBe("DEVICE_UNAVAILABLE");
-        expect(cuda.message).toMatch(/device "cuda" was requested but onnxruntime-node has no usable CUDA execution provider/);
+        expect(cuda.message).toMatch(
+          /device "cuda" was requested but onnxruntime-node has no usable CUDA execution provider/,
+        );
         expect(cuda.message).toMatch(/device: "auto"/);
       } else {
         // A machine with a working CUDA provider: both load on the GPU.
@@ -215,9 +237,18 @@ describe("loading", () => {
   });
 
   test("one loaded model is shared per model, dtype, device and threads, and disposed with its last lease", async () => {
-    const options = { provider: "test", model: CROSS_ENCODER, dtype: "fp32" as const, device: "cpu" as const, threads: 1 };
+    const options = {
+      provider: "test",
+      model: CROSS_ENCODER,
+      dtype: "fp32" as const,
+      device: "cpu" as const,
+      threads: 1,
+    };
     const base = loadedCrossEncoderCount();
-    const [a, b] = await Promise.all([acquireCrossEncoder(options), acquireCrossEncoder({ ...options, model: `${CROSS_ENCODER}/` })]);
+    const [a, b] = await Promise.all([
+      acquireCrossEncoder(options),
+      acquireCrossEncoder({ ...options, model: `${CROSS_ENCODER}/` }),
+    ]);
     const c = await acquireCrossEncoder({ ...options, dtype: "q8" });
     expect(a.value).toBe(b.value);
     expect(c.value).not.toBe(a.value);

@@ -43,12 +43,19 @@ function serveFile(req: IncomingMessage, res: ServerResponse, bytes: Buffer): vo
     const start = Number(range[1]);
     const end = range[2] ? Math.min(Number(range[2]), bytes.length - 1) : bytes.length - 1;
     body = bytes.subarray(start, end + 1);
-    res.writeHead(206, { ...headers, "content-length": body.length, "content-range": `bytes ${start}-${end}/${bytes.length}` });
+    res.writeHead(206, {
+      ...headers,
+      "content-length": body.length,
+      "content-range": `bytes ${start}-${end}/${bytes.length}`,
+    });
   } else res.writeHead(200, { ...headers, "content-length": body.length });
   res.end(req.method === "HEAD" ? undefined : body);
 }
 
-export async function startFakeHub(repos: Record<string, string>, intercept: Intercept = () => false): Promise<FakeHub> {
+export async function startFakeHub(
+  repos: Record<string, string>,
+  intercept: Intercept = () => false,
+): Promise<FakeHub> {
   const requests: string[] = [];
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
@@ -59,22 +66,30 @@ export async function startFakeHub(repos: Record<string, string>, intercept: Int
     if (intercept(req, res, resolve?.[3])) return;
     const folder = repos[api?.[1] ?? resolve?.[1] ?? ""];
     if (!folder) return json(res, 404, { error: "Repository not found" }, { "x-error-code": "RepoNotFound" });
-    if (api?.[2] === "revision") return json(res, 200, { _id: "fake", id: api[1], sha: FAKE_COMMIT, private: false, gated: false });
+    if (api?.[2] === "revision")
+      return json(res, 200, { _id: "fake", id: api[1], sha: FAKE_COMMIT, private: false, gated: false });
     if (api?.[2] === "paths-info" && req.method === "POST") {
       let body = "";
       req.on("data", (chunk) => (body += chunk));
       req.on("end", () => {
         const { paths } = JSON.parse(body) as { paths: string[] };
         const lastCommit = { id: FAKE_COMMIT, title: "fixture", date: "2026-01-01T00:00:00.000Z" };
-        json(res, 200, paths.flatMap((p) => {
-          const bytes = readRepoFile(folder, p);
-          return bytes ? [{ type: "file", path: p, oid: sha1(bytes), size: bytes.length, lastCommit }] : [];
-        }));
+        json(
+          res,
+          200,
+          paths.flatMap((p) => {
+            const bytes = readRepoFile(folder, p);
+            return bytes ? [{ type: "file", path: p, oid: sha1(bytes), size: bytes.length, lastCommit }] : [];
+          }),
+        );
       });
       return;
     }
     const bytes = resolve ? readRepoFile(folder, resolve[3]!) : undefined;
-    if (!bytes) return void res.writeHead(404, { "x-error-code": "EntryNotFound", "content-type": "text/plain" }).end("Entry not found");
+    if (!bytes)
+      return void res
+        .writeHead(404, { "x-error-code": "EntryNotFound", "content-type": "text/plain" })
+        .end("Entry not found");
     serveFile(req, res, bytes);
   });
   server.on("connection", (s) => {

@@ -20,7 +20,8 @@ export interface ExpectedPair {
   logit: number;
   logit_unpadded: number;
 }
-export const expectedPairs = (): ExpectedPair[] => JSON.parse(readFileSync(join(CROSS_ENCODER, "expected.json"), "utf8")).pairs;
+export const expectedPairs = (): ExpectedPair[] =>
+  JSON.parse(readFileSync(join(CROSS_ENCODER, "expected.json"), "utf8")).pairs;
 
 export interface ExpectedSentence {
   text: string;
@@ -28,7 +29,8 @@ export interface ExpectedSentence {
   mean_normalized: number[];
   cls_normalized: number[];
 }
-export const expectedSentences = (): ExpectedSentence[] => JSON.parse(readFileSync(join(EMBEDDER, "expected.json"), "utf8")).sentences;
+export const expectedSentences = (): ExpectedSentence[] =>
+  JSON.parse(readFileSync(join(EMBEDDER, "expected.json"), "utf8")).sentences;
 
 const LOOPBACK = /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\//;
 

@@ -3,7 +3,16 @@
  * as repo `acme/tiny-cross-encoder`, one that hangs, one that stalls a body, one that wants a
  * token, and a closed port. Every test has its own Hugging Face cache (HF_HUB_CACHE).
  */
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { env as transformersEnv } from "@huggingface/transformers";
@@ -35,7 +44,12 @@ test("a hub id is downloaded from HF_ENDPOINT into the Hugging Face cache, in hu
   const hub = await startFakeHub(REPOS);
   const cache = newCache();
   try {
-    const ce = await CrossEncoder.load({ provider: "test", model: "acme/tiny-cross-encoder", device: "cpu", env: { HF_ENDPOINT: hub.url, HF_HUB_CACHE: cache } });
+    const ce = await CrossEncoder.load({
+      provider: "test",
+      model: "acme/tiny-cross-encoder",
+      device: "cpu",
+      env: { HF_ENDPOINT: hub.url, HF_HUB_CACHE: cache },
+    });
     await scoresLikeTheFixture(ce);
     await ce.dispose();
   } finally {
@@ -65,9 +79,20 @@ test("a model in the cache (as the demo or huggingface_hub leave it) loads witho
   try {
     const env = { HF_ENDPOINT: hub.url, HF_HOME: home };
     expect(hfCacheDir(env)).toBe(join(home, "hub"));
-    const ce = await CrossEncoder.load({ provider: "test", model: "acme/tiny-cross-encoder", dtype: "q8", device: "cpu", env });
+    const ce = await CrossEncoder.load({
+      provider: "test",
+      model: "acme/tiny-cross-encoder",
+      dtype: "q8",
+      device: "cpu",
+      env,
+    });
     await ce.dispose();
-    const offlineLoad = await CrossEncoder.load({ provider: "test", model: "acme/tiny-cross-encoder", device: "cpu", env: { ...env, HF_HUB_OFFLINE: "1" } });
+    const offlineLoad = await CrossEncoder.load({
+      provider: "test",
+      model: "acme/tiny-cross-encoder",
+      device: "cpu",
+      env: { ...env, HF_HUB_OFFLINE: "1" },
+    });
     await scoresLikeTheFixture(offlineLoad);
     await offlineLoad.dispose();
   } finally {
@@ -80,9 +105,18 @@ test("a download is reused: the second load (even with the hub gone) reads the c
   const hub = await startFakeHub(REPOS);
   const cache = newCache();
   const env = { HF_ENDPOINT: hub.url, HF_HUB_CACHE: cache };
-  await (await CrossEncoder.load({ provider: "test", model: "acme/tiny-cross-encoder", dtype: "q8", device: "cpu", env })).dispose();
+  await (
+    await CrossEncoder.load({ provider: "test", model: "acme/tiny-cross-encoder", dtype: "q8", device: "cpu", env })
+  ).dispose();
   await hub.close();
-  const again = await CrossEncoder.load({ provider: "test", model: "acme/tiny-cross-encoder", dtype: "q8", device: "cpu", env, threads: 1 });
+  const again = await CrossEncoder.load({
+    provider: "test",
+    model: "acme/tiny-cross-encoder",
+    dtype: "q8",
+    device: "cpu",
+    env,
+    threads: 1,
+  });
   expect(again.dtype).toBe("q8");
   await again.dispose();
   // Only q8's ONNX file was fetched.
@@ -94,19 +128,36 @@ test("a gated model: HF_TOKEN (reranker-hf's api_key for a local model) is sent 
   const hub = await startFakeHub(REPOS, (req, res) => {
     seen.push(req.headers.authorization);
     if (req.headers.authorization === "Bearer hf_gated") return false;
-    res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error: "Access to model acme/tiny-cross-encoder is restricted" }));
+    res
+      .writeHead(401, { "content-type": "application/json" })
+      .end(JSON.stringify({ error: "Access to model acme/tiny-cross-encoder is restricted" }));
     return true;
   });
   try {
     const env = { HF_ENDPOINT: hub.url, HF_HUB_CACHE: newCache() };
-    const denied = await CrossEncoder.load({ provider: "test", model: "acme/tiny-cross-encoder", device: "cpu", env }).catch((e) => e);
+    const denied = await CrossEncoder.load({
+      provider: "test",
+      model: "acme/tiny-cross-encoder",
+      device: "cpu",
+      env,
+    }).catch((e) => e);
     expect(denied).toBeInstanceOf(ProviderError);
     expect(denied.message).toContain("Access to model acme/tiny-cross-encoder is restricted");
     expect(denied.retryable).toBe(false);
-    const malformed = await CrossEncoder.load({ provider: "test", model: "acme/tiny-cross-encoder", device: "cpu", env: { ...env, HF_TOKEN: "gated" } }).catch((e) => e);
+    const malformed = await CrossEncoder.load({
+      provider: "test",
+      model: "acme/tiny-cross-encoder",
+      device: "cpu",
+      env: { ...env, HF_TOKEN: "gated" },
+    }).catch((e) => e);
     expect(malformed.message).toContain("must start with 'hf_'");
     expect(malformed.retryable).toBe(false);
-    const ce = await CrossEncoder.load({ provider: "test", model: "acme/tiny-cross-encoder", device: "cpu", env: { ...env, HF_TOKEN: "hf_gated" } });
+    const ce = await CrossEncoder.load({
+      provider: "test",
+      model: "acme/tiny-cross-encoder",
+      device: "cpu",
+      env: { ...env, HF_TOKEN: "hf_gated" },
+    });
     expect(seen).toContain("Bearer hf_gated");
     await ce.dispose();
   } finally {
@@ -143,13 +194,20 @@ test("a download whose body stalls is abandoned after HF_HUB_DOWNLOAD_TIMEOUT; n
   const cache = newCache();
   const stalled = await startFakeHub(REPOS, (req, res, file) => {
     if (file !== "onnx/model.onnx" || req.headers.range === "bytes=0-0" || req.method === "HEAD") return false;
-    res.writeHead(200, { "content-length": "100000", "content-type": "application/octet-stream" }).write(Buffer.alloc(100));
+    res
+      .writeHead(200, { "content-length": "100000", "content-type": "application/octet-stream" })
+      .write(Buffer.alloc(100));
     return true;
   });
   const env = { HF_ENDPOINT: stalled.url, HF_HUB_CACHE: cache, HF_HUB_DOWNLOAD_TIMEOUT: "0.5" };
   try {
     const started = Date.now();
-    const err = await CrossEncoder.load({ provider: "test", model: "acme/tiny-cross-encoder", device: "cpu", env }).catch((e) => e);
+    const err = await CrossEncoder.load({
+      provider: "test",
+      model: "acme/tiny-cross-encoder",
+      device: "cpu",
+      env,
+    }).catch((e) => e);
     expect(Date.now() - started).toBeLessThan(4000);
     expect(err.code).toBe("MODEL_UNAVAILABLE");
     expect(err.retryable).toBe(true);
@@ -160,7 +218,12 @@ test("a download whose body stalls is abandoned after HF_HUB_DOWNLOAD_TIMEOUT; n
   }
   const hub = await startFakeHub(REPOS);
   try {
-    const ce = await CrossEncoder.load({ provider: "test", model: "acme/tiny-cross-encoder", device: "cpu", env: { ...env, HF_ENDPOINT: hub.url } });
+    const ce = await CrossEncoder.load({
+      provider: "test",
+      model: "acme/tiny-cross-encoder",
+      device: "cpu",
+      env: { ...env, HF_ENDPOINT: hub.url },
+    });
     await scoresLikeTheFixture(ce);
     await ce.dispose();
   } finally {
@@ -171,7 +234,10 @@ test("a download whose body stalls is abandoned after HF_HUB_DOWNLOAD_TIMEOUT; n
 test("the default hub timeouts are huggingface_hub's 10 s", () => {
   expect(hubSettings({}).timeoutMs).toBe(10_000);
   expect(hubSettings({}).downloadTimeoutMs).toBe(10_000);
-  expect(hubSettings({ HF_HUB_ETAG_TIMEOUT: "2", HF_HUB_DOWNLOAD_TIMEOUT: "3" })).toMatchObject({ timeoutMs: 2000, downloadTimeoutMs: 3000 });
+  expect(hubSettings({ HF_HUB_ETAG_TIMEOUT: "2", HF_HUB_DOWNLOAD_TIMEOUT: "3" })).toMatchObject({
+    timeoutMs: 2000,
+    downloadTimeoutMs: 3000,
+  });
 });
 
 test("the cache folder follows huggingface_hub: HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub", () => {
@@ -185,10 +251,14 @@ test("a model the hub does not have is a not-found error, not retryable", async 
   const hub = await startFakeHub(REPOS);
   try {
     const env = { HF_ENDPOINT: hub.url, HF_HUB_CACHE: newCache() };
-    const err = await CrossEncoder.load({ provider: "test", model: "acme/does-not-exist", device: "cpu", env }).catch((e) => e);
+    const err = await CrossEncoder.load({ provider: "test", model: "acme/does-not-exist", device: "cpu", env }).catch(
+      (e) => e,
+    );
     expect(err.code).toBe("MODEL_UNAVAILABLE");
     expect(err.retryable).toBe(false);
-    expect(err.message).toMatch(/model "acme\/does-not-exist" \(dtype fp32\) could not be loaded: Repository not found/);
+    expect(err.message).toMatch(
+      /model "acme\/does-not-exist" \(dtype fp32\) could not be loaded: Repository not found/,
+    );
   } finally {
     await hub.close();
   }
@@ -198,7 +268,13 @@ test("a repo without the dtype's ONNX file names the file, is not retryable, and
   const hub = await startFakeHub(REPOS);
   try {
     const env = { HF_ENDPOINT: hub.url, HF_HUB_CACHE: newCache() };
-    const err = await CrossEncoder.load({ provider: "test", model: "acme/tiny-cross-encoder", dtype: "fp16", device: "cpu", env }).catch((e) => e);
+    const err = await CrossEncoder.load({
+      provider: "test",
+      model: "acme/tiny-cross-encoder",
+      dtype: "fp16",
+      device: "cpu",
+      env,
+    }).catch((e) => e);
     expect(err.code).toBe("MODEL_UNAVAILABLE");
     expect(err.retryable).toBe(false);
     expect(err.message).toContain("the hub has no onnx/model_fp16.onnx in acme/tiny-cross-encoder");
@@ -215,7 +291,9 @@ test("an unreachable hub (connection refused) fails at once", async () => {
   await hub.close();
   const started = Date.now();
   const env = { HF_ENDPOINT: url, HF_HUB_CACHE: newCache() };
-  const err = await CrossEncoder.load({ provider: "test", model: "acme/tiny-cross-encoder", device: "cpu", env }).catch((e) => e);
+  const err = await CrossEncoder.load({ provider: "test", model: "acme/tiny-cross-encoder", device: "cpu", env }).catch(
+    (e) => e,
+  );
   expect(Date.now() - started).toBeLessThan(2000);
   expect(err.code).toBe("MODEL_UNAVAILABLE");
   expect(err.retryable).toBe(true);
@@ -226,8 +304,16 @@ test("HF_HUB_OFFLINE=1, local_files_only and transformers.js env.allowRemoteMode
   const hub = await startFakeHub(REPOS);
   const cache = newCache();
   try {
-    for (const options of [{ env: { HF_ENDPOINT: hub.url, HF_HUB_OFFLINE: "1", HF_HUB_CACHE: cache } }, { env: { HF_ENDPOINT: hub.url, HF_HUB_CACHE: cache }, localFilesOnly: true }]) {
-      const err = await CrossEncoder.load({ provider: "test", model: "acme/tiny-cross-encoder", device: "cpu", ...options }).catch((e) => e);
+    for (const options of [
+      { env: { HF_ENDPOINT: hub.url, HF_HUB_OFFLINE: "1", HF_HUB_CACHE: cache } },
+      { env: { HF_ENDPOINT: hub.url, HF_HUB_CACHE: cache }, localFilesOnly: true },
+    ]) {
+      const err = await CrossEncoder.load({
+        provider: "test",
+        model: "acme/tiny-cross-encoder",
+        device: "cpu",
+        ...options,
+      }).catch((e) => e);
       expect(err.code).toBe("MODEL_UNAVAILABLE");
       expect(err.retryable).toBe(false);
       expect(err.message).toContain(`Looked in the Hugging Face cache ${join(cache, REPO_FOLDER)}`);
@@ -235,7 +321,12 @@ test("HF_HUB_OFFLINE=1, local_files_only and transformers.js env.allowRemoteMode
       expect(err.message).not.toContain("the hub http");
     }
     transformersEnv.allowRemoteModels = false;
-    const err = await CrossEncoder.load({ provider: "test", model: "acme/tiny-cross-encoder", device: "cpu", env: { HF_ENDPOINT: hub.url, HF_HUB_CACHE: cache } }).catch((e) => e);
+    const err = await CrossEncoder.load({
+      provider: "test",
+      model: "acme/tiny-cross-encoder",
+      device: "cpu",
+      env: { HF_ENDPOINT: hub.url, HF_HUB_CACHE: cache },
+    }).catch((e) => e);
     expect(err.message).toContain("env.allowRemoteModels = false is set, so the hub was not asked");
     expect(hub.requests).toEqual([]);
   } finally {
@@ -248,7 +339,11 @@ describe("locateModel", () => {
     expect(locateModel(CROSS_ENCODER)).toMatchObject({ isLocalFolder: true, ref: CROSS_ENCODER });
     expect(locateModel("./models/x")).toMatchObject({ isLocalFolder: true });
     expect(locateModel("../x")).toMatchObject({ isLocalFolder: true });
-    expect(locateModel("Xenova/ms-marco-MiniLM-L-6-v2")).toEqual({ requested: "Xenova/ms-marco-MiniLM-L-6-v2", ref: "Xenova/ms-marco-MiniLM-L-6-v2", isLocalFolder: false });
+    expect(locateModel("Xenova/ms-marco-MiniLM-L-6-v2")).toEqual({
+      requested: "Xenova/ms-marco-MiniLM-L-6-v2",
+      ref: "Xenova/ms-marco-MiniLM-L-6-v2",
+      isLocalFolder: false,
+    });
     expect(locateModel("a/b/c")).toMatchObject({ isLocalFolder: true });
   });
 });

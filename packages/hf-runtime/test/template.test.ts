@@ -16,7 +16,13 @@ test("a RoBERTa-style template: <s> A </s></s> B </s>; one token type for a one-
   const file = join(folder, "tokenizer.json");
   const tokenizer = JSON.parse(readFileSync(file, "utf8"));
   // Reuse two BERT specials as <s> (101) and </s> (102) under RoBERTa's post-processor.
-  tokenizer.post_processor = { type: "RobertaProcessing", sep: ["[SEP]", 102], cls: ["[CLS]", 101], trim_offsets: true, add_prefix_space: false };
+  tokenizer.post_processor = {
+    type: "RobertaProcessing",
+    sep: ["[SEP]", 102],
+    cls: ["[CLS]", 101],
+    trim_offsets: true,
+    add_prefix_space: false,
+  };
   writeFileSync(file, JSON.stringify(tokenizer));
   const config = JSON.parse(readFileSync(join(folder, "tokenizer_config.json"), "utf8"));
   config.tokenizer_class = "XLMRobertaTokenizer";

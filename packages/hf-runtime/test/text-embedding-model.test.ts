@@ -5,7 +5,8 @@ import { CROSS_ENCODER, EMBEDDER, expectedSentences, offline } from "./helpers.j
 const network = offline();
 const sentences = expectedSentences();
 const norm = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((s, x) => s + x * x, 0));
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (x, i) => Math.abs(x - b[i]!)));
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+  Math.max(...Array.from(a, (x, i) => Math.abs(x - b[i]!)));
 
 let model: TextEmbeddingModel;
 beforeAll(async () => {
@@ -32,7 +33,10 @@ test("mean-pooled, L2-normalised vectors equal PyTorch's within 1e-5, alone or i
 });
 
 test("cls pooling takes the first token's state", async () => {
-  const vectors = await model.embed(sentences.map((s) => s.text), { pooling: "cls" });
+  const vectors = await model.embed(
+    sentences.map((s) => s.text),
+    { pooling: "cls" },
+  );
   vectors.forEach((v, i) => expect(maxDiff(v, sentences[i]!.cls_normalized)).toBeLessThan(1e-5));
 });
 

@@ -23,7 +23,9 @@ describe("longestFirst (Hugging Face tokenizers' rule)", () => {
           let x = a;
           let y = b;
           // Python's slow-tokenizer loop, which the Rust rule reproduces except for ties.
-          while (x + y > budget) if (x > y) x--; else y--;
+          while (x + y > budget)
+            if (x > y) x--;
+            else y--;
           const [ka, kb] = longestFirst(a, b, budget);
           expect(ka + kb).toBe(Math.min(a + b, budget));
           expect(Math.abs(ka - x) + Math.abs(kb - y)).toBeLessThanOrEqual(2);
@@ -40,14 +42,20 @@ describe("lengthBuckets", () => {
     expect(batches.flat().sort((a, b) => a - b)).toEqual(lengths.map((_, i) => i));
     for (const b of batches) expect(b.length).toBeLessThanOrEqual(size);
     // Sorted: every batch is at least as long as the next one's longest member.
-    for (let k = 1; k < batches.length; k++) expect(Math.min(...batches[k - 1]!.map((i) => lengths[i]!))).toBeGreaterThanOrEqual(Math.max(...batches[k]!.map((i) => lengths[i]!)));
+    for (let k = 1; k < batches.length; k++)
+      expect(Math.min(...batches[k - 1]!.map((i) => lengths[i]!))).toBeGreaterThanOrEqual(
+        Math.max(...batches[k]!.map((i) => lengths[i]!)),
+      );
   };
 
   test("groups by length, longest first, at most batchSize per batch, every index once", () => {
     const lengths = [5, 50, 7, 48, 6, 49];
     const batches = lengthBuckets(lengths, 3);
     check(lengths, batches, 3);
-    expect(batches).toEqual([[1, 5, 3], [2, 4, 0]]);
+    expect(batches).toEqual([
+      [1, 5, 3],
+      [2, 4, 0],
+    ]);
     expect(paddedTokens(lengths, batches)).toBe(3 * 50 + 3 * 7);
   });
 
@@ -55,11 +63,18 @@ describe("lengthBuckets", () => {
     const lengths = [100, 20, 100, 20, 100, 20, 100, 20];
     // One call of 8 would compute 800 tokens; two calls compute 400 + 80.
     const batches = lengthBuckets(lengths, 32, { callOverheadTokens: 64 });
-    expect(batches).toEqual([[0, 2, 4, 6], [1, 3, 5, 7]]);
+    expect(batches).toEqual([
+      [0, 2, 4, 6],
+      [1, 3, 5, 7],
+    ]);
     // When a call costs more than the padding it saves, they stay together.
     expect(lengthBuckets(lengths, 32, { callOverheadTokens: 1000 })).toHaveLength(1);
     // Equal lengths never split below batch_size.
-    expect(lengthBuckets(new Array(40).fill(30), 32, { callOverheadTokens: 1 }).map((b) => b.length).sort()).toEqual([32, 8].sort());
+    expect(
+      lengthBuckets(new Array(40).fill(30), 32, { callOverheadTokens: 1 })
+        .map((b) => b.length)
+        .sort(),
+    ).toEqual([32, 8].sort());
   });
 
   test("with a prohibitive call cost, the number of batches is ceil(n / batchSize)", () => {
@@ -81,7 +96,12 @@ describe("lengthBuckets", () => {
 });
 
 describe("SharedModelCache", () => {
-  const disposable = () => ({ disposed: 0, async dispose() { this.disposed += 1; } });
+  const disposable = () => ({
+    disposed: 0,
+    async dispose() {
+      this.disposed += 1;
+    },
+  });
 
   test("a failed load is forgotten, so the next acquire tries again", async () => {
     const cache = new SharedModelCache<ReturnType<typeof disposable>>();
@@ -119,15 +139,17 @@ test("SerialQueue runs one task at a time, in order, and survives failures", asy
   const queue = new SerialQueue();
   const log: string[] = [];
   let running = 0;
-  const task = (name: string, fail = false) => async () => {
-    running += 1;
-    expect(running).toBe(1);
-    await new Promise((r) => setTimeout(r, 5));
-    log.push(name);
-    running -= 1;
-    if (fail) throw new Error(name);
-    return name;
-  };
+  const task =
+    (name: string, fail = false) =>
+    async () => {
+      running += 1;
+      expect(running).toBe(1);
+      await new Promise((r) => setTimeout(r, 5));
+      log.push(name);
+      running -= 1;
+      if (fail) throw new Error(name);
+      return name;
+    };
   const results = await Promise.allSettled([queue.run(task("a")), queue.run(task("b", true)), queue.run(task("c"))]);
   expect(log).toEqual(["a", "b", "c"]);
   expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);

@@ -26,13 +26,28 @@ beforeAll(async () => {
     llm: { provider: "openai", config: { ...openaiConfig, model: "gpt-4o-mini" } },
     // mem0ai loads its Qdrant client as an optional peer from its own folder, which pnpm's strict
     // layout does not give it; its `client` option takes a ready one.
-    vectorStore: { provider: "qdrant", config: { collectionName: COLLECTION, client: new QdrantClient({ url: qdrant.url, checkCompatibility: false }), dimension: DIMS } },
+    vectorStore: {
+      provider: "qdrant",
+      config: {
+        collectionName: COLLECTION,
+        client: new QdrantClient({ url: qdrant.url, checkCompatibility: false }),
+        dimension: DIMS,
+      },
+    },
     disableHistory: true,
   });
   ours = await Memory.fromConfig(
     {
       vector_store: { provider: "qdrant", config: { url: qdrant.url, collection_name: COLLECTION } },
-      embedder: { provider: "openai", config: { api_key: "sk-test", baseURL: `${openai.url}/v1`, model: "text-embedding-3-small", embedding_dims: DIMS } },
+      embedder: {
+        provider: "openai",
+        config: {
+          api_key: "sk-test",
+          baseURL: `${openai.url}/v1`,
+          model: "text-embedding-3-small",
+          embedding_dims: DIMS,
+        },
+      },
     },
     { env: {} },
   );
@@ -46,11 +61,19 @@ afterAll(async () => {
 const byId = <T extends { id: string }>(xs: T[]) => [...xs].sort((a, b) => (a.id < b.id ? -1 : 1));
 
 describe("mem0ai writes, mem0-ts reads", () => {
-  const texts = { alice: ["Loves sushi and ramen", "Works as a nurse", "Allergic to cats"], bob: ["Plays chess on Sundays", "Loves sushi too"] };
+  const texts = {
+    alice: ["Loves sushi and ramen", "Works as a nurse", "Allergic to cats"],
+    bob: ["Plays chess on Sundays", "Loves sushi too"],
+  };
 
   beforeAll(async () => {
     for (const [user, list] of Object.entries(texts)) {
-      for (const [i, t] of list.entries()) await theirs.add(t, { userId: user, infer: false, metadata: { category: i === 0 ? "food" : "other", rank: i } });
+      for (const [i, t] of list.entries())
+        await theirs.add(t, {
+          userId: user,
+          infer: false,
+          metadata: { category: i === 0 ? "food" : "other", rank: i },
+        });
     }
   });
 
@@ -67,7 +90,9 @@ describe("mem0ai writes, mem0-ts reads", () => {
       const t = (await theirs.getAll({ filters: { user_id: user } })).results;
       const o = (await ours.getAll({ user_id: user })).results;
       expect(o).toHaveLength(texts[user as "alice" | "bob"].length);
-      expect(byId(o).map((m) => [m.id, m.memory, m.created_at, m.metadata.category, m.metadata.rank, m.user_id])).toEqual(
+      expect(
+        byId(o).map((m) => [m.id, m.memory, m.created_at, m.metadata.category, m.metadata.rank, m.user_id]),
+      ).toEqual(
         byId(t).map((m: any) => [m.id, m.memory, m.createdAt, m.metadata.category, m.metadata.rank, m.user_id]),
       );
     }
@@ -86,13 +111,17 @@ describe("mem0ai writes, mem0-ts reads", () => {
 
 describe("mem0-ts writes, mem0ai reads", () => {
   test("add and update: mem0ai sees the right text and metadata; the bm25 slot of its points survives our update", async () => {
-    const added = (await ours.add("Drinks green tea", { user_id: "carol", metadata: { category: "drinks" }, infer: false })).results[0]!;
+    const added = (
+      await ours.add("Drinks green tea", { user_id: "carol", metadata: { category: "drinks" }, infer: false })
+    ).results[0]!;
     const seen = await theirs.get(added.id);
     expect(seen).toMatchObject({ id: added.id, memory: "Drinks green tea", user_id: "carol" });
     expect(seen.metadata.category).toBe("drinks");
     expect(typeof seen.createdAt).toBe("string");
 
-    const theirMemory = (await theirs.getAll({ filters: { user_id: "alice" } })).results.find((m: any) => m.memory === "Works as a nurse");
+    const theirMemory = (await theirs.getAll({ filters: { user_id: "alice" } })).results.find(
+      (m: any) => m.memory === "Works as a nurse",
+    );
     const bm25Before = qdrant.collections.get(COLLECTION)!.points.get(theirMemory.id)!.vectors.get("bm25");
     await ours.update(theirMemory.id, "Works as a surgeon");
     const after = await theirs.get(theirMemory.id);
@@ -101,9 +130,12 @@ describe("mem0-ts writes, mem0ai reads", () => {
     expect(after.metadata.category).toBe("other");
     expect(qdrant.collections.get(COLLECTION)!.points.get(theirMemory.id)!.vectors.get("bm25")).toEqual(bm25Before);
     const history = await ours.history(theirMemory.id);
-    expect(history.map((e) => [e.event, e.old_memory, e.new_memory])).toEqual([["UPDATE", "Works as a nurse", "Works as a surgeon"]]);
+    expect(history.map((e) => [e.event, e.old_memory, e.new_memory])).toEqual([
+      ["UPDATE", "Works as a nurse", "Works as a surgeon"],
+    ]);
     // mem0ai's hybrid search still finds it by the new text (its bm25 slot is left as mem0ai wrote it).
-    const found = (await theirs.search("Works as a surgeon", { filters: { user_id: "alice" }, topK: 3, threshold: 0 })).results;
+    const found = (await theirs.search("Works as a surgeon", { filters: { user_id: "alice" }, topK: 3, threshold: 0 }))
+      .results;
     expect(found.map((m: any) => m.id)).toContain(theirMemory.id);
   });
 
@@ -113,7 +145,9 @@ describe("mem0-ts writes, mem0ai reads", () => {
     const theirsDave = (await theirs.getAll({ filters: { user_id: "dave" } })).results;
     expect(theirsDave.map((m: any) => m.memory).sort()).toEqual(["Lives in Lisbon", "Owns a red bike"]);
     await ours.delete(mine.id);
-    expect((await theirs.getAll({ filters: { user_id: "dave" } })).results.map((m: any) => m.memory)).toEqual(["Lives in Lisbon"]);
+    expect((await theirs.getAll({ filters: { user_id: "dave" } })).results.map((m: any) => m.memory)).toEqual([
+      "Lives in Lisbon",
+    ]);
     expect(await theirs.get(mine.id)).toBeNull();
     expect((await ours.history(mine.id)).map((e) => e.event)).toEqual(["ADD", "DELETE"]);
     const lisbon = theirsDave.find((m: any) => m.memory === "Lives in Lisbon");

@@ -34,14 +34,26 @@ export class Mem0Retriever extends BaseRetriever {
     this.searchOptions = searchOptions;
   }
 
-  override async _getRelevantDocuments(query: string, _runManager?: CallbackManagerForRetrieverRun): Promise<DocumentInterface[]> {
+  override async _getRelevantDocuments(
+    query: string,
+    _runManager?: CallbackManagerForRetrieverRun,
+  ): Promise<DocumentInterface[]> {
     const res = await this.memory.search(query, this.searchOptions);
-    return res.results.map(({ memory, metadata, id, score, vector_score, rerank_score, ...record }) =>
-      new Document({
-        id,
-        pageContent: memory,
-        metadata: { ...metadata, ...record, id, score, vector_score, ...(rerank_score !== undefined ? { rerank_score } : {}), reranked: res.reranked },
-      }),
+    return res.results.map(
+      ({ memory, metadata, id, score, vector_score, rerank_score, ...record }) =>
+        new Document({
+          id,
+          pageContent: memory,
+          metadata: {
+            ...metadata,
+            ...record,
+            id,
+            score,
+            vector_score,
+            ...(rerank_score !== undefined ? { rerank_score } : {}),
+            reranked: res.reranked,
+          },
+        }),
     );
   }
 }
@@ -66,7 +78,12 @@ export class Mem0RerankCompressor extends BaseDocumentCompressor {
   async compressDocuments(documents: DocumentInterface[], query: string): Promise<DocumentInterface[]> {
     if (documents.length === 0) return [];
     const topK = Math.min(this.topN ?? documents.length, documents.length);
-    const ranked = await runReranker(this.reranker, query, documents.map((d) => d.pageContent), { top_k: topK });
+    const ranked = await runReranker(
+      this.reranker,
+      query,
+      documents.map((d) => d.pageContent),
+      { top_k: topK },
+    );
     return ranked.map(({ index, score }) => {
       const doc = documents[index]!;
       return new Document({ ...doc, metadata: { ...doc.metadata, rerank_score: score } });

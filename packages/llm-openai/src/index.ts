@@ -41,10 +41,18 @@ export const configSchema = z.preprocess(
   endpointSpellings,
   providerConfigSchema({
     model: fields.nonEmptyString().optional(),
-    temperature: z.number({ error: "expected a number between 0 and 2" }).min(0, { error: "expected a number between 0 and 2" }).max(2, { error: "expected a number between 0 and 2" }).optional(),
+    temperature: z
+      .number({ error: "expected a number between 0 and 2" })
+      .min(0, { error: "expected a number between 0 and 2" })
+      .max(2, { error: "expected a number between 0 and 2" })
+      .optional(),
     max_tokens: fields.positiveInt().optional(),
     /** Nucleus sampling, sent as OpenAI's `top_p`. */
-    top_p: z.number({ error: "expected a number between 0 and 1" }).min(0, { error: "expected a number between 0 and 1" }).max(1, { error: "expected a number between 0 and 1" }).optional(),
+    top_p: z
+      .number({ error: "expected a number between 0 and 1" })
+      .min(0, { error: "expected a number between 0 and 1" })
+      .max(1, { error: "expected a number between 0 and 1" })
+      .optional(),
     ...hostedConfigShape(),
   }),
 );
@@ -61,7 +69,11 @@ export class OpenAILLM implements LLM {
   readonly #apiKey: Secret | undefined;
   readonly #policy: Partial<RetryPolicy>;
 
-  constructor(private readonly config: Omit<OpenAILLMConfig, "api_key">, apiKey: Secret | undefined, baseURL: string) {
+  constructor(
+    private readonly config: Omit<OpenAILLMConfig, "api_key">,
+    apiKey: Secret | undefined,
+    baseURL: string,
+  ) {
     this.model = config.model ?? DEFAULT_MODEL;
     this.baseURL = baseURL;
     this.#policy = retryPolicyFrom(config);
@@ -88,8 +100,17 @@ export class OpenAILLM implements LLM {
     if (this.config.max_tokens !== undefined) body.max_tokens = this.config.max_tokens;
     if (this.config.top_p !== undefined) body.top_p = this.config.top_p;
     if (format?.type === "json_object") body.response_format = { type: "json_object" };
-    if (format?.type === "json_schema") body.response_format = { type: "json_schema", json_schema: { name: format.name, schema: format.schema, strict: format.strict ?? true } };
-    if (meta) addCount(meta, "prompt_chars", messages.reduce((s, m) => s + m.content.length, 0));
+    if (format?.type === "json_schema")
+      body.response_format = {
+        type: "json_schema",
+        json_schema: { name: format.name, schema: format.schema, strict: format.strict ?? true },
+      };
+    if (meta)
+      addCount(
+        meta,
+        "prompt_chars",
+        messages.reduce((s, m) => s + m.content.length, 0),
+      );
 
     const secrets = [this.#apiKey];
     const { data, response } = await withRetries(
@@ -99,12 +120,23 @@ export class OpenAILLM implements LLM {
     );
     if (meta) {
       recordHeaders(meta, response.headers, { secrets });
-      addCounts(meta, "usage", { prompt_tokens: data.usage?.prompt_tokens, completion_tokens: data.usage?.completion_tokens });
+      addCounts(meta, "usage", {
+        prompt_tokens: data.usage?.prompt_tokens,
+        completion_tokens: data.usage?.completion_tokens,
+      });
     }
     const choice = data.choices?.[0];
     if (!choice) throw badResponseError(PROVIDER, "no choices in the answer");
-    if (choice.message?.refusal) throw new ProviderError(PROVIDER, `the model refused: ${choice.message.refusal.slice(0, 200)}`, { retryable: false, code: "PROVIDER_REFUSED" });
-    if (choice.finish_reason === "length") throw new ProviderError(PROVIDER, "the answer was cut off at max_tokens", { retryable: false, code: "PROVIDER_TRUNCATED" });
+    if (choice.message?.refusal)
+      throw new ProviderError(PROVIDER, `the model refused: ${choice.message.refusal.slice(0, 200)}`, {
+        retryable: false,
+        code: "PROVIDER_REFUSED",
+      });
+    if (choice.finish_reason === "length")
+      throw new ProviderError(PROVIDER, "the answer was cut off at max_tokens", {
+        retryable: false,
+        code: "PROVIDER_TRUNCATED",
+      });
     if (typeof choice.message?.content !== "string") throw badResponseError(PROVIDER, "the answer has no text content");
     return choice.message.content;
   }
@@ -119,14 +151,24 @@ export const plugin = defineLLM({
     const baseURL = config.base_url ?? ctx.env.OPENAI_BASE_URL ?? DEFAULT_BASE_URL;
     // A self-hosted OpenAI-compatible server often needs no key; api.openai.com always does.
     const custom = baseURL !== DEFAULT_BASE_URL;
-    const key = resolveApiKey({ configured: api_key, env: ctx.env, envNames: ["OPENAI_API_KEY"], path: apiKeyPath(ctx, "llm"), optional: custom });
+    const key = resolveApiKey({
+      configured: api_key,
+      env: ctx.env,
+      envNames: ["OPENAI_API_KEY"],
+      path: apiKeyPath(ctx, "llm"),
+      optional: custom,
+    });
     return new OpenAILLM(config, key, baseURL);
   },
 });
 
 // Types `provider: "openai"` blocks in Memory.fromConfig by declaration merging (core's config-types.ts).
 declare global {
-  namespace Mem0Config { interface LLMConfigs { openai: import("@mem0/core").PluginConfig<typeof plugin> } }
+  namespace Mem0Config {
+    interface LLMConfigs {
+      openai: import("@mem0/core").PluginConfig<typeof plugin>;
+    }
+  }
 }
 
 export default plugin;

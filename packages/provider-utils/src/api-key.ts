@@ -21,7 +21,9 @@ export function resolveApiKey(options: {
     if (value && value.trim() !== "") return new Secret(value);
   }
   if (options.optional) return undefined;
-  throw new ConfigError([`${options.path}: missing API key; set it in the config or in ${options.envNames.join(" or ")}`]);
+  throw new ConfigError([
+    `${options.path}: missing API key; set it in the config or in ${options.envNames.join(" or ")}`,
+  ]);
 }
 
 /** Like `resolveApiKey` for a required key: the Secret, or a ConfigError. */

@@ -16,13 +16,26 @@ export function isRetryableStatus(status: number): boolean {
 export class HttpProviderError extends ProviderError {
   /** From `Retry-After` / `retry-after-ms`, when the server sent one. */
   readonly retryAfterMs: number | undefined;
-  constructor(provider: string, message: string, options: { status?: number; retryable: boolean; code?: string; retryAfterMs?: number }) {
-    super(provider, message, { status: options.status, retryable: options.retryable, code: options.code ?? "PROVIDER_ERROR" });
+  constructor(
+    provider: string,
+    message: string,
+    options: { status?: number; retryable: boolean; code?: string; retryAfterMs?: number },
+  ) {
+    super(provider, message, {
+      status: options.status,
+      retryable: options.retryable,
+      code: options.code ?? "PROVIDER_ERROR",
+    });
     this.retryAfterMs = options.retryAfterMs;
   }
 }
 
-export type HeaderSource = Headers | Map<string, string> | Record<string, string | string[] | undefined> | null | undefined;
+export type HeaderSource =
+  | Headers
+  | Map<string, string>
+  | Record<string, string | string[] | undefined>
+  | null
+  | undefined;
 
 /** Reads headers from a fetch `Headers`, a Map, or a plain object, as lower-case name → value. */
 export function headersToRecord(headers: HeaderSource): Record<string, string> {
@@ -65,10 +78,16 @@ export function serverMessage(body: unknown, secrets: readonly SecretLike[] = []
     const b = body as Record<string, unknown>;
     const err = b.error;
     if (typeof b.message === "string") text = b.message;
-    else if (err && typeof err === "object" && typeof (err as Record<string, unknown>).message === "string") text = (err as { message: string }).message;
+    else if (err && typeof err === "object" && typeof (err as Record<string, unknown>).message === "string")
+      text = (err as { message: string }).message;
     else if (typeof err === "string") text = typeof b.error_type === "string" ? `${b.error_type}: ${err}` : err;
     else if (typeof b.detail === "string") text = b.detail;
-    else if (Array.isArray(b.detail)) text = b.detail.map((d) => (d && typeof d === "object" && "msg" in d ? String((d as { msg: unknown }).msg) : JSON.stringify(d))).join("; ");
+    else if (Array.isArray(b.detail))
+      text = b.detail
+        .map((d) =>
+          d && typeof d === "object" && "msg" in d ? String((d as { msg: unknown }).msg) : JSON.stringify(d),
+        )
+        .join("; ");
     else text = JSON.stringify(body);
   } else text = body === undefined || body === null ? "" : String(body);
   return clip(redactSecrets(text, secrets).replace(/\s+/g, " ").trim());
@@ -105,12 +124,26 @@ export function badResponseError(provider: string, what: string, secrets: readon
 
 /** One attempt ran past its per-call timeout. Retryable: the next attempt may be faster. */
 export function timeoutError(provider: string, timeoutMs: number): ProviderError {
-  return new ProviderError(provider, `no answer within ${timeoutMs} ms (per-call timeout_ms)`, { retryable: true, code: "PROVIDER_TIMEOUT" });
+  return new ProviderError(provider, `no answer within ${timeoutMs} ms (per-call timeout_ms)`, {
+    retryable: true,
+    code: "PROVIDER_TIMEOUT",
+  });
 }
 
 const CONNECTION_CODES = new Set([
-  "ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH",
-  "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CLOSED",
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "UND_ERR_CLOSED",
 ]);
 
 /** Walks `cause` chains looking for a socket-level error code (fetch wraps them in "fetch failed"). */
@@ -120,7 +153,11 @@ export function connectionErrorCode(err: unknown): string | undefined {
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && CONNECTION_CODES.has(code)) return code;
     const message = (e as { message?: unknown }).message;
-    if (typeof message === "string" && /socket hang up|other side closed|^terminated$|ECONNRESET|fetch failed|Connection error/i.test(message) && !(e as { cause?: unknown }).cause) {
+    if (
+      typeof message === "string" &&
+      /socket hang up|other side closed|^terminated$|ECONNRESET|fetch failed|Connection error/i.test(message) &&
+      !(e as { cause?: unknown }).cause
+    ) {
       return "ECONNRESET";
     }
     e = (e as { cause?: unknown }).cause;
@@ -148,8 +185,14 @@ type VendorError = { status: number; body?: unknown; headers?: HeaderSource };
 export function vendorHttpError(err: unknown): VendorError | undefined {
   if (!err || typeof err !== "object" || err instanceof ProviderError) return undefined;
   const e = err as {
-    status?: unknown; statusCode?: unknown; error?: unknown; body?: unknown; message?: unknown; headers?: HeaderSource;
-    rawResponse?: { headers?: HeaderSource }; httpResponse?: { status?: unknown; body?: unknown; headers?: HeaderSource };
+    status?: unknown;
+    statusCode?: unknown;
+    error?: unknown;
+    body?: unknown;
+    message?: unknown;
+    headers?: HeaderSource;
+    rawResponse?: { headers?: HeaderSource };
+    httpResponse?: { status?: unknown; body?: unknown; headers?: HeaderSource };
   };
   const status = [e.status, e.statusCode, e.httpResponse?.status].find((s): s is number => typeof s === "number");
   if (status === undefined) return undefined;
@@ -174,10 +217,15 @@ export function toProviderError(
   if (err instanceof ProviderError) return err;
   const vendor = (options.fromVendor ?? vendorHttpError)(err);
   if (vendor && Number.isInteger(vendor.status) && vendor.status >= 400) {
-    return statusError(provider, vendor.status, { body: vendor.body, headers: vendor.headers, secrets: options.secrets });
+    return statusError(provider, vendor.status, {
+      body: vendor.body,
+      headers: vendor.headers,
+      secrets: options.secrets,
+    });
   }
   // By name, not instanceof: a SyntaxError from fetch's body parser may come from another realm.
-  if ((err as { name?: unknown })?.name === "SyntaxError") return badResponseError(provider, "HTTP 200 body is not JSON");
+  if ((err as { name?: unknown })?.name === "SyntaxError")
+    return badResponseError(provider, "HTTP 200 body is not JSON");
   const code = connectionErrorCode(err);
   if (code) return connectionError(provider, code);
   const said = clip(redactSecrets(err instanceof Error ? err.message : String(err), options.secrets));
@@ -188,6 +236,7 @@ export function toProviderError(
 export function withContext(err: ProviderError, context: string): ProviderError {
   const options = { status: err.status, retryable: err.retryable, code: err.code };
   const message = `${err.detail} ${context}`;
-  if (err instanceof HttpProviderError) return new HttpProviderError(err.provider, message, { ...options, retryAfterMs: err.retryAfterMs });
+  if (err instanceof HttpProviderError)
+    return new HttpProviderError(err.provider, message, { ...options, retryAfterMs: err.retryAfterMs });
   return new ProviderError(err.provider, message, options);
 }

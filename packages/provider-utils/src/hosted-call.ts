@@ -29,13 +29,21 @@ export interface HostedCall<S extends z.ZodType> {
   metaHeaders?: RegExp;
 }
 
-export async function postJsonWithRetries<S extends z.ZodType>(call: HostedCall<S>): Promise<{ data: z.output<S>; headers: Headers }> {
+export async function postJsonWithRetries<S extends z.ZodType>(
+  call: HostedCall<S>,
+): Promise<{ data: z.output<S>; headers: Headers }> {
   const secrets = call.apiKey ? [call.apiKey] : [];
   const headers = { ...call.headers, ...(call.apiKey ? { authorization: `Bearer ${call.apiKey.reveal()}` } : {}) };
   const response = await withRetries(
     call.provider,
     (signal) => postJson(call.provider, call.url, call.body, { headers, signal, secrets }),
-    { policy: call.policy, signal: call.signal, meta: call.meta, secrets, countAttempts: call.countAttempts ?? "calls" },
+    {
+      policy: call.policy,
+      signal: call.signal,
+      meta: call.meta,
+      secrets,
+      countAttempts: call.countAttempts ?? "calls",
+    },
   );
   if (call.meta) recordHeaders(call.meta, response.headers, { match: call.metaHeaders, secrets });
   const parsed = call.response.safeParse(response.body);

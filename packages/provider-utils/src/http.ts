@@ -29,8 +29,10 @@ export async function postJson<T = unknown>(
   try {
     parsed = text === "" ? undefined : JSON.parse(text);
   } catch {
-    if (response.ok) throw badResponseError(provider, `HTTP ${response.status} body is not JSON (${text.length} bytes)`);
+    if (response.ok)
+      throw badResponseError(provider, `HTTP ${response.status} body is not JSON (${text.length} bytes)`);
   }
-  if (!response.ok) throw statusError(provider, response.status, { body: parsed, headers: response.headers, secrets: options.secrets });
+  if (!response.ok)
+    throw statusError(provider, response.status, { body: parsed, headers: response.headers, secrets: options.secrets });
   return { status: response.status, headers: response.headers, body: parsed as T };
 }

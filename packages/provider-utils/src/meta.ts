@@ -11,7 +11,11 @@ export function addCount(meta: Record<string, unknown>, key: string, n: number):
 }
 
 /** Adds each numeric field of `values` into `meta[key]` (an object of counters), e.g. billed units. */
-export function addCounts(meta: Record<string, unknown>, key: string, values: Record<string, unknown> | undefined): void {
+export function addCounts(
+  meta: Record<string, unknown>,
+  key: string,
+  values: Record<string, unknown> | undefined,
+): void {
   if (!values) return;
   const target = (meta[key] && typeof meta[key] === "object" ? meta[key] : (meta[key] = {})) as Record<string, unknown>;
   for (const [k, v] of Object.entries(values)) if (typeof v === "number" && Number.isFinite(v)) addCount(target, k, v);

@@ -63,7 +63,11 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
   });
 }
 
-export function backoffDelay(retry: number, policy: Pick<RetryPolicy, "baseDelayMs" | "maxDelayMs">, random = Math.random): number {
+export function backoffDelay(
+  retry: number,
+  policy: Pick<RetryPolicy, "baseDelayMs" | "maxDelayMs">,
+  random = Math.random,
+): number {
   const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
   return Math.round(exp * (0.5 + random() * 0.5));
 }
@@ -73,7 +77,11 @@ export function backoffDelay(retry: number, policy: Pick<RetryPolicy, "baseDelay
  * signal, aborted by the caller's signal or by the per-attempt timeout. A caller abort is rethrown
  * as the caller's reason (not wrapped), so the pipeline sees its own timeout error.
  */
-export async function withRetries<T>(provider: string, attempt: (signal: AbortSignal, attemptNo: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
+export async function withRetries<T>(
+  provider: string,
+  attempt: (signal: AbortSignal, attemptNo: number) => Promise<T>,
+  options: RetryOptions = {},
+): Promise<T> {
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
   const outer = options.signal;
   for (let n = 0; ; n++) {
@@ -105,12 +113,16 @@ export async function withRetries<T>(provider: string, attempt: (signal: AbortSi
     if (!error.retryable || n >= policy.maxRetries) throw error;
     const retryAfter = error instanceof HttpProviderError ? error.retryAfterMs : undefined;
     if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) {
-      throw new HttpProviderError(provider, `${error.detail} (Retry-After ${Math.ceil(retryAfter / 1000)} s is over the ${policy.maxRetryAfterMs} ms cap; not waiting)`, {
-        status: error.status,
-        retryable: true,
-        code: error.code,
-        retryAfterMs: retryAfter,
-      });
+      throw new HttpProviderError(
+        provider,
+        `${error.detail} (Retry-After ${Math.ceil(retryAfter / 1000)} s is over the ${policy.maxRetryAfterMs} ms cap; not waiting)`,
+        {
+          status: error.status,
+          retryable: true,
+          code: error.code,
+          retryAfterMs: retryAfter,
+        },
+      );
     }
     const delayMs = retryAfter ?? backoffDelay(n, policy);
     if (options.meta) {

@@ -48,5 +48,8 @@ export type SecretLike = Secret | string | undefined;
 export function redactSecrets(text: string, secrets: readonly SecretLike[] = []): string {
   const forms = secrets.flatMap((s) => (s instanceof Secret ? s.forms : s === undefined ? [] : [s, s.trim()]));
   // Longest first, so a key with trailing whitespace is removed whole before its trimmed form.
-  return redact(text, [...new Set(forms)].sort((a, b) => b.length - a.length));
+  return redact(
+    text,
+    [...new Set(forms)].sort((a, b) => b.length - a.length),
+  );
 }

@@ -1,6 +1,18 @@
 import { ConfigError, ProviderError } from "@mem0/core";
 import { startCohereServer, type FakeServer } from "@mem0/testkit";
-import { backoffDelay, isRetryableStatus, parseRetryAfter, postJson, recordHeaders, resolveApiKey, serverMessage, statusError, toProviderError, withRetries, addCounts } from "../src/index.js";
+import {
+  backoffDelay,
+  isRetryableStatus,
+  parseRetryAfter,
+  postJson,
+  recordHeaders,
+  resolveApiKey,
+  serverMessage,
+  statusError,
+  toProviderError,
+  withRetries,
+  addCounts,
+} from "../src/index.js";
 
 describe("classification", () => {
   test("408, 429 and 5xx (not 501) are retryable; 400, 401, 403, 404, 413, 422 are not", () => {
@@ -19,22 +31,36 @@ describe("classification", () => {
     expect(serverMessage({ error: "batch too big", error_type: "Validation" })).toBe("Validation: batch too big");
     expect(serverMessage({ detail: [{ msg: "field required" }] })).toBe("field required");
     expect(serverMessage("x".repeat(1000)).length).toBeLessThan(310);
-    const err = statusError("p", 401, { body: { error: { message: "bad key sk-secret-123456" } }, secrets: ["sk-secret-123456"] });
+    const err = statusError("p", 401, {
+      body: { error: { message: "bad key sk-secret-123456" } },
+      secrets: ["sk-secret-123456"],
+    });
     expect(err.message).toBe("p: HTTP 401: bad key [REDACTED] (check the API key)");
     expect(err).toMatchObject({ status: 401, retryable: false, provider: "p" });
   });
   test("socket errors are retryable connection errors; anything else is permanent and redacted", () => {
-    const reset = Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }) });
+    const reset = Object.assign(new TypeError("fetch failed"), {
+      cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }),
+    });
     expect(toProviderError("p", reset)).toMatchObject({ code: "PROVIDER_CONNECTION", retryable: true });
-    expect(toProviderError("p", new Error("boom key-abcdef"), { secrets: ["key-abcdef"] })).toMatchObject({ retryable: false, message: "p: boom [REDACTED]" });
-    expect(toProviderError("p", Object.assign(new Error("Unterminated string in JSON"), { name: "SyntaxError" }))).toMatchObject({ code: "PROVIDER_BAD_RESPONSE", retryable: false });
+    expect(toProviderError("p", new Error("boom key-abcdef"), { secrets: ["key-abcdef"] })).toMatchObject({
+      retryable: false,
+      message: "p: boom [REDACTED]",
+    });
+    expect(
+      toProviderError("p", Object.assign(new Error("Unterminated string in JSON"), { name: "SyntaxError" })),
+    ).toMatchObject({ code: "PROVIDER_BAD_RESPONSE", retryable: false });
   });
 });
 
 describe("withRetries against a real server", () => {
   let server: FakeServer;
   const call = (meta: Record<string, unknown>, policy = {}, signal?: AbortSignal) =>
-    withRetries("cohere", (s) => postJson("cohere", `${server.url}/v2/rerank`, { model: "m", query: "q", documents: ["a"] }, { signal: s }), { meta, policy: { baseDelayMs: 10, ...policy }, signal });
+    withRetries(
+      "cohere",
+      (s) => postJson("cohere", `${server.url}/v2/rerank`, { model: "m", query: "q", documents: ["a"] }, { signal: s }),
+      { meta, policy: { baseDelayMs: 10, ...policy }, signal },
+    );
   beforeAll(async () => (server = await startCohereServer()));
   afterAll(() => server.close());
   beforeEach(() => server.reset());
@@ -69,7 +95,10 @@ describe("withRetries against a real server", () => {
     server.reset().always("hang");
     const controller = new AbortController();
     const reason = new Error("budget spent");
-    const outcome = call({}, {}, controller.signal).then(() => "resolved", (err: unknown) => err);
+    const outcome = call({}, {}, controller.signal).then(
+      () => "resolved",
+      (err: unknown) => err,
+    );
     // Abort once the request is at the server, not after a fixed delay: on a loaded machine the request
     // could land after the abort, counted by the next test instead of this one.
     while (server.calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -94,9 +123,15 @@ test("backoff doubles with jitter and is capped", () => {
 
 test("API key: config first, then the named env vars; missing names the path and vars", () => {
   expect(resolveApiKey({ configured: "a", env: { K: "b" }, envNames: ["K"], path: "x" })?.reveal()).toBe("a");
-  expect(resolveApiKey({ configured: undefined, env: { K2: "c" }, envNames: ["K", "K2"], path: "x" })?.reveal()).toBe("c");
-  expect(() => resolveApiKey({ configured: undefined, env: {}, envNames: ["K", "K2"], path: "reranker.config.api_key" })).toThrow(ConfigError);
-  expect(() => resolveApiKey({ configured: undefined, env: {}, envNames: ["K"], path: "reranker.config.api_key" })).toThrow("reranker.config.api_key: missing API key; set it in the config or in K");
+  expect(resolveApiKey({ configured: undefined, env: { K2: "c" }, envNames: ["K", "K2"], path: "x" })?.reveal()).toBe(
+    "c",
+  );
+  expect(() =>
+    resolveApiKey({ configured: undefined, env: {}, envNames: ["K", "K2"], path: "reranker.config.api_key" }),
+  ).toThrow(ConfigError);
+  expect(() =>
+    resolveApiKey({ configured: undefined, env: {}, envNames: ["K"], path: "reranker.config.api_key" }),
+  ).toThrow("reranker.config.api_key: missing API key; set it in the config or in K");
 });
 
 test("meta: rate-limit headers kept, counters added up across calls", () => {
@@ -104,6 +139,9 @@ test("meta: rate-limit headers kept, counters added up across calls", () => {
   recordHeaders(meta, new Headers({ "x-ratelimit-remaining-requests": "9", "content-type": "x", "retry-after": "1" }));
   addCounts(meta, "billed_units", { search_units: 1 });
   addCounts(meta, "billed_units", { search_units: 2, other: "x" });
-  expect(meta).toEqual({ rate_limit: { "x-ratelimit-remaining-requests": "9", "retry-after": "1" }, billed_units: { search_units: 3 } });
+  expect(meta).toEqual({
+    rate_limit: { "x-ratelimit-remaining-requests": "9", "retry-after": "1" },
+    billed_units: { search_units: 3 },
+  });
   expect(new ProviderError("p", "m")).toBeInstanceOf(Error);
 });

@@ -1,11 +1,24 @@
 import { inspect } from "node:util";
-import { addUnique, recordHeaders, requireApiKey, Secret, serverMessage, statusError, toProviderError } from "../src/index.js";
+import {
+  addUnique,
+  recordHeaders,
+  requireApiKey,
+  Secret,
+  serverMessage,
+  statusError,
+  toProviderError,
+} from "../src/index.js";
 
 const KEY = "sk-canary-7d1f0a9e4c2b8a6f5e3d1c0b";
 
 test("a Secret prints [redacted] through inspect, JSON and String, and reveals the trimmed value", () => {
   const holder = { secret: new Secret(`  ${KEY}\n`) };
-  for (const text of [inspect(holder, { depth: 8, showHidden: true }), JSON.stringify(holder), String(holder.secret), `${holder.secret}`]) {
+  for (const text of [
+    inspect(holder, { depth: 8, showHidden: true }),
+    JSON.stringify(holder),
+    String(holder.secret),
+    `${holder.secret}`,
+  ]) {
     expect(text).not.toContain(KEY);
     expect(text).toMatch(/redacted/);
   }
@@ -32,7 +45,10 @@ test("a key read with surrounding whitespace is trimmed once and redacted in bot
 test("warnings and headers copied into rerank meta are redacted", () => {
   const meta: Record<string, unknown> = {};
   addUnique(meta, "warnings", [`key ${KEY} is a trial key`], [new Secret(KEY)]);
-  recordHeaders(meta, new Headers({ "x-api-warning": `key ${KEY} expires`, "x-ratelimit-remaining": "3" }), { match: /^x-/, secrets: [new Secret(KEY)] });
+  recordHeaders(meta, new Headers({ "x-api-warning": `key ${KEY} expires`, "x-ratelimit-remaining": "3" }), {
+    match: /^x-/,
+    secrets: [new Secret(KEY)],
+  });
   expect(JSON.stringify(meta)).not.toContain(KEY);
   expect(meta.warnings).toEqual(["key [REDACTED] is a trial key"]);
 });

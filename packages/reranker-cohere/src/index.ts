@@ -12,7 +12,15 @@
  * `maxDocumentsPerCall` and merged by score; Cohere's relevance scores are absolute per
  * (query, document), so merged rankings are exact.
  */
-import { defineReranker, fields, providerConfigSchema, validateRanking, type Reranker, type RerankItem, type RerankOptions } from "@mem0/core";
+import {
+  defineReranker,
+  fields,
+  providerConfigSchema,
+  validateRanking,
+  type Reranker,
+  type RerankItem,
+  type RerankOptions,
+} from "@mem0/core";
 import {
   addCounts,
   apiKeyPath,
@@ -112,7 +120,12 @@ export class CohereReranker implements Reranker {
       if (data.meta?.api_version?.version) meta.api_version = data.meta.api_version.version;
     }
     const fail = (problem: string) => badResponseError(PROVIDER, problem, [this.#apiKey]);
-    return validateRanking(data.results, { documents: documents.length, expected: topN, scoreKey: "relevance_score", fail });
+    return validateRanking(data.results, {
+      documents: documents.length,
+      expected: topN,
+      scoreKey: "relevance_score",
+      fail,
+    });
   }
 }
 
@@ -124,14 +137,23 @@ export const plugin = defineReranker({
       "Cohere's v2 rerank API (the one used here) has no chunking; a long document is truncated to max_tokens_per_doc (default 4096 tokens) instead",
   },
   create({ api_key, ...config }, ctx) {
-    const apiKey = requireApiKey({ configured: api_key, env: ctx.env, envNames: ["COHERE_API_KEY", "CO_API_KEY"], path: apiKeyPath(ctx, "reranker") });
+    const apiKey = requireApiKey({
+      configured: api_key,
+      env: ctx.env,
+      envNames: ["COHERE_API_KEY", "CO_API_KEY"],
+      path: apiKeyPath(ctx, "reranker"),
+    });
     return new CohereReranker(config, apiKey);
   },
 });
 
 // Types `provider: "cohere"` blocks in Memory.fromConfig by declaration merging (core's config-types.ts).
 declare global {
-  namespace Mem0Config { interface RerankerConfigs { cohere: import("@mem0/core").PluginConfig<typeof plugin> } }
+  namespace Mem0Config {
+    interface RerankerConfigs {
+      cohere: import("@mem0/core").PluginConfig<typeof plugin>;
+    }
+  }
 }
 
 export default plugin;

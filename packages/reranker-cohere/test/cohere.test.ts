@@ -1,22 +1,46 @@
 import { ConfigError, Memory, registerProvider, runReranker } from "@mem0/core";
-import { describeRerankerConformance, describeRerankFaultMatrix, startCohereServer, type FakeServer } from "@mem0/testkit";
+import {
+  describeRerankerConformance,
+  describeRerankFaultMatrix,
+  startCohereServer,
+  type FakeServer,
+} from "@mem0/testkit";
 import plugin, { CohereReranker, configSchema } from "../src/index.js";
 
 const KEY = "co-test-key-5f3a9c";
 registerProvider(plugin);
 
 const make = (server: FakeServer, extra: Record<string, unknown> = {}) =>
-  plugin.create(configSchema.parse({ api_key: KEY, base_url: server.url, ...extra }), { env: {}, config: {}, load: async () => { throw new Error("unused"); } }) as CohereReranker;
+  plugin.create(configSchema.parse({ api_key: KEY, base_url: server.url, ...extra }), {
+    env: {},
+    config: {},
+    load: async () => {
+      throw new Error("unused");
+    },
+  }) as CohereReranker;
 
-describeRerankerConformance("cohere", async () => {
-  const server = await startCohereServer({ apiKey: KEY });
-  return {
-    reranker: make(server, { timeout_ms: 2000 }),
-    slowDown: () => void (server.latencyMs = 2000),
-    speedUp: () => void (server.latencyMs = 0),
-    close: () => server.close(),
-  };
-}, { withApiKey: (apiKey) => plugin.create(configSchema.parse({ api_key: apiKey }), { env: {}, config: {}, load: async () => { throw new Error("unused"); } }) });
+describeRerankerConformance(
+  "cohere",
+  async () => {
+    const server = await startCohereServer({ apiKey: KEY });
+    return {
+      reranker: make(server, { timeout_ms: 2000 }),
+      slowDown: () => void (server.latencyMs = 2000),
+      speedUp: () => void (server.latencyMs = 0),
+      close: () => server.close(),
+    };
+  },
+  {
+    withApiKey: (apiKey) =>
+      plugin.create(configSchema.parse({ api_key: apiKey }), {
+        env: {},
+        config: {},
+        load: async () => {
+          throw new Error("unused");
+        },
+      }),
+  },
+);
 
 describeRerankFaultMatrix({
   name: "cohere",
@@ -24,12 +48,22 @@ describeRerankFaultMatrix({
   apiKey: KEY,
   start: () => startCohereServer({ apiKey: KEY }),
   child: { cwd: process.cwd(), module: "@mem0/reranker-cohere" },
-  reranker: (server, apiKey) => ({ provider: "cohere", config: { model: "rerank-english-v3.0", api_key: apiKey, base_url: server.url } }),
+  reranker: (server, apiKey) => ({
+    provider: "cohere",
+    config: { model: "rerank-english-v3.0", api_key: apiKey, base_url: server.url },
+  }),
 });
 
 describe("cohere reranker", () => {
   let server: FakeServer;
-  beforeAll(async () => (server = await startCohereServer({ apiKey: KEY, warnings: ["rerank-english-v3.0 is deprecated"], headers: { "x-endpoint-monthly-call-limit": "1000", "x-trial-endpoint-call-remaining": "99" } })));
+  beforeAll(
+    async () =>
+      (server = await startCohereServer({
+        apiKey: KEY,
+        warnings: ["rerank-english-v3.0 is deprecated"],
+        headers: { "x-endpoint-monthly-call-limit": "1000", "x-trial-endpoint-call-remaining": "99" },
+      })),
+  );
   afterAll(() => server.close());
   beforeEach(() => server.reset());
 
@@ -38,7 +72,13 @@ describe("cohere reranker", () => {
     const out = await r.rerank("alice ramen", ["tax forms", "alice likes ramen", "ramen"], { top_k: 2 });
     expect(out.map((x) => x.index)).toEqual([1, 2]);
     const call = server.callsTo("/v2/rerank")[0]!;
-    expect(call.body).toEqual({ model: "rerank-v3.5", query: "alice ramen", documents: ["tax forms", "alice likes ramen", "ramen"], top_n: 2, max_tokens_per_doc: 512 });
+    expect(call.body).toEqual({
+      model: "rerank-v3.5",
+      query: "alice ramen",
+      documents: ["tax forms", "alice likes ramen", "ramen"],
+      top_n: 2,
+      max_tokens_per_doc: 512,
+    });
     expect(call.headers.authorization).toBe(`Bearer ${KEY}`);
   });
 
@@ -57,18 +97,31 @@ describe("cohere reranker", () => {
   });
 
   test("2,500 documents: three concurrent calls of ≤ 1,000, merged by score into one exact ranking", async () => {
-    const docs = Array.from({ length: 2500 }, (_, i) => (i % 997 === 0 ? `alice ramen ${i}` : `filler document number ${i}`));
+    const docs = Array.from({ length: 2500 }, (_, i) =>
+      i % 997 === 0 ? `alice ramen ${i}` : `filler document number ${i}`,
+    );
     const meta: Record<string, unknown> = {};
     const out = await runReranker(make(server), "alice ramen", docs, { top_k: 5, meta });
     const calls = server.callsTo("/v2/rerank");
     expect(calls.map((c) => (c.body as { documents: unknown[] }).documents.length)).toEqual([1000, 1000, 500]);
-    expect(out.slice(0, 3).map((r) => r.index).sort((a, b) => a - b)).toEqual([0, 997, 1994]);
+    expect(
+      out
+        .slice(0, 3)
+        .map((r) => r.index)
+        .sort((a, b) => a - b),
+    ).toEqual([0, 997, 1994]);
     expect(meta.billed_units).toEqual({ search_units: 25 });
     expect(meta.calls).toBe(3);
   });
 
   test("through Memory: rerank_score is Cohere's score, vector_score the similarity", async () => {
-    const m = await Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: { provider: "cohere", config: { model: "rerank-english-v3.0", api_key: KEY, top_k: 15, return_documents: true, base_url: server.url } } });
+    const m = await Memory.fromConfig({
+      vector_store: { provider: "memory" },
+      reranker: {
+        provider: "cohere",
+        config: { model: "rerank-english-v3.0", api_key: KEY, top_k: 15, return_documents: true, base_url: server.url },
+      },
+    });
     await m.add("Alice loves ramen", { user_id: "alice", infer: false });
     await m.add("Alice loves sushi", { user_id: "alice", infer: false });
     const r = await m.search("ramen", { user_id: "alice" });
@@ -84,7 +137,10 @@ describe("cohere config", () => {
     const server = await startCohereServer({ apiKey: KEY });
     try {
       for (const env of [{ COHERE_API_KEY: KEY }, { CO_API_KEY: KEY }]) {
-        const m = await Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: { provider: "cohere", config: { base_url: server.url } } }, { env });
+        const m = await Memory.fromConfig(
+          { vector_store: { provider: "memory" }, reranker: { provider: "cohere", config: { base_url: server.url } } },
+          { env },
+        );
         await m.add("x y", { user_id: "u", infer: false });
         expect((await m.search("x", { user_id: "u", rerank: true })).reranked).toBe(true);
       }
@@ -94,11 +150,27 @@ describe("cohere config", () => {
   });
 
   test("a missing key, an unknown key or a wrong type is a ConfigError naming the path", async () => {
-    await expect(Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: { provider: "cohere", config: {} } }, { env: {} })).rejects.toThrow(/reranker\.config\.api_key: missing API key; set it in the config or in COHERE_API_KEY or CO_API_KEY/);
-    // @ts-expect-error the typed config rejects these at compile time too; this checks the run-time errors
-    const err = await Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: { provider: "cohere", config: { api_key: KEY, topK: "5", max_docs: 3, base_url: "not a url" } } }).catch((e) => e);
+    await expect(
+      Memory.fromConfig(
+        { vector_store: { provider: "memory" }, reranker: { provider: "cohere", config: {} } },
+        { env: {} },
+      ),
+    ).rejects.toThrow(
+      /reranker\.config\.api_key: missing API key; set it in the config or in COHERE_API_KEY or CO_API_KEY/,
+    );
+    const err = await Memory.fromConfig({
+      vector_store: { provider: "memory" },
+      // @ts-expect-error the typed config rejects these at compile time too; this checks the run-time errors
+      reranker: { provider: "cohere", config: { api_key: KEY, topK: "5", max_docs: 3, base_url: "not a url" } },
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(ConfigError);
-    expect(err.issues).toEqual(expect.arrayContaining(["reranker.config.top_k: expected a positive integer", "reranker.config.max_docs: unknown key", "reranker.config.base_url: expected an absolute http(s) URL"]));
+    expect(err.issues).toEqual(
+      expect.arrayContaining([
+        "reranker.config.top_k: expected a positive integer",
+        "reranker.config.max_docs: unknown key",
+        "reranker.config.base_url: expected an absolute http(s) URL",
+      ]),
+    );
     expect(err.message).not.toContain(KEY);
   });
 

@@ -10,7 +10,13 @@ import plugin, { CohereReranker, configSchema, DEFAULT_MODEL } from "../src/inde
 const KEY = "co-test-key-mem0ai";
 registerProvider(plugin);
 const make = (server: FakeServer, extra: Record<string, unknown> = {}) =>
-  plugin.create(configSchema.parse({ api_key: KEY, base_url: server.url, ...extra }), { env: {}, config: {}, load: async () => { throw new Error("unused"); } }) as CohereReranker;
+  plugin.create(configSchema.parse({ api_key: KEY, base_url: server.url, ...extra }), {
+    env: {},
+    config: {},
+    load: async () => {
+      throw new Error("unused");
+    },
+  }) as CohereReranker;
 
 let server: FakeServer;
 beforeAll(async () => (server = await startCohereServer({ apiKey: KEY })));
@@ -18,12 +24,19 @@ afterAll(() => server.close());
 beforeEach(() => server.reset());
 
 test("mem0ai: throws when no API key is provided or configured — here a ConfigError naming the key", async () => {
-  await expect(Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: { provider: "cohere" } }, { env: {} })).rejects.toThrow(/reranker\.config\.api_key: missing API key/);
+  await expect(
+    Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: { provider: "cohere" } }, { env: {} }),
+  ).rejects.toThrow(/reranker\.config\.api_key: missing API key/);
 });
 
 test("mem0ai: sends the query, documents, topN and the default model", async () => {
   await make(server).rerank("ramen", ["tax", "ramen"], { top_k: 1 });
-  expect(server.callsTo("/v2/rerank")[0]!.body).toMatchObject({ model: DEFAULT_MODEL, query: "ramen", documents: ["tax", "ramen"], top_n: 1 });
+  expect(server.callsTo("/v2/rerank")[0]!.body).toMatchObject({
+    model: DEFAULT_MODEL,
+    query: "ramen",
+    documents: ["tax", "ramen"],
+    top_n: 1,
+  });
 });
 
 test("mem0ai: topN defaults to documents.length when neither the call nor the config sets top_k", async () => {
@@ -32,10 +45,23 @@ test("mem0ai: topN defaults to documents.length when neither the call nor the co
 });
 
 test("mem0ai forwards returnDocuments and maxChunksPerDoc — differs on purpose: Cohere v2 has neither; both are accepted, max_chunks_per_doc with a warning", async () => {
-  const m = await Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: { provider: "cohere", config: { api_key: KEY, base_url: server.url, returnDocuments: true, maxChunksPerDoc: 10 } } }, { env: {} });
+  const m = await Memory.fromConfig(
+    {
+      vector_store: { provider: "memory" },
+      reranker: {
+        provider: "cohere",
+        config: { api_key: KEY, base_url: server.url, returnDocuments: true, maxChunksPerDoc: 10 },
+      },
+    },
+    { env: {} },
+  );
   // No embedder is configured, so core also warns DEFAULT_EMBEDDER; the ignored keys give this one warning.
   expect(m.warnings.filter((w) => w.code === "IGNORED_KEY")).toEqual([
-    { code: "IGNORED_KEY", key: "reranker.config.max_chunks_per_doc", message: expect.stringMatching(/has no effect: Cohere's v2 rerank API .* no chunking/) },
+    {
+      code: "IGNORED_KEY",
+      key: "reranker.config.max_chunks_per_doc",
+      message: expect.stringMatching(/has no effect: Cohere's v2 rerank API .* no chunking/),
+    },
   ]);
   await m.add("alice likes ramen", { user_id: "u", infer: false });
   await m.search("ramen", { user_id: "u" });
@@ -63,9 +89,21 @@ test("mem0ai: no documents → [] without calling Cohere", async () => {
 test("mem0ai falls back to the original order with score 0.0 on an API failure — differs on purpose: the reranker throws and the pipeline returns the vector order with reranked: false and rerank.error", async () => {
   await expect(make(server, { max_retries: 0 }).rerank("q", ["a"])).resolves.toBeDefined();
   server.inject({ type: "status", status: 400 });
-  await expect(make(server, { max_retries: 0 }).rerank("q", ["a"])).rejects.toMatchObject({ provider: "cohere", status: 400 });
-  const m = await Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: { provider: "cohere", config: { api_key: KEY, base_url: server.url, max_retries: 0 } } }, { env: {} });
-  await m.add(["ramen", "tax"].map((content) => ({ role: "user" as const, content })), { user_id: "u", infer: false });
+  await expect(make(server, { max_retries: 0 }).rerank("q", ["a"])).rejects.toMatchObject({
+    provider: "cohere",
+    status: 400,
+  });
+  const m = await Memory.fromConfig(
+    {
+      vector_store: { provider: "memory" },
+      reranker: { provider: "cohere", config: { api_key: KEY, base_url: server.url, max_retries: 0 } },
+    },
+    { env: {} },
+  );
+  await m.add(
+    ["ramen", "tax"].map((content) => ({ role: "user" as const, content })),
+    { user_id: "u", infer: false },
+  );
   server.inject({ type: "status", status: 400 });
   const r = await m.search("ramen", { user_id: "u", limit: 1 });
   expect(r.reranked).toBe(false);

@@ -14,7 +14,13 @@ beforeEach(() => {
 });
 
 const cohere = () =>
-  plugin.create(configSchema.parse({ api_key: KEY, base_url: server.url, model: "rerank-v3.5" }), { env: {}, config: {}, load: async () => { throw new Error("unused"); } }) as CohereReranker;
+  plugin.create(configSchema.parse({ api_key: KEY, base_url: server.url, model: "rerank-v3.5" }), {
+    env: {},
+    config: {},
+    load: async () => {
+      throw new Error("unused");
+    },
+  }) as CohereReranker;
 const sent = () => server.callsTo("/v2/rerank").map((c) => (c.body as { documents: string[] }).documents);
 
 describe("rerank cache (reranker.config.cache)", () => {
@@ -62,7 +68,15 @@ describe("rerank cache (reranker.config.cache)", () => {
   test("through Memory: opt-in by config, response.rerank.meta.cached, the provider call saved", async () => {
     const m = await Memory.fromConfig({
       vector_store: { provider: "memory" },
-      reranker: { provider: "cohere", config: { model: "rerank-v3.5", api_key: KEY, base_url: server.url, cache: { max_entries: 1000, ttl_ms: 60_000 } } },
+      reranker: {
+        provider: "cohere",
+        config: {
+          model: "rerank-v3.5",
+          api_key: KEY,
+          base_url: server.url,
+          cache: { max_entries: 1000, ttl_ms: 60_000 },
+        },
+      },
     });
     await m.add("Alice loves ramen", { user_id: "alice", infer: false });
     await m.add("Alice loves sushi", { user_id: "alice", infer: false });
@@ -74,7 +88,10 @@ describe("rerank cache (reranker.config.cache)", () => {
     expect(again.results.map((x) => [x.id, x.rerank_score])).toEqual(first.results.map((x) => [x.id, x.rerank_score]));
     await m.close();
     // Without `cache`, nothing is cached.
-    const plain = await Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: { provider: "cohere", config: { model: "rerank-v3.5", api_key: KEY, base_url: server.url } } });
+    const plain = await Memory.fromConfig({
+      vector_store: { provider: "memory" },
+      reranker: { provider: "cohere", config: { model: "rerank-v3.5", api_key: KEY, base_url: server.url } },
+    });
     await plain.add("Alice loves ramen", { user_id: "alice", infer: false });
     server.reset();
     await plain.search("ramen", { user_id: "alice" });
@@ -86,8 +103,11 @@ describe("rerank cache (reranker.config.cache)", () => {
   test("a bad cache config is a ConfigError naming the field", async () => {
     const bad = Memory.fromConfig({
       vector_store: { provider: "memory" },
-      // @ts-expect-error ttl_ms must be a number: refused at compile time too; this checks the run-time error
-      reranker: { provider: "cohere", config: { api_key: KEY, base_url: server.url, cache: { max_entries: 0, ttl_ms: "soon" } } },
+      reranker: {
+        provider: "cohere",
+        // @ts-expect-error ttl_ms must be a number: refused at compile time too; this checks the run-time error
+        config: { api_key: KEY, base_url: server.url, cache: { max_entries: 0, ttl_ms: "soon" } },
+      },
     });
     await expect(bad).rejects.toThrow(ConfigError);
     await expect(bad).rejects.toThrow(/reranker\.config\.cache\.max_entries/);

@@ -12,7 +12,14 @@
  * `normalize` (default true) maps logits through a sigmoid, so a score means the same whatever the
  * other candidates are — never min-max, which made single or tied results 0 in Mem0 (#5714).
  */
-import { defineReranker, fields, ProviderNotFoundError, providerConfigSchema, type ProviderContext, type Reranker } from "@mem0/core";
+import {
+  defineReranker,
+  fields,
+  ProviderNotFoundError,
+  providerConfigSchema,
+  type ProviderContext,
+  type Reranker,
+} from "@mem0/core";
 import { localModelFields, teiApiKey } from "@mem0/hf-hosted";
 import { apiKeyPath, requireApiKey, retryPolicyFrom } from "@mem0/provider-utils";
 import { z } from "zod";
@@ -47,22 +54,37 @@ export const configSchema = providerConfigSchema({
   // A key that does nothing in the chosen mode is an error, not silently ignored.
   const hosted = config.endpoint_url !== undefined || config.provider !== undefined;
   if (config.endpoint_url !== undefined && config.provider !== undefined) {
-    ctx.addIssue({ code: "custom", path: ["provider"], message: "endpoint_url (a TEI server) and provider (Hugging Face Inference) are two different backends; set one" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["provider"],
+      message: "endpoint_url (a TEI server) and provider (Hugging Face Inference) are two different backends; set one",
+    });
   }
   for (const key of hosted ? LOCAL_ONLY : HOSTED_ONLY) {
     if (config[key] !== undefined) {
       ctx.addIssue({
         code: "custom",
         path: [key],
-        message: hosted ? "applies to a local model only, not with endpoint_url or provider" : "applies only with endpoint_url or provider (hosted models)",
+        message: hosted
+          ? "applies to a local model only, not with endpoint_url or provider"
+          : "applies only with endpoint_url or provider (hosted models)",
       });
     }
   }
   if (config.batch_size !== undefined && config.provider !== undefined) {
-    ctx.addIssue({ code: "custom", path: ["batch_size"], message: "Hugging Face Inference scores one pair per request; batch_size applies to a local model or a TEI endpoint_url" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["batch_size"],
+      message:
+        "Hugging Face Inference scores one pair per request; batch_size applies to a local model or a TEI endpoint_url",
+    });
   }
   if (config.base_url !== undefined && config.provider === undefined) {
-    ctx.addIssue({ code: "custom", path: ["base_url"], message: "applies only with provider (Hugging Face Inference); a TEI server is endpoint_url" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["base_url"],
+      message: "applies only with provider (Hugging Face Inference); a TEI server is endpoint_url",
+    });
   }
 });
 
@@ -105,8 +127,21 @@ export async function createHuggingFaceReranker(
     });
   }
   if (config.provider) {
-    const apiKey = requireApiKey({ configured: config.api_key, env, envNames: ["HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"], path: apiKeyPath({ path }, "reranker") });
-    return new InferenceReranker({ model, inferenceProvider: config.provider, apiKey, endpointUrl: config.base_url, normalize, topK: config.top_k, policy });
+    const apiKey = requireApiKey({
+      configured: config.api_key,
+      env,
+      envNames: ["HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"],
+      path: apiKeyPath({ path }, "reranker"),
+    });
+    return new InferenceReranker({
+      model,
+      inferenceProvider: config.provider,
+      apiKey,
+      endpointUrl: config.base_url,
+      normalize,
+      topK: config.top_k,
+      policy,
+    });
   }
   const { LocalCrossEncoderReranker } = await localRuntime();
   const local = new LocalCrossEncoderReranker({
@@ -135,7 +170,11 @@ export const plugin = defineReranker({
 
 // Types `provider: "huggingface"` blocks in Memory.fromConfig by declaration merging (core's config-types.ts).
 declare global {
-  namespace Mem0Config { interface RerankerConfigs { huggingface: import("@mem0/core").PluginConfig<typeof plugin> } }
+  namespace Mem0Config {
+    interface RerankerConfigs {
+      huggingface: import("@mem0/core").PluginConfig<typeof plugin>;
+    }
+  }
 }
 
 export default plugin;

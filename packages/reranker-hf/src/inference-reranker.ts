@@ -34,7 +34,12 @@ interface Label {
  */
 function relevanceOf(output: unknown, normalize: boolean): number | undefined {
   const labels = (Array.isArray(output) && Array.isArray(output[0]) ? output[0] : output) as Label[];
-  if (!Array.isArray(labels) || labels.length === 0 || !labels.every((l) => l && typeof l.label === "string" && typeof l.score === "number")) return undefined;
+  if (
+    !Array.isArray(labels) ||
+    labels.length === 0 ||
+    !labels.every((l) => l && typeof l.label === "string" && typeof l.score === "number")
+  )
+    return undefined;
   let logit: number | undefined;
   if (labels.length === 1) logit = labels[0]!.score;
   else {
@@ -80,7 +85,9 @@ export class InferenceReranker implements Reranker {
                 {
                   model: o.model,
                   // A dedicated endpoint is addressed by URL alone (the client refuses both).
-                  ...(o.endpointUrl ? { endpointUrl: o.endpointUrl } : { provider: o.inferenceProvider as "hf-inference" }),
+                  ...(o.endpointUrl
+                    ? { endpointUrl: o.endpointUrl }
+                    : { provider: o.inferenceProvider as "hf-inference" }),
                   // transformers' text-classification pipeline takes a sentence pair as {text, text_pair}.
                   inputs: { text: query, text_pair: document } as unknown as string,
                   parameters: { function_to_apply: "none" },
@@ -90,7 +97,8 @@ export class InferenceReranker implements Reranker {
               );
               if (options.meta) addCount(options.meta, "requests", 1);
               const score = relevanceOf(output, o.normalize);
-              if (score === undefined || !Number.isFinite(score)) throw badResponseError("huggingface", "text-classification returned no usable relevance score");
+              if (score === undefined || !Number.isFinite(score))
+                throw badResponseError("huggingface", "text-classification returned no usable relevance score");
               return score;
             },
             { policy: o.policy, signal: options.signal, meta: options.meta, secrets: [o.apiKey] },

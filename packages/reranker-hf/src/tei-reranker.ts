@@ -38,10 +38,15 @@ export class TeiReranker implements Reranker {
     if (documents.length === 0) return [];
     options.signal?.throwIfAborted();
     const topK = Math.min(options.top_k ?? documents.length, documents.length);
-    if (documents.length > this.client.batchLimit) return runReranker(this, query, documents, { top_k: topK, signal: options.signal, meta: options.meta });
+    if (documents.length > this.client.batchLimit)
+      return runReranker(this, query, documents, { top_k: topK, signal: options.signal, meta: options.meta });
     try {
       // TEI's own sigmoid when normalising (raw_scores: false), the logits otherwise: never min-max.
-      const ranks = await this.client.rerankOnce(query, documents, { rawScores: !this.normalize, signal: options.signal, meta: options.meta });
+      const ranks = await this.client.rerankOnce(query, documents, {
+        rawScores: !this.normalize,
+        signal: options.signal,
+        meta: options.meta,
+      });
       const scores = new Array<number>(documents.length);
       for (const r of ranks) scores[r.index] = r.score;
       return rankScores(scores, options.top_k);

@@ -5,7 +5,14 @@
  * published, so this server checks only the request shape the client sends.
  */
 import { ConfigError } from "@mem0/core";
-import { bearerToken, exitAfterTimedOutSearch, lexicalScore, startFakeServer, testSecretHolding, type FakeServer } from "@mem0/testkit";
+import {
+  bearerToken,
+  exitAfterTimedOutSearch,
+  lexicalScore,
+  startFakeServer,
+  testSecretHolding,
+  type FakeServer,
+} from "@mem0/testkit";
 import { createHuggingFaceReranker } from "../src/index.js";
 
 const KEY = "hf_test_token_0000";
@@ -15,17 +22,28 @@ const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 let server: FakeServer;
 beforeAll(async () => {
   server = await startFakeServer({
-    auth: (headers) => (bearerToken(headers) === KEY ? undefined : { status: 401, body: { error: "Invalid credentials in Authorization header" } }),
+    auth: (headers) =>
+      bearerToken(headers) === KEY
+        ? undefined
+        : { status: 401, body: { error: "Invalid credentials in Authorization header" } },
     errorBody: (_status, message) => ({ error: message }),
     routes: [
       {
         method: "POST",
         path: "/models/acme/reranker",
         handle: (req) => {
-          const body = req.body as { inputs?: { text?: unknown; text_pair?: unknown }; parameters?: { function_to_apply?: unknown } };
-          if (typeof body?.inputs?.text !== "string" || typeof body.inputs.text_pair !== "string") return { status: 400, body: { error: "inputs must be {text, text_pair}" } };
-          if (body.parameters?.function_to_apply !== "none") return { status: 400, body: { error: "expected function_to_apply none" } };
-          return { status: 200, body: [[{ label: "LABEL_0", score: logit(lexicalScore(body.inputs.text, body.inputs.text_pair)) }]] };
+          const body = req.body as {
+            inputs?: { text?: unknown; text_pair?: unknown };
+            parameters?: { function_to_apply?: unknown };
+          };
+          if (typeof body?.inputs?.text !== "string" || typeof body.inputs.text_pair !== "string")
+            return { status: 400, body: { error: "inputs must be {text, text_pair}" } };
+          if (body.parameters?.function_to_apply !== "none")
+            return { status: 400, body: { error: "expected function_to_apply none" } };
+          return {
+            status: 200,
+            body: [[{ label: "LABEL_0", score: logit(lexicalScore(body.inputs.text, body.inputs.text_pair)) }]],
+          };
         },
       },
     ],
@@ -34,7 +52,13 @@ beforeAll(async () => {
 afterAll(() => server.close());
 beforeEach(() => void server.reset());
 
-const config = () => ({ provider: "hf-inference", base_url: `${server.url}/models/acme/reranker`, model: "acme/reranker", max_retries: 1, timeout_ms: 5000 });
+const config = () => ({
+  provider: "hf-inference",
+  base_url: `${server.url}/models/acme/reranker`,
+  model: "acme/reranker",
+  max_retries: 1,
+  timeout_ms: 5000,
+});
 
 test("one {text, text_pair} request per document; logits back; sigmoid applied here", async () => {
   const r = await createHuggingFaceReranker(config(), { HF_TOKEN: KEY });
@@ -42,9 +66,12 @@ test("one {text, text_pair} request per document; logits back; sigmoid applied h
   const meta: Record<string, unknown> = {};
   const out = await r.rerank("which ramen does alice like", documents, { meta });
   expect(server.calls).toHaveLength(3);
-  expect(server.calls.map((c) => (c.body as { inputs: { text_pair: string } }).inputs.text_pair).sort()).toEqual([...documents].sort());
+  expect(server.calls.map((c) => (c.body as { inputs: { text_pair: string } }).inputs.text_pair).sort()).toEqual(
+    [...documents].sort(),
+  );
   expect(out[0]!.index).toBe(0);
-  for (const o of out) expect(o.score).toBeCloseTo(sigmoid(logit(lexicalScore("which ramen does alice like", documents[o.index]!))), 6);
+  for (const o of out)
+    expect(o.score).toBeCloseTo(sigmoid(logit(lexicalScore("which ramen does alice like", documents[o.index]!))), 6);
   expect(meta.requests).toBe(3);
 });
 
@@ -70,7 +97,9 @@ test("503 is retried; 401 is not, and never shows the token", async () => {
 
 test("a missing key is a config error naming the path and the variables", async () => {
   await expect(createHuggingFaceReranker({ provider: "hf-inference" }, {})).rejects.toThrow(ConfigError);
-  await expect(createHuggingFaceReranker({ provider: "hf-inference" }, {})).rejects.toThrow("reranker.config.api_key: missing API key; set it in the config or in HF_TOKEN or HUGGING_FACE_HUB_TOKEN");
+  await expect(createHuggingFaceReranker({ provider: "hf-inference" }, {})).rejects.toThrow(
+    "reranker.config.api_key: missing API key; set it in the config or in HF_TOKEN or HUGGING_FACE_HUB_TOKEN",
+  );
 });
 
 test("a server that echoes the token (body near the 300-character cut, headers) still never shows it", async () => {
@@ -96,11 +125,21 @@ test("a timed-out search lets the process exit within 2 s", async () => {
   const result = await exitAfterTimedOutSearch({
     cwd: process.cwd(),
     module: "@mem0/reranker-hf",
-    reranker: { provider: "huggingface", config: { provider: "hf-inference", base_url: `${server.url}/models/acme/reranker`, model: "acme/reranker", api_key: KEY } },
+    reranker: {
+      provider: "huggingface",
+      config: {
+        provider: "hf-inference",
+        base_url: `${server.url}/models/acme/reranker`,
+        model: "acme/reranker",
+        api_key: KEY,
+      },
+    },
   });
   expect(result.search).toMatchObject({ reranked: false, error: expect.stringMatching(/timeout_ms/) });
   expect(result.exitCode).toBe(0);
   expect(result.exitMs).toBeLessThan(2000);
 }, 30_000);
 
-testSecretHolding("the Hugging Face Inference reranker", (apiKey) => createHuggingFaceReranker({ provider: "hf-inference", model: "acme/reranker", api_key: apiKey }));
+testSecretHolding("the Hugging Face Inference reranker", (apiKey) =>
+  createHuggingFaceReranker({ provider: "hf-inference", model: "acme/reranker", api_key: apiKey }),
+);

@@ -56,8 +56,14 @@ describe("normalize", () => {
 describe("config", () => {
   test.each([
     [{ endpoint_url: "http://127.0.0.1:1", device: "cuda" }, "reranker.config.device: applies to a local model only"],
-    [{ endpoint_url: "http://127.0.0.1:1", provider: "hf-inference" }, "reranker.config.provider: endpoint_url (a TEI server) and provider"],
-    [{ provider: "hf-inference", batch_size: 8 }, "reranker.config.batch_size: Hugging Face Inference scores one pair per request"],
+    [
+      { endpoint_url: "http://127.0.0.1:1", provider: "hf-inference" },
+      "reranker.config.provider: endpoint_url (a TEI server) and provider",
+    ],
+    [
+      { provider: "hf-inference", batch_size: 8 },
+      "reranker.config.batch_size: Hugging Face Inference scores one pair per request",
+    ],
     [{ endpoint_url: "not a url" }, "reranker.config.endpoint_url: expected an absolute http(s) URL"],
     [{ normalize: "yes" }, "reranker.config.normalize: expected a boolean"],
     [{ base_url: "http://127.0.0.1:1" }, "reranker.config.base_url: applies only with"],
@@ -66,11 +72,16 @@ describe("config", () => {
   });
 
   test("api_key with a local model is accepted: Mem0 uses it as the hub token for gated downloads (hf-runtime's hub test checks the header)", () => {
-    expect(parseConfig(configSchema, { model: "acme/gated", api_key: "hf_x" }, "reranker.config")).toEqual({ model: "acme/gated", api_key: "hf_x" });
+    expect(parseConfig(configSchema, { model: "acme/gated", api_key: "hf_x" }, "reranker.config")).toEqual({
+      model: "acme/gated",
+      api_key: "hf_x",
+    });
   });
 
   test("camelCase aliases", () => {
-    expect(parseConfig(configSchema, { endpointUrl: "http://127.0.0.1:1/", topK: 5, batchSize: 16 }, "reranker.config")).toEqual({
+    expect(
+      parseConfig(configSchema, { endpointUrl: "http://127.0.0.1:1/", topK: 5, batchSize: 16 }, "reranker.config"),
+    ).toEqual({
       endpoint_url: "http://127.0.0.1:1/",
       top_k: 5,
       batch_size: 16,

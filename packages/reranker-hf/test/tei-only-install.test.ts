@@ -55,10 +55,16 @@ test("a TEI-only install of @mem0/reranker-hf has no onnxruntime-node or transfo
     for (const name of PACKAGES) pnpm(["pack", "--pack-destination", tarballs], join(packagesDir, name));
     const project = join(dir, "project");
     mkdirSync(project);
-    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "tei-only", version: "1.0.0", private: true, type: "module" }));
+    writeFileSync(
+      join(project, "package.json"),
+      JSON.stringify({ name: "tei-only", version: "1.0.0", private: true, type: "module" }),
+    );
     const files = readdirSync(tarballs).map((f) => join(tarballs, f));
     expect(files).toHaveLength(PACKAGES.length);
-    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--ignore-scripts", ...files], { cwd: project, stdio: "pipe" });
+    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--ignore-scripts", ...files], {
+      cwd: project,
+      stdio: "pipe",
+    });
 
     const modules = join(project, "node_modules");
     expect(existsSync(join(modules, "@mem0", "reranker-hf"))).toBe(true);

@@ -3,11 +3,22 @@
  * document; 32-text limit, payload limit, TEI's error bodies).
  */
 import { Memory } from "@mem0/core";
-import { describeRerankerConformance, describeRerankFaultMatrix, lexicalScore, startTeiServer, type TeiServer } from "@mem0/testkit";
+import {
+  describeRerankerConformance,
+  describeRerankFaultMatrix,
+  lexicalScore,
+  startTeiServer,
+  type TeiServer,
+} from "@mem0/testkit";
 import { createHuggingFaceReranker, TeiReranker } from "../src/index.js";
 
 const QUERY = "which ramen does alice like";
-const docs = (n: number) => Array.from({ length: n }, (_, i) => `memory ${i}: ${i % 3 === 0 ? "alice likes tonkotsu ramen" : i % 3 === 1 ? "the printer is broken" : "ramen shop opens at noon"} ${"x".repeat(i)}`);
+const docs = (n: number) =>
+  Array.from(
+    { length: n },
+    (_, i) =>
+      `memory ${i}: ${i % 3 === 0 ? "alice likes tonkotsu ramen" : i % 3 === 1 ? "the printer is broken" : "ramen shop opens at noon"} ${"x".repeat(i)}`,
+  );
 const FAST = { max_retries: 2, timeout_ms: 5000 };
 
 describe("TEI /rerank", () => {
@@ -23,7 +34,13 @@ describe("TEI /rerank", () => {
     const documents = docs(6);
     const out = await r.rerank(QUERY, documents);
     const [call] = server.callsTo("/rerank");
-    expect(call!.body).toEqual({ query: QUERY, texts: documents, raw_scores: false, truncate: true, truncation_direction: "Right" });
+    expect(call!.body).toEqual({
+      query: QUERY,
+      texts: documents,
+      raw_scores: false,
+      truncate: true,
+      truncation_direction: "Right",
+    });
     expect(call!.status).toBe(200);
     for (const item of out) expect(item.score).toBeCloseTo(lexicalScore(QUERY, documents[item.index]!), 6);
     expect(out.map((o) => o.score)).toEqual([...out.map((o) => o.score)].sort((a, b) => b - a));
@@ -91,7 +108,11 @@ describe("TEI /rerank", () => {
 
     server.reset();
     server.inject({ type: "status", status: 424 }, { path: "/rerank" });
-    await expect(r.rerank(QUERY, docs(3))).rejects.toMatchObject({ status: 424, retryable: false, message: expect.stringMatching(/424.*Backend/) });
+    await expect(r.rerank(QUERY, docs(3))).rejects.toMatchObject({
+      status: 424,
+      retryable: false,
+      message: expect.stringMatching(/424.*Backend/),
+    });
     expect(server.callsTo("/rerank")).toHaveLength(1);
   });
 
@@ -100,7 +121,10 @@ describe("TEI /rerank", () => {
     try {
       const ok = await createHuggingFaceReranker({ endpoint_url: secured.url, api_key: "tei-secret-1234" });
       await expect(ok.rerank(QUERY, docs(2))).resolves.toHaveLength(2);
-      const fromEnv = await createHuggingFaceReranker({ endpoint_url: secured.url, max_retries: 0 }, { HF_TOKEN: "hf_envtoken1234" });
+      const fromEnv = await createHuggingFaceReranker(
+        { endpoint_url: secured.url, max_retries: 0 },
+        { HF_TOKEN: "hf_envtoken1234" },
+      );
       const err = await fromEnv.rerank(QUERY, docs(2)).catch((e) => e);
       expect(err.status).toBe(401);
       expect(secured.calls.at(-1)!.headers.authorization).toBeUndefined();
@@ -111,9 +135,13 @@ describe("TEI /rerank", () => {
   });
 
   test("used by Memory.search", async () => {
-    const m = await Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: { provider: "huggingface", config: { endpoint_url: server.url } } });
+    const m = await Memory.fromConfig({
+      vector_store: { provider: "memory" },
+      reranker: { provider: "huggingface", config: { endpoint_url: server.url } },
+    });
     try {
-      for (const t of ["Alice likes tonkotsu ramen", "The printer is broken", "Ramen shop opens at noon"]) await m.add(t, { user_id: "alice", infer: false });
+      for (const t of ["Alice likes tonkotsu ramen", "The printer is broken", "Ramen shop opens at noon"])
+        await m.add(t, { user_id: "alice", infer: false });
       const r = await m.search(QUERY, { user_id: "alice", limit: 2 });
       expect(r.reranked).toBe(true);
       expect(r.results[0]!.memory).toBe("Alice likes tonkotsu ramen");
@@ -124,16 +152,20 @@ describe("TEI /rerank", () => {
   });
 });
 
-describeRerankerConformance("huggingface, TEI endpoint", async () => {
-  const server = await startTeiServer({ latencyMs: 0 });
-  const reranker = await createHuggingFaceReranker({ endpoint_url: server.url, max_retries: 0 });
-  return {
-    reranker,
-    slowDown: () => (server.latencyMs = 2000),
-    speedUp: () => (server.latencyMs = 0),
-    close: () => server.close(),
-  };
-}, { withApiKey: (apiKey) => createHuggingFaceReranker({ endpoint_url: "http://127.0.0.1:9", api_key: apiKey }) });
+describeRerankerConformance(
+  "huggingface, TEI endpoint",
+  async () => {
+    const server = await startTeiServer({ latencyMs: 0 });
+    const reranker = await createHuggingFaceReranker({ endpoint_url: server.url, max_retries: 0 });
+    return {
+      reranker,
+      slowDown: () => (server.latencyMs = 2000),
+      speedUp: () => (server.latencyMs = 0),
+      close: () => server.close(),
+    };
+  },
+  { withApiKey: (apiKey) => createHuggingFaceReranker({ endpoint_url: "http://127.0.0.1:9", api_key: apiKey }) },
+);
 
 describeRerankFaultMatrix({
   name: "huggingface (TEI)",

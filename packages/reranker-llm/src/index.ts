@@ -70,7 +70,11 @@ export const configSchema = providerConfigSchema({
   /** How to judge relevance (replaces the default instructions; the JSON protocol is always appended). */
   scoring_prompt: fields.nonEmptyString().optional(),
   /** Passed to the LLM unless its own config sets one (default 0). */
-  temperature: z.number({ error: "expected a number between 0 and 2" }).min(0, { error: "expected a number between 0 and 2" }).max(2, { error: "expected a number between 0 and 2" }).optional(),
+  temperature: z
+    .number({ error: "expected a number between 0 and 2" })
+    .min(0, { error: "expected a number between 0 and 2" })
+    .max(2, { error: "expected a number between 0 and 2" })
+    .optional(),
 });
 export type LLMRerankerConfig = z.output<typeof configSchema>;
 
@@ -79,7 +83,9 @@ export type LLMRerankerConfig = z.output<typeof configSchema>;
  * instructions once the placeholders name what they stand for.
  */
 export function systemPrompt(scoringPrompt: string | undefined): string {
-  const instructions = (scoringPrompt ?? DEFAULT_SCORING_PROMPT).replaceAll("{query}", "the query").replaceAll("{document}", "each document");
+  const instructions = (scoringPrompt ?? DEFAULT_SCORING_PROMPT)
+    .replaceAll("{query}", "the query")
+    .replaceAll("{document}", "each document");
   return `${instructions}\n\n${PROTOCOL_RULES}`;
 }
 
@@ -106,18 +112,38 @@ export function parseScores(answer: string, ids: readonly string[]): number[] {
   try {
     parsed = JSON.parse(answer);
   } catch {
-    throw new ProviderError(PROVIDER, "the LLM's answer is not JSON", { retryable: false, code: "PROVIDER_BAD_RESPONSE" });
+    throw new ProviderError(PROVIDER, "the LLM's answer is not JSON", {
+      retryable: false,
+      code: "PROVIDER_BAD_RESPONSE",
+    });
   }
   const scores = (parsed as { scores?: unknown })?.scores;
-  if (!scores || typeof scores !== "object" || Array.isArray(scores)) throw new ProviderError(PROVIDER, 'the answer has no "scores" object', { retryable: false, code: "PROVIDER_BAD_RESPONSE" });
+  if (!scores || typeof scores !== "object" || Array.isArray(scores))
+    throw new ProviderError(PROVIDER, 'the answer has no "scores" object', {
+      retryable: false,
+      code: "PROVIDER_BAD_RESPONSE",
+    });
   const expected = new Set(ids);
   const unknown = Object.keys(scores).filter((k) => !expected.has(k));
-  if (unknown.length) throw new ProviderError(PROVIDER, `the answer scores unknown id ${JSON.stringify(unknown[0])}`, { retryable: false, code: "PROVIDER_BAD_RESPONSE" });
+  if (unknown.length)
+    throw new ProviderError(PROVIDER, `the answer scores unknown id ${JSON.stringify(unknown[0])}`, {
+      retryable: false,
+      code: "PROVIDER_BAD_RESPONSE",
+    });
   return ids.map((id) => {
     const value = (scores as Record<string, unknown>)[id];
-    if (value === undefined) throw new ProviderError(PROVIDER, `the answer has no score for id ${JSON.stringify(id)} (expected ${ids.length} scores)`, { retryable: false, code: "PROVIDER_BAD_RESPONSE" });
+    if (value === undefined)
+      throw new ProviderError(
+        PROVIDER,
+        `the answer has no score for id ${JSON.stringify(id)} (expected ${ids.length} scores)`,
+        { retryable: false, code: "PROVIDER_BAD_RESPONSE" },
+      );
     if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > 1) {
-      throw new ProviderError(PROVIDER, `the score for id ${JSON.stringify(id)} is not a number in [0, 1] (${JSON.stringify(value)})`, { retryable: false, code: "PROVIDER_BAD_RESPONSE" });
+      throw new ProviderError(
+        PROVIDER,
+        `the score for id ${JSON.stringify(id)} is not a number in [0, 1] (${JSON.stringify(value)})`,
+        { retryable: false, code: "PROVIDER_BAD_RESPONSE" },
+      );
     }
     return value;
   });
@@ -134,7 +160,10 @@ export class LLMReranker implements Reranker {
   readonly maxConcurrentCalls: number;
   private readonly system: string;
 
-  constructor(readonly llm: LLM, config: Pick<LLMRerankerConfig, "top_k" | "batch_size" | "concurrency" | "scoring_prompt">) {
+  constructor(
+    readonly llm: LLM,
+    config: Pick<LLMRerankerConfig, "top_k" | "batch_size" | "concurrency" | "scoring_prompt">,
+  ) {
     this.model = llm.model;
     this.topK = config.top_k;
     this.maxDocumentsPerCall = config.batch_size ?? DEFAULT_BATCH_SIZE;
@@ -147,7 +176,11 @@ export class LLMReranker implements Reranker {
     if (options.signal?.aborted) throw options.signal.reason;
     if (documents.length === 0) return [];
     if (documents.length > this.maxDocumentsPerCall) {
-      return runReranker(this, query, documents, { top_k: options.top_k ?? documents.length, signal: options.signal, meta: options.meta });
+      return runReranker(this, query, documents, {
+        top_k: options.top_k ?? documents.length,
+        signal: options.signal,
+        meta: options.meta,
+      });
     }
     if (options.meta) addCount(options.meta, "chunks", 1);
     const scores = await this.scoreChunk(query, documents, options);
@@ -163,7 +196,11 @@ export class LLMReranker implements Reranker {
         { role: "system", content: this.system },
         { role: "user", content: user },
       ],
-      { response_format: { type: "json_schema", name: "relevance_scores", schema: scoresSchema(ids), strict: true }, signal: options.signal, meta: options.meta },
+      {
+        response_format: { type: "json_schema", name: "relevance_scores", schema: scoresSchema(ids), strict: true },
+        signal: options.signal,
+        meta: options.meta,
+      },
     );
     return parseScores(answer, ids);
   }
@@ -184,10 +221,14 @@ export function llmBlock(config: LLMRerankerConfig, ctx: Pick<ProviderContext, "
     block = { provider: config.provider ?? "openai", config: flat };
   }
   block ??= ctx.config.llm;
-  if (!block) throw new ConfigError([`${ctx.path ?? "reranker.config"}.llm: required: the LLM to judge with, e.g. { provider: "openai", config: { model, api_key } } (or configure a top-level llm)`]);
+  if (!block)
+    throw new ConfigError([
+      `${ctx.path ?? "reranker.config"}.llm: required: the LLM to judge with, e.g. { provider: "openai", config: { model, api_key } } (or configure a top-level llm)`,
+    ]);
   const inner = { ...(block.config ?? {}) };
   // Scoring should be repeatable: temperature 0 unless either config says otherwise.
-  if (!("temperature" in inner) && (config.temperature !== undefined || block.provider === "openai")) inner.temperature = config.temperature ?? 0;
+  if (!("temperature" in inner) && (config.temperature !== undefined || block.provider === "openai"))
+    inner.temperature = config.temperature ?? 0;
   return { provider: block.provider, config: inner };
 }
 
@@ -219,7 +260,11 @@ export const plugin = defineReranker({
 
 // Types `provider: "llm_reranker"` blocks in Memory.fromConfig by declaration merging (core's config-types.ts).
 declare global {
-  namespace Mem0Config { interface RerankerConfigs { llm_reranker: import("@mem0/core").PluginConfig<typeof plugin> } }
+  namespace Mem0Config {
+    interface RerankerConfigs {
+      llm_reranker: import("@mem0/core").PluginConfig<typeof plugin>;
+    }
+  }
 }
 
 export default plugin;

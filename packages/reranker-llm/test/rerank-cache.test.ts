@@ -15,14 +15,22 @@ beforeEach(() => {
   server.reset();
 });
 
-const documentsSent = () => server.calls.map((c) => JSON.parse((c.body as { messages: { content: string }[] }).messages[1]!.content).untrusted_documents.map((d: { text: string }) => d.text));
+const documentsSent = () =>
+  server.calls.map((c) =>
+    JSON.parse((c.body as { messages: { content: string }[] }).messages[1]!.content).untrusted_documents.map(
+      (d: { text: string }) => d.text,
+    ),
+  );
 
 test("the LLM reranker is listwise: a whole repeated call is cached, a changed candidate set is sent whole", async () => {
   const m = await Memory.fromConfig({
     vector_store: { provider: "memory" },
     reranker: {
       provider: "llm_reranker",
-      config: { llm: { provider: "openai", config: { model: "gpt-4", api_key: KEY, base_url: `${server.url}/v1` } }, cache: { max_entries: 100, ttl_ms: 60_000 } },
+      config: {
+        llm: { provider: "openai", config: { model: "gpt-4", api_key: KEY, base_url: `${server.url}/v1` } },
+        cache: { max_entries: 100, ttl_ms: 60_000 },
+      },
     },
   });
   expect(m.reranker).toBeInstanceOf(CachedReranker);

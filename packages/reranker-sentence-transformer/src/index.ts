@@ -25,13 +25,20 @@ export const configSchema = providerConfigSchema({
   show_progress_bar: z.boolean({ error: "expected a boolean" }).optional(),
 }).superRefine((c, ctx) => {
   if (c.normalize !== undefined && c.activation !== undefined && (c.activation === "sigmoid") !== c.normalize) {
-    ctx.addIssue({ code: "custom", path: ["normalize"], message: `contradicts activation: ${c.activation}; give one of them` });
+    ctx.addIssue({
+      code: "custom",
+      path: ["normalize"],
+      message: `contradicts activation: ${c.activation}; give one of them`,
+    });
   }
 });
 
 export type SentenceTransformerRerankerConfig = ReturnType<typeof configSchema.parse>;
 
-export function createSentenceTransformerReranker(config: SentenceTransformerRerankerConfig, env: ProviderContext["env"] = process.env): LocalCrossEncoderReranker {
+export function createSentenceTransformerReranker(
+  config: SentenceTransformerRerankerConfig,
+  env: ProviderContext["env"] = process.env,
+): LocalCrossEncoderReranker {
   return new LocalCrossEncoderReranker({
     provider: "sentence_transformer",
     model: config.model ?? DEFAULT_MODEL,
@@ -63,7 +70,11 @@ export const plugin = defineReranker({
 
 // Types `provider: "sentence_transformer"` blocks in Memory.fromConfig by declaration merging (core's config-types.ts).
 declare global {
-  namespace Mem0Config { interface RerankerConfigs { sentence_transformer: import("@mem0/core").PluginConfig<typeof plugin> } }
+  namespace Mem0Config {
+    interface RerankerConfigs {
+      sentence_transformer: import("@mem0/core").PluginConfig<typeof plugin>;
+    }
+  }
 }
 
 export default plugin;

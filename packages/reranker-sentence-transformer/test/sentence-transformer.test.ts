@@ -22,8 +22,20 @@ describeRerankerConformance(
 describe("config", () => {
   test("defaults to Mem0's documented model, with Mem0's keys and camelCase aliases", () => {
     expect(DEFAULT_MODEL).toBe("Xenova/ms-marco-MiniLM-L-6-v2");
-    const config = parseConfig(configSchema, { model: "x", batchSize: 8, maxLength: 256, topK: 15, device: "cpu", localFilesOnly: true, activation: "none" }, "reranker.config");
-    expect(config).toEqual({ model: "x", batch_size: 8, max_length: 256, top_k: 15, device: "cpu", local_files_only: true, activation: "none" });
+    const config = parseConfig(
+      configSchema,
+      { model: "x", batchSize: 8, maxLength: 256, topK: 15, device: "cpu", localFilesOnly: true, activation: "none" },
+      "reranker.config",
+    );
+    expect(config).toEqual({
+      model: "x",
+      batch_size: 8,
+      max_length: 256,
+      top_k: 15,
+      device: "cpu",
+      local_files_only: true,
+      activation: "none",
+    });
   });
 
   test.each([
@@ -40,10 +52,10 @@ describe("config", () => {
   });
 
   test("Memory.fromConfig validates the block before anything loads", async () => {
-    // @ts-expect-error the typed config rejects this at compile time too; this checks the run-time error
-    await expect(Memory.fromConfig({ reranker: { provider: "sentence_transformer", config: { batch_size: "32" } } })).rejects.toThrow(
-      "reranker.config.batch_size: expected a positive integer",
-    );
+    await expect(
+      // @ts-expect-error the typed config rejects this at compile time too; this checks the run-time error
+      Memory.fromConfig({ reranker: { provider: "sentence_transformer", config: { batch_size: "32" } } }),
+    ).rejects.toThrow("reranker.config.batch_size: expected a positive integer");
   });
 });
 
@@ -65,9 +77,14 @@ describe("scores and order", () => {
 
   test("the ranking of many candidates equals scoring each alone, whatever the batch size", async () => {
     const query = "what is the capital of france";
-    const documents = Array.from({ length: 23 }, (_, i) => `${pairs[i % 5]!.document} ${"more words here ".repeat(i % 7)}`);
+    const documents = Array.from(
+      { length: 23 },
+      (_, i) => `${pairs[i % 5]!.document} ${"more words here ".repeat(i % 7)}`,
+    );
     const alone = await Promise.all(documents.map(async (d) => (await reranker.rerank(query, [d]))[0]!.score));
-    const expected = alone.map((score, index) => ({ index, score })).sort((a, b) => b.score - a.score || a.index - b.index);
+    const expected = alone
+      .map((score, index) => ({ index, score }))
+      .sort((a, b) => b.score - a.score || a.index - b.index);
     for (const batch_size of [1, 4, 32]) {
       const r = createSentenceTransformerReranker({ model: CROSS_ENCODER, device: "cpu", batch_size });
       const meta: Record<string, unknown> = {};
@@ -88,35 +105,64 @@ describe("scores and order", () => {
   });
 
   test("Mem0's normalize (mem0ai cross_encoder test: raw logits when normalize is false): false → logits, true → sigmoid; a contradicting activation is refused", async () => {
-    const raw = createSentenceTransformerReranker(parseConfig(configSchema, { model: CROSS_ENCODER, device: "cpu", normalize: false }, "reranker.config"));
+    const raw = createSentenceTransformerReranker(
+      parseConfig(configSchema, { model: CROSS_ENCODER, device: "cpu", normalize: false }, "reranker.config"),
+    );
     const [item] = await raw.rerank(pairs[3]!.query, [pairs[3]!.document]);
     expect(item!.score).toBeCloseTo(pairs[3]!.logit, 4);
     await raw.close();
-    const squashed = createSentenceTransformerReranker(parseConfig(configSchema, { model: CROSS_ENCODER, device: "cpu", normalize: true }, "reranker.config"));
+    const squashed = createSentenceTransformerReranker(
+      parseConfig(configSchema, { model: CROSS_ENCODER, device: "cpu", normalize: true }, "reranker.config"),
+    );
     const [s1] = await squashed.rerank(pairs[3]!.query, [pairs[3]!.document]);
     expect(s1!.score).toBeCloseTo(sigmoid(pairs[3]!.logit), 5);
     await squashed.close();
-    expect(() => parseConfig(configSchema, { normalize: false, activation: "sigmoid" }, "reranker.config")).toThrow(/reranker.config.normalize: contradicts activation: sigmoid/);
+    expect(() => parseConfig(configSchema, { normalize: false, activation: "sigmoid" }, "reranker.config")).toThrow(
+      /reranker.config.normalize: contradicts activation: sigmoid/,
+    );
   });
 
   test("show_progress_bar is accepted with one warning naming it", async () => {
-    const m = await Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: { provider: "sentence_transformer", config: { model: CROSS_ENCODER, device: "cpu", show_progress_bar: true } } }, { env: {} });
+    const m = await Memory.fromConfig(
+      {
+        vector_store: { provider: "memory" },
+        reranker: {
+          provider: "sentence_transformer",
+          config: { model: CROSS_ENCODER, device: "cpu", show_progress_bar: true },
+        },
+      },
+      { env: {} },
+    );
     // No embedder is configured, so core also warns DEFAULT_EMBEDDER; the ignored key gives this one warning.
-    expect(m.warnings.filter((w) => w.code === "IGNORED_KEY").map((w) => w.key)).toEqual(["reranker.config.show_progress_bar"]);
+    expect(m.warnings.filter((w) => w.code === "IGNORED_KEY").map((w) => w.key)).toEqual([
+      "reranker.config.show_progress_bar",
+    ]);
     await m.close();
   });
 
   test("bad input is a typed error naming the argument", async () => {
-    await expect(reranker.rerank("q", ["ok", 7 as unknown as string])).rejects.toThrow("rerank.documents[1]: expected a string, got number");
-    await expect(reranker.rerank(undefined as unknown as string, [])).rejects.toThrow("rerank.query: expected a string");
+    await expect(reranker.rerank("q", ["ok", 7 as unknown as string])).rejects.toThrow(
+      "rerank.documents[1]: expected a string, got number",
+    );
+    await expect(reranker.rerank(undefined as unknown as string, [])).rejects.toThrow(
+      "rerank.query: expected a string",
+    );
   });
 });
 
 describe("in Memory.search", () => {
-  const memories = ["Paris is the capital of France", "The quick brown fox jumps over the lazy dog", "A vector database can search an embedding index fast", "Café résumé naïve"];
+  const memories = [
+    "Paris is the capital of France",
+    "The quick brown fox jumps over the lazy dog",
+    "A vector database can search an embedding index fast",
+    "Café résumé naïve",
+  ];
 
   async function memoryWith(config: Record<string, unknown>) {
-    const m = await Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: { provider: "sentence_transformer", config } });
+    const m = await Memory.fromConfig({
+      vector_store: { provider: "memory" },
+      reranker: { provider: "sentence_transformer", config },
+    });
     for (const text of memories) await m.add(text, { user_id: "alice", infer: false });
     return m;
   }
@@ -148,7 +194,9 @@ describe("in Memory.search", () => {
       expect(Date.now() - started).toBeLessThan(3000);
       expect(r.reranked).toBe(false);
       expect(r.results).toHaveLength(2);
-      expect(r.rerank?.error).toMatch(/model "\/nonexistent\/cross-encoder".*Looked in the local folder \/nonexistent\/cross-encoder/);
+      expect(r.rerank?.error).toMatch(
+        /model "\/nonexistent\/cross-encoder".*Looked in the local folder \/nonexistent\/cross-encoder/,
+      );
     } finally {
       await m.close();
     }

@@ -72,10 +72,14 @@ export function splitByBytes(query: string, documents: readonly string[], limit 
     documents.map((doc) => documentBytes(query, doc)),
     limit,
     (i, size) =>
-      new ProviderError(PROVIDER, `document ${i} is ${size} bytes with the query; ZeroEntropy accepts at most ${limit} bytes per request`, {
-        retryable: false,
-        code: "PROVIDER_REQUEST_TOO_LARGE",
-      }),
+      new ProviderError(
+        PROVIDER,
+        `document ${i} is ${size} bytes with the query; ZeroEntropy accepts at most ${limit} bytes per request`,
+        {
+          retryable: false,
+          code: "PROVIDER_REQUEST_TOO_LARGE",
+        },
+      ),
   );
 }
 
@@ -99,7 +103,10 @@ export class ZeroEntropyReranker implements Reranker {
   readonly #policy: Partial<RetryPolicy>;
   readonly #apiKey: Secret;
 
-  constructor(private readonly config: Omit<ZeroEntropyRerankerConfig, "api_key">, apiKey: Secret) {
+  constructor(
+    private readonly config: Omit<ZeroEntropyRerankerConfig, "api_key">,
+    apiKey: Secret,
+  ) {
     this.model = config.model ?? DEFAULT_MODEL;
     this.topK = config.top_k;
     this.maxConcurrentCalls = config.concurrency ?? 4;
@@ -117,11 +124,17 @@ export class ZeroEntropyReranker implements Reranker {
     if (options.signal?.aborted) throw options.signal.reason;
     if (documents.length === 0) return [];
     const topK = Math.min(options.top_k ?? documents.length, documents.length);
-    if (this.planCalls(query, documents).length > 1) return runReranker(this, query, documents, { top_k: topK, signal: options.signal, meta: options.meta });
+    if (this.planCalls(query, documents).length > 1)
+      return runReranker(this, query, documents, { top_k: topK, signal: options.signal, meta: options.meta });
     return this.call(query, documents, topK, options);
   }
 
-  private async call(query: string, documents: readonly string[], topN: number, options: RerankOptions): Promise<RerankItem[]> {
+  private async call(
+    query: string,
+    documents: readonly string[],
+    topN: number,
+    options: RerankOptions,
+  ): Promise<RerankItem[]> {
     const meta = options.meta;
     const body: Record<string, unknown> = { model: this.model, query, documents, top_n: topN };
     if (this.config.latency) body.latency = this.config.latency;
@@ -140,13 +153,19 @@ export class ZeroEntropyReranker implements Reranker {
         // "slow" means ZeroEntropy throttled this request: worth seeing without a dashboard.
         meta.actual_latency_mode = meta.actual_latency_mode === "slow" ? "slow" : data.actual_latency_mode;
       }
-      for (const key of ["total_bytes", "total_tokens"] as const) if (data[key] !== undefined) addCount(meta, key, data[key]);
+      for (const key of ["total_bytes", "total_tokens"] as const)
+        if (data[key] !== undefined) addCount(meta, key, data[key]);
       for (const key of ["e2e_latency", "inference_latency"] as const) {
         if (data[key] !== undefined) meta[key] = Math.max(Number(meta[key] ?? 0), data[key]);
       }
     }
     const fail = (problem: string) => badResponseError(PROVIDER, problem, [this.#apiKey]);
-    return validateRanking(data.results, { documents: documents.length, expected: topN, scoreKey: "relevance_score", fail });
+    return validateRanking(data.results, {
+      documents: documents.length,
+      expected: topN,
+      scoreKey: "relevance_score",
+      fail,
+    });
   }
 }
 
@@ -154,14 +173,23 @@ export const plugin = defineReranker({
   provider: PROVIDER,
   configSchema,
   create({ api_key, ...config }, ctx) {
-    const key = requireApiKey({ configured: api_key, env: ctx.env, envNames: ["ZERO_ENTROPY_API_KEY", "ZEROENTROPY_API_KEY"], path: apiKeyPath(ctx, "reranker") });
+    const key = requireApiKey({
+      configured: api_key,
+      env: ctx.env,
+      envNames: ["ZERO_ENTROPY_API_KEY", "ZEROENTROPY_API_KEY"],
+      path: apiKeyPath(ctx, "reranker"),
+    });
     return new ZeroEntropyReranker(config, key);
   },
 });
 
 // Types `provider: "zero_entropy"` blocks in Memory.fromConfig by declaration merging (core's config-types.ts).
 declare global {
-  namespace Mem0Config { interface RerankerConfigs { zero_entropy: import("@mem0/core").PluginConfig<typeof plugin> } }
+  namespace Mem0Config {
+    interface RerankerConfigs {
+      zero_entropy: import("@mem0/core").PluginConfig<typeof plugin>;
+    }
+  }
 }
 
 export default plugin;

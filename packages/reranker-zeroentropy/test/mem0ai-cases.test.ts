@@ -13,9 +13,18 @@ import plugin, { configSchema, DEFAULT_MODEL, ZeroEntropyReranker } from "../src
 
 const KEY = "ze-test-key-mem0ai";
 registerProvider(plugin);
-const ctx = { env: {}, config: {}, load: async () => { throw new Error("unused"); } };
+const ctx = {
+  env: {},
+  config: {},
+  load: async () => {
+    throw new Error("unused");
+  },
+};
 const make = (server: FakeServer, extra: Record<string, unknown> = {}) =>
-  plugin.create(configSchema.parse({ api_key: KEY, base_url: `${server.url}/v1`, ...extra }), ctx) as ZeroEntropyReranker;
+  plugin.create(
+    configSchema.parse({ api_key: KEY, base_url: `${server.url}/v1`, ...extra }),
+    ctx,
+  ) as ZeroEntropyReranker;
 
 let server: FakeServer;
 beforeAll(async () => (server = await startZeroEntropyServer({ apiKey: KEY })));
@@ -24,7 +33,12 @@ beforeEach(() => server.reset());
 
 test("mem0ai sends the query, documents and default model without top_n — differs on purpose: top_n is sent so the service returns only what is used", async () => {
   await make(server).rerank("capital of US?", ["a", "b", "c"], { top_k: 2 });
-  expect(server.calls[0]!.body).toMatchObject({ model: DEFAULT_MODEL, query: "capital of US?", documents: ["a", "b", "c"], top_n: 2 });
+  expect(server.calls[0]!.body).toMatchObject({
+    model: DEFAULT_MODEL,
+    query: "capital of US?",
+    documents: ["a", "b", "c"],
+    top_n: 2,
+  });
   expect(DEFAULT_MODEL).toBe("zerank-1");
 });
 

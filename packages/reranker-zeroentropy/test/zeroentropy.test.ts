@@ -1,17 +1,47 @@
 import { ConfigError, Memory, registerProvider } from "@mem0/core";
-import { describeRerankerConformance, describeRerankFaultMatrix, startZeroEntropyServer, zeroEntropyRequestBytes, type FakeServer } from "@mem0/testkit";
-import plugin, { configSchema, documentBytes, MAX_REQUEST_BYTES, splitByBytes, ZeroEntropyReranker } from "../src/index.js";
+import {
+  describeRerankerConformance,
+  describeRerankFaultMatrix,
+  startZeroEntropyServer,
+  zeroEntropyRequestBytes,
+  type FakeServer,
+} from "@mem0/testkit";
+import plugin, {
+  configSchema,
+  documentBytes,
+  MAX_REQUEST_BYTES,
+  splitByBytes,
+  ZeroEntropyReranker,
+} from "../src/index.js";
 
 const KEY = "ze-test-key-81f2";
 registerProvider(plugin);
-const ctx = { env: {}, config: {}, load: async () => { throw new Error("unused"); } };
+const ctx = {
+  env: {},
+  config: {},
+  load: async () => {
+    throw new Error("unused");
+  },
+};
 const make = (server: FakeServer, extra: Record<string, unknown> = {}) =>
-  plugin.create(configSchema.parse({ api_key: KEY, base_url: `${server.url}/v1`, ...extra }), ctx) as ZeroEntropyReranker;
+  plugin.create(
+    configSchema.parse({ api_key: KEY, base_url: `${server.url}/v1`, ...extra }),
+    ctx,
+  ) as ZeroEntropyReranker;
 
-describeRerankerConformance("zero_entropy", async () => {
-  const server = await startZeroEntropyServer({ apiKey: KEY });
-  return { reranker: make(server), slowDown: () => void (server.latencyMs = 2000), speedUp: () => void (server.latencyMs = 0), close: () => server.close() };
-}, { withApiKey: (apiKey) => plugin.create(configSchema.parse({ api_key: apiKey }), ctx) });
+describeRerankerConformance(
+  "zero_entropy",
+  async () => {
+    const server = await startZeroEntropyServer({ apiKey: KEY });
+    return {
+      reranker: make(server),
+      slowDown: () => void (server.latencyMs = 2000),
+      speedUp: () => void (server.latencyMs = 0),
+      close: () => server.close(),
+    };
+  },
+  { withApiKey: (apiKey) => plugin.create(configSchema.parse({ api_key: apiKey }), ctx) },
+);
 
 describeRerankFaultMatrix({
   name: "zero_entropy",
@@ -19,7 +49,10 @@ describeRerankFaultMatrix({
   apiKey: KEY,
   start: () => startZeroEntropyServer({ apiKey: KEY }),
   child: { cwd: process.cwd(), module: "@mem0/reranker-zeroentropy" },
-  reranker: (server, apiKey) => ({ provider: "zero_entropy", config: { model: "zerank-1", api_key: apiKey, base_url: `${server.url}/v1` } }),
+  reranker: (server, apiKey) => ({
+    provider: "zero_entropy",
+    config: { model: "zerank-1", api_key: apiKey, base_url: `${server.url}/v1` },
+  }),
 });
 
 describe("zero_entropy reranker", () => {
@@ -30,11 +63,26 @@ describe("zero_entropy reranker", () => {
 
   test("sends model, query, documents, top_n and latency; reports latency mode, bytes and tokens", async () => {
     const meta: Record<string, unknown> = {};
-    const out = await make(server, { model: "zerank-2", latency: "slow" }).rerank("alice ramen", ["tax", "alice ramen"], { top_k: 1, meta });
+    const out = await make(server, { model: "zerank-2", latency: "slow" }).rerank(
+      "alice ramen",
+      ["tax", "alice ramen"],
+      { top_k: 1, meta },
+    );
     expect(out).toEqual([{ index: 1, score: expect.any(Number) }]);
-    expect(server.calls[0]!.body).toEqual({ model: "zerank-2", query: "alice ramen", documents: ["tax", "alice ramen"], top_n: 1, latency: "slow" });
+    expect(server.calls[0]!.body).toEqual({
+      model: "zerank-2",
+      query: "alice ramen",
+      documents: ["tax", "alice ramen"],
+      top_n: 1,
+      latency: "slow",
+    });
     expect(server.calls[0]!.headers.authorization).toBe(`Bearer ${KEY}`);
-    expect(meta).toMatchObject({ calls: 1, actual_latency_mode: "slow", total_bytes: zeroEntropyRequestBytes("alice ramen", ["tax", "alice ramen"]), total_tokens: expect.any(Number) });
+    expect(meta).toMatchObject({
+      calls: 1,
+      actual_latency_mode: "slow",
+      total_bytes: zeroEntropyRequestBytes("alice ramen", ["tax", "alice ramen"]),
+      total_tokens: expect.any(Number),
+    });
   });
 
   test("a pool over 5,000,000 bytes is split into requests the API accepts, merged by score", async () => {
@@ -60,7 +108,8 @@ describe("zero_entropy reranker", () => {
     expect(ranges[0]!.start).toBe(0);
     expect(ranges.at(-1)!.end).toBe(10);
     for (let i = 1; i < ranges.length; i++) expect(ranges[i]!.start).toBe(ranges[i - 1]!.end);
-    const bytes = (r: { start: number; end: number }) => docs.slice(r.start, r.end).reduce((sum, d) => sum + documentBytes("q", d), 0);
+    const bytes = (r: { start: number; end: number }) =>
+      docs.slice(r.start, r.end).reduce((sum, d) => sum + documentBytes("q", d), 0);
     for (const r of ranges) expect(bytes(r)).toBeLessThanOrEqual(2000);
     // As full as the limit allows: the next document would not have fitted.
     for (const r of ranges.slice(0, -1)) expect(bytes(r) + documentBytes("q", docs[r.end]!)).toBeGreaterThan(2000);
@@ -68,7 +117,10 @@ describe("zero_entropy reranker", () => {
 
   test("a single document over the limit is a permanent error naming it; nothing is sent", async () => {
     const huge = "y".repeat(MAX_REQUEST_BYTES);
-    await expect(make(server).rerank("q", ["ok", huge])).rejects.toMatchObject({ retryable: false, message: expect.stringMatching(/document 1 is 5000151 bytes/) });
+    await expect(make(server).rerank("q", ["ok", huge])).rejects.toMatchObject({
+      retryable: false,
+      message: expect.stringMatching(/document 1 is 5000151 bytes/),
+    });
     expect(server.calls).toHaveLength(0);
   });
 });
@@ -78,7 +130,10 @@ describe("the overall rerank budget", () => {
     const server = await startZeroEntropyServer({ apiKey: KEY });
     try {
       server.latencyMs = 120_000;
-      const m = await Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: { provider: "zero_entropy", config: { api_key: KEY, base_url: `${server.url}/v1` } } });
+      const m = await Memory.fromConfig({
+        vector_store: { provider: "memory" },
+        reranker: { provider: "zero_entropy", config: { api_key: KEY, base_url: `${server.url}/v1` } },
+      });
       await m.add("alice likes ramen", { user_id: "alice", infer: false });
       const started = performance.now();
       const r = await m.search("ramen", { user_id: "alice" });
@@ -100,20 +155,36 @@ describe("zero_entropy config", () => {
     const server = await startZeroEntropyServer({ apiKey: KEY });
     try {
       for (const env of [{ ZERO_ENTROPY_API_KEY: KEY }, { ZEROENTROPY_API_KEY: KEY }]) {
-        const m = await Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: { provider: "zero_entropy", config: { base_url: `${server.url}/v1` } } }, { env });
+        const m = await Memory.fromConfig(
+          {
+            vector_store: { provider: "memory" },
+            reranker: { provider: "zero_entropy", config: { base_url: `${server.url}/v1` } },
+          },
+          { env },
+        );
         await m.add("x y", { user_id: "u", infer: false });
         expect((await m.search("x", { user_id: "u", rerank: true })).reranked).toBe(true);
       }
     } finally {
       await server.close();
     }
-    await expect(Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: { provider: "zero_entropy" } }, { env: {} })).rejects.toThrow(/ZERO_ENTROPY_API_KEY or ZEROENTROPY_API_KEY/);
+    await expect(
+      Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: { provider: "zero_entropy" } }, { env: {} }),
+    ).rejects.toThrow(/ZERO_ENTROPY_API_KEY or ZEROENTROPY_API_KEY/);
   });
   test("bad values name their path", async () => {
-    // @ts-expect-error the typed config rejects this at compile time too; this checks the run-time errors
-    const err = await Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: { provider: "zero_entropy", config: { api_key: KEY, latency: "medium", top_k: 0 } } }).catch((e) => e);
+    const err = await Memory.fromConfig({
+      vector_store: { provider: "memory" },
+      // @ts-expect-error the typed config rejects this at compile time too; this checks the run-time errors
+      reranker: { provider: "zero_entropy", config: { api_key: KEY, latency: "medium", top_k: 0 } },
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(ConfigError);
-    expect(err.issues).toEqual(expect.arrayContaining(['reranker.config.latency: expected "fast" or "slow"', "reranker.config.top_k: expected a positive integer"]));
+    expect(err.issues).toEqual(
+      expect.arrayContaining([
+        'reranker.config.latency: expected "fast" or "slow"',
+        "reranker.config.top_k: expected a positive integer",
+      ]),
+    );
   });
   test("the key is in no enumerable field", async () => {
     const server = await startZeroEntropyServer();

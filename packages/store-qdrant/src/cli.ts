@@ -20,7 +20,13 @@ const USAGE = `usage: mem0-qdrant-migrate --from <sqlite file> [--collection <na
                            [--to-collection <name>]`;
 
 /** The command, without process exits: returns the exit code; output goes to `out` / `err`. */
-export async function main(argv: string[], io: { out(line: string): void; err(text: string): void } = { out: (l) => console.log(l), err: (t) => process.stderr.write(t) }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: { out(line: string): void; err(text: string): void } = {
+    out: (l) => console.log(l),
+    err: (t) => process.stderr.write(t),
+  },
+): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -44,15 +50,19 @@ export async function main(argv: string[], io: { out(line: string): void; err(te
     return values.help ? 0 : 2;
   }
   const int = (v: string | undefined) => (v === undefined ? undefined : Number(v));
-  const config = parseConfig(qdrantConfigSchema, {
-    url: values.url,
-    host: values.host,
-    port: int(values.port),
-    api_key: values["api-key"],
-    collection_name: values["to-collection"] ?? values.collection ?? "mem0",
-    shard_number: int(values["shard-number"]),
-    replication_factor: int(values["replication-factor"]),
-  }, "qdrant");
+  const config = parseConfig(
+    qdrantConfigSchema,
+    {
+      url: values.url,
+      host: values.host,
+      port: int(values.port),
+      api_key: values["api-key"],
+      collection_name: values["to-collection"] ?? values.collection ?? "mem0",
+      shard_number: int(values["shard-number"]),
+      replication_factor: int(values["replication-factor"]),
+    },
+    "qdrant",
+  );
   if (values.upgrade) {
     const target = createQdrantStore(config, { path: "qdrant" });
     const upgraded = await target.upgradeLegacyPayloads((n) => io.err(`\r${n} points rewritten in Mem0's shape`));
@@ -60,21 +70,34 @@ export async function main(argv: string[], io: { out(line: string): void; err(te
     io.out(JSON.stringify({ upgraded, collection: target.collectionName }));
     return 0;
   }
-  const source = await sqliteSource({ path: values.from!, collection_name: values.collection, history_db_path: values["history-db"] });
+  const source = await sqliteSource({
+    path: values.from!,
+    collection_name: values.collection,
+    history_db_path: values["history-db"],
+  });
   try {
     const target = createQdrantStore(config, { embeddingDims: source.dims, path: "qdrant" });
     const report = await migrate({
       source,
       target,
       batchSize: int(values["batch-size"]),
-      onProgress: (p) => io.err(`\r${p.memories} memories, ${p.deleted} deleted, ${p.events} history events, ${p.skipped.length} already there`),
+      onProgress: (p) =>
+        io.err(
+          `\r${p.memories} memories, ${p.deleted} deleted, ${p.events} history events, ${p.skipped.length} already there`,
+        ),
     });
     io.err("\n");
     const count = await target.count();
-    io.out(JSON.stringify({ ...report, skipped: report.skipped.length, target_live_memories: count, collection: target.collectionName }));
+    io.out(
+      JSON.stringify({
+        ...report,
+        skipped: report.skipped.length,
+        target_live_memories: count,
+        collection: target.collectionName,
+      }),
+    );
     return 0;
   } finally {
     await source.close?.();
   }
 }
-

@@ -20,7 +20,12 @@ export const qdrantConfigShape = {
   /** Full URL, e.g. `https://xyz.cloud.qdrant.io:6333`. Exclusive with `host`. */
   url: fields.url().optional(),
   host: fields.nonEmptyString().optional(),
-  port: z.number({ error: "expected a port number" }).int({ error: "expected a port number" }).min(1, { error: "expected a port number" }).max(65535, { error: "expected a port number" }).optional(),
+  port: z
+    .number({ error: "expected a port number" })
+    .int({ error: "expected a port number" })
+    .min(1, { error: "expected a port number" })
+    .max(65535, { error: "expected a port number" })
+    .optional(),
   https: z.boolean({ error: "expected a boolean" }).optional(),
   /** Falls back to QDRANT_API_KEY. */
   api_key: fields.apiKey().optional(),
@@ -36,7 +41,9 @@ export const qdrantConfigShape = {
   /** Retries of 429 / 5xx / timeouts / resets (default 2). */
   max_retries: fields.nonNegativeInt().optional(),
   /** Payload indexes to create for metadata fields, e.g. `{ priority: "float", category: "keyword" }`. */
-  indexed_fields: z.record(fields.nonEmptyString(), enumOf(INDEX_TYPES), { error: "expected an object of field → index type" }).optional(),
+  indexed_fields: z
+    .record(fields.nonEmptyString(), enumOf(INDEX_TYPES), { error: "expected an object of field → index type" })
+    .optional(),
   /** Cluster mode, used when the collection is created. */
   shard_number: fields.positiveInt().optional(),
   replication_factor: fields.positiveInt().optional(),
@@ -57,18 +64,47 @@ export const qdrantConfigShape = {
   /** mem0ai's spelling of embedding_model_dims. */
   dimension: fields.positiveInt().optional(),
   /** mem0ai: a ready `QdrantClient` to use instead of url/host. */
-  client: z.custom<object>((v) => typeof v === "object" && v !== null && typeof (v as { getCollection?: unknown }).getCollection === "function", { error: "expected a QdrantClient" }).optional(),
+  client: z
+    .custom<object>(
+      (v) =>
+        typeof v === "object" && v !== null && typeof (v as { getCollection?: unknown }).getCollection === "function",
+      { error: "expected a QdrantClient" },
+    )
+    .optional(),
 };
 
 export const qdrantConfigSchema = providerConfigSchema(qdrantConfigShape).superRefine((c, ctx) => {
-  if (c.url !== undefined && c.host !== undefined) ctx.addIssue({ code: "custom", path: ["host"], message: "give either url or host (with port), not both" });
-  if (c.url !== undefined && c.port !== undefined) ctx.addIssue({ code: "custom", path: ["port"], message: "the port belongs in url when url is given" });
+  if (c.url !== undefined && c.host !== undefined)
+    ctx.addIssue({ code: "custom", path: ["host"], message: "give either url or host (with port), not both" });
+  if (c.url !== undefined && c.port !== undefined)
+    ctx.addIssue({ code: "custom", path: ["port"], message: "the port belongs in url when url is given" });
   // Mem0 Python's default config carries a local `path` next to host/port; only a path alone (local
   // mode, which exists only in the Python client) is an error. With a server it is ignored, warned.
-  if (c.path !== undefined && c.url === undefined && c.host === undefined && c.client === undefined) ctx.addIssue({ code: "custom", path: ["path"], message: "Qdrant's local (on-disk, in-process) mode exists only in the Python client; run a Qdrant server and give url or host" });
-  if (c.dimension !== undefined && c.embedding_model_dims !== undefined && c.dimension !== c.embedding_model_dims) ctx.addIssue({ code: "custom", path: ["dimension"], message: "differs from embedding_model_dims; give one of them" });
-  if (c.client !== undefined && (c.url !== undefined || c.host !== undefined || c.api_key !== undefined)) ctx.addIssue({ code: "custom", path: ["client"], message: "give either a ready client or url/host/api_key, not both" });
-  if (c.host !== undefined && /^https?:\/\/|:\d+$/.test(c.host)) ctx.addIssue({ code: "custom", path: ["host"], message: "expected a bare host name; put a scheme or port in url instead" });
+  if (c.path !== undefined && c.url === undefined && c.host === undefined && c.client === undefined)
+    ctx.addIssue({
+      code: "custom",
+      path: ["path"],
+      message:
+        "Qdrant's local (on-disk, in-process) mode exists only in the Python client; run a Qdrant server and give url or host",
+    });
+  if (c.dimension !== undefined && c.embedding_model_dims !== undefined && c.dimension !== c.embedding_model_dims)
+    ctx.addIssue({
+      code: "custom",
+      path: ["dimension"],
+      message: "differs from embedding_model_dims; give one of them",
+    });
+  if (c.client !== undefined && (c.url !== undefined || c.host !== undefined || c.api_key !== undefined))
+    ctx.addIssue({
+      code: "custom",
+      path: ["client"],
+      message: "give either a ready client or url/host/api_key, not both",
+    });
+  if (c.host !== undefined && /^https?:\/\/|:\d+$/.test(c.host))
+    ctx.addIssue({
+      code: "custom",
+      path: ["host"],
+      message: "expected a bare host name; put a scheme or port in url instead",
+    });
 });
 
 export type QdrantConfig = z.output<typeof qdrantConfigSchema>;

@@ -151,7 +151,11 @@ class Translator {
       case "or": {
         const kids = n.children.map((c) => this.node(c));
         const combine = n.kind === "and" ? and : or;
-        return { upper: combine(kids.map((k) => k.upper)), lower: combine(kids.map((k) => k.lower)), exact: kids.every((k) => k.exact) };
+        return {
+          upper: combine(kids.map((k) => k.upper)),
+          lower: combine(kids.map((k) => k.lower)),
+          exact: kids.every((k) => k.exact),
+        };
       }
       case "not": {
         const k = this.node(n.child);
@@ -167,7 +171,8 @@ class Translator {
   private exists(field: string): Approx {
     // The store's own key is never a metadata field (writes refuse it), so it is always missing.
     if (field === RESERVED_KEY) return exactly(FALSE);
-    if (RECHECKED_FIELDS.has(field)) return this.relax(field, "*", "writers may leave this field out (it is then the created time)");
+    if (RECHECKED_FIELDS.has(field))
+      return this.relax(field, "*", "writers may leave this field out (it is then the created time)");
     const alternatives = WRITER_KEYS[field];
     if (alternatives) return this.either(alternatives, (key) => exactly(not(cond({ is_empty: { key } }))));
     const key = this.keyOf(field);
@@ -188,12 +193,15 @@ class Translator {
   private compare(n: Extract<FilterNode, { kind: "compare" }>): Approx {
     const negated = n.op === "ne" || n.op === "nin";
     if (n.field === RESERVED_KEY) return exactly(negated ? TRUE : FALSE);
-    if (RECHECKED_FIELDS.has(n.field)) return this.relax(n.field, n.op, "writers may leave this field out (it is then the created time)");
+    if (RECHECKED_FIELDS.has(n.field))
+      return this.relax(n.field, n.op, "writers may leave this field out (it is then the created time)");
     const alternatives = WRITER_KEYS[n.field];
     if (alternatives) {
       if (!negated) return this.either(alternatives, (key) => this.onKey(n, key));
       // ne / nin: the exact negation of eq / in on whichever key the point uses.
-      const positive = this.either(alternatives, (key) => this.onKey({ ...n, op: n.op === "ne" ? "eq" : "in" } as typeof n, key));
+      const positive = this.either(alternatives, (key) =>
+        this.onKey({ ...n, op: n.op === "ne" ? "eq" : "in" } as typeof n, key),
+      );
       return { upper: not(positive.lower), lower: not(positive.upper), exact: positive.exact };
     }
     const key = this.keyOf(n.field);
@@ -225,15 +233,22 @@ class Translator {
         const range = cond({ key: shadow, range: { [n.op]: ms } });
         if (!WRITER_KEYS[n.field]) return exactly(range);
         // Points Mem0 wrote have no date shadow: those are re-checked, ours are decided natively.
-        this.relaxed.push({ field: n.field, op: n.op, reason: "points without a date shadow (written by Mem0) are re-checked" });
+        this.relaxed.push({
+          field: n.field,
+          op: n.op,
+          reason: "points without a date shadow (written by Mem0) are re-checked",
+        });
         return { upper: or([range, cond({ is_empty: { key: shadow } })]), lower: range, exact: false };
       }
       case "contains":
       case "icontains": {
         const text = n.value as string;
-        if (text === "") return this.relax(n.field, n.op, "an empty substring matches every string, which Qdrant cannot express");
-        if (this.options.textIndexed?.has(n.field)) return this.relax(n.field, n.op, "the field has a full-text index, whose match is by tokens, not substrings");
-        if (n.op === "icontains" && !CASELESS.test(text)) return this.relax(n.field, n.op, "Qdrant has no case-insensitive substring match");
+        if (text === "")
+          return this.relax(n.field, n.op, "an empty substring matches every string, which Qdrant cannot express");
+        if (this.options.textIndexed?.has(n.field))
+          return this.relax(n.field, n.op, "the field has a full-text index, whose match is by tokens, not substrings");
+        if (n.op === "icontains" && !CASELESS.test(text))
+          return this.relax(n.field, n.op, "Qdrant has no case-insensitive substring match");
         return exactly(cond({ key, match: { text } }));
       }
     }

@@ -31,7 +31,10 @@ interface Db {
 }
 
 export class Mem0HistoryFile {
-  private constructor(private readonly db: Db, readonly path: string) {}
+  private constructor(
+    private readonly db: Db,
+    readonly path: string,
+  ) {}
 
   /** Opens (or creates) the file; better-sqlite3 comes with @mem0/store-sqlite. */
   static async open(path: string): Promise<Mem0HistoryFile> {
@@ -39,7 +42,10 @@ export class Mem0HistoryFile {
     try {
       Database = (await import("better-sqlite3")).default as unknown as new (file: string) => Db;
     } catch {
-      throw new Mem0Error("PROVIDER_NOT_FOUND", "qdrant: history_db_path needs better-sqlite3 (npm install better-sqlite3, or @mem0/store-sqlite)");
+      throw new Mem0Error(
+        "PROVIDER_NOT_FOUND",
+        "qdrant: history_db_path needs better-sqlite3 (npm install better-sqlite3, or @mem0/store-sqlite)",
+      );
     }
     const db = new Database(path);
     db.exec(HISTORY_TABLE);
@@ -53,14 +59,28 @@ export class Mem0HistoryFile {
       "INSERT OR IGNORE INTO history (id, memory_id, old_memory, new_memory, event, created_at, updated_at, is_deleted, actor_id, role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
     this.db.transaction(() => {
-      for (const e of events) insert.run(e.id, e.memory_id, e.old_memory, e.new_memory, e.event, e.created_at, e.updated_at, e.is_deleted ? 1 : 0, e.actor_id ?? null, e.role ?? null);
+      for (const e of events)
+        insert.run(
+          e.id,
+          e.memory_id,
+          e.old_memory,
+          e.new_memory,
+          e.event,
+          e.created_at,
+          e.updated_at,
+          e.is_deleted ? 1 : 0,
+          e.actor_id ?? null,
+          e.role ?? null,
+        );
     })();
   }
 
   /** A memory's events in Mem0's order (storage.py get_history: created_at, then updated_at). */
   get(memoryId: string): HistoryEvent[] {
     const rows = this.db
-      .prepare("SELECT id, memory_id, old_memory, new_memory, event, created_at, updated_at, is_deleted, actor_id, role FROM history WHERE memory_id = ? ORDER BY created_at ASC, DATETIME(updated_at) ASC, rowid ASC")
+      .prepare(
+        "SELECT id, memory_id, old_memory, new_memory, event, created_at, updated_at, is_deleted, actor_id, role FROM history WHERE memory_id = ? ORDER BY created_at ASC, DATETIME(updated_at) ASC, rowid ASC",
+      )
       .all(memoryId) as Row[];
     return rows.map((r) => ({ ...r, event: r.event as HistoryEvent["event"], is_deleted: Boolean(r.is_deleted) }));
   }

@@ -11,9 +11,25 @@ import { qdrantConfigSchema, type QdrantConfig } from "./config.js";
 import { QdrantVectorStore } from "./store.js";
 
 export { INDEX_TYPES, qdrantConfigSchema, type IndexType, type QdrantConfig } from "./config.js";
-export { translateFilter, type QdrantCondition, type QdrantFilter, type Relaxation, type TranslateOptions, type Translation } from "./filter.js";
+export {
+  translateFilter,
+  type QdrantCondition,
+  type QdrantFilter,
+  type Relaxation,
+  type TranslateOptions,
+  type Translation,
+} from "./filter.js";
 export { dateKey, fieldKey, RESERVED_KEY } from "./paths.js";
-export { decodePoint, dialectOf, encodePayload, historyPointId, pointId, PAYLOAD_VERSION, type Mem0Meta, type PayloadDialect } from "./payload.js";
+export {
+  decodePoint,
+  dialectOf,
+  encodePayload,
+  historyPointId,
+  pointId,
+  PAYLOAD_VERSION,
+  type Mem0Meta,
+  type PayloadDialect,
+} from "./payload.js";
 export { QdrantHistory, QdrantVectorStore, type QdrantStoreOptions, type VectorLayout } from "./store.js";
 export { Mem0HistoryFile, mergeHistories } from "./history-db.js";
 export { migrate, sqliteSource, type MigrateOptions, type MigrateReport, type MigrationSource } from "./migrate.js";
@@ -23,19 +39,34 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 /** Builds the store from a validated config (what `Memory.fromConfig` does for provider `qdrant`). */
 export function createQdrantStore(
   config: QdrantConfig,
-  options: { env?: Readonly<Record<string, string | undefined>>; embeddingDims?: number; path?: string; historyDbPath?: string } = {},
+  options: {
+    env?: Readonly<Record<string, string | undefined>>;
+    embeddingDims?: number;
+    path?: string;
+    historyDbPath?: string;
+  } = {},
 ): QdrantVectorStore {
   const path = options.path ?? "vector_store.config";
-  const apiKey = resolveApiKey({ configured: config.api_key, env: options.env ?? process.env, envNames: ["QDRANT_API_KEY"], path: `${path}.api_key`, optional: true });
-  const timeoutMs = config.timeout_ms ?? DEFAULT_TIMEOUT_MS;
-  const client = (config.client as QdrantClient | undefined) ?? new QdrantClient({
-    ...(config.url !== undefined ? { url: config.url } : { host: config.host ?? "localhost", port: config.port ?? 6333 }),
-    ...(config.https !== undefined ? { https: config.https } : {}),
-    ...(apiKey !== undefined ? { apiKey: apiKey.reveal() } : {}),
-    timeout: timeoutMs,
-    // The client's own check logs to the console on any failure; the store reports problems itself.
-    checkCompatibility: false,
+  const apiKey = resolveApiKey({
+    configured: config.api_key,
+    env: options.env ?? process.env,
+    envNames: ["QDRANT_API_KEY"],
+    path: `${path}.api_key`,
+    optional: true,
   });
+  const timeoutMs = config.timeout_ms ?? DEFAULT_TIMEOUT_MS;
+  const client =
+    (config.client as QdrantClient | undefined) ??
+    new QdrantClient({
+      ...(config.url !== undefined
+        ? { url: config.url }
+        : { host: config.host ?? "localhost", port: config.port ?? 6333 }),
+      ...(config.https !== undefined ? { https: config.https } : {}),
+      ...(apiKey !== undefined ? { apiKey: apiKey.reveal() } : {}),
+      timeout: timeoutMs,
+      // The client's own check logs to the console on any failure; the store reports problems itself.
+      checkCompatibility: false,
+    });
   return new QdrantVectorStore({
     client,
     collectionName: config.collection_name ?? "mem0",
@@ -61,12 +92,21 @@ export const plugin = defineVectorStore({
   provider: "qdrant",
   configSchema: qdrantConfigSchema,
   ignoredKeys: { path: "Qdrant's local (embedded) mode exists only in Mem0 Python; the server at url/host is used" },
-  create: (config, ctx) => createQdrantStore(config, { env: ctx.env, embeddingDims: ctx.embeddingDims, historyDbPath: ctx.config.history_db_path }),
+  create: (config, ctx) =>
+    createQdrantStore(config, {
+      env: ctx.env,
+      embeddingDims: ctx.embeddingDims,
+      historyDbPath: ctx.config.history_db_path,
+    }),
 });
 
 // Types `provider: "qdrant"` blocks in Memory.fromConfig by declaration merging (core's config-types.ts).
 declare global {
-  namespace Mem0Config { interface VectorStoreConfigs { qdrant: import("@mem0/core").PluginConfig<typeof plugin> } }
+  namespace Mem0Config {
+    interface VectorStoreConfigs {
+      qdrant: import("@mem0/core").PluginConfig<typeof plugin>;
+    }
+  }
 }
 
 export default plugin;

@@ -45,7 +45,10 @@ export async function migrate(options: MigrateOptions): Promise<MigrateReport> {
   const batchSize = options.batchSize ?? 256;
   await target.ready();
   if (source.dims !== undefined && target.dimensions !== undefined && source.dims !== target.dimensions) {
-    throw new Mem0Error("QDRANT_COLLECTION_MISMATCH", `migrate: the source holds ${source.dims}-dimensional vectors but Qdrant collection "${target.collectionName}" holds ${target.dimensions}-dimensional ones`);
+    throw new Mem0Error(
+      "QDRANT_COLLECTION_MISMATCH",
+      `migrate: the source holds ${source.dims}-dimensional vectors but Qdrant collection "${target.collectionName}" holds ${target.dimensions}-dimensional ones`,
+    );
   }
   const report: MigrateReport = { memories: 0, deleted: 0, events: 0, skipped: [] };
   type Row = Parameters<QdrantVectorStore["importRecords"]>[0][number];
@@ -91,35 +94,62 @@ interface SqliteStoreLike {
  * `mem0_memories` with unit-length float32 vectors, `mem0_history`) through @mem0/store-sqlite, which
  * must be installed, and refuses files of any other layout version.
  */
-export async function sqliteSource(options: { path: string; collection_name?: string; history_db_path?: string }): Promise<MigrationSource> {
+export async function sqliteSource(options: {
+  path: string;
+  collection_name?: string;
+  history_db_path?: string;
+}): Promise<MigrationSource> {
   const specifier = "@mem0/store-sqlite";
   let mod: SqliteModule;
   try {
     mod = (await import(specifier)) as SqliteModule;
   } catch {
-    throw new Mem0Error("PROVIDER_NOT_FOUND", `migrate: reading the embedded store needs @mem0/store-sqlite; install it with \`npm install @mem0/store-sqlite\``);
+    throw new Mem0Error(
+      "PROVIDER_NOT_FOUND",
+      `migrate: reading the embedded store needs @mem0/store-sqlite; install it with \`npm install @mem0/store-sqlite\``,
+    );
   }
   if (mod.SCHEMA_VERSION !== 1) {
-    throw new Mem0Error("MIGRATION_UNSUPPORTED", `migrate: @mem0/store-sqlite writes layout version ${mod.SCHEMA_VERSION}; this migration reads version 1 — use the @mem0/store-qdrant release that matches it`);
+    throw new Mem0Error(
+      "MIGRATION_UNSUPPORTED",
+      `migrate: @mem0/store-sqlite writes layout version ${mod.SCHEMA_VERSION}; this migration reads version 1 — use the @mem0/store-qdrant release that matches it`,
+    );
   }
-  const store = mod.SqliteVectorStore.open({ path: options.path, collection_name: options.collection_name, history_path: options.history_db_path });
+  const store = mod.SqliteVectorStore.open({
+    path: options.path,
+    collection_name: options.collection_name,
+    history_path: options.history_db_path,
+  });
   const hist = options.history_db_path ? "hist" : "main";
   const collection = store.collection;
-  const dimsRow = store.statement("SELECT dims FROM main.mem0_collections WHERE name = ?").get(collection) as { dims: number } | undefined;
+  const dimsRow = store.statement("SELECT dims FROM main.mem0_collections WHERE name = ?").get(collection) as
+    | { dims: number }
+    | undefined;
   return {
     dims: dimsRow?.dims,
     // Pages rather than one open cursor: better-sqlite3 cannot run the history query while a cursor is open.
     async *memories() {
       let after = Number.MIN_SAFE_INTEGER;
       for (;;) {
-        const rows = store.statement(
-          "SELECT rid, id, user_id, agent_id, run_id, memory, hash, created_at, updated_at, metadata, vector FROM main.mem0_memories WHERE collection = ? AND rid > ? ORDER BY rid LIMIT 256",
-        ).all(collection, after) as (Record<string, unknown> & { rid: number; vector: Buffer; metadata: string })[];
+        const rows = store
+          .statement(
+            "SELECT rid, id, user_id, agent_id, run_id, memory, hash, created_at, updated_at, metadata, vector FROM main.mem0_memories WHERE collection = ? AND rid > ? ORDER BY rid LIMIT 256",
+          )
+          .all(collection, after) as (Record<string, unknown> & { rid: number; vector: Buffer; metadata: string })[];
         if (rows.length === 0) return;
         for (const r of rows) {
-          const payload: MemoryPayload = { memory: String(r.memory), hash: String(r.hash), created_at: String(r.created_at), updated_at: String(r.updated_at), metadata: JSON.parse(r.metadata) };
-          for (const k of ["user_id", "agent_id", "run_id"] as const) if (typeof r[k] === "string") payload[k] = r[k] as string;
-          const vector = Array.from(new Float32Array(r.vector.buffer.slice(r.vector.byteOffset, r.vector.byteOffset + r.vector.byteLength)));
+          const payload: MemoryPayload = {
+            memory: String(r.memory),
+            hash: String(r.hash),
+            created_at: String(r.created_at),
+            updated_at: String(r.updated_at),
+            metadata: JSON.parse(r.metadata),
+          };
+          for (const k of ["user_id", "agent_id", "run_id"] as const)
+            if (typeof r[k] === "string") payload[k] = r[k] as string;
+          const vector = Array.from(
+            new Float32Array(r.vector.buffer.slice(r.vector.byteOffset, r.vector.byteOffset + r.vector.byteLength)),
+          );
           yield { id: String(r.id), vector, payload };
         }
         after = rows[rows.length - 1]!.rid;
@@ -128,10 +158,12 @@ export async function sqliteSource(options: { path: string; collection_name?: st
     historyOf: (id) => store.history.get(id),
     async *deleted() {
       // A memory deleted from the store keeps its history; its scope is not in the history rows.
-      const rows = store.statement(
-        `SELECT DISTINCT memory_id FROM ${hist}.mem0_history h WHERE h.collection = ?
+      const rows = store
+        .statement(
+          `SELECT DISTINCT memory_id FROM ${hist}.mem0_history h WHERE h.collection = ?
            AND NOT EXISTS (SELECT 1 FROM main.mem0_memories m WHERE m.collection = h.collection AND m.id = h.memory_id)`,
-      ).all(collection) as { memory_id: string }[];
+        )
+        .all(collection) as { memory_id: string }[];
       for (const r of rows) yield { id: r.memory_id, scope: {} };
     },
     close: () => store.close(),

@@ -29,7 +29,18 @@
  * `_mem0` (scope ids inside it), so its history stays readable and no scoped Mem0 query sees it.
  */
 import { createHash } from "node:crypto";
-import { fromMem0Payload, MEM0_TIMESTAMP_KEYS, mem0DialectOf, Mem0Error, parseIsoDate, RECORD_FIELDS, SCOPE_KEYS, type HistoryEvent, type Mem0Dialect, type MemoryPayload } from "@mem0/core";
+import {
+  fromMem0Payload,
+  MEM0_TIMESTAMP_KEYS,
+  mem0DialectOf,
+  Mem0Error,
+  parseIsoDate,
+  RECORD_FIELDS,
+  SCOPE_KEYS,
+  type HistoryEvent,
+  type Mem0Dialect,
+  type MemoryPayload,
+} from "@mem0/core";
 import { RESERVED_KEY } from "./paths.js";
 
 export const PAYLOAD_VERSION = 2;
@@ -126,14 +137,17 @@ export function checkPayload(id: string, payload: MemoryPayload): void {
     if (typeof payload[f] !== "string") throw invalid(`${id}: payload.${f} must be a string`);
   }
   for (const k of SCOPE_KEYS) {
-    if (payload[k] !== undefined && typeof payload[k] !== "string") throw invalid(`${id}: payload.${k} must be a string`);
+    if (payload[k] !== undefined && typeof payload[k] !== "string")
+      throw invalid(`${id}: payload.${k} must be a string`);
   }
   const metadata = payload.metadata ?? {};
-  if (typeof metadata !== "object" || Array.isArray(metadata)) throw invalid(`${id}: payload.metadata must be an object`);
+  if (typeof metadata !== "object" || Array.isArray(metadata))
+    throw invalid(`${id}: payload.metadata must be an object`);
   for (const key of Object.keys(metadata)) {
     if (recordFields.has(key)) throw invalid(`${id}: metadata.${key} is reserved for the record itself`);
     if (key === RESERVED_KEY) throw invalid(`${id}: metadata.${RESERVED_KEY} is reserved by the Qdrant store`);
-    if (key === TEXT_KEY) throw invalid(`${id}: metadata.${TEXT_KEY} is reserved: Mem0 keeps the memory's text under it`);
+    if (key === TEXT_KEY)
+      throw invalid(`${id}: metadata.${TEXT_KEY} is reserved: Mem0 keeps the memory's text under it`);
   }
   checkJson(metadata, `${id}: metadata`, new Set());
 }
@@ -168,7 +182,11 @@ export function encodePayload(
 }
 
 /** A tombstone: only `_mem0`, with the scope ids inside it (so tools can still find a user's history). */
-export function encodeTombstone(id: string, previous: Record<string, unknown>, meta: Omit<Mem0Meta, "v" | "dates" | "id" | "deleted" | "scope">): Record<string, unknown> {
+export function encodeTombstone(
+  id: string,
+  previous: Record<string, unknown>,
+  meta: Omit<Mem0Meta, "v" | "dates" | "id" | "deleted" | "scope">,
+): Record<string, unknown> {
   const scope: NonNullable<Mem0Meta["scope"]> = { ...metaOf(previous).scope };
   for (const k of SCOPE_KEYS) if (typeof previous[k] === "string") scope[k] = previous[k] as string;
   const m: Mem0Meta = { v: PAYLOAD_VERSION, ...meta, deleted: true, scope };
@@ -183,7 +201,8 @@ export function encodeTombstone(id: string, previous: Record<string, unknown>, m
 function unBigInt(value: unknown): unknown {
   if (typeof value === "bigint") return Number(value);
   if (Array.isArray(value)) return value.map(unBigInt);
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unBigInt(v)]));
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unBigInt(v)]));
   return value;
 }
 
@@ -199,12 +218,18 @@ export const dialectOf = mem0DialectOf;
  * The record a point holds, or null for a tombstone. Reads Mem0 Python's, mem0ai's and this
  * project's earlier payloads alike; keys that are not the record's own are metadata.
  */
-export function decodePoint(point: { id: string | number; payload?: Record<string, unknown> | null }): { id: string; payload: MemoryPayload } | null {
+export function decodePoint(point: {
+  id: string | number;
+  payload?: Record<string, unknown> | null;
+}): { id: string; payload: MemoryPayload } | null {
   const raw = (unBigInt(point.payload ?? {}) as Record<string, unknown>) ?? {};
   const meta = metaOf(raw);
   if (meta.deleted) return null;
   const textKey = meta.v === LEGACY_PAYLOAD_VERSION ? "memory" : TEXT_KEY;
-  return { id: typeof meta.id === "string" ? meta.id : String(point.id), payload: fromMem0Payload(raw, { textKey, skip: [RESERVED_KEY] }) };
+  return {
+    id: typeof meta.id === "string" ? meta.id : String(point.id),
+    payload: fromMem0Payload(raw, { textKey, skip: [RESERVED_KEY] }),
+  };
 }
 
 /** The id a point stands for. */

@@ -33,7 +33,14 @@ import {
   type VectorStore,
   type WriteOptions,
 } from "@mem0/core";
-import { statusError, timeoutError, toProviderError, withRetries, type RetryPolicy, type SecretLike } from "@mem0/provider-utils";
+import {
+  statusError,
+  timeoutError,
+  toProviderError,
+  withRetries,
+  type RetryPolicy,
+  type SecretLike,
+} from "@mem0/provider-utils";
 import { QdrantClient, type Schemas } from "@qdrant/js-client-rest";
 import type { IndexType } from "./config.js";
 import { Mem0HistoryFile, mergeHistories } from "./history-db.js";
@@ -160,7 +167,14 @@ export class QdrantVectorStore implements VectorStore {
    */
   private async newPointDialect(): Promise<PayloadDialect> {
     if (this.dialect === undefined) {
-      const page = await this.call(() => this.client.scroll(this.collectionName, { limit: 1, with_payload: ["created_at", "createdAt"], with_vector: false, filter: { must_not: [{ is_empty: { key: "createdAt" } }] } }));
+      const page = await this.call(() =>
+        this.client.scroll(this.collectionName, {
+          limit: 1,
+          with_payload: ["created_at", "createdAt"],
+          with_vector: false,
+          filter: { must_not: [{ is_empty: { key: "createdAt" } }] },
+        }),
+      );
       this.dialect = page.points.length > 0 ? "mem0ai" : "python";
     }
     return this.dialect;
@@ -187,12 +201,22 @@ export class QdrantVectorStore implements VectorStore {
     if (err instanceof ProviderError) return err;
     const name = (err as { name?: string })?.name;
     // The client aborts its own fetch on timeout; no caller signal is ever passed, so an abort is that.
-    if (name === "QdrantClientTimeoutError" || name === "AbortError") return timeoutError(PROVIDER, this.options.timeoutMs ?? 0);
+    if (name === "QdrantClientTimeoutError" || name === "AbortError")
+      return timeoutError(PROVIDER, this.options.timeoutMs ?? 0);
     if (name === "QdrantClientResourceExhaustedError") {
       const retryAfter = (err as { retry_after?: number }).retry_after;
-      return statusError(PROVIDER, 429, { body: "rate limited", headers: retryAfter === undefined ? undefined : { "retry-after": String(retryAfter) }, secrets: this.options.secrets });
+      return statusError(PROVIDER, 429, {
+        body: "rate limited",
+        headers: retryAfter === undefined ? undefined : { "retry-after": String(retryAfter) },
+        secrets: this.options.secrets,
+      });
     }
-    if (isApiError(err)) return statusError(PROVIDER, err.status, { body: serverText(err.data), headers: err.headers, secrets: this.options.secrets });
+    if (isApiError(err))
+      return statusError(PROVIDER, err.status, {
+        body: serverText(err.data),
+        headers: err.headers,
+        secrets: this.options.secrets,
+      });
     return toProviderError(PROVIDER, err, { secrets: this.options.secrets });
   }
 
@@ -214,30 +238,53 @@ export class QdrantVectorStore implements VectorStore {
     const { exists } = await this.call(() => this.client.collectionExists(name));
     if (!exists) {
       if (this.dims === undefined) {
-        throw new Mem0Error("CONFIG_INVALID", `qdrant: collection "${name}" does not exist and its vector size is unknown; set vector_store.config.embedding_model_dims or configure an embedder`);
+        throw new Mem0Error(
+          "CONFIG_INVALID",
+          `qdrant: collection "${name}" does not exist and its vector size is unknown; set vector_store.config.embedding_model_dims or configure an embedder`,
+        );
       }
       try {
         await this.call(() =>
           this.client.createCollection(name, {
-            vectors: { size: this.dims!, distance: "Cosine", ...(this.options.onDisk !== undefined ? { on_disk: this.options.onDisk } : {}) },
+            vectors: {
+              size: this.dims!,
+              distance: "Cosine",
+              ...(this.options.onDisk !== undefined ? { on_disk: this.options.onDisk } : {}),
+            },
             ...(this.options.onDiskPayload !== undefined ? { on_disk_payload: this.options.onDiskPayload } : {}),
             ...(this.options.shardNumber !== undefined ? { shard_number: this.options.shardNumber } : {}),
-            ...(this.options.replicationFactor !== undefined ? { replication_factor: this.options.replicationFactor } : {}),
-            ...(this.options.writeConsistencyFactor !== undefined ? { write_consistency_factor: this.options.writeConsistencyFactor } : {}),
+            ...(this.options.replicationFactor !== undefined
+              ? { replication_factor: this.options.replicationFactor }
+              : {}),
+            ...(this.options.writeConsistencyFactor !== undefined
+              ? { write_consistency_factor: this.options.writeConsistencyFactor }
+              : {}),
           }),
         );
       } catch (err) {
         // Another process may have created it between the check and the create; the checks below decide.
-        if (!(err instanceof ProviderError && (err.status === 409 || (err.status === 400 && /already exists/i.test(err.message))))) throw err;
+        if (
+          !(
+            err instanceof ProviderError &&
+            (err.status === 409 || (err.status === 400 && /already exists/i.test(err.message)))
+          )
+        )
+          throw err;
       }
     }
     const info = await this.call(() => this.client.getCollection(name));
     const params = this.detectLayout(name, info.config?.params);
     if (this.dims !== undefined && params.size !== this.dims) {
-      throw new Mem0Error("QDRANT_COLLECTION_MISMATCH", `qdrant: collection "${name}" holds ${params.size}-dimensional vectors but the embedder makes ${this.dims}-dimensional ones; use another collection_name or re-create the collection`);
+      throw new Mem0Error(
+        "QDRANT_COLLECTION_MISMATCH",
+        `qdrant: collection "${name}" holds ${params.size}-dimensional vectors but the embedder makes ${this.dims}-dimensional ones; use another collection_name or re-create the collection`,
+      );
     }
     if (params.distance !== "Cosine") {
-      throw new Mem0Error("QDRANT_COLLECTION_MISMATCH", `qdrant: collection "${name}" uses ${params.distance} distance; mem0 scores are cosine similarities, so it needs a Cosine collection`);
+      throw new Mem0Error(
+        "QDRANT_COLLECTION_MISMATCH",
+        `qdrant: collection "${name}" uses ${params.distance} distance; mem0 scores are cosine similarities, so it needs a Cosine collection`,
+      );
     }
     this.dims = params.size;
     const schema = (info.payload_schema ?? {}) as Record<string, Schemas["PayloadIndexInfo"]>;
@@ -248,7 +295,8 @@ export class QdrantVectorStore implements VectorStore {
       const have = schema[field_name];
       if (have && have.data_type === (typeof field_schema === "string" ? field_schema : field_schema.type)) continue;
       await this.call(() => this.client.createPayloadIndex(name, { ...this.writeArgs, field_name, field_schema }));
-      if ((typeof field_schema === "string" ? field_schema : field_schema.type) === "text") this.textIndexed.add(unquote(field_name));
+      if ((typeof field_schema === "string" ? field_schema : field_schema.type) === "text")
+        this.textIndexed.add(unquote(field_name));
     }
   }
 
@@ -266,15 +314,22 @@ export class QdrantVectorStore implements VectorStore {
     if (vectors && typeof (vectors as Schemas["VectorParams"]).size === "number") {
       chosen = vectors as Schemas["VectorParams"];
       if (this.options.vectorName !== undefined && this.options.vectorName !== "") {
-        throw new Mem0Error("QDRANT_COLLECTION_MISMATCH", `qdrant: collection "${name}" has one unnamed vector, not "${this.options.vectorName}"; drop vector_name`);
+        throw new Mem0Error(
+          "QDRANT_COLLECTION_MISMATCH",
+          `qdrant: collection "${name}" has one unnamed vector, not "${this.options.vectorName}"; drop vector_name`,
+        );
       }
     } else {
       const byName = (vectors ?? {}) as Record<string, Schemas["VectorParams"]>;
       named = Object.keys(byName);
       const wanted = this.options.vectorName ?? (named.length === 1 ? named[0] : undefined);
       if (wanted === undefined || !byName[wanted]) {
-        const what = named.length === 0 ? "no dense vector" : `named vectors ${named.map((n) => JSON.stringify(n)).join(", ")}`;
-        throw new Mem0Error("QDRANT_COLLECTION_MISMATCH", `qdrant: collection "${name}" has ${what}; set vector_store.config.vector_name to the dense vector mem0 should use`);
+        const what =
+          named.length === 0 ? "no dense vector" : `named vectors ${named.map((n) => JSON.stringify(n)).join(", ")}`;
+        throw new Mem0Error(
+          "QDRANT_COLLECTION_MISMATCH",
+          `qdrant: collection "${name}" has ${what}; set vector_store.config.vector_name to the dense vector mem0 should use`,
+        );
       }
       dense = wanted;
       chosen = byName[wanted];
@@ -300,7 +355,11 @@ export class QdrantVectorStore implements VectorStore {
     ];
     for (const [field, type] of Object.entries(this.options.indexedFields ?? {})) {
       const key = type === "datetime" ? dateKey(field) : fieldKey(field);
-      if (key === undefined) throw new Mem0Error("CONFIG_INVALID", `qdrant: indexed_fields.${field}: this field name cannot be written as a Qdrant key (it holds " or \\)`);
+      if (key === undefined)
+        throw new Mem0Error(
+          "CONFIG_INVALID",
+          `qdrant: indexed_fields.${field}: this field name cannot be written as a Qdrant key (it holds " or \\)`,
+        );
       out.push([key, type === "integer" || type === "datetime" ? "float" : type]);
     }
     return out;
@@ -312,11 +371,17 @@ export class QdrantVectorStore implements VectorStore {
     return Array.from(v);
   }
 
-  private async retrieve(ids: string[], withPayload: Schemas["WithPayloadInterface"], withVector = false): Promise<Map<string, Point>> {
+  private async retrieve(
+    ids: string[],
+    withPayload: Schemas["WithPayloadInterface"],
+    withVector = false,
+  ): Promise<Map<string, Point>> {
     const out = new Map<string, Point>();
     for (let i = 0; i < ids.length; i += PAGE) {
       const slice = ids.slice(i, i + PAGE);
-      const points = await this.call(() => this.client.retrieve(this.collectionName, { ids: slice, with_payload: withPayload, with_vector: withVector }));
+      const points = await this.call(() =>
+        this.client.retrieve(this.collectionName, { ids: slice, with_payload: withPayload, with_vector: withVector }),
+      );
       for (const p of points) out.set(String(p.id), p as Point);
     }
     return out;
@@ -337,7 +402,11 @@ export class QdrantVectorStore implements VectorStore {
   // ---------------------------------------------------------------- reads
 
   async search(query: { vector: Vector; limit: number; filter: FilterNode | null }): Promise<ScoredMemory[]> {
-    if (!Number.isInteger(query.limit) || query.limit < 1) throw new Mem0Error("INVALID_ARGUMENT", `qdrant store: search limit must be a positive integer, got ${query.limit}`);
+    if (!Number.isInteger(query.limit) || query.limit < 1)
+      throw new Mem0Error(
+        "INVALID_ARGUMENT",
+        `qdrant store: search limit must be a positive integer, got ${query.limit}`,
+      );
     await this.ready();
     const vector = this.checkVector(query.vector, "query vector");
     const plan = this.plan(query.filter);
@@ -395,7 +464,13 @@ export class QdrantVectorStore implements VectorStore {
     let offset: Schemas["ExtendedPointId"] | undefined;
     for (;;) {
       const page = await this.call(() =>
-        this.client.scroll(this.collectionName, { filter, limit: PAGE, with_payload: withPayload, with_vector: false, ...(offset !== undefined ? { offset } : {}) }),
+        this.client.scroll(this.collectionName, {
+          filter,
+          limit: PAGE,
+          with_payload: withPayload,
+          with_vector: false,
+          ...(offset !== undefined ? { offset } : {}),
+        }),
       );
       for (const p of page.points) yield p as Point;
       const next = page.next_page_offset;
@@ -410,7 +485,8 @@ export class QdrantVectorStore implements VectorStore {
    * the number of matching memories (for getAll, one scope's).
    */
   async list(query: { filter: FilterNode | null; limit: number }): Promise<StoredMemory[]> {
-    if (!(query.limit >= 1)) throw new Mem0Error("INVALID_ARGUMENT", `qdrant store: list limit must be ≥ 1, got ${query.limit}`);
+    if (!(query.limit >= 1))
+      throw new Mem0Error("INVALID_ARGUMENT", `qdrant store: list limit must be ≥ 1, got ${query.limit}`);
     await this.ready();
     const plan = this.plan(query.filter);
     if (plan.native === "none") return [];
@@ -429,7 +505,12 @@ export class QdrantVectorStore implements VectorStore {
     await this.ready();
     const plan = this.plan(filter);
     if (plan.native === "none") return 0;
-    if (plan.exact) return (await this.call(() => this.client.count(this.collectionName, { filter: plan.native as QdrantFilter, exact: true }))).count;
+    if (plan.exact)
+      return (
+        await this.call(() =>
+          this.client.count(this.collectionName, { filter: plan.native as QdrantFilter, exact: true }),
+        )
+      ).count;
     return (await this.list({ filter, limit: Number.MAX_SAFE_INTEGER })).length;
   }
 
@@ -438,7 +519,11 @@ export class QdrantVectorStore implements VectorStore {
   private eventsFor(options: WriteOptions | undefined, ids: ReadonlySet<string>): Map<string, HistoryEvent[]> {
     const by = new Map<string, HistoryEvent[]>();
     for (const e of options?.history ?? []) {
-      if (!ids.has(e.memory_id)) throw new Mem0Error("INVALID_ARGUMENT", `qdrant store: history event ${e.id} is for memory ${e.memory_id}, which this write does not touch`);
+      if (!ids.has(e.memory_id))
+        throw new Mem0Error(
+          "INVALID_ARGUMENT",
+          `qdrant store: history event ${e.id} is for memory ${e.memory_id}, which this write does not touch`,
+        );
       by.set(e.memory_id, [...(by.get(e.memory_id) ?? []), { ...e }]);
     }
     return by;
@@ -450,7 +535,10 @@ export class QdrantVectorStore implements VectorStore {
     return new Set([...points.values()].filter((p) => metaOf(p.payload).w === nonce).map((p) => String(p.id)));
   }
 
-  async insert(records: readonly { id: string; vector: Vector; payload: MemoryPayload }[], options?: WriteOptions): Promise<void> {
+  async insert(
+    records: readonly { id: string; vector: Vector; payload: MemoryPayload }[],
+    options?: WriteOptions,
+  ): Promise<void> {
     if (records.length === 0) return;
     // Everything that can be checked without the server is checked before the first request.
     const seen = new Map<string, string>();
@@ -464,28 +552,59 @@ export class QdrantVectorStore implements VectorStore {
     const events = this.eventsFor(options, new Set(records.map((r) => r.id)));
     await this.ready();
     const rows = records.map((r) => ({ ...r, pid: pointId(r.id), vector: this.checkVector(r.vector, r.id) }));
-    const existing = await this.retrieve(rows.map((r) => r.pid), [RESERVED_KEY]);
+    const existing = await this.retrieve(
+      rows.map((r) => r.pid),
+      [RESERVED_KEY],
+    );
     for (const r of rows) {
       const p = existing.get(r.pid);
-      if (p && !metaOf(p.payload).deleted) throw new Mem0Error("DUPLICATE_ID", `qdrant store: id ${r.id} already exists`);
-      if (p && recordIdOf(p) !== r.id) throw new Mem0Error("DUPLICATE_ID", `qdrant store: id ${r.id} maps to the point of id ${recordIdOf(p)}`);
+      if (p && !metaOf(p.payload).deleted)
+        throw new Mem0Error("DUPLICATE_ID", `qdrant store: id ${r.id} already exists`);
+      if (p && recordIdOf(p) !== r.id)
+        throw new Mem0Error("DUPLICATE_ID", `qdrant store: id ${r.id} maps to the point of id ${recordIdOf(p)}`);
     }
     const nonce = randomUUID();
     const dialect = await this.newPointDialect();
     const fresh = rows.filter((r) => !existing.has(r.pid));
     if (fresh.length > 0) {
-      const points = fresh.map((r) => ({ id: r.pid, vector: this.pointVector(r.vector), payload: encodePayload(r.id, r.payload, { history: events.get(r.id) ?? [], rev: 1, w: nonce }, dialect) }));
+      const points = fresh.map((r) => ({
+        id: r.pid,
+        vector: this.pointVector(r.vector),
+        payload: encodePayload(r.id, r.payload, { history: events.get(r.id) ?? [], rev: 1, w: nonce }, dialect),
+      }));
       // insert_only: a point another writer created meanwhile is never overwritten.
-      await this.call(() => this.client.upsert(this.collectionName, { ...this.writeArgs, points, update_mode: "insert_only" }));
+      await this.call(() =>
+        this.client.upsert(this.collectionName, { ...this.writeArgs, points, update_mode: "insert_only" }),
+      );
     }
     // Re-inserting a deleted id revives its tombstone, keeping the earlier history.
     for (const r of rows.filter((x) => existing.has(x.pid))) {
-      await this.casWrite(r.id, r.pid, (cur) => ({ payload: encodePayload(r.id, r.payload, { history: [...(cur.history ?? []), ...(events.get(r.id) ?? [])], rev: (cur.rev ?? 0) + 1, w: "" }, dialect), vector: r.vector }), { allowTombstone: true, events: events.get(r.id) });
+      await this.casWrite(
+        r.id,
+        r.pid,
+        (cur) => ({
+          payload: encodePayload(
+            r.id,
+            r.payload,
+            { history: [...(cur.history ?? []), ...(events.get(r.id) ?? [])], rev: (cur.rev ?? 0) + 1, w: "" },
+            dialect,
+          ),
+          vector: r.vector,
+        }),
+        { allowTombstone: true, events: events.get(r.id) },
+      );
     }
     if (fresh.length > 0) {
-      const ok = await this.written(fresh.map((r) => r.pid), nonce);
+      const ok = await this.written(
+        fresh.map((r) => r.pid),
+        nonce,
+      );
       const lost = fresh.filter((r) => !ok.has(r.pid));
-      if (lost.length > 0) throw new Mem0Error("DUPLICATE_ID", `qdrant store: ${lost.map((r) => r.id).join(", ")} was inserted concurrently by another writer`);
+      if (lost.length > 0)
+        throw new Mem0Error(
+          "DUPLICATE_ID",
+          `qdrant store: ${lost.map((r) => r.id).join(", ")} was inserted concurrently by another writer`,
+        );
     }
     await this.mirrorHistory([...events.values()].flat());
   }
@@ -511,32 +630,59 @@ export class QdrantVectorStore implements VectorStore {
       const meta = metaOf(cur?.payload);
       // Our write may have landed and been overwritten before we could read it back; its events
       // in the history say so, and writing again would record them twice.
-      if (attempt > 0 && events.length > 0 && cur && events.every((e) => (meta.history ?? []).some((h) => h.id === e.id))) return events;
+      if (
+        attempt > 0 &&
+        events.length > 0 &&
+        cur &&
+        events.every((e) => (meta.history ?? []).some((h) => h.id === e.id))
+      )
+        return events;
       if (!cur || recordIdOf(cur) !== id || (meta.deleted && !options.allowTombstone)) throw new NotFoundError(id);
       const nonce = randomUUID();
       const change = next(meta, cur.payload ?? {}, cur);
       if (change.events) events = change.events;
       (change.payload[RESERVED_KEY] as Mem0Meta).w = nonce;
-      const revIs: QdrantCondition = meta.rev === undefined ? { is_empty: { key: REV_KEY } } : { key: REV_KEY, match: { value: meta.rev } };
+      const revIs: QdrantCondition =
+        meta.rev === undefined ? { is_empty: { key: REV_KEY } } : { key: REV_KEY, match: { value: meta.rev } };
       if (change.vector && !this.layoutInfo.others) {
         const vector = this.pointVector(change.vector);
         await this.call(() =>
-          this.client.upsert(this.collectionName, { ...this.writeArgs, points: [{ id: pid, vector, payload: change.payload }], update_filter: { must: [revIs] }, update_mode: "update_only" }),
+          this.client.upsert(this.collectionName, {
+            ...this.writeArgs,
+            points: [{ id: pid, vector, payload: change.payload }],
+            update_filter: { must: [revIs] },
+            update_mode: "update_only",
+          }),
         );
       } else {
         // Without a new vector, or when the point carries vectors we do not manage (mem0ai's bm25
         // slot), the point keeps its vectors: overwrite the payload of this point only if its
         // revision is still the one we read; a new dense vector follows, only onto our own write.
-        await this.call(() => this.client.overwritePayload(this.collectionName, { ...this.writeArgs, payload: change.payload, filter: { must: [{ has_id: [pid] }, revIs] } }));
+        await this.call(() =>
+          this.client.overwritePayload(this.collectionName, {
+            ...this.writeArgs,
+            payload: change.payload,
+            filter: { must: [{ has_id: [pid] }, revIs] },
+          }),
+        );
         if (change.vector) {
           const vector = this.pointVector(change.vector);
           const ours: QdrantCondition = { key: `${RESERVED_KEY}.w`, match: { value: nonce } };
-          await this.call(() => this.client.updateVectors(this.collectionName, { ...this.writeArgs, points: [{ id: pid, vector }], update_filter: { must: [ours] } }));
+          await this.call(() =>
+            this.client.updateVectors(this.collectionName, {
+              ...this.writeArgs,
+              points: [{ id: pid, vector }],
+              update_filter: { must: [ours] },
+            }),
+          );
         }
       }
       if ((await this.written([pid], nonce)).has(pid)) return events;
     }
-    throw new Mem0Error("CONCURRENT_MODIFICATION", `qdrant store: memory ${id} kept changing under ${CAS_ATTEMPTS} attempts to write it`);
+    throw new Mem0Error(
+      "CONCURRENT_MODIFICATION",
+      `qdrant store: memory ${id} kept changing under ${CAS_ATTEMPTS} attempts to write it`,
+    );
   }
 
   async update(id: string, record: { vector?: Vector; payload: MemoryPayload }, options?: WriteOptions): Promise<void> {
@@ -544,7 +690,12 @@ export class QdrantVectorStore implements VectorStore {
     const events = this.eventsFor(options, new Set([id])).get(id) ?? [];
     if (record.vector !== undefined) this.checkVector(record.vector, id);
     await this.ready();
-    await this.writeChange({ op: "update", id, vector: record.vector, next: () => ({ payload: record.payload, history: events }) });
+    await this.writeChange({
+      op: "update",
+      id,
+      vector: record.vector,
+      next: () => ({ payload: record.payload, history: events }),
+    });
   }
 
   async delete(id: string, options?: WriteOptions): Promise<void> {
@@ -571,13 +722,24 @@ export class QdrantVectorStore implements VectorStore {
     const tomb = points.get(pid);
     const meta = metaOf(tomb?.payload);
     if (!tomb || !meta.deleted || recordIdOf(tomb) !== id) return;
-    const earlier = points.get(hid) && recordIdOf(points.get(hid)!) === id ? metaOf(points.get(hid)!.payload).history ?? [] : [];
+    const earlier =
+      points.get(hid) && recordIdOf(points.get(hid)!) === id ? (metaOf(points.get(hid)!.payload).history ?? []) : [];
     const seen = new Set(earlier.map((e) => e.id));
     const history = [...earlier, ...(meta.history ?? []).filter((e) => !seen.has(e.id))];
     const payload = { [RESERVED_KEY]: { ...meta, history, id } };
-    await this.call(() => this.client.upsert(this.collectionName, { ...this.writeArgs, points: [{ id: hid, vector: this.placeholderVector(), payload }] }));
+    await this.call(() =>
+      this.client.upsert(this.collectionName, {
+        ...this.writeArgs,
+        points: [{ id: hid, vector: this.placeholderVector(), payload }],
+      }),
+    );
     const unchanged: QdrantCondition = { key: `${RESERVED_KEY}.w`, match: { value: meta.w ?? "" } };
-    await this.call(() => this.client.delete(this.collectionName, { ...this.writeArgs, filter: { must: [{ has_id: [pid] }, unchanged, { key: DELETED_KEY, match: { value: true } }] } }));
+    await this.call(() =>
+      this.client.delete(this.collectionName, {
+        ...this.writeArgs,
+        filter: { must: [{ has_id: [pid] }, unchanged, { key: DELETED_KEY, match: { value: true } }] },
+      }),
+    );
   }
 
   /** Mem0 Python's history file, opened once (undefined without `history_db_path`). */
@@ -610,7 +772,10 @@ export class QdrantVectorStore implements VectorStore {
     for (const c of others) if (c.op === "update" && c.vector !== undefined) this.checkVector(c.vector, c.id);
     await this.ready();
     if (options.missing !== "skip" && others.length > 0) {
-      const found = await this.retrieve(others.map((c) => pointId(c.id)), [RESERVED_KEY]);
+      const found = await this.retrieve(
+        others.map((c) => pointId(c.id)),
+        [RESERVED_KEY],
+      );
       const gone = others.find((c) => {
         const p = found.get(pointId(c.id));
         return !p || recordIdOf(p) !== c.id || metaOf(p.payload).deleted;
@@ -638,10 +803,15 @@ export class QdrantVectorStore implements VectorStore {
   private async writeChange(c: Exclude<StoreChange, { op: "insert" }>): Promise<void> {
     const vector = c.op === "update" && c.vector !== undefined ? this.checkVector(c.vector, c.id) : undefined;
     const fallbackDialect = c.op === "update" ? await this.newPointDialect() : "python";
-    const eventsOf = (events: readonly HistoryEvent[] | undefined) => this.eventsFor({ history: events }, new Set([c.id])).get(c.id) ?? [];
+    const eventsOf = (events: readonly HistoryEvent[] | undefined) =>
+      this.eventsFor({ history: events }, new Set([c.id])).get(c.id) ?? [];
     const written = await this.casWrite(c.id, pointId(c.id), (meta, previous, point) => {
       const current = decodePoint(point)!;
-      const nextMeta = (events: readonly HistoryEvent[]) => ({ history: [...(meta.history ?? []), ...events], rev: (meta.rev ?? 0) + 1, w: "" });
+      const nextMeta = (events: readonly HistoryEvent[]) => ({
+        history: [...(meta.history ?? []), ...events],
+        rev: (meta.rev ?? 0) + 1,
+        w: "",
+      });
       if (c.op === "delete") {
         const events = eventsOf(c.history?.(current));
         return { payload: encodeTombstone(c.id, previous, nextMeta(events)), events };
@@ -653,7 +823,9 @@ export class QdrantVectorStore implements VectorStore {
       // Mem0's lemmatized copy of the old text would feed its keyword search stale words; without
       // it Mem0 falls back to `data`.
       if (current.payload.memory !== next.payload.memory && LEMMATIZED_KEYS.some((k) => k in metadata)) {
-        metadata = Object.fromEntries(Object.entries(metadata).filter(([k]) => !(LEMMATIZED_KEYS as readonly string[]).includes(k)));
+        metadata = Object.fromEntries(
+          Object.entries(metadata).filter(([k]) => !(LEMMATIZED_KEYS as readonly string[]).includes(k)),
+        );
       }
       // The point keeps the timestamp keys its writer used (mem0ai's createdAt, Python's created_at).
       const dialect = "created_at" in previous || "createdAt" in previous ? dialectOf(previous) : fallbackDialect;
@@ -677,7 +849,8 @@ export class QdrantVectorStore implements VectorStore {
       // Tombstones keep their scope ids under `_mem0.scope`: the same filter, read there, finds them.
       const tomb = translateFilter(filter, { textIndexed: this.textIndexed, fieldKey: tombstoneKey });
       const isTomb: QdrantCondition = { key: DELETED_KEY, match: { value: true } };
-      const tombs: QdrantFilter[] = tomb.filter === "none" || !tomb.exact ? [] : [{ must: [...asArray(tomb.filter?.must), isTomb] }];
+      const tombs: QdrantFilter[] =
+        tomb.filter === "none" || !tomb.exact ? [] : [{ must: [...asArray(tomb.filter?.must), isTomb] }];
       const selector: QdrantFilter = tombs.length === 0 ? (t.filter ?? {}) : { should: [t.filter ?? {}, ...tombs] };
       await this.call(() => this.client.delete(this.collectionName, { ...this.writeArgs, filter: selector }));
       return live;
@@ -695,7 +868,15 @@ export class QdrantVectorStore implements VectorStore {
    * Points that already exist are left alone, so an interrupted migration can simply be re-run.
    * Returns the ids that were skipped because they exist.
    */
-  async importRecords(rows: readonly { id: string; vector?: Vector; payload: MemoryPayload | null; history: readonly HistoryEvent[]; scope?: Partial<Record<"user_id" | "agent_id" | "run_id", string>> }[]): Promise<string[]> {
+  async importRecords(
+    rows: readonly {
+      id: string;
+      vector?: Vector;
+      payload: MemoryPayload | null;
+      history: readonly HistoryEvent[];
+      scope?: Partial<Record<"user_id" | "agent_id" | "run_id", string>>;
+    }[],
+  ): Promise<string[]> {
     if (rows.length === 0) return [];
     await this.ready();
     const nonce = randomUUID();
@@ -709,11 +890,21 @@ export class QdrantVectorStore implements VectorStore {
         return { id: historyPointId(r.id), vector: this.placeholderVector(), payload };
       }
       checkPayload(r.id, r.payload);
-      if (r.vector === undefined) throw new Mem0Error("INVALID_VECTOR", `qdrant store: ${r.id}: a live memory needs its vector`);
-      return { id: pointId(r.id), vector: this.pointVector(this.checkVector(r.vector, r.id)), payload: encodePayload(r.id, r.payload, { history, rev: 1, w: nonce }, dialect) };
+      if (r.vector === undefined)
+        throw new Mem0Error("INVALID_VECTOR", `qdrant store: ${r.id}: a live memory needs its vector`);
+      return {
+        id: pointId(r.id),
+        vector: this.pointVector(this.checkVector(r.vector, r.id)),
+        payload: encodePayload(r.id, r.payload, { history, rev: 1, w: nonce }, dialect),
+      };
     });
-    await this.call(() => this.client.upsert(this.collectionName, { ...this.writeArgs, points, update_mode: "insert_only" }));
-    const ok = await this.written(points.map((p) => p.id), nonce);
+    await this.call(() =>
+      this.client.upsert(this.collectionName, { ...this.writeArgs, points, update_mode: "insert_only" }),
+    );
+    const ok = await this.written(
+      points.map((p) => p.id),
+      nonce,
+    );
     return rows.filter((_, i) => !ok.has(points[i]!.id)).map((r) => r.id);
   }
 
@@ -728,15 +919,27 @@ export class QdrantVectorStore implements VectorStore {
     let upgraded = 0;
     for (;;) {
       // Each pass re-reads the first page: the points rewritten in the last pass no longer match.
-      const page = await this.call(() => this.client.scroll(this.collectionName, { filter: legacy, limit: PAGE, with_payload: true, with_vector: false }));
+      const page = await this.call(() =>
+        this.client.scroll(this.collectionName, {
+          filter: legacy,
+          limit: PAGE,
+          with_payload: true,
+          with_vector: false,
+        }),
+      );
       if (page.points.length === 0) return upgraded;
       for (const p of page.points as Point[]) {
         const id = recordIdOf(p);
-        await this.casWrite(id, String(p.id), (cur, previous) => {
-          const meta = { history: cur.history ?? [], rev: (cur.rev ?? 0) + 1, w: "" };
-          if (cur.deleted) return { payload: encodeTombstone(id, previous, meta) };
-          return { payload: encodePayload(id, decodePoint({ id, payload: previous })!.payload, meta, "python") };
-        }, { allowTombstone: true });
+        await this.casWrite(
+          id,
+          String(p.id),
+          (cur, previous) => {
+            const meta = { history: cur.history ?? [], rev: (cur.rev ?? 0) + 1, w: "" };
+            if (cur.deleted) return { payload: encodeTombstone(id, previous, meta) };
+            return { payload: encodePayload(id, decodePoint({ id, payload: previous })!.payload, meta, "python") };
+          },
+          { allowTombstone: true },
+        );
         await this.moveTombstone(id);
         onProgress?.(++upgraded);
       }
@@ -783,9 +986,17 @@ export class QdrantVectorStore implements VectorStore {
     for (const e of events) by.set(e.memory_id, [...(by.get(e.memory_id) ?? []), { ...e }]);
     for (const [id, list] of by) {
       const append = (pid: string) =>
-        this.casWrite(id, pid, (cur, payload) => ({
-          payload: { ...payload, [RESERVED_KEY]: { ...cur, history: [...(cur.history ?? []), ...list], rev: (cur.rev ?? 0) + 1 } },
-        }), { allowTombstone: true, events: list });
+        this.casWrite(
+          id,
+          pid,
+          (cur, payload) => ({
+            payload: {
+              ...payload,
+              [RESERVED_KEY]: { ...cur, history: [...(cur.history ?? []), ...list], rev: (cur.rev ?? 0) + 1 },
+            },
+          }),
+          { allowTombstone: true, events: list },
+        );
       // A deleted memory's history lives on its history point.
       await append(pointId(id)).catch((err: unknown) => {
         if (err instanceof NotFoundError) return append(historyPointId(id));
@@ -797,8 +1008,20 @@ export class QdrantVectorStore implements VectorStore {
 
   async clearHistory(): Promise<void> {
     await this.ready();
-    await this.call(() => this.client.delete(this.collectionName, { ...this.writeArgs, filter: { must: [{ key: DELETED_KEY, match: { value: true } }] } }));
-    await this.call(() => this.client.setPayload(this.collectionName, { ...this.writeArgs, payload: { history: [] }, key: RESERVED_KEY, filter: {} }));
+    await this.call(() =>
+      this.client.delete(this.collectionName, {
+        ...this.writeArgs,
+        filter: { must: [{ key: DELETED_KEY, match: { value: true } }] },
+      }),
+    );
+    await this.call(() =>
+      this.client.setPayload(this.collectionName, {
+        ...this.writeArgs,
+        payload: { history: [] },
+        key: RESERVED_KEY,
+        filter: {},
+      }),
+    );
     const file = this.mem0History();
     if (file) (await file).reset();
   }

@@ -16,5 +16,9 @@ describeStoreConformance(REAL_QDRANT ? `qdrant (${REAL_QDRANT})` : "qdrant (test
   create: ({ dims }) => target.store({ embedding_model_dims: dims }),
   numRuns: 40,
   timeoutMs: 120_000,
-  withApiKey: (apiKey) => createQdrantStore({ url: "https://qdrant.example.invalid:6333", api_key: apiKey, embedding_model_dims: 8 }, { env: {} }),
+  withApiKey: (apiKey) =>
+    createQdrantStore(
+      { url: "https://qdrant.example.invalid:6333", api_key: apiKey, embedding_model_dims: 8 },
+      { env: {} },
+    ),
 });

@@ -18,6 +18,14 @@ describeFilterConformance("qdrant with payload indexes on the fixture's fields",
   create: ({ dims }) =>
     target.store({
       embedding_model_dims: dims,
-      indexed_fields: { category: "keyword", priority: "float", rating: "integer", due: "datetime", note: "text", flag: "bool", "a.b": "keyword" },
+      indexed_fields: {
+        category: "keyword",
+        priority: "float",
+        rating: "integer",
+        due: "datetime",
+        note: "text",
+        flag: "bool",
+        "a.b": "keyword",
+      },
     }),
 });

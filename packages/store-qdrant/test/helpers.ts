@@ -31,7 +31,10 @@ export async function qdrantTarget(): Promise<QdrantTarget> {
     store(config = {}) {
       const collection_name = config.collection_name ?? `t_${randomUUID().replace(/-/g, "").slice(0, 12)}`;
       created.add(collection_name);
-      return createQdrantStore({ url, ...(apiKey ? { api_key: apiKey } : {}), ...config, collection_name }, { env: {} });
+      return createQdrantStore(
+        { url, ...(apiKey ? { api_key: apiKey } : {}), ...config, collection_name },
+        { env: {} },
+      );
     },
     async close() {
       if (REAL_QDRANT) {

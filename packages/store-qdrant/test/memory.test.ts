@@ -13,25 +13,47 @@ beforeAll(async () => {
 afterAll(() => target.close());
 
 const config = (collection_name: string) => ({
-  vector_store: { provider: "qdrant", config: { url: target.url, collectionName: collection_name, ...(target.apiKey ? { api_key: target.apiKey } : {}) } },
+  vector_store: {
+    provider: "qdrant",
+    config: { url: target.url, collectionName: collection_name, ...(target.apiKey ? { api_key: target.apiKey } : {}) },
+  },
 });
 
 test("add, search with filters, getAll, update, delete and history through Memory", async () => {
   const name = `mem_${Date.now()}`;
   const m = await Memory.fromConfig(config(name), { env: {} });
   expect(m.vectorStore.provider).toBe("qdrant");
-  const sushi = (await m.add("Loves sushi and ramen", { user_id: "alice", metadata: { category: "food", priority: 8 }, infer: false })).results[0]!;
-  await m.add("Dentist on Friday", { user_id: "alice", metadata: { category: "health", priority: 9, due: "2024-05-01" }, infer: false });
+  const sushi = (
+    await m.add("Loves sushi and ramen", {
+      user_id: "alice",
+      metadata: { category: "food", priority: 8 },
+      infer: false,
+    })
+  ).results[0]!;
+  await m.add("Dentist on Friday", {
+    user_id: "alice",
+    metadata: { category: "health", priority: 9, due: "2024-05-01" },
+    infer: false,
+  });
   await m.add("Also loves sushi", { user_id: "bob", metadata: { category: "food", priority: 8 }, infer: false });
 
-  const found = await m.search("sushi", { user_id: "alice", filters: { OR: [{ category: "food" }, { user_id: "bob" }] } });
+  const found = await m.search("sushi", {
+    user_id: "alice",
+    filters: { OR: [{ category: "food" }, { user_id: "bob" }] },
+  });
   expect(found.results.map((r) => r.memory)).toEqual(["Loves sushi and ramen"]);
-  const dated = await m.search("dentist", { user_id: "alice", filters: { due: { gte: "2024-04-01" }, priority: { gte: 9 } } });
+  const dated = await m.search("dentist", {
+    user_id: "alice",
+    filters: { due: { gte: "2024-04-01" }, priority: { gte: 9 } },
+  });
   expect(dated.results.map((r) => r.memory)).toEqual(["Dentist on Friday"]);
   const loose = await m.search("SUSHI", { user_id: "alice", filters: { memory: { icontains: "SUSHI" } } });
   expect(loose.results.map((r) => r.id)).toEqual([sushi.id]);
 
-  expect((await m.getAll({ user_id: "alice" })).results.map((r) => r.memory)).toEqual(["Loves sushi and ramen", "Dentist on Friday"]);
+  expect((await m.getAll({ user_id: "alice" })).results.map((r) => r.memory)).toEqual([
+    "Loves sushi and ramen",
+    "Dentist on Friday",
+  ]);
   await m.update(sushi.id, "Loves sushi, ramen and udon");
   await m.delete(sushi.id);
   expect(await m.get(sushi.id)).toBeNull();
@@ -65,7 +87,12 @@ test("deleteAll deletes a scope one memory at a time, keeping DELETE events", as
 });
 
 test("a wrong config is a ConfigError naming the key, before anything connects", async () => {
-  await expect(Memory.fromConfig({ vector_store: { provider: "qdrant", config: { url: target.url, host: "localhost" } } }, { env: {} })).rejects.toMatchObject({
+  await expect(
+    Memory.fromConfig(
+      { vector_store: { provider: "qdrant", config: { url: target.url, host: "localhost" } } },
+      { env: {} },
+    ),
+  ).rejects.toMatchObject({
     code: "CONFIG_INVALID",
     message: expect.stringContaining("vector_store.config.host: give either url or host"),
   });

@@ -23,7 +23,8 @@ afterAll(async () => {
 
 async function seedSqlite(path: string) {
   const m = await Memory.fromConfig({ vector_store: { provider: "sqlite", config: { path } } }, { env: {} });
-  const add = async (text: string, user: string, metadata: Record<string, unknown> = {}) => (await m.add(text, { user_id: user, metadata, infer: false })).results[0]!.id;
+  const add = async (text: string, user: string, metadata: Record<string, unknown> = {}) =>
+    (await m.add(text, { user_id: user, metadata, infer: false })).results[0]!.id;
   const ids = {
     sushi: await add("Loves sushi and ramen", "alice", { category: "food", priority: 8, due: "2024-05-01" }),
     dentist: await add("Dentist on Friday", "alice", { category: "health", priority: 9 }),
@@ -40,12 +41,27 @@ test("memories, vectors and all history move across; searches answer the same", 
   const { m: before, ids } = await seedSqlite(path);
   const collection = `migrated_${Date.now()}`;
   const source = await sqliteSource({ path });
-  const store = createQdrantStore({ url: target.url, collection_name: collection, ...(target.apiKey ? { api_key: target.apiKey } : {}) } as QdrantConfig, { env: {}, embeddingDims: source.dims });
+  const store = createQdrantStore(
+    {
+      url: target.url,
+      collection_name: collection,
+      ...(target.apiKey ? { api_key: target.apiKey } : {}),
+    } as QdrantConfig,
+    { env: {}, embeddingDims: source.dims },
+  );
   const report = await migrate({ source, target: store });
   await source.close?.();
   expect(report).toEqual({ memories: 3, deleted: 1, events: 6, skipped: [] });
 
-  const after = await Memory.fromConfig({ vector_store: { provider: "qdrant", config: { url: target.url, collection_name: collection, ...(target.apiKey ? { api_key: target.apiKey } : {}) } } }, { env: {} });
+  const after = await Memory.fromConfig(
+    {
+      vector_store: {
+        provider: "qdrant",
+        config: { url: target.url, collection_name: collection, ...(target.apiKey ? { api_key: target.apiKey } : {}) },
+      },
+    },
+    { env: {} },
+  );
   for (const user of ["alice", "bob"]) {
     expect((await after.getAll({ user_id: user })).results).toEqual((await before.getAll({ user_id: user })).results);
   }
@@ -64,9 +80,27 @@ test("running it again skips what is there and writes nothing twice", async () =
   await m.close();
   const collection = `rerun_${Date.now()}`;
   const first = await sqliteSource({ path });
-  const store = () => createQdrantStore({ url: target.url, collection_name: collection, ...(target.apiKey ? { api_key: target.apiKey } : {}) } as QdrantConfig, { env: {}, embeddingDims: first.dims });
+  const store = () =>
+    createQdrantStore(
+      {
+        url: target.url,
+        collection_name: collection,
+        ...(target.apiKey ? { api_key: target.apiKey } : {}),
+      } as QdrantConfig,
+      { env: {}, embeddingDims: first.dims },
+    );
   // An interruption: only the first batch of two makes it.
-  const partial = await migrate({ source: { ...first, memories: async function* () { let i = 0; for await (const r of first.memories()) if (i++ < 2) yield r; }, deleted: async function* () {} }, target: store() });
+  const partial = await migrate({
+    source: {
+      ...first,
+      memories: async function* () {
+        let i = 0;
+        for await (const r of first.memories()) if (i++ < 2) yield r;
+      },
+      deleted: async function* () {},
+    },
+    target: store(),
+  });
   expect(partial.memories).toBe(2);
   const again = await migrate({ source: first, target: store() });
   await first.close?.();
@@ -80,10 +114,30 @@ test("a Qdrant collection of another vector size is refused before anything is w
   const { m } = await seedSqlite(path);
   await m.close();
   const collection = `mismatch_${Date.now()}`;
-  const small = createQdrantStore({ url: target.url, collection_name: collection, embedding_model_dims: 3, ...(target.apiKey ? { api_key: target.apiKey } : {}) } as QdrantConfig, { env: {} });
+  const small = createQdrantStore(
+    {
+      url: target.url,
+      collection_name: collection,
+      embedding_model_dims: 3,
+      ...(target.apiKey ? { api_key: target.apiKey } : {}),
+    } as QdrantConfig,
+    { env: {} },
+  );
   await small.ready();
   const source = await sqliteSource({ path });
-  await expect(migrate({ source, target: createQdrantStore({ url: target.url, collection_name: collection, ...(target.apiKey ? { api_key: target.apiKey } : {}) } as QdrantConfig, { env: {} }) })).rejects.toMatchObject({
+  await expect(
+    migrate({
+      source,
+      target: createQdrantStore(
+        {
+          url: target.url,
+          collection_name: collection,
+          ...(target.apiKey ? { api_key: target.apiKey } : {}),
+        } as QdrantConfig,
+        { env: {} },
+      ),
+    }),
+  ).rejects.toMatchObject({
     code: "QDRANT_COLLECTION_MISMATCH",
   });
   await source.close?.();
@@ -98,11 +152,30 @@ test("the mem0-qdrant-migrate command", async () => {
   const out: string[] = [];
   let err = "";
   const io = { out: (l: string) => out.push(l), err: (t: string) => (err += t) };
-  const code = await main(["--from", path, "--url", target.url, "--to-collection", `cli_${Date.now()}`, ...(target.apiKey ? ["--api-key", target.apiKey] : [])], io);
+  const code = await main(
+    [
+      "--from",
+      path,
+      "--url",
+      target.url,
+      "--to-collection",
+      `cli_${Date.now()}`,
+      ...(target.apiKey ? ["--api-key", target.apiKey] : []),
+    ],
+    io,
+  );
   expect(code).toBe(0);
-  expect(JSON.parse(out[0]!)).toMatchObject({ memories: 3, deleted: 1, events: 6, skipped: 0, target_live_memories: 3 });
+  expect(JSON.parse(out[0]!)).toMatchObject({
+    memories: 3,
+    deleted: 1,
+    events: 6,
+    skipped: 0,
+    target_live_memories: 3,
+  });
   expect(err).toContain("3 memories, 1 deleted, 6 history events");
   expect(await main([], io)).toBe(2);
   expect(err).toContain("usage: mem0-qdrant-migrate --from");
-  await expect(main(["--from", path, "--url", target.url, "--host", "x"], io)).rejects.toMatchObject({ code: "CONFIG_INVALID" });
+  await expect(main(["--from", path, "--url", target.url, "--host", "x"], io)).rejects.toMatchObject({
+    code: "CONFIG_INVALID",
+  });
 });

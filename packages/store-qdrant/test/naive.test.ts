@@ -23,11 +23,18 @@ const walk = (node: unknown, f: (o: Json) => Json): unknown => {
 
 /** A store whose native filter is rewritten by `rewrite`, and which trusts it (no re-check). */
 function naiveStore(name: string, rewrite: (o: Json) => Json, trust = false): QdrantVectorStore {
-  const store = target.store({ collection_name: `naive_${name}_${Date.now()}`, embedding_model_dims: FILTER_FIXTURE_DIMS });
+  const store = target.store({
+    collection_name: `naive_${name}_${Date.now()}`,
+    embedding_model_dims: FILTER_FIXTURE_DIMS,
+  });
   const plan = store.plan.bind(store);
   store.plan = (node: FilterNode | null) => {
     const p = plan(node);
-    return { ...p, exact: trust ? true : p.exact, native: p.native === "none" ? p.native : (walk(p.native, rewrite) as typeof p.native) };
+    return {
+      ...p,
+      exact: trust ? true : p.exact,
+      native: p.native === "none" ? p.native : (walk(p.native, rewrite) as typeof p.native),
+    };
   };
   return store;
 }
@@ -40,20 +47,32 @@ async function failuresOf(store: QdrantVectorStore) {
 test("ne / nin as match.except (misses missing fields, null and [])", async () => {
   const store = naiveStore("except", (o) => {
     const inner = o.must_not?.[0];
-    if (o.must_not?.length === 1 && inner?.key && !inner.key.startsWith("_mem0") && inner.match && ("value" in inner.match || "any" in inner.match) && typeof (inner.match.value ?? inner.match.any?.[0]) === "string") {
+    if (
+      o.must_not?.length === 1 &&
+      inner?.key &&
+      !inner.key.startsWith("_mem0") &&
+      inner.match &&
+      ("value" in inner.match || "any" in inner.match) &&
+      typeof (inner.match.value ?? inner.match.any?.[0]) === "string"
+    ) {
       return { key: inner.key, match: { except: inner.match.any ?? [inner.match.value] } };
     }
     return o;
   });
   const wrong = await failuresOf(store);
-  expect(wrong).toEqual(expect.arrayContaining(["ne: a string (missing and null match)", "nin: strings (missing fields match)"]));
+  expect(wrong).toEqual(
+    expect.arrayContaining(["ne: a string (missing and null match)", "nin: strings (missing fields match)"]),
+  );
 });
 
 test("dates as Qdrant datetime ranges on the field (other parser, other precision)", async () => {
   const store = naiveStore("dates", (o) => {
     if (typeof o.key === "string" && o.key.startsWith("_mem0.dates.") && o.range) {
       const field = o.key.slice("_mem0.dates.".length);
-      return { key: field, range: Object.fromEntries(Object.entries(o.range).map(([b, ms]) => [b, new Date(ms as number).toISOString()])) };
+      return {
+        key: field,
+        range: Object.fromEntries(Object.entries(o.range).map(([b, ms]) => [b, new Date(ms as number).toISOString()])),
+      };
     }
     return o;
   });

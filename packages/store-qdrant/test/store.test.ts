@@ -13,11 +13,21 @@ import { createQdrantStore, historyPointId, pointId, qdrantConfigSchema, type Qd
 let server: QdrantServer;
 let n = 0;
 const store = (config: Partial<QdrantConfig> = {}) =>
-  createQdrantStore({ url: server.url, collection_name: `s${++n}`, embedding_model_dims: 4, max_retries: 2, ...config } as QdrantConfig, { env: {} });
+  createQdrantStore(
+    { url: server.url, collection_name: `s${++n}`, embedding_model_dims: 4, max_retries: 2, ...config } as QdrantConfig,
+    { env: {} },
+  );
 const client = () => new QdrantClient({ url: server.url, checkCompatibility: false });
 
 const at = (i: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, i)).toISOString();
-const payload = (memory: string, metadata: Record<string, unknown> = {}, i = 0, user = "alice"): MemoryPayload => ({ user_id: user, memory, hash: `h-${memory}`, created_at: at(i), updated_at: at(i), metadata });
+const payload = (memory: string, metadata: Record<string, unknown> = {}, i = 0, user = "alice"): MemoryPayload => ({
+  user_id: user,
+  memory,
+  hash: `h-${memory}`,
+  created_at: at(i),
+  updated_at: at(i),
+  metadata,
+});
 const event = (id: string, kind: HistoryEvent["event"], i: number, text: string | null = null): HistoryEvent => ({
   id: `e-${id}-${kind}-${i}`,
   memory_id: id,
@@ -39,11 +49,30 @@ beforeEach(() => server.reset());
 
 describe("the collection", () => {
   test("first use creates it (Cosine, configured size, cluster options) with the tenant index and declared indexes", async () => {
-    const s = store({ shard_number: 3, replication_factor: 2, write_consistency_factor: 2, on_disk: true, indexed_fields: { priority: "float", rank: "integer", category: "keyword", due: "datetime", note: "text", ok: "bool", "a.b": "keyword" } });
+    const s = store({
+      shard_number: 3,
+      replication_factor: 2,
+      write_consistency_factor: 2,
+      on_disk: true,
+      indexed_fields: {
+        priority: "float",
+        rank: "integer",
+        category: "keyword",
+        due: "datetime",
+        note: "text",
+        ok: "bool",
+        "a.b": "keyword",
+      },
+    });
     expect(server.calls).toHaveLength(0); // nothing happens before the first operation
     await s.list({ filter: null, limit: 1 });
     const info = await client().getCollection(s.collectionName);
-    expect(info.config.params).toMatchObject({ vectors: { size: 4, distance: "Cosine", on_disk: true }, shard_number: 3, replication_factor: 2, write_consistency_factor: 2 });
+    expect(info.config.params).toMatchObject({
+      vectors: { size: 4, distance: "Cosine", on_disk: true },
+      shard_number: 3,
+      replication_factor: 2,
+      write_consistency_factor: 2,
+    });
     const types = Object.fromEntries(Object.entries(info.payload_schema).map(([k, x]) => [k, x?.data_type]));
     expect(types).toEqual({
       user_id: "keyword",
@@ -68,28 +97,53 @@ describe("the collection", () => {
     server.reset();
     expect((await b.get(U(1)))!.payload.memory).toBe("one");
     expect(b.dimensions).toBe(4);
-    expect(server.calls.map((c) => `${c.method} ${c.path.replace(a.collectionName, "C")}`)).toEqual(["GET /collections/C/exists", "GET /collections/C", "POST /collections/C/points"]);
+    expect(server.calls.map((c) => `${c.method} ${c.path.replace(a.collectionName, "C")}`)).toEqual([
+      "GET /collections/C/exists",
+      "GET /collections/C",
+      "POST /collections/C/points",
+    ]);
   });
 
   test("a collection of another size, distance, or with several named vectors and no vector_name is refused with a clear error", async () => {
     await client().createCollection("wrong_size", { vectors: { size: 3, distance: "Cosine" } });
     await client().createCollection("wrong_distance", { vectors: { size: 4, distance: "Dot" } });
-    await client().createCollection("named", { vectors: { text: { size: 4, distance: "Cosine" }, image: { size: 4, distance: "Cosine" } } });
-    const err = (name: string) => store({ collection_name: name }).insert([{ id: U(1), vector: v(1), payload: payload("x") }]).catch((e: unknown) => e);
-    expect(await err("wrong_size")).toMatchObject({ code: "QDRANT_COLLECTION_MISMATCH", message: expect.stringMatching(/holds 3-dimensional vectors but the embedder makes 4-dimensional/) });
-    expect(await err("wrong_distance")).toMatchObject({ code: "QDRANT_COLLECTION_MISMATCH", message: expect.stringMatching(/Dot distance/) });
-    expect(await err("named")).toMatchObject({ code: "QDRANT_COLLECTION_MISMATCH", message: expect.stringMatching(/named vectors "text", "image"; set vector_store.config.vector_name/) });
+    await client().createCollection("named", {
+      vectors: { text: { size: 4, distance: "Cosine" }, image: { size: 4, distance: "Cosine" } },
+    });
+    const err = (name: string) =>
+      store({ collection_name: name })
+        .insert([{ id: U(1), vector: v(1), payload: payload("x") }])
+        .catch((e: unknown) => e);
+    expect(await err("wrong_size")).toMatchObject({
+      code: "QDRANT_COLLECTION_MISMATCH",
+      message: expect.stringMatching(/holds 3-dimensional vectors but the embedder makes 4-dimensional/),
+    });
+    expect(await err("wrong_distance")).toMatchObject({
+      code: "QDRANT_COLLECTION_MISMATCH",
+      message: expect.stringMatching(/Dot distance/),
+    });
+    expect(await err("named")).toMatchObject({
+      code: "QDRANT_COLLECTION_MISMATCH",
+      message: expect.stringMatching(/named vectors "text", "image"; set vector_store.config.vector_name/),
+    });
     expect(server.collections.get("wrong_size")!.points.size).toBe(0);
   });
 
   test("without dims and without a collection, the error says to set embedding_model_dims", async () => {
     const s = createQdrantStore({ url: server.url, collection_name: "nodims" } as QdrantConfig, { env: {} });
-    await expect(s.list({ filter: null, limit: 1 })).rejects.toMatchObject({ code: "CONFIG_INVALID", message: expect.stringMatching(/embedding_model_dims/) });
+    await expect(s.list({ filter: null, limit: 1 })).rejects.toMatchObject({
+      code: "CONFIG_INVALID",
+      message: expect.stringMatching(/embedding_model_dims/),
+    });
   });
 
   test("two processes creating the same collection at once both succeed", async () => {
     const name = `race${++n}`;
-    const [a, b] = [0, 1].map(() => createQdrantStore({ url: server.url, collection_name: name, embedding_model_dims: 4 } as QdrantConfig, { env: {} }));
+    const [a, b] = [0, 1].map(() =>
+      createQdrantStore({ url: server.url, collection_name: name, embedding_model_dims: 4 } as QdrantConfig, {
+        env: {},
+      }),
+    );
     await Promise.all([a!.ready(), b!.ready()]);
     expect(server.collections.has(name)).toBe(true);
   });
@@ -107,9 +161,16 @@ describe("the collection", () => {
 describe("config", () => {
   const parse = (c: unknown) => qdrantConfigSchema.safeParse(c);
   test("Mem0's keys and camelCase aliases; unknown keys and contradictions are errors naming the key", () => {
-    expect(parse({ host: "localhost", port: 6333, collectionName: "m", embeddingModelDims: 8, onDisk: true }).success).toBe(true);
-    const issues = (c: unknown) => (parse(c) as { error: { issues: { path: (string | number)[]; message: string }[] } }).error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-    expect(issues({ url: "http://x:6333", host: "y" })).toEqual(["host: give either url or host (with port), not both"]);
+    expect(
+      parse({ host: "localhost", port: 6333, collectionName: "m", embeddingModelDims: 8, onDisk: true }).success,
+    ).toBe(true);
+    const issues = (c: unknown) =>
+      (parse(c) as { error: { issues: { path: (string | number)[]; message: string }[] } }).error.issues.map(
+        (i) => `${i.path.join(".")}: ${i.message}`,
+      );
+    expect(issues({ url: "http://x:6333", host: "y" })).toEqual([
+      "host: give either url or host (with port), not both",
+    ]);
     expect(issues({ path: "/tmp/q" })[0]).toMatch(/^path: Qdrant's local .* only in the Python client/);
     expect(issues({ host: "http://x" })[0]).toMatch(/^host: expected a bare host name/);
     expect(issues({ port: 70000 })).toEqual(["port: expected a port number"]);
@@ -121,14 +182,21 @@ describe("config", () => {
     const locked = await startQdrantServer({ apiKey: "qdrant-secret-123" });
     const warn = jest.spyOn(console, "warn").mockImplementation(() => {});
     try {
-      const fromEnv = createQdrantStore({ url: locked.url, embedding_model_dims: 4 } as QdrantConfig, { env: { QDRANT_API_KEY: "qdrant-secret-123" } });
+      const fromEnv = createQdrantStore({ url: locked.url, embedding_model_dims: 4 } as QdrantConfig, {
+        env: { QDRANT_API_KEY: "qdrant-secret-123" },
+      });
       await fromEnv.insert([{ id: U(1), vector: v(1), payload: payload("x") }]);
       expect(locked.calls[0]!.headers["api-key"]).toBe("qdrant-secret-123");
-      const wrong = createQdrantStore({ url: locked.url, api_key: "wrong-key-456", embedding_model_dims: 4 } as QdrantConfig, { env: {} });
+      const wrong = createQdrantStore(
+        { url: locked.url, api_key: "wrong-key-456", embedding_model_dims: 4 } as QdrantConfig,
+        { env: {} },
+      );
       const err = (await wrong.get(U(1)).catch((e: unknown) => e)) as ProviderError;
       expect(err).toBeInstanceOf(ProviderError);
       expect(err.status).toBe(401);
-      expect(`${err.message} ${JSON.stringify(err)} ${String(err.stack)}`).not.toMatch(/wrong-key-456|qdrant-secret-123/);
+      expect(`${err.message} ${JSON.stringify(err)} ${String(err.stack)}`).not.toMatch(
+        /wrong-key-456|qdrant-secret-123/,
+      );
     } finally {
       warn.mockRestore();
       await locked.close();
@@ -142,7 +210,9 @@ describe("errors and retries", () => {
     await s.ready();
     server.reset();
     const path = `/collections/${s.collectionName}/points/query`;
-    server.inject({ type: "status", status: 429, retryAfter: 0 }, { path }).inject({ type: "status", status: 503 }, { path });
+    server
+      .inject({ type: "status", status: 429, retryAfter: 0 }, { path })
+      .inject({ type: "status", status: 503 }, { path });
     expect(await s.search({ vector: v(1), limit: 3, filter: null })).toEqual([]);
     expect(server.callsTo(path).map((c) => c.status)).toEqual([429, 503, 200]);
   });
@@ -181,7 +251,10 @@ describe("errors and retries", () => {
     const s = store();
     await s.ready();
     server.inject({ type: "status", status: 400, body: { status: { error: "Wrong input: boom" }, time: 0 } });
-    await expect(s.get(U(1))).rejects.toMatchObject({ status: 400, message: expect.stringContaining("Wrong input: boom") });
+    await expect(s.get(U(1))).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringContaining("Wrong input: boom"),
+    });
     expect(server.calls.filter((c) => c.status === 400)).toHaveLength(1);
   });
 });
@@ -195,7 +268,12 @@ describe("bad input is refused before anything is sent", () => {
     ["a BigInt", { big: BigInt(1) }, /metadata\.big is a bigint/],
   ])("%s", async (_label, metadata, message) => {
     const s = store();
-    await expect(s.insert([{ id: U(1), vector: v(1), payload: payload("ok") }, { id: U(2), vector: v(1), payload: payload("bad", metadata) }])).rejects.toMatchObject({
+    await expect(
+      s.insert([
+        { id: U(1), vector: v(1), payload: payload("ok") },
+        { id: U(2), vector: v(1), payload: payload("bad", metadata) },
+      ]),
+    ).rejects.toMatchObject({
       code: "INVALID_PAYLOAD",
       message: expect.stringMatching(message),
     });
@@ -204,7 +282,9 @@ describe("bad input is refused before anything is sent", () => {
 
   test("a search vector of the wrong size", async () => {
     const s = store();
-    await expect(s.search({ vector: [1, 2], limit: 1, filter: null })).rejects.toMatchObject({ code: "INVALID_VECTOR" });
+    await expect(s.search({ vector: [1, 2], limit: 1, filter: null })).rejects.toMatchObject({
+      code: "INVALID_VECTOR",
+    });
   });
 });
 
@@ -219,7 +299,9 @@ describe("ids", () => {
     const stored = [...server.collections.get(s.collectionName)!.points.keys()];
     expect(stored).toEqual(expect.arrayContaining([U(7), pointId("mem-1"), pointId("ÜNICODE id")]));
     expect(pointId("mem-1")).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect((await s.list({ filter: null, limit: 10 })).map((r) => r.id).sort()).toEqual(["mem-1", U(7), "ÜNICODE id"].sort());
+    expect((await s.list({ filter: null, limit: 10 })).map((r) => r.id).sort()).toEqual(
+      ["mem-1", U(7), "ÜNICODE id"].sort(),
+    );
     expect((await s.search({ vector: v(0, 1), limit: 1, filter: null }))[0]!.id).toBe("mem-1");
     expect((await s.get("ÜNICODE id"))!.payload.memory).toBe("unicode id");
     await s.update("mem-1", { payload: payload("changed") });
@@ -233,7 +315,10 @@ describe("history on the memory's point", () => {
     await s.insert([{ id: "h1", vector: v(1), payload: payload("v1") }], { history: [event("h1", "ADD", 1, "v1")] });
     const upserts = server.calls.filter((c) => c.method === "PUT" && c.path.endsWith("/points"));
     expect(upserts).toHaveLength(1);
-    expect((upserts[0]!.body as { points: { payload: { _mem0: { history: unknown[] } } }[] }).points[0]!.payload._mem0.history).toHaveLength(1);
+    expect(
+      (upserts[0]!.body as { points: { payload: { _mem0: { history: unknown[] } } }[] }).points[0]!.payload._mem0
+        .history,
+    ).toHaveLength(1);
     await s.update("h1", { payload: payload("v2") }, { history: [event("h1", "UPDATE", 2, "v2")] });
     await s.delete("h1", { history: [event("h1", "DELETE", 3)] });
     expect((await s.history.get("h1")).map((e) => e.event)).toEqual(["ADD", "UPDATE", "DELETE"]);
@@ -243,14 +328,20 @@ describe("history on the memory's point", () => {
     expect(server.collections.get(s.collectionName)!.points.has(pointId("h1"))).toBe(false);
     const tomb = server.collections.get(s.collectionName)!.points.get(historyPointId("h1"))!;
     // Only `_mem0`, scope ids inside it: no scoped Mem0 query (they all filter on user_id…) sees it.
-    expect(tomb.payload).toEqual({ _mem0: expect.objectContaining({ deleted: true, id: "h1", scope: { user_id: "alice" } }) });
+    expect(tomb.payload).toEqual({
+      _mem0: expect.objectContaining({ deleted: true, id: "h1", scope: { user_id: "alice" } }),
+    });
   });
 
   test("re-inserting a deleted id revives it and keeps the earlier history", async () => {
     const s = store();
-    await s.insert([{ id: "h2", vector: v(1), payload: payload("first") }], { history: [event("h2", "ADD", 1, "first")] });
+    await s.insert([{ id: "h2", vector: v(1), payload: payload("first") }], {
+      history: [event("h2", "ADD", 1, "first")],
+    });
     await s.delete("h2", { history: [event("h2", "DELETE", 2)] });
-    await s.insert([{ id: "h2", vector: v(1), payload: payload("again") }], { history: [event("h2", "ADD", 3, "again")] });
+    await s.insert([{ id: "h2", vector: v(1), payload: payload("again") }], {
+      history: [event("h2", "ADD", 3, "again")],
+    });
     expect((await s.get("h2"))!.payload.memory).toBe("again");
     expect((await s.history.get("h2")).map((e) => e.event)).toEqual(["ADD", "DELETE", "ADD"]);
   });
@@ -265,7 +356,13 @@ describe("history on the memory's point", () => {
 
   test("history.reset clears events and drops tombstones, keeping memories", async () => {
     const s = store();
-    await s.insert([{ id: "a", vector: v(1), payload: payload("a") }, { id: "b", vector: v(1), payload: payload("b") }], { history: [event("a", "ADD", 1), event("b", "ADD", 1)] });
+    await s.insert(
+      [
+        { id: "a", vector: v(1), payload: payload("a") },
+        { id: "b", vector: v(1), payload: payload("b") },
+      ],
+      { history: [event("a", "ADD", 1), event("b", "ADD", 1)] },
+    );
     await s.delete("b", { history: [event("b", "DELETE", 2)] });
     await s.history.reset();
     expect(await s.history.get("a")).toEqual([]);
@@ -276,7 +373,9 @@ describe("history on the memory's point", () => {
 
   test("an event for a memory the write does not touch is refused, nothing written", async () => {
     const s = store();
-    await expect(s.insert([{ id: "c", vector: v(1), payload: payload("c") }], { history: [event("other", "ADD", 1)] })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    await expect(
+      s.insert([{ id: "c", vector: v(1), payload: payload("c") }], { history: [event("other", "ADD", 1)] }),
+    ).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     expect(await s.get("c")).toBeNull();
   });
 });
@@ -290,7 +389,13 @@ describe("compare-and-set writes", () => {
     // Both read before either writes: the second write must notice and retry on fresh data.
     server.latencyMs = (call) => (call.path.endsWith("/points") && call.method === "POST" ? 5 : 0);
     await Promise.all(
-      Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).update("hot", { payload: payload(`v${i + 1}`) }, { history: [event("hot", "UPDATE", i + 1, `v${i + 1}`)] })),
+      Array.from({ length: 6 }, (_, i) =>
+        (i % 2 ? a : b).update(
+          "hot",
+          { payload: payload(`v${i + 1}`) },
+          { history: [event("hot", "UPDATE", i + 1, `v${i + 1}`)] },
+        ),
+      ),
     );
     server.latencyMs = 0;
     const events = await a.history.get("hot");
@@ -303,7 +408,10 @@ describe("compare-and-set writes", () => {
   test("a delete racing an update: the memory stays deleted and both events are kept", async () => {
     const a = store();
     await a.insert([{ id: "race", vector: v(1), payload: payload("v0") }]);
-    const results = await Promise.allSettled([a.delete("race", { history: [event("race", "DELETE", 1)] }), a.update("race", { payload: payload("v1") }, { history: [event("race", "UPDATE", 2)] })]);
+    const results = await Promise.allSettled([
+      a.delete("race", { history: [event("race", "DELETE", 1)] }),
+      a.update("race", { payload: payload("v1") }, { history: [event("race", "UPDATE", 2)] }),
+    ]);
     const events = (await a.history.get("race")).map((e) => e.event);
     if (results[1]!.status === "fulfilled") {
       // The update won the race, then the delete applied on top of it.
@@ -318,7 +426,9 @@ describe("compare-and-set writes", () => {
   test("insert never overwrites: an existing id is DUPLICATE_ID and the stored memory is unchanged", async () => {
     const s = store();
     await s.insert([{ id: "dup", vector: v(1), payload: payload("original") }]);
-    await expect(s.insert([{ id: "dup", vector: v(0, 1), payload: payload("other") }])).rejects.toMatchObject({ code: "DUPLICATE_ID" });
+    await expect(s.insert([{ id: "dup", vector: v(0, 1), payload: payload("other") }])).rejects.toMatchObject({
+      code: "DUPLICATE_ID",
+    });
     expect((await s.get("dup"))!.payload.memory).toBe("original");
   });
 });
@@ -337,7 +447,9 @@ describe("client-side re-checks page until they have enough", () => {
     expect(hits.map((h) => h.id)).toEqual(["r290", "r291", "r292", "r293", "r294"]);
     expect(server.callsTo(`/collections/${s.collectionName}/points/query`).length).toBeGreaterThan(1);
     expect(await s.count(parseFilters({ memory: { icontains: "TARGET" } }))).toBe(10);
-    expect((await s.list({ filter: parseFilters({ memory: { icontains: "target" } }), limit: 3 })).map((r) => r.id)).toEqual(["r290", "r291", "r292"]);
+    expect(
+      (await s.list({ filter: parseFilters({ memory: { icontains: "target" } }), limit: 3 })).map((r) => r.id),
+    ).toEqual(["r290", "r291", "r292"]);
   });
 
   test("ties at the cut are broken by id, even when they span pages", async () => {
@@ -359,11 +471,14 @@ describe("client-side re-checks page until they have enough", () => {
 describe("deleteAll (erasure)", () => {
   test("one delete-by-filter request removes a scope's memories, tombstones and history", async () => {
     const s = store();
-    await s.insert([
-      { id: "a1", vector: v(1), payload: payload("a1", {}, 1, "ann") },
-      { id: "a2", vector: v(1), payload: payload("a2", {}, 2, "ann") },
-      { id: "b1", vector: v(1), payload: payload("b1", {}, 3, "ben") },
-    ], { history: [event("a1", "ADD", 1), event("a2", "ADD", 2), event("b1", "ADD", 3)] });
+    await s.insert(
+      [
+        { id: "a1", vector: v(1), payload: payload("a1", {}, 1, "ann") },
+        { id: "a2", vector: v(1), payload: payload("a2", {}, 2, "ann") },
+        { id: "b1", vector: v(1), payload: payload("b1", {}, 3, "ben") },
+      ],
+      { history: [event("a1", "ADD", 1), event("a2", "ADD", 2), event("b1", "ADD", 3)] },
+    );
     await s.delete("a2", { history: [event("a2", "DELETE", 4)] });
     server.reset();
     expect(await s.deleteAll(parseFilters({ user_id: "ann" }))).toBe(1);
@@ -379,6 +494,8 @@ test("every request the store sent in this file was accepted by the test double'
 });
 
 test("a Mem0Error is what a caller can branch on", async () => {
-  const err = await store().search({ vector: v(1), limit: 0, filter: null }).catch((e: unknown) => e);
+  const err = await store()
+    .search({ vector: v(1), limit: 0, filter: null })
+    .catch((e: unknown) => e);
   expect(err).toBeInstanceOf(Mem0Error);
 });

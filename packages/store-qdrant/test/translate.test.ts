@@ -56,23 +56,37 @@ describe("the scope is always in the top-level must", () => {
     for (const { filters } of allFilters) {
       const t = translateFilter(andFilters(scope, parseFilters(filters)));
       if (t.filter === "none") continue;
-      expect(t.filter!.must).toEqual(expect.arrayContaining([{ key: "user_id", match: { value: "alice" } }, { key: "run_id", match: { value: "r1" } }]));
+      expect(t.filter!.must).toEqual(
+        expect.arrayContaining([
+          { key: "user_id", match: { value: "alice" } },
+          { key: "run_id", match: { value: "r1" } },
+        ]),
+      );
     }
   });
 
   test("an OR or NOT in the user filter cannot lift the scope", () => {
-    const node = andFilters(scopeFilter({ user_id: "alice" }), parseFilters({ OR: [{ user_id: "bob" }, { NOT: [{ user_id: "alice" }] }] }));
+    const node = andFilters(
+      scopeFilter({ user_id: "alice" }),
+      parseFilters({ OR: [{ user_id: "bob" }, { NOT: [{ user_id: "alice" }] }] }),
+    );
     const t = translateFilter(node);
     expect(t.filter).toEqual({
       must: [
         { key: "user_id", match: { value: "alice" } },
-        { should: [{ key: "user_id", match: { value: "bob" } }, { must_not: [{ key: "user_id", match: { value: "alice" } }] }] },
+        {
+          should: [
+            { key: "user_id", match: { value: "bob" } },
+            { must_not: [{ key: "user_id", match: { value: "alice" } }] },
+          ],
+        },
       ],
     });
   });
 });
 
-const tr = (filters: Filters, textIndexed?: string[]) => translateFilter(parseFilters(filters), { textIndexed: new Set(textIndexed ?? []) });
+const tr = (filters: Filters, textIndexed?: string[]) =>
+  translateFilter(parseFilters(filters), { textIndexed: new Set(textIndexed ?? []) });
 
 describe("native translations", () => {
   test("eq: strings and booleans by match.value, numbers by a point range (7 and 7.0 alike)", () => {
@@ -82,15 +96,33 @@ describe("native translations", () => {
   });
 
   test("ne and nin: must_not, the exact negation (missing fields match)", () => {
-    expect(tr({ category: { ne: "work" } }).filter).toEqual({ must: [{ must_not: [{ key: "category", match: { value: "work" } }] }] });
+    expect(tr({ category: { ne: "work" } }).filter).toEqual({
+      must: [{ must_not: [{ key: "category", match: { value: "work" } }] }],
+    });
     expect(tr({ tags: { nin: ["a", "b", 3, false] } }).filter).toEqual({
-      must: [{ must_not: [{ key: "tags", match: { any: ["a", "b"] } }, { key: "tags", match: { value: false } }, { key: "tags", range: { gte: 3, lte: 3 } }] }],
+      must: [
+        {
+          must_not: [
+            { key: "tags", match: { any: ["a", "b"] } },
+            { key: "tags", match: { value: false } },
+            { key: "tags", range: { gte: 3, lte: 3 } },
+          ],
+        },
+      ],
     });
   });
 
   test("in: one match.any for the strings (deduplicated), values for booleans, ranges for numbers", () => {
     expect(tr({ c: { in: ["x", "y", "x", true, 1.5] } }).filter).toEqual({
-      must: [{ should: [{ key: "c", match: { any: ["x", "y"] } }, { key: "c", match: { value: true } }, { key: "c", range: { gte: 1.5, lte: 1.5 } }] }],
+      must: [
+        {
+          should: [
+            { key: "c", match: { any: ["x", "y"] } },
+            { key: "c", match: { value: true } },
+            { key: "c", range: { gte: 1.5, lte: 1.5 } },
+          ],
+        },
+      ],
     });
     expect(tr({ c: { in: [] } }).filter).toBe("none");
     expect(tr({ c: { nin: [] } }).filter).toBeNull();
@@ -110,19 +142,27 @@ describe("native translations", () => {
   });
 
   test("contains: match.text (a substring test without a full-text index)", () => {
-    expect(tr({ note: { contains: "Login fails" } })).toMatchObject({ filter: { must: [{ key: "note", match: { text: "Login fails" } }] }, exact: true });
-    expect(tr({ note: { icontains: "#42" } })).toMatchObject({ filter: { must: [{ key: "note", match: { text: "#42" } }] }, exact: true });
+    expect(tr({ note: { contains: "Login fails" } })).toMatchObject({
+      filter: { must: [{ key: "note", match: { text: "Login fails" } }] },
+      exact: true,
+    });
+    expect(tr({ note: { icontains: "#42" } })).toMatchObject({
+      filter: { must: [{ key: "note", match: { text: "#42" } }] },
+      exact: true,
+    });
   });
 
   test("awkward keys are quoted JSON-path segments", () => {
-    expect(tr({ "a.b": 1, "sp ace": "x", "日本": "y" }).filter).toEqual({
+    expect(tr({ "a.b": 1, "sp ace": "x", 日本: "y" }).filter).toEqual({
       must: [
         { key: '"a.b"', range: { gte: 1, lte: 1 } },
         { key: '"sp ace"', match: { value: "x" } },
         { key: '"日本"', match: { value: "y" } },
       ],
     });
-    expect(tr({ "a.b": { gt: "2024-01-01" } }).filter).toEqual({ must: [{ key: '_mem0.dates."a.b"', range: { gt: Date.UTC(2024, 0, 1) } }] });
+    expect(tr({ "a.b": { gt: "2024-01-01" } }).filter).toEqual({
+      must: [{ key: '_mem0.dates."a.b"', range: { gt: Date.UTC(2024, 0, 1) } }],
+    });
   });
 
   test("the store's own key reads as missing", () => {
@@ -132,7 +172,8 @@ describe("native translations", () => {
 });
 
 describe("what Qdrant cannot say is relaxed to a superset, never dropped", () => {
-  const relaxedOps = (filters: Filters, textIndexed?: string[]) => tr(filters, textIndexed).relaxed.map((r) => `${r.field}.${r.op}`);
+  const relaxedOps = (filters: Filters, textIndexed?: string[]) =>
+    tr(filters, textIndexed).relaxed.map((r) => `${r.field}.${r.op}`);
 
   test("icontains with letters, contains on a full-text field, contains '', unwritable keys", () => {
     expect(relaxedOps({ note: { icontains: "login" } })).toEqual(["note.icontains"]);
@@ -144,11 +185,16 @@ describe("what Qdrant cannot say is relaxed to a superset, never dropped", () =>
   test("the relaxed leaf becomes true under an even number of NOTs and false under an odd one", () => {
     const leaf = { note: { icontains: "x" } };
     // AND(a, icontains) ⊆ a
-    expect(tr({ category: "w", ...leaf })).toMatchObject({ filter: { must: [{ key: "category", match: { value: "w" } }] }, exact: false });
+    expect(tr({ category: "w", ...leaf })).toMatchObject({
+      filter: { must: [{ key: "category", match: { value: "w" } }] },
+      exact: false,
+    });
     // NOT(AND(a, icontains)) ⊇ NOT(a): the leaf is taken as false inside the NOT, so nothing is excluded by it
     expect(tr({ NOT: [{ category: "w", ...leaf }] }).filter).toBeNull();
     // NOT(OR(a, icontains)) ⊆ NOT(a): relaxing to NOT(a) would drop rows; the leaf is false inside, so NOT(a) is the superset... of NOT(a OR false)
-    expect(tr({ NOT: [{ OR: [{ category: "w" }, leaf] }] }).filter).toEqual({ must: [{ must_not: [{ key: "category", match: { value: "w" } }] }] });
+    expect(tr({ NOT: [{ OR: [{ category: "w" }, leaf] }] }).filter).toEqual({
+      must: [{ must_not: [{ key: "category", match: { value: "w" } }] }],
+    });
     expect(tr({ NOT: [{ OR: [{ category: "w" }, leaf] }] }).exact).toBe(false);
   });
 
@@ -156,7 +202,12 @@ describe("what Qdrant cannot say is relaxed to a superset, never dropped", () =>
     const relaxed = filterCases().flatMap((k) => translateFilter(parseFilters(k.filters)).relaxed);
     expect(relaxed.length).toBeGreaterThan(0);
     // updated_at may be missing (then it is the created time), and Mem0's points have no date shadows.
-    for (const r of relaxed) expect(r.op === "icontains" || (r.op === "contains" && /empty substring/.test(r.reason)) || /writers may leave|date shadow/.test(r.reason)).toBe(true);
+    for (const r of relaxed)
+      expect(
+        r.op === "icontains" ||
+          (r.op === "contains" && /empty substring/.test(r.reason)) ||
+          /writers may leave|date shadow/.test(r.reason),
+      ).toBe(true);
   });
 });
 

@@ -64,7 +64,15 @@ export class Checkpointer {
     const driver = pathToFileURL(createRequire(import.meta.url).resolve("better-sqlite3")).href;
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { driver, file: options.file, historyPath: options.historyPath, timeoutMs: options.timeoutMs, synchronous: options.synchronous, signal: this.flags.buffer, intervalMs: 5 },
+      workerData: {
+        driver,
+        file: options.file,
+        historyPath: options.historyPath,
+        timeoutMs: options.timeoutMs,
+        synchronous: options.synchronous,
+        signal: this.flags.buffer,
+        intervalMs: 5,
+      },
     });
     // A store left open must not keep the process alive; the thread dies with it, mid-checkpoint or not.
     this.worker.unref();

@@ -33,9 +33,19 @@ export function translateError(err: unknown, file: string): unknown {
     return new SqliteStoreError("STORE_CORRUPT", file, detail, { cause: err });
   }
   if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) {
-    return new SqliteStoreError("STORE_BUSY", file, `another connection held the database for longer than busy_timeout_ms (${message})`, { cause: err });
+    return new SqliteStoreError(
+      "STORE_BUSY",
+      file,
+      `another connection held the database for longer than busy_timeout_ms (${message})`,
+      { cause: err },
+    );
   }
-  if (code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_CANTOPEN") || code.startsWith("SQLITE_PERM") || code.startsWith("SQLITE_IOERR")) {
+  if (
+    code.startsWith("SQLITE_READONLY") ||
+    code.startsWith("SQLITE_CANTOPEN") ||
+    code.startsWith("SQLITE_PERM") ||
+    code.startsWith("SQLITE_IOERR")
+  ) {
     return new SqliteStoreError("STORE_IO", file, message, { cause: err });
   }
   if (code.startsWith("SQLITE_FULL")) return new SqliteStoreError("STORE_FULL", file, message, { cause: err });

@@ -105,7 +105,10 @@ class Builder {
         positive = `mem0_icontains(${col}, ${this.bind(String(n.value).toLowerCase())})`;
         break;
       default:
-        positive = typeof n.value === "number" ? "0" : `COALESCE(mem0_date(${col}) ${SQL_OP[n.op]} ${this.bind(parseIsoDate(n.value)!)}, 0)`;
+        positive =
+          typeof n.value === "number"
+            ? "0"
+            : `COALESCE(mem0_date(${col}) ${SQL_OP[n.op]} ${this.bind(parseIsoDate(n.value)!)}, 0)`;
     }
     return negated ? `(NOT ${positive})` : positive;
   }

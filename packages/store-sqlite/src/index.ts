@@ -54,7 +54,11 @@ export const plugin = defineVectorStore({
 
 // Types `provider: "sqlite"` blocks in Memory.fromConfig by declaration merging (core's config-types.ts).
 declare global {
-  namespace Mem0Config { interface VectorStoreConfigs { sqlite: import("@mem0/core").PluginConfig<typeof plugin> } }
+  namespace Mem0Config {
+    interface VectorStoreConfigs {
+      sqlite: import("@mem0/core").PluginConfig<typeof plugin>;
+    }
+  }
 }
 
 export default plugin;

@@ -74,18 +74,32 @@ const MIGRATIONS: readonly ((db: Database.Database, schema: string) => void)[] =
 ];
 
 function readVersion(db: Database.Database, schema: string, file: string): number {
-  const hasTable = db.prepare(`SELECT 1 FROM ${schema}.sqlite_master WHERE type = 'table' AND name = 'mem0_schema'`).get();
+  const hasTable = db
+    .prepare(`SELECT 1 FROM ${schema}.sqlite_master WHERE type = 'table' AND name = 'mem0_schema'`)
+    .get();
   if (!hasTable) {
-    const stray = db.prepare(`SELECT name FROM ${schema}.sqlite_master WHERE type = 'table' AND name LIKE 'mem0\\_%' ESCAPE '\\'`).get() as { name: string } | undefined;
+    const stray = db
+      .prepare(`SELECT name FROM ${schema}.sqlite_master WHERE type = 'table' AND name LIKE 'mem0\\_%' ESCAPE '\\'`)
+      .get() as { name: string } | undefined;
     if (stray) {
-      throw new SqliteStoreError("STORE_SCHEMA", file, `has a table ${stray.name} but no mem0_schema version: it was not written by @mem0/store-sqlite (or was damaged); refusing to touch it`);
+      throw new SqliteStoreError(
+        "STORE_SCHEMA",
+        file,
+        `has a table ${stray.name} but no mem0_schema version: it was not written by @mem0/store-sqlite (or was damaged); refusing to touch it`,
+      );
     }
     return 0;
   }
-  const row = db.prepare(`SELECT value FROM ${schema}.mem0_schema WHERE key = 'version'`).get() as { value: string } | undefined;
+  const row = db.prepare(`SELECT value FROM ${schema}.mem0_schema WHERE key = 'version'`).get() as
+    | { value: string }
+    | undefined;
   const version = Number(row?.value);
   if (!Number.isInteger(version) || version < 1) {
-    throw new SqliteStoreError("STORE_SCHEMA", file, `has an unreadable mem0 schema version (${JSON.stringify(row?.value ?? null)}); refusing to touch it`);
+    throw new SqliteStoreError(
+      "STORE_SCHEMA",
+      file,
+      `has an unreadable mem0 schema version (${JSON.stringify(row?.value ?? null)}); refusing to touch it`,
+    );
   }
   return version;
 }
@@ -93,7 +107,9 @@ function readVersion(db: Database.Database, schema: string, file: string): numbe
 /** Reads the file's version and refuses one this code must not touch. Reads only. */
 export function checkSchema(db: Database.Database, schema: string, file: string): number {
   // One snapshot for all the reads: another process may create the tables between two of them.
-  const version = db.inTransaction ? readVersion(db, schema, file) : db.transaction(() => readVersion(db, schema, file)).deferred();
+  const version = db.inTransaction
+    ? readVersion(db, schema, file)
+    : db.transaction(() => readVersion(db, schema, file)).deferred();
   if (version > SCHEMA_VERSION) {
     throw new SqliteStoreError(
       "STORE_SCHEMA_TOO_NEW",
@@ -115,6 +131,8 @@ export function ensureSchema(db: Database.Database, schema: string, file: string
     if (version === SCHEMA_VERSION) return;
     db.exec(`CREATE TABLE IF NOT EXISTS ${schema}.mem0_schema (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
     for (let v = version; v < SCHEMA_VERSION; v++) MIGRATIONS[v]!(db, schema);
-    db.prepare(`INSERT INTO ${schema}.mem0_schema (key, value) VALUES ('version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(String(SCHEMA_VERSION));
+    db.prepare(
+      `INSERT INTO ${schema}.mem0_schema (key, value) VALUES ('version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+    ).run(String(SCHEMA_VERSION));
   }).immediate();
 }

@@ -195,7 +195,8 @@ export class ScopeCache {
     block.payloads ??= source.payloads(block.scope);
     if (block.payloads.length !== block.ids.length) return undefined;
     const out: number[] = [];
-    for (let i = 0; i < block.payloads.length; i++) if (evaluateFilter(residual, payloadField(block.payloads[i]!))) out.push(i);
+    for (let i = 0; i < block.payloads.length; i++)
+      if (evaluateFilter(residual, payloadField(block.payloads[i]!))) out.push(i);
     rows = Int32Array.from(out);
     if (block.admitted.size >= ADMITTED_PER_BLOCK) block.admitted.delete(block.admitted.keys().next().value!);
     block.admitted.set(key, rows);
@@ -220,7 +221,13 @@ export class ScopeCache {
   }
 
   /** Exact top `limit`: every row the float32 scores cannot rule out is rescored in float64. */
-  private rank(query: Float32Array, block: Block, rows: Int32Array | "all", scores: Float32Array, wanted: number): CachedHit[] {
+  private rank(
+    query: Float32Array,
+    block: Block,
+    rows: Int32Array | "all",
+    scores: Float32Array,
+    wanted: number,
+  ): CachedHit[] {
     const n = scores.length;
     const limit = Math.floor(wanted); // as SQL's LIMIT reads 2.5
     let cut = -Infinity;

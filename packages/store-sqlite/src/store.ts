@@ -85,7 +85,8 @@ export interface SqliteStoreOptions {
   search_cache_mb?: number;
 }
 
-const walPages = (db: Database.Database, bytes: number) => Math.ceil(bytes / (db.pragma("page_size", { simple: true }) as number));
+const walPages = (db: Database.Database, bytes: number) =>
+  Math.ceil(bytes / (db.pragma("page_size", { simple: true }) as number));
 const mmapBytes = (options: SqliteStoreOptions) => Math.floor((options.mmap_size_mb ?? 2047) * 2 ** 20);
 
 /** Vector bytes written before the background checkpointer starts: small stores never start it. */
@@ -171,7 +172,12 @@ function createPrivately(file: string): void {
   try {
     closeSync(openSync(file, "a", 0o600));
   } catch (err) {
-    throw new SqliteStoreError("STORE_IO", file, `cannot create the database file (${(err as { code?: string }).code ?? "error"})`, { cause: err });
+    throw new SqliteStoreError(
+      "STORE_IO",
+      file,
+      `cannot create the database file (${(err as { code?: string }).code ?? "error"})`,
+      { cause: err },
+    );
   }
 }
 
@@ -189,7 +195,11 @@ function checkHeader(file: string): void {
     closeSync(fd);
   }
   if (!head.equals(SQLITE_HEADER)) {
-    throw new SqliteStoreError("STORE_NOT_A_DATABASE", file, "exists but is not a SQLite database; it was not modified. Point `path` at another file or move this one away");
+    throw new SqliteStoreError(
+      "STORE_NOT_A_DATABASE",
+      file,
+      "exists but is not a SQLite database; it was not modified. Point `path` at another file or move this one away",
+    );
   }
 }
 
@@ -208,7 +218,8 @@ function jsonProblem(value: unknown, path: string): string | null {
   if (typeof value === "object") {
     // A plain object's prototype is some realm's Object.prototype (whose own prototype is null).
     const proto = Object.getPrototypeOf(value);
-    if (proto !== null && Object.getPrototypeOf(proto) !== null) return `${path} is a ${proto?.constructor?.name ?? "non-plain object"}, not a plain object`;
+    if (proto !== null && Object.getPrototypeOf(proto) !== null)
+      return `${path} is a ${proto?.constructor?.name ?? "non-plain object"}, not a plain object`;
     for (const k in value) {
       // for…in without the entries arrays Object.entries builds (a plain object inherits no enumerable keys)
       const v = (value as Record<string, unknown>)[k];
@@ -229,13 +240,15 @@ function payloadProblem(p: MemoryPayload): string | null {
   for (const k of ["user_id", "agent_id", "run_id"] as const) {
     if (p[k] !== undefined && typeof p[k] !== "string") return `payload.${k} must be a string or absent`;
   }
-  if (typeof p.metadata !== "object" || p.metadata === null || Array.isArray(p.metadata)) return "payload.metadata must be a plain object";
+  if (typeof p.metadata !== "object" || p.metadata === null || Array.isArray(p.metadata))
+    return "payload.metadata must be a plain object";
   return jsonProblem(p.metadata, "payload.metadata");
 }
 
 const EVENTS = new Set(["ADD", "UPDATE", "DELETE"]);
 function historyProblem(e: HistoryEvent, i: number): string | null {
-  if (typeof e?.id !== "string" || typeof e.memory_id !== "string") return `history[${i}]: id and memory_id must be strings`;
+  if (typeof e?.id !== "string" || typeof e.memory_id !== "string")
+    return `history[${i}]: id and memory_id must be strings`;
   if (!EVENTS.has(e.event)) return `history[${i}].event must be ADD, UPDATE or DELETE`;
   if (typeof e.created_at !== "string") return `history[${i}].created_at must be a string`;
   return null;
@@ -319,7 +332,19 @@ export class SqliteHistory implements HistoryStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const e of events) {
-      stmt.run(this.store.collection, e.id, e.memory_id, e.event, e.old_memory, e.new_memory, e.created_at, e.updated_at, e.is_deleted ? 1 : 0, e.actor_id ?? null, e.role ?? null);
+      stmt.run(
+        this.store.collection,
+        e.id,
+        e.memory_id,
+        e.event,
+        e.old_memory,
+        e.new_memory,
+        e.created_at,
+        e.updated_at,
+        e.is_deleted ? 1 : 0,
+        e.actor_id ?? null,
+        e.role ?? null,
+      );
     }
   }
 
@@ -370,7 +395,8 @@ export class SqliteVectorStore implements VectorStore {
   /** Created once the collection's dimensions are known; null where it cannot run. */
   private scopeCache: ScopeCache | null | undefined;
   private readonly scopeSource: ScopeSource = {
-    token: () => this.statement("SELECT total_changes() || ':' || data_version FROM pragma_data_version").pluck().get() as string,
+    token: () =>
+      this.statement("SELECT total_changes() || ':' || data_version FROM pragma_data_version").pluck().get() as string,
     count: (scope) => {
       const where = filterToSql(scope);
       return this.statement(`SELECT count(*) FROM mem0_memories WHERE collection = @collection AND ${where.sql}`)
@@ -379,13 +405,17 @@ export class SqliteVectorStore implements VectorStore {
     },
     vectors: (scope) => {
       const where = filterToSql(scope);
-      return this.statement(`SELECT rid, id, vector FROM mem0_memories WHERE collection = @collection AND ${where.sql} ORDER BY rid`)
+      return this.statement(
+        `SELECT rid, id, vector FROM mem0_memories WHERE collection = @collection AND ${where.sql} ORDER BY rid`,
+      )
         .raw()
         .iterate({ ...where.params, collection: this.collection }) as Iterable<[number, string, Buffer]>;
     },
     payloads: (scope) => {
       const where = filterToSql(scope);
-      const rows = this.statement(`SELECT ${COLUMNS} FROM mem0_memories WHERE collection = @collection AND ${where.sql} ORDER BY rid`).all({
+      const rows = this.statement(
+        `SELECT ${COLUMNS} FROM mem0_memories WHERE collection = @collection AND ${where.sql} ORDER BY rid`,
+      ).all({
         ...where.params,
         collection: this.collection,
       }) as Row[];
@@ -477,7 +507,11 @@ export class SqliteVectorStore implements VectorStore {
   /** `run` for writes: refused once this store has seen the file damaged, until it is reopened repaired. */
   writing<T>(fn: () => T): T {
     if (this.corruption) {
-      throw new SqliteStoreError("STORE_CORRUPT", this.file, `writes are refused: the file was found damaged (${this.corruption.message}). ${REPAIR_HINT}`);
+      throw new SqliteStoreError(
+        "STORE_CORRUPT",
+        this.file,
+        `writes are refused: the file was found damaged (${this.corruption.message}). ${REPAIR_HINT}`,
+      );
     }
     return this.run(fn);
   }
@@ -544,7 +578,9 @@ export class SqliteVectorStore implements VectorStore {
    * two processes creating the same collection agree. `wanted` is the length of vectors being written.
    */
   private collectionDims(wanted: number | undefined): number | undefined {
-    const row = this.statement("SELECT dims FROM mem0_collections WHERE name = ?").get(this.collection) as { dims: number } | undefined;
+    const row = this.statement("SELECT dims FROM mem0_collections WHERE name = ?").get(this.collection) as
+      | { dims: number }
+      | undefined;
     if (row) {
       if (this.dims !== undefined && this.dims !== row.dims) {
         throw new SqliteStoreError(
@@ -557,7 +593,11 @@ export class SqliteVectorStore implements VectorStore {
     }
     const dims = this.dims ?? wanted;
     if (dims !== undefined) {
-      this.statement("INSERT INTO mem0_collections (name, dims, created_at) VALUES (?, ?, ?)").run(this.collection, dims, new Date().toISOString());
+      this.statement("INSERT INTO mem0_collections (name, dims, created_at) VALUES (?, ?, ?)").run(
+        this.collection,
+        dims,
+        new Date().toISOString(),
+      );
       this.dims = dims;
     }
     return dims;
@@ -565,7 +605,11 @@ export class SqliteVectorStore implements VectorStore {
 
   private checkedVector(v: Vector, id: string, dims: number | undefined): Buffer {
     const blob = dims !== undefined && v.length !== dims ? null : unitBlob(v);
-    if (!blob) throw new Mem0Error("INVALID_VECTOR", `sqlite store: ${id}: ${vectorProblem(v, dims) ?? "an element is too large for a 32-bit float"}`);
+    if (!blob)
+      throw new Mem0Error(
+        "INVALID_VECTOR",
+        `sqlite store: ${id}: ${vectorProblem(v, dims) ?? "an element is too large for a 32-bit float"}`,
+      );
     return blob;
   }
 
@@ -584,11 +628,18 @@ export class SqliteVectorStore implements VectorStore {
   }
 
   private checkedId(id: unknown): string {
-    if (typeof id !== "string" || id.length === 0) throw new Mem0Error("INVALID_ID", `sqlite store: id must be a non-empty string, got ${JSON.stringify(id) ?? typeof id}`);
+    if (typeof id !== "string" || id.length === 0)
+      throw new Mem0Error(
+        "INVALID_ID",
+        `sqlite store: id must be a non-empty string, got ${JSON.stringify(id) ?? typeof id}`,
+      );
     return id;
   }
 
-  async insert(records: readonly { id: string; vector: Vector; payload: MemoryPayload }[], options?: WriteOptions): Promise<void> {
+  async insert(
+    records: readonly { id: string; vector: Vector; payload: MemoryPayload }[],
+    options?: WriteOptions,
+  ): Promise<void> {
     if (records.length === 0 && !options?.history?.length) return;
     this.writing(() =>
       this.transaction(() => {
@@ -600,11 +651,19 @@ export class SqliteVectorStore implements VectorStore {
   }
 
   /** Inserts inside the caller's transaction. */
-  private insertRows(records: readonly { id: string; vector: Vector; payload: MemoryPayload }[], dims: number | undefined): void {
+  private insertRows(
+    records: readonly { id: string; vector: Vector; payload: MemoryPayload }[],
+    dims: number | undefined,
+  ): void {
     // Everything is checked before the first row is written; any throw rolls the whole batch back.
     const rows = records.map((r) => {
       const id = this.checkedId(r.id);
-      return { id, vector: this.checkedVector(r.vector, id, dims), metadata: this.checkedPayload(r.payload, id), p: r.payload };
+      return {
+        id,
+        vector: this.checkedVector(r.vector, id, dims),
+        metadata: this.checkedPayload(r.payload, id),
+        p: r.payload,
+      };
     });
     const insert = this.statement(
       `INSERT INTO mem0_memories (collection, id, user_id, agent_id, run_id, memory, hash, created_at, updated_at, metadata, vector)
@@ -612,10 +671,23 @@ export class SqliteVectorStore implements VectorStore {
     );
     for (const r of rows) {
       try {
-        insert.run(this.collection, r.id, r.p.user_id ?? null, r.p.agent_id ?? null, r.p.run_id ?? null, r.p.memory, r.p.hash, r.p.created_at, r.p.updated_at, r.metadata, r.vector);
+        insert.run(
+          this.collection,
+          r.id,
+          r.p.user_id ?? null,
+          r.p.agent_id ?? null,
+          r.p.run_id ?? null,
+          r.p.memory,
+          r.p.hash,
+          r.p.created_at,
+          r.p.updated_at,
+          r.metadata,
+          r.vector,
+        );
       } catch (err) {
         // The unique index finds duplicates (earlier rows, or twice in this batch) at no extra cost.
-        if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") throw new Mem0Error("DUPLICATE_ID", `sqlite store: id ${r.id} already exists`);
+        if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE")
+          throw new Mem0Error("DUPLICATE_ID", `sqlite store: id ${r.id} already exists`);
         throw err;
       }
     }
@@ -634,19 +706,20 @@ export class SqliteVectorStore implements VectorStore {
     return this.run(() => {
       this.refreshMap();
       // One read snapshot: the cache's freshness token, the ranking and the payloads agree.
-      return this.db.transaction(() => {
-        const cached = cache?.search(q, query.limit, splitScope(query.filter), this.scopeSource);
-        if (cached) return this.cachedRows(cached);
-        // Rank on rid and distance only, then read the winners' payloads: the sort never carries text.
-        const ranked =
-          (this.statement(
+      return this.db
+        .transaction(() => {
+          const cached = cache?.search(q, query.limit, splitScope(query.filter), this.scopeSource);
+          if (cached) return this.cachedRows(cached);
+          // Rank on rid and distance only, then read the winners' payloads: the sort never carries text.
+          const ranked = this.statement(
             `SELECT rid FROM mem0_memories WHERE collection = @collection AND ${where.sql}
              ORDER BY COALESCE(${this.distance}(vector, @query), 1.0), id LIMIT @limit`,
           )
             .pluck()
-            .all({ ...where.params, collection: this.collection, query: asBlob(q), limit: query.limit }) as number[]);
-        return this.rankedRows(q, ranked);
-      }).deferred();
+            .all({ ...where.params, collection: this.collection, query: asBlob(q), limit: query.limit }) as number[];
+          return this.rankedRows(q, ranked);
+        })
+        .deferred();
     });
   }
 
@@ -659,7 +732,9 @@ export class SqliteVectorStore implements VectorStore {
   /** The ranked rows' memories, scored with core's dot on the stored vectors. */
   private rankedRows(q: Float32Array, ranked: number[]): ScoredMemory[] {
     if (ranked.length === 0) return [];
-    const rows = this.statement(`SELECT rid, ${COLUMNS}, vector FROM mem0_memories WHERE rid IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ranked)) as (Row & {
+    const rows = this.statement(
+      `SELECT rid, ${COLUMNS}, vector FROM mem0_memories WHERE rid IN (SELECT value FROM json_each(?))`,
+    ).all(JSON.stringify(ranked)) as (Row & {
       rid: number;
       vector: Buffer;
     })[];
@@ -670,7 +745,13 @@ export class SqliteVectorStore implements VectorStore {
   }
 
   async get(id: string): Promise<StoredMemory | null> {
-    const row = this.run(() => this.statement(`SELECT ${COLUMNS} FROM mem0_memories WHERE collection = ? AND id = ?`).get(this.collection, id) as Row | undefined);
+    const row = this.run(
+      () =>
+        this.statement(`SELECT ${COLUMNS} FROM mem0_memories WHERE collection = ? AND id = ?`).get(
+          this.collection,
+          id,
+        ) as Row | undefined,
+    );
     return row ? toStored(row) : null;
   }
 
@@ -679,7 +760,9 @@ export class SqliteVectorStore implements VectorStore {
     const where = filterToSql(query.filter);
     const rows = this.run(() => {
       this.refreshMap();
-      return this.statement(`SELECT ${COLUMNS} FROM mem0_memories WHERE collection = @collection AND ${where.sql} ORDER BY created_at, id LIMIT @limit`).all({
+      return this.statement(
+        `SELECT ${COLUMNS} FROM mem0_memories WHERE collection = @collection AND ${where.sql} ORDER BY created_at, id LIMIT @limit`,
+      ).all({
         ...where.params,
         collection: this.collection,
         limit: Math.min(query.limit, Number.MAX_SAFE_INTEGER),
@@ -691,7 +774,8 @@ export class SqliteVectorStore implements VectorStore {
   async update(id: string, record: { vector?: Vector; payload: MemoryPayload }, options?: WriteOptions): Promise<void> {
     this.writing(() =>
       this.transaction(() => {
-        if (!this.updateRow(id, record.vector, record.payload, this.collectionDims(record.vector?.length))) throw new NotFoundError(id);
+        if (!this.updateRow(id, record.vector, record.payload, this.collectionDims(record.vector?.length)))
+          throw new NotFoundError(id);
         if (options?.history) this.history.insert(options.history);
       }),
     );
@@ -705,12 +789,26 @@ export class SqliteVectorStore implements VectorStore {
     const changed = this.statement(
       `UPDATE mem0_memories SET user_id = ?, agent_id = ?, run_id = ?, memory = ?, hash = ?, created_at = ?, updated_at = ?, metadata = ?, vector = COALESCE(?, vector)
        WHERE collection = ? AND id = ?`,
-    ).run(p.user_id ?? null, p.agent_id ?? null, p.run_id ?? null, p.memory, p.hash, p.created_at, p.updated_at, metadata, vector, this.collection, id).changes;
+    ).run(
+      p.user_id ?? null,
+      p.agent_id ?? null,
+      p.run_id ?? null,
+      p.memory,
+      p.hash,
+      p.created_at,
+      p.updated_at,
+      metadata,
+      vector,
+      this.collection,
+      id,
+    ).changes;
     return changed > 0;
   }
 
   private deleteRow(id: string): boolean {
-    return this.statement("DELETE FROM mem0_memories WHERE collection = ? AND id = ?").run(this.collection, id).changes > 0;
+    return (
+      this.statement("DELETE FROM mem0_memories WHERE collection = ? AND id = ?").run(this.collection, id).changes > 0
+    );
   }
 
   async delete(id: string, options?: WriteOptions): Promise<void> {
@@ -732,7 +830,9 @@ export class SqliteVectorStore implements VectorStore {
     let vectorBytes = 0;
     const result = this.writing(() =>
       this.transaction(() => {
-        const first = changes.find((c) => c.op !== "delete" && c.vector !== undefined) as { vector: Vector } | undefined;
+        const first = changes.find((c) => c.op !== "delete" && c.vector !== undefined) as
+          | { vector: Vector }
+          | undefined;
         const dims = this.collectionDims(first?.vector.length);
         const read = this.statement(`SELECT ${COLUMNS} FROM mem0_memories WHERE collection = ? AND id = ?`);
         const skipped: string[] = [];
@@ -743,7 +843,12 @@ export class SqliteVectorStore implements VectorStore {
             // cost about twice as much.
             let end = i;
             while (end < changes.length && changes[end]!.op === "delete") end++;
-            skipped.push(...this.deleteRun(changes.slice(i, end) as Extract<StoreChange, { op: "delete" }>[], options.missing === "skip"));
+            skipped.push(
+              ...this.deleteRun(
+                changes.slice(i, end) as Extract<StoreChange, { op: "delete" }>[],
+                options.missing === "skip",
+              ),
+            );
             i = end - 1;
             continue;
           }
@@ -777,8 +882,12 @@ export class SqliteVectorStore implements VectorStore {
    * NotFoundError for the first of them unless `skip`.
    */
   private deleteRun(run: readonly Extract<StoreChange, { op: "delete" }>[], skip: boolean): string[] {
-    const take = this.statement(`DELETE FROM mem0_memories WHERE collection = ? AND id IN (SELECT value FROM json_each(?)) RETURNING ${COLUMNS}`);
-    const rows = new Map((take.all(this.collection, JSON.stringify(run.map((c) => c.id))) as Row[]).map((r) => [r.id, r]));
+    const take = this.statement(
+      `DELETE FROM mem0_memories WHERE collection = ? AND id IN (SELECT value FROM json_each(?)) RETURNING ${COLUMNS}`,
+    );
+    const rows = new Map(
+      (take.all(this.collection, JSON.stringify(run.map((c) => c.id))) as Row[]).map((r) => [r.id, r]),
+    );
     const missing: string[] = [];
     for (const c of run) {
       const row = rows.get(c.id);
@@ -812,7 +921,9 @@ export class SqliteVectorStore implements VectorStore {
     const rows = this.run(
       () =>
         this.db
-          .prepare(`EXPLAIN QUERY PLAN SELECT rid FROM mem0_memories WHERE collection = @collection AND ${where.sql} ORDER BY COALESCE(${this.distance}(vector, @query), 1.0), id LIMIT 10`)
+          .prepare(
+            `EXPLAIN QUERY PLAN SELECT rid FROM mem0_memories WHERE collection = @collection AND ${where.sql} ORDER BY COALESCE(${this.distance}(vector, @query), 1.0), id LIMIT 10`,
+          )
           .all({ ...where.params, collection: this.collection, query: Buffer.alloc(4) }) as { detail: string }[],
     );
     return rows.map((r) => r.detail);
@@ -829,14 +940,24 @@ export class SqliteVectorStore implements VectorStore {
     for (;;) {
       const [result] = this.run(() => this.db.pragma("wal_checkpoint(TRUNCATE)")) as { busy: number }[];
       if (!result || result.busy === 0) return;
-      if (Date.now() >= deadline) throw new SqliteStoreError("STORE_BUSY", this.file, "a checkpoint could not finish within busy_timeout_ms: another connection holds the database");
+      if (Date.now() >= deadline)
+        throw new SqliteStoreError(
+          "STORE_BUSY",
+          this.file,
+          "a checkpoint could not finish within busy_timeout_ms: another connection holds the database",
+        );
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
   }
 
   /** How many memories the collection holds. */
   async count(): Promise<number> {
-    return this.run(() => this.statement("SELECT count(*) FROM mem0_memories WHERE collection = ?").pluck().get(this.collection) as number);
+    return this.run(
+      () =>
+        this.statement("SELECT count(*) FROM mem0_memories WHERE collection = ?")
+          .pluck()
+          .get(this.collection) as number,
+    );
   }
 
   async close(): Promise<void> {

@@ -23,6 +23,7 @@ describeStoreConformance("sqlite (JavaScript distance)", {
 
 // History in another file (history_db_path): same contract, atomic per file.
 describeStoreConformance("sqlite (history in a separate file)", {
-  create: ({ dims }) => SqliteVectorStore.open({ path: tmp.file(), history_path: tmp.file(), embedding_model_dims: dims }),
+  create: ({ dims }) =>
+    SqliteVectorStore.open({ path: tmp.file(), history_path: tmp.file(), embedding_model_dims: dims }),
   numRuns: 20,
 });

@@ -24,8 +24,21 @@ interface Ack {
   at: number;
 }
 
-function startWriter(path: string, tag: string, adds: number, perAdd: number, checkpoints: "inline" | "background" = "inline") {
-  const args = [writer, path, tag, String(adds), String(perAdd), ...(checkpoints === "background" ? ["-", "background"] : [])];
+function startWriter(
+  path: string,
+  tag: string,
+  adds: number,
+  perAdd: number,
+  checkpoints: "inline" | "background" = "inline",
+) {
+  const args = [
+    writer,
+    path,
+    tag,
+    String(adds),
+    String(perAdd),
+    ...(checkpoints === "background" ? ["-", "background"] : []),
+  ];
   const child = spawn(process.execPath, args, { cwd: pkg, stdio: ["pipe", "pipe", "pipe"] });
   const acks: Ack[] = [];
   let stderr = "";
@@ -55,7 +68,12 @@ function startWriter(path: string, tag: string, adds: number, perAdd: number, ch
   );
   const until = (pred: () => boolean) =>
     new Promise<void>((resolve, reject) => {
-      const check = () => (pred() ? resolve() : child.exitCode !== null || child.signalCode !== null ? reject(new Error(`writer exited early: ${stderr}`)) : waiters.push(check));
+      const check = () =>
+        pred()
+          ? resolve()
+          : child.exitCode !== null || child.signalCode !== null
+            ? reject(new Error(`writer exited early: ${stderr}`))
+            : waiters.push(check);
       check();
     });
   /** Resolves once the writer has opened the store and waits for "go". */
@@ -64,15 +82,30 @@ function startWriter(path: string, tag: string, adds: number, perAdd: number, ch
     await opened();
     child.stdin!.end("go\n");
   };
-  return { child: child as ChildProcess, acks, exited, until, opened, go, stderr: () => stderr, started: () => started };
+  return {
+    child: child as ChildProcess,
+    acks,
+    exited,
+    until,
+    opened,
+    go,
+    stderr: () => stderr,
+    started: () => started,
+  };
 }
 
 /** Everything a reopened file must satisfy, whatever moment the writer died at. */
 function checkConsistent(path: string, perAdd: number) {
   const db = new Database(path);
   expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
-  const rows = db.prepare("SELECT id, json_extract(metadata, '$.tag') AS tag, json_extract(metadata, '$.batch') AS batch FROM mem0_memories").all() as { id: string; tag: string; batch: number }[];
-  const adds = db.prepare("SELECT memory_id, count(*) AS n FROM mem0_history WHERE event = 'ADD' GROUP BY memory_id").all() as { memory_id: string; n: number }[];
+  const rows = db
+    .prepare(
+      "SELECT id, json_extract(metadata, '$.tag') AS tag, json_extract(metadata, '$.batch') AS batch FROM mem0_memories",
+    )
+    .all() as { id: string; tag: string; batch: number }[];
+  const adds = db
+    .prepare("SELECT memory_id, count(*) AS n FROM mem0_history WHERE event = 'ADD' GROUP BY memory_id")
+    .all() as { memory_id: string; n: number }[];
   db.close();
   const ids = new Set(rows.map((r) => r.id));
   // No memory without its ADD event, no ADD event without its memory, no event twice.
@@ -94,7 +127,11 @@ describe("crash safety", () => {
       const perAdd = 25;
       const acknowledged: string[] = [];
       // Three rounds on the same file, each killed at a different point of the stream.
-      for (const [round, after] of [[0, 40], [1, 75], [2, 15]] as const) {
+      for (const [round, after] of [
+        [0, 40],
+        [1, 75],
+        [2, 15],
+      ] as const) {
         const w = startWriter(path, `round${round}`, 1_000_000, perAdd, checkpoints);
         await w.go();
         await w.until(() => w.acks.length >= after);
@@ -156,7 +193,10 @@ describe("files the store must not touch, opened by a separate process", () => {
     const bytes = readFileSync(damaged);
     for (let i = 100; i < bytes.length; i += 7) bytes[i] = 0xa5; // header kept, every page scribbled on
     writeFileSync(damaged, bytes);
-    for (const [file, code] of [[text, "STORE_NOT_A_DATABASE"], [damaged, "STORE_CORRUPT"]] as const) {
+    for (const [file, code] of [
+      [text, "STORE_NOT_A_DATABASE"],
+      [damaged, "STORE_CORRUPT"],
+    ] as const) {
       const before = sha(file);
       const w = startWriter(file, "late", 1, 1);
       const { code: exit } = await w.exited;

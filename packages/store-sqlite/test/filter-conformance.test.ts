@@ -11,5 +11,9 @@ import { tempDir } from "./helpers.js";
 const tmp = tempDir("mem0-sqlite-filters-");
 afterAll(() => tmp.cleanup());
 
-describeFilterConformance("sqlite", { create: ({ dims }) => SqliteVectorStore.open({ path: tmp.file(), embedding_model_dims: dims }) });
-describeFilterConformance("sqlite (JavaScript distance)", { create: ({ dims }) => SqliteVectorStore.open({ path: tmp.file(), embedding_model_dims: dims, vector_engine: "js" }) });
+describeFilterConformance("sqlite", {
+  create: ({ dims }) => SqliteVectorStore.open({ path: tmp.file(), embedding_model_dims: dims }),
+});
+describeFilterConformance("sqlite (JavaScript distance)", {
+  create: ({ dims }) => SqliteVectorStore.open({ path: tmp.file(), embedding_model_dims: dims, vector_engine: "js" }),
+});

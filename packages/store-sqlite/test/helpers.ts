@@ -16,7 +16,11 @@ export function tempDir(prefix = "mem0-sqlite-"): { dir: string; file(name?: str
 }
 
 function newestMtime(dir: string): number {
-  return Math.max(...readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => statSync(join(e.parentPath, e.name)).mtimeMs));
+  return Math.max(
+    ...readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => statSync(join(e.parentPath, e.name)).mtimeMs),
+  );
 }
 
 /**
@@ -27,7 +31,10 @@ function newestMtime(dir: string): number {
 export function buildDist(): void {
   const pkg = join(__dirname, "..");
   const tsc = createRequire(join(pkg, "package.json")).resolve("typescript/bin/tsc");
-  for (const [dir, whenStale] of [[join(pkg, "..", "core"), false], [pkg, true]] as const) {
+  for (const [dir, whenStale] of [
+    [join(pkg, "..", "core"), false],
+    [pkg, true],
+  ] as const) {
     const dist = join(dir, "dist", "index.js");
     if (!existsSync(dist) || (whenStale && statSync(dist).mtimeMs < newestMtime(join(dir, "src")))) {
       try {

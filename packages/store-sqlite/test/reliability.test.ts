@@ -27,7 +27,8 @@ registerProvider(
   }),
 );
 
-const open = (path: string, extra: Record<string, unknown> = {}) => Memory.fromConfig({ vector_store: { provider: "sqlite", config: { path } }, ...extra });
+const open = (path: string, extra: Record<string, unknown> = {}) =>
+  Memory.fromConfig({ vector_store: { provider: "sqlite", config: { path } }, ...extra });
 
 /**
  * Makes every history insert matching `when` fail, from a second connection, as a full disk or a
@@ -35,7 +36,9 @@ const open = (path: string, extra: Record<string, unknown> = {}) => Memory.fromC
  */
 function failHistoryWrites(path: string, when: string): () => void {
   const db = new Database(path);
-  db.exec(`CREATE TRIGGER fail_history BEFORE INSERT ON mem0_history WHEN ${when} BEGIN SELECT RAISE(ABORT, 'injected history failure'); END`);
+  db.exec(
+    `CREATE TRIGGER fail_history BEFORE INSERT ON mem0_history WHEN ${when} BEGIN SELECT RAISE(ABORT, 'injected history failure'); END`,
+  );
   return () => {
     db.exec("DROP TRIGGER fail_history");
     db.close();
@@ -43,31 +46,39 @@ function failHistoryWrites(path: string, when: string): () => void {
 }
 
 describe("history commits with its write, or neither does", () => {
-  test.each(["update", "delete"] as const)("%s: a failing history write leaves the memory unchanged", async (method) => {
-    const path = tmp.file();
-    const m = await open(path);
-    const { results } = await m.add("original", { user_id: "u", metadata: { v: 1 }, infer: false });
-    const id = results[0]!.id;
-    const restore = failHistoryWrites(path, `NEW.event = '${method.toUpperCase()}'`);
-    try {
-      const call = method === "update" ? m.update(id, { text: "changed", metadata: { v: 2 } }) : m.delete(id);
-      await expect(call).rejects.toMatchObject({ message: expect.stringContaining("injected history failure") });
-    } finally {
-      restore();
-    }
-    const got = await m.get(id);
-    expect([got?.memory, got?.metadata]).toEqual(["original", { v: 1 }]);
-    expect((await m.history(id)).map((e) => e.event)).toEqual(["ADD"]);
-    await m.close();
-  });
+  test.each(["update", "delete"] as const)(
+    "%s: a failing history write leaves the memory unchanged",
+    async (method) => {
+      const path = tmp.file();
+      const m = await open(path);
+      const { results } = await m.add("original", { user_id: "u", metadata: { v: 1 }, infer: false });
+      const id = results[0]!.id;
+      const restore = failHistoryWrites(path, `NEW.event = '${method.toUpperCase()}'`);
+      try {
+        const call = method === "update" ? m.update(id, { text: "changed", metadata: { v: 2 } }) : m.delete(id);
+        await expect(call).rejects.toMatchObject({ message: expect.stringContaining("injected history failure") });
+      } finally {
+        restore();
+      }
+      const got = await m.get(id);
+      expect([got?.memory, got?.metadata]).toEqual(["original", { v: 1 }]);
+      expect((await m.history(id)).map((e) => e.event)).toEqual(["ADD"]);
+      await m.close();
+    },
+  );
 
   test("deleteAll is one transaction: a failure at the 7th DELETE event deletes nothing", async () => {
     const path = tmp.file();
     const m = await open(path);
-    const { results } = await m.add(Array.from({ length: 10 }, (_, i) => ({ role: "user" as const, content: `memory ${i}` })), { user_id: "u", infer: false });
+    const { results } = await m.add(
+      Array.from({ length: 10 }, (_, i) => ({ role: "user" as const, content: `memory ${i}` })),
+      { user_id: "u", infer: false },
+    );
     const restore = failHistoryWrites(path, `NEW.memory_id = '${results[6]!.id}' AND NEW.event = 'DELETE'`);
     try {
-      await expect(m.deleteAll({ user_id: "u" })).rejects.toMatchObject({ message: expect.stringContaining("injected history failure") });
+      await expect(m.deleteAll({ user_id: "u" })).rejects.toMatchObject({
+        message: expect.stringContaining("injected history failure"),
+      });
     } finally {
       restore();
     }
@@ -80,18 +91,37 @@ describe("history commits with its write, or neither does", () => {
   test("an inferred ADD + UPDATE + DELETE is one transaction: a failing UPDATE event writes none of them", async () => {
     const path = tmp.file();
     const m = await open(path, { llm: { provider: "scripted-llm" } });
-    const [keep, drop] = (await m.add([{ role: "user", content: "likes tea" }, { role: "user", content: "lives in Paris" }], { user_id: "u", infer: false })).results;
+    const [keep, drop] = (
+      await m.add(
+        [
+          { role: "user", content: "likes tea" },
+          { role: "user", content: "lives in Paris" },
+        ],
+        { user_id: "u", infer: false },
+      )
+    ).results;
     answers.push(
       JSON.stringify({ facts: ["likes green tea", "moved to Rome", "owns a cat"] }),
-      JSON.stringify({ memory: [{ id: "new", text: "owns a cat", event: "ADD" }, { id: "0", text: "likes green tea", event: "UPDATE" }, { id: "1", text: "", event: "DELETE" }] }),
+      JSON.stringify({
+        memory: [
+          { id: "new", text: "owns a cat", event: "ADD" },
+          { id: "0", text: "likes green tea", event: "UPDATE" },
+          { id: "1", text: "", event: "DELETE" },
+        ],
+      }),
     );
     const restore = failHistoryWrites(path, "NEW.event = 'UPDATE'");
     try {
-      await expect(m.add("I like green tea, moved to Rome, got a cat", { user_id: "u" })).rejects.toMatchObject({ message: expect.stringContaining("injected history failure") });
+      await expect(m.add("I like green tea, moved to Rome, got a cat", { user_id: "u" })).rejects.toMatchObject({
+        message: expect.stringContaining("injected history failure"),
+      });
     } finally {
       restore();
     }
-    expect((await m.getAll({ user_id: "u" })).results.map((r) => r.memory).sort()).toEqual(["likes tea", "lives in Paris"]);
+    expect((await m.getAll({ user_id: "u" })).results.map((r) => r.memory).sort()).toEqual([
+      "likes tea",
+      "lives in Paris",
+    ]);
     for (const r of [keep!, drop!]) expect((await m.history(r.id)).map((e) => e.event)).toEqual(["ADD"]);
     await m.close();
   });
@@ -103,7 +133,9 @@ describe("history commits with its write, or neither does", () => {
     const restore = failHistoryWrites(path, "NEW.new_memory = 'message 24'");
     try {
       const messages = Array.from({ length: 25 }, (_, i) => ({ role: "user" as const, content: `message ${i}` }));
-      await expect(m.add(messages, { user_id: "u", infer: false })).rejects.toMatchObject({ message: expect.stringContaining("injected history failure") });
+      await expect(m.add(messages, { user_id: "u", infer: false })).rejects.toMatchObject({
+        message: expect.stringContaining("injected history failure"),
+      });
     } finally {
       restore();
     }
@@ -135,7 +167,11 @@ describe("lost updates", () => {
       await m.close();
       const updates = 150;
       const children = ["text", "metadata"].map((field) => {
-        const child = spawn(process.execPath, [join(__dirname, "fixtures", "updater.mjs"), path, id, field, String(updates)], { cwd: join(__dirname, ".."), stdio: ["pipe", "pipe", "pipe"] });
+        const child = spawn(
+          process.execPath,
+          [join(__dirname, "fixtures", "updater.mjs"), path, id, field, String(updates)],
+          { cwd: join(__dirname, ".."), stdio: ["pipe", "pipe", "pipe"] },
+        );
         let out = "";
         let err = "";
         child.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
@@ -145,13 +181,18 @@ describe("lost updates", () => {
           child.stdout.on("data", check);
           child.on("close", () => reject(new Error(`updater exited before ready: ${err}`)));
         });
-        const exited = new Promise<{ code: number | null; out: string; err: string }>((resolve) => child.on("close", (code) => resolve({ code, out, err })));
+        const exited = new Promise<{ code: number | null; out: string; err: string }>((resolve) =>
+          child.on("close", (code) => resolve({ code, out, err })),
+        );
         return { child, ready, exited };
       });
       await Promise.all(children.map((c) => c.ready));
       children.forEach((c) => c.child.stdin.end("go\n"));
       const done = await Promise.all(children.map((c) => c.exited));
-      expect(done.map((d) => [d.code, d.err])).toEqual([[0, ""], [0, ""]]);
+      expect(done.map((d) => [d.code, d.err])).toEqual([
+        [0, ""],
+        [0, ""],
+      ]);
       const after = await open(path);
       const got = await after.get(id);
       expect([got!.memory, got!.metadata]).toEqual([`text ${updates - 1}`, { n: updates - 1 }]);
@@ -169,8 +210,17 @@ describe("corruption", () => {
   test("once a read finds the file damaged, writes are refused with the same typed error, saying how to repair", async () => {
     const path = tmp.file();
     const store = SqliteVectorStore.open({ path, embedding_model_dims: 4 });
-    const payload = (i: number) => ({ user_id: "u", memory: `memory ${i} ${"x".repeat(2000)}`, hash: "h", created_at: "2024-01-01", updated_at: "2024-01-01", metadata: {} });
-    await store.insert(Array.from({ length: 200 }, (_, i) => ({ id: `r${i}`, vector: [1, 0, 0, 0], payload: payload(i) })));
+    const payload = (i: number) => ({
+      user_id: "u",
+      memory: `memory ${i} ${"x".repeat(2000)}`,
+      hash: "h",
+      created_at: "2024-01-01",
+      updated_at: "2024-01-01",
+      metadata: {},
+    });
+    await store.insert(
+      Array.from({ length: 200 }, (_, i) => ({ id: `r${i}`, vector: [1, 0, 0, 0], payload: payload(i) })),
+    );
     await store.close();
     // The last pages (rows written last) scribbled over; the schema at the start of the file intact.
     const bytes = readFileSync(path);

@@ -1,5 +1,13 @@
 import { afterAll, describe, expect, test } from "@jest/globals";
-import { andFilters, InMemoryVectorStore, parseFilters, scopeFilter, type FilterNode, type MemoryPayload, type VectorStore } from "@mem0/core";
+import {
+  andFilters,
+  InMemoryVectorStore,
+  parseFilters,
+  scopeFilter,
+  type FilterNode,
+  type MemoryPayload,
+  type VectorStore,
+} from "@mem0/core";
 import { SqliteVectorStore } from "../src/index.js";
 import { tempDir } from "./helpers.js";
 
@@ -25,7 +33,14 @@ function rows(n: number, seed: number) {
   const out: { id: string; vector: number[]; payload: MemoryPayload }[] = [];
   for (let i = 0; i < n; i++) {
     const vector = i % 7 === 6 ? out[i - 3]!.vector : Array.from({ length: DIMS }, () => next() - 0.5);
-    const payload = { user_id: `u${i % 4}`, memory: `m${i}`, hash: "h", created_at: at, updated_at: at, metadata: { category: ["a", "b", "c"][i % 3]!, priority: i % 10 } };
+    const payload = {
+      user_id: `u${i % 4}`,
+      memory: `m${i}`,
+      hash: "h",
+      created_at: at,
+      updated_at: at,
+      metadata: { category: ["a", "b", "c"][i % 3]!, priority: i % 10 },
+    };
     out.push({ id: `id-${String(i).padStart(4, "0")}`, vector, payload });
   }
   return out;
@@ -105,7 +120,8 @@ describe("scoped search over the in-memory block (search_cache_mb)", () => {
     await small.insert(data);
     await reference.insert(data);
     const [vector] = queries(1, 6);
-    for (let round = 0; round < 3; round++) expect(await answer(small, vector!, null)).toEqual(await answer(reference, vector!, null));
+    for (let round = 0; round < 3; round++)
+      expect(await answer(small, vector!, null)).toEqual(await answer(reference, vector!, null));
     expect(small.searchCacheBytes).toBe(0);
     await small.close();
   });

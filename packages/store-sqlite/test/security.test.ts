@@ -32,9 +32,12 @@ describe("file modes", () => {
       await m.add("secret", { user_id: "u", infer: false });
       const file = join(dir, "mem0.db");
       expect(existsSync(`${file}-wal`)).toBe(true);
-      expect([dir, file, `${file}-wal`, `${file}-shm`].map((p) => [p, mode(p).toString(8)])).toEqual(
-        [[dir, "700"], [file, "600"], [`${file}-wal`, "600"], [`${file}-shm`, "600"]],
-      );
+      expect([dir, file, `${file}-wal`, `${file}-shm`].map((p) => [p, mode(p).toString(8)])).toEqual([
+        [dir, "700"],
+        [file, "600"],
+        [`${file}-wal`, "600"],
+        [`${file}-shm`, "600"],
+      ]);
       await m.close();
     });
   });
@@ -44,7 +47,9 @@ describe("file modes", () => {
     mkdirSync(dir);
     chmodSync(dir, 0o755);
     await withUmask(0o022, async () => {
-      const m = await Memory.fromConfig({ vector_store: { provider: "sqlite", config: { path: join(dir, "team.db") } } });
+      const m = await Memory.fromConfig({
+        vector_store: { provider: "sqlite", config: { path: join(dir, "team.db") } },
+      });
       await m.add("shared", { user_id: "u", infer: false });
       expect([mode(dir), mode(join(dir, "team.db"))].map((x) => x.toString(8))).toEqual(["755", "644"]);
       await m.close();
@@ -57,18 +62,24 @@ describe("an unusable MEM0_DIR is a typed error naming it", () => {
     const blocker = join(tmp.dir, "blocker");
     writeFileSync(blocker, "x");
     const err = await Memory.fromConfig({}, { env: { MEM0_DIR: join(blocker, "mem0") } }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: "STORE_IO", message: expect.stringContaining(`cannot create the directory ${join(blocker, "mem0")} (ENOTDIR)`) });
+    expect(err).toMatchObject({
+      code: "STORE_IO",
+      message: expect.stringContaining(`cannot create the directory ${join(blocker, "mem0")} (ENOTDIR)`),
+    });
   });
 
   // root ignores directory permissions, so EACCES cannot be produced for it.
-  (process.getuid?.() === 0 ? test.skip : test)("a parent without write permission (EACCES); skipped as root, which ignores permissions", async () => {
-    const parent = join(tmp.dir, "locked");
-    mkdirSync(parent);
-    chmodSync(parent, 0o500);
-    const err = await Memory.fromConfig({}, { env: { MEM0_DIR: join(parent, "mem0") } }).catch((e: unknown) => e);
-    chmodSync(parent, 0o700);
-    expect(err).toMatchObject({ code: "STORE_IO", message: expect.stringContaining("(EACCES)") });
-  });
+  (process.getuid?.() === 0 ? test.skip : test)(
+    "a parent without write permission (EACCES); skipped as root, which ignores permissions",
+    async () => {
+      const parent = join(tmp.dir, "locked");
+      mkdirSync(parent);
+      chmodSync(parent, 0o500);
+      const err = await Memory.fromConfig({}, { env: { MEM0_DIR: join(parent, "mem0") } }).catch((e: unknown) => e);
+      chmodSync(parent, 0o700);
+      expect(err).toMatchObject({ code: "STORE_IO", message: expect.stringContaining("(EACCES)") });
+    },
+  );
 });
 
 describe("filters", () => {
@@ -77,17 +88,30 @@ describe("filters", () => {
     const rows = Array.from({ length: 50 }, (_, i) => ({
       id: `r${i}`,
       vector: [1, i],
-      payload: { user_id: `user-${i * 3000}`, memory: "m", hash: "h", created_at: "2024-01-01", updated_at: "2024-01-01", metadata: { n: i * 3000, s: `v${i * 3000}` } },
+      payload: {
+        user_id: `user-${i * 3000}`,
+        memory: "m",
+        hash: "h",
+        created_at: "2024-01-01",
+        updated_at: "2024-01-01",
+        metadata: { n: i * 3000, s: `v${i * 3000}` },
+      },
     }));
     await store.insert(rows);
     const many = Array.from({ length: 100_000 }, (_, i) => i);
     const manyUsers = many.map((i) => `user-${i}`);
     const want = rows.filter((r) => r.payload.metadata.n < 100_000).map((r) => r.id);
-    const ids = async (filters: object) => (await store.list({ filter: parseFilters(filters), limit: 1000 })).map((r) => r.id).sort();
+    const ids = async (filters: object) =>
+      (await store.list({ filter: parseFilters(filters), limit: 1000 })).map((r) => r.id).sort();
     expect(await ids({ user_id: { in: manyUsers } })).toEqual([...want].sort());
     expect(await ids({ n: { in: many } })).toEqual([...want].sort());
     expect(await ids({ s: { in: many.map((i) => `v${i}`) } })).toEqual([...want].sort());
-    expect(await ids({ n: { nin: many } })).toEqual(rows.filter((r) => !want.includes(r.id)).map((r) => r.id).sort());
+    expect(await ids({ n: { nin: many } })).toEqual(
+      rows
+        .filter((r) => !want.includes(r.id))
+        .map((r) => r.id)
+        .sort(),
+    );
     const hits = await store.search({ vector: [1, 0], limit: 100, filter: parseFilters({ n: { in: many } }) });
     expect(hits.map((h) => h.id).sort()).toEqual([...want].sort());
     await store.close();
@@ -103,7 +127,9 @@ describe("metadata", () => {
 
   test("1,000-level metadata is refused, so one tenant's record cannot break the collection's filtered queries", async () => {
     const m = await Memory.fromConfig({ vector_store: { provider: "sqlite", config: { path: tmp.file() } } });
-    await expect(m.add("poison", { user_id: "mallory", metadata: { nest: nested(1000) }, infer: false })).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      m.add("poison", { user_id: "mallory", metadata: { nest: nested(1000) }, infer: false }),
+    ).rejects.toBeInstanceOf(ValidationError);
     // The deepest accepted metadata is stored and every filtered query still works.
     await m.add("deep", { user_id: "mallory", metadata: { ...nested(31), tag: "t" }, infer: false });
     await m.add("tea", { user_id: "alice", metadata: { tag: "t" }, infer: false });

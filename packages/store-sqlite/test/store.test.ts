@@ -3,7 +3,15 @@ import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "@jest/globals";
 import Database from "better-sqlite3";
-import { ConfigError, Mem0Error, Memory, normalizeVector, registerProvider, scopeFilter, type MemoryPayload } from "@mem0/core";
+import {
+  ConfigError,
+  Mem0Error,
+  Memory,
+  normalizeVector,
+  registerProvider,
+  scopeFilter,
+  type MemoryPayload,
+} from "@mem0/core";
 import plugin, { defaultPath, SCHEMA_VERSION, SqliteStoreError, SqliteVectorStore } from "../src/index.js";
 import { tempDir } from "./helpers.js";
 
@@ -13,7 +21,15 @@ afterAll(() => tmp.cleanup());
 
 const sha = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
 const at = "2024-01-01T00:00:00.000Z";
-const payload = (memory: string, extra: Partial<MemoryPayload> = {}): MemoryPayload => ({ user_id: "alice", memory, hash: "h", created_at: at, updated_at: at, metadata: {}, ...extra });
+const payload = (memory: string, extra: Partial<MemoryPayload> = {}): MemoryPayload => ({
+  user_id: "alice",
+  memory,
+  hash: "h",
+  created_at: at,
+  updated_at: at,
+  metadata: {},
+  ...extra,
+});
 const unit = (i: number, dims = 4) => Array.from({ length: dims }, (_, j) => (j === i ? 1 : 0));
 
 async function rejection(p: Promise<unknown> | (() => unknown)): Promise<Mem0Error> {
@@ -42,24 +58,38 @@ describe("configuration", () => {
     expect((await again.get(results[0]!.id))!.memory).toBe("I love sushi");
     const found = await again.search("sushi", { user_id: "alice" });
     expect(found.results.map((r) => r.id)).toEqual([results[0]!.id]);
-    expect(await again.history(results[0]!.id)).toEqual([expect.objectContaining({ event: "ADD", new_memory: "I love sushi", is_deleted: false })]);
+    expect(await again.history(results[0]!.id)).toEqual([
+      expect.objectContaining({ event: "ADD", new_memory: "I love sushi", is_deleted: false }),
+    ]);
     await again.close();
   });
 
   test("config keys are validated with paths (camelCase accepted)", async () => {
-    // @ts-expect-error the typed config rejects this at compile time too; this checks the run-time errors
-    const err = await rejection(Memory.fromConfig({ vector_store: { provider: "sqlite", config: { path: tmp.file(), embedding_model_dims: -3, colour: "red" } } }));
+    const err = await rejection(
+      Memory.fromConfig({
+        // @ts-expect-error the typed config rejects this at compile time too; this checks the run-time errors
+        vector_store: { provider: "sqlite", config: { path: tmp.file(), embedding_model_dims: -3, colour: "red" } },
+      }),
+    );
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.message).toContain("vector_store.config.embedding_model_dims: expected a positive integer");
     expect(err.message).toContain("vector_store.config.colour: unknown key");
-    const m = await Memory.fromConfig({ vectorStore: { provider: "sqlite", config: { path: tmp.file(), collectionName: "c", busyTimeoutMs: 50, synchronous: "full" } } });
+    const m = await Memory.fromConfig({
+      vectorStore: {
+        provider: "sqlite",
+        config: { path: tmp.file(), collectionName: "c", busyTimeoutMs: 50, synchronous: "full" },
+      },
+    });
     expect((m.vectorStore as SqliteVectorStore).collection).toBe("c");
     await m.close();
   });
 
   test("embedding_model_dims defaults to the embedder's dims and is checked on every insert", async () => {
     const file = tmp.file();
-    const m = await Memory.fromConfig({ vector_store: { provider: "sqlite", config: { path: file } }, embedder: { provider: "lexical", config: { embedding_dims: 64 } } });
+    const m = await Memory.fromConfig({
+      vector_store: { provider: "sqlite", config: { path: file } },
+      embedder: { provider: "lexical", config: { embedding_dims: 64 } },
+    });
     await m.add("hello", { user_id: "u", infer: false });
     const store = m.vectorStore as SqliteVectorStore;
     const err = await rejection(store.insert([{ id: "x", vector: unit(0), payload: payload("x") }]));
@@ -83,14 +113,18 @@ describe("configuration", () => {
     await other.close();
     const reopened = SqliteVectorStore.open({ path: file });
     expect((await reopened.get("a"))!.payload.memory).toBe("a");
-    await expect(reopened.insert([{ id: "b", vector: unit(0, 8), payload: payload("b") }])).rejects.toMatchObject({ code: "INVALID_VECTOR" });
+    await expect(reopened.insert([{ id: "b", vector: unit(0, 8), payload: payload("b") }])).rejects.toMatchObject({
+      code: "INVALID_VECTOR",
+    });
     await reopened.close();
   });
 
   test("without configured dims, the first insert fixes them", async () => {
     const store = SqliteVectorStore.open({ path: tmp.file() });
     await store.insert([{ id: "a", vector: [1, 2, 3], payload: payload("a") }]);
-    await expect(store.insert([{ id: "b", vector: [1, 2], payload: payload("b") }])).rejects.toMatchObject({ code: "INVALID_VECTOR" });
+    await expect(store.insert([{ id: "b", vector: [1, 2], payload: payload("b") }])).rejects.toMatchObject({
+      code: "INVALID_VECTOR",
+    });
     await store.close();
   });
 
@@ -99,7 +133,9 @@ describe("configuration", () => {
     const store = SqliteVectorStore.open({ path: file, embedding_model_dims: 4, busy_timeout_ms: 1234 });
     const raw = new Database(file, { readonly: true });
     expect(raw.pragma("journal_mode", { simple: true })).toBe("wal");
-    expect(raw.prepare("SELECT value FROM mem0_schema WHERE key = 'version'").pluck().get()).toBe(String(SCHEMA_VERSION));
+    expect(raw.prepare("SELECT value FROM mem0_schema WHERE key = 'version'").pluck().get()).toBe(
+      String(SCHEMA_VERSION),
+    );
     raw.close();
     await store.close();
   });
@@ -127,7 +163,10 @@ describe("checkpoints and file layout", () => {
     await other.insert([{ id: "a", vector: unit(0), payload: payload("a") }]);
     expect((await other.search({ vector: unit(0), limit: 1, filter: null }))[0]!.id).toBe("a");
     await other.close();
-    for (const [file, size] of [[fresh, 16384], [older, 4096]] as const) {
+    for (const [file, size] of [
+      [fresh, 16384],
+      [older, 4096],
+    ] as const) {
       const check = new Database(file, { readonly: true });
       expect(check.pragma("page_size", { simple: true })).toBe(size);
       expect(check.pragma("integrity_check", { simple: true })).toBe("ok");
@@ -149,7 +188,11 @@ describe("checkpoints and file layout", () => {
     while (statSync(file).size < vectorBytes && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(statSync(file).size).toBeGreaterThan(vectorBytes);
     // Rows written after the worker grew the file are found through the store's (re-)mapped file.
-    const hits = await store.search({ vector: at384(1, 3999)[0]!.vector, limit: 1, filter: scopeFilter({ user_id: "u9" }) });
+    const hits = await store.search({
+      vector: at384(1, 3999)[0]!.vector,
+      limit: 1,
+      filter: scopeFilter({ user_id: "u9" }),
+    });
     expect(hits.map((h) => h.id)).toEqual(["m3999"]);
     expect(await store.count()).toBe(4000);
     await store.checkpoint();
@@ -169,12 +212,18 @@ describe("checkpoints and file layout", () => {
     expect([eager.checkpointingInBackground, never.checkpointingInBackground]).toEqual([true, false]);
     await eager.close();
     await never.close();
-    const m = await Memory.fromConfig({ vector_store: { provider: "sqlite", config: { path: tmp.file(), backgroundCheckpoint: true } } });
+    const m = await Memory.fromConfig({
+      vector_store: { provider: "sqlite", config: { path: tmp.file(), backgroundCheckpoint: true } },
+    });
     await m.add("likes tea", { user_id: "u", infer: false });
     expect((m.vectorStore as SqliteVectorStore).checkpointingInBackground).toBe(true);
     await m.close();
-    // @ts-expect-error the typed config rejects this at compile time too; this checks the run-time errors
-    const err = await rejection(Memory.fromConfig({ vector_store: { provider: "sqlite", config: { path: tmp.file(), background_checkpoint: "yes" } } }));
+    const err = await rejection(
+      Memory.fromConfig({
+        // @ts-expect-error the typed config rejects this at compile time too; this checks the run-time errors
+        vector_store: { provider: "sqlite", config: { path: tmp.file(), background_checkpoint: "yes" } },
+      }),
+    );
     expect(err.message).toContain("vector_store.config.background_checkpoint: expected true or false");
   });
 
@@ -188,10 +237,16 @@ describe("checkpoints and file layout", () => {
     ]);
     await store.close();
     const raw = new Database(file, { readonly: true });
-    const blobs = raw.prepare("SELECT id, vector FROM mem0_memories ORDER BY id").all() as { id: string; vector: Buffer }[];
+    const blobs = raw.prepare("SELECT id, vector FROM mem0_memories ORDER BY id").all() as {
+      id: string;
+      vector: Buffer;
+    }[];
     raw.close();
     const expected = Buffer.from(normalizeVector(asArray).buffer);
-    expect(blobs.map((b) => [b.id, b.vector.equals(expected)])).toEqual([["arr", true], ["f32", true]]);
+    expect(blobs.map((b) => [b.id, b.vector.equals(expected)])).toEqual([
+      ["arr", true],
+      ["f32", true],
+    ]);
   });
 });
 
@@ -230,7 +285,12 @@ describe("bad input writes nothing", () => {
       [[1, 0, 0, 1e39], "an element is too large for a 32-bit float"],
     ];
     for (const [vector, message] of bad) {
-      const err = await rejection(store.insert([{ id: "good", vector: unit(0), payload: payload("good") }, { id: "bad", vector: vector as number[], payload: payload("bad") }]));
+      const err = await rejection(
+        store.insert([
+          { id: "good", vector: unit(0), payload: payload("good") },
+          { id: "bad", vector: vector as number[], payload: payload("bad") },
+        ]),
+      );
       expect(err.code).toBe("INVALID_VECTOR");
       expect(err.message).toContain(message);
     }
@@ -240,9 +300,22 @@ describe("bad input writes nothing", () => {
 
   test("an empty id and an invalid history event are refused with the write", async () => {
     const store = SqliteVectorStore.open({ path: tmp.file(), embedding_model_dims: 4 });
-    expect((await rejection(store.insert([{ id: "", vector: unit(0), payload: payload("x") }]))).code).toBe("INVALID_ID");
-    const bad = { id: "e", memory_id: "m", event: "RENAME", old_memory: null, new_memory: "x", created_at: at, updated_at: null, is_deleted: false } as never;
-    expect((await rejection(store.insert([{ id: "m", vector: unit(0), payload: payload("x") }], { history: [bad] }))).code).toBe("INVALID_HISTORY");
+    expect((await rejection(store.insert([{ id: "", vector: unit(0), payload: payload("x") }]))).code).toBe(
+      "INVALID_ID",
+    );
+    const bad = {
+      id: "e",
+      memory_id: "m",
+      event: "RENAME",
+      old_memory: null,
+      new_memory: "x",
+      created_at: at,
+      updated_at: null,
+      is_deleted: false,
+    } as never;
+    expect(
+      (await rejection(store.insert([{ id: "m", vector: unit(0), payload: payload("x") }], { history: [bad] }))).code,
+    ).toBe("INVALID_HISTORY");
     expect(await store.get("m")).toBeNull();
     await store.close();
   });
@@ -253,11 +326,24 @@ describe("search reads only its scope", () => {
     const store = SqliteVectorStore.open({ path: tmp.file(), embedding_model_dims: 4 });
     const userPlan = store.searchPlan({
       kind: "and",
-      children: [scopeFilter({ user_id: "alice" })!, { kind: "or", children: [{ kind: "compare", field: "category", op: "eq", value: "work" }, { kind: "not", child: { kind: "exists", field: "x" } }] }],
+      children: [
+        scopeFilter({ user_id: "alice" })!,
+        {
+          kind: "or",
+          children: [
+            { kind: "compare", field: "category", op: "eq", value: "work" },
+            { kind: "not", child: { kind: "exists", field: "x" } },
+          ],
+        },
+      ],
     });
     expect(userPlan.join("\n")).toContain("USING INDEX mem0_memories_user (collection=? AND user_id=?)");
-    expect(store.searchPlan(scopeFilter({ agent_id: "bot" })).join("\n")).toContain("USING INDEX mem0_memories_agent (collection=? AND agent_id=?)");
-    expect(store.searchPlan(scopeFilter({ run_id: "r" })).join("\n")).toContain("USING INDEX mem0_memories_run (collection=? AND run_id=?)");
+    expect(store.searchPlan(scopeFilter({ agent_id: "bot" })).join("\n")).toContain(
+      "USING INDEX mem0_memories_agent (collection=? AND agent_id=?)",
+    );
+    expect(store.searchPlan(scopeFilter({ run_id: "r" })).join("\n")).toContain(
+      "USING INDEX mem0_memories_run (collection=? AND run_id=?)",
+    );
     await store.close();
   });
 });
@@ -274,14 +360,18 @@ describe("files it must not touch", () => {
     expect(sha(file)).toBe(before);
     expect(existsSync(`${file}-wal`)).toBe(false);
     // Through Memory too: the same error, not a crash or a silent new file.
-    await expect(Memory.fromConfig({ vector_store: { provider: "sqlite", config: { path: file } } })).rejects.toMatchObject({ code: "STORE_NOT_A_DATABASE" });
+    await expect(
+      Memory.fromConfig({ vector_store: { provider: "sqlite", config: { path: file } } }),
+    ).rejects.toMatchObject({ code: "STORE_NOT_A_DATABASE" });
     expect(sha(file)).toBe(before);
   });
 
   test("a damaged SQLite file (header intact, pages overwritten) is refused and left as it was", async () => {
     const file = tmp.file();
     const store = SqliteVectorStore.open({ path: file, embedding_model_dims: 4 });
-    await store.insert(Array.from({ length: 50 }, (_, i) => ({ id: `r${i}`, vector: unit(i % 4), payload: payload("x".repeat(500)) })));
+    await store.insert(
+      Array.from({ length: 50 }, (_, i) => ({ id: `r${i}`, vector: unit(i % 4), payload: payload("x".repeat(500)) })),
+    );
     await store.close();
     const bytes = readFileSync(file);
     expect(bytes.length).toBeGreaterThan(8192);
@@ -353,7 +443,9 @@ describe("history", () => {
     await m.delete(id);
     await m.close();
     const raw = new Database(file, { readonly: true });
-    const events = raw.prepare("SELECT event, old_memory, new_memory, is_deleted FROM mem0_history WHERE memory_id = ? ORDER BY rid").all(id);
+    const events = raw
+      .prepare("SELECT event, old_memory, new_memory, is_deleted FROM mem0_history WHERE memory_id = ? ORDER BY rid")
+      .all(id);
     raw.close();
     expect(events).toEqual([
       { event: "ADD", old_memory: null, new_memory: "likes tea", is_deleted: 0 },
@@ -365,7 +457,10 @@ describe("history", () => {
   test("history_db_path puts the events in that file instead", async () => {
     const file = tmp.file();
     const historyFile = tmp.file();
-    const m = await Memory.fromConfig({ vector_store: { provider: "sqlite", config: { path: file } }, history_db_path: historyFile });
+    const m = await Memory.fromConfig({
+      vector_store: { provider: "sqlite", config: { path: file } },
+      history_db_path: historyFile,
+    });
     const { results } = await m.add("likes tea", { user_id: "u", infer: false });
     expect((await m.history(results[0]!.id)).map((e) => e.event)).toEqual(["ADD"]);
     await m.close();
@@ -382,7 +477,16 @@ describe("history", () => {
     const file = tmp.file();
     const a = SqliteVectorStore.open({ path: file, collection_name: "a", embedding_model_dims: 4 });
     const b = SqliteVectorStore.open({ path: file, collection_name: "b", embedding_model_dims: 4 });
-    const ev = (memoryId: string) => ({ id: `e-${memoryId}`, memory_id: memoryId, event: "ADD" as const, old_memory: null, new_memory: "x", created_at: at, updated_at: null, is_deleted: false });
+    const ev = (memoryId: string) => ({
+      id: `e-${memoryId}`,
+      memory_id: memoryId,
+      event: "ADD" as const,
+      old_memory: null,
+      new_memory: "x",
+      created_at: at,
+      updated_at: null,
+      is_deleted: false,
+    });
     await a.insert([{ id: "m", vector: unit(0), payload: payload("a") }], { history: [ev("m")] });
     await b.insert([{ id: "m", vector: unit(0), payload: payload("b") }], { history: [ev("m")] });
     await a.reset();

@@ -15,9 +15,30 @@ const source = process.argv[2] ?? join(here, "../../../../shared/specs");
 const out = process.argv[3] ?? join(here, "../specs");
 
 const JOBS = [
-  { file: "cohere-openapi.yaml", name: "cohere", ops: [["post", "/v1/rerank"], ["post", "/v2/rerank"]] },
-  { file: "openai-openapi.yaml", name: "openai", ops: [["post", "/chat/completions"], ["post", "/embeddings"]] },
-  { file: "tei-openapi.json", name: "tei", ops: [["post", "/rerank"], ["post", "/embed"]] },
+  {
+    file: "cohere-openapi.yaml",
+    name: "cohere",
+    ops: [
+      ["post", "/v1/rerank"],
+      ["post", "/v2/rerank"],
+    ],
+  },
+  {
+    file: "openai-openapi.yaml",
+    name: "openai",
+    ops: [
+      ["post", "/chat/completions"],
+      ["post", "/embeddings"],
+    ],
+  },
+  {
+    file: "tei-openapi.json",
+    name: "tei",
+    ops: [
+      ["post", "/rerank"],
+      ["post", "/embed"],
+    ],
+  },
 ];
 
 const DOC_KEYS = new Set(["description", "example", "examples", "summary", "externalDocs", "tags"]);
@@ -29,20 +50,32 @@ function strip(node, inProperties = false) {
   const res = {};
   for (const [k, v] of Object.entries(node)) {
     if (!inProperties && (k.startsWith("x-") || DOC_KEYS.has(k))) continue;
-    res[k] = strip(v, !inProperties && (k === "properties" || k === "patternProperties" || k === "$defs" || k === "definitions"));
+    res[k] = strip(
+      v,
+      !inProperties && (k === "properties" || k === "patternProperties" || k === "$defs" || k === "definitions"),
+    );
   }
   return res;
 }
 
 function pointer(doc, ref) {
-  return ref.slice(2).split("/").map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~")).reduce((o, k) => o?.[k], doc);
+  return ref
+    .slice(2)
+    .split("/")
+    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .reduce((o, k) => o?.[k], doc);
 }
 
 for (const job of JOBS) {
   const raw = readFileSync(join(source, job.file), "utf8");
   const sha256 = createHash("sha256").update(raw).digest("hex");
   const doc = job.file.endsWith(".json") ? JSON.parse(raw) : parse(raw, { maxAliasCount: -1 });
-  const result = { openapi: doc.openapi, info: { title: doc.info?.title, version: doc.info?.version }, paths: {}, components: {} };
+  const result = {
+    openapi: doc.openapi,
+    info: { title: doc.info?.title, version: doc.info?.version },
+    paths: {},
+    components: {},
+  };
   const seen = new Set();
   const queue = [];
   const visit = (node) => {
@@ -73,7 +106,14 @@ for (const job of JOBS) {
     o[parts.at(-1)] = kept;
     visit(kept);
   }
-  result["x-extracted-from"] = { file: job.file, sha256, operations: job.ops.map(([m, p]) => `${m.toUpperCase()} ${p}`), components: seen.size };
+  result["x-extracted-from"] = {
+    file: job.file,
+    sha256,
+    operations: job.ops.map(([m, p]) => `${m.toUpperCase()} ${p}`),
+    components: seen.size,
+  };
   writeFileSync(join(out, `${job.name}.json`), JSON.stringify(result, null, 1) + "\n");
-  console.log(`${job.name}.json: ${job.ops.length} operations, ${seen.size} components, source sha256 ${sha256.slice(0, 16)}`);
+  console.log(
+    `${job.name}.json: ${job.ops.length} operations, ${seen.size} components, source sha256 ${sha256.slice(0, 16)}`,
+  );
 }

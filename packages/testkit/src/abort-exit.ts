@@ -63,8 +63,14 @@ export function exitAfterTimedOutSearch(options: AbortExitOptions, limitMs = 20_
     child.on("error", reject);
     child.on("exit", (code) => {
       clearTimeout(killer);
-      if (answeredAt === undefined) return reject(new Error(`the child never answered (exit ${code}): ${stderr.slice(0, 2000)}`));
-      resolve({ search: JSON.parse(stdout.split("\n")[0]!), exitMs: performance.now() - answeredAt, exitCode: code, stderr });
+      if (answeredAt === undefined)
+        return reject(new Error(`the child never answered (exit ${code}): ${stderr.slice(0, 2000)}`));
+      resolve({
+        search: JSON.parse(stdout.split("\n")[0]!),
+        exitMs: performance.now() - answeredAt,
+        exitCode: code,
+        stderr,
+      });
     });
   });
 }

@@ -10,8 +10,21 @@ export const USERS = ["alice", "bob", "carol"] as const;
 export const AGENTS = ["support_bot", "planner"] as const;
 const CATEGORIES = ["work", "food", "Food", "movies", "éclair", "日本", ""];
 const TAGS = ["a", "b", "urgent", "Urgent", "🍣"];
-const NOTES = ["Login fails on mobile", "prefers VEGETARIAN food", "naïve café visit", "sci-fi space books", "ticket #42"];
-const DATES = ["2023-12-31", "2024-01-01", "2024-01-01T12:00:00Z", "2024-02-29", "2024-06-15T08:30:00+02:00", "not-a-date"];
+const NOTES = [
+  "Login fails on mobile",
+  "prefers VEGETARIAN food",
+  "naïve café visit",
+  "sci-fi space books",
+  "ticket #42",
+];
+const DATES = [
+  "2023-12-31",
+  "2024-01-01",
+  "2024-01-01T12:00:00Z",
+  "2024-02-29",
+  "2024-06-15T08:30:00+02:00",
+  "not-a-date",
+];
 
 export interface ArbitraryRecord {
   memory: string;
@@ -23,7 +36,11 @@ export interface ArbitraryRecord {
 /** A metadata value for `field`, sometimes of an unexpected type, so filters meet mixed data. */
 const fieldValues: Record<string, fc.Arbitrary<unknown>> = {
   category: fc.oneof(fc.constantFrom(...CATEGORIES), fc.constant(null), fc.constant(7)),
-  priority: fc.oneof(fc.integer({ min: 0, max: 10 }), fc.double({ min: -5, max: 15, noNaN: true, noDefaultInfinity: true }), fc.constant("7")),
+  priority: fc.oneof(
+    fc.integer({ min: 0, max: 10 }),
+    fc.double({ min: -5, max: 15, noNaN: true, noDefaultInfinity: true }),
+    fc.constant("7"),
+  ),
   rating: fc.oneof(fc.integer({ min: 1, max: 5 }), fc.constant(null)),
   date: fc.constantFrom(...DATES),
   tags: fc.oneof(fc.uniqueArray(fc.constantFrom(...TAGS), { maxLength: 3 }), fc.constantFrom(...TAGS)),
@@ -32,10 +49,27 @@ const fieldValues: Record<string, fc.Arbitrary<unknown>> = {
 };
 export const FIELDS = Object.keys(fieldValues);
 
-const metadataArb: fc.Arbitrary<Record<string, unknown>> = fc.record(fieldValues, { requiredKeys: [] }) as fc.Arbitrary<Record<string, unknown>>;
+const metadataArb: fc.Arbitrary<Record<string, unknown>> = fc.record(fieldValues, { requiredKeys: [] }) as fc.Arbitrary<
+  Record<string, unknown>
+>;
 
-const WORDS = ["sushi", "ramen", "movie", "book", "login", "mobile", "space", "vegetarian", "meeting", "deadline", "café", "ticket"];
-export const memoryTextArb = fc.array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 6 }).map((w) => w.join(" "));
+const WORDS = [
+  "sushi",
+  "ramen",
+  "movie",
+  "book",
+  "login",
+  "mobile",
+  "space",
+  "vegetarian",
+  "meeting",
+  "deadline",
+  "café",
+  "ticket",
+];
+export const memoryTextArb = fc
+  .array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 6 })
+  .map((w) => w.join(" "));
 
 export const recordArb: fc.Arbitrary<ArbitraryRecord> = fc
   .record({
@@ -57,11 +91,13 @@ export const scopedRecordsArb = (options: { minLength?: number; maxLength?: numb
   scopeArb.chain((scope) =>
     fc
       .array(
-        fc.tuple(recordArb, fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 9 })).map(([r, u, a]): ArbitraryRecord => {
-          const out = { ...r, user_id: u < 7 ? scope.user_id : r.user_id };
-          if (scope.agent_id !== undefined && a < 6) out.agent_id = scope.agent_id;
-          return out;
-        }),
+        fc
+          .tuple(recordArb, fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 9 }))
+          .map(([r, u, a]): ArbitraryRecord => {
+            const out = { ...r, user_id: u < 7 ? scope.user_id : r.user_id };
+            if (scope.agent_id !== undefined && a < 6) out.agent_id = scope.agent_id;
+            return out;
+          }),
         { minLength: options.minLength ?? 0, maxLength: options.maxLength ?? 30 },
       )
       .map((records) => ({ scope, records })),
@@ -69,18 +105,27 @@ export const scopedRecordsArb = (options: { minLength?: number; maxLength?: numb
 
 const scalarFor = (field: string): fc.Arbitrary<string | number | boolean> => {
   switch (field) {
-    case "category": return fc.constantFrom(...CATEGORIES.filter((c) => c !== ""), 7);
-    case "priority": return fc.oneof(fc.integer({ min: 0, max: 10 }), fc.constant("7"));
-    case "rating": return fc.integer({ min: 1, max: 5 });
-    case "date": return fc.constantFrom(...DATES.slice(0, 5));
-    case "tags": return fc.constantFrom(...TAGS);
-    case "flag": return fc.boolean();
-    default: return fc.constantFrom(...NOTES, "user_id");
+    case "category":
+      return fc.constantFrom(...CATEGORIES.filter((c) => c !== ""), 7);
+    case "priority":
+      return fc.oneof(fc.integer({ min: 0, max: 10 }), fc.constant("7"));
+    case "rating":
+      return fc.integer({ min: 1, max: 5 });
+    case "date":
+      return fc.constantFrom(...DATES.slice(0, 5));
+    case "tags":
+      return fc.constantFrom(...TAGS);
+    case "flag":
+      return fc.boolean();
+    default:
+      return fc.constantFrom(...NOTES, "user_id");
   }
 };
 
 const rangeOperandFor = (field: string): fc.Arbitrary<number | string> =>
-  field === "date" ? fc.constantFrom(...DATES.slice(0, 5)) : fc.oneof(fc.integer({ min: -1, max: 11 }), fc.double({ min: 0, max: 10, noNaN: true }));
+  field === "date"
+    ? fc.constantFrom(...DATES.slice(0, 5))
+    : fc.oneof(fc.integer({ min: -1, max: 11 }), fc.double({ min: 0, max: 10, noNaN: true }));
 
 const substringOf = fc.constantFrom("login", "LOGIN", "veg", "café", "CAFÉ", "space", "#4", "a", "rg");
 
@@ -101,7 +146,10 @@ const conditionArb = (field: string): fc.Arbitrary<unknown> => {
     { weight: 1, arbitrary: fc.constant("*") },
     { weight: 4, arbitrary: op },
     // Several operators on one field must all apply (mem0ai keeps only one).
-    { weight: 2, arbitrary: fc.tuple(rangeOperandFor(field), rangeOperandFor(field)).map(([a, b]) => ({ gte: a, lte: b })) },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(rangeOperandFor(field), rangeOperandFor(field)).map(([a, b]) => ({ gte: a, lte: b })),
+    },
   );
 };
 
@@ -112,7 +160,11 @@ export const filterArb: fc.Arbitrary<Filters> = fc.letrec<{ filter: Filters }>((
   filter: fc.oneof(
     { depthSize: "small", withCrossShrink: true },
     fieldArb.chain((f) => conditionArb(f).map((c) => ({ [f]: c }))),
-    fc.tuple(fieldArb, fieldArb).chain(([f, g]) => fc.tuple(conditionArb(f), conditionArb(g)).map(([c, d]) => (f === g ? { [f]: c } : { [f]: c, [g]: d }))),
+    fc
+      .tuple(fieldArb, fieldArb)
+      .chain(([f, g]) =>
+        fc.tuple(conditionArb(f), conditionArb(g)).map(([c, d]) => (f === g ? { [f]: c } : { [f]: c, [g]: d })),
+      ),
     fc.array(tie("filter"), { minLength: 1, maxLength: 3 }).map((items) => ({ AND: items })),
     fc.array(tie("filter"), { minLength: 1, maxLength: 3 }).map((items) => ({ OR: items })),
     fc.array(tie("filter"), { minLength: 1, maxLength: 2 }).map((items) => ({ NOT: items })),

@@ -52,17 +52,60 @@ interface FaultCase {
 
 export const RERANK_FAULT_CASES: readonly FaultCase[] = [
   { name: "timeout", fault: "hang", timeoutMs: 800, calls: () => "≥1", error: /timeout_ms|no answer within/i },
-  { name: "429 + Retry-After", fault: { type: "status", status: 429, retryAfter: 1 }, timeoutMs: 3500, calls: (r) => r + 1, error: /429/, minGapMs: 950 },
-  { name: "429 + Retry-After over the cap", fault: { type: "status", status: 429, retryAfter: 3600 }, timeoutMs: 2500, calls: () => 1, error: /429.*Retry-After/i },
-  { name: "429 without Retry-After", fault: { type: "status", status: 429 }, timeoutMs: 2500, calls: (r) => r + 1, error: /429/ },
+  {
+    name: "429 + Retry-After",
+    fault: { type: "status", status: 429, retryAfter: 1 },
+    timeoutMs: 3500,
+    calls: (r) => r + 1,
+    error: /429/,
+    minGapMs: 950,
+  },
+  {
+    name: "429 + Retry-After over the cap",
+    fault: { type: "status", status: 429, retryAfter: 3600 },
+    timeoutMs: 2500,
+    calls: () => 1,
+    error: /429.*Retry-After/i,
+  },
+  {
+    name: "429 without Retry-After",
+    fault: { type: "status", status: 429 },
+    timeoutMs: 2500,
+    calls: (r) => r + 1,
+    error: /429/,
+  },
   { name: "500", fault: { type: "status", status: 500 }, timeoutMs: 2500, calls: (r) => r + 1, error: /500/ },
   { name: "503", fault: { type: "status", status: 503 }, timeoutMs: 2500, calls: (r) => r + 1, error: /503/ },
-  { name: "connection reset", fault: "reset", timeoutMs: 2500, calls: (r) => r + 1, error: /connection|reset|ECONNRESET/i },
-  { name: "malformed JSON", fault: "malformed-json", timeoutMs: 2500, calls: () => 1, error: /JSON|bad response|malformed/i },
-  { name: "wrong result count", fault: "wrong-count", timeoutMs: 2500, calls: () => 1, error: /result|count|expected|missing/i },
+  {
+    name: "connection reset",
+    fault: "reset",
+    timeoutMs: 2500,
+    calls: (r) => r + 1,
+    error: /connection|reset|ECONNRESET/i,
+  },
+  {
+    name: "malformed JSON",
+    fault: "malformed-json",
+    timeoutMs: 2500,
+    calls: () => 1,
+    error: /JSON|bad response|malformed/i,
+  },
+  {
+    name: "wrong result count",
+    fault: "wrong-count",
+    timeoutMs: 2500,
+    calls: () => 1,
+    error: /result|count|expected|missing/i,
+  },
   { name: "bad index", fault: "bad-index", timeoutMs: 2500, calls: () => 1, error: /index|unknown|outside/i },
   { name: "NaN score", fault: "nan-score", timeoutMs: 2500, calls: () => 1, error: /NaN|JSON|score|finite/i },
-  { name: "non-numeric score", fault: "non-numeric-score", timeoutMs: 2500, calls: () => 1, error: /score|number|finite/i },
+  {
+    name: "non-numeric score",
+    fault: "non-numeric-score",
+    timeoutMs: 2500,
+    calls: () => 1,
+    error: /score|number|finite/i,
+  },
   { name: "401", wrongKey: true, timeoutMs: 2500, calls: () => 1, error: /401/ },
 ];
 
@@ -123,64 +166,78 @@ export function describeRerankFaultMatrix(target: FaultMatrixTarget): void {
 
     for (const c of RERANK_FAULT_CASES) {
       const run = target.skip?.includes(c.name) ? test.skip : test;
-      run(`${c.name}: vector order, reranked false, a useful error, in budget`, async () => {
-        if (c.fault) server.always(c.fault, { path: target.path });
-        const m = await memoryFor(c.wrongKey ? wrongKey : target.apiKey);
-        const events: unknown[] = [];
-        const onError = (e: unknown) => events.push(e);
-        m.on("rerank:error", onError);
-        const started = performance.now();
-        let response: SearchResponse;
-        try {
-          response = await m.search(QUERY, { user_id: "alice", limit: 4, rerank: true, timeout_ms: c.timeoutMs });
-        } finally {
-          m.off("rerank:error", onError);
-        }
-        const elapsed = performance.now() - started;
-        expect(response.reranked).toBe(false);
-        expect(response.results.map((r) => r.memory)).toEqual(vectorOrder);
-        for (const r of response.results) expect(r.rerank_score).toBeUndefined();
-        expect(response.rerank?.error).toMatch(c.error);
-        expect(elapsed).toBeLessThan(c.timeoutMs + margin);
-        expect(events).toHaveLength(1);
+      run(
+        `${c.name}: vector order, reranked false, a useful error, in budget`,
+        async () => {
+          if (c.fault) server.always(c.fault, { path: target.path });
+          const m = await memoryFor(c.wrongKey ? wrongKey : target.apiKey);
+          const events: unknown[] = [];
+          const onError = (e: unknown) => events.push(e);
+          m.on("rerank:error", onError);
+          const started = performance.now();
+          let response: SearchResponse;
+          try {
+            response = await m.search(QUERY, { user_id: "alice", limit: 4, rerank: true, timeout_ms: c.timeoutMs });
+          } finally {
+            m.off("rerank:error", onError);
+          }
+          const elapsed = performance.now() - started;
+          expect(response.reranked).toBe(false);
+          expect(response.results.map((r) => r.memory)).toEqual(vectorOrder);
+          for (const r of response.results) expect(r.rerank_score).toBeUndefined();
+          expect(response.rerank?.error).toMatch(c.error);
+          expect(elapsed).toBeLessThan(c.timeoutMs + margin);
+          expect(events).toHaveLength(1);
 
-        const calls = server.callsTo(target.path).length;
-        const expected = c.calls(maxRetries);
-        if (expected === "≥1") expect(calls).toBeGreaterThanOrEqual(1);
-        else expect(calls).toBe(expected);
-        if (c.minGapMs !== undefined) {
-          const at = server.callsTo(target.path).map((call) => call.at);
-          for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(c.minGapMs);
-        }
+          const calls = server.callsTo(target.path).length;
+          const expected = c.calls(maxRetries);
+          if (expected === "≥1") expect(calls).toBeGreaterThanOrEqual(1);
+          else expect(calls).toBe(expected);
+          if (c.minGapMs !== undefined) {
+            const at = server.callsTo(target.path).map((call) => call.at);
+            for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(c.minGapMs);
+          }
 
-        // Nothing leaks the key, not even the part before a 300-character cut: not the response,
-        // the event, nor the error's enumerable fields.
-        for (const key of [target.apiKey, wrongKey]) {
-          const head = key.slice(0, Math.ceil(key.length / 2));
-          expect(JSON.stringify(response)).not.toContain(head);
-          expect(JSON.stringify(events)).not.toContain(head);
-          expect(String((events[0] as { error?: Error })?.error?.message)).not.toContain(head);
-        }
-        // No retry outlives the request: the call log stays still after the answer.
-        await new Promise((r) => setTimeout(r, 250));
-        expect(server.callsTo(target.path).length).toBe(calls);
-      }, c.timeoutMs + 5000);
+          // Nothing leaks the key, not even the part before a 300-character cut: not the response,
+          // the event, nor the error's enumerable fields.
+          for (const key of [target.apiKey, wrongKey]) {
+            const head = key.slice(0, Math.ceil(key.length / 2));
+            expect(JSON.stringify(response)).not.toContain(head);
+            expect(JSON.stringify(events)).not.toContain(head);
+            expect(String((events[0] as { error?: Error })?.error?.message)).not.toContain(head);
+          }
+          // No retry outlives the request: the call log stays still after the answer.
+          await new Promise((r) => setTimeout(r, 250));
+          expect(server.callsTo(target.path).length).toBe(calls);
+        },
+        c.timeoutMs + 5000,
+      );
     }
 
     const exitTest = target.child ? test : test.skip;
-    exitTest("a timed-out search lets the process exit within 2 s (no timer, socket or sleep outlives the abort)", async () => {
-      server.always("hang", { path: target.path });
-      const result = await exitAfterTimedOutSearch({ ...target.child!, reranker: target.reranker(server, target.apiKey), timeoutMs: 100 });
-      expect(result.search.reranked).toBe(false);
-      expect(result.search.error).toMatch(/timeout_ms|no answer within/i);
-      expect(result.exitCode).toBe(0);
-      expect(result.exitMs).toBeLessThan(2000);
-    }, 30_000);
+    exitTest(
+      "a timed-out search lets the process exit within 2 s (no timer, socket or sleep outlives the abort)",
+      async () => {
+        server.always("hang", { path: target.path });
+        const result = await exitAfterTimedOutSearch({
+          ...target.child!,
+          reranker: target.reranker(server, target.apiKey),
+          timeoutMs: 100,
+        });
+        expect(result.search.reranked).toBe(false);
+        expect(result.search.error).toMatch(/timeout_ms|no answer within/i);
+        expect(result.exitCode).toBe(0);
+        expect(result.exitMs).toBeLessThan(2000);
+      },
+      30_000,
+    );
 
     test("rerank_fallback: false throws a RerankError instead, naming the provider", async () => {
       server.always({ type: "status", status: 500 }, { path: target.path });
       const m = await memoryFor(target.apiKey);
-      await expect(m.search(QUERY, { user_id: "alice", limit: 4, rerank: true, rerank_fallback: false, timeout_ms: 2500 })).rejects.toMatchObject({
+      await expect(
+        m.search(QUERY, { user_id: "alice", limit: 4, rerank: true, rerank_fallback: false, timeout_ms: 2500 }),
+      ).rejects.toMatchObject({
         code: "RERANK_FAILED",
         message: expect.stringMatching(/500/),
       });

@@ -36,7 +36,8 @@ export function normalizeNullable(node: unknown): unknown {
   // `{ nullable: true }` has no type to make nullable; read literally it is the empty schema and
   // would accept anything, but what it means (and what the servers enforce) is null.
   const keys = Object.keys(node);
-  if (keys.length === 1 && keys[0] === "nullable" && (node as { nullable: unknown }).nullable === true) return { type: "null" };
+  if (keys.length === 1 && keys[0] === "nullable" && (node as { nullable: unknown }).nullable === true)
+    return { type: "null" };
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node)) out[k] = normalizeNullable(v);
   if (out.nullable === undefined) return out;
@@ -52,7 +53,12 @@ export function normalizeNullable(node: unknown): unknown {
 
 function formatErrors(errors: ErrorObject[] | null | undefined): string[] {
   const lines = (errors ?? []).map((e) => {
-    const extra = e.keyword === "additionalProperties" ? ` (${String((e.params as { additionalProperty?: string }).additionalProperty)})` : e.keyword === "enum" ? ` (${JSON.stringify((e.params as { allowedValues?: unknown }).allowedValues)})` : "";
+    const extra =
+      e.keyword === "additionalProperties"
+        ? ` (${String((e.params as { additionalProperty?: string }).additionalProperty)})`
+        : e.keyword === "enum"
+          ? ` (${JSON.stringify((e.params as { allowedValues?: unknown }).allowedValues)})`
+          : "";
     return `${e.instancePath || "(body)"}: ${e.message ?? e.keyword}${extra}`;
   });
   return [...new Set(lines)];
@@ -62,8 +68,17 @@ export class OpenApiSpec {
   private readonly ajv: Ajv;
   private readonly compiled = new Map<string, ValidateFunction>();
 
-  constructor(readonly name: string, readonly doc: Doc) {
-    const options = { strict: false, allErrors: true, validateFormats: false, validateSchema: false, logger: false } as const;
+  constructor(
+    readonly name: string,
+    readonly doc: Doc,
+  ) {
+    const options = {
+      strict: false,
+      allErrors: true,
+      validateFormats: false,
+      validateSchema: false,
+      logger: false,
+    } as const;
     this.ajv = doc.openapi.startsWith("3.1") ? new Ajv2020(options) : new Ajv(options);
     this.ajv.addSchema(normalizeNullable(doc) as object, "spec");
   }
@@ -111,11 +126,15 @@ export class OpenApiSpec {
       key = "default";
       response = op.responses?.default;
     }
-    if (!response) return { ok: false, errors: [`(status): ${status} is not documented for ${method.toUpperCase()} ${path}`] };
+    if (!response)
+      return { ok: false, errors: [`(status): ${status} is not documented for ${method.toUpperCase()} ${path}`] };
     let responsePointer = `/paths/${escapePointer(path)}/${method.toLowerCase()}/responses/${key}`;
     if (typeof response.$ref === "string") {
       responsePointer = response.$ref.slice(1);
-      response = response.$ref.slice(2).split("/").reduce((o: any, k: string) => o?.[k.replace(/~1/g, "/").replace(/~0/g, "~")], this.doc);
+      response = response.$ref
+        .slice(2)
+        .split("/")
+        .reduce((o: any, k: string) => o?.[k.replace(/~1/g, "/").replace(/~0/g, "~")], this.doc);
     }
     if (!response?.content?.["application/json"]?.schema) return { ok: true, errors: [] };
     const fn = this.validator(`${responsePointer}/content/application~1json/schema`);

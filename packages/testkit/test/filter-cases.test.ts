@@ -4,7 +4,12 @@
  * packages (sqlite, qdrant).
  */
 import { InMemoryVectorStore, parseFilters, type Filters } from "@mem0/core";
-import { describeFilterConformance, filterCases, filterFixture, referenceIds } from "../src/conformance/filter-cases.js";
+import {
+  describeFilterConformance,
+  filterCases,
+  filterFixture,
+  referenceIds,
+} from "../src/conformance/filter-cases.js";
 
 describe("the fixture", () => {
   const cases = filterCases();
@@ -18,17 +23,30 @@ describe("the fixture", () => {
 
   test("every operator and combinator appears, nested up to four levels", () => {
     const text = JSON.stringify(cases.map((k) => k.filters));
-    for (const op of ["eq", "ne", "gt", "gte", "lt", "lte", "in", "nin", "contains", "icontains", "AND", "OR", "NOT"]) expect(text).toContain(`"${op}":`);
+    for (const op of ["eq", "ne", "gt", "gte", "lt", "lte", "in", "nin", "contains", "icontains", "AND", "OR", "NOT"])
+      expect(text).toContain(`"${op}":`);
     expect(text).toContain('"*"');
     const depth = (f: unknown): number =>
-      f && typeof f === "object" ? 1 + Math.max(0, ...Object.entries(f as Filters).map(([k, v]) => (["AND", "OR", "NOT"].includes(k) ? Math.max(...(v as unknown[]).map(depth)) : 0))) : 0;
+      f && typeof f === "object"
+        ? 1 +
+          Math.max(
+            0,
+            ...Object.entries(f as Filters).map(([k, v]) =>
+              ["AND", "OR", "NOT"].includes(k) ? Math.max(...(v as unknown[]).map(depth)) : 0,
+            ),
+          )
+        : 0;
     expect(Math.max(...cases.map((k) => depth(k.filters)))).toBeGreaterThanOrEqual(4);
   });
 
   test("hand-checked answers agree with the reference evaluator", () => {
     const wrong = cases
       .filter((k) => k.expect)
-      .map((k) => ({ name: k.name, want: [...k.expect!].sort(), got: [...referenceIds(records, parseFilters(k.filters))].sort() }))
+      .map((k) => ({
+        name: k.name,
+        want: [...k.expect!].sort(),
+        got: [...referenceIds(records, parseFilters(k.filters))].sort(),
+      }))
       .filter((x) => JSON.stringify(x.want) !== JSON.stringify(x.got));
     expect(wrong).toEqual([]);
     expect(cases.filter((k) => k.expect).length).toBeGreaterThanOrEqual(80);

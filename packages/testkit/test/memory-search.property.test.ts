@@ -3,7 +3,16 @@
  * memories that the reference evaluator accepts within the scope — with reranking on and off.
  * This is @mem0/core's pipeline under test; it lives here because the arbitraries do.
  */
-import { defineReranker, evaluateFilter, Memory, parseFilters, payloadField, providerConfigSchema, registerProvider, type MemoryPayload } from "@mem0/core";
+import {
+  defineReranker,
+  evaluateFilter,
+  Memory,
+  parseFilters,
+  payloadField,
+  providerConfigSchema,
+  registerProvider,
+  type MemoryPayload,
+} from "@mem0/core";
 import fc from "fast-check";
 import { filterArb, scopedRecordsArb } from "../src/arbitraries.js";
 
@@ -26,25 +35,39 @@ const RUNS = 300;
 test("search and getAll return exactly the scoped memories the reference evaluator accepts", async () => {
   let partial = 0;
   await fc.assert(
-    fc.asyncProperty(scopedRecordsArb({ maxLength: 25 }), filterArb, fc.boolean(), async ({ records, scope }, filters, rerank) => {
-      const m = await Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: { provider: "reverse-for-properties" } });
-      const expected = new Set<string>();
-      const node = parseFilters(filters);
-      for (const r of records) {
-        const { results } = await m.add(r.memory, { user_id: r.user_id, ...(r.agent_id ? { agent_id: r.agent_id } : {}), metadata: r.metadata, infer: false });
-        const payload = { ...r, hash: "", created_at: "", updated_at: "" } as MemoryPayload;
-        const inScope = r.user_id === scope.user_id && (scope.agent_id === undefined || r.agent_id === scope.agent_id);
-        if (inScope && evaluateFilter(node, payloadField(payload))) expected.add(results[0]!.id);
-      }
-      // Some but not all records: the answers that tell a right scope and filter from a wrong one.
-      if (expected.size > 0 && expected.size < records.length) partial++;
-      const limit = Math.max(1, records.length);
-      const all = await m.getAll({ ...scope, filters, limit });
-      expect(new Set(all.results.map((x) => x.id))).toEqual(expected);
-      const found = await m.search("sushi ramen movie", { ...scope, filters, limit, rerank });
-      expect(new Set(found.results.map((x) => x.id))).toEqual(expected);
-      expect(found.reranked).toBe(rerank && expected.size > 0);
-    }),
+    fc.asyncProperty(
+      scopedRecordsArb({ maxLength: 25 }),
+      filterArb,
+      fc.boolean(),
+      async ({ records, scope }, filters, rerank) => {
+        const m = await Memory.fromConfig({
+          vector_store: { provider: "memory" },
+          reranker: { provider: "reverse-for-properties" },
+        });
+        const expected = new Set<string>();
+        const node = parseFilters(filters);
+        for (const r of records) {
+          const { results } = await m.add(r.memory, {
+            user_id: r.user_id,
+            ...(r.agent_id ? { agent_id: r.agent_id } : {}),
+            metadata: r.metadata,
+            infer: false,
+          });
+          const payload = { ...r, hash: "", created_at: "", updated_at: "" } as MemoryPayload;
+          const inScope =
+            r.user_id === scope.user_id && (scope.agent_id === undefined || r.agent_id === scope.agent_id);
+          if (inScope && evaluateFilter(node, payloadField(payload))) expected.add(results[0]!.id);
+        }
+        // Some but not all records: the answers that tell a right scope and filter from a wrong one.
+        if (expected.size > 0 && expected.size < records.length) partial++;
+        const limit = Math.max(1, records.length);
+        const all = await m.getAll({ ...scope, filters, limit });
+        expect(new Set(all.results.map((x) => x.id))).toEqual(expected);
+        const found = await m.search("sushi ramen movie", { ...scope, filters, limit, rerank });
+        expect(new Set(found.results.map((x) => x.id))).toEqual(expected);
+        expect(found.reranked).toBe(rerank && expected.size > 0);
+      },
+    ),
     { numRuns: RUNS },
   );
   // Without it the property mostly checks empty answers (4.4% partial before the records were biased; about 28% now).
@@ -73,6 +96,21 @@ test("the arbitraries produce filters the parser accepts, covering every operato
     }),
     { numRuns: 500 },
   );
-  const wanted = ["eq", "ne", "gt", "gte", "lt", "lte", "in", "nin", "contains", "icontains", "AND", "OR", "NOT", '"*"'];
+  const wanted = [
+    "eq",
+    "ne",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "in",
+    "nin",
+    "contains",
+    "icontains",
+    "AND",
+    "OR",
+    "NOT",
+    '"*"',
+  ];
   expect(wanted.filter((k) => !seen.has(k))).toEqual([]);
 });

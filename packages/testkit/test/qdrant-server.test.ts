@@ -41,12 +41,32 @@ describe("collections", () => {
     expect(root.json).toMatchObject({ title: "qdrant - vector search engine", version: "1.18.0" });
     expect(spec.validateResponse("GET", "/", 200, root.json).ok).toBe(true);
     expect(await ok("GET", `${C}/exists`, { collection_name: "c1" })).toEqual({ exists: false });
-    expect(await ok("PUT", C, { collection_name: "c1" }, { vectors: { size: 3, distance: "Cosine" }, shard_number: 2, replication_factor: 2 })).toBe(true);
+    expect(
+      await ok(
+        "PUT",
+        C,
+        { collection_name: "c1" },
+        { vectors: { size: 3, distance: "Cosine" }, shard_number: 2, replication_factor: 2 },
+      ),
+    ).toBe(true);
     expect(await ok("GET", `${C}/exists`, { collection_name: "c1" })).toEqual({ exists: true });
     const info = await ok("GET", C, { collection_name: "c1" });
-    expect(info.config.params).toMatchObject({ vectors: { size: 3, distance: "Cosine" }, shard_number: 2, replication_factor: 2 });
-    await ok("PUT", `${C}/index`, { collection_name: "c1" }, { field_name: "user_id", field_schema: { type: "keyword", is_tenant: true } });
-    expect((await ok("GET", C, { collection_name: "c1" })).payload_schema.user_id).toEqual({ data_type: "keyword", params: { type: "keyword", is_tenant: true }, points: 0 });
+    expect(info.config.params).toMatchObject({
+      vectors: { size: 3, distance: "Cosine" },
+      shard_number: 2,
+      replication_factor: 2,
+    });
+    await ok(
+      "PUT",
+      `${C}/index`,
+      { collection_name: "c1" },
+      { field_name: "user_id", field_schema: { type: "keyword", is_tenant: true } },
+    );
+    expect((await ok("GET", C, { collection_name: "c1" })).payload_schema.user_id).toEqual({
+      data_type: "keyword",
+      params: { type: "keyword", is_tenant: true },
+      points: 0,
+    });
     expect(await ok("DELETE", C, { collection_name: "c1" })).toBe(true);
     expect(await ok("GET", `${C}/exists`, { collection_name: "c1" })).toEqual({ exists: false });
   });
@@ -66,7 +86,9 @@ describe("collections", () => {
     expect((await call("PUT", "/collections/bad1", { vectors: { size: 3, distance: "Cosinus" } })).status).toBe(400);
     expect((await call("PUT", "/collections/bad2", { vectors: { size: 0, distance: "Cosine" } })).status).toBe(422);
     expect((await call("PUT", "/collections/bad3", "{not json")).status).toBe(400);
-    expect(server.collections.has("bad1") || server.collections.has("bad2") || server.collections.has("bad3")).toBe(false);
+    expect(server.collections.has("bad1") || server.collections.has("bad2") || server.collections.has("bad3")).toBe(
+      false,
+    );
   });
 });
 
@@ -95,7 +117,12 @@ describe("points", () => {
   });
 
   test("a vector of the wrong size is refused, and nothing of the batch is written", async () => {
-    const r = await call("PUT", "/collections/pts/points", { points: [{ id: 10, vector: [1, 0] }, { id: 11, vector: [1, 0, 0] }] });
+    const r = await call("PUT", "/collections/pts/points", {
+      points: [
+        { id: 10, vector: [1, 0] },
+        { id: 11, vector: [1, 0, 0] },
+      ],
+    });
     expect(r.status).toBe(400);
     expect(r.json.status.error).toBe("Wrong input: Vector dimension error: expected dim: 2, got 3");
     expect(await ok("POST", `${C}/points`, col, { ids: [10, 11] })).toEqual([]);
@@ -109,7 +136,9 @@ describe("points", () => {
     const page = await ok("POST", `${C}/points/query`, col, { query: { nearest: [1, 0] }, limit: 1, offset: 1 });
     expect(page.points.map((p: { id: unknown }) => p.id)).toEqual([U(3)]);
     expect(page.points[0].payload).toBeNull();
-    expect((await ok("POST", `${C}/points/query`, col, { query: [1, 0], score_threshold: 0.5 })).points).toHaveLength(2);
+    expect((await ok("POST", `${C}/points/query`, col, { query: [1, 0], score_threshold: 0.5 })).points).toHaveLength(
+      2,
+    );
     expect((await call("POST", "/collections/pts/points/query", { query: [1, 0], limit: 0 })).status).toBe(422);
   });
 
@@ -120,7 +149,9 @@ describe("points", () => {
     const second = await ok("POST", `${C}/points/scroll`, col, { limit: 2, offset: first.next_page_offset });
     expect(second.points.map((p: { id: unknown }) => p.id)).toEqual([U(3)]);
     expect(second.next_page_offset).toBeNull();
-    expect(await ok("POST", `${C}/points/count`, col, { filter: { must: [{ key: "n", range: { gte: 2 } }] } })).toEqual({ count: 2 });
+    expect(await ok("POST", `${C}/points/count`, col, { filter: { must: [{ key: "n", range: { gte: 2 } }] } })).toEqual(
+      { count: 2 },
+    );
   });
 
   test("with_payload include / exclude by JSON path", async () => {
@@ -135,13 +166,26 @@ describe("points", () => {
 
   test("upsert modes and update_filter (conditional update)", async () => {
     await ok("PUT", `${C}/points`, col, { points: [{ id: 30, vector: [1, 0], payload: { rev: 1 } }] });
-    await ok("PUT", `${C}/points`, col, { points: [{ id: 30, vector: [1, 0], payload: { rev: 9 } }], update_mode: "insert_only" });
-    await ok("PUT", `${C}/points`, col, { points: [{ id: 31, vector: [1, 0], payload: { rev: 1 } }], update_mode: "update_only" });
-    const rev = async () => (await ok("POST", `${C}/points`, col, { ids: [30, 31] })).map((p: { payload: { rev: number } }) => p.payload.rev);
+    await ok("PUT", `${C}/points`, col, {
+      points: [{ id: 30, vector: [1, 0], payload: { rev: 9 } }],
+      update_mode: "insert_only",
+    });
+    await ok("PUT", `${C}/points`, col, {
+      points: [{ id: 31, vector: [1, 0], payload: { rev: 1 } }],
+      update_mode: "update_only",
+    });
+    const rev = async () =>
+      (await ok("POST", `${C}/points`, col, { ids: [30, 31] })).map((p: { payload: { rev: number } }) => p.payload.rev);
     expect(await rev()).toEqual([1]);
-    await ok("PUT", `${C}/points`, col, { points: [{ id: 30, vector: [1, 0], payload: { rev: 2 } }], update_filter: { must: [{ key: "rev", match: { value: 5 } }] } });
+    await ok("PUT", `${C}/points`, col, {
+      points: [{ id: 30, vector: [1, 0], payload: { rev: 2 } }],
+      update_filter: { must: [{ key: "rev", match: { value: 5 } }] },
+    });
     expect(await rev()).toEqual([1]);
-    await ok("PUT", `${C}/points`, col, { points: [{ id: 30, vector: [1, 0], payload: { rev: 2 } }], update_filter: { must: [{ key: "rev", match: { value: 1 } }] } });
+    await ok("PUT", `${C}/points`, col, {
+      points: [{ id: 30, vector: [1, 0], payload: { rev: 2 } }],
+      update_filter: { must: [{ key: "rev", match: { value: 1 } }] },
+    });
     expect(await rev()).toEqual([2]);
   });
 
@@ -150,16 +194,23 @@ describe("points", () => {
     await ok("POST", `${C}/points/payload`, col, { payload: { b: 2 }, points: [40] });
     await ok("POST", `${C}/points/payload`, col, { payload: { y: 2 }, key: "m", filter: { must: [{ has_id: [40] }] } });
     expect((await ok("POST", `${C}/points`, col, { ids: [40] }))[0].payload).toEqual({ a: 1, b: 2, m: { x: 1, y: 2 } });
-    await ok("PUT", `${C}/points/payload`, col, { payload: { z: 1 }, filter: { must: [{ has_id: [40] }, { key: "a", match: { value: 1 } }] } });
+    await ok("PUT", `${C}/points/payload`, col, {
+      payload: { z: 1 },
+      filter: { must: [{ has_id: [40] }, { key: "a", match: { value: 1 } }] },
+    });
     expect((await ok("POST", `${C}/points`, col, { ids: [40] }))[0].payload).toEqual({ z: 1 });
     expect((await call("POST", "/collections/pts/points/payload", { payload: { q: 1 } })).status).toBe(400);
   });
 
   test("delete by ids and by filter", async () => {
-    await ok("PUT", `${C}/points`, col, { points: [50, 51, 52].map((id) => ({ id, vector: [1, 0], payload: { group: id === 52 ? "b" : "a" } })) });
+    await ok("PUT", `${C}/points`, col, {
+      points: [50, 51, 52].map((id) => ({ id, vector: [1, 0], payload: { group: id === 52 ? "b" : "a" } })),
+    });
     await ok("POST", `${C}/points/delete`, col, { points: [50] });
     await ok("POST", `${C}/points/delete`, col, { filter: { must: [{ key: "group", match: { value: "b" } }] } });
-    expect((await ok("POST", `${C}/points`, col, { ids: [50, 51, 52] })).map((p: { id: number }) => p.id)).toEqual([51]);
+    expect((await ok("POST", `${C}/points`, col, { ids: [50, 51, 52] })).map((p: { id: number }) => p.id)).toEqual([
+      51,
+    ]);
   });
 
   test("the API key is required when configured", async () => {
@@ -169,7 +220,9 @@ describe("points", () => {
       expect(no.status).toBe(401);
       expect(((await no.json()) as any).status.error).toMatch(/API key/);
       expect((await fetch(`${locked.url}/collections`, { headers: { "api-key": "secret-key-1" } })).status).toBe(200);
-      expect((await fetch(`${locked.url}/collections`, { headers: { authorization: "Bearer secret-key-1" } })).status).toBe(200);
+      expect(
+        (await fetch(`${locked.url}/collections`, { headers: { authorization: "Bearer secret-key-1" } })).status,
+      ).toBe(200);
     } finally {
       await locked.close();
     }
@@ -180,16 +233,41 @@ describe("filters, as Qdrant's engine evaluates them", () => {
   const col = { collection_name: "flt" };
   // The payloads of Qdrant's own condition-checker test, plus the traps of a naive translation.
   const payloads: Record<number, Record<string, unknown>> = {
-    1: { price: 499.9, amount: 10, rating: [3, 7, 9, 9], color: "red", has_delivery: true, shipped_at: "2020-02-15T00:00:00Z", parts: [], packaging: null, not_null: [null], tags: ["a", "b"], note: "Login fails on mobile" },
-    2: { price: 7, amount: 7.5, color: "blue", tags: [], note: "login FAILS", city: [{ name: "Berlin", pop: 3 }, { name: "Paris", pop: 2 }] },
+    1: {
+      price: 499.9,
+      amount: 10,
+      rating: [3, 7, 9, 9],
+      color: "red",
+      has_delivery: true,
+      shipped_at: "2020-02-15T00:00:00Z",
+      parts: [],
+      packaging: null,
+      not_null: [null],
+      tags: ["a", "b"],
+      note: "Login fails on mobile",
+    },
+    2: {
+      price: 7,
+      amount: 7.5,
+      color: "blue",
+      tags: [],
+      note: "login FAILS",
+      city: [
+        { name: "Berlin", pop: 3 },
+        { name: "Paris", pop: 2 },
+      ],
+    },
     3: { color: 7, tags: "a", shipped_at: "not a date", note: ["x", "the login page"] },
     4: {},
   };
-  const ids = async (filter: unknown) => (await ok("POST", `${C}/points/scroll`, col, { filter, limit: 100 })).points.map((p: { id: number }) => p.id);
+  const ids = async (filter: unknown) =>
+    (await ok("POST", `${C}/points/scroll`, col, { filter, limit: 100 })).points.map((p: { id: number }) => p.id);
 
   beforeAll(async () => {
     await ok("PUT", C, col, { vectors: { size: 2, distance: "Cosine" } });
-    await ok("PUT", `${C}/points`, col, { points: Object.entries(payloads).map(([id, payload]) => ({ id: Number(id), vector: [1, 0], payload })) });
+    await ok("PUT", `${C}/points`, col, {
+      points: Object.entries(payloads).map(([id, payload]) => ({ id: Number(id), vector: [1, 0], payload })),
+    });
   });
 
   test("match.value: strict types; arrays match on any element", async () => {
@@ -217,9 +295,13 @@ describe("filters, as Qdrant's engine evaluates them", () => {
   });
 
   test("range with datetimes: strings that parse, compared as instants; bad bounds are refused", async () => {
-    expect(await ids({ must: [{ key: "shipped_at", range: { gte: "2020-02-01T00:00:00Z", lt: "2020-03-01" } }] })).toEqual([1]);
+    expect(
+      await ids({ must: [{ key: "shipped_at", range: { gte: "2020-02-01T00:00:00Z", lt: "2020-03-01" } }] }),
+    ).toEqual([1]);
     expect(await ids({ must: [{ key: "shipped_at", range: { gt: "2020-02-15T01:00:00+02:00" } }] })).toEqual([1]);
-    const bad = await call("POST", "/collections/flt/points/scroll", { filter: { must: [{ key: "shipped_at", range: { gte: "yesterday" } }] } });
+    const bad = await call("POST", "/collections/flt/points/scroll", {
+      filter: { must: [{ key: "shipped_at", range: { gte: "yesterday" } }] },
+    });
     expect(bad.status).toBe(400);
     expect(bad.json.status.error).toMatch(/not in a supported date\/time format/);
   });
@@ -239,7 +321,10 @@ describe("filters, as Qdrant's engine evaluates them", () => {
   test("match.text: a case-sensitive substring without an index, tokens with a full-text index", async () => {
     expect(await ids({ must: [{ key: "note", match: { text: "login" } }] })).toEqual([2, 3]);
     expect(await ids({ must: [{ key: "note", match: { text: "fails on" } }] })).toEqual([1]);
-    await ok("PUT", `${C}/index`, col, { field_name: "note", field_schema: { type: "text", tokenizer: "word", lowercase: true } });
+    await ok("PUT", `${C}/index`, col, {
+      field_name: "note",
+      field_schema: { type: "text", tokenizer: "word", lowercase: true },
+    });
     expect(await ids({ must: [{ key: "note", match: { text: "login" } }] })).toEqual([1, 2, 3]);
     expect(await ids({ must: [{ key: "note", match: { text: "log" } }] })).toEqual([]);
     expect(await ids({ must: [{ key: "note", match: { text: "fails login" } }] })).toEqual([1, 2]);
@@ -247,12 +332,69 @@ describe("filters, as Qdrant's engine evaluates them", () => {
   });
 
   test("should / must_not / min_should / nested / has_id / values_count", async () => {
-    expect(await ids({ should: [{ key: "color", match: { value: "red" } }, { key: "color", match: { value: "blue" } }] })).toEqual([1, 2]);
+    expect(
+      await ids({
+        should: [
+          { key: "color", match: { value: "red" } },
+          { key: "color", match: { value: "blue" } },
+        ],
+      }),
+    ).toEqual([1, 2]);
     expect(await ids({ should: [] })).toEqual([]);
-    expect(await ids({ must_not: [{ key: "color", match: { value: "red" } }, { key: "color", match: { value: 7 } }] })).toEqual([2, 4]);
-    expect(await ids({ min_should: { conditions: [{ key: "color", match: { value: "red" } }, { key: "tags", match: { value: "a" } }, { key: "amount", range: { gt: 5 } }], min_count: 2 } })).toEqual([1]);
-    expect(await ids({ must: [{ nested: { key: "city", filter: { must: [{ key: "name", match: { value: "Paris" } }, { key: "pop", range: { gte: 2 } }] } } }] })).toEqual([2]);
-    expect(await ids({ must: [{ nested: { key: "city", filter: { must: [{ key: "name", match: { value: "Paris" } }, { key: "pop", range: { gte: 3 } }] } } }] })).toEqual([]);
+    expect(
+      await ids({
+        must_not: [
+          { key: "color", match: { value: "red" } },
+          { key: "color", match: { value: 7 } },
+        ],
+      }),
+    ).toEqual([2, 4]);
+    expect(
+      await ids({
+        min_should: {
+          conditions: [
+            { key: "color", match: { value: "red" } },
+            { key: "tags", match: { value: "a" } },
+            { key: "amount", range: { gt: 5 } },
+          ],
+          min_count: 2,
+        },
+      }),
+    ).toEqual([1]);
+    expect(
+      await ids({
+        must: [
+          {
+            nested: {
+              key: "city",
+              filter: {
+                must: [
+                  { key: "name", match: { value: "Paris" } },
+                  { key: "pop", range: { gte: 2 } },
+                ],
+              },
+            },
+          },
+        ],
+      }),
+    ).toEqual([2]);
+    expect(
+      await ids({
+        must: [
+          {
+            nested: {
+              key: "city",
+              filter: {
+                must: [
+                  { key: "name", match: { value: "Paris" } },
+                  { key: "pop", range: { gte: 3 } },
+                ],
+              },
+            },
+          },
+        ],
+      }),
+    ).toEqual([]);
     expect(await ids({ must: [{ has_id: [2, 4] }] })).toEqual([2, 4]);
     expect(await ids({ must: [{ key: "rating", values_count: { gte: 4 } }] })).toEqual([1]);
     expect(await ids({ must: [{ must: [{ key: "color", match: { value: "red" } }] }] })).toEqual([1]);
@@ -284,7 +426,11 @@ describe("filters, as Qdrant's engine evaluates them", () => {
 
 test("faults from the shared fake server: 429 with Retry-After in Qdrant's error shape", async () => {
   server.inject({ type: "status", status: 429, retryAfter: 2 }, { path: "/collections/flt/points/scroll" });
-  const r = await fetch(`${server.url}/collections/flt/points/scroll`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+  const r = await fetch(`${server.url}/collections/flt/points/scroll`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: "{}",
+  });
   expect(r.status).toBe(429);
   expect(r.headers.get("retry-after")).toBe("2");
   expect(((await r.json()) as any).status.error).toBeDefined();

@@ -17,7 +17,9 @@ function scoresEverything(): { reranker: Reranker; slowDown: () => void; speedUp
       if (delayMs) {
         await new Promise<void>((resolve, reject) => {
           const timer = setTimeout(resolve, delayMs);
-          options.signal?.addEventListener("abort", () => (clearTimeout(timer), reject(options.signal!.reason)), { once: true });
+          options.signal?.addEventListener("abort", () => (clearTimeout(timer), reject(options.signal!.reason)), {
+            once: true,
+          });
         });
       }
       return documents.map((d, index) => ({ index, score: lexicalScore(query, d) })).sort((a, b) => a.score - b.score);

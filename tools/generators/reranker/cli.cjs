@@ -27,7 +27,9 @@ const { values, positionals } = parseArgs({
 });
 const [name] = positionals;
 if (!name || !values.directory) {
-  console.error("usage: cli.cjs <name> --directory <folder> [--package-name <npm name>] [--license <spdx>] [--core-version <range>] [--testkit-version <range>] [--dry-run]");
+  console.error(
+    "usage: cli.cjs <name> --directory <folder> [--package-name <npm name>] [--license <spdx>] [--core-version <range>] [--testkit-version <range>] [--dry-run]",
+  );
   process.exit(2);
 }
 
@@ -54,7 +56,9 @@ rerankerGenerator(tree, {
     printChanges(changes);
     if (values["dry-run"]) return;
     flushChanges(target, changes);
-    console.log(`\nWrote ${target}. Next: npm install && npm run build && npm test, then replace score() in src/reranker.ts (see docs/plugins.md).`);
+    console.log(
+      `\nWrote ${target}. Next: npm install && npm run build && npm test, then replace score() in src/reranker.ts (see docs/plugins.md).`,
+    );
   })
   .catch((err) => {
     console.error(err instanceof Error ? err.message : err);

@@ -35,12 +35,15 @@ function readJsonIfExists(tree, file) {
  */
 function normalizeOptions(tree, options) {
   if (!/^[a-z][a-z0-9_-]*$/.test(options.name)) {
-    throw new Error(`reranker name ${JSON.stringify(options.name)}: use lower-case letters, digits, - and _ (e.g. acme)`);
+    throw new Error(
+      `reranker name ${JSON.stringify(options.name)}: use lower-case letters, digits, - and _ (e.g. acme)`,
+    );
   }
   const standalone = options.standalone === true;
   const n = names(options.name);
   const directory = options.directory ?? joinPathFragments("packages", `reranker-${n.fileName}`);
-  const packageName = options.packageName ?? (standalone ? `mem0-reranker-${n.fileName}` : `@mem0/reranker-${n.fileName}`);
+  const packageName =
+    options.packageName ?? (standalone ? `mem0-reranker-${n.fileName}` : `@mem0/reranker-${n.fileName}`);
   const version = (/** @type {string} */ dir, /** @type {string | undefined} */ given) => {
     if (given) return given;
     const json = readJsonIfExists(tree, `packages/${dir}/package.json`);
@@ -50,7 +53,8 @@ function normalizeOptions(tree, options) {
   const rootDevDeps = readJsonIfExists(tree, "package.json")?.devDependencies ?? {};
   // The exported config schema's type names zod's types, so declaration emit needs zod resolvable
   // from the package itself (pnpm's strict layout does not lend it core's): the same range as core.
-  const zodRange = options.zodVersion ?? readJsonIfExists(tree, "packages/core/package.json")?.dependencies?.zod ?? FALLBACK_ZOD;
+  const zodRange =
+    options.zodVersion ?? readJsonIfExists(tree, "packages/core/package.json")?.dependencies?.zod ?? FALLBACK_ZOD;
   const tools = Object.fromEntries(
     Object.entries(FALLBACK_TOOLS).map(([k, v]) => [k, options.toolVersions?.[k] ?? rootDevDeps[k] ?? v]),
   );
@@ -89,8 +93,12 @@ async function rerankerGenerator(tree, options) {
   generateFiles(tree, path.join(__dirname, "files", "common"), o.directory, o);
   generateFiles(tree, path.join(__dirname, "files", o.standalone ? "standalone" : "workspace"), o.directory, o);
   return () => {
-    const install = o.standalone ? `cd ${o.directory} && npm install` : "ONNXRUNTIME_NODE_INSTALL=skip npx -y pnpm@12.4.2 install";
-    console.log(`\n${o.packageName} is in ${o.directory}. Next:\n  ${install}\n  then build and test it; replace score() in src/reranker.ts with your model or API (see docs/plugins.md).`);
+    const install = o.standalone
+      ? `cd ${o.directory} && npm install`
+      : "ONNXRUNTIME_NODE_INSTALL=skip npx -y pnpm@12.4.2 install";
+    console.log(
+      `\n${o.packageName} is in ${o.directory}. Next:\n  ${install}\n  then build and test it; replace score() in src/reranker.ts with your model or API (see docs/plugins.md).`,
+    );
   };
 }
 

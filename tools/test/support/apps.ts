@@ -57,10 +57,19 @@ export async function createApp(manifest: PackManifest, options: AppOptions): Pr
   if (options.pm === "npm") pkg.overrides = overrides;
   writeFileSync(join(dir, "package.json"), JSON.stringify(pkg, null, 2));
   if (options.pm === "pnpm") {
-    writeFileSync(join(root, "package.json"), JSON.stringify({ name: `workspace-${options.label}`, private: true }, null, 2));
+    writeFileSync(
+      join(root, "package.json"),
+      JSON.stringify({ name: `workspace-${options.label}`, private: true }, null, 2),
+    );
     writeFileSync(
       join(root, "pnpm-workspace.yaml"),
-      ['packages:\n  - "apps/*"', "hoist: false", "overrides:", ...Object.entries(overrides).map(([k, v]) => `  "${k}": "${v}"`), ""].join("\n"),
+      [
+        'packages:\n  - "apps/*"',
+        "hoist: false",
+        "overrides:",
+        ...Object.entries(overrides).map(([k, v]) => `  "${k}": "${v}"`),
+        "",
+      ].join("\n"),
     );
   }
   for (const [path, content] of Object.entries(options.files ?? {})) {
@@ -72,7 +81,8 @@ export async function createApp(manifest: PackManifest, options: AppOptions): Pr
 }
 
 export async function install(dir: string, pm: PackageManager): Promise<void> {
-  if (pm === "npm") await npm(["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: dir });
+  if (pm === "npm")
+    await npm(["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: dir });
   // The default store is reused, so packages already fetched for the workspace are linked, not
   // downloaded. No lockfile here: CI=true would otherwise make pnpm demand a frozen one.
   else await pnpm(["install", "--no-frozen-lockfile", "--prefer-offline", "--reporter=append-only"], { cwd: dir });
@@ -91,7 +101,8 @@ export function installedPackages(app: App): Set<string> {
       if (entry === ".bin" || entry === ".cache" || entry === ".modules.yaml") continue;
       const path = join(nodeModules, entry);
       if (entry === ".pnpm") {
-        for (const store of readdirSync(path)) if (lstatSync(join(path, store)).isDirectory()) walk(join(path, store, "node_modules"));
+        for (const store of readdirSync(path))
+          if (lstatSync(join(path, store)).isDirectory()) walk(join(path, store, "node_modules"));
         continue;
       }
       if (entry.startsWith("@")) {

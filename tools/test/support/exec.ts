@@ -12,7 +12,16 @@ export const PNPM = ["npx", "-y", "pnpm@12.4.2"] as const;
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(npm|pnpm)_/i.test(k) || k === "INIT_CWD" || k === "NODE_PATH" || k === "NODE_ENV" || k.startsWith("JEST_") || k === "NODE_OPTIONS" || k === "FORCE_COLOR") continue;
+    if (
+      /^(npm|pnpm)_/i.test(k) ||
+      k === "INIT_CWD" ||
+      k === "NODE_PATH" ||
+      k === "NODE_ENV" ||
+      k.startsWith("JEST_") ||
+      k === "NODE_OPTIONS" ||
+      k === "FORCE_COLOR"
+    )
+      continue;
     env[k] = v;
   }
   return {
@@ -62,11 +71,17 @@ export function run(cmd: string, args: readonly string[], options: RunOptions): 
       clearTimeout(timer);
       const result = { code, stdout: stripAnsi(stdout), stderr: stripAnsi(stderr) };
       if (code === 0 || options.allowFailure) resolve(result);
-      else reject(new Error(`${cmd} ${args.join(" ")} (in ${options.cwd}) exited ${code ?? signal}\n--- stdout\n${stdout.slice(-6000)}\n--- stderr\n${stderr.slice(-6000)}`));
+      else
+        reject(
+          new Error(
+            `${cmd} ${args.join(" ")} (in ${options.cwd}) exited ${code ?? signal}\n--- stdout\n${stdout.slice(-6000)}\n--- stderr\n${stderr.slice(-6000)}`,
+          ),
+        );
     });
   });
 }
 
-export const pnpm = (args: readonly string[], options: RunOptions) => run(PNPM[0], [...PNPM.slice(1), ...args], options);
+export const pnpm = (args: readonly string[], options: RunOptions) =>
+  run(PNPM[0], [...PNPM.slice(1), ...args], options);
 export const npm = (args: readonly string[], options: RunOptions) => run("npm", args, options);
 export const node = (args: readonly string[], options: RunOptions) => run(process.execPath, args, options);

@@ -16,11 +16,21 @@ export default async function globalSetup(): Promise<void> {
   const manifest: PackManifest = { root, packs: {} };
   try {
     const filters = packages.flatMap((p) => ["--filter", p.name]);
-    const { stdout } = await pnpm(["-r", ...filters, "pack", "--pack-destination", dest, "--json"], { cwd: workspaceRoot });
-    const parsed = JSON.parse(stdout) as { name: string; version: string; filename: string; files: { path: string }[] }[] | { name: string; version: string; filename: string; files: { path: string }[] };
+    const { stdout } = await pnpm(["-r", ...filters, "pack", "--pack-destination", dest, "--json"], {
+      cwd: workspaceRoot,
+    });
+    const parsed = JSON.parse(stdout) as
+      | { name: string; version: string; filename: string; files: { path: string }[] }[]
+      | { name: string; version: string; filename: string; files: { path: string }[] };
     for (const p of Array.isArray(parsed) ? parsed : [parsed]) {
       const dir = packages.find((w) => w.name === p.name)!.dir;
-      manifest.packs[p.name] = { name: p.name, version: p.version, tarball: p.filename, files: p.files.map((f) => f.path).sort(), dir } satisfies Pack;
+      manifest.packs[p.name] = {
+        name: p.name,
+        version: p.version,
+        tarball: p.filename,
+        files: p.files.map((f) => f.path).sort(),
+        dir,
+      } satisfies Pack;
     }
   } catch (err) {
     manifest.error = err instanceof Error ? err.message : String(err);

@@ -24,4 +24,5 @@ export const ATTW_ARGS = ["--ignore-rules", "cjs-resolves-to-esm", "false-export
 export const publint = (tarball: string): Promise<RunResult> =>
   run(bin("publint"), ["run", tarball, "--strict", "--level", "warning"], { cwd: workspaceRoot, allowFailure: true });
 
-export const attw = (tarball: string): Promise<RunResult> => run(bin("attw"), [tarball, ...ATTW_ARGS], { cwd: workspaceRoot, allowFailure: true });
+export const attw = (tarball: string): Promise<RunResult> =>
+  run(bin("attw"), [tarball, ...ATTW_ARGS], { cwd: workspaceRoot, allowFailure: true });

@@ -29,7 +29,10 @@ export const MANIFEST_ENV = "MEM0_PACKAGING_ROOT";
 
 export function readManifest(): PackManifest {
   const root = process.env[MANIFEST_ENV];
-  if (!root) throw new Error(`${MANIFEST_ENV} is not set: run these tests through tools/jest.config.cjs (its globalSetup packs the packages)`);
+  if (!root)
+    throw new Error(
+      `${MANIFEST_ENV} is not set: run these tests through tools/jest.config.cjs (its globalSetup packs the packages)`,
+    );
   return JSON.parse(readFileSync(join(root, "manifest.json"), "utf8")) as PackManifest;
 }
 

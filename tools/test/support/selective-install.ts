@@ -11,7 +11,13 @@ import { node } from "./exec.js";
 import { readManifest } from "./packs.js";
 
 /** SDKs of providers the app did not install: none may arrive with core or cohere. */
-export const NOT_INSTALLED = ["openai", "@huggingface/transformers", "onnxruntime-node", "@qdrant/js-client-rest", "better-sqlite3"];
+export const NOT_INSTALLED = [
+  "openai",
+  "@huggingface/transformers",
+  "onnxruntime-node",
+  "@qdrant/js-client-rest",
+  "better-sqlite3",
+];
 
 const CONFIG = `{ vector_store: { provider: "memory" }, reranker: { provider: "cohere", config: { api_key: "test" } } }`;
 
@@ -60,7 +66,15 @@ export async function main(): Promise<SearchResponse> {
 `;
 
 const TSCONFIG = JSON.stringify({
-  compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", strict: true, noEmit: true, skipLibCheck: true, types: [] },
+  compilerOptions: {
+    module: "nodenext",
+    moduleResolution: "nodenext",
+    target: "es2022",
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: [],
+  },
   files: ["consumer.mts", "consumer.cts"],
 });
 
@@ -70,7 +84,14 @@ interface ProbeOutput {
   model: string;
   samePlugin: boolean;
   requireIsCjs?: boolean;
-  qdrant: { resolved?: boolean; name?: string; code?: string; message?: string; packageName?: string; isProviderNotFound?: boolean };
+  qdrant: {
+    resolved?: boolean;
+    name?: string;
+    code?: string;
+    message?: string;
+    packageName?: string;
+    isProviderNotFound?: boolean;
+  };
 }
 
 export function describeSelectiveInstall(pm: PackageManager): void {
@@ -81,7 +102,13 @@ export function describeSelectiveInstall(pm: PackageManager): void {
         pm,
         label: "selective",
         dependencies: ["@mem0/core", "@mem0/reranker-cohere"],
-        files: { "esm.mjs": ESM_SCRIPT, "cjs.cjs": CJS_SCRIPT, "consumer.mts": TS_CONSUMER, "consumer.cts": TS_CONSUMER, "tsconfig.json": TSCONFIG },
+        files: {
+          "esm.mjs": ESM_SCRIPT,
+          "cjs.cjs": CJS_SCRIPT,
+          "consumer.mts": TS_CONSUMER,
+          "consumer.cts": TS_CONSUMER,
+          "tsconfig.json": TSCONFIG,
+        },
       });
     }, 240_000);
 
@@ -111,7 +138,12 @@ export function describeSelectiveInstall(pm: PackageManager): void {
 
     test('provider: "qdrant" fails with a message naming @mem0/store-qdrant to install', async () => {
       const out = await runProbe("esm.mjs");
-      expect(out.qdrant).toMatchObject({ name: "ProviderNotFoundError", code: "PROVIDER_NOT_FOUND", packageName: "@mem0/store-qdrant", isProviderNotFound: true });
+      expect(out.qdrant).toMatchObject({
+        name: "ProviderNotFoundError",
+        code: "PROVIDER_NOT_FOUND",
+        packageName: "@mem0/store-qdrant",
+        isProviderNotFound: true,
+      });
       expect(out.qdrant.message).toContain("npm install @mem0/store-qdrant");
       const cjs = await runProbe("cjs.cjs");
       expect(cjs.qdrant).toMatchObject({ packageName: "@mem0/store-qdrant", isProviderNotFound: true });

@@ -49,7 +49,11 @@ export interface ComparisonSummary {
   /** Per side and stage; `added` is the per-query difference of total latency, B − A. */
   latency: { a: Stages; b: Stages; added: StageStats };
   rankChanges: Record<(typeof RANK_BUCKETS)[number], number>;
-  failures: { a: { errors: number; fallbacks: number }; b: { errors: number; fallbacks: number }; list: { query: string; side: "a" | "b"; kind: "error" | "fallback"; message: string }[] };
+  failures: {
+    a: { errors: number; fallbacks: number };
+    b: { errors: number; fallbacks: number };
+    list: { query: string; side: "a" | "b"; kind: "error" | "fallback"; message: string }[];
+  };
 }
 
 export interface Comparison {
@@ -92,7 +96,10 @@ function stages(responses: SearchResponse[]): Stages {
 }
 
 export function summarize(queries: QueryOutcome[]): ComparisonSummary {
-  const both = queries.filter((q) => q.a.ok && q.b.ok) as (QueryOutcome & { a: { ok: true; response: SearchResponse }; b: { ok: true; response: SearchResponse } })[];
+  const both = queries.filter((q) => q.a.ok && q.b.ok) as (QueryOutcome & {
+    a: { ok: true; response: SearchResponse };
+    b: { ok: true; response: SearchResponse };
+  })[];
   const rankChanges = Object.fromEntries(RANK_BUCKETS.map((b) => [b, 0])) as ComparisonSummary["rankChanges"];
   for (const q of both) for (const d of q.deltas) rankChanges[bucketOf(d)]++;
   const list: ComparisonSummary["failures"]["list"] = [];
@@ -126,22 +133,35 @@ export function summarize(queries: QueryOutcome[]): ComparisonSummary {
   };
 }
 
-export function compareOutcome(a: SideOutcome, b: SideOutcome, key: ResultKey): { deltas: (number | null)[]; topChanged: boolean } {
+export function compareOutcome(
+  a: SideOutcome,
+  b: SideOutcome,
+  key: ResultKey,
+): { deltas: (number | null)[]; topChanged: boolean } {
   if (!a.ok || !b.ok) return { deltas: [], topChanged: false };
   const before = a.response.results.map(key);
   const deltas = b.response.results.map((r: SearchResult, i) => rankDelta(before, key(r), i));
   const topA = a.response.results[0];
   const topB = b.response.results[0];
-  const topChanged = (topA === undefined) !== (topB === undefined) || (topA !== undefined && topB !== undefined && key(topA) !== key(topB));
+  const topChanged =
+    (topA === undefined) !== (topB === undefined) ||
+    (topA !== undefined && topB !== undefined && key(topA) !== key(topB));
   return { deltas, topChanged };
 }
 
-export async function runComparison(a: CompareSide, b: CompareSide, queries: QuerySpec[], io: Io, options: { limit?: number } = {}): Promise<Comparison> {
+export async function runComparison(
+  a: CompareSide,
+  b: CompareSide,
+  queries: QuerySpec[],
+  io: Io,
+  options: { limit?: number } = {},
+): Promise<Comparison> {
   const mode = a.memory === b.memory ? "rerank" : "configs";
   // Results of two stores have different ids; the same text has the same hash in both.
   const key = mode === "rerank" ? byId : byHash;
   // One untimed query per side first, so that loading a model is not counted as query latency.
-  if (queries[0]) await Promise.all([runSide(a, queries[0], options.limit ?? 10), runSide(b, queries[0], options.limit ?? 10)]);
+  if (queries[0])
+    await Promise.all([runSide(a, queries[0], options.limit ?? 10), runSide(b, queries[0], options.limit ?? 10)]);
   const bar = startProgress(io, "running queries", queries.length);
   const outcomes: QueryOutcome[] = [];
   try {
@@ -149,14 +169,34 @@ export async function runComparison(a: CompareSide, b: CompareSide, queries: Que
       const limit = q.limit ?? options.limit ?? 10;
       const ra = await runSide(a, q, limit);
       const rb = await runSide(b, q, limit);
-      const scope = { ...(q.user_id ? { user_id: q.user_id } : {}), ...(q.agent_id ? { agent_id: q.agent_id } : {}), ...(q.run_id ? { run_id: q.run_id } : {}) };
-      outcomes.push({ id: q.id, query: q.query, line: q.line, scope, ...(q.filters ? { filters: q.filters } : {}), limit, a: ra, b: rb, ...compareOutcome(ra, rb, key) });
+      const scope = {
+        ...(q.user_id ? { user_id: q.user_id } : {}),
+        ...(q.agent_id ? { agent_id: q.agent_id } : {}),
+        ...(q.run_id ? { run_id: q.run_id } : {}),
+      };
+      outcomes.push({
+        id: q.id,
+        query: q.query,
+        line: q.line,
+        scope,
+        ...(q.filters ? { filters: q.filters } : {}),
+        limit,
+        a: ra,
+        b: rb,
+        ...compareOutcome(ra, rb, key),
+      });
       bar.increment();
     }
   } finally {
     bar.stop();
   }
-  return { mode, labels: { a: a.label, b: b.label }, generated_at: new Date().toISOString(), queries: outcomes, summary: summarize(outcomes) };
+  return {
+    mode,
+    labels: { a: a.label, b: b.label },
+    generated_at: new Date().toISOString(),
+    queries: outcomes,
+    summary: summarize(outcomes),
+  };
 }
 
 const pct = (n: number, d: number) => (d === 0 ? "–" : `${((100 * n) / d).toFixed(0)}%`);
@@ -164,31 +204,47 @@ const pct = (n: number, d: number) => (d === 0 ? "–" : `${((100 * n) / d).toFi
 export function renderComparisonText(c: Comparison, columns?: number, colors: Colors = PLAIN): string[] {
   const out: string[] = [];
   for (const q of c.queries) {
-    const scope = Object.entries(q.scope).map(([k, v]) => `${k}=${v}`).join(" ");
-    out.push("", `━━ ${q.id}: ${JSON.stringify(q.query)} · ${scope}${q.filters ? ` · filters: ${JSON.stringify(q.filters)}` : ""} · limit ${q.limit}`);
+    const scope = Object.entries(q.scope)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(" ");
+    out.push(
+      "",
+      `━━ ${q.id}: ${JSON.stringify(q.query)} · ${scope}${q.filters ? ` · filters: ${JSON.stringify(q.filters)}` : ""} · limit ${q.limit}`,
+    );
     if (q.a.ok && q.b.ok) {
       const a = { title: listTitle(c.labels.a, q.a.response), response: q.a.response };
-      out.push(...resultLists(a, { title: listTitle(c.labels.b, q.b.response), response: q.b.response }, { ...(columns ? { columns } : {}), colors, key: c.mode === "rerank" ? byId : byHash }));
+      out.push(
+        ...resultLists(
+          a,
+          { title: listTitle(c.labels.b, q.b.response), response: q.b.response },
+          { ...(columns ? { columns } : {}), colors, key: c.mode === "rerank" ? byId : byHash },
+        ),
+      );
       out.push(`${c.labels.a}: ${timingLine(q.a.response)}`, `${c.labels.b}: ${timingLine(q.b.response)}`);
-      if (q.b.response.rerank?.error) out.push(`${c.labels.b}: reranker failed (${q.b.response.rerank.error}); vector order returned`);
+      if (q.b.response.rerank?.error)
+        out.push(`${c.labels.b}: reranker failed (${q.b.response.rerank.error}); vector order returned`);
     }
     if (!q.a.ok) out.push(`${c.labels.a}: ${colors.red("FAILED")}: ${q.a.error}`);
     if (!q.b.ok) out.push(`${c.labels.b}: ${colors.red("FAILED")}: ${q.b.error}`);
   }
   const s = c.summary;
-  const lat = (st: Stages) => `embed ${ms(st.embed_ms.p50)}/${ms(st.embed_ms.p95)} · search ${ms(st.search_ms.p50)}/${ms(st.search_ms.p95)} · rerank ${ms(st.rerank_ms.p50)}/${ms(st.rerank_ms.p95)} · total ${ms(st.total_ms.p50)}/${ms(st.total_ms.p95)}`;
+  const lat = (st: Stages) =>
+    `embed ${ms(st.embed_ms.p50)}/${ms(st.embed_ms.p95)} · search ${ms(st.search_ms.p50)}/${ms(st.search_ms.p95)} · rerank ${ms(st.rerank_ms.p50)}/${ms(st.rerank_ms.p95)} · total ${ms(st.total_ms.p50)}/${ms(st.total_ms.p95)}`;
   out.push(
     "",
     "━━ Summary",
     `queries: ${s.queries} (${s.compared} with both sides answered)`,
     `top result changed: ${s.topChanged} of ${s.compared} (${pct(s.topChanged, s.compared)})`,
-    `rank changes of ${c.labels.b} against ${c.labels.a}: ${Object.entries(s.rankChanges).map(([k, v]) => `${k} ${v}`).join(" · ")}`,
+    `rank changes of ${c.labels.b} against ${c.labels.a}: ${Object.entries(s.rankChanges)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(" · ")}`,
     `latency p50/p95, ${c.labels.a}: ${lat(s.latency.a)}`,
     `latency p50/p95, ${c.labels.b}: ${lat(s.latency.b)}`,
     `latency added by ${c.mode === "rerank" ? "reranking" : c.labels.b} (per-query total difference): p50 ${ms(s.latency.added.p50)} · p95 ${ms(s.latency.added.p95)}`,
     `failures: ${c.labels.a}: ${s.failures.a.errors} errors, ${s.failures.a.fallbacks} reranker fallbacks · ${c.labels.b}: ${s.failures.b.errors} errors, ${s.failures.b.fallbacks} reranker fallbacks`,
   );
-  for (const f of s.failures.list) out.push(`  ${f.query} (${f.side === "a" ? c.labels.a : c.labels.b}) ${f.kind}: ${f.message}`);
+  for (const f of s.failures.list)
+    out.push(`  ${f.query} (${f.side === "a" ? c.labels.a : c.labels.b}) ${f.kind}: ${f.message}`);
   // Prose lines wrap at the terminal's width; the result lists are already laid out for it.
   return out.flatMap((line) => (line.includes(" │ ") || line.startsWith(" #  ") ? [line] : wrap(line, columns)));
 }

@@ -28,25 +28,30 @@ export function parseJsonFlag(flag: string, text: string | undefined): Record<st
   } catch (err) {
     throw new UsageError(`${flag}: invalid JSON: ${(err as Error).message}`);
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new UsageError(`${flag}: expected a JSON object`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new UsageError(`${flag}: expected a JSON object`);
   return value as Record<string, unknown>;
 }
 
 export function parsePositiveInt(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`${flag}: expected a positive integer, got ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text) || Number(text) < 1)
+    throw new UsageError(`${flag}: expected a positive integer, got ${JSON.stringify(text)}`);
   return Number(text);
 }
 
 export function parseNumber(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (text.trim() === "" || !Number.isFinite(n)) throw new UsageError(`${flag}: expected a number, got ${JSON.stringify(text)}`);
+  if (text.trim() === "" || !Number.isFinite(n))
+    throw new UsageError(`${flag}: expected a number, got ${JSON.stringify(text)}`);
   return n;
 }
 
 const scopeText = (m: { user_id?: string; agent_id?: string; run_id?: string }) =>
-  [m.user_id && `user_id=${m.user_id}`, m.agent_id && `agent_id=${m.agent_id}`, m.run_id && `run_id=${m.run_id}`].filter(Boolean).join(" ");
+  [m.user_id && `user_id=${m.user_id}`, m.agent_id && `agent_id=${m.agent_id}`, m.run_id && `run_id=${m.run_id}`]
+    .filter(Boolean)
+    .join(" ");
 
 export interface CrudContext {
   memory: Memory;
@@ -56,7 +61,9 @@ export interface CrudContext {
 
 function warnIfEphemeral({ memory, io }: CrudContext) {
   if (memory.vectorStore.provider === "memory") {
-    io.err('note: vector_store "memory" keeps nothing after this command exits; configure a persistent store (e.g. "sqlite") in mem0.config.json');
+    io.err(
+      'note: vector_store "memory" keeps nothing after this command exits; configure a persistent store (e.g. "sqlite") in mem0.config.json',
+    );
   }
 }
 
@@ -65,7 +72,11 @@ const print = (ctx: CrudContext, value: unknown, text: () => string[]) => {
   else for (const l of text()) ctx.io.out(l);
 };
 
-export async function addCommand(ctx: CrudContext, texts: string[], flags: ScopeFlags & { metadata?: string; infer?: boolean; file?: string }) {
+export async function addCommand(
+  ctx: CrudContext,
+  texts: string[],
+  flags: ScopeFlags & { metadata?: string; infer?: boolean; file?: string },
+) {
   if (flags.file) {
     if (texts.length > 0) throw new UsageError("add: give texts or --file, not both");
     const items = readMemories(flags.file);
@@ -75,23 +86,49 @@ export async function addCommand(ctx: CrudContext, texts: string[], flags: Scope
     if (texts.length === 0) throw new UsageError("add: give the memory text (or --file memories.jsonl)");
     const metadata = parseJsonFlag("--metadata", flags.metadata);
     const messages = texts.map((content) => ({ role: "user" as const, content }));
-    const result = await ctx.memory.add(messages, { ...scopeOf(flags), ...(metadata ? { metadata } : {}), ...(flags.infer !== undefined ? { infer: flags.infer } : {}) });
-    print(ctx, result, () => table(["id", "event", "memory"], result.results.map((r) => [r.id, r.event, r.memory]), ctx.io.columns));
+    const result = await ctx.memory.add(messages, {
+      ...scopeOf(flags),
+      ...(metadata ? { metadata } : {}),
+      ...(flags.infer !== undefined ? { infer: flags.infer } : {}),
+    });
+    print(ctx, result, () =>
+      table(
+        ["id", "event", "memory"],
+        result.results.map((r) => [r.id, r.event, r.memory]),
+        ctx.io.columns,
+      ),
+    );
   }
   warnIfEphemeral(ctx);
 }
 
 export function searchTable(r: SearchResponse, columns?: number): string[] {
-  const rows = r.results.map((x, i) => [String(i + 1), num(x.score), num(x.vector_score), num(x.rerank_score), x.memory, x.id]);
+  const rows = r.results.map((x, i) => [
+    String(i + 1),
+    num(x.score),
+    num(x.vector_score),
+    num(x.rerank_score),
+    x.memory,
+    x.id,
+  ]);
   const status = r.reranked
     ? `reranked by ${r.rerank!.provider}${r.rerank!.model ? ` (${r.rerank!.model})` : ""} over ${r.rerank!.candidates} candidates`
     : r.rerank?.error
       ? `reranker failed (${r.rerank.error}); vector order returned`
       : "vector order (no reranking)";
-  return [...table(["#", "score", "vector", "rerank", "memory", "id"], rows, columns), ...(rows.length === 0 ? ["(no memories match)"] : []), status, timingLine(r)];
+  return [
+    ...table(["#", "score", "vector", "rerank", "memory", "id"], rows, columns),
+    ...(rows.length === 0 ? ["(no memories match)"] : []),
+    status,
+    timingLine(r),
+  ];
 }
 
-export async function searchCommand(ctx: CrudContext, query: string, flags: ScopeFlags & { filters?: string; limit?: string; threshold?: string; rerank?: boolean; timeoutMs?: string }) {
+export async function searchCommand(
+  ctx: CrudContext,
+  query: string,
+  flags: ScopeFlags & { filters?: string; limit?: string; threshold?: string; rerank?: boolean; timeoutMs?: string },
+) {
   const filters = parseJsonFlag("--filters", flags.filters);
   const limit = parsePositiveInt("--limit", flags.limit);
   const threshold = parseNumber("--threshold", flags.threshold);
@@ -107,13 +144,21 @@ export async function searchCommand(ctx: CrudContext, query: string, flags: Scop
   print(ctx, response, () => searchTable(response, ctx.io.columns));
 }
 
-const itemRows = (items: MemoryItem[]) => items.map((m, i) => [String(i + 1), m.id, m.memory, scopeText(m), JSON.stringify(m.metadata), m.created_at]);
+const itemRows = (items: MemoryItem[]) =>
+  items.map((m, i) => [String(i + 1), m.id, m.memory, scopeText(m), JSON.stringify(m.metadata), m.created_at]);
 
 export async function listCommand(ctx: CrudContext, flags: ScopeFlags & { filters?: string; limit?: string }) {
   const filters = parseJsonFlag("--filters", flags.filters);
   const limit = parsePositiveInt("--limit", flags.limit);
-  const result = await ctx.memory.getAll({ ...scopeOf(flags), ...(filters ? { filters } : {}), ...(limit ? { limit } : {}) });
-  print(ctx, result, () => [...table(["#", "id", "memory", "scope", "metadata", "created_at"], itemRows(result.results), ctx.io.columns), `${result.results.length} memories`]);
+  const result = await ctx.memory.getAll({
+    ...scopeOf(flags),
+    ...(filters ? { filters } : {}),
+    ...(limit ? { limit } : {}),
+  });
+  print(ctx, result, () => [
+    ...table(["#", "id", "memory", "scope", "metadata", "created_at"], itemRows(result.results), ctx.io.columns),
+    `${result.results.length} memories`,
+  ]);
 }
 
 function notFound(id: string): never {
@@ -134,12 +179,22 @@ export async function getCommand(ctx: CrudContext, id: string) {
   ]);
 }
 
-export async function updateCommand(ctx: CrudContext, id: string, text: string | undefined, flags: { metadata?: string }) {
+export async function updateCommand(
+  ctx: CrudContext,
+  id: string,
+  text: string | undefined,
+  flags: { metadata?: string },
+) {
   const metadata = parseJsonFlag("--metadata", flags.metadata);
   if (text === undefined && !metadata) throw new UsageError("update: give the new text, --metadata, or both");
   if (!(await ctx.memory.get(id))) notFound(id);
-  const result = await ctx.memory.update(id, { ...(text !== undefined ? { text } : {}), ...(metadata ? { metadata } : {}) });
-  print(ctx, result, () => [`updated ${id}: ${JSON.stringify(result.previous_memory)} → ${JSON.stringify(result.memory)}`]);
+  const result = await ctx.memory.update(id, {
+    ...(text !== undefined ? { text } : {}),
+    ...(metadata ? { metadata } : {}),
+  });
+  print(ctx, result, () => [
+    `updated ${id}: ${JSON.stringify(result.previous_memory)} → ${JSON.stringify(result.memory)}`,
+  ]);
   warnIfEphemeral(ctx);
 }
 
@@ -147,7 +202,10 @@ export async function deleteCommand(ctx: CrudContext, id: string | undefined, fl
   if (flags.all) {
     if (id) throw new UsageError("delete: give an id or --all with a scope, not both");
     const scope = scopeOf(flags);
-    if (Object.keys(scope).length === 0) throw new UsageError("delete --all: give --user-id, --agent-id or --run-id (deleting every memory of every scope is refused)");
+    if (Object.keys(scope).length === 0)
+      throw new UsageError(
+        "delete --all: give --user-id, --agent-id or --run-id (deleting every memory of every scope is refused)",
+      );
     const result = await ctx.memory.deleteAll(scope);
     print(ctx, result, () => [`deleted ${result.deleted} memories of ${scopeText(scope)}`]);
   } else {
@@ -164,7 +222,10 @@ export async function historyCommand(ctx: CrudContext, id: string) {
   print(ctx, events, () =>
     events.length === 0
       ? [`no history for ${id}`]
-      : table(["event", "at", "old_memory", "new_memory"], events.map((e) => [e.event, e.updated_at ?? e.created_at, e.old_memory ?? "", e.new_memory ?? ""]), ctx.io.columns),
+      : table(
+          ["event", "at", "old_memory", "new_memory"],
+          events.map((e) => [e.event, e.updated_at ?? e.created_at, e.old_memory ?? "", e.new_memory ?? ""]),
+          ctx.io.columns,
+        ),
   );
 }
-

@@ -47,10 +47,21 @@ export function runOf(r: SearchResponse): RunEntry[] {
   return r.results.map((x) => ({ id: String(x.metadata.doc_id), score: x.score }));
 }
 
-export function checkEvalInput(input: EvalInput): { evaluate: { id: string; text: string }[]; withoutJudgements: number; withoutRelevant: number; unknownDocs: number } {
+export function checkEvalInput(input: EvalInput): {
+  evaluate: { id: string; text: string }[];
+  withoutJudgements: number;
+  withoutRelevant: number;
+  unknownDocs: number;
+} {
   const queryIds = new Set(input.queries.map((q) => q.id));
   for (const qid of input.qrels.keys()) {
-    if (!queryIds.has(qid)) throw new InputError(input.files.qrels, undefined, "query-id", `${JSON.stringify(qid)} is judged but not in ${input.files.queries}`);
+    if (!queryIds.has(qid))
+      throw new InputError(
+        input.files.qrels,
+        undefined,
+        "query-id",
+        `${JSON.stringify(qid)} is judged but not in ${input.files.queries}`,
+      );
   }
   const scorable = judgedQueries(input.qrels);
   const docIds = new Set(input.corpus.map((d) => d.id));
@@ -64,10 +75,27 @@ export function checkEvalInput(input: EvalInput): { evaluate: { id: string; text
   };
 }
 
-export async function runEval(memory: Memory, input: EvalInput, io: Io, options: { userId?: string; samples?: number; seed?: number } = {}): Promise<EvalReport> {
-  if (!memory.reranker) throw new InputError("config", undefined, "reranker", "mem0-ts eval compares reranking off and on: configure a reranker");
+export async function runEval(
+  memory: Memory,
+  input: EvalInput,
+  io: Io,
+  options: { userId?: string; samples?: number; seed?: number } = {},
+): Promise<EvalReport> {
+  if (!memory.reranker)
+    throw new InputError(
+      "config",
+      undefined,
+      "reranker",
+      "mem0-ts eval compares reranking off and on: configure a reranker",
+    );
   const checked = checkEvalInput(input);
-  if (checked.evaluate.length === 0) throw new InputError(input.files.qrels, undefined, undefined, "no query has a relevant judgement (grade ≥ 1): nothing to evaluate");
+  if (checked.evaluate.length === 0)
+    throw new InputError(
+      input.files.qrels,
+      undefined,
+      undefined,
+      "no query has a relevant judgement (grade ≥ 1): nothing to evaluate",
+    );
   // A fresh run_id keeps this evaluation's memories apart from anything already in the store.
   const scope = { user_id: options.userId ?? "eval", run_id: `eval-${randomUUID()}` };
   await ingest(
@@ -93,9 +121,14 @@ export async function runEval(memory: Memory, input: EvalInput, io: Io, options:
 
   const perQuery = checked.evaluate.map((q, i) => {
     const judged = input.qrels.get(q.id)!;
-    return { id: q.id, off: scoreQuery(runOf(responses.off[i]!), judged), on: scoreQuery(runOf(responses.on[i]!), judged) };
+    return {
+      id: q.id,
+      off: scoreQuery(runOf(responses.off[i]!), judged),
+      on: scoreQuery(runOf(responses.on[i]!), judged),
+    };
   });
-  const avg = (side: Side) => Object.fromEntries(METRICS.map((m) => [m, mean(perQuery.map((p) => p[side][m]))])) as Record<MetricName, number>;
+  const avg = (side: Side) =>
+    Object.fromEntries(METRICS.map((m) => [m, mean(perQuery.map((p) => p[side][m]))])) as Record<MetricName, number>;
   const latency = (side: Side) =>
     Object.fromEntries(
       (["embed_ms", "search_ms", "rerank_ms", "total_ms"] as const).map((k) => {
@@ -105,19 +138,42 @@ export async function runEval(memory: Memory, input: EvalInput, io: Io, options:
     ) as EvalReport["latency"][Side];
   return {
     documents: input.corpus.length,
-    queries: { evaluated: checked.evaluate.length, without_judgements: checked.withoutJudgements, without_relevant: checked.withoutRelevant },
+    queries: {
+      evaluated: checked.evaluate.length,
+      without_judgements: checked.withoutJudgements,
+      without_relevant: checked.withoutRelevant,
+    },
     unknown_judged_documents: checked.unknownDocs,
     depth: EVAL_DEPTH,
-    reranker: { provider: memory.reranker.provider, ...(memory.reranker.model ? { model: memory.reranker.model } : {}) },
+    reranker: {
+      provider: memory.reranker.provider,
+      ...(memory.reranker.model ? { model: memory.reranker.model } : {}),
+    },
     metrics: { off: avg("off"), on: avg("on") },
-    diff: Object.fromEntries(METRICS.map((m) => [m, pairedBootstrap(perQuery.map((p) => p.off[m]), perQuery.map((p) => p.on[m]), { samples: options.samples, seed: options.seed })])) as EvalReport["diff"],
+    diff: Object.fromEntries(
+      METRICS.map((m) => [
+        m,
+        pairedBootstrap(
+          perQuery.map((p) => p.off[m]),
+          perQuery.map((p) => p.on[m]),
+          { samples: options.samples, seed: options.seed },
+        ),
+      ]),
+    ) as EvalReport["diff"],
     latency: { off: latency("off"), on: latency("on") },
-    fallbacks: checked.evaluate.flatMap((q, i) => (responses.on[i]!.rerank?.error ? [{ query: q.id, error: responses.on[i]!.rerank!.error! }] : [])),
+    fallbacks: checked.evaluate.flatMap((q, i) =>
+      responses.on[i]!.rerank?.error ? [{ query: q.id, error: responses.on[i]!.rerank!.error! }] : [],
+    ),
     per_query: perQuery,
   };
 }
 
-const LABELS: Record<MetricName, string> = { "ndcg@10": "nDCG@10", "mrr@10": "MRR@10", "recall@10": "Recall@10", "recall@50": "Recall@50" };
+const LABELS: Record<MetricName, string> = {
+  "ndcg@10": "nDCG@10",
+  "mrr@10": "MRR@10",
+  "recall@10": "Recall@10",
+  "recall@50": "Recall@50",
+};
 const signed = (n: number) => `${n >= 0 ? "+" : "−"}${Math.abs(n).toFixed(4)}`;
 
 export function renderEvalText(r: EvalReport): string[] {
@@ -126,23 +182,50 @@ export function renderEvalText(r: EvalReport): string[] {
     `eval: ${r.queries.evaluated} queries with relevant judgements over ${r.documents} documents, top ${r.depth} per query; reranker ${r.reranker.provider}${r.reranker.model ? ` (${r.reranker.model})` : ""}`,
   ];
   if (r.queries.without_judgements || r.queries.without_relevant) {
-    out.push(`skipped: ${r.queries.without_judgements} queries with no judgements, ${r.queries.without_relevant} with no relevant document (every metric would be 0 either way)`);
+    out.push(
+      `skipped: ${r.queries.without_judgements} queries with no judgements, ${r.queries.without_relevant} with no relevant document (every metric would be 0 either way)`,
+    );
   }
-  if (r.unknown_judged_documents) out.push(`note: ${r.unknown_judged_documents} judged documents are not in the corpus; they count as relevant and never retrieved`);
+  if (r.unknown_judged_documents)
+    out.push(
+      `note: ${r.unknown_judged_documents} judged documents are not in the corpus; they count as relevant and never retrieved`,
+    );
   out.push(
     "",
     ...table(
-      ["metric", "rerank off", "rerank on", "Δ on − off", `95% CI (paired bootstrap, ${ci.samples} resamples, seed ${ci.seed})`],
-      (Object.keys(LABELS) as MetricName[]).map((m) => [LABELS[m], r.metrics.off[m].toFixed(4), r.metrics.on[m].toFixed(4), signed(r.diff[m].diff), `[${signed(r.diff[m].lo)}, ${signed(r.diff[m].hi)}]`]),
+      [
+        "metric",
+        "rerank off",
+        "rerank on",
+        "Δ on − off",
+        `95% CI (paired bootstrap, ${ci.samples} resamples, seed ${ci.seed})`,
+      ],
+      (Object.keys(LABELS) as MetricName[]).map((m) => [
+        LABELS[m],
+        r.metrics.off[m].toFixed(4),
+        r.metrics.on[m].toFixed(4),
+        signed(r.diff[m].diff),
+        `[${signed(r.diff[m].lo)}, ${signed(r.diff[m].hi)}]`,
+      ]),
       160,
     ),
     "",
     ...table(
       ["latency p50 / p95", "embed", "vector search", "rerank", "total"],
-      (["off", "on"] as const).map((side) => [`rerank ${side}`, ...(["embed_ms", "search_ms", "rerank_ms", "total_ms"] as const).map((k) => `${ms(r.latency[side][k].p50)} / ${ms(r.latency[side][k].p95)}`)]),
+      (["off", "on"] as const).map((side) => [
+        `rerank ${side}`,
+        ...(["embed_ms", "search_ms", "rerank_ms", "total_ms"] as const).map(
+          (k) => `${ms(r.latency[side][k].p50)} / ${ms(r.latency[side][k].p95)}`,
+        ),
+      ]),
       160,
     ),
   );
-  out.push("", r.fallbacks.length ? `reranker failed on ${r.fallbacks.length} queries (vector order scored instead): ${r.fallbacks.map((f) => `${f.query}: ${f.error}`).join("; ")}` : "reranker failures: none");
+  out.push(
+    "",
+    r.fallbacks.length
+      ? `reranker failed on ${r.fallbacks.length} queries (vector order scored instead): ${r.fallbacks.map((f) => `${f.query}: ${f.error}`).join("; ")}`
+      : "reranker failures: none",
+  );
   return out;
 }

@@ -48,7 +48,12 @@ function openTable(file: string, table: string): Database.Database {
   }
   if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table)) {
     db.close();
-    throw new InputError(file, undefined, undefined, `no table "${table}": not a mem0ai ${table === "vectors" ? "vector store" : "history"} file`);
+    throw new InputError(
+      file,
+      undefined,
+      undefined,
+      `no table "${table}": not a mem0ai ${table === "vectors" ? "vector store" : "history"} file`,
+    );
   }
   return db;
 }
@@ -86,18 +91,26 @@ function recordOf(file: string, row: VectorRow): { id: string; vector: Float32Ar
   } catch {
     throw new InputError(file, undefined, `vectors[${row.id}].payload`, "is not JSON");
   }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new InputError(file, undefined, `vectors[${row.id}].payload`, "is not a JSON object");
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    throw new InputError(file, undefined, `vectors[${row.id}].payload`, "is not a JSON object");
   // mem0ai writes Buffer.from(new Float32Array(v).buffer): little-endian float32s.
   const copy = Buffer.from(row.vector);
   const vector = new Float32Array(copy.buffer, copy.byteOffset, Math.floor(copy.byteLength / 4));
   return { id: row.id, vector, payload: fromMem0Payload(raw as Record<string, unknown>) };
 }
 
-export async function importMem0ai(options: { memory: Memory; from: string; history?: string; io: Io }): Promise<ImportReport> {
+export async function importMem0ai(options: {
+  memory: Memory;
+  from: string;
+  history?: string;
+  io: Io;
+}): Promise<ImportReport> {
   const { memory, io } = options;
   const history = options.history !== undefined ? readHistory(options.history) : new Map<string, HistoryEvent[]>();
   if (options.history !== undefined && !memory.vectorStore.history) {
-    io.err(`note: the configured store (${memory.vectorStore.provider}) keeps no history of its own; the history file is not imported`);
+    io.err(
+      `note: the configured store (${memory.vectorStore.provider}) keeps no history of its own; the history file is not imported`,
+    );
   }
   const db = openTable(options.from, "vectors");
   const report: ImportReport = { memories: 0, skipped: 0, events: 0 };
@@ -105,7 +118,9 @@ export async function importMem0ai(options: { memory: Memory; from: string; hist
     const total = (db.prepare("SELECT count(*) AS n FROM vectors").get() as { n: number }).n;
     const progress = startProgress(io, "import", total);
     try {
-      const rows = db.prepare("SELECT id, vector, payload FROM vectors ORDER BY rowid").iterate() as IterableIterator<VectorRow>;
+      const rows = db
+        .prepare("SELECT id, vector, payload FROM vectors ORDER BY rowid")
+        .iterate() as IterableIterator<VectorRow>;
       let batch: ReturnType<typeof recordOf>[] = [];
       const flush = async () => {
         const fresh: typeof batch = [];

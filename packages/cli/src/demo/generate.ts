@@ -9,7 +9,8 @@ import type { DemoMemory } from "./playbooks.js";
 
 type Rand = () => number;
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
-const dateIn = (r: Rand, from: string, days: number) => new Date(Date.parse(from) + Math.floor(r() * days) * 86_400_000).toISOString().slice(0, 10);
+const dateIn = (r: Rand, from: string, days: number) =>
+  new Date(Date.parse(from) + Math.floor(r() * days) * 86_400_000).toISOString().slice(0, 10);
 
 const RESTAURANTS = [
   { name: "Verde", cuisine: "vegetarian", veg: "an all-vegetarian menu" },
@@ -37,10 +38,22 @@ const VERDICTS: [number, string][] = [
 ];
 
 const MOVIES = [
-  ["Arrival", "science fiction"], ["Interstellar", "science fiction"], ["Blade Runner 2049", "science fiction"], ["Dune Part Two", "science fiction"],
-  ["The Grand Budapest Hotel", "comedy"], ["Paddington 2", "comedy"], ["Knives Out", "mystery"], ["Parasite", "thriller"],
-  ["Hereditary", "horror"], ["Get Out", "horror"], ["La La Land", "musical"], ["Everything Everywhere All at Once", "science fiction"],
-  ["Spirited Away", "animation"], ["The Social Network", "drama"], ["Mad Max: Fury Road", "action"], ["Oppenheimer", "drama"],
+  ["Arrival", "science fiction"],
+  ["Interstellar", "science fiction"],
+  ["Blade Runner 2049", "science fiction"],
+  ["Dune Part Two", "science fiction"],
+  ["The Grand Budapest Hotel", "comedy"],
+  ["Paddington 2", "comedy"],
+  ["Knives Out", "mystery"],
+  ["Parasite", "thriller"],
+  ["Hereditary", "horror"],
+  ["Get Out", "horror"],
+  ["La La Land", "musical"],
+  ["Everything Everywhere All at Once", "science fiction"],
+  ["Spirited Away", "animation"],
+  ["The Social Network", "drama"],
+  ["Mad Max: Fury Road", "action"],
+  ["Oppenheimer", "drama"],
 ] as const;
 const MOVIE_REACTIONS: [number, string][] = [
   [5, "loved it and wants to watch it again"],
@@ -52,12 +65,18 @@ const MOVIE_REACTIONS: [number, string][] = [
 ];
 
 const BOOKS = [
-  ["The Martian", "Andy Weir", "science fiction", "survival on Mars"], ["Project Hail Mary", "Andy Weir", "science fiction", "interstellar exploration"],
-  ["Leviathan Wakes", "James S. A. Corey", "science fiction", "space travel and solar-system politics"], ["Children of Time", "Adrian Tchaikovsky", "science fiction", "terraforming and a generation ship"],
-  ["Aurora", "Kim Stanley Robinson", "science fiction", "a generation ship's voyage"], ["Rendezvous with Rama", "Arthur C. Clarke", "science fiction", "exploring an alien spacecraft"],
-  ["Sapiens", "Yuval Noah Harari", "non-fiction", "a history of humankind"], ["The Body", "Bill Bryson", "non-fiction", "how the human body works"],
-  ["Pride and Prejudice", "Jane Austen", "romance", "manners and marriage"], ["The Thursday Murder Club", "Richard Osman", "mystery", "retirees solving murders"],
-  ["Piranesi", "Susanna Clarke", "fantasy", "an endless house of statues"], ["The Left Hand of Darkness", "Ursula K. Le Guin", "science fiction", "an envoy on an ice planet"],
+  ["The Martian", "Andy Weir", "science fiction", "survival on Mars"],
+  ["Project Hail Mary", "Andy Weir", "science fiction", "interstellar exploration"],
+  ["Leviathan Wakes", "James S. A. Corey", "science fiction", "space travel and solar-system politics"],
+  ["Children of Time", "Adrian Tchaikovsky", "science fiction", "terraforming and a generation ship"],
+  ["Aurora", "Kim Stanley Robinson", "science fiction", "a generation ship's voyage"],
+  ["Rendezvous with Rama", "Arthur C. Clarke", "science fiction", "exploring an alien spacecraft"],
+  ["Sapiens", "Yuval Noah Harari", "non-fiction", "a history of humankind"],
+  ["The Body", "Bill Bryson", "non-fiction", "how the human body works"],
+  ["Pride and Prejudice", "Jane Austen", "romance", "manners and marriage"],
+  ["The Thursday Murder Club", "Richard Osman", "mystery", "retirees solving murders"],
+  ["Piranesi", "Susanna Clarke", "fantasy", "an endless house of statues"],
+  ["The Left Hand of Darkness", "Ursula K. Le Guin", "science fiction", "an envoy on an ice planet"],
 ] as const;
 const BOOK_REACTIONS: [number, string][] = [
   [5, "could not put it down"],
@@ -69,7 +88,11 @@ const BOOK_REACTIONS: [number, string][] = [
 
 const PLATFORMS = ["iOS app", "Android app", "web app", "desktop app"];
 const TICKETS: { category: string; symptom: string; base: number }[] = [
-  { category: "technical_support", symptom: "cannot log in after updating; the password reset email never arrives", base: 8 },
+  {
+    category: "technical_support",
+    symptom: "cannot log in after updating; the password reset email never arrives",
+    base: 8,
+  },
   { category: "technical_support", symptom: "is logged out every few minutes with 'session expired'", base: 7 },
   { category: "technical_support", symptom: "crashes on startup after the latest update", base: 8 },
   { category: "technical_support", symptom: "does not sync notes between phone and laptop", base: 6 },
@@ -85,18 +108,38 @@ const TICKETS: { category: string; symptom: string; base: number }[] = [
 const VERSIONS = ["4.1", "4.2", "4.2.1", "4.3", "5.0"];
 
 const TASKS = [
-  "finish the Q3 roadmap slides", "review the billing service pull request", "prepare the on-call handover notes", "fix the flaky login integration test",
-  "write the incident report for the outage", "interview the backend candidate", "update the onboarding wiki", "plan the team offsite",
-  "migrate the reports job to the new queue", "renew the TLS certificates", "answer the security questionnaire", "clean up unused feature flags",
+  "finish the Q3 roadmap slides",
+  "review the billing service pull request",
+  "prepare the on-call handover notes",
+  "fix the flaky login integration test",
+  "write the incident report for the outage",
+  "interview the backend candidate",
+  "update the onboarding wiki",
+  "plan the team offsite",
+  "migrate the reports job to the new queue",
+  "renew the TLS certificates",
+  "answer the security questionnaire",
+  "clean up unused feature flags",
 ];
-const WHEN = ["before the board meeting", "by Friday", "before the release freeze", "this sprint", "at some point", "before the customer demo"];
+const WHEN = [
+  "before the board meeting",
+  "by Friday",
+  "before the release freeze",
+  "this sprint",
+  "at some point",
+  "before the customer demo",
+];
 
 function dining(r: Rand, user: string, n: number): DemoMemory[] {
   return Array.from({ length: n }, () => {
     const place = pick(r, RESTAURANTS);
     const [rating, verdict] = pick(r, VERDICTS);
     const meal = pick(r, MEALS);
-    return { text: `${meal[0]!.toUpperCase()}${meal.slice(1)} at ${place.name} (${place.cuisine}): ${place.veg}; ${verdict}`, user_id: user, metadata: { category: "dining", rating, cuisine: place.cuisine, date: dateIn(r, "2023-10-01", 180) } };
+    return {
+      text: `${meal[0]!.toUpperCase()}${meal.slice(1)} at ${place.name} (${place.cuisine}): ${place.veg}; ${verdict}`,
+      user_id: user,
+      metadata: { category: "dining", rating, cuisine: place.cuisine, date: dateIn(r, "2023-10-01", 180) },
+    };
   });
 }
 
@@ -104,7 +147,11 @@ function movies(r: Rand, user: string, name: string, n: number): DemoMemory[] {
   return Array.from({ length: n }, () => {
     const [title, genre] = pick(r, MOVIES);
     const [rating, reaction] = pick(r, MOVIE_REACTIONS);
-    return { text: `${name} watched ${title} (${genre}) and ${reaction}`, user_id: user, metadata: { category: "movies", genre, rating, date: dateIn(r, "2023-06-01", 300) } };
+    return {
+      text: `${name} watched ${title} (${genre}) and ${reaction}`,
+      user_id: user,
+      metadata: { category: "movies", genre, rating, date: dateIn(r, "2023-06-01", 300) },
+    };
   });
 }
 
@@ -112,7 +159,11 @@ function books(r: Rand, user: string, name: string, n: number): DemoMemory[] {
   return Array.from({ length: n }, () => {
     const [title, author, genre, theme] = pick(r, BOOKS);
     const [rating, reaction] = pick(r, BOOK_REACTIONS);
-    return { text: `${name} read ${title} by ${author}, about ${theme}, and ${reaction}`, user_id: user, metadata: { content_type: "book_recommendation", genre, rating, date: dateIn(r, "2023-01-01", 420) } };
+    return {
+      text: `${name} read ${title} by ${author}, about ${theme}, and ${reaction}`,
+      user_id: user,
+      metadata: { content_type: "book_recommendation", genre, rating, date: dateIn(r, "2023-01-01", 420) },
+    };
   });
 }
 
@@ -120,7 +171,11 @@ function tickets(r: Rand, n: number): DemoMemory[] {
   return Array.from({ length: n }, (_, i) => {
     const t = pick(r, TICKETS);
     const priority = Math.max(1, Math.min(10, t.base + Math.floor(r() * 3) - 1));
-    return { text: `Ticket #${4100 + i}: customer on the ${pick(r, PLATFORMS)} ${t.symptom} (since version ${pick(r, VERSIONS)})`, agent_id: "support_bot", metadata: { category: t.category, priority, date: dateIn(r, "2024-01-01", 90) } };
+    return {
+      text: `Ticket #${4100 + i}: customer on the ${pick(r, PLATFORMS)} ${t.symptom} (since version ${pick(r, VERSIONS)})`,
+      agent_id: "support_bot",
+      metadata: { category: t.category, priority, date: dateIn(r, "2024-01-01", 90) },
+    };
   });
 }
 
@@ -129,7 +184,11 @@ function work(r: Rand, user: string, name: string, n: number): DemoMemory[] {
     const when = pick(r, WHEN);
     const priority = when === "at some point" ? 1 + Math.floor(r() * 3) : 4 + Math.floor(r() * 7);
     const label = priority >= 8 ? `High-priority task for ${name}` : `Task for ${name}`;
-    return { text: `${label}: ${pick(r, TASKS)} ${when}`, user_id: user, metadata: { category: "work", priority, date: dateIn(r, "2024-01-15", 120) } };
+    return {
+      text: `${label}: ${pick(r, TASKS)} ${when}`,
+      user_id: user,
+      metadata: { category: "work", priority, date: dateIn(r, "2024-01-15", 120) },
+    };
   });
 }
 

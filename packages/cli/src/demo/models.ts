@@ -21,8 +21,16 @@ export interface HfModel {
   package: string;
 }
 
-export const HF_EMBEDDER: HfModel = { id: "Xenova/all-MiniLM-L6-v2", provider: "huggingface", package: "@mem0/embedder-huggingface" };
-export const HF_RERANKER: HfModel = { id: "Xenova/ms-marco-MiniLM-L-6-v2", provider: "sentence_transformer", package: "@mem0/reranker-sentence-transformer" };
+export const HF_EMBEDDER: HfModel = {
+  id: "Xenova/all-MiniLM-L6-v2",
+  provider: "huggingface",
+  package: "@mem0/embedder-huggingface",
+};
+export const HF_RERANKER: HfModel = {
+  id: "Xenova/ms-marco-MiniLM-L-6-v2",
+  provider: "sentence_transformer",
+  package: "@mem0/reranker-sentence-transformer",
+};
 /** What transformers.js reads for a q8 model: small to download (~23 MB each), fast on a CPU. */
 export const MODEL_FILES = ["config.json", "tokenizer.json", "tokenizer_config.json", "onnx/model_quantized.onnx"];
 export const DTYPE = "q8";
@@ -45,7 +53,9 @@ const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/
 
 /** huggingface_hub's cache folder: HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub. */
 export function hfCacheDir(env: Env): string {
-  return env.HF_HUB_CACHE ?? join(env.HF_HOME ?? join(env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "huggingface"), "hub");
+  return (
+    env.HF_HUB_CACHE ?? join(env.HF_HOME ?? join(env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "huggingface"), "hub")
+  );
 }
 
 export function hubUrl(env: Env): string {
@@ -59,7 +69,9 @@ export const hasModelFiles = (folder: string) => MODEL_FILES.every((f) => exists
 export function cachedModelFolder(cache: string, m: HfModel): string | undefined {
   const repo = repoFolder(cache, m);
   const snapshots = existsSync(join(repo, "snapshots")) ? readdirSync(join(repo, "snapshots")) : [];
-  const ref = existsSync(join(repo, "refs", "main")) ? readFileSync(join(repo, "refs", "main"), "utf8").trim() : undefined;
+  const ref = existsSync(join(repo, "refs", "main"))
+    ? readFileSync(join(repo, "refs", "main"), "utf8").trim()
+    : undefined;
   return [...(ref ? [ref] : []), ...snapshots].map((s) => join(repo, "snapshots", s)).find(hasModelFiles);
 }
 
@@ -70,7 +82,11 @@ function networkReason(err: unknown): string {
 }
 
 /** One request with a deadline, to tell "reachable" from "not" before committing to a download. */
-export async function probeHub(hub: string, model: HfModel, timeoutMs: number): Promise<{ ok: true } | { ok: false; reason: string }> {
+export async function probeHub(
+  hub: string,
+  model: HfModel,
+  timeoutMs: number,
+): Promise<{ ok: true } | { ok: false; reason: string }> {
   const url = `${hub}/${model.id}/resolve/main/config.json`;
   try {
     const res = await fetch(url, { method: "HEAD", signal: AbortSignal.timeout(timeoutMs), redirect: "manual" });
@@ -78,7 +94,10 @@ export async function probeHub(hub: string, model: HfModel, timeoutMs: number): 
     return { ok: false, reason: `${hub} answered ${res.status} for ${model.id}` };
   } catch (err) {
     const reason = networkReason(err);
-    return { ok: false, reason: `${hub} is unreachable (${/timeout|aborted/i.test(reason) ? `no answer within ${timeoutMs} ms` : reason})` };
+    return {
+      ok: false,
+      reason: `${hub} is unreachable (${/timeout|aborted/i.test(reason) ? `no answer within ${timeoutMs} ms` : reason})`,
+    };
   }
 }
 
@@ -86,10 +105,16 @@ export async function probeHub(hub: string, model: HfModel, timeoutMs: number): 
  * The fetch @huggingface/hub is given (for these downloads only): a time limit on each response's
  * headers, an idle limit on its body, and the body's bytes counted for the progress bar.
  */
-function boundedFetch(what: () => string, options: { headersTimeoutMs: number; idleTimeoutMs: number; onBytes: (n: number, total: number) => void }): typeof fetch {
+function boundedFetch(
+  what: () => string,
+  options: { headersTimeoutMs: number; idleTimeoutMs: number; onBytes: (n: number, total: number) => void },
+): typeof fetch {
   return async (input, init) => {
     const controller = new AbortController();
-    let timer = setTimeout(() => controller.abort(new Error(`no answer within ${options.headersTimeoutMs} ms for ${what()}`)), options.headersTimeoutMs);
+    let timer = setTimeout(
+      () => controller.abort(new Error(`no answer within ${options.headersTimeoutMs} ms for ${what()}`)),
+      options.headersTimeoutMs,
+    );
     const signal = init?.signal ? AbortSignal.any([init.signal, controller.signal]) : controller.signal;
     let res: Response;
     try {
@@ -97,7 +122,8 @@ function boundedFetch(what: () => string, options: { headersTimeoutMs: number; i
     } finally {
       clearTimeout(timer);
     }
-    if (!res.body || (init?.method ?? "GET") !== "GET" || new Headers(init?.headers).get("range") === "bytes=0-0") return res;
+    if (!res.body || (init?.method ?? "GET") !== "GET" || new Headers(init?.headers).get("range") === "bytes=0-0")
+      return res;
     const total = Number(res.headers.get("content-length") ?? 0);
     const stalled = () => controller.abort(new Error(`download of ${what()} stalled for ${options.idleTimeoutMs} ms`));
     timer = setTimeout(stalled, options.idleTimeoutMs);
@@ -120,7 +146,13 @@ function boundedFetch(what: () => string, options: { headersTimeoutMs: number; i
  * Downloads a model's files into the Hugging Face cache with @huggingface/hub (a file appears in
  * the snapshot only once complete), with a progress bar per file; returns the snapshot folder.
  */
-export async function downloadModel(hub: string, model: HfModel, cache: string, io: Io, options: { headersTimeoutMs: number; idleTimeoutMs?: number }): Promise<string> {
+export async function downloadModel(
+  hub: string,
+  model: HfModel,
+  cache: string,
+  io: Io,
+  options: { headersTimeoutMs: number; idleTimeoutMs?: number },
+): Promise<string> {
   // Download at the commit main is at now: asked for "main", @huggingface/hub files each file under
   // the last commit that changed it, which would scatter one model over several snapshot folders.
   let sha: string | undefined;
@@ -130,7 +162,13 @@ export async function downloadModel(hub: string, model: HfModel, cache: string, 
       idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
       onBytes: () => {},
     });
-    ({ sha } = await modelInfo({ name: model.id, hubUrl: hub, revision: "main", additionalFields: ["sha"], fetch: infoFetch }));
+    ({ sha } = await modelInfo({
+      name: model.id,
+      hubUrl: hub,
+      revision: "main",
+      additionalFields: ["sha"],
+      fetch: infoFetch,
+    }));
   } catch (err) {
     const status = (err as { statusCode?: number }).statusCode;
     throw status ? new Error(`${hub} answered ${status} for ${model.id}'s model info`) : err;
@@ -153,7 +191,14 @@ export async function downloadModel(hub: string, model: HfModel, cache: string, 
         },
       });
       try {
-        const path = await downloadFileToCacheDir({ repo: model.id, path: file, revision: sha, hubUrl: hub, cacheDir: cache, fetch: fetchFile });
+        const path = await downloadFileToCacheDir({
+          repo: model.id,
+          path: file,
+          revision: sha,
+          hubUrl: hub,
+          cacheDir: cache,
+          fetch: fetchFile,
+        });
         snapshot = path.slice(0, -(file.length + 1));
       } catch (err) {
         const status = (err as { statusCode?: number }).statusCode;
@@ -195,8 +240,16 @@ export async function chooseModels(options: ChooseOptions): Promise<ModelChoice>
   }
   const cache = hfCacheDir(options.env);
   const cached = { embedder: cachedModelFolder(cache, HF_EMBEDDER), reranker: cachedModelFolder(cache, HF_RERANKER) };
-  if (cached.embedder && cached.reranker) return { kind: "local", ...localBlocks({ embedder: cached.embedder, reranker: cached.reranker }), reason: `model files found in ${cache}` };
-  if (options.offline || truthy(options.env.HF_HUB_OFFLINE)) return offline(`the model files are not in ${cache} and ${options.offline ? "--offline" : "HF_HUB_OFFLINE"} is set`);
+  if (cached.embedder && cached.reranker)
+    return {
+      kind: "local",
+      ...localBlocks({ embedder: cached.embedder, reranker: cached.reranker }),
+      reason: `model files found in ${cache}`,
+    };
+  if (options.offline || truthy(options.env.HF_HUB_OFFLINE))
+    return offline(
+      `the model files are not in ${cache} and ${options.offline ? "--offline" : "HF_HUB_OFFLINE"} is set`,
+    );
   const hub = hubUrl(options.env);
   const timeout = options.probeTimeoutMs ?? 2000;
   const probe = await probeHub(hub, HF_RERANKER, timeout);
@@ -223,9 +276,13 @@ export interface LoadedModels {
 export function describeModels(choice: ModelChoice, loaded: LoadedModels): string {
   const embedderLocal = loaded.embedder.provider === HF_EMBEDDER.provider;
   const rerankerLocal = loaded.reranker.provider === HF_RERANKER.provider;
-  if (embedderLocal && rerankerLocal) return `models: local — ${HF_EMBEDDER.id} embedder + ${HF_RERANKER.id} cross-encoder (${DTYPE}), ${choice.reason}`;
+  if (embedderLocal && rerankerLocal)
+    return `models: local — ${HF_EMBEDDER.id} embedder + ${HF_RERANKER.id} cross-encoder (${DTYPE}), ${choice.reason}`;
   if (!embedderLocal && !rerankerLocal) {
-    const why = choice.kind === "offline" ? choice.reason : `the local models failed to load: ${loaded.failed.embedder ?? loaded.failed.reranker}`;
+    const why =
+      choice.kind === "offline"
+        ? choice.reason
+        : `the local models failed to load: ${loaded.failed.embedder ?? loaded.failed.reranker}`;
     return `models: offline — lexical embedder + bm25 reranker (keyword-level, no model files), because ${why}`;
   }
   return embedderLocal

@@ -4,13 +4,24 @@
  * reranker failure the same way for every reranker: a time budget cannot, since a small model
  * may well answer within any budget short enough to fail a large one.
  */
-import { defineReranker, fields, ProviderError, providerBlockSchema, providerConfigSchema, type Reranker } from "@mem0/core";
+import {
+  defineReranker,
+  fields,
+  ProviderError,
+  providerBlockSchema,
+  providerConfigSchema,
+  type Reranker,
+} from "@mem0/core";
 
 export const queryLimitReranker = defineReranker({
   provider: "demo-query-limit",
   configSchema: providerConfigSchema({ reranker: providerBlockSchema, max_query_words: fields.positiveInt() }),
   async create(config, ctx): Promise<Reranker> {
-    const inner = await ctx.load("reranker", config.reranker as { provider: string; config?: Record<string, unknown> }, "reranker.config.reranker");
+    const inner = await ctx.load(
+      "reranker",
+      config.reranker as { provider: string; config?: Record<string, unknown> },
+      "reranker.config.reranker",
+    );
     const max = config.max_query_words;
     return {
       provider: inner.provider,
@@ -19,7 +30,12 @@ export const queryLimitReranker = defineReranker({
       ...(inner.maxDocumentsPerCall !== undefined ? { maxDocumentsPerCall: inner.maxDocumentsPerCall } : {}),
       async rerank(query, documents, options) {
         const words = query.trim().split(/\s+/).length;
-        if (words > max) throw new ProviderError(inner.provider, `query has ${words} words, more than the demo's max_query_words=${max}`, { status: 400 });
+        if (words > max)
+          throw new ProviderError(
+            inner.provider,
+            `query has ${words} words, more than the demo's max_query_words=${max}`,
+            { status: 400 },
+          );
         return inner.rerank(query, documents, options);
       },
       close: async () => inner.close?.(),

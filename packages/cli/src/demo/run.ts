@@ -14,7 +14,14 @@ import { ms, resultLists, timingLine, wrap } from "../format.js";
 import { loadProviderPackage, registerCliProviders } from "../providers.js";
 import { startProgress } from "../progress.js";
 import { percentile } from "../stats.js";
-import { chooseModels, describeModels, OFFLINE_MODELS, type Env, type LoadedModels, type ModelChoice } from "./models.js";
+import {
+  chooseModels,
+  describeModels,
+  OFFLINE_MODELS,
+  type Env,
+  type LoadedModels,
+  type ModelChoice,
+} from "./models.js";
 import { DEMO_MEMORIES, DEMO_QUERIES, type DemoMemory } from "./playbooks.js";
 
 export interface DemoOptions {
@@ -46,11 +53,18 @@ interface StoreChoice {
 
 async function chooseStore(models: LoadedModels, options: DemoOptions, env: Env): Promise<StoreChoice> {
   const sqlite = await loadProviderPackage("@mem0/store-sqlite");
-  if (!sqlite.ok) return { block: { provider: "memory" }, line: `store: memory (in-process; nothing is kept after the demo), because ${sqlite.reason}` };
+  if (!sqlite.ok)
+    return {
+      block: { provider: "memory" },
+      line: `store: memory (in-process; nothing is kept after the demo), because ${sqlite.reason}`,
+    };
   const path = options.storePath ?? env.MEM0_DEMO_DB ?? join(tmpdir(), "mem0-demo", "demo.db");
   // Vectors from different embedders cannot share a collection; a changed dataset gets a new one.
   const collection = `demo_${models.embedder.provider === "lexical" ? "lexical" : "minilm"}_${datasetHash()}`;
-  return { block: { provider: "sqlite", config: { path, collection_name: collection } }, line: `store: sqlite at ${path} (collection ${collection}; kept between runs)` };
+  return {
+    block: { provider: "sqlite", config: { path, collection_name: collection } },
+    line: `store: sqlite at ${path} (collection ${collection}; kept between runs)`,
+  };
 }
 
 /**
@@ -75,7 +89,11 @@ async function loadModels(choice: ModelChoice, io: Io): Promise<{ loaded: Loaded
     }
     bar.increment();
     try {
-      const m = await Memory.fromConfig({ vector_store: { provider: "memory" }, embedder: OFFLINE_MODELS.embedder, reranker: choice.reranker });
+      const m = await Memory.fromConfig({
+        vector_store: { provider: "memory" },
+        embedder: OFFLINE_MODELS.embedder,
+        reranker: choice.reranker,
+      });
       probes.push(m);
       await m.reranker!.rerank("warm up", ["a short memory", "another memory"]);
     } catch (err) {
@@ -126,13 +144,20 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
   const store = await chooseStore(loaded, options, env);
   let memory: Memory;
   try {
-    const reranker = { provider: queryLimitReranker.provider, config: { reranker: loaded.reranker, max_query_words: MAX_QUERY_WORDS } };
+    const reranker = {
+      provider: queryLimitReranker.provider,
+      config: { reranker: loaded.reranker, max_query_words: MAX_QUERY_WORDS },
+    };
     memory = await Memory.fromConfig({ vector_store: store.block, embedder: loaded.embedder, reranker });
   } finally {
     await Promise.all(probes.map((p) => p.close()));
   }
   say(describeModels(choice, loaded));
-  if (loaded.embedder.provider === OFFLINE_MODELS.embedder.provider || loaded.reranker.provider === OFFLINE_MODELS.reranker.provider) say(KEYWORD_MODELS_NOTE);
+  if (
+    loaded.embedder.provider === OFFLINE_MODELS.embedder.provider ||
+    loaded.reranker.provider === OFFLINE_MODELS.reranker.provider
+  )
+    say(KEYWORD_MODELS_NOTE);
   say(store.line);
 
   try {
@@ -141,8 +166,19 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
       say(`reusing ${DEMO_MEMORIES.length} memories of ${users.size} users and agents already in the store`);
     } else {
       await memory.reset();
-      const ingested = await ingest(memory, DEMO_MEMORIES.map((m) => ({ memory: m.text, ...(m.user_id ? { user_id: m.user_id } : {}), ...(m.agent_id ? { agent_id: m.agent_id } : {}), metadata: m.metadata })), io);
-      say(`loaded ${ingested.count} memories of ${users.size} users and agents (${[...users].join(", ")}) in ${ingested.ms.toFixed(0)} ms`);
+      const ingested = await ingest(
+        memory,
+        DEMO_MEMORIES.map((m) => ({
+          memory: m.text,
+          ...(m.user_id ? { user_id: m.user_id } : {}),
+          ...(m.agent_id ? { agent_id: m.agent_id } : {}),
+          metadata: m.metadata,
+        })),
+        io,
+      );
+      say(
+        `loaded ${ingested.count} memories of ${users.size} users and agents (${[...users].join(", ")}) in ${ingested.ms.toFixed(0)} ms`,
+      );
     }
     await runQueries(memory, io);
   } finally {
@@ -157,7 +193,13 @@ async function runQueries(memory: Memory, io: Io): Promise<void> {
   // One untimed pass first: the timings below are then those of a warm process (JIT, caches,
   // lazily loaded models), not of its first few calls.
   for (const q of DEMO_QUERIES) {
-    for (const rerank of [false, true]) await memory.search(q.query, { ...q.scope, ...(q.filters ? { filters: q.filters } : {}), limit: q.limit ?? 5, rerank });
+    for (const rerank of [false, true])
+      await memory.search(q.query, {
+        ...q.scope,
+        ...(q.filters ? { filters: q.filters } : {}),
+        limit: q.limit ?? 5,
+        rerank,
+      });
   }
   for (const q of DEMO_QUERIES) {
     const request = { ...q.scope, ...(q.filters ? { filters: q.filters } : {}), limit: q.limit ?? 5 };
@@ -166,15 +208,22 @@ async function runQueries(memory: Memory, io: Io): Promise<void> {
     pairs.push({ vector, reranked });
     io.out("");
     say(`━━ ${q.title}`);
-    say(`query: ${JSON.stringify(q.query)} · scope: ${Object.entries(q.scope).map(([k, v]) => `${k}=${v}`).join(" ")}${q.filters ? ` · filters: ${JSON.stringify(q.filters)}` : ""}`);
+    say(
+      `query: ${JSON.stringify(q.query)} · scope: ${Object.entries(q.scope)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ")}${q.filters ? ` · filters: ${JSON.stringify(q.filters)}` : ""}`,
+    );
     const title = reranked.reranked ? `reranked (${reranked.rerank!.provider})` : "reranked: fell back to vector order";
-    for (const line of resultLists({ title: "vector only", response: vector }, { title, response: reranked }, layout)) io.out(line);
+    for (const line of resultLists({ title: "vector only", response: vector }, { title, response: reranked }, layout))
+      io.out(line);
     say(`vector-only ${timingLine(vector)}`);
     say(`reranked    ${timingLine(reranked)}`);
   }
 
   io.out("");
-  say(`━━ Reranker failure: the query has more than ${MAX_QUERY_WORDS} words, and the demo caps queries at ${MAX_QUERY_WORDS} words as hosted rerank APIs cap request size`);
+  say(
+    `━━ Reranker failure: the query has more than ${MAX_QUERY_WORDS} words, and the demo caps queries at ${MAX_QUERY_WORDS} words as hosted rerank APIs cap request size`,
+  );
   say(`query: ${JSON.stringify(FAILING_QUERY)} · scope: user_id=foodie_user`);
   let event = "";
   const onError = (e: { error: Error }) => (event = e.error.message);
@@ -182,15 +231,24 @@ async function runQueries(memory: Memory, io: Io): Promise<void> {
   const vector = await memory.search(FAILING_QUERY, { user_id: "foodie_user", limit: 4, rerank: false });
   const failed = await memory.search(FAILING_QUERY, { user_id: "foodie_user", limit: 4, rerank: true });
   memory.off("rerank:error", onError);
-  for (const line of resultLists({ title: "vector only", response: vector }, { title: failed.reranked ? "reranked" : "reranked: fell back to vector order", response: failed }, layout)) io.out(line);
-  say(`fallback: reranked=${failed.reranked} · rerank.error: ${failed.rerank?.error} · event rerank:error: ${event ? "emitted" : "missing"} → the vector order was returned, the query was not dropped`);
+  for (const line of resultLists(
+    { title: "vector only", response: vector },
+    { title: failed.reranked ? "reranked" : "reranked: fell back to vector order", response: failed },
+    layout,
+  ))
+    io.out(line);
+  say(
+    `fallback: reranked=${failed.reranked} · rerank.error: ${failed.rerank?.error} · event rerank:error: ${event ? "emitted" : "missing"} → the vector order was returned, the query was not dropped`,
+  );
   say(timingLine(failed));
 
   const changed = pairs.filter((p) => p.vector.results[0]?.id !== p.reranked.results[0]?.id).length;
   const rerankMs = pairs.map((p) => p.reranked.timings.rerank_ms);
   const totals = (k: "vector" | "reranked") => pairs.map((p) => p[k].timings.total_ms);
   io.out("");
-  say(`━━ Summary: reranking changed the top result in ${changed} of ${pairs.length} queries · rerank stage p50 ${ms(percentile(rerankMs, 50))}, p95 ${ms(percentile(rerankMs, 95))} · total p50 ${ms(percentile(totals("vector"), 50))} vector-only vs ${ms(percentile(totals("reranked"), 50))} reranked`);
+  say(
+    `━━ Summary: reranking changed the top result in ${changed} of ${pairs.length} queries · rerank stage p50 ${ms(percentile(rerankMs, 50))}, p95 ${ms(percentile(rerankMs, 95))} · total p50 ${ms(percentile(totals("vector"), 50))} vector-only vs ${ms(percentile(totals("reranked"), 50))} reranked`,
+  );
   say(
     "Next: `npx mem0-ts compare --queries queries.jsonl --html report.html` on your own queries, `npx mem0-ts eval` on a " +
       "BEIR dataset (in this repository: `npx -y pnpm@12.4.2 mem0-ts compare …`; docs/cli.md).",

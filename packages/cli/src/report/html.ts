@@ -61,8 +61,17 @@ function deltaCell(d: number | null | undefined): string {
 }
 
 function listTable(label: string, r: SearchResponse, deltas?: (number | null)[]): string {
-  const status = r.reranked ? `reranked by ${e(r.rerank!.provider)}${r.rerank!.model ? ` (${e(r.rerank!.model)})` : ""}` : r.rerank?.error ? `<span class="fail">reranker failed, vector order: ${e(r.rerank.error)}</span>` : "vector order";
-  const rows = r.results.map((x: SearchResult, i) => `<tr><td class="n">${i + 1}</td><td>${e(x.memory)}</td><td class="n">${fmt(x.vector_score)}</td><td class="n">${fmt(x.rerank_score)}</td>${deltas ? deltaCell(deltas[i]) : ""}</tr>`).join("");
+  const status = r.reranked
+    ? `reranked by ${e(r.rerank!.provider)}${r.rerank!.model ? ` (${e(r.rerank!.model)})` : ""}`
+    : r.rerank?.error
+      ? `<span class="fail">reranker failed, vector order: ${e(r.rerank.error)}</span>`
+      : "vector order";
+  const rows = r.results
+    .map(
+      (x: SearchResult, i) =>
+        `<tr><td class="n">${i + 1}</td><td>${e(x.memory)}</td><td class="n">${fmt(x.vector_score)}</td><td class="n">${fmt(x.rerank_score)}</td>${deltas ? deltaCell(deltas[i]) : ""}</tr>`,
+    )
+    .join("");
   const t = r.timings;
   return `<div><h4>${e(label)} <span class="muted">· ${status}</span></h4>
 <table class="list"><thead><tr><th>#</th><th>memory</th><th>vector</th><th>rerank</th>${deltas ? "<th>Δ</th>" : ""}</tr></thead><tbody>${rows || `<tr><td colspan="5" class="muted">no memories match</td></tr>`}</tbody></table>
@@ -70,8 +79,13 @@ function listTable(label: string, r: SearchResponse, deltas?: (number | null)[])
 }
 
 function querySection(c: Comparison, q: QueryOutcome): string {
-  const scope = Object.entries(q.scope).map(([k, v]) => `${k}=${v}`).join(" ");
-  const side = (label: string, o: QueryOutcome["a"], deltas?: (number | null)[]) => (o.ok ? listTable(label, o.response, deltas) : `<div><h4>${e(label)}</h4><p class="fail">failed: ${e(o.error)}</p></div>`);
+  const scope = Object.entries(q.scope)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ");
+  const side = (label: string, o: QueryOutcome["a"], deltas?: (number | null)[]) =>
+    o.ok
+      ? listTable(label, o.response, deltas)
+      : `<div><h4>${e(label)}</h4><p class="fail">failed: ${e(o.error)}</p></div>`;
   return `<section class="query" data-top-changed="${q.topChanged}" data-query="${e(`${q.id} ${q.query}`.toLowerCase())}">
 <h3>${e(q.id)}: ${e(q.query)} ${q.topChanged ? `<span class="badge changed">top result changed</span>` : ""}</h3>
 <p class="muted">${e(scope)}${q.filters ? ` · filters <code>${e(JSON.stringify(q.filters))}</code>` : ""} · limit ${q.limit}</p>
@@ -87,7 +101,8 @@ function stageTable(c: Comparison): string {
 
 export function renderHtmlReport(c: Comparison): string {
   const s = c.summary;
-  const totals = (side: "a" | "b") => c.queries.flatMap((q) => (q[side].ok ? [(q[side] as { response: SearchResponse }).response.timings.total_ms] : []));
+  const totals = (side: "a" | "b") =>
+    c.queries.flatMap((q) => (q[side].ok ? [(q[side] as { response: SearchResponse }).response.timings.total_ms] : []));
   const bins = histogramBins([totals("a"), totals("b")]);
   const latencyChart = barChart({
     id: "chart-latency",

@@ -1,6 +1,7 @@
 /** Inline SVG charts for the HTML report: drawn here, so the report needs no chart library and no network. */
 
-export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+export const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 export interface Series {
   name: string;
@@ -43,7 +44,9 @@ export function barChart(c: BarChart, width = 560, height = 280): string {
   for (let v = 0; v <= top + 1e-9; v += step) {
     const yy = y(v).toFixed(1);
     parts.push(`<line class="grid" x1="${m.left}" x2="${width - m.right}" y1="${yy}" y2="${yy}"/>`);
-    parts.push(`<text class="tick" x="${m.left - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle">${+v.toFixed(6)}</text>`);
+    parts.push(
+      `<text class="tick" x="${m.left - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle">${+v.toFixed(6)}</text>`,
+    );
   }
   c.categories.forEach((cat, i) => {
     const gx = m.left + i * groupW + groupW * 0.1;
@@ -51,17 +54,25 @@ export function barChart(c: BarChart, width = 560, height = 280): string {
       const v = s.values[i] ?? 0;
       const x = (gx + j * barW).toFixed(1);
       const h = ((v / top) * plotH).toFixed(1);
-      parts.push(`<rect class="bar ${escapeHtml(s.cls)}" data-series="${escapeHtml(s.name)}" data-value="${v}" x="${x}" y="${y(v).toFixed(1)}" width="${(barW - 1).toFixed(1)}" height="${h}"><title>${escapeHtml(`${s.name} · ${cat}: ${v}`)}</title></rect>`);
+      parts.push(
+        `<rect class="bar ${escapeHtml(s.cls)}" data-series="${escapeHtml(s.name)}" data-value="${v}" x="${x}" y="${y(v).toFixed(1)}" width="${(barW - 1).toFixed(1)}" height="${h}"><title>${escapeHtml(`${s.name} · ${cat}: ${v}`)}</title></rect>`,
+      );
     });
     const cx = (m.left + (i + 0.5) * groupW).toFixed(1);
     parts.push(`<text class="tick" x="${cx}" y="${m.top + plotH + 14}" text-anchor="middle">${escapeHtml(cat)}</text>`);
   });
   parts.push(`<line class="axis" x1="${m.left}" x2="${width - m.right}" y1="${m.top + plotH}" y2="${m.top + plotH}"/>`);
-  parts.push(`<text class="axis-label" x="${m.left + plotW / 2}" y="${height - 22}" text-anchor="middle">${escapeHtml(c.xLabel)}</text>`);
-  parts.push(`<text class="axis-label" transform="translate(12 ${m.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(c.yLabel)}</text>`);
+  parts.push(
+    `<text class="axis-label" x="${m.left + plotW / 2}" y="${height - 22}" text-anchor="middle">${escapeHtml(c.xLabel)}</text>`,
+  );
+  parts.push(
+    `<text class="axis-label" transform="translate(12 ${m.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(c.yLabel)}</text>`,
+  );
   c.series.forEach((s, j) => {
     const lx = m.left + j * 160;
-    parts.push(`<rect class="bar ${escapeHtml(s.cls)}" x="${lx}" y="${height - 12}" width="10" height="10"/><text class="legend" x="${lx + 14}" y="${height - 3}">${escapeHtml(s.name)}</text>`);
+    parts.push(
+      `<rect class="bar ${escapeHtml(s.cls)}" x="${lx}" y="${height - 12}" width="10" height="10"/><text class="legend" x="${lx + 14}" y="${height - 3}">${escapeHtml(s.name)}</text>`,
+    );
   });
   return `<svg id="${escapeHtml(c.id)}" class="chart" role="img" aria-label="${escapeHtml(c.title)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">${parts.join("")}</svg>`;
 }

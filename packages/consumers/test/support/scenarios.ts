@@ -91,5 +91,7 @@ async function main() {
 main();
 `;
 
-export const esmJs = (kind: string) => `import { Memory } from "@mem0/core";\nimport cohere from "@mem0/reranker-cohere";\n${jsBody(kind)}`;
-export const cjsJs = (kind: string) => `const { Memory } = require("@mem0/core");\nconst cohere = require("@mem0/reranker-cohere").default;\n${jsBody(kind)}`;
+export const esmJs = (kind: string) =>
+  `import { Memory } from "@mem0/core";\nimport cohere from "@mem0/reranker-cohere";\n${jsBody(kind)}`;
+export const cjsJs = (kind: string) =>
+  `const { Memory } = require("@mem0/core");\nconst cohere = require("@mem0/reranker-cohere").default;\n${jsBody(kind)}`;

@@ -9,7 +9,9 @@ import type { Embedder } from "../types.js";
 import { normalizeVector } from "../vector.js";
 
 const STOPWORDS = new Set(
-  "a an and are as at be but by do does did for from has have had i in is it its me my of on or our so that the their them they this to was were what when where which who will with you your".split(" "),
+  "a an and are as at be but by do does did for from has have had i in is it its me my of on or our so that the their them they this to was were what when where which who will with you your".split(
+    " ",
+  ),
 );
 
 /** 32-bit FNV-1a: a fast, stable string hash (the same value on every machine and run). */
@@ -23,14 +25,16 @@ export function fnv1a(text: string): number {
 }
 
 export function lexicalTokens(text: string): string[] {
-  return text
-    .normalize("NFKD")
-    .replace(/\p{M}/gu, "")
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((w) => w.length > 0 && !STOPWORDS.has(w))
-    // A crude plural fold so "movies" meets "movie"; enough for a keyword baseline.
-    .map((w) => (w.length > 3 && w.endsWith("s") && !w.endsWith("ss") ? w.slice(0, -1) : w));
+  return (
+    text
+      .normalize("NFKD")
+      .replace(/\p{M}/gu, "")
+      .toLowerCase()
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter((w) => w.length > 0 && !STOPWORDS.has(w))
+      // A crude plural fold so "movies" meets "movie"; enough for a keyword baseline.
+      .map((w) => (w.length > 3 && w.endsWith("s") && !w.endsWith("ss") ? w.slice(0, -1) : w))
+  );
 }
 
 export class LexicalEmbedder implements Embedder {

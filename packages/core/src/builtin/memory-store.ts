@@ -7,7 +7,20 @@ import { fields, providerConfigSchema } from "../config.js";
 import { Mem0Error, NotFoundError } from "../errors.js";
 import { evaluateFilter, type FilterNode } from "../filters.js";
 import { defineVectorStore } from "../providers.js";
-import { RECORD_FIELDS, type ApplyOptions, type ApplyResult, type HistoryEvent, type StoreChange, type HistoryStore, type MemoryPayload, type ScoredMemory, type StoredMemory, type Vector, type VectorStore, type WriteOptions } from "../types.js";
+import {
+  RECORD_FIELDS,
+  type ApplyOptions,
+  type ApplyResult,
+  type HistoryEvent,
+  type StoreChange,
+  type HistoryStore,
+  type MemoryPayload,
+  type ScoredMemory,
+  type StoredMemory,
+  type Vector,
+  type VectorStore,
+  type WriteOptions,
+} from "../types.js";
 import { dot, normalizeVector, vectorProblem } from "../vector.js";
 
 const recordFields = new Set<string>(RECORD_FIELDS);
@@ -22,7 +35,15 @@ export function payloadField(payload: MemoryPayload) {
 }
 
 export function compareCreated(a: StoredMemory, b: StoredMemory): number {
-  return a.payload.created_at < b.payload.created_at ? -1 : a.payload.created_at > b.payload.created_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  return a.payload.created_at < b.payload.created_at
+    ? -1
+    : a.payload.created_at > b.payload.created_at
+      ? 1
+      : a.id < b.id
+        ? -1
+        : a.id > b.id
+          ? 1
+          : 0;
 }
 
 export class InMemoryHistory implements HistoryStore {
@@ -61,7 +82,8 @@ export class InMemoryVectorStore implements VectorStore {
     // Validate everything first so a bad record writes nothing.
     const seen = new Set<string>();
     const rows = records.map((r) => {
-      if (this.rows.has(r.id) || seen.has(r.id)) throw new Mem0Error("DUPLICATE_ID", `memory store: id ${r.id} already exists`);
+      if (this.rows.has(r.id) || seen.has(r.id))
+        throw new Mem0Error("DUPLICATE_ID", `memory store: id ${r.id} already exists`);
       seen.add(r.id);
       return [r.id, { vector: this.checked(r.vector, r.id), payload: clone(r.payload) }] as const;
     });
@@ -132,7 +154,10 @@ export class InMemoryVectorStore implements VectorStore {
       const stored = { id: c.id, payload: clone(row.payload) };
       if (c.op === "update") {
         const next = c.next(stored);
-        staged.set(c.id, { vector: c.vector ? this.checked(c.vector, c.id) : row.vector, payload: clone(next.payload) });
+        staged.set(c.id, {
+          vector: c.vector ? this.checked(c.vector, c.id) : row.vector,
+          payload: clone(next.payload),
+        });
         events.push(...(next.history ?? []));
       } else {
         staged.set(c.id, null);

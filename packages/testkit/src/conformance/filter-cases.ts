@@ -43,42 +43,442 @@ export interface FilterCase {
 
 export const FILTER_FIXTURE_DIMS = 4;
 
-type Row = [id: string, user: string | null, agent: string | null, run: string | null, memory: string, created: string, metadata: Record<string, unknown>];
+type Row = [
+  id: string,
+  user: string | null,
+  agent: string | null,
+  run: string | null,
+  memory: string,
+  created: string,
+  metadata: Record<string, unknown>,
+];
 
 // Ids sort differently from creation times on purpose, so "oldest first" is really exercised.
 const ROWS: Row[] = [
-  ["r01", "alice", null, null, "Loves sushi and ramen", "2024-01-01T09:00:00.000000Z", { category: "food", priority: 7, tags: ["food", "japan"], due: "2024-03-01", note: "Try the ramen place", flag: true, rating: 5 }],
-  ["r02", "alice", "planner", null, "Dentist appointment on Friday", "2024-01-02T09:00:00.000000Z", { category: "health", priority: 9.5, tags: ["urgent"], due: "2024-01-05T15:30:00Z", note: "Call before 10am", flag: false, rating: 3 }],
-  ["r03", "alice", "planner", "run-1", "Quarterly report deadline", "2024-01-03T09:00:00.000000Z", { category: "work", priority: 8, tags: ["work", "urgent"], due: "2024-03-31T23:59:59+02:00", note: "Q1 REPORT for ACME", flag: true }],
-  ["r04", "bob", null, null, "Prefers vegetarian food", "2024-01-04T09:00:00.000000Z", { category: "Food", priority: "7", tags: [], due: "not-a-date", note: "VEGETARIAN, no fish", flag: 1 }],
-  ["r05", "bob", "support_bot", null, "Login fails on mobile", "2024-01-05T09:00:00.000000Z", { category: "work", priority: 3, tags: "urgent", due: "2024-02-30", note: "Login fails on the iOS app", flag: "true", rating: null }],
-  ["r06", "bob", "support_bot", "run-2", "Ticket #42 escalated", "2024-01-06T09:00:00.000000Z", { category: null, priority: 0, tags: ["work", 42, true, null], due: 20240101, note: "ticket #42", flag: 0 }],
-  ["r07", "carol", null, null, "Café visit in Paris", "2024-01-07T09:00:00.000000Z", { category: "café", priority: -2.5, tags: ["travel", "🍣"], due: "2024-06-15 08:30", note: "naïve café au lait", flag: false }],
-  ["r08", "carol", "planner", null, "Flight to Tokyo", "2024-01-08T09:00:00.000000Z", { category: "日本", priority: 1e21, tags: ["travel", "japan"], due: "2024-06-15T08:30:00+09:00", note: "東京 trip, Shinjuku", rating: 4 }],
-  ["r09", "carol", null, "run-1", "Birthday party planning", "2024-01-09T09:00:00.000000Z", { category: "", priority: [1, 9], tags: [["nested"]], due: ["2024-05-01", "garbage", 7], note: "", flag: [true] }],
-  ["r10", "dave", null, null, "Istanbul conference", "2024-01-10T09:00:00.000000Z", { category: "work", priority: 5, tags: ["travel", "work"], due: "2024-09-01T09:00:00.123456Z", note: "İstanbul keynote", rating: 4.5 }],
-  ["r11", "dave", "planner", null, "Street parking permit", "2024-01-11T09:00:00.000000Z", { category: "admin", priority: 2, tags: ["Urgent"], due: "2023-12-31T23:59:59.999Z", note: "straße parking, STRASSE office", flag: true }],
-  ["r12", "dave", null, null, "Physics homework", "2024-01-12T09:00:00.000000Z", { category: "school", priority: 6, due: "2024-04-01T00:00:00-05:00", note: "Kelvin \u212A scale and Ωmega", rating: 2 }],
-  ["r13", "erin", null, null, "Gym membership renewal", "2024-01-13T09:00:00.000000Z", { category: ["health", "admin"], priority: true, tags: ["health"], due: "2024-01-13", note: "renew before JANUARY ends", flag: null }],
-  ["r14", "erin", "support_bot", "run-3", "Refund request", "2024-01-14T09:00:00.000000Z", { category: { name: "billing" }, priority: 4, tags: ["billing", "urgent"], due: "2024-01-14T12:00:00Z", note: "refund €42.50", rating: 1 }],
-  ["r15", "erin", null, null, "Plant watering schedule", "2024-01-15T09:00:00.000000Z", { priority: 7.0, tags: ["home"], note: "water the ficus", "a.b": "dotted", "sp ace": "spaced", "ключ": "значение", "emoji🍣": "fish" }],
-  ["r16", "frank", null, null, "Car service due", "2024-01-16T09:00:00.000000Z", { category: "auto", priority: 10, tags: ["auto", "urgent"], due: "2024-07-01T10:00:00+00:00", note: "brake pads", flag: true, "a.b": 5, "sp ace": null }],
-  ["r17", "frank", "planner", "run-4", "Tax return filing", "2024-01-17T09:00:00.000000Z", { category: "finance", priority: 9, tags: ["finance", "urgent", "work"], due: "2024-04-15", note: "TAX forms 1040", rating: 5 }],
-  ["r18", "frank", null, null, "Piano lesson", "2024-01-18T09:00:00.000000Z", { category: "hobby", priority: 3.5, tags: ["music"], due: "2024-01-20T17:00:00.5Z", note: "Chopin nocturne", flag: false }],
+  [
+    "r01",
+    "alice",
+    null,
+    null,
+    "Loves sushi and ramen",
+    "2024-01-01T09:00:00.000000Z",
+    {
+      category: "food",
+      priority: 7,
+      tags: ["food", "japan"],
+      due: "2024-03-01",
+      note: "Try the ramen place",
+      flag: true,
+      rating: 5,
+    },
+  ],
+  [
+    "r02",
+    "alice",
+    "planner",
+    null,
+    "Dentist appointment on Friday",
+    "2024-01-02T09:00:00.000000Z",
+    {
+      category: "health",
+      priority: 9.5,
+      tags: ["urgent"],
+      due: "2024-01-05T15:30:00Z",
+      note: "Call before 10am",
+      flag: false,
+      rating: 3,
+    },
+  ],
+  [
+    "r03",
+    "alice",
+    "planner",
+    "run-1",
+    "Quarterly report deadline",
+    "2024-01-03T09:00:00.000000Z",
+    {
+      category: "work",
+      priority: 8,
+      tags: ["work", "urgent"],
+      due: "2024-03-31T23:59:59+02:00",
+      note: "Q1 REPORT for ACME",
+      flag: true,
+    },
+  ],
+  [
+    "r04",
+    "bob",
+    null,
+    null,
+    "Prefers vegetarian food",
+    "2024-01-04T09:00:00.000000Z",
+    { category: "Food", priority: "7", tags: [], due: "not-a-date", note: "VEGETARIAN, no fish", flag: 1 },
+  ],
+  [
+    "r05",
+    "bob",
+    "support_bot",
+    null,
+    "Login fails on mobile",
+    "2024-01-05T09:00:00.000000Z",
+    {
+      category: "work",
+      priority: 3,
+      tags: "urgent",
+      due: "2024-02-30",
+      note: "Login fails on the iOS app",
+      flag: "true",
+      rating: null,
+    },
+  ],
+  [
+    "r06",
+    "bob",
+    "support_bot",
+    "run-2",
+    "Ticket #42 escalated",
+    "2024-01-06T09:00:00.000000Z",
+    { category: null, priority: 0, tags: ["work", 42, true, null], due: 20240101, note: "ticket #42", flag: 0 },
+  ],
+  [
+    "r07",
+    "carol",
+    null,
+    null,
+    "Café visit in Paris",
+    "2024-01-07T09:00:00.000000Z",
+    {
+      category: "café",
+      priority: -2.5,
+      tags: ["travel", "🍣"],
+      due: "2024-06-15 08:30",
+      note: "naïve café au lait",
+      flag: false,
+    },
+  ],
+  [
+    "r08",
+    "carol",
+    "planner",
+    null,
+    "Flight to Tokyo",
+    "2024-01-08T09:00:00.000000Z",
+    {
+      category: "日本",
+      priority: 1e21,
+      tags: ["travel", "japan"],
+      due: "2024-06-15T08:30:00+09:00",
+      note: "東京 trip, Shinjuku",
+      rating: 4,
+    },
+  ],
+  [
+    "r09",
+    "carol",
+    null,
+    "run-1",
+    "Birthday party planning",
+    "2024-01-09T09:00:00.000000Z",
+    { category: "", priority: [1, 9], tags: [["nested"]], due: ["2024-05-01", "garbage", 7], note: "", flag: [true] },
+  ],
+  [
+    "r10",
+    "dave",
+    null,
+    null,
+    "Istanbul conference",
+    "2024-01-10T09:00:00.000000Z",
+    {
+      category: "work",
+      priority: 5,
+      tags: ["travel", "work"],
+      due: "2024-09-01T09:00:00.123456Z",
+      note: "İstanbul keynote",
+      rating: 4.5,
+    },
+  ],
+  [
+    "r11",
+    "dave",
+    "planner",
+    null,
+    "Street parking permit",
+    "2024-01-11T09:00:00.000000Z",
+    {
+      category: "admin",
+      priority: 2,
+      tags: ["Urgent"],
+      due: "2023-12-31T23:59:59.999Z",
+      note: "straße parking, STRASSE office",
+      flag: true,
+    },
+  ],
+  [
+    "r12",
+    "dave",
+    null,
+    null,
+    "Physics homework",
+    "2024-01-12T09:00:00.000000Z",
+    {
+      category: "school",
+      priority: 6,
+      due: "2024-04-01T00:00:00-05:00",
+      note: "Kelvin \u212A scale and Ωmega",
+      rating: 2,
+    },
+  ],
+  [
+    "r13",
+    "erin",
+    null,
+    null,
+    "Gym membership renewal",
+    "2024-01-13T09:00:00.000000Z",
+    {
+      category: ["health", "admin"],
+      priority: true,
+      tags: ["health"],
+      due: "2024-01-13",
+      note: "renew before JANUARY ends",
+      flag: null,
+    },
+  ],
+  [
+    "r14",
+    "erin",
+    "support_bot",
+    "run-3",
+    "Refund request",
+    "2024-01-14T09:00:00.000000Z",
+    {
+      category: { name: "billing" },
+      priority: 4,
+      tags: ["billing", "urgent"],
+      due: "2024-01-14T12:00:00Z",
+      note: "refund €42.50",
+      rating: 1,
+    },
+  ],
+  [
+    "r15",
+    "erin",
+    null,
+    null,
+    "Plant watering schedule",
+    "2024-01-15T09:00:00.000000Z",
+    {
+      priority: 7.0,
+      tags: ["home"],
+      note: "water the ficus",
+      "a.b": "dotted",
+      "sp ace": "spaced",
+      ключ: "значение",
+      "emoji🍣": "fish",
+    },
+  ],
+  [
+    "r16",
+    "frank",
+    null,
+    null,
+    "Car service due",
+    "2024-01-16T09:00:00.000000Z",
+    {
+      category: "auto",
+      priority: 10,
+      tags: ["auto", "urgent"],
+      due: "2024-07-01T10:00:00+00:00",
+      note: "brake pads",
+      flag: true,
+      "a.b": 5,
+      "sp ace": null,
+    },
+  ],
+  [
+    "r17",
+    "frank",
+    "planner",
+    "run-4",
+    "Tax return filing",
+    "2024-01-17T09:00:00.000000Z",
+    {
+      category: "finance",
+      priority: 9,
+      tags: ["finance", "urgent", "work"],
+      due: "2024-04-15",
+      note: "TAX forms 1040",
+      rating: 5,
+    },
+  ],
+  [
+    "r18",
+    "frank",
+    null,
+    null,
+    "Piano lesson",
+    "2024-01-18T09:00:00.000000Z",
+    {
+      category: "hobby",
+      priority: 3.5,
+      tags: ["music"],
+      due: "2024-01-20T17:00:00.5Z",
+      note: "Chopin nocturne",
+      flag: false,
+    },
+  ],
   // Same creation time as r18 (ties are ordered by id) and a user with no agent or run.
-  ["r19", "grace", null, null, "Book club reading", "2024-01-18T09:00:00.000000Z", { category: "hobby", priority: 1, tags: ["books", "hobby"], due: "2024-02-29", note: "sci-fi space opera", rating: 4 }],
-  ["r20", "grace", "support_bot", null, "Password reset", "2024-01-20T09:00:00.000000Z", { category: "work", priority: -1, tags: ["urgent", "security"], due: "2024-01-21T08:00:00.000+01:00", note: "reset link expired", flag: true }],
+  [
+    "r19",
+    "grace",
+    null,
+    null,
+    "Book club reading",
+    "2024-01-18T09:00:00.000000Z",
+    {
+      category: "hobby",
+      priority: 1,
+      tags: ["books", "hobby"],
+      due: "2024-02-29",
+      note: "sci-fi space opera",
+      rating: 4,
+    },
+  ],
+  [
+    "r20",
+    "grace",
+    "support_bot",
+    null,
+    "Password reset",
+    "2024-01-20T09:00:00.000000Z",
+    {
+      category: "work",
+      priority: -1,
+      tags: ["urgent", "security"],
+      due: "2024-01-21T08:00:00.000+01:00",
+      note: "reset link expired",
+      flag: true,
+    },
+  ],
   // Agent-only and run-only memories: no user id at all.
-  ["r21", null, "planner", null, "Team standup notes", "2024-01-21T09:00:00.000000Z", { category: "work", priority: 4, tags: ["work"], due: "2024-01-22", note: "standup at 9", flag: true }],
-  ["r22", null, null, "run-5", "Experiment run log", "2024-01-22T09:00:00.000000Z", { category: "science", priority: 8.25, tags: ["lab"], due: "2024-08-08T08:08:08Z", note: "pH 7.4 buffer", rating: 3 }],
-  ["r23", "alice", null, null, "Grocery list", "2024-01-23T09:00:00.000000Z", { category: "food", priority: 2, tags: ["food", "home"], note: "eggs, milk, RAMEN noodles", flag: false }],
-  ["r24", "bob", null, null, "Weekend hiking trip", "2024-01-24T09:00:00.000000Z", { category: "travel", priority: 6.5, tags: ["travel", "outdoors"], due: "2024-05-18T06:00:00Z", note: "Mont Blanc — bring boots", rating: 5 }],
-  ["r25", "carol", null, null, "Unicode edge", "2024-01-25T09:00:00.000000Z", { category: "ÉCLAIR", priority: 0.1, tags: ["Ω"], due: "2024-10-10T10:10:10+05:30", note: "ÉCLAIR AU CHOCOLAT", flag: true }],
+  [
+    "r21",
+    null,
+    "planner",
+    null,
+    "Team standup notes",
+    "2024-01-21T09:00:00.000000Z",
+    { category: "work", priority: 4, tags: ["work"], due: "2024-01-22", note: "standup at 9", flag: true },
+  ],
+  [
+    "r22",
+    null,
+    null,
+    "run-5",
+    "Experiment run log",
+    "2024-01-22T09:00:00.000000Z",
+    {
+      category: "science",
+      priority: 8.25,
+      tags: ["lab"],
+      due: "2024-08-08T08:08:08Z",
+      note: "pH 7.4 buffer",
+      rating: 3,
+    },
+  ],
+  [
+    "r23",
+    "alice",
+    null,
+    null,
+    "Grocery list",
+    "2024-01-23T09:00:00.000000Z",
+    { category: "food", priority: 2, tags: ["food", "home"], note: "eggs, milk, RAMEN noodles", flag: false },
+  ],
+  [
+    "r24",
+    "bob",
+    null,
+    null,
+    "Weekend hiking trip",
+    "2024-01-24T09:00:00.000000Z",
+    {
+      category: "travel",
+      priority: 6.5,
+      tags: ["travel", "outdoors"],
+      due: "2024-05-18T06:00:00Z",
+      note: "Mont Blanc — bring boots",
+      rating: 5,
+    },
+  ],
+  [
+    "r25",
+    "carol",
+    null,
+    null,
+    "Unicode edge",
+    "2024-01-25T09:00:00.000000Z",
+    {
+      category: "ÉCLAIR",
+      priority: 0.1,
+      tags: ["Ω"],
+      due: "2024-10-10T10:10:10+05:30",
+      note: "ÉCLAIR AU CHOCOLAT",
+      flag: true,
+    },
+  ],
   ["r26", "dave", null, null, "Empty metadata memory", "2024-01-26T09:00:00.000000Z", {}],
-  ["r27", "erin", null, null, "Null metadata values", "2024-01-27T09:00:00.000000Z", { category: null, priority: null, tags: null, due: null, note: null, flag: null, rating: null }],
-  ["r28", "frank", "planner", null, "Mixed array values", "2024-01-28T09:00:00.000000Z", { category: ["work", 7, true], priority: [3, "7", 11.5], tags: ["a", "A", "b"], due: ["2024-01-01T00:00:00Z", "2025-01-01"], note: ["first note", "SECOND NOTE"], flag: [false, 0] }],
-  ["r29", "grace", null, null, "Memory from last year", "2023-12-15T09:00:00.000000Z", { category: "work", priority: 5, tags: ["archive"], due: "2023-12-20", note: "old but gold", rating: 5 }],
-  ["r30", "alice", "support_bot", "run-1", "Support chat summary", "2024-01-30T09:00:00.000000Z", { category: "work", priority: 7, tags: ["work"], due: "2024-01-30T09:00:00Z", note: "customer asked about LOGIN", flag: true, rating: 4 }],
+  [
+    "r27",
+    "erin",
+    null,
+    null,
+    "Null metadata values",
+    "2024-01-27T09:00:00.000000Z",
+    { category: null, priority: null, tags: null, due: null, note: null, flag: null, rating: null },
+  ],
+  [
+    "r28",
+    "frank",
+    "planner",
+    null,
+    "Mixed array values",
+    "2024-01-28T09:00:00.000000Z",
+    {
+      category: ["work", 7, true],
+      priority: [3, "7", 11.5],
+      tags: ["a", "A", "b"],
+      due: ["2024-01-01T00:00:00Z", "2025-01-01"],
+      note: ["first note", "SECOND NOTE"],
+      flag: [false, 0],
+    },
+  ],
+  [
+    "r29",
+    "grace",
+    null,
+    null,
+    "Memory from last year",
+    "2023-12-15T09:00:00.000000Z",
+    { category: "work", priority: 5, tags: ["archive"], due: "2023-12-20", note: "old but gold", rating: 5 },
+  ],
+  [
+    "r30",
+    "alice",
+    "support_bot",
+    "run-1",
+    "Support chat summary",
+    "2024-01-30T09:00:00.000000Z",
+    {
+      category: "work",
+      priority: 7,
+      tags: ["work"],
+      due: "2024-01-30T09:00:00Z",
+      note: "customer asked about LOGIN",
+      flag: true,
+      rating: 4,
+    },
+  ],
 ];
 
 /** The fixture's records: ids r01…r30, 4-dimensional vectors with some exact ties. */
@@ -99,7 +499,8 @@ export function filterFixture(): FilterFixtureRecord[] {
   });
 }
 
-const c = (name: string, filters: Filters, expect?: string[]): FilterCase => (expect ? { name, filters, expect } : { name, filters });
+const c = (name: string, filters: Filters, expect?: string[]): FilterCase =>
+  expect ? { name, filters, expect } : { name, filters };
 
 /** The cases. Names say what each probes; every case is checked against the reference evaluator. */
 export function filterCases(): FilterCase[] {
@@ -122,7 +523,7 @@ export function filterCases(): FilterCase[] {
     c("eq: 1 is not true", { flag: 1 }, ["r04"]),
     c("eq: false is not 0", { flag: false }),
     c("eq: 0 is not false", { flag: 0 }, ["r06", "r28"]),
-    c("eq: the string \"true\" is a string", { flag: "true" }, ["r05"]),
+    c('eq: the string "true" is a string', { flag: "true" }, ["r05"]),
     c("eq: inside an array", { tags: "urgent" }),
     c("eq: a single string value vs array elements", { tags: "work" }),
     c("eq: a number inside a mixed array", { tags: 42 }, ["r06"]),
@@ -148,7 +549,7 @@ export function filterCases(): FilterCase[] {
     c("ne: non-ASCII", { note: { ne: "東京 trip, Shinjuku" } }),
     // ---- numeric ranges: numbers only, never strings or booleans
     c("gt: 7", { priority: { gt: 7 } }),
-    c("gte: 7 (7.0 and 7 equal, \"7\" and true do not count)", { priority: { gte: 7 } }),
+    c('gte: 7 (7.0 and 7 equal, "7" and true do not count)', { priority: { gte: 7 } }),
     c("lt: 7", { priority: { lt: 7 } }),
     c("lte: 7", { priority: { lte: 7 } }),
     c("gt: 0", { priority: { gt: 0 } }),
@@ -166,8 +567,18 @@ export function filterCases(): FilterCase[] {
     c("gt: numbers never compare with date strings", { due: { gt: 20000000 } }, ["r06"]),
     c("range: gte and lte together", { priority: { gte: 3, lte: 7 } }),
     c("range: gt and lt together", { priority: { gt: 3, lt: 7 } }),
-    c("range: each bound applies to any element separately, so an empty interval still matches arrays", { priority: { gt: 7, lt: 7 } }, ["r09", "r28"]),
-    c("range: a point interval (7, 7.0, and arrays with an element on each side)", { priority: { gte: 7, lte: 7 } }, ["r01", "r09", "r15", "r28", "r30"]),
+    c(
+      "range: each bound applies to any element separately, so an empty interval still matches arrays",
+      { priority: { gt: 7, lt: 7 } },
+      ["r09", "r28"],
+    ),
+    c("range: a point interval (7, 7.0, and arrays with an element on each side)", { priority: { gte: 7, lte: 7 } }, [
+      "r01",
+      "r09",
+      "r15",
+      "r28",
+      "r30",
+    ]),
     c("range: one element satisfies both bounds, or two elements one each", { priority: { gt: 8, lt: 2 } }, ["r09"]),
     c("range: rating between", { rating: { gte: 2, lte: 4 } }),
     // ---- dates: ISO strings compared as instants, only against date strings
@@ -177,13 +588,23 @@ export function filterCases(): FilterCase[] {
     c("date lte: a datetime", { due: { lte: "2024-01-14T12:00:00Z" } }),
     c("date gt: an offset is an instant (r03 is 21:59:59Z)", { due: { gt: "2024-03-31T22:00:00Z" } }),
     c("date lt: an offset is an instant", { due: { lt: "2024-03-31T22:00:00Z" } }),
-    c("date: the same instant in two offsets", { due: { gte: "2024-06-14T23:30:00Z", lte: "2024-06-14T23:30:00Z" } }, ["r08", "r28"]),
+    c("date: the same instant in two offsets", { due: { gte: "2024-06-14T23:30:00Z", lte: "2024-06-14T23:30:00Z" } }, [
+      "r08",
+      "r28",
+    ]),
     c("date: a range over a year", { due: { gte: "2024-01-01", lt: "2025-01-01" } }),
     c("date: invalid calendar dates never compare (2024-02-30)", { due: { gte: "2024-02-01", lt: "2024-03-01" } }),
     c("date: a leap day is valid", { due: { gte: "2024-02-29", lte: "2024-02-29T23:59:59Z" } }, ["r19", "r28"]),
-    c("date: space separator and minutes only", { due: { gte: "2024-06-15T08:00:00Z", lte: "2024-06-15T09:00:00Z" } }, ["r07", "r28"]),
+    c("date: space separator and minutes only", { due: { gte: "2024-06-15T08:00:00Z", lte: "2024-06-15T09:00:00Z" } }, [
+      "r07",
+      "r28",
+    ]),
     c("date: milliseconds", { due: { gt: "2023-12-31T23:59:59.998Z", lt: "2024-01-01" } }, ["r11"]),
-    c("date: microseconds compare at millisecond precision", { due: { gte: "2024-09-01T09:00:00.123Z", lte: "2024-09-01T09:00:00.123Z" } }, ["r10", "r28"]),
+    c(
+      "date: microseconds compare at millisecond precision",
+      { due: { gte: "2024-09-01T09:00:00.123Z", lte: "2024-09-01T09:00:00.123Z" } },
+      ["r10", "r28"],
+    ),
     c("date: half a second", { due: { gt: "2024-01-20T17:00:00Z", lt: "2024-01-20T17:00:01Z" } }, ["r18", "r28"]),
     c("date: any date of an array", { due: { lt: "2024-01-02" } }),
     c("date: before everything", { due: { lt: "1990-01-01" } }, []),
@@ -194,7 +615,10 @@ export function filterCases(): FilterCase[] {
     c("date: a date bound never matches numbers", { due: { gt: "1970-01-01" } }),
     c("date: on a missing field", { missing_field: { gt: "2024-01-01" } }, []),
     c("date: on a text field (nothing parses)", { note: { gt: "2000-01-01" } }, []),
-    c("date: with a negative offset", { due: { gte: "2024-04-01T05:00:00Z", lte: "2024-04-01T05:00:00Z" } }, ["r12", "r28"]),
+    c("date: with a negative offset", { due: { gte: "2024-04-01T05:00:00Z", lte: "2024-04-01T05:00:00Z" } }, [
+      "r12",
+      "r28",
+    ]),
     c("date: half-hour offset", { due: { lt: "2024-10-10T04:40:11Z", gt: "2024-10-10T04:40:09Z" } }, ["r25", "r28"]),
     // ---- in / nin
     c("in: strings", { category: { in: ["work", "food"] } }),
@@ -302,12 +726,26 @@ export function filterCases(): FilterCase[] {
     c("NOT: of exists", { NOT: [{ tags: "*" }] }),
     c("NOT: of ne (double negation)", { NOT: [{ category: { ne: "work" } }] }),
     c("NOT: of in", { NOT: [{ priority: { in: [7, 8, 9] } }] }),
-    c("AND of OR", { AND: [{ OR: [{ category: "work" }, { category: "food" }] }, { OR: [{ flag: true }, { rating: 5 }] }] }),
-    c("OR of AND", { OR: [{ AND: [{ category: "work" }, { priority: { gte: 8 } }] }, { AND: [{ category: "food" }, { flag: false }] }] }),
+    c("AND of OR", {
+      AND: [{ OR: [{ category: "work" }, { category: "food" }] }, { OR: [{ flag: true }, { rating: 5 }] }],
+    }),
+    c("OR of AND", {
+      OR: [{ AND: [{ category: "work" }, { priority: { gte: 8 } }] }, { AND: [{ category: "food" }, { flag: false }] }],
+    }),
     c("OR of NOT", { OR: [{ NOT: [{ category: "work" }] }, { priority: 7 }] }),
     c("AND with NOT", { AND: [{ tags: "urgent" }, { NOT: [{ category: "work" }] }] }),
-    c("three levels", { OR: [{ AND: [{ tags: "travel" }, { NOT: [{ OR: [{ category: "日本" }, { rating: 5 }] }] }] }, { note: { icontains: "tax" } }] }),
-    c("four levels", { AND: [{ OR: [{ user_id: "alice" }, { user_id: "bob" }] }, { NOT: [{ AND: [{ OR: [{ category: "work" }, { tags: "urgent" }] }, { priority: { gt: 5 } }] }] }] }),
+    c("three levels", {
+      OR: [
+        { AND: [{ tags: "travel" }, { NOT: [{ OR: [{ category: "日本" }, { rating: 5 }] }] }] },
+        { note: { icontains: "tax" } },
+      ],
+    }),
+    c("four levels", {
+      AND: [
+        { OR: [{ user_id: "alice" }, { user_id: "bob" }] },
+        { NOT: [{ AND: [{ OR: [{ category: "work" }, { tags: "urgent" }] }, { priority: { gt: 5 } }] }] },
+      ],
+    }),
     c("deep: NOT NOT NOT", { NOT: [{ NOT: [{ NOT: [{ flag: true }] }] }] }),
     c("OR with one branch", { OR: [{ category: "admin" }] }, ["r11", "r13"]),
     c("AND with one branch", { AND: [{ category: "admin" }] }, ["r11", "r13"]),
@@ -320,11 +758,27 @@ export function filterCases(): FilterCase[] {
     c("top-level keys and NOT together", { user_id: "frank", NOT: [{ tags: "urgent" }] }, ["r18", "r28"]),
     c("OR of exists", { OR: [{ rating: "*" }, { flag: "*" }] }),
     c("NOT of OR of exists", { NOT: [{ OR: [{ rating: "*" }, { flag: "*" }] }] }),
-    c("NOT of contains, scoped", { user_id: "alice", NOT: [{ note: { contains: "ramen" } }] }, ["r02", "r03", "r23", "r30"]),
+    c("NOT of contains, scoped", { user_id: "alice", NOT: [{ note: { contains: "ramen" } }] }, [
+      "r02",
+      "r03",
+      "r23",
+      "r30",
+    ]),
     c("NOT with several ops", { NOT: [{ priority: { gte: 2, lte: 6 } }] }),
     c("OR of date ranges", { OR: [{ due: { lt: "2024-01-06" } }, { due: { gt: "2024-09-01" } }] }),
-    c("AND of icontains on two fields", { AND: [{ memory: { icontains: "ticket" } }, { note: { icontains: "TICKET" } }] }, ["r06"]),
-    c("OR mixing operators", { OR: [{ priority: { in: [1, 2] } }, { note: { icontains: "chopin" } }, { due: { gte: "2024-08-01" } }, { "sp ace": "*" }] }),
+    c(
+      "AND of icontains on two fields",
+      { AND: [{ memory: { icontains: "ticket" } }, { note: { icontains: "TICKET" } }] },
+      ["r06"],
+    ),
+    c("OR mixing operators", {
+      OR: [
+        { priority: { in: [1, 2] } },
+        { note: { icontains: "chopin" } },
+        { due: { gte: "2024-08-01" } },
+        { "sp ace": "*" },
+      ],
+    }),
     // ---- missing fields and nulls
     c("missing: eq never matches", { rating: 4 }),
     c("missing: nin matches the missing", { rating: { nin: [4, 5] } }),
@@ -332,15 +786,23 @@ export function filterCases(): FilterCase[] {
     c("missing: NOT exists finds missing and null", { NOT: [{ category: "*" }] }),
     c("missing: ne null-valued field", { flag: { ne: false } }),
     c("missing: OR with a missing field", { OR: [{ missing_field: "x" }, { rating: 1 }] }, ["r14"]),
-    c("missing: every field of an empty-metadata record", { user_id: "dave", NOT: [{ OR: [{ category: "*" }, { priority: "*" }, { tags: "*" }, { note: "*" }] }] }, ["r26"]),
-    c("missing: null everywhere", { user_id: "erin", category: { ne: "x" }, priority: { nin: [1] }, NOT: [{ note: "*" }] }, ["r27"]),
+    c(
+      "missing: every field of an empty-metadata record",
+      { user_id: "dave", NOT: [{ OR: [{ category: "*" }, { priority: "*" }, { tags: "*" }, { note: "*" }] }] },
+      ["r26"],
+    ),
+    c(
+      "missing: null everywhere",
+      { user_id: "erin", category: { ne: "x" }, priority: { nin: [1] }, NOT: [{ note: "*" }] },
+      ["r27"],
+    ),
     // ---- awkward keys
     c("key with a dot", { "a.b": "dotted" }, ["r15"]),
     c("key with a dot, number", { "a.b": { gt: 1 } }, ["r16"]),
     c("key with a space", { "sp ace": "spaced" }, ["r15"]),
     c("key with a space: null does not exist", { "sp ace": "*" }, ["r15"]),
-    c("Cyrillic key", { "ключ": "значение" }, ["r15"]),
-    c("Cyrillic key, icontains", { "ключ": { icontains: "ЗНАЧ" } }, ["r15"]),
+    c("Cyrillic key", { ключ: "значение" }, ["r15"]),
+    c("Cyrillic key, icontains", { ключ: { icontains: "ЗНАЧ" } }, ["r15"]),
     c("emoji key", { "emoji🍣": "fish" }, ["r15"]),
     c("awkward key, ne", { "a.b": { ne: "dotted" } }),
     c("awkward key, in", { "a.b": { in: ["dotted", 5] } }, ["r15", "r16"]),
@@ -378,7 +840,11 @@ export interface FilterCaseFailure {
  * Runs cases against a store that already holds `filterFixture()` and returns every mismatch (an
  * empty list means the store agrees with the reference on all of them). Usable outside jest.
  */
-export async function checkFilterCases(store: VectorStore, cases: readonly FilterCase[] = filterCases(), options: { search?: boolean } = {}): Promise<FilterCaseFailure[]> {
+export async function checkFilterCases(
+  store: VectorStore,
+  cases: readonly FilterCase[] = filterCases(),
+  options: { search?: boolean } = {},
+): Promise<FilterCaseFailure[]> {
   const records = filterFixture();
   const failures: FilterCaseFailure[] = [];
   const query = [1, 0.5, -0.25, 1];
@@ -389,11 +855,15 @@ export async function checkFilterCases(store: VectorStore, cases: readonly Filte
       failures.push({ name: k.name, filters: k.filters, method: "expect", got: want, want: [...k.expect].sort() });
     }
     const got = (await store.list({ filter: node, limit: records.length + 10 })).map((r) => r.id);
-    if (JSON.stringify(got) !== JSON.stringify(want)) failures.push({ name: k.name, filters: k.filters, method: "list", got, want });
+    if (JSON.stringify(got) !== JSON.stringify(want))
+      failures.push({ name: k.name, filters: k.filters, method: "list", got, want });
     if (options.search !== false) {
-      const hits = (await store.search({ vector: query, limit: records.length + 10, filter: node })).map((r) => r.id).sort();
+      const hits = (await store.search({ vector: query, limit: records.length + 10, filter: node }))
+        .map((r) => r.id)
+        .sort();
       const wantSet = [...want].sort();
-      if (JSON.stringify(hits) !== JSON.stringify(wantSet)) failures.push({ name: k.name, filters: k.filters, method: "search", got: hits, want: wantSet });
+      if (JSON.stringify(hits) !== JSON.stringify(wantSet))
+        failures.push({ name: k.name, filters: k.filters, method: "search", got: hits, want: wantSet });
     }
   }
   return failures;
@@ -407,7 +877,10 @@ export interface FilterConformanceOptions {
 }
 
 const describeFailures = (failures: FilterCaseFailure[]) =>
-  failures.map((f) => `${f.method} ${f.name} ${JSON.stringify(f.filters)}: got ${JSON.stringify(f.got)}, want ${JSON.stringify(f.want)}`);
+  failures.map(
+    (f) =>
+      `${f.method} ${f.name} ${JSON.stringify(f.filters)}: got ${JSON.stringify(f.got)}, want ${JSON.stringify(f.want)}`,
+  );
 
 type JestGlobals = Pick<typeof import("@jest/globals"), "describe" | "expect" | "test" | "beforeAll" | "afterAll">;
 
@@ -427,29 +900,46 @@ export function describeFilterConformance(name: string, options: FilterConforman
       await store?.close?.();
     });
 
-    test("list and search return exactly the reference's ids for every case", async () => {
-      expect(describeFailures(await checkFilterCases(store))).toEqual([]);
-    }, timeout);
+    test(
+      "list and search return exactly the reference's ids for every case",
+      async () => {
+        expect(describeFailures(await checkFilterCases(store))).toEqual([]);
+      },
+      timeout,
+    );
 
-    test("the same cases scoped to a user (the scope is ANDed outside, as Memory does)", async () => {
-      expect(describeFailures(await checkFilterCases(store, scopedFilterCases()))).toEqual([]);
-    }, timeout);
+    test(
+      "the same cases scoped to a user (the scope is ANDed outside, as Memory does)",
+      async () => {
+        expect(describeFailures(await checkFilterCases(store, scopedFilterCases()))).toEqual([]);
+      },
+      timeout,
+    );
 
-    test("each case negated returns the complement", async () => {
-      const negated = filterCases().map((k) => ({ name: `NOT(${k.name})`, filters: { NOT: [k.filters] } }));
-      expect(describeFailures(await checkFilterCases(store, negated, { search: false }))).toEqual([]);
-    }, timeout);
+    test(
+      "each case negated returns the complement",
+      async () => {
+        const negated = filterCases().map((k) => ({ name: `NOT(${k.name})`, filters: { NOT: [k.filters] } }));
+        expect(describeFailures(await checkFilterCases(store, negated, { search: false }))).toEqual([]);
+      },
+      timeout,
+    );
 
-    test("a scope filter built by core (scopeFilter) combines with every case", async () => {
-      const failures: string[] = [];
-      const records = filterFixture();
-      for (const k of filterCases()) {
-        const node = andFilters(scopeFilter({ user_id: "carol" }), parseFilters(k.filters));
-        const got = (await store.list({ filter: node, limit: 100 })).map((r) => r.id);
-        const want = referenceIds(records, node);
-        if (JSON.stringify(got) !== JSON.stringify(want)) failures.push(`${k.name}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
-      }
-      expect(failures).toEqual([]);
-    }, timeout);
+    test(
+      "a scope filter built by core (scopeFilter) combines with every case",
+      async () => {
+        const failures: string[] = [];
+        const records = filterFixture();
+        for (const k of filterCases()) {
+          const node = andFilters(scopeFilter({ user_id: "carol" }), parseFilters(k.filters));
+          const got = (await store.list({ filter: node, limit: 100 })).map((r) => r.id);
+          const want = referenceIds(records, node);
+          if (JSON.stringify(got) !== JSON.stringify(want))
+            failures.push(`${k.name}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+        }
+        expect(failures).toEqual([]);
+      },
+      timeout,
+    );
   });
 }

@@ -42,12 +42,16 @@ export function testSecretHolding(
     test.skip(`${name}: holds no credential, so there is no key to leak`, () => undefined);
     return;
   }
-  test(`${name}: a canary API key shows in none of util.inspect, JSON.stringify, String`, async () => {
-    const subject = await create(SECRET_CANARY);
-    try {
-      expectNoSecret(subject);
-    } finally {
-      await options.close?.(subject);
-    }
-  }, options.timeoutMs);
+  test(
+    `${name}: a canary API key shows in none of util.inspect, JSON.stringify, String`,
+    async () => {
+      const subject = await create(SECRET_CANARY);
+      try {
+        expectNoSecret(subject);
+      } finally {
+        await options.close?.(subject);
+      }
+    },
+    options.timeoutMs,
+  );
 }

@@ -63,7 +63,12 @@ export interface TestRecord {
 const DIMS = 8;
 
 /** Creation times with deliberate ties, so ordering by id is exercised. */
-const TIMES = ["2024-01-01T00:00:00.000Z", "2024-01-01T00:00:00.000Z", "2024-03-05T10:00:00.000Z", "2025-06-30T23:59:59.999Z"];
+const TIMES = [
+  "2024-01-01T00:00:00.000Z",
+  "2024-01-01T00:00:00.000Z",
+  "2024-03-05T10:00:00.000Z",
+  "2025-06-30T23:59:59.999Z",
+];
 
 /** Small-integer vectors: plenty of exact ties (same direction) and zero vectors. */
 const vectorArb = (dims: number) => fc.array(fc.integer({ min: -3, max: 3 }), { minLength: dims, maxLength: dims });
@@ -81,7 +86,14 @@ export const storeRecordsArb = (dims = DIMS, maxLength = 30): fc.Arbitrary<TestR
   );
 
 function toTestRecord(r: ArbitraryRecord, id: string, vector: number[], at: string): TestRecord {
-  const payload: MemoryPayload = { user_id: r.user_id, memory: r.memory, hash: `h-${r.memory.length}`, created_at: at, updated_at: at, metadata: r.metadata };
+  const payload: MemoryPayload = {
+    user_id: r.user_id,
+    memory: r.memory,
+    hash: `h-${r.memory.length}`,
+    created_at: at,
+    updated_at: at,
+    metadata: r.metadata,
+  };
   if (r.agent_id !== undefined) payload.agent_id = r.agent_id;
   return { id, vector, payload };
 }
@@ -97,7 +109,12 @@ export function referenceList(records: readonly TestRecord[], filter: FilterNode
 }
 
 /** What `search` must return: matching records by cosine to `query`, best first, ties by id. */
-export function referenceSearch(records: readonly TestRecord[], query: readonly number[], filter: FilterNode | null, limit: number): { id: string; score: number }[] {
+export function referenceSearch(
+  records: readonly TestRecord[],
+  query: readonly number[],
+  filter: FilterNode | null,
+  limit: number,
+): { id: string; score: number }[] {
   const q = normalizeVector([...query]);
   return records
     .filter((r) => evaluateFilter(filter, payloadField(r.payload)))
@@ -137,25 +154,48 @@ export function expectSearchMatches(
   if (matching <= limit) expect(new Set(got.map((h) => h.id))).toEqual(new Set(want.map((h) => h.id)));
 }
 
-
 /**
  * Records whose metadata sits on every edge of the filter semantics: values of the "wrong" type
  * (the string "7" beside the number 7, true beside 1), arrays (empty, nested, mixed), null,
  * objects, non-ASCII text whose lower case differs between naive and Unicode folding, valid and
  * invalid dates with offsets, and keys that are awkward in JSON paths.
  */
-export const EDGE_KEYS = ["category", "priority", "flag", "tags", "date", "note", "a.b", 'we"ird', "back\\slash", "日本", "sp ace", "[0]", "$x"] as const;
+export const EDGE_KEYS = [
+  "category",
+  "priority",
+  "flag",
+  "tags",
+  "date",
+  "note",
+  "a.b",
+  'we"ird',
+  "back\\slash",
+  "日本",
+  "sp ace",
+  "[0]",
+  "$x",
+] as const;
 const EDGE_VALUES: Record<(typeof EDGE_KEYS)[number], unknown[]> = {
   category: ["work", "Work", "", null, 7, "7", true, ["work", "food"], [], [["work"]], { work: 1 }],
   priority: [7, 7.5, "7", -0.5, 0, 1e21, true, [1, 9], [], null, 3],
   flag: [true, false, 1, 0, "true", [true], null],
   tags: [["a", "b"], ["A"], [], "a", ["a", 1, true, null], [["a"]], null],
-  date: ["2024-01-01", "2024-01-01T12:00:00Z", "2024-01-01T13:00:00+02:00", "2024-02-30", "not-a-date", 20240101, "2023-12-31T23:59:59.999Z", ["2024-06-01", "1999-01-01"], "2024-06-15 08:30"],
+  date: [
+    "2024-01-01",
+    "2024-01-01T12:00:00Z",
+    "2024-01-01T13:00:00+02:00",
+    "2024-02-30",
+    "not-a-date",
+    20240101,
+    "2023-12-31T23:59:59.999Z",
+    ["2024-06-01", "1999-01-01"],
+    "2024-06-15 08:30",
+  ],
   note: ["İstanbul trip", "Kelvin \u212A scale", "ÉCLAIR au café", "plain ascii", "ß straße", "", "LOGIN fails"],
   "a.b": ["dot", 1],
   'we"ird': ["quote", 2],
   "back\\slash": ["slash", 3],
-  "日本": ["東京", 4],
+  日本: ["東京", 4],
   "sp ace": ["space", 5],
   "[0]": ["bracket", 6],
   $x: ["dollar", 7],
@@ -188,8 +228,38 @@ export function edgeRecords(count = 48, dims = DIMS): TestRecord[] {
 
 /** One-field conditions (Mem0's syntax) that probe each operator at its edges. */
 export function edgeConditions(): unknown[] {
-  const scalars: unknown[] = ["work", "Work", "", "7", 7, 7.5, 0, -0.5, 1e21, true, false, 1, "a", "A", "dot", "東京", "quote", "2024-01-01", "planner", "run-1", "alice", "hash-1", "Loves sushi"];
-  const dates = ["2024-01-01", "2024-01-01T12:00:00Z", "2024-01-01T11:00:00Z", "2023-12-31T23:59:59.999Z", "2024-06-15T08:30:00+00:00"];
+  const scalars: unknown[] = [
+    "work",
+    "Work",
+    "",
+    "7",
+    7,
+    7.5,
+    0,
+    -0.5,
+    1e21,
+    true,
+    false,
+    1,
+    "a",
+    "A",
+    "dot",
+    "東京",
+    "quote",
+    "2024-01-01",
+    "planner",
+    "run-1",
+    "alice",
+    "hash-1",
+    "Loves sushi",
+  ];
+  const dates = [
+    "2024-01-01",
+    "2024-01-01T12:00:00Z",
+    "2024-01-01T11:00:00Z",
+    "2023-12-31T23:59:59.999Z",
+    "2024-06-15T08:30:00+00:00",
+  ];
   const numbers = [-1, 0, 3, 7, 7.5, 9, 1e21];
   const subs = ["work", "WORK", "i̇stanbul", "istanbul", "k", "K", "éclair", "ÉCLAIR", "SS", "ß", "", "login", "a"];
   return [
@@ -212,8 +282,20 @@ export function edgeConditions(): unknown[] {
 
 /** Every edge condition on every edge key and record field, as a parsed filter. */
 export function edgeFilters(): { filters: Filters; node: FilterNode | null }[] {
-  const fields = [...EDGE_KEYS, "user_id", "agent_id", "run_id", "memory", "hash", "created_at", "updated_at", "missing"];
-  return fields.flatMap((field) => edgeConditions().map((c) => ({ filters: { [field]: c } as Filters, node: parseFilters({ [field]: c }) })));
+  const fields = [
+    ...EDGE_KEYS,
+    "user_id",
+    "agent_id",
+    "run_id",
+    "memory",
+    "hash",
+    "created_at",
+    "updated_at",
+    "missing",
+  ];
+  return fields.flatMap((field) =>
+    edgeConditions().map((c) => ({ filters: { [field]: c } as Filters, node: parseFilters({ [field]: c }) })),
+  );
 }
 
 /**
@@ -221,17 +303,35 @@ export function edgeFilters(): { filters: Filters; node: FilterNode | null }[] {
  * new_memory. A lost update (two writers reading the same version) breaks the chain.
  */
 export function expectChainedHistory(events: readonly HistoryEvent[]): void {
-  const breaks = events.slice(1).flatMap((e, i) => (e.old_memory === events[i]!.new_memory ? [] : [`${i + 1}: ${e.old_memory} after ${events[i]!.new_memory}`]));
+  const breaks = events
+    .slice(1)
+    .flatMap((e, i) =>
+      e.old_memory === events[i]!.new_memory ? [] : [`${i + 1}: ${e.old_memory} after ${events[i]!.new_memory}`],
+    );
   expect(breaks).toEqual([]);
 }
 
 const at = (i: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, i)).toISOString();
 
 function payload(memory: string, extra: Partial<MemoryPayload> = {}, i = 0): MemoryPayload {
-  return { user_id: "alice", memory, hash: `h-${memory}`, created_at: at(i), updated_at: at(i), metadata: {}, ...extra };
+  return {
+    user_id: "alice",
+    memory,
+    hash: `h-${memory}`,
+    created_at: at(i),
+    updated_at: at(i),
+    metadata: {},
+    ...extra,
+  };
 }
 
-function event(memoryId: string, kind: HistoryEvent["event"], oldMemory: string | null, newMemory: string | null, i: number): HistoryEvent {
+function event(
+  memoryId: string,
+  kind: HistoryEvent["event"],
+  oldMemory: string | null,
+  newMemory: string | null,
+  i: number,
+): HistoryEvent {
   return {
     id: `e-${memoryId}-${kind}-${i}`,
     memory_id: memoryId,
@@ -267,7 +367,10 @@ export function describeStoreConformance(name: string, options: StoreConformance
       await Promise.allSettled(opened.map((s) => s.close?.()));
     });
 
-    testSecretHolding("the store", options.withApiKey, { timeoutMs: timeout, close: (s) => (s as VectorStore).close?.() });
+    testSecretHolding("the store", options.withApiKey, {
+      timeoutMs: timeout,
+      close: (s) => (s as VectorStore).close?.(),
+    });
 
     describe("records", () => {
       let store: VectorStore;
@@ -276,14 +379,31 @@ export function describeStoreConformance(name: string, options: StoreConformance
       });
 
       test("insert then get returns the payload as written; a missing id is null", async () => {
-        const p = payload("Loves sushi", { agent_id: "bot", run_id: "r1", metadata: { category: "food", tags: ["a", "🍣"], nested: { x: [1, null, "y"] }, n: -0.5, ok: false, none: null } });
+        const p = payload("Loves sushi", {
+          agent_id: "bot",
+          run_id: "r1",
+          metadata: {
+            category: "food",
+            tags: ["a", "🍣"],
+            nested: { x: [1, null, "y"] },
+            n: -0.5,
+            ok: false,
+            none: null,
+          },
+        });
         await store.insert([{ id: "rec-1", vector: unit(0), payload: p }]);
         expect(await store.get("rec-1")).toEqual({ id: "rec-1", payload: p });
         expect(await store.get("rec-missing")).toBeNull();
       });
 
       test("absent scope ids stay absent", async () => {
-        await store.insert([{ id: "rec-agent-only", vector: unit(1), payload: { memory: "x", hash: "h", created_at: at(1), updated_at: at(1), metadata: {}, agent_id: "bot" } }]);
+        await store.insert([
+          {
+            id: "rec-agent-only",
+            vector: unit(1),
+            payload: { memory: "x", hash: "h", created_at: at(1), updated_at: at(1), metadata: {}, agent_id: "bot" },
+          },
+        ]);
         const got = await store.get("rec-agent-only");
         expect(got!.payload.user_id).toBeUndefined();
         expect(got!.payload.run_id).toBeUndefined();
@@ -307,10 +427,18 @@ export function describeStoreConformance(name: string, options: StoreConformance
         const after = payload("after", { metadata: { v: 2 } }, 3);
         await store.update("rec-up", { payload: after });
         expect(await store.get("rec-up")).toEqual({ id: "rec-up", payload: after });
-        const [top] = await store.search({ vector: unit(3), limit: 1, filter: { kind: "compare", field: "memory", op: "eq", value: "after" } });
+        const [top] = await store.search({
+          vector: unit(3),
+          limit: 1,
+          filter: { kind: "compare", field: "memory", op: "eq", value: "after" },
+        });
         expect(top!.score).toBeCloseTo(1, 5);
         await store.update("rec-up", { vector: unit(4), payload: after });
-        const [moved] = await store.search({ vector: unit(4), limit: 1, filter: { kind: "compare", field: "memory", op: "eq", value: "after" } });
+        const [moved] = await store.search({
+          vector: unit(4),
+          limit: 1,
+          filter: { kind: "compare", field: "memory", op: "eq", value: "after" },
+        });
         expect(moved!.id).toBe("rec-up");
         expect(moved!.score).toBeCloseTo(1, 5);
       });
@@ -369,13 +497,17 @@ export function describeStoreConformance(name: string, options: StoreConformance
           expect(await store.get(`dims-${label}`)).toBeNull();
         }
         await store.insert([{ id: "dims-good", vector: unit(0), payload: payload("good") }]);
-        await expect(store.update("dims-good", { vector: unit(0).slice(2), payload: payload("changed") })).rejects.toMatchObject({ code: "INVALID_VECTOR" });
+        await expect(
+          store.update("dims-good", { vector: unit(0).slice(2), payload: payload("changed") }),
+        ).rejects.toMatchObject({ code: "INVALID_VECTOR" });
         expect((await store.get("dims-good"))!.payload.memory).toBe("good");
       });
 
       test("Float32Array and number[] vectors are equivalent", async () => {
         const store = await fresh();
-        await store.insert([{ id: "f32", vector: Float32Array.from([3, 4, 0, 0, 0, 0, 0, 0]), payload: payload("f32") }]);
+        await store.insert([
+          { id: "f32", vector: Float32Array.from([3, 4, 0, 0, 0, 0, 0, 0]), payload: payload("f32") },
+        ]);
         const [hit] = await store.search({ vector: [3, 4, 0, 0, 0, 0, 0, 0], limit: 1, filter: null });
         expect(hit!.id).toBe("f32");
         expect(hit!.score).toBeCloseTo(1, 5);
@@ -410,7 +542,10 @@ export function describeStoreConformance(name: string, options: StoreConformance
         expect(hits.map((h) => h.id)).toEqual(["near", "tie-a", "tie-b", "ortho", "far"]);
         const want = [1, Math.SQRT1_2, Math.SQRT1_2, 0, -1];
         hits.forEach((h, i) => expect(h.score).toBeCloseTo(want[i]!, 5));
-        expect((await store.search({ vector: v([5, 0]), limit: 2, filter: null })).map((h) => h.id)).toEqual(["near", "tie-a"]);
+        expect((await store.search({ vector: v([5, 0]), limit: 2, filter: null })).map((h) => h.id)).toEqual([
+          "near",
+          "tie-a",
+        ]);
         expect(hits[0]!.payload).toEqual(payload("near"));
       });
 
@@ -421,9 +556,15 @@ export function describeStoreConformance(name: string, options: StoreConformance
           { id: "z-one", vector: unit(0), payload: payload("one") },
         ]);
         const hits = await store.search({ vector: unit(0), limit: 10, filter: null });
-        expect(hits.map((h) => [h.id, Math.round(h.score * 1e6) / 1e6])).toEqual([["z-one", 1], ["z-zero", 0]]);
+        expect(hits.map((h) => [h.id, Math.round(h.score * 1e6) / 1e6])).toEqual([
+          ["z-one", 1],
+          ["z-zero", 0],
+        ]);
         const fromZero = await store.search({ vector: Array(DIMS).fill(0), limit: 10, filter: null });
-        expect(fromZero.map((h) => [h.id, h.score])).toEqual([["z-one", 0], ["z-zero", 0]]);
+        expect(fromZero.map((h) => [h.id, h.score])).toEqual([
+          ["z-one", 0],
+          ["z-zero", 0],
+        ]);
       });
     });
 
@@ -451,7 +592,14 @@ export function describeStoreConformance(name: string, options: StoreConformance
           const node = parseFilters(filters);
           expect(await ids(store.list({ filter: node, limit: all }))).toEqual(referenceList(records, node, all));
           const query = unit(0);
-          expectSearchMatches(await store.search({ vector: query, limit: 100, filter: node }), records, query, node, 100, tolerance);
+          expectSearchMatches(
+            await store.search({ vector: query, limit: 100, filter: node }),
+            records,
+            query,
+            node,
+            100,
+            tolerance,
+          );
         });
       }
     });
@@ -479,14 +627,18 @@ export function describeStoreConformance(name: string, options: StoreConformance
         ["k2", { "back\\slash": "slash" }],
         ["k3", { "a.b": "dot" }],
         ["k4", { a: { b: "dot" } }], // a path a.b would reach this one
-        ["k5", { "日本": "東京" }],
+        ["k5", { 日本: "東京" }],
         ["k6", { "sp ace": "space" }],
         ["k7", { "[0]": "bracket" }],
         ["k8", { $x: "dollar" }],
         ["k9", { x: "dollar" }], // a key with its $ stripped would reach this one
       ];
       const rows: TestRecord[] = [
-        ...DATE_VALUES.map(([id, date], i) => ({ id, vector: unit(i % DIMS), payload: payload(id, { metadata: date === undefined ? {} : { date } }, i) })),
+        ...DATE_VALUES.map(([id, date], i) => ({
+          id,
+          vector: unit(i % DIMS),
+          payload: payload(id, { metadata: date === undefined ? {} : { date } }, i),
+        })),
         ...ODD.map(([id, metadata], i) => ({ id, vector: unit(i % DIMS), payload: payload(id, { metadata }, 20 + i) })),
       ];
       const dateIds = DATE_VALUES.map(([id]) => id);
@@ -506,7 +658,7 @@ export function describeStoreConformance(name: string, options: StoreConformance
         [{ "back\\slash": "*" }, ["k2"]],
         [{ "a.b": "dot" }, ["k3"]],
         [{ "a.b": "*" }, ["k3"]],
-        [{ "日本": { icontains: "東" } }, ["k5"]],
+        [{ 日本: { icontains: "東" } }, ["k5"]],
         [{ "sp ace": { in: ["space"] } }, ["k6"]],
         [{ "[0]": "bracket" }, ["k7"]],
         [{ $x: "dollar" }, ["k8"]],
@@ -527,7 +679,8 @@ export function describeStoreConformance(name: string, options: StoreConformance
         });
       }
       test("a range on an invalid date is a FilterError, before any store sees it", () => {
-        for (const bad of ["2024-02-30", "2023-02-29", "2024-13-01", "not-a-date"]) expect(() => parseFilters({ date: { gte: bad } })).toThrow(/ISO-8601/);
+        for (const bad of ["2024-02-30", "2023-02-29", "2024-13-01", "not-a-date"])
+          expect(() => parseFilters({ date: { gte: bad } })).toThrow(/ISO-8601/);
       });
     });
 
@@ -540,23 +693,41 @@ export function describeStoreConformance(name: string, options: StoreConformance
         await store.insert(records);
       });
 
-      test(`list: ${cases.length} one-field filters over mixed-type metadata`, async () => {
-        const wrong: string[] = [];
-        for (const { filters, node } of cases) {
-          const got = await ids(store.list({ filter: node, limit: all }));
-          const want = referenceList(records, node, all);
-          if (JSON.stringify(got) !== JSON.stringify(want)) wrong.push(`${JSON.stringify(filters)}: got ${got.length} ${JSON.stringify(got)}, want ${want.length} ${JSON.stringify(want)}`);
-        }
-        expect(wrong).toEqual([]);
-      }, timeout); // thousands of queries: over HTTP on a busy machine they outlast jest's default
+      test(
+        `list: ${cases.length} one-field filters over mixed-type metadata`,
+        async () => {
+          const wrong: string[] = [];
+          for (const { filters, node } of cases) {
+            const got = await ids(store.list({ filter: node, limit: all }));
+            const want = referenceList(records, node, all);
+            if (JSON.stringify(got) !== JSON.stringify(want))
+              wrong.push(
+                `${JSON.stringify(filters)}: got ${got.length} ${JSON.stringify(got)}, want ${want.length} ${JSON.stringify(want)}`,
+              );
+          }
+          expect(wrong).toEqual([]);
+        },
+        timeout,
+      ); // thousands of queries: over HTTP on a busy machine they outlast jest's default
 
-      test("search: the same filters, negated, return the complement", async () => {
-        const query = unit(1);
-        for (const { node } of cases.filter((_, i) => i % 9 === 0)) {
-          const negated: FilterNode = { kind: "not", child: node! };
-          expectSearchMatches(await store.search({ vector: query, limit: all, filter: negated }), records, query, negated, records.length, tolerance);
-        }
-      }, timeout);
+      test(
+        "search: the same filters, negated, return the complement",
+        async () => {
+          const query = unit(1);
+          for (const { node } of cases.filter((_, i) => i % 9 === 0)) {
+            const negated: FilterNode = { kind: "not", child: node! };
+            expectSearchMatches(
+              await store.search({ vector: query, limit: all, filter: negated }),
+              records,
+              query,
+              negated,
+              records.length,
+              tolerance,
+            );
+          }
+        },
+        timeout,
+      );
 
       test(
         "random AND / OR / NOT trees of edge conditions, scoped",
@@ -572,12 +743,24 @@ export function describeStoreConformance(name: string, options: StoreConformance
             ),
           })).f;
           await fc.assert(
-            fc.asyncProperty(tree, fc.option(scopeArb, { nil: undefined }), fc.integer({ min: 1, max: 60 }), async (filters, scope, limit) => {
-              const node = andFilters(scope ? scopeFilter(scope) : null, parseFilters(filters));
-              expect(await ids(store.list({ filter: node, limit }))).toEqual(referenceList(records, node, limit));
-              const query = unit(limit % DIMS);
-              expectSearchMatches(await store.search({ vector: query, limit, filter: node }), records, query, node, limit, tolerance);
-            }),
+            fc.asyncProperty(
+              tree,
+              fc.option(scopeArb, { nil: undefined }),
+              fc.integer({ min: 1, max: 60 }),
+              async (filters, scope, limit) => {
+                const node = andFilters(scope ? scopeFilter(scope) : null, parseFilters(filters));
+                expect(await ids(store.list({ filter: node, limit }))).toEqual(referenceList(records, node, limit));
+                const query = unit(limit % DIMS);
+                expectSearchMatches(
+                  await store.search({ vector: query, limit, filter: node }),
+                  records,
+                  query,
+                  node,
+                  limit,
+                  tolerance,
+                );
+              },
+            ),
             { numRuns: numRuns * 3 },
           );
         },
@@ -595,12 +778,18 @@ export function describeStoreConformance(name: string, options: StoreConformance
         "list returns exactly the matching records, oldest first",
         async () => {
           await fc.assert(
-            fc.asyncProperty(storeRecordsArb(), filterArb, fc.option(scopeArb, { nil: undefined }), fc.integer({ min: 1, max: 40 }), async (records, filters, scope, limit) => {
-              await store.reset();
-              await store.insert(records);
-              const node = andFilters(scope ? scopeFilter(scope) : null, parseFilters(filters));
-              expect(await ids(store.list({ filter: node, limit }))).toEqual(referenceList(records, node, limit));
-            }),
+            fc.asyncProperty(
+              storeRecordsArb(),
+              filterArb,
+              fc.option(scopeArb, { nil: undefined }),
+              fc.integer({ min: 1, max: 40 }),
+              async (records, filters, scope, limit) => {
+                await store.reset();
+                await store.insert(records);
+                const node = andFilters(scope ? scopeFilter(scope) : null, parseFilters(filters));
+                expect(await ids(store.list({ filter: node, limit }))).toEqual(referenceList(records, node, limit));
+              },
+            ),
             { numRuns },
           );
         },
@@ -611,12 +800,26 @@ export function describeStoreConformance(name: string, options: StoreConformance
         "search returns the matching records nearest the query, best first",
         async () => {
           await fc.assert(
-            fc.asyncProperty(storeRecordsArb(), filterArb, fc.option(scopeArb, { nil: undefined }), vectorArb(DIMS), fc.integer({ min: 1, max: 40 }), async (records, filters, scope, query, limit) => {
-              await store.reset();
-              await store.insert(records);
-              const node = andFilters(scope ? scopeFilter(scope) : null, parseFilters(filters));
-              expectSearchMatches(await store.search({ vector: query, limit, filter: node }), records, query, node, limit, tolerance);
-            }),
+            fc.asyncProperty(
+              storeRecordsArb(),
+              filterArb,
+              fc.option(scopeArb, { nil: undefined }),
+              vectorArb(DIMS),
+              fc.integer({ min: 1, max: 40 }),
+              async (records, filters, scope, query, limit) => {
+                await store.reset();
+                await store.insert(records);
+                const node = andFilters(scope ? scopeFilter(scope) : null, parseFilters(filters));
+                expectSearchMatches(
+                  await store.search({ vector: query, limit, filter: node }),
+                  records,
+                  query,
+                  node,
+                  limit,
+                  tolerance,
+                );
+              },
+            ),
             { numRuns },
           );
         },
@@ -628,29 +831,40 @@ export function describeStoreConformance(name: string, options: StoreConformance
     const historyTest = options.history === false ? test.skip : test;
     const noHistory = options.history === false ? " (skipped: the store declares no history)" : "";
     describe("history committed with the write", () => {
-      historyTest(`a store that keeps history records each write's events, oldest first, and reset clears them${noHistory}`, async () => {
-        const store = await fresh();
-        expect(store.history).toBeDefined();
-        const h = store.history!;
-        await store.insert([{ id: "hist-1", vector: unit(0), payload: payload("v1") }], { history: [event("hist-1", "ADD", null, "v1", 1)] });
-        await store.update("hist-1", { payload: payload("v2") }, { history: [event("hist-1", "UPDATE", "v1", "v2", 2)] });
-        await store.delete("hist-1", { history: [event("hist-1", "DELETE", "v2", null, 3)] });
-        const events = await h.get("hist-1");
-        expect(events.map((e) => [e.event, e.old_memory, e.new_memory, e.is_deleted])).toEqual([
-          ["ADD", null, "v1", false],
-          ["UPDATE", "v1", "v2", false],
-          ["DELETE", "v2", null, true],
-        ]);
-        expect(events[0]).toMatchObject(event("hist-1", "ADD", null, "v1", 1));
-        expect(await h.get("hist-other")).toEqual([]);
-        await store.reset();
-        expect(await h.get("hist-1")).toEqual([]);
-      });
+      historyTest(
+        `a store that keeps history records each write's events, oldest first, and reset clears them${noHistory}`,
+        async () => {
+          const store = await fresh();
+          expect(store.history).toBeDefined();
+          const h = store.history!;
+          await store.insert([{ id: "hist-1", vector: unit(0), payload: payload("v1") }], {
+            history: [event("hist-1", "ADD", null, "v1", 1)],
+          });
+          await store.update(
+            "hist-1",
+            { payload: payload("v2") },
+            { history: [event("hist-1", "UPDATE", "v1", "v2", 2)] },
+          );
+          await store.delete("hist-1", { history: [event("hist-1", "DELETE", "v2", null, 3)] });
+          const events = await h.get("hist-1");
+          expect(events.map((e) => [e.event, e.old_memory, e.new_memory, e.is_deleted])).toEqual([
+            ["ADD", null, "v1", false],
+            ["UPDATE", "v1", "v2", false],
+            ["DELETE", "v2", null, true],
+          ]);
+          expect(events[0]).toMatchObject(event("hist-1", "ADD", null, "v1", 1));
+          expect(await h.get("hist-other")).toEqual([]);
+          await store.reset();
+          expect(await h.get("hist-1")).toEqual([]);
+        },
+      );
 
       historyTest(`a rejected write leaves no history event behind${noHistory}`, async () => {
         const store = await fresh();
         expect(store.history).toBeDefined();
-        await store.insert([{ id: "hist-a", vector: unit(0), payload: payload("a") }], { history: [event("hist-a", "ADD", null, "a", 1)] });
+        await store.insert([{ id: "hist-a", vector: unit(0), payload: payload("a") }], {
+          history: [event("hist-a", "ADD", null, "a", 1)],
+        });
         await expect(
           store.insert(
             [
@@ -660,11 +874,23 @@ export function describeStoreConformance(name: string, options: StoreConformance
             { history: [event("hist-b", "ADD", null, "b", 2), event("hist-a", "ADD", null, "dup", 2)] },
           ),
         ).rejects.toMatchObject({ code: "DUPLICATE_ID" });
-        await expect(store.insert([{ id: "hist-c", vector: [1], payload: payload("c") }], { history: [event("hist-c", "ADD", null, "c", 3)] })).rejects.toMatchObject({
+        await expect(
+          store.insert([{ id: "hist-c", vector: [1], payload: payload("c") }], {
+            history: [event("hist-c", "ADD", null, "c", 3)],
+          }),
+        ).rejects.toMatchObject({
           code: "INVALID_VECTOR",
         });
-        await expect(store.update("hist-missing", { payload: payload("m") }, { history: [event("hist-missing", "UPDATE", "x", "m", 4)] })).rejects.toMatchObject({ code: "NOT_FOUND" });
-        await expect(store.delete("hist-missing", { history: [event("hist-missing", "DELETE", "x", null, 5)] })).rejects.toMatchObject({ code: "NOT_FOUND" });
+        await expect(
+          store.update(
+            "hist-missing",
+            { payload: payload("m") },
+            { history: [event("hist-missing", "UPDATE", "x", "m", 4)] },
+          ),
+        ).rejects.toMatchObject({ code: "NOT_FOUND" });
+        await expect(
+          store.delete("hist-missing", { history: [event("hist-missing", "DELETE", "x", null, 5)] }),
+        ).rejects.toMatchObject({ code: "NOT_FOUND" });
         expect((await store.history!.get("hist-a")).length).toBe(1);
         for (const id of ["hist-b", "hist-c", "hist-missing"]) expect(await store.history!.get(id)).toEqual([]);
       });
@@ -673,49 +899,79 @@ export function describeStoreConformance(name: string, options: StoreConformance
     const applyTest = options.apply === false ? test.skip : test;
     const noApply = options.apply === false ? " (skipped: the store declares no apply)" : "";
     describe("apply: batch writes computed from the current records", () => {
-      const addKey = (key: string) => (cur: StoredMemory) => ({ payload: { ...cur.payload, metadata: { ...cur.payload.metadata, [key]: true } } });
-
-      applyTest(`inserts, updates from the current record and deletes, in one call, with their history${noApply}`, async () => {
-        const store = await fresh();
-        await store.insert([{ id: "ap-1", vector: unit(0), payload: payload("one", { metadata: { keep: 1 } }) }, { id: "ap-2", vector: unit(1), payload: payload("two") }]);
-        const seen: string[] = [];
-        const result = await store.apply!([
-          { op: "insert", id: "ap-3", vector: unit(2), payload: payload("three"), history: [event("ap-3", "ADD", null, "three", 3)] },
-          {
-            op: "update",
-            id: "ap-1",
-            vector: unit(3),
-            next: (cur) => (seen.push(cur.payload.memory), { payload: { ...cur.payload, memory: "one+", hash: "h-one+", metadata: { ...cur.payload.metadata, added: 2 } }, history: [event("ap-1", "UPDATE", cur.payload.memory, "one+", 4)] }),
-          },
-          { op: "delete", id: "ap-2", history: (cur) => [event("ap-2", "DELETE", cur.payload.memory, null, 5)] },
-        ]);
-        expect(result).toEqual({ skipped: [] });
-        expect(seen[0]).toBe("one");
-        expect((await store.get("ap-1"))!.payload).toEqual(payload("one+", { metadata: { keep: 1, added: 2 } }));
-        const [moved] = await store.search({ vector: unit(3), limit: 1, filter: null });
-        expect([moved!.id, Math.round(moved!.score * 1e4) / 1e4]).toEqual(["ap-1", 1]);
-        expect(await store.get("ap-2")).toBeNull();
-        expect((await store.get("ap-3"))!.payload.memory).toBe("three");
-        if (store.history) {
-          expect((await store.history.get("ap-1")).map((e) => [e.event, e.old_memory, e.new_memory])).toEqual([["UPDATE", "one", "one+"]]);
-          expect((await store.history.get("ap-2")).map((e) => [e.event, e.old_memory])).toEqual([["DELETE", "two"]]);
-          expect((await store.history.get("ap-3")).map((e) => e.event)).toEqual(["ADD"]);
-        }
+      const addKey = (key: string) => (cur: StoredMemory) => ({
+        payload: { ...cur.payload, metadata: { ...cur.payload.metadata, [key]: true } },
       });
 
-      applyTest(`missing: "fail" (the default) rejects NOT_FOUND and writes nothing of the batch${noApply}`, async () => {
-        const store = await fresh();
-        await store.insert([{ id: "af-1", vector: unit(0), payload: payload("one") }]);
-        await expect(
-          store.apply!([
-            { op: "insert", id: "af-new", vector: unit(1), payload: payload("new") },
-            { op: "update", id: "af-1", next: (cur) => ({ payload: { ...cur.payload, memory: "changed" } }) },
-            { op: "delete", id: "af-missing" },
-          ]),
-        ).rejects.toMatchObject({ code: "NOT_FOUND" });
-        expect(await store.get("af-new")).toBeNull();
-        expect((await store.get("af-1"))!.payload.memory).toBe("one");
-      });
+      applyTest(
+        `inserts, updates from the current record and deletes, in one call, with their history${noApply}`,
+        async () => {
+          const store = await fresh();
+          await store.insert([
+            { id: "ap-1", vector: unit(0), payload: payload("one", { metadata: { keep: 1 } }) },
+            { id: "ap-2", vector: unit(1), payload: payload("two") },
+          ]);
+          const seen: string[] = [];
+          const result = await store.apply!([
+            {
+              op: "insert",
+              id: "ap-3",
+              vector: unit(2),
+              payload: payload("three"),
+              history: [event("ap-3", "ADD", null, "three", 3)],
+            },
+            {
+              op: "update",
+              id: "ap-1",
+              vector: unit(3),
+              next: (cur) => (
+                seen.push(cur.payload.memory),
+                {
+                  payload: {
+                    ...cur.payload,
+                    memory: "one+",
+                    hash: "h-one+",
+                    metadata: { ...cur.payload.metadata, added: 2 },
+                  },
+                  history: [event("ap-1", "UPDATE", cur.payload.memory, "one+", 4)],
+                }
+              ),
+            },
+            { op: "delete", id: "ap-2", history: (cur) => [event("ap-2", "DELETE", cur.payload.memory, null, 5)] },
+          ]);
+          expect(result).toEqual({ skipped: [] });
+          expect(seen[0]).toBe("one");
+          expect((await store.get("ap-1"))!.payload).toEqual(payload("one+", { metadata: { keep: 1, added: 2 } }));
+          const [moved] = await store.search({ vector: unit(3), limit: 1, filter: null });
+          expect([moved!.id, Math.round(moved!.score * 1e4) / 1e4]).toEqual(["ap-1", 1]);
+          expect(await store.get("ap-2")).toBeNull();
+          expect((await store.get("ap-3"))!.payload.memory).toBe("three");
+          if (store.history) {
+            expect((await store.history.get("ap-1")).map((e) => [e.event, e.old_memory, e.new_memory])).toEqual([
+              ["UPDATE", "one", "one+"],
+            ]);
+            expect((await store.history.get("ap-2")).map((e) => [e.event, e.old_memory])).toEqual([["DELETE", "two"]]);
+            expect((await store.history.get("ap-3")).map((e) => e.event)).toEqual(["ADD"]);
+          }
+        },
+      );
+
+      applyTest(
+        `missing: "fail" (the default) rejects NOT_FOUND and writes nothing of the batch${noApply}`,
+        async () => {
+          const store = await fresh();
+          await store.insert([{ id: "af-1", vector: unit(0), payload: payload("one") }]);
+          await expect(
+            store.apply!([
+              { op: "insert", id: "af-new", vector: unit(1), payload: payload("new") },
+              { op: "update", id: "af-1", next: (cur) => ({ payload: { ...cur.payload, memory: "changed" } }) },
+              { op: "delete", id: "af-missing" },
+            ]),
+          ).rejects.toMatchObject({ code: "NOT_FOUND" });
+          expect(await store.get("af-new")).toBeNull();
+          expect((await store.get("af-1"))!.payload.memory).toBe("one");
+        },
+      );
 
       applyTest(`missing: "skip" reports vanished targets and applies the rest${noApply}`, async () => {
         const store = await fresh();

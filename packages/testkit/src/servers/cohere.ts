@@ -30,35 +30,60 @@ export async function startCohereServer(options: CohereServerOptions = {}): Prom
   const spec = OpenApiSpec.load("cohere");
   const scorer = options.scorer ?? lexicalScore;
 
-  const handler = (version: "v1" | "v2") => (req: RouteRequest): Reply => {
-    const path = `/${version}/rerank`;
-    if (typeof req.body !== "object" || req.body === null) return { status: 400, body: errorBody(400, "invalid request: body must be a JSON object") };
-    const check = spec.validateRequest("POST", path, req.body);
-    if (!check.ok) return { status: 400, body: errorBody(400, `invalid request: ${check.errors.join("; ")}`) };
-    const body = req.body as { model?: string; query: string; documents: (string | { text?: string })[]; top_n?: number; return_documents?: boolean };
-    if (version === "v1" && body.model === undefined) body.model = "rerank-english-v2.0";
-    if (body.query.trim() === "") return { status: 400, body: errorBody(400, "invalid request: query must not be empty") };
-    if (body.documents.length === 0) return { status: 400, body: errorBody(400, "invalid request: list of documents must not be empty") };
-    if (body.documents.length > COHERE_MAX_DOCUMENTS) {
-      return { status: 400, body: errorBody(400, `invalid request: too many documents, got ${body.documents.length}, max is ${COHERE_MAX_DOCUMENTS}`) };
-    }
-    const texts = body.documents.map((d) => (typeof d === "string" ? d : String(d.text ?? "")));
-    const ranked = rank(body.query, texts, scorer).slice(0, body.top_n ?? texts.length);
-    const results = ranked.map((r) => ({
-      index: r.index,
-      relevance_score: r.score,
-      ...(version === "v1" && body.return_documents ? { document: { text: texts[r.index] } } : {}),
-    }));
-    const meta: Record<string, unknown> = {
-      api_version: { version: version === "v1" ? "1" : "2", is_experimental: false },
-      billed_units: { search_units: Math.ceil(texts.length / 100) },
+  const handler =
+    (version: "v1" | "v2") =>
+    (req: RouteRequest): Reply => {
+      const path = `/${version}/rerank`;
+      if (typeof req.body !== "object" || req.body === null)
+        return { status: 400, body: errorBody(400, "invalid request: body must be a JSON object") };
+      const check = spec.validateRequest("POST", path, req.body);
+      if (!check.ok) return { status: 400, body: errorBody(400, `invalid request: ${check.errors.join("; ")}`) };
+      const body = req.body as {
+        model?: string;
+        query: string;
+        documents: (string | { text?: string })[];
+        top_n?: number;
+        return_documents?: boolean;
+      };
+      if (version === "v1" && body.model === undefined) body.model = "rerank-english-v2.0";
+      if (body.query.trim() === "")
+        return { status: 400, body: errorBody(400, "invalid request: query must not be empty") };
+      if (body.documents.length === 0)
+        return { status: 400, body: errorBody(400, "invalid request: list of documents must not be empty") };
+      if (body.documents.length > COHERE_MAX_DOCUMENTS) {
+        return {
+          status: 400,
+          body: errorBody(
+            400,
+            `invalid request: too many documents, got ${body.documents.length}, max is ${COHERE_MAX_DOCUMENTS}`,
+          ),
+        };
+      }
+      const texts = body.documents.map((d) => (typeof d === "string" ? d : String(d.text ?? "")));
+      const ranked = rank(body.query, texts, scorer).slice(0, body.top_n ?? texts.length);
+      const results = ranked.map((r) => ({
+        index: r.index,
+        relevance_score: r.score,
+        ...(version === "v1" && body.return_documents ? { document: { text: texts[r.index] } } : {}),
+      }));
+      const meta: Record<string, unknown> = {
+        api_version: { version: version === "v1" ? "1" : "2", is_experimental: false },
+        billed_units: { search_units: Math.ceil(texts.length / 100) },
+      };
+      if (options.warnings?.length) meta.warnings = options.warnings;
+      return {
+        status: 200,
+        body: { id: randomUUID(), results, meta },
+        headers: { "x-request-id": randomUUID(), ...options.headers },
+      };
     };
-    if (options.warnings?.length) meta.warnings = options.warnings;
-    return { status: 200, body: { id: randomUUID(), results, meta }, headers: { "x-request-id": randomUUID(), ...options.headers } };
-  };
 
   const answerFault = (fault: Parameters<typeof rankedAnswerFault>[0], reply: Reply, req: RouteRequest) =>
-    rankedAnswerFault(fault, reply, { documents: (req.body as { documents: unknown[] }).documents.length, scoreKey: "relevance_score", list: (b) => b.results });
+    rankedAnswerFault(fault, reply, {
+      documents: (req.body as { documents: unknown[] }).documents.length,
+      scoreKey: "relevance_score",
+      list: (b) => b.results,
+    });
 
   return FakeServer.start({
     latencyMs: options.latencyMs,

@@ -107,9 +107,19 @@ function normalizeFault(fault: FaultInput): Fault {
 }
 
 const STATUS_TEXT: Record<number, string> = {
-  400: "bad request", 401: "unauthorized", 403: "forbidden", 404: "not found", 408: "request timeout", 413: "payload too large",
-  422: "unprocessable entity", 424: "failed dependency", 429: "too many requests", 500: "internal server error",
-  502: "bad gateway", 503: "service unavailable", 504: "gateway timeout",
+  400: "bad request",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not found",
+  408: "request timeout",
+  413: "payload too large",
+  422: "unprocessable entity",
+  424: "failed dependency",
+  429: "too many requests",
+  500: "internal server error",
+  502: "bad gateway",
+  503: "service unavailable",
+  504: "gateway timeout",
 };
 
 export class FakeServer {
@@ -130,7 +140,10 @@ export class FakeServer {
   private readonly started = performance.now();
   private readonly sockets = new Set<Socket>();
 
-  private constructor(private readonly server: Server, private readonly options: FakeServerOptions) {
+  private constructor(
+    private readonly server: Server,
+    private readonly options: FakeServerOptions,
+  ) {
     const { port } = server.address() as AddressInfo;
     this.url = `http://127.0.0.1:${port}`;
     this.latencyMs = options.latencyMs;
@@ -159,7 +172,8 @@ export class FakeServer {
     const f = normalizeFault(fault);
     if ((ANSWER_FAULTS as readonly string[]).includes(f.type)) {
       const routes = this.options.routes.filter((r) => !options.path || r.path === options.path);
-      if (!routes.some((r) => r.answerFault)) throw new Error(`fault ${f.type} is not supported by ${options.path ?? "any route of this server"}`);
+      if (!routes.some((r) => r.answerFault))
+        throw new Error(`fault ${f.type} is not supported by ${options.path ?? "any route of this server"}`);
     }
     this.faults.push({ fault: f, remaining: options.times ?? 1, path: options.path });
     return this;
@@ -201,7 +215,11 @@ export class FakeServer {
 
   private errorReply(status: number, message?: string, extraHeaders?: Record<string, string>): Reply {
     const text = message ?? STATUS_TEXT[status] ?? `status ${status}`;
-    return { status, body: this.options.errorBody ? this.options.errorBody(status, text) : { message: text }, headers: extraHeaders };
+    return {
+      status,
+      body: this.options.errorBody ? this.options.errorBody(status, text) : { message: text },
+      headers: extraHeaders,
+    };
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -218,7 +236,8 @@ export class FakeServer {
       }
       const rawBody = Buffer.concat(chunks).toString("utf8");
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+      for (const [k, v] of Object.entries(req.headers))
+        if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
       let body: unknown = rawBody;
       try {
         body = rawBody === "" ? undefined : JSON.parse(rawBody);
@@ -226,12 +245,19 @@ export class FakeServer {
         /* kept as text: the route answers the API's own parse error */
       }
       const path = (req.url ?? "/").split("?")[0]!;
-      call = { method: req.method ?? "GET", path, headers, body, rawBody, at: Math.round(performance.now() - this.started) };
+      call = {
+        method: req.method ?? "GET",
+        path,
+        headers,
+        body,
+        rawBody,
+        at: Math.round(performance.now() - this.started),
+      };
       this.calls.push(call);
 
       const fault = this.takeFault(path);
       if (fault) call.fault = fault.type;
-      const latency = typeof this.latencyMs === "function" ? this.latencyMs(call) : this.latencyMs ?? 0;
+      const latency = typeof this.latencyMs === "function" ? this.latencyMs(call) : (this.latencyMs ?? 0);
       if (latency > 0) await sleep(latency);
       if (fault?.type === "delay") await sleep(fault.ms);
 
@@ -252,7 +278,12 @@ export class FakeServer {
           if (await this.transportFault(reply.fault, req, res, call)) return;
           reply = this.errorReply(500, `fault ${reply.fault.type} cannot be scripted as an answer; use inject()`);
         }
-        if (fault && (ANSWER_FAULTS as readonly string[]).includes(fault.type) && reply.status < 300 && route.answerFault) {
+        if (
+          fault &&
+          (ANSWER_FAULTS as readonly string[]).includes(fault.type) &&
+          reply.status < 300 &&
+          route.answerFault
+        ) {
           reply = route.answerFault(fault.type as AnswerFault, reply, routeReq);
         }
       }
@@ -260,7 +291,8 @@ export class FakeServer {
         const text = JSON.stringify(reply.body ?? {});
         reply = { ...reply, raw: text.slice(0, Math.max(1, Math.floor(text.length / 2))) };
       }
-      if (fault?.type === "slow-body") return this.sendSlowly(res, call, reply, fault.chunks ?? 5, fault.chunkDelayMs ?? 100);
+      if (fault?.type === "slow-body")
+        return this.sendSlowly(res, call, reply, fault.chunks ?? 5, fault.chunkDelayMs ?? 100);
       return this.send(res, call, reply);
     } catch (err) {
       if (call) call.status = 500;
@@ -274,7 +306,12 @@ export class FakeServer {
   }
 
   /** Handles the faults that replace the answer entirely; false for those that shape an answer. */
-  private async transportFault(fault: Fault, req: IncomingMessage, res: ServerResponse, call: CallRecord): Promise<boolean> {
+  private async transportFault(
+    fault: Fault,
+    req: IncomingMessage,
+    res: ServerResponse,
+    call: CallRecord,
+  ): Promise<boolean> {
     if (fault.type === "reset") {
       call.status = "reset";
       req.socket.destroy();
@@ -288,7 +325,13 @@ export class FakeServer {
     if (fault.type === "status") {
       const extra: Record<string, string> = { ...fault.headers };
       if (fault.retryAfter !== undefined) extra["retry-after"] = String(fault.retryAfter);
-      this.send(res, call, fault.body !== undefined ? { status: fault.status, body: fault.body, headers: extra } : this.errorReply(fault.status, undefined, extra));
+      this.send(
+        res,
+        call,
+        fault.body !== undefined
+          ? { status: fault.status, body: fault.body, headers: extra }
+          : this.errorReply(fault.status, undefined, extra),
+      );
       return true;
     }
     return false;
@@ -297,7 +340,8 @@ export class FakeServer {
   private serialise(reply: Reply): { text: string; headers: Record<string, string> } {
     const text = reply.raw ?? (reply.body === undefined ? "" : JSON.stringify(reply.body));
     const headers: Record<string, string> = { ...reply.headers };
-    if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["content-type"] = "application/json";
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type"))
+      headers["content-type"] = "application/json";
     return { text, headers };
   }
 
@@ -309,7 +353,13 @@ export class FakeServer {
     res.end(text);
   }
 
-  private async sendSlowly(res: ServerResponse, call: CallRecord, reply: Reply, chunks: number, delayMs: number): Promise<void> {
+  private async sendSlowly(
+    res: ServerResponse,
+    call: CallRecord,
+    reply: Reply,
+    chunks: number,
+    delayMs: number,
+  ): Promise<void> {
     call.status = reply.status;
     const { text, headers } = this.serialise(reply);
     res.writeHead(reply.status, headers);

@@ -10,14 +10,25 @@
  */
 import { randomUUID } from "node:crypto";
 import { OpenApiSpec } from "../openapi.js";
-import { bearerToken, FakeServer, type AnswerFault, type Fault, type FakeServerOptions, type Reply, type RouteRequest } from "./fake-server.js";
+import {
+  bearerToken,
+  FakeServer,
+  type AnswerFault,
+  type Fault,
+  type FakeServerOptions,
+  type Reply,
+  type RouteRequest,
+} from "./fake-server.js";
 import { lexicalScore } from "./scoring.js";
 import { hashEmbedding } from "./tei.js";
 
 export interface ChatRequest {
   model: string;
   messages: { role: string; content: unknown; name?: string }[];
-  response_format?: { type: "text" } | { type: "json_object" } | { type: "json_schema"; json_schema: { name: string; schema?: Record<string, unknown>; strict?: boolean | null } };
+  response_format?:
+    | { type: "text" }
+    | { type: "json_object" }
+    | { type: "json_schema"; json_schema: { name: string; schema?: Record<string, unknown>; strict?: boolean | null } };
   temperature?: number | null;
   max_tokens?: number | null;
   max_completion_tokens?: number | null;
@@ -48,21 +59,39 @@ export interface OpenAIServer extends FakeServer {
   scriptChat(...answers: (ChatAnswer | ChatResponder)[]): void;
 }
 
-const MODEL_DIMS: Record<string, number> = { "text-embedding-3-small": 1536, "text-embedding-3-large": 3072, "text-embedding-ada-002": 1536 };
+const MODEL_DIMS: Record<string, number> = {
+  "text-embedding-3-small": 1536,
+  "text-embedding-3-large": 3072,
+  "text-embedding-ada-002": 1536,
+};
 
-export function openAIError(message: string, type = "invalid_request_error", param: string | null = null, code: string | null = null) {
+export function openAIError(
+  message: string,
+  type = "invalid_request_error",
+  param: string | null = null,
+  code: string | null = null,
+) {
   return { error: { message, type, param, code } };
 }
 
 function errorForStatus(status: number, message: string) {
-  const type = status === 429 ? "requests" : status >= 500 ? "server_error" : status === 401 ? "invalid_request_error" : "invalid_request_error";
+  const type =
+    status === 429
+      ? "requests"
+      : status >= 500
+        ? "server_error"
+        : status === 401
+          ? "invalid_request_error"
+          : "invalid_request_error";
   const code = status === 429 ? "rate_limit_exceeded" : null;
   return openAIError(status === 429 ? `Rate limit reached: ${message}` : message, type, null, code);
 }
 
 /** OpenAI shows a wrong key as its first 3 and last 4 characters only. */
 function maskKey(key: string): string {
-  return key.length <= 8 ? "*".repeat(key.length) : `${key.slice(0, 3)}${"*".repeat(Math.min(20, key.length - 7))}${key.slice(-4)}`;
+  return key.length <= 8
+    ? "*".repeat(key.length)
+    : `${key.slice(0, 3)}${"*".repeat(Math.min(20, key.length - 7))}${key.slice(-4)}`;
 }
 
 /**
@@ -72,7 +101,8 @@ function maskKey(key: string): string {
 export function strictSchemaProblem(schema: unknown, path = "()"): string | undefined {
   if (!schema || typeof schema !== "object") return `In context=${path}, schema must be an object`;
   const s = schema as Record<string, unknown>;
-  if (path === "()" && s.type !== "object") return `In context=${path}, schema must be a JSON Schema of 'type: "object"', got 'type: "${String(s.type)}"'.`;
+  if (path === "()" && s.type !== "object")
+    return `In context=${path}, schema must be a JSON Schema of 'type: "object"', got 'type: "${String(s.type)}"'.`;
   for (const key of ["anyOf", "allOf", "oneOf"] as const) {
     if (Array.isArray(s[key])) {
       if (key !== "anyOf") return `In context=${path}, '${key}' is not permitted.`;
@@ -85,10 +115,12 @@ export function strictSchemaProblem(schema: unknown, path = "()"): string | unde
   const types = Array.isArray(s.type) ? s.type : [s.type];
   if (types.includes("object")) {
     const props = (s.properties ?? {}) as Record<string, unknown>;
-    if (s.additionalProperties !== false) return `In context=${path}, 'additionalProperties' is required to be supplied and to be false.`;
+    if (s.additionalProperties !== false)
+      return `In context=${path}, 'additionalProperties' is required to be supplied and to be false.`;
     const required = Array.isArray(s.required) ? (s.required as string[]) : [];
     const missing = Object.keys(props).filter((k) => !required.includes(k));
-    if (missing.length) return `In context=${path}, 'required' is required to be supplied and to be an array including every key in properties. Missing '${missing[0]}'.`;
+    if (missing.length)
+      return `In context=${path}, 'required' is required to be supplied and to be an array including every key in properties. Missing '${missing[0]}'.`;
     for (const [k, sub] of Object.entries(props)) {
       const p = strictSchemaProblem(sub, `${path}, 'properties', '${k}'`);
       if (p) return p;
@@ -106,7 +138,9 @@ export function exampleFromSchema(schema: Record<string, any>): unknown {
   const type = Array.isArray(schema.type) ? schema.type.find((t: string) => t !== "null") : schema.type;
   switch (type) {
     case "object":
-      return Object.fromEntries(Object.entries((schema.properties ?? {}) as Record<string, any>).map(([k, v]) => [k, exampleFromSchema(v)]));
+      return Object.fromEntries(
+        Object.entries((schema.properties ?? {}) as Record<string, any>).map(([k, v]) => [k, exampleFromSchema(v)]),
+      );
     case "array":
       return Array.from({ length: schema.minItems ?? 0 }, () => exampleFromSchema(schema.items ?? {}));
     case "number":
@@ -127,7 +161,10 @@ export function exampleFromSchema(schema: Record<string, any>): unknown {
 /** The text of a message's content (a string, or text parts). */
 export function messageText(content: unknown): string {
   if (typeof content === "string") return content;
-  if (Array.isArray(content)) return content.map((p) => (p && typeof p === "object" && "text" in p ? String((p as { text: unknown }).text) : "")).join("");
+  if (Array.isArray(content))
+    return content
+      .map((p) => (p && typeof p === "object" && "text" in p ? String((p as { text: unknown }).text) : ""))
+      .join("");
   return "";
 }
 
@@ -194,13 +231,25 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
 
   const validate = (req: RouteRequest, path: string): Reply | undefined => {
     if (typeof req.body !== "object" || req.body === null) {
-      return { status: 400, body: openAIError("We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)") };
+      return {
+        status: 400,
+        body: openAIError(
+          "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
+        ),
+      };
     }
     const check = spec.validateRequest("POST", path, req.body);
     if (!check.ok) {
       const first = check.errors[0]!;
       const param = first.split(":")[0]!.replace(/^\//, "").replace(/\//g, ".");
-      return { status: 400, body: openAIError(`Invalid request: ${check.errors.slice(0, 3).join("; ")}`, "invalid_request_error", param === "(body)" ? null : param) };
+      return {
+        status: 400,
+        body: openAIError(
+          `Invalid request: ${check.errors.slice(0, 3).join("; ")}`,
+          "invalid_request_error",
+          param === "(body)" ? null : param,
+        ),
+      };
     }
     return undefined;
   };
@@ -213,22 +262,48 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     if (format?.type === "json_schema") {
       const name = format.json_schema.name;
       if (!/^[a-zA-Z0-9_-]{1,64}$/.test(name)) {
-        return { status: 400, body: openAIError(`Invalid 'response_format.json_schema.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`, "invalid_request_error", "response_format.json_schema.name", "invalid_value") };
+        return {
+          status: 400,
+          body: openAIError(
+            `Invalid 'response_format.json_schema.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`,
+            "invalid_request_error",
+            "response_format.json_schema.name",
+            "invalid_value",
+          ),
+        };
       }
       if (format.json_schema.strict) {
         const problem = strictSchemaProblem(format.json_schema.schema);
-        if (problem) return { status: 400, body: openAIError(`Invalid schema for response_format '${name}': ${problem}`, "invalid_request_error", "response_format", null) };
+        if (problem)
+          return {
+            status: 400,
+            body: openAIError(
+              `Invalid schema for response_format '${name}': ${problem}`,
+              "invalid_request_error",
+              "response_format",
+              null,
+            ),
+          };
       }
     }
     if (format?.type === "json_object" && !body.messages.some((m) => /json/i.test(messageText(m.content)))) {
-      return { status: 400, body: openAIError("'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.", "invalid_request_error", "messages", null) };
+      return {
+        status: 400,
+        body: openAIError(
+          "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.",
+          "invalid_request_error",
+          "messages",
+          null,
+        ),
+      };
     }
     const next = script.shift();
     let answer: ChatAnswer;
     if (typeof next === "function") answer = await next(body, req);
     else if (next !== undefined) answer = next;
     else if (options.chat) answer = await options.chat(body, req);
-    else if (format?.type === "json_schema" && format.json_schema.schema) answer = exampleFromSchema(format.json_schema.schema) as Record<string, unknown>;
+    else if (format?.type === "json_schema" && format.json_schema.schema)
+      answer = exampleFromSchema(format.json_schema.schema) as Record<string, unknown>;
     else answer = "OK";
 
     if (typeof answer === "object" && answer !== null && "fault" in answer && typeof answer.fault === "object") {
@@ -258,13 +333,25 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
         object: "chat.completion",
         created: Math.floor(Date.now() / 1000),
         model: body.model,
-        choices: [{ index: 0, message: { role: "assistant", content, refusal, annotations: [] }, logprobs: null, finish_reason: finish }],
+        choices: [
+          {
+            index: 0,
+            message: { role: "assistant", content, refusal, annotations: [] },
+            logprobs: null,
+            finish_reason: finish,
+          },
+        ],
         usage: {
           prompt_tokens,
           completion_tokens,
           total_tokens: prompt_tokens + completion_tokens,
           prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-          completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+          completion_tokens_details: {
+            reasoning_tokens: 0,
+            audio_tokens: 0,
+            accepted_prediction_tokens: 0,
+            rejected_prediction_tokens: 0,
+          },
         },
         service_tier: "default",
         system_fingerprint: "fp_fake",
@@ -275,24 +362,62 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
   const embeddings = (req: RouteRequest): Reply => {
     const bad = validate(req, "/embeddings");
     if (bad) return bad;
-    const body = req.body as { model: string; input: string | string[] | number[] | number[][]; dimensions?: number; encoding_format?: "float" | "base64" };
-    const list: unknown[] = typeof body.input === "string" || typeof (body.input as unknown[])[0] === "number" ? [body.input] : (body.input as unknown[]);
+    const body = req.body as {
+      model: string;
+      input: string | string[] | number[] | number[][];
+      dimensions?: number;
+      encoding_format?: "float" | "base64";
+    };
+    const list: unknown[] =
+      typeof body.input === "string" || typeof (body.input as unknown[])[0] === "number"
+        ? [body.input]
+        : (body.input as unknown[]);
     if (list.length === 0 || list.some((x) => x === "" || (Array.isArray(x) && x.length === 0))) {
-      return { status: 400, body: openAIError("'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.", "invalid_request_error", null, null) };
+      return {
+        status: 400,
+        body: openAIError(
+          "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.",
+          "invalid_request_error",
+          null,
+          null,
+        ),
+      };
     }
-    if (list.length > 2048) return { status: 400, body: openAIError(`'$.input' is invalid: at most 2048 inputs per request, got ${list.length}.`, "invalid_request_error", "input", null) };
+    if (list.length > 2048)
+      return {
+        status: 400,
+        body: openAIError(
+          `'$.input' is invalid: at most 2048 inputs per request, got ${list.length}.`,
+          "invalid_request_error",
+          "input",
+          null,
+        ),
+      };
     if (body.dimensions !== undefined && body.model === "text-embedding-ada-002") {
-      return { status: 400, body: openAIError("This model does not support specifying dimensions.", "invalid_request_error", "dimensions", null) };
+      return {
+        status: 400,
+        body: openAIError(
+          "This model does not support specifying dimensions.",
+          "invalid_request_error",
+          "dimensions",
+          null,
+        ),
+      };
     }
     const dims = body.dimensions ?? MODEL_DIMS[body.model] ?? 1536;
     const texts = list.map((x) => (typeof x === "string" ? x : (x as number[]).join(" ")));
     const data = texts.map((t, index) => {
       const v = hashEmbedding(t, dims);
-      const embedding = body.encoding_format === "base64" ? Buffer.from(new Float32Array(v).buffer).toString("base64") : v;
+      const embedding =
+        body.encoding_format === "base64" ? Buffer.from(new Float32Array(v).buffer).toString("base64") : v;
       return { object: "embedding", index, embedding };
     });
     const prompt_tokens = texts.reduce((s, t) => s + tokensOf(t), 0);
-    return { status: 200, headers: rateHeaders(), body: { object: "list", data, model: body.model, usage: { prompt_tokens, total_tokens: prompt_tokens } } };
+    return {
+      status: 200,
+      headers: rateHeaders(),
+      body: { object: "list", data, model: body.model, usage: { prompt_tokens, total_tokens: prompt_tokens } },
+    };
   };
 
   const server = (await FakeServer.start({
@@ -301,9 +426,26 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     auth: (headers) => {
       if (options.apiKey === undefined) return undefined;
       const token = bearerToken(headers);
-      if (!token) return { status: 401, body: openAIError("You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).", "invalid_request_error", null, null) };
+      if (!token)
+        return {
+          status: 401,
+          body: openAIError(
+            "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+            "invalid_request_error",
+            null,
+            null,
+          ),
+        };
       if (token !== options.apiKey) {
-        return { status: 401, body: openAIError(`Incorrect API key provided: ${maskKey(token)}. You can find your API key at https://platform.openai.com/account/api-keys.`, "invalid_request_error", null, "invalid_api_key") };
+        return {
+          status: 401,
+          body: openAIError(
+            `Incorrect API key provided: ${maskKey(token)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+            "invalid_request_error",
+            null,
+            "invalid_api_key",
+          ),
+        };
       }
       return undefined;
     },
@@ -335,14 +477,23 @@ export function llmRerankResponder(scorer: (query: string, document: string) => 
   return (request) => {
     const last = [...request.messages].reverse().find((m) => m.role === "user");
     try {
-      const payload = JSON.parse(messageText(last?.content)) as { query?: unknown; untrusted_documents?: { id: string; text: string }[] };
+      const payload = JSON.parse(messageText(last?.content)) as {
+        query?: unknown;
+        untrusted_documents?: { id: string; text: string }[];
+      };
       if (typeof payload.query === "string" && Array.isArray(payload.untrusted_documents)) {
-        return { scores: Object.fromEntries(payload.untrusted_documents.map((d) => [d.id, scorer(payload.query as string, d.text)])) };
+        return {
+          scores: Object.fromEntries(
+            payload.untrusted_documents.map((d) => [d.id, scorer(payload.query as string, d.text)]),
+          ),
+        };
       }
     } catch {
       /* not the reranker protocol */
     }
     const format = request.response_format;
-    return format?.type === "json_schema" && format.json_schema.schema ? (exampleFromSchema(format.json_schema.schema) as Record<string, unknown>) : "OK";
+    return format?.type === "json_schema" && format.json_schema.schema
+      ? (exampleFromSchema(format.json_schema.schema) as Record<string, unknown>)
+      : "OK";
   };
 }

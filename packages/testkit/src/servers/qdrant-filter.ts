@@ -79,7 +79,8 @@ export function valuesAt(payload: Record<string, unknown>, path: JsonPath): unkn
     }
     const [head, ...tail] = items;
     if ("key" in head!) {
-      if (value && typeof value === "object" && !Array.isArray(value)) walk(tail, (value as Record<string, unknown>)[head.key]);
+      if (value && typeof value === "object" && !Array.isArray(value))
+        walk(tail, (value as Record<string, unknown>)[head.key]);
     } else if ("index" in head!) {
       if (Array.isArray(value) && head.index < value.length) walk(tail, value[head.index]);
     } else if (Array.isArray(value)) for (const v of value) walk(tail, v);
@@ -90,14 +91,21 @@ export function valuesAt(payload: Record<string, unknown>, path: JsonPath): unkn
 
 /** Datetimes in the forms Qdrant accepts (`DateTimePayloadType::from_str`), as epoch microseconds. */
 export function parseQdrantDatetime(s: string): number | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:([Tt ])(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?)?$/.exec(s);
+  const m =
+    /^(\d{4})-(\d{2})-(\d{2})(?:([Tt ])(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?)?$/.exec(
+      s,
+    );
   if (!m) return undefined;
   const [, y, mo, d, sep, h, mi, sec, frac, z, sign, oh, om] = m;
   const hasZone = z !== undefined || sign !== undefined;
   // Forms: date only; "YYYY-MM-DD HH:MM" (space, no seconds, no zone); anything else needs seconds.
   if (sep !== undefined && sec === undefined && (sep !== " " || hasZone)) return undefined;
-  const Y = Number(y), M = Number(mo), D = Number(d);
-  const H = Number(h ?? 0), Mi = Number(mi ?? 0), S = Number(sec ?? 0);
+  const Y = Number(y),
+    M = Number(mo),
+    D = Number(d);
+  const H = Number(h ?? 0),
+    Mi = Number(mi ?? 0),
+    S = Number(sec ?? 0);
   if (M < 1 || M > 12 || D < 1 || D > 31 || H > 23 || Mi > 59 || S > 60) return undefined;
   const day = new Date(Date.UTC(Y, M - 1, D));
   if (day.getUTCMonth() !== M - 1 || day.getUTCDate() !== D) return undefined;
@@ -120,7 +128,11 @@ export function tokenize(text: string, index: TextIndex): string[] {
   return raw
     .filter((t) => t.length > 0)
     .map((t) => (index.lowercase ? t.toLowerCase() : t))
-    .filter((t) => (index.minTokenLen === undefined || [...t].length >= index.minTokenLen) && (index.maxTokenLen === undefined || [...t].length <= index.maxTokenLen));
+    .filter(
+      (t) =>
+        (index.minTokenLen === undefined || [...t].length >= index.minTokenLen) &&
+        (index.maxTokenLen === undefined || [...t].length <= index.maxTokenLen),
+    );
 }
 
 export interface FilterContext {
@@ -171,7 +183,11 @@ function matchOne(match: Json, value: unknown, key: string, ctx: FilterContext):
   }
   if ("text_any" in match) {
     if (typeof value !== "string") return false;
-    if (!index) return String(match.text_any).split(/\s+/).filter(Boolean).some((t) => value.includes(t));
+    if (!index)
+      return String(match.text_any)
+        .split(/\s+/)
+        .filter(Boolean)
+        .some((t) => value.includes(t));
     const doc = tokenize(value, index);
     return tokenize(match.text_any, index).some((t) => doc.includes(t));
   }
@@ -203,7 +219,12 @@ function countValues(values: unknown[]): number {
 
 function valuesCount(vc: Json, values: unknown[]): boolean {
   const n = countValues(values);
-  return (vc.lt == null || n < vc.lt) && (vc.gt == null || n > vc.gt) && (vc.lte == null || n <= vc.lte) && (vc.gte == null || n >= vc.gte);
+  return (
+    (vc.lt == null || n < vc.lt) &&
+    (vc.gt == null || n > vc.gt) &&
+    (vc.lte == null || n <= vc.lte) &&
+    (vc.gte == null || n >= vc.gte)
+  );
 }
 
 export function isEmptyValues(values: unknown[]): boolean {
@@ -235,7 +256,9 @@ export function checkCondition(c: Json, payload: Json, ctx: FilterContext): bool
   if ("has_vector" in c) return true;
   if ("nested" in c) {
     const path = parseJsonPath(c.nested.key)!;
-    const objects = valuesAt(payload, path).flatMap((v) => (Array.isArray(v) ? v : [v])).filter((v) => v && typeof v === "object" && !Array.isArray(v));
+    const objects = valuesAt(payload, path)
+      .flatMap((v) => (Array.isArray(v) ? v : [v]))
+      .filter((v) => v && typeof v === "object" && !Array.isArray(v));
     return objects.some((o) => checkFilter(c.nested.filter, o as Json, { ...ctx, pointId: undefined }));
   }
   return checkFilter(c, payload, ctx);
@@ -257,13 +280,20 @@ export function checkFilter(filter: Json | null | undefined, payload: Json, ctx:
 /** Point ids as Qdrant stores them: integers, or UUIDs in lower-case hyphenated form. */
 export function canonicalId(id: string | number): string | number {
   if (typeof id === "number") return id;
-  const hex = id.replace(/^urn:uuid:/i, "").replace(/[{}-]/g, "").toLowerCase();
+  const hex = id
+    .replace(/^urn:uuid:/i, "")
+    .replace(/[{}-]/g, "")
+    .toLowerCase();
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** The UUID spellings Qdrant (Rust's `uuid` crate) accepts: hyphenated, simple, braced, URN. */
 export function isUuid(s: string): boolean {
-  return /^(?:urn:uuid:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s) || /^[0-9a-f]{32}$/i.test(s) || /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/i.test(s);
+  return (
+    /^(?:urn:uuid:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s) ||
+    /^[0-9a-f]{32}$/i.test(s) ||
+    /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/i.test(s)
+  );
 }
 
 /**
@@ -275,8 +305,12 @@ export function isUuid(s: string): boolean {
 export function filterProblem(filter: Json | null | undefined, at = "filter"): [number, string] | undefined {
   if (!filter) return undefined;
   const conditions: [Json, string][] = [];
-  for (const k of ["must", "should", "must_not"] as const) asList(filter[k]).forEach((c, i) => conditions.push([c as Json, `${at}.${k}[${i}]`]));
-  if (filter.min_should) (filter.min_should.conditions as Json[]).forEach((c, i) => conditions.push([c, `${at}.min_should.conditions[${i}]`]));
+  for (const k of ["must", "should", "must_not"] as const)
+    asList(filter[k]).forEach((c, i) => conditions.push([c as Json, `${at}.${k}[${i}]`]));
+  if (filter.min_should)
+    (filter.min_should.conditions as Json[]).forEach((c, i) =>
+      conditions.push([c, `${at}.min_should.conditions[${i}]`]),
+    );
   for (const [c, where] of conditions) {
     const p = conditionProblem(c, where);
     if (p) return p;
@@ -286,18 +320,35 @@ export function filterProblem(filter: Json | null | undefined, at = "filter"): [
 
 function conditionProblem(c: Json, where: string): [number, string] | undefined {
   const keyOf = (k: unknown): [number, string] | undefined =>
-    typeof k === "string" && parseJsonPath(k) ? undefined : [400, `Format error in JSON body: ${where}: invalid payload key ${JSON.stringify(k)}`];
+    typeof k === "string" && parseJsonPath(k)
+      ? undefined
+      : [400, `Format error in JSON body: ${where}: invalid payload key ${JSON.stringify(k)}`];
   if ("key" in c) {
     const bad = keyOf(c.key);
     if (bad) return bad;
-    const kinds = ["match", "range", "geo_bounding_box", "geo_radius", "geo_polygon", "values_count", "is_empty", "is_null"].filter((k) => c[k] != null);
-    if (kinds.length === 0) return [422, `Validation error in JSON body: [${where}.match: At least one field condition must be specified]`];
+    const kinds = [
+      "match",
+      "range",
+      "geo_bounding_box",
+      "geo_radius",
+      "geo_polygon",
+      "values_count",
+      "is_empty",
+      "is_null",
+    ].filter((k) => c[k] != null);
+    if (kinds.length === 0)
+      return [422, `Validation error in JSON body: [${where}.match: At least one field condition must be specified]`];
     if (c.range != null) {
       const values = (["lt", "gt", "lte", "gte"] as const).map((b) => c.range[b]).filter((v) => v != null);
       const strings = values.filter((v) => typeof v === "string");
-      if (strings.length > 0 && strings.length < values.length) return [400, `Format error in JSON body: ${where}.range: mixes numbers and datetimes`];
+      if (strings.length > 0 && strings.length < values.length)
+        return [400, `Format error in JSON body: ${where}.range: mixes numbers and datetimes`];
       for (const s of strings) {
-        if (parseQdrantDatetime(s) === undefined) return [400, `Format error in JSON body: ${where}.range: '${s}' is not in a supported date/time format, please use RFC 3339`];
+        if (parseQdrantDatetime(s) === undefined)
+          return [
+            400,
+            `Format error in JSON body: ${where}.range: '${s}' is not in a supported date/time format, please use RFC 3339`,
+          ];
       }
     }
     return undefined;
@@ -306,7 +357,12 @@ function conditionProblem(c: Json, where: string): [number, string] | undefined 
   if ("is_null" in c) return keyOf(c.is_null?.key);
   if ("has_id" in c) {
     const bad = (c.has_id as unknown[]).find((id) => typeof id === "string" && !isUuid(id));
-    return bad === undefined ? undefined : [400, `Format error in JSON body: ${where}.has_id: ${JSON.stringify(bad)} is not a valid point id (an unsigned integer or a UUID)`];
+    return bad === undefined
+      ? undefined
+      : [
+          400,
+          `Format error in JSON body: ${where}.has_id: ${JSON.stringify(bad)} is not a valid point id (an unsigned integer or a UUID)`,
+        ];
   }
   if ("nested" in c) return keyOf(c.nested?.key) ?? filterProblem(c.nested?.filter, `${where}.nested.filter`);
   if ("has_vector" in c) return undefined;

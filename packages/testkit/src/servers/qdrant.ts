@@ -28,8 +28,24 @@
  */
 import { readFileSync } from "node:fs";
 import { OpenApiSpec } from "../openapi.js";
-import { FakeServer, type CallRecord, type FakeServerOptions, type Reply, type Route, type RouteRequest } from "./fake-server.js";
-import { canonicalId, checkFilter, filterProblem, isUuid, parseJsonPath, valuesAt, type JsonPath, type TextIndex } from "./qdrant-filter.js";
+import {
+  FakeServer,
+  type CallRecord,
+  type FakeServerOptions,
+  type Reply,
+  type Route,
+  type RouteRequest,
+} from "./fake-server.js";
+import {
+  canonicalId,
+  checkFilter,
+  filterProblem,
+  isUuid,
+  parseJsonPath,
+  valuesAt,
+  type JsonPath,
+  type TextIndex,
+} from "./qdrant-filter.js";
 
 export const QDRANT_VERSION = "1.18.0";
 
@@ -81,16 +97,32 @@ export interface QdrantServer extends FakeServer {
 }
 
 class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 const badInput = (message: string) => new HttpError(400, `Wrong input: ${message}`);
 const notFound = (message: string) => new HttpError(404, `Not found: ${message}`);
-const unsupported = (what: string) => new HttpError(400, `Bad request: ${what} is not supported by the Qdrant test double`);
+const unsupported = (what: string) =>
+  new HttpError(400, `Bad request: ${what} is not supported by the Qdrant test double`);
 
-const BOUND_KEYWORDS = new Set(["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minItems", "maxItems", "minLength", "maxLength", "minProperties", "maxProperties", "uniqueItems"]);
+const BOUND_KEYWORDS = new Set([
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "minItems",
+  "maxItems",
+  "minLength",
+  "maxLength",
+  "minProperties",
+  "maxProperties",
+  "uniqueItems",
+]);
 
 function withoutBounds(node: unknown, inProperties = false): unknown {
   if (Array.isArray(node)) return node.map((n) => withoutBounds(n));
@@ -108,7 +140,9 @@ function withoutBounds(node: unknown, inProperties = false): unknown {
 let specCache: OpenApiSpec | undefined;
 let shapeCache: OpenApiSpec | undefined;
 function loadDocument(): ConstructorParameters<typeof OpenApiSpec>[1] {
-  return JSON.parse(readFileSync(new URL("../../specs/qdrant.json", import.meta.url), "utf8")) as ConstructorParameters<typeof OpenApiSpec>[1];
+  return JSON.parse(readFileSync(new URL("../../specs/qdrant.json", import.meta.url), "utf8")) as ConstructorParameters<
+    typeof OpenApiSpec
+  >[1];
 }
 /** Qdrant's OpenAPI document (v1.18.x), loaded once per process. */
 export function qdrantSpec(): OpenApiSpec {
@@ -117,7 +151,10 @@ export function qdrantSpec(): OpenApiSpec {
 }
 /** The same document without bounds (minimum, maxItems, …): what Qdrant's deserializer checks. */
 function qdrantShapes(): OpenApiSpec {
-  shapeCache ??= new OpenApiSpec("qdrant-shapes", withoutBounds(loadDocument()) as ConstructorParameters<typeof OpenApiSpec>[1]);
+  shapeCache ??= new OpenApiSpec(
+    "qdrant-shapes",
+    withoutBounds(loadDocument()) as ConstructorParameters<typeof OpenApiSpec>[1],
+  );
   return shapeCache;
 }
 
@@ -129,14 +166,18 @@ function qdrantShapes(): OpenApiSpec {
 function validateBody(method: string, template: string, body: unknown): void {
   const check = qdrantSpec().validateRequest(method, template, body);
   if (check.ok) return;
-  if (qdrantShapes().validateRequest(method, template, body).ok) throw new HttpError(422, `Validation error in JSON body: [${check.errors.join("; ")}]`);
+  if (qdrantShapes().validateRequest(method, template, body).ok)
+    throw new HttpError(422, `Validation error in JSON body: [${check.errors.join("; ")}]`);
   throw new HttpError(400, `Format error in JSON body: ${check.errors.join("; ")}`);
 }
 
 function checkId(id: unknown, where: string): PointId {
   if (typeof id === "number") return id;
   if (typeof id === "string" && isUuid(id)) return canonicalId(id);
-  throw new HttpError(400, `Format error in JSON body: ${where}: ${JSON.stringify(id)} is not a valid point id: expected an unsigned integer or a UUID`);
+  throw new HttpError(
+    400,
+    `Format error in JSON body: ${where}: ${JSON.stringify(id)} is not a valid point id: expected an unsigned integer or a UUID`,
+  );
 }
 
 function checkFilterBody(filter: unknown, where: string): void {
@@ -201,11 +242,13 @@ function selectPayload(payload: Json, withPayload: unknown, defaultOn: boolean):
   const parse = (xs: string[]) =>
     xs.map((x) => {
       const p = parseJsonPath(x);
-      if (!p) throw new HttpError(400, `Format error in JSON body: with_payload: invalid payload key ${JSON.stringify(x)}`);
+      if (!p)
+        throw new HttpError(400, `Format error in JSON body: with_payload: invalid payload key ${JSON.stringify(x)}`);
       return p;
     });
   if (Array.isArray(spec)) return includePaths(payload, parse(spec));
-  if (spec && typeof spec === "object" && Array.isArray((spec as Json).include)) return includePaths(payload, parse((spec as Json).include));
+  if (spec && typeof spec === "object" && Array.isArray((spec as Json).include))
+    return includePaths(payload, parse((spec as Json).include));
   if (spec && typeof spec === "object" && Array.isArray((spec as Json).exclude)) {
     const copy = structuredClone(payload);
     for (const p of parse((spec as Json).exclude)) removePath(copy, p);
@@ -242,7 +285,11 @@ function score(distance: Distance, q: Float32Array, v: Float32Array): number {
 const higherIsBetter = (distance: Distance) => distance === "Cosine" || distance === "Dot";
 
 /** English stop words Qdrant's bm25 drops (a subset of its list). */
-const STOP_WORDS = new Set("a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to was will with i me my we our you your he she his her its".split(" "));
+const STOP_WORDS = new Set(
+  "a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to was will with i me my we our you your he she his her its".split(
+    " ",
+  ),
+);
 const BM25_MODEL = "qdrant/bm25";
 const BM25 = { k: 1.2, b: 0.75, avgLen: 256 };
 
@@ -265,7 +312,13 @@ export function bm25Encode(text: string, kind: "document" | "query"): SparseVect
 }
 
 function isDocument(v: unknown): v is { text: string; model: string } {
-  return !!v && typeof v === "object" && !Array.isArray(v) && typeof (v as Json).text === "string" && typeof (v as Json).model === "string";
+  return (
+    !!v &&
+    typeof v === "object" &&
+    !Array.isArray(v) &&
+    typeof (v as Json).text === "string" &&
+    typeof (v as Json).model === "string"
+  );
 }
 
 function isSparse(v: unknown): v is SparseVector {
@@ -275,7 +328,10 @@ function isSparse(v: unknown): v is SparseVector {
 export async function startQdrantServer(options: QdrantServerOptions = {}): Promise<QdrantServer> {
   const collections = new Map<string, Collection>();
   const started = performance.now();
-  const ok = (result: unknown, status = 200): Reply => ({ status, body: { result, status: "ok", time: (performance.now() - started) / 1e9 } });
+  const ok = (result: unknown, status = 200): Reply => ({
+    status,
+    body: { result, status: "ok", time: (performance.now() - started) / 1e9 },
+  });
 
   const collection = (name: string): Collection => {
     const c = collections.get(name);
@@ -288,21 +344,30 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
     for (const [field, idx] of c.indexes) {
       if (idx.data_type !== "text") continue;
       const p = idx.params ?? {};
-      out.set(field, { tokenizer: p.tokenizer ?? "word", lowercase: p.lowercase ?? true, minTokenLen: p.min_token_len ?? undefined, maxTokenLen: p.max_token_len ?? undefined });
+      out.set(field, {
+        tokenizer: p.tokenizer ?? "word",
+        lowercase: p.lowercase ?? true,
+        minTokenLen: p.min_token_len ?? undefined,
+        maxTokenLen: p.max_token_len ?? undefined,
+      });
     }
     return out;
   };
 
   const matching = (c: Collection, filter: Json | null | undefined): StoredPoint[] => {
     const ctx = { textIndexes: textIndexes(c) };
-    return [...c.points.values()].filter((p) => checkFilter(filter, p.payload, { ...ctx, pointId: p.id })).sort((a, b) => compareIds(a.id, b.id));
+    return [...c.points.values()]
+      .filter((p) => checkFilter(filter, p.payload, { ...ctx, pointId: p.id }))
+      .sort((a, b) => compareIds(a.id, b.id));
   };
 
   const denseOf = (c: Collection, name: string, v: unknown, where: string): Float32Array => {
     const params = c.dense.get(name);
     if (!params) throw badInput(`Not existing vector name error: ${name === "" ? "default vector" : name}`);
-    if (!Array.isArray(v) || v.some((x) => typeof x !== "number")) throw unsupported(`${where}: a vector other than a dense float array`);
-    if (v.length !== params.size) throw badInput(`Vector dimension error: expected dim: ${params.size}, got ${v.length}`);
+    if (!Array.isArray(v) || v.some((x) => typeof x !== "number"))
+      throw unsupported(`${where}: a vector other than a dense float array`);
+    if (v.length !== params.size)
+      throw badInput(`Vector dimension error: expected dim: ${params.size}, got ${v.length}`);
     return preprocess(params.distance, v as number[]);
   };
 
@@ -313,8 +378,10 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
       return bm25Encode(v.text, kind);
     }
     if (!isSparse(v)) throw badInput(`Conversion between sparse and regular vectors failed`);
-    if (v.indices.length !== v.values.length) throw new HttpError(422, `Validation error in JSON body: [indices: must be the same length as values]`);
-    if (new Set(v.indices).size !== v.indices.length) throw new HttpError(422, `Validation error in JSON body: [indices: must be unique]`);
+    if (v.indices.length !== v.values.length)
+      throw new HttpError(422, `Validation error in JSON body: [indices: must be the same length as values]`);
+    if (new Set(v.indices).size !== v.indices.length)
+      throw new HttpError(422, `Validation error in JSON body: [indices: must be unique]`);
     return { indices: [...v.indices], values: [...v.values] };
   };
 
@@ -328,18 +395,28 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
     }
     if (isDocument(v)) throw unsupported(`${where}: a document for the unnamed dense vector`);
     for (const [name, value] of Object.entries((v ?? {}) as Json)) {
-      out.set(name, c.sparse.has(name) ? sparseOf(c, name, value, "document") : denseOf(c, name, value, `${where}.${name}`));
+      out.set(
+        name,
+        c.sparse.has(name) ? sparseOf(c, name, value, "document") : denseOf(c, name, value, `${where}.${name}`),
+      );
     }
     return out;
   };
 
   /** Scores `candidates` against a query on vector `using`; best first, ties by id. */
-  const rank = (c: Collection, candidates: StoredPoint[], using: string, query: unknown): { pt: StoredPoint; score: number }[] => {
+  const rank = (
+    c: Collection,
+    candidates: StoredPoint[],
+    using: string,
+    query: unknown,
+  ): { pt: StoredPoint; score: number }[] => {
     if (c.sparse.has(using)) {
       const q = sparseOf(c, using, query, "query");
       const idf = new Map<number, number>();
       if (c.sparse.get(using)!.modifier === "idf") {
-        const docs = [...c.points.values()].map((p) => p.vectors.get(using)).filter((x): x is SparseVector => isSparse(x));
+        const docs = [...c.points.values()]
+          .map((p) => p.vectors.get(using))
+          .filter((x): x is SparseVector => isSparse(x));
         for (const i of q.indices) {
           const n = docs.filter((d) => d.indices.includes(i)).length;
           idf.set(i, Math.log((docs.length - n + 0.5) / (n + 0.5) + 1));
@@ -375,14 +452,17 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
   };
 
   const passes = (c: Collection, using: string, s: number, threshold: number | null | undefined) =>
-    threshold == null || (c.sparse.has(using) || higherIsBetter(c.dense.get(using)!.distance) ? s >= threshold : s <= threshold);
+    threshold == null ||
+    (c.sparse.has(using) || higherIsBetter(c.dense.get(using)!.distance) ? s >= threshold : s <= threshold);
 
   const updateResult = (c: Collection) => ok({ operation_id: c.operationId++, status: "completed" });
 
   const selectPoints = (c: Collection, body: Json, where: string): StoredPoint[] => {
     if (Array.isArray(body.points)) {
       const ids = body.points.map((id: unknown, i: number) => checkId(id, `${where}.points[${i}]`));
-      const found = ids.map((id: PointId) => c.points.get(id)).filter((p: StoredPoint | undefined): p is StoredPoint => p !== undefined);
+      const found = ids
+        .map((id: PointId) => c.points.get(id))
+        .filter((p: StoredPoint | undefined): p is StoredPoint => p !== undefined);
       if (body.filter == null) return found;
       checkFilterBody(body.filter, `${where}.filter`);
       const ctx = { textIndexes: textIndexes(c) };
@@ -404,12 +484,20 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
   };
   const validated = (method: string, template: string, handle: Handler) =>
     on(method, template, (params, body, req) => {
-      if (typeof req.body === "string" && req.rawBody !== "") throw new HttpError(400, `Format error in JSON body: expected a JSON object`);
+      if (typeof req.body === "string" && req.rawBody !== "")
+        throw new HttpError(400, `Format error in JSON body: expected a JSON object`);
       validateBody(method, template, body ?? {});
       return handle(params, body ?? {}, req);
     });
 
-  on("GET", "/", () => ({ status: 200, body: { title: "qdrant - vector search engine", version: QDRANT_VERSION, commit: "0000000000000000000000000000000000000000" } }));
+  on("GET", "/", () => ({
+    status: 200,
+    body: {
+      title: "qdrant - vector search engine",
+      version: QDRANT_VERSION,
+      commit: "0000000000000000000000000000000000000000",
+    },
+  }));
 
   on("GET", "/collections", () => ok({ collections: [...collections.keys()].map((name) => ({ name })) }));
 
@@ -417,15 +505,23 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
 
   validated("PUT", "/collections/{collection_name}", (p, body) => {
     const name = p.collection_name!;
-    if (!/^[^/\\\0]{1,255}$/.test(name)) throw new HttpError(422, `Validation error in path parameters: [name: collection name is not valid]`);
+    if (!/^[^/\\\0]{1,255}$/.test(name))
+      throw new HttpError(422, `Validation error in path parameters: [name: collection name is not valid]`);
     // Qdrant maps StorageError::AlreadyExists to 409 Conflict (mem0ai and Mem0 Python rely on it).
     if (collections.has(name)) throw new HttpError(409, `Wrong input: Collection \`${name}\` already exists!`);
     const vectors = body.vectors ?? {};
     const single = typeof vectors.size === "number";
     const dense = new Map<string, { size: number; distance: Distance }>();
     if (single) dense.set("", { size: vectors.size, distance: vectors.distance });
-    else for (const [n, v] of Object.entries(vectors as Record<string, Json>)) dense.set(n, { size: v.size, distance: v.distance });
-    const sparse = new Map<string, { modifier?: string }>(Object.entries((body.sparse_vectors ?? {}) as Record<string, Json>).map(([n, v]) => [n, { modifier: v?.modifier ?? undefined }]));
+    else
+      for (const [n, v] of Object.entries(vectors as Record<string, Json>))
+        dense.set(n, { size: v.size, distance: v.distance });
+    const sparse = new Map<string, { modifier?: string }>(
+      Object.entries((body.sparse_vectors ?? {}) as Record<string, Json>).map(([n, v]) => [
+        n,
+        { modifier: v?.modifier ?? undefined },
+      ]),
+    );
     const main = dense.get("") ?? [...dense.values()][0] ?? { size: 0, distance: "Cosine" as Distance };
     collections.set(name, {
       name,
@@ -455,7 +551,9 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
     const payload_schema: Json = {};
     for (const [field, idx] of c.indexes) {
       const path = parseJsonPath(field)!;
-      const points = [...c.points.values()].filter((pt) => valuesAt(pt.payload, path).some((v) => v !== null && !(Array.isArray(v) && v.length === 0))).length;
+      const points = [...c.points.values()].filter((pt) =>
+        valuesAt(pt.payload, path).some((v) => v !== null && !(Array.isArray(v) && v.length === 0)),
+      ).length;
       payload_schema[field] = { data_type: idx.data_type, ...(idx.params ? { params: idx.params } : {}), points };
     }
     return ok({
@@ -467,7 +565,16 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
       config: {
         params: c.params,
         hnsw_config: { m: 16, ef_construct: 100, full_scan_threshold: 10000, max_indexing_threads: 0, on_disk: false },
-        optimizer_config: { deleted_threshold: 0.2, vacuum_min_vector_number: 1000, default_segment_number: 0, max_segment_size: null, memmap_threshold: null, indexing_threshold: 10000, flush_interval_sec: 5, max_optimization_threads: null },
+        optimizer_config: {
+          deleted_threshold: 0.2,
+          vacuum_min_vector_number: 1000,
+          default_segment_number: 0,
+          max_segment_size: null,
+          memmap_threshold: null,
+          indexing_threshold: 10000,
+          flush_interval_sec: 5,
+          max_optimization_threads: null,
+        },
         wal_config: { wal_capacity_mb: 32, wal_segments_ahead: 0 },
         quantization_config: null,
       },
@@ -479,7 +586,11 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
 
   validated("PUT", "/collections/{collection_name}/index", (p, body) => {
     const c = collection(p.collection_name!);
-    if (!parseJsonPath(body.field_name)) throw new HttpError(400, `Format error in JSON body: field_name: invalid payload key ${JSON.stringify(body.field_name)}`);
+    if (!parseJsonPath(body.field_name))
+      throw new HttpError(
+        400,
+        `Format error in JSON body: field_name: invalid payload key ${JSON.stringify(body.field_name)}`,
+      );
     const schema = body.field_schema;
     if (schema == null) throw badInput(`Can't auto-detect field type, please specify \`field_schema\` in the request`);
     if (typeof schema === "string") c.indexes.set(body.field_name, { data_type: schema });
@@ -492,11 +603,20 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
     let incoming: { id: PointId; vectors: Map<string, Float32Array | SparseVector>; payload: Json }[];
     if (body.batch) {
       const { ids, vectors, payloads } = body.batch;
-      if (!Array.isArray(vectors) || vectors.length !== ids.length) throw badInput(`number of ids and vectors must be equal`);
+      if (!Array.isArray(vectors) || vectors.length !== ids.length)
+        throw badInput(`number of ids and vectors must be equal`);
       if (!Array.isArray(vectors)) throw unsupported("batch.vectors by name");
-      incoming = ids.map((id: unknown, i: number) => ({ id: checkId(id, `batch.ids[${i}]`), vectors: vectorsOf(c, vectors[i], `batch.vectors[${i}]`), payload: payloads?.[i] ?? {} }));
+      incoming = ids.map((id: unknown, i: number) => ({
+        id: checkId(id, `batch.ids[${i}]`),
+        vectors: vectorsOf(c, vectors[i], `batch.vectors[${i}]`),
+        payload: payloads?.[i] ?? {},
+      }));
     } else {
-      incoming = body.points.map((pt: Json, i: number) => ({ id: checkId(pt.id, `points[${i}].id`), vectors: vectorsOf(c, pt.vector, `points[${i}].vector`), payload: pt.payload ?? {} }));
+      incoming = body.points.map((pt: Json, i: number) => ({
+        id: checkId(pt.id, `points[${i}].id`),
+        vectors: vectorsOf(c, pt.vector, `points[${i}].vector`),
+        payload: pt.payload ?? {},
+      }));
     }
     if (body.shard_key != null) throw unsupported("shard_key");
     checkFilterBody(body.update_filter, "update_filter");
@@ -506,9 +626,18 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
       const existing = c.points.get(pt.id);
       if (existing) {
         if (mode === "insert_only") continue;
-        if (body.update_filter != null && !checkFilter(body.update_filter, existing.payload, { ...ctx, pointId: existing.id })) continue;
+        if (
+          body.update_filter != null &&
+          !checkFilter(body.update_filter, existing.payload, { ...ctx, pointId: existing.id })
+        )
+          continue;
         // An upsert replaces the whole point: vectors it does not give are gone.
-        c.points.set(pt.id, { id: pt.id, vectors: pt.vectors, payload: structuredClone(pt.payload), version: existing.version + 1 });
+        c.points.set(pt.id, {
+          id: pt.id,
+          vectors: pt.vectors,
+          payload: structuredClone(pt.payload),
+          version: existing.version + 1,
+        });
       } else if (mode !== "update_only") {
         c.points.set(pt.id, { id: pt.id, vectors: pt.vectors, payload: structuredClone(pt.payload), version: 0 });
       }
@@ -518,14 +647,25 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
 
   /** A point's vectors as Qdrant returns them: the bare array for a single unnamed vector, else by name. */
   const vectorsOut = (c: Collection, pt: StoredPoint): unknown => {
-    const out = (v: Float32Array | SparseVector) => (v instanceof Float32Array ? Array.from(v) : { indices: [...v.indices], values: [...v.values] });
+    const out = (v: Float32Array | SparseVector) =>
+      v instanceof Float32Array ? Array.from(v) : { indices: [...v.indices], values: [...v.values] };
     if (c.dense.has("") && c.dense.size === 1 && c.sparse.size === 0) return out(pt.vectors.get("")!);
     return Object.fromEntries([...pt.vectors].map(([n, v]) => [n, out(v)]));
   };
 
-  const recordOut = (c: Collection, pt: StoredPoint, withPayload: unknown, withVector: unknown, payloadDefault: boolean) => {
+  const recordOut = (
+    c: Collection,
+    pt: StoredPoint,
+    withPayload: unknown,
+    withVector: unknown,
+    payloadDefault: boolean,
+  ) => {
     const payload = selectPayload(pt.payload, withPayload, payloadDefault);
-    return { id: pt.id, ...(payload !== undefined ? { payload } : { payload: null }), ...(withVector === true ? { vector: vectorsOut(c, pt) } : {}) };
+    return {
+      id: pt.id,
+      ...(payload !== undefined ? { payload } : { payload: null }),
+      ...(withVector === true ? { vector: vectorsOut(c, pt) } : {}),
+    };
   };
 
   validated("POST", "/collections/{collection_name}/points", (p, body) => {
@@ -590,7 +730,10 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
     const all = matching(c, body.filter).filter((pt) => start === undefined || compareIds(pt.id, start) >= 0);
     const page = all.slice(0, limit);
     const next = all[limit];
-    return ok({ points: page.map((pt) => recordOut(c, pt, body.with_payload, body.with_vector, true)), next_page_offset: next ? next.id : null });
+    return ok({
+      points: page.map((pt) => recordOut(c, pt, body.with_payload, body.with_vector, true)),
+      next_page_offset: next ? next.id : null,
+    });
   });
 
   // Deprecated in Qdrant 1.10 but still served; mem0ai 3.x searches with it.
@@ -602,8 +745,18 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
     const using: string = named ? named.name : "";
     const query = named ? named.vector : body.vector;
     const offset: number = body.offset ?? 0;
-    const scored = rank(c, matching(c, body.filter), using, query).filter((x) => passes(c, using, x.score, body.score_threshold));
-    return ok(scored.slice(offset, offset + body.limit).map(({ pt, score: sc }) => ({ ...recordOut(c, pt, body.with_payload, body.with_vector, false), version: pt.version, score: sc })));
+    const scored = rank(c, matching(c, body.filter), using, query).filter((x) =>
+      passes(c, using, x.score, body.score_threshold),
+    );
+    return ok(
+      scored
+        .slice(offset, offset + body.limit)
+        .map(({ pt, score: sc }) => ({
+          ...recordOut(c, pt, body.with_payload, body.with_vector, false),
+          version: pt.version,
+          score: sc,
+        })),
+    );
   });
 
   // Replaces the named vectors given and keeps the point's other vectors and its payload.
@@ -612,11 +765,15 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
     if (body.shard_key != null) throw unsupported("shard_key");
     checkFilterBody(body.update_filter, "update_filter");
     const ctx = { textIndexes: textIndexes(c) };
-    const updates = (body.points as Json[]).map((pt, i) => ({ id: checkId(pt.id, `points[${i}].id`), vectors: vectorsOf(c, pt.vector, `points[${i}].vector`) }));
+    const updates = (body.points as Json[]).map((pt, i) => ({
+      id: checkId(pt.id, `points[${i}].id`),
+      vectors: vectorsOf(c, pt.vector, `points[${i}].vector`),
+    }));
     for (const u of updates) if (!c.points.has(u.id)) throw notFound(`No point with id ${u.id} found`);
     for (const u of updates) {
       const pt = c.points.get(u.id)!;
-      if (body.update_filter != null && !checkFilter(body.update_filter, pt.payload, { ...ctx, pointId: pt.id })) continue;
+      if (body.update_filter != null && !checkFilter(body.update_filter, pt.payload, { ...ctx, pointId: pt.id }))
+        continue;
       for (const [n, v] of u.vectors) pt.vectors.set(n, v);
       pt.version += 1;
     }
@@ -642,7 +799,8 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
     let path: JsonPath | undefined;
     if (body.key != null) {
       path = parseJsonPath(body.key);
-      if (!path) throw new HttpError(400, `Format error in JSON body: key: invalid payload key ${JSON.stringify(body.key)}`);
+      if (!path)
+        throw new HttpError(400, `Format error in JSON body: key: invalid payload key ${JSON.stringify(body.key)}`);
       if (!path.rest.every((x) => "key" in x)) throw unsupported("a payload key with array indices");
     }
     for (const pt of selectPoints(c, body, "body")) {
@@ -659,7 +817,10 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
         }
         const last = keys[keys.length - 1]!;
         const current = target[last];
-        target[last] = overwrite || !current || typeof current !== "object" || Array.isArray(current) ? value : { ...current, ...value };
+        target[last] =
+          overwrite || !current || typeof current !== "object" || Array.isArray(current)
+            ? value
+            : { ...current, ...value };
       }
       pt.version += 1;
     }
@@ -697,7 +858,7 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
   let latency = options.latencyMs;
   const hook = (call: CallRecord) => {
     ensureRoute(call);
-    return typeof latency === "function" ? latency(call) : latency ?? 0;
+    return typeof latency === "function" ? latency(call) : (latency ?? 0);
   };
 
   const server = await FakeServer.start({
@@ -708,7 +869,15 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
       ? (headers) => {
           const given = headers["api-key"] ?? /^bearer\s+(.+)$/i.exec(headers.authorization ?? "")?.[1];
           if (given === options.apiKey) return undefined;
-          return { status: 401, body: { status: { error: given ? "Invalid API key or JWT" : "Must provide an API key or an Authorization bearer token" }, time: 0 } };
+          return {
+            status: 401,
+            body: {
+              status: {
+                error: given ? "Invalid API key or JWT" : "Must provide an API key or an Authorization bearer token",
+              },
+              time: 0,
+            },
+          };
         }
       : undefined,
   });

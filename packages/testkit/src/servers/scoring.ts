@@ -30,7 +30,11 @@ export function lexicalScore(query: string, document: string): number {
 export type Scorer = (query: string, document: string) => number;
 
 /** Indices sorted by score, best first; ties keep the documents' order. */
-export function rank(query: string, documents: readonly string[], scorer: Scorer = lexicalScore): { index: number; score: number }[] {
+export function rank(
+  query: string,
+  documents: readonly string[],
+  scorer: Scorer = lexicalScore,
+): { index: number; score: number }[] {
   return documents
     .map((d, index) => ({ index, score: scorer(query, d) }))
     .sort((a, b) => b.score - a.score || a.index - b.index);
@@ -42,7 +46,11 @@ const NAN_MARK = "__fake_NaN__";
  * Applies an answer fault to a reply whose results are `{ index, <scoreKey> }` objects, at `list`
  * of the body (or the body itself when it is a bare array, as TEI's is).
  */
-export function rankedAnswerFault(fault: AnswerFault, reply: Reply, options: { documents: number; scoreKey: string; list?: (body: any) => any[] }): Reply {
+export function rankedAnswerFault(
+  fault: AnswerFault,
+  reply: Reply,
+  options: { documents: number; scoreKey: string; list?: (body: any) => any[] },
+): Reply {
   const body = structuredClone(reply.body) as any;
   const list: any[] = options.list ? options.list(body) : body;
   if (!Array.isArray(list) || list.length === 0) return reply;

@@ -33,7 +33,14 @@ export interface TeiServerOptions {
 
 export type TeiServer = FakeServer;
 
-const ERROR_TYPE: Record<number, string> = { 400: "Empty", 413: "Validation", 422: "Tokenizer", 424: "Backend", 429: "Overloaded", 503: "Unhealthy" };
+const ERROR_TYPE: Record<number, string> = {
+  400: "Empty",
+  413: "Validation",
+  422: "Tokenizer",
+  424: "Backend",
+  429: "Overloaded",
+  503: "Unhealthy",
+};
 
 export function teiErrorBody(status: number, message: string) {
   return { error: message, error_type: ERROR_TYPE[status] ?? "Backend" };
@@ -78,29 +85,58 @@ export async function startTeiServer(options: TeiServerOptions = {}): Promise<Te
   /** TEI's request parsing: not JSON → 400 text; wrong shape → 422 text (axum's Json rejection). */
   const parse = (req: RouteRequest, path: string): Reply | undefined => {
     if (typeof req.body !== "object" || req.body === null) {
-      return { status: 400, raw: "Failed to parse the request body as JSON", headers: { "content-type": "text/plain; charset=utf-8" } };
+      return {
+        status: 400,
+        raw: "Failed to parse the request body as JSON",
+        headers: { "content-type": "text/plain; charset=utf-8" },
+      };
     }
     const check = spec.validateRequest("POST", path, req.body);
-    if (!check.ok) return { status: 422, raw: `Failed to deserialize the JSON body into the target type: ${check.errors[0]}`, headers: { "content-type": "text/plain; charset=utf-8" } };
+    if (!check.ok)
+      return {
+        status: 422,
+        raw: `Failed to deserialize the JSON body into the target type: ${check.errors[0]}`,
+        headers: { "content-type": "text/plain; charset=utf-8" },
+      };
     return undefined;
   };
   const tooLong = (texts: readonly string[], truncate: boolean | null | undefined): Reply | undefined => {
     if (truncate) return undefined;
     for (const t of texts) {
       const n = words(t).length;
-      if (n > maxTokens) return { status: 413, body: teiErrorBody(413, `Input validation error: \`inputs\` must have less than ${maxTokens} tokens. Given: ${n}`) };
+      if (n > maxTokens)
+        return {
+          status: 413,
+          body: teiErrorBody(
+            413,
+            `Input validation error: \`inputs\` must have less than ${maxTokens} tokens. Given: ${n}`,
+          ),
+        };
     }
     return undefined;
   };
   const tooMany = (n: number): Reply | undefined =>
-    n > maxBatch ? { status: 413, body: teiErrorBody(413, `batch size ${n} > maximum allowed batch size ${maxBatch}`) } : undefined;
+    n > maxBatch
+      ? { status: 413, body: teiErrorBody(413, `batch size ${n} > maximum allowed batch size ${maxBatch}`) }
+      : undefined;
 
   const rerank = (req: RouteRequest): Reply => {
     const bad = parse(req, "/rerank");
     if (bad) return bad;
-    const body = req.body as { query: string; texts: string[]; raw_scores?: boolean; return_text?: boolean; truncate?: boolean | null };
+    const body = req.body as {
+      query: string;
+      texts: string[];
+      raw_scores?: boolean;
+      return_text?: boolean;
+      truncate?: boolean | null;
+    };
     if (body.texts.length === 0) return { status: 400, body: teiErrorBody(400, "`texts` cannot be empty") };
-    const rejected = tooMany(body.texts.length) ?? tooLong(body.texts.map((t) => `${body.query} ${t}`), body.truncate);
+    const rejected =
+      tooMany(body.texts.length) ??
+      tooLong(
+        body.texts.map((t) => `${body.query} ${t}`),
+        body.truncate,
+      );
     if (rejected) return rejected;
     const started = performance.now();
     const ranks = rank(body.query, body.texts, scorer).map((r) => ({
@@ -109,14 +145,26 @@ export async function startTeiServer(options: TeiServerOptions = {}): Promise<Te
       score: body.raw_scores ? logit(r.score) : r.score,
     }));
     const chars = body.texts.reduce((s, t) => s + [...t].length + [...body.query].length, 0);
-    return { status: 200, body: ranks, headers: timing(chars, Math.ceil(chars / 4), Math.round(performance.now() - started)) };
+    return {
+      status: 200,
+      body: ranks,
+      headers: timing(chars, Math.ceil(chars / 4), Math.round(performance.now() - started)),
+    };
   };
 
   const embed = (req: RouteRequest): Reply => {
     const bad = parse(req, "/embed");
     if (bad) return bad;
-    const body = req.body as { inputs: string | string[] | number[] | number[][]; normalize?: boolean; truncate?: boolean | null; dimensions?: number | null };
-    const list = typeof body.inputs === "string" || typeof (body.inputs as unknown[])[0] === "number" ? [body.inputs] : (body.inputs as unknown[]);
+    const body = req.body as {
+      inputs: string | string[] | number[] | number[][];
+      normalize?: boolean;
+      truncate?: boolean | null;
+      dimensions?: number | null;
+    };
+    const list =
+      typeof body.inputs === "string" || typeof (body.inputs as unknown[])[0] === "number"
+        ? [body.inputs]
+        : (body.inputs as unknown[]);
     if (list.length === 0) return { status: 400, body: teiErrorBody(400, "`inputs` cannot be empty") };
     const texts = list.map((x) => (typeof x === "string" ? x : (x as number[]).join(" ")));
     const rejected = tooMany(texts.length) ?? tooLong(texts, body.truncate);
@@ -130,18 +178,28 @@ export async function startTeiServer(options: TeiServerOptions = {}): Promise<Te
   return FakeServer.start({
     latencyMs: options.latencyMs,
     maxBodyBytes: options.payloadLimit ?? 2_000_000,
-    oversize: () => ({ status: 413, raw: "Failed to buffer the request body: length limit exceeded", headers: { "content-type": "text/plain; charset=utf-8" } }),
+    oversize: () => ({
+      status: 413,
+      raw: "Failed to buffer the request body: length limit exceeded",
+      headers: { "content-type": "text/plain; charset=utf-8" },
+    }),
     errorBody: teiErrorBody,
     auth: (headers) => {
       if (options.apiKey === undefined) return undefined;
-      return headers.authorization === `Bearer ${options.apiKey}` ? undefined : { status: 401, body: teiErrorBody(401, "Unauthorized") };
+      return headers.authorization === `Bearer ${options.apiKey}`
+        ? undefined
+        : { status: 401, body: teiErrorBody(401, "Unauthorized") };
     },
     routes: [
       {
         method: "POST",
         path: "/rerank",
         handle: rerank,
-        answerFault: (fault, reply, req) => rankedAnswerFault(fault, reply, { documents: (req.body as { texts: unknown[] }).texts.length, scoreKey: "score" }),
+        answerFault: (fault, reply, req) =>
+          rankedAnswerFault(fault, reply, {
+            documents: (req.body as { texts: unknown[] }).texts.length,
+            scoreKey: "score",
+          }),
       },
       { method: "POST", path: "/embed", handle: embed },
     ],

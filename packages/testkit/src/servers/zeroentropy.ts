@@ -32,11 +32,26 @@ export async function startZeroEntropyServer(options: ZeroEntropyServerOptions =
   const handle = (req: RouteRequest): Reply => {
     const started = performance.now();
     const check = spec.validateRequest("POST", "/v1/models/rerank", req.body);
-    if (!check.ok) return { status: 422, body: { detail: check.errors.map((msg) => ({ type: "value_error", loc: ["body"], msg })) } };
-    const body = req.body as { model: string; query: string; documents: string[]; top_n?: number | null; latency?: "fast" | "slow" | null };
+    if (!check.ok)
+      return {
+        status: 422,
+        body: { detail: check.errors.map((msg) => ({ type: "value_error", loc: ["body"], msg })) },
+      };
+    const body = req.body as {
+      model: string;
+      query: string;
+      documents: string[];
+      top_n?: number | null;
+      latency?: "fast" | "slow" | null;
+    };
     const bytes = zeroEntropyRequestBytes(body.query, body.documents);
     if (bytes > ZEROENTROPY_MAX_REQUEST_BYTES) {
-      return { status: 400, body: { detail: `Request too large: ${bytes} bytes exceeds the maximum of ${ZEROENTROPY_MAX_REQUEST_BYTES} bytes` } };
+      return {
+        status: 400,
+        body: {
+          detail: `Request too large: ${bytes} bytes exceeds the maximum of ${ZEROENTROPY_MAX_REQUEST_BYTES} bytes`,
+        },
+      };
     }
     const ranked = rank(body.query, body.documents, scorer).slice(0, body.top_n ?? body.documents.length);
     const seconds = (performance.now() - started) / 1000;
@@ -64,7 +79,12 @@ export async function startZeroEntropyServer(options: ZeroEntropyServerOptions =
         method: "POST",
         path: "/v1/models/rerank",
         handle,
-        answerFault: (fault, reply, req) => rankedAnswerFault(fault, reply, { documents: (req.body as { documents: unknown[] }).documents.length, scoreKey: "relevance_score", list: (b) => b.results }),
+        answerFault: (fault, reply, req) =>
+          rankedAnswerFault(fault, reply, {
+            documents: (req.body as { documents: unknown[] }).documents.length,
+            scoreKey: "relevance_score",
+            list: (b) => b.results,
+          }),
       },
     ],
   });
