@@ -99,15 +99,13 @@ test("renders the latency and rank-change charts with visible bars", async () =>
     expect(box!.width).toBeGreaterThan(300);
     expect(box!.height).toBeGreaterThan(150);
   }
-  const latencyBars = await page
-    .locator("svg#chart-latency rect.bar[data-value]")
-    .evaluateAll((rs) =>
-      rs.map((r) => ({
-        series: r.getAttribute("data-series"),
-        v: Number(r.getAttribute("data-value")),
-        h: (r as unknown as { getBBox(): DOMRectLike }).getBBox().height,
-      })),
-    );
+  const latencyBars = await page.locator("svg#chart-latency rect.bar[data-value]").evaluateAll((rs) =>
+    rs.map((r) => ({
+      series: r.getAttribute("data-series"),
+      v: Number(r.getAttribute("data-value")),
+      h: (r as unknown as { getBBox(): DOMRectLike }).getBBox().height,
+    })),
+  );
   const perSeries = (s: string) => latencyBars.filter((b) => b.series === s).reduce((n, b) => n + b.v, 0);
   expect(perSeries("rerank off")).toBe(comparison.queries.length);
   expect(perSeries("rerank on")).toBe(comparison.queries.length);

@@ -749,13 +749,11 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
       passes(c, using, x.score, body.score_threshold),
     );
     return ok(
-      scored
-        .slice(offset, offset + body.limit)
-        .map(({ pt, score: sc }) => ({
-          ...recordOut(c, pt, body.with_payload, body.with_vector, false),
-          version: pt.version,
-          score: sc,
-        })),
+      scored.slice(offset, offset + body.limit).map(({ pt, score: sc }) => ({
+        ...recordOut(c, pt, body.with_payload, body.with_vector, false),
+        version: pt.version,
+        score: sc,
+      })),
     );
   });
 
