@@ -22,7 +22,7 @@
  */
 import { parseIsoDate, type FilterNode, type Scalar } from "@mem0/core";
 import type { Schemas } from "@qdrant/js-client-rest";
-import { dateKey, fieldKey, RESERVED_KEY } from "./paths.js";
+import { DELETED_KEY, dateKey, fieldKey, RESERVED_KEY } from "./paths.js";
 
 export type QdrantFilter = Schemas["Filter"];
 export type QdrantCondition = Schemas["Condition"];
@@ -295,4 +295,16 @@ export function translateFilter(node: FilterNode | null, options: TranslateOptio
   else if (f.t === "and") filter = { must: f.c.map(toCondition) };
   else filter = { must: [toCondition(f)] };
   return { filter, exact: approx.exact, relaxed: t.relaxed };
+}
+
+/** The filter restricted to live points (tombstones carry `_mem0.deleted`). */
+export function liveOnly(filter: QdrantFilter | null): QdrantFilter {
+  const notDeleted: QdrantCondition = { key: DELETED_KEY, match: { value: true } };
+  if (filter === null) return { must_not: [notDeleted] };
+  return { ...filter, must_not: [...asArray(filter.must_not), notDeleted] };
+}
+
+/** A filter clause (one condition, a list, or nothing) as a list. */
+export function asArray<T>(value: T | T[] | null | undefined): T[] {
+  return value === undefined || value === null ? [] : Array.isArray(value) ? value : [value];
 }

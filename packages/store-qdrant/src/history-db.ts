@@ -56,7 +56,8 @@ export class Mem0HistoryFile {
   add(events: readonly HistoryEvent[]): void {
     if (events.length === 0) return;
     const insert = this.db.prepare(
-      "INSERT OR IGNORE INTO history (id, memory_id, old_memory, new_memory, event, created_at, updated_at, is_deleted, actor_id, role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT OR IGNORE INTO history (id, memory_id, old_memory, new_memory, event, created_at, updated_at, " +
+        "is_deleted, actor_id, role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
     this.db.transaction(() => {
       for (const e of events)
@@ -79,7 +80,8 @@ export class Mem0HistoryFile {
   get(memoryId: string): HistoryEvent[] {
     const rows = this.db
       .prepare(
-        "SELECT id, memory_id, old_memory, new_memory, event, created_at, updated_at, is_deleted, actor_id, role FROM history WHERE memory_id = ? ORDER BY created_at ASC, DATETIME(updated_at) ASC, rowid ASC",
+        "SELECT id, memory_id, old_memory, new_memory, event, created_at, updated_at, is_deleted, actor_id, role " +
+          "FROM history WHERE memory_id = ? ORDER BY created_at ASC, DATETIME(updated_at) ASC, rowid ASC",
       )
       .all(memoryId) as Row[];
     return rows.map((r) => ({ ...r, event: r.event as HistoryEvent["event"], is_deleted: Boolean(r.is_deleted) }));

@@ -7,6 +7,7 @@
  * are skipped, so a migration that stopped half-way is finished by running it again.
  */
 import { Mem0Error, type HistoryEvent, type MemoryPayload, type Vector } from "@mem0/core";
+import type { ImportedRecord } from "./migration.js";
 import type { QdrantVectorStore } from "./store.js";
 
 export interface MigrationSource {
@@ -47,12 +48,12 @@ export async function migrate(options: MigrateOptions): Promise<MigrateReport> {
   if (source.dims !== undefined && target.dimensions !== undefined && source.dims !== target.dimensions) {
     throw new Mem0Error(
       "QDRANT_COLLECTION_MISMATCH",
-      `migrate: the source holds ${source.dims}-dimensional vectors but Qdrant collection "${target.collectionName}" holds ${target.dimensions}-dimensional ones`,
+      `migrate: the source holds ${source.dims}-dimensional vectors but Qdrant collection ` +
+        `"${target.collectionName}" holds ${target.dimensions}-dimensional ones`,
     );
   }
   const report: MigrateReport = { memories: 0, deleted: 0, events: 0, skipped: [] };
-  type Row = Parameters<QdrantVectorStore["importRecords"]>[0][number];
-  let batch: Row[] = [];
+  let batch: ImportedRecord[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
     const skipped = new Set(await target.importRecords(batch));
@@ -106,13 +107,15 @@ export async function sqliteSource(options: {
   } catch {
     throw new Mem0Error(
       "PROVIDER_NOT_FOUND",
-      `migrate: reading the embedded store needs @mem0/store-sqlite; install it with \`npm install @mem0/store-sqlite\``,
+      "migrate: reading the embedded store needs @mem0/store-sqlite; " +
+        "install it with `npm install @mem0/store-sqlite`",
     );
   }
   if (mod.SCHEMA_VERSION !== 1) {
     throw new Mem0Error(
       "MIGRATION_UNSUPPORTED",
-      `migrate: @mem0/store-sqlite writes layout version ${mod.SCHEMA_VERSION}; this migration reads version 1 — use the @mem0/store-qdrant release that matches it`,
+      `migrate: @mem0/store-sqlite writes layout version ${mod.SCHEMA_VERSION}; this migration reads version 1 — ` +
+        "use the @mem0/store-qdrant release that matches it",
     );
   }
   const store = mod.SqliteVectorStore.open({
@@ -133,7 +136,8 @@ export async function sqliteSource(options: {
       for (;;) {
         const rows = store
           .statement(
-            "SELECT rid, id, user_id, agent_id, run_id, memory, hash, created_at, updated_at, metadata, vector FROM main.mem0_memories WHERE collection = ? AND rid > ? ORDER BY rid LIMIT 256",
+            "SELECT rid, id, user_id, agent_id, run_id, memory, hash, created_at, updated_at, metadata, vector " +
+              "FROM main.mem0_memories WHERE collection = ? AND rid > ? ORDER BY rid LIMIT 256",
           )
           .all(collection, after) as (Record<string, unknown> & { rid: number; vector: Buffer; metadata: string })[];
         if (rows.length === 0) return;
@@ -161,7 +165,8 @@ export async function sqliteSource(options: {
       const rows = store
         .statement(
           `SELECT DISTINCT memory_id FROM ${hist}.mem0_history h WHERE h.collection = ?
-           AND NOT EXISTS (SELECT 1 FROM main.mem0_memories m WHERE m.collection = h.collection AND m.id = h.memory_id)`,
+           AND NOT EXISTS (SELECT 1 FROM main.mem0_memories m
+                           WHERE m.collection = h.collection AND m.id = h.memory_id)`,
         )
         .all(collection) as { memory_id: string }[];
       for (const r of rows) yield { id: r.memory_id, scope: {} };

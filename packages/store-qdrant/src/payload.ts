@@ -124,8 +124,9 @@ function checkJson(value: unknown, path: string, seen: Set<unknown>): void {
   if (value === null || typeof value !== "object") return;
   if (seen.has(value)) throw invalid(`${path} is circular`);
   seen.add(value);
-  if (Array.isArray(value)) value.forEach((v, i) => checkJson(v, `${path}[${i}]`, seen));
-  else for (const [k, v] of Object.entries(value)) if (v !== undefined) checkJson(v, `${path}.${k}`, seen);
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) checkJson(item, `${path}[${index}]`, seen);
+  } else for (const [k, v] of Object.entries(value)) if (v !== undefined) checkJson(v, `${path}.${k}`, seen);
   seen.delete(value);
 }
 
