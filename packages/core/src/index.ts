@@ -62,11 +62,12 @@ export {
   withRerankCache,
   type RerankCacheConfig,
 } from "./rerank-cache.js";
+export { scopeFilter } from "./options.js";
+export { compareCreated, payloadField } from "./payload-fields.js";
+export type { MemoryItem } from "./records.js";
 export {
   rerankBudget,
   search,
-  scopeFilter,
-  type MemoryItem,
   type RerankInfo,
   type SearchDeps,
   type SearchOptions,

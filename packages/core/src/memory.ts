@@ -17,7 +17,7 @@ import {
 } from "./config.js";
 import type { ProviderRef, TypedMemoryConfig } from "./config-types.js";
 import { ConfigError, NotFoundError, ValidationError } from "./errors.js";
-import { andFilters, parseFilters, type Filters } from "./filters.js";
+import type { Filters } from "./filters.js";
 import { InMemoryHistory, lexicalEmbedderPlugin, memoryStorePlugin } from "./builtin/index.js";
 import {
   contextAt,
@@ -29,16 +29,9 @@ import {
   type Role,
   type RoleInstances,
 } from "./providers.js";
-import {
-  parseOptions,
-  resultCount,
-  scopeFilter,
-  search,
-  toMemoryItem,
-  type MemoryItem,
-  type SearchOptions,
-  type SearchResponse,
-} from "./search.js";
+import { parseOptions, requireScope, resultCount, scopeFilter, scopedReadFilter, scopeShape } from "./options.js";
+import { toMemoryItem, type MemoryItem } from "./records.js";
+import { search, type SearchOptions, type SearchResponse } from "./search.js";
 import { decideChanges, extractFacts, type MemoryChange } from "./infer.js";
 import { metadataProblem } from "./metadata.js";
 import {
@@ -124,8 +117,6 @@ export const DEFAULT_EMBEDDER_WARNING =
   'e.g. embedder: { provider: "openai", config: { model: "text-embedding-3-small" } } or { provider: "huggingface" }';
 
 const reserved = new Set<string>(RECORD_FIELDS);
-const nonEmpty = z.string().min(1, "expected a non-empty string");
-const scopeShape = { user_id: nonEmpty.optional(), agent_id: nonEmpty.optional(), run_id: nonEmpty.optional() };
 /** JSON values within METADATA_LIMITS, no reserved key: checked before anything else touches it. */
 const metadataSchema = z.unknown().transform((m, ctx) => {
   const problem = metadataProblem(m);
@@ -212,12 +203,6 @@ function withoutHistory(change: StoreChange): StoreChange {
   if (change.op === "update") return { ...change, next: (cur) => ({ payload: change.next(cur).payload }) };
   const { history: _dropped, ...rest } = change;
   return rest;
-}
-
-function requireScope(scope: Scope, method: string): void {
-  if (!SCOPE_KEYS.some((k) => scope[k] !== undefined)) {
-    throw new ValidationError(`${method}.options`, "give at least one of user_id, agent_id, run_id");
-  }
 }
 
 /** Whether `payload` belongs to every scope id given in `scope`. */
@@ -574,12 +559,9 @@ export class Memory extends MemoryEventEmitter {
 
   async getAll(rawOptions: GetAllOptions): Promise<{ results: MemoryItem[] }> {
     const options = parseOptions(getAllOptionsSchema, rawOptions, "getAll");
-    const userFilter = parseFilters(options.filters);
-    const scope = scopeFilter(options);
-    if (!scope && !userFilter)
-      throw new ValidationError("getAll.options", "give at least one of user_id, agent_id, run_id, or filters");
+    const filter = scopedReadFilter(options, "getAll");
     const rows = await this.vectorStore.list({
-      filter: andFilters(scope, userFilter),
+      filter,
       limit: resultCount(options, "getAll") ?? 100,
     });
     return { results: rows.map(toMemoryItem) };
