@@ -26,6 +26,7 @@ import {
   registerProvider,
   type ConfigWarning,
   type PreparedProvider,
+  type ProviderContext,
   type Role,
   type RoleInstances,
 } from "./providers.js";
@@ -377,19 +378,26 @@ export class Memory extends MemoryEventEmitter {
 
     const ctx = createContext(parsed, options.env ?? process.env);
     const created: { close?(): Promise<void> }[] = [];
-    const create = async <R extends Role>(role: R): Promise<RoleInstances[R] | undefined> => {
-      const p = prepared.get(role) as PreparedProvider<R> | undefined;
-      if (!p) return undefined;
-      const instance = await p.plugin.create(p.config, contextAt(ctx, `${role}.config`));
+    const create = async <R extends Role>(
+      role: R,
+      extra: Pick<ProviderContext, "embeddingDims"> = {},
+    ): Promise<RoleInstances[R] | undefined> => {
+      const preparedRole = prepared.get(role) as PreparedProvider<R> | undefined;
+      if (!preparedRole) return undefined;
+      const instance = await preparedRole.plugin.create(preparedRole.config, {
+        ...contextAt(ctx, `${role}.config`),
+        ...extra,
+      });
       created.push(instance);
       return instance;
     };
     try {
+      // The embedder comes first because the vector store's context carries its dimensions (a
+      // store sizes a new collection from them); no other provider needs another's instance.
       const embedder = (await create("embedder"))!;
-      ctx.embeddingDims = embedder.dims;
       const llm = await create("llm");
       const reranker = withRerankCache(await create("reranker"), rerankCache.cache);
-      const store = (await create("vector_store"))!;
+      const store = (await create("vector_store", { embeddingDims: embedder.dims }))!;
       return new Memory(BUILT, { config: parsed, warnings, vectorStore: store, embedder, reranker, llm });
     } catch (err) {
       await Promise.allSettled(created.map((c) => c.close?.()));

@@ -6,6 +6,7 @@
  */
 import { ProviderError } from "@mem0/core";
 import {
+  apiKeyPath,
   resolveApiKey,
   statusError,
   timeoutError,
@@ -36,13 +37,13 @@ export interface CallPolicy {
  */
 export function createQdrantClient(
   config: QdrantConfig,
-  options: { env: Readonly<Record<string, string | undefined>>; path: string },
+  options: { env: Readonly<Record<string, string | undefined>>; path?: string },
 ): { client: QdrantClient; apiKey: Secret | undefined; timeoutMs: number } {
   const apiKey = resolveApiKey({
     configured: config.api_key,
     env: options.env,
     envNames: ["QDRANT_API_KEY"],
-    path: `${options.path}.api_key`,
+    path: apiKeyPath(options, "vector_store"),
     optional: true,
   });
   const timeoutMs = config.timeout_ms ?? DEFAULT_TIMEOUT_MS;

@@ -45,7 +45,7 @@ export function createQdrantStore(
 ): QdrantVectorStore {
   const { client, apiKey, timeoutMs } = createQdrantClient(config, {
     env: options.env ?? process.env,
-    path: options.path ?? "vector_store.config",
+    path: options.path,
   });
   return new QdrantVectorStore({
     client,
@@ -76,6 +76,7 @@ export const plugin = defineVectorStore({
     createQdrantStore(config, {
       env: ctx.env,
       embeddingDims: ctx.embeddingDims,
+      path: ctx.path,
       historyDbPath: ctx.config.history_db_path,
     }),
 });

@@ -8,18 +8,18 @@ import { Mem0Error, NotFoundError } from "../errors.js";
 import { evaluateFilter, type FilterNode } from "../filters.js";
 import { compareCreated, payloadField } from "../payload-fields.js";
 import { defineVectorStore } from "../providers.js";
-import {
-  type ApplyOptions,
-  type ApplyResult,
-  type HistoryEvent,
-  type StoreChange,
-  type HistoryStore,
-  type MemoryPayload,
-  type ScoredMemory,
-  type StoredMemory,
-  type Vector,
-  type VectorStore,
-  type WriteOptions,
+import type {
+  ApplyOptions,
+  ApplyResult,
+  HistoryEvent,
+  HistoryStore,
+  MemoryPayload,
+  ScoredMemory,
+  StoreChange,
+  StoredMemory,
+  Vector,
+  VectorStore,
+  WriteOptions,
 } from "../types.js";
 import { dot, normalizeVector, vectorProblem } from "../vector.js";
 
