@@ -57,22 +57,23 @@ export async function migrate(options: MigrateOptions): Promise<MigrateReport> {
   const flush = async () => {
     if (batch.length === 0) return;
     const skipped = new Set(await target.importRecords(batch));
-    for (const r of batch) {
-      if (skipped.has(r.id)) continue;
-      if (r.payload) report.memories += 1;
+    for (const record of batch) {
+      if (skipped.has(record.id)) continue;
+      if (record.payload) report.memories += 1;
       else report.deleted += 1;
-      report.events += r.history.length;
+      report.events += record.history.length;
     }
     report.skipped.push(...skipped);
     batch = [];
     options.onProgress?.({ ...report, skipped: [...report.skipped] });
   };
-  for await (const m of source.memories()) {
-    batch.push({ id: m.id, vector: m.vector, payload: m.payload, history: await source.historyOf(m.id) });
+  for await (const memory of source.memories()) {
+    const history = await source.historyOf(memory.id);
+    batch.push({ id: memory.id, vector: memory.vector, payload: memory.payload, history });
     if (batch.length >= batchSize) await flush();
   }
-  for await (const d of source.deleted()) {
-    batch.push({ id: d.id, payload: null, history: await source.historyOf(d.id), scope: d.scope });
+  for await (const deleted of source.deleted()) {
+    batch.push({ id: deleted.id, payload: null, history: await source.historyOf(deleted.id), scope: deleted.scope });
     if (batch.length >= batchSize) await flush();
   }
   await flush();
@@ -141,20 +142,22 @@ export async function sqliteSource(options: {
           )
           .all(collection, after) as (Record<string, unknown> & { rid: number; vector: Buffer; metadata: string })[];
         if (rows.length === 0) return;
-        for (const r of rows) {
+        for (const row of rows) {
           const payload: MemoryPayload = {
-            memory: String(r.memory),
-            hash: String(r.hash),
-            created_at: String(r.created_at),
-            updated_at: String(r.updated_at),
-            metadata: JSON.parse(r.metadata),
+            memory: String(row.memory),
+            hash: String(row.hash),
+            created_at: String(row.created_at),
+            updated_at: String(row.updated_at),
+            metadata: JSON.parse(row.metadata),
           };
-          for (const k of ["user_id", "agent_id", "run_id"] as const)
-            if (typeof r[k] === "string") payload[k] = r[k] as string;
+          for (const key of ["user_id", "agent_id", "run_id"] as const)
+            if (typeof row[key] === "string") payload[key] = row[key] as string;
           const vector = Array.from(
-            new Float32Array(r.vector.buffer.slice(r.vector.byteOffset, r.vector.byteOffset + r.vector.byteLength)),
+            new Float32Array(
+              row.vector.buffer.slice(row.vector.byteOffset, row.vector.byteOffset + row.vector.byteLength),
+            ),
           );
-          yield { id: String(r.id), vector, payload };
+          yield { id: String(row.id), vector, payload };
         }
         after = rows[rows.length - 1]!.rid;
       }
@@ -169,7 +172,7 @@ export async function sqliteSource(options: {
                            WHERE m.collection = h.collection AND m.id = h.memory_id)`,
         )
         .all(collection) as { memory_id: string }[];
-      for (const r of rows) yield { id: r.memory_id, scope: {} };
+      for (const row of rows) yield { id: row.memory_id, scope: {} };
     },
     close: () => store.close(),
   };
