@@ -264,7 +264,10 @@ export class Memory extends MemoryEventEmitter {
   readonly embedder!: Embedder;
   readonly reranker!: Reranker | undefined;
   readonly llm!: LLM | undefined;
-  /** Documented Mem0 keys of the config that have no effect here, and defaults chosen; each is also a `warning` event. */
+  /**
+   * Documented Mem0 keys of the config that have no effect here, and defaults chosen; each is also
+   * a `warning` event.
+   */
   readonly warnings: readonly ConfigWarning[] = [];
 
   /**
@@ -304,7 +307,10 @@ export class Memory extends MemoryEventEmitter {
         configurable: true,
         writable: true,
         enumerable: false,
-        value: async (...args: unknown[]) => (await build(), method.apply(this, args)),
+        value: async (...args: unknown[]) => {
+          await build();
+          return method.apply(this, args);
+        },
       });
     }
   }
@@ -328,7 +334,10 @@ export class Memory extends MemoryEventEmitter {
     this.historyStore = parts.vectorStore.history ?? new InMemoryHistory();
     for (const name of LAZY_METHODS) if (Object.hasOwn(this, name)) delete (this as Record<string, unknown>)[name];
     // After the caller has the instance (and its listeners): fromConfig's await, new Memory's first call.
-    if (parts.warnings.length > 0) setImmediate(() => parts.warnings.forEach((w) => this.emit("warning", w)));
+    if (parts.warnings.length > 0)
+      setImmediate(() => {
+        for (const warning of parts.warnings) this.emit("warning", warning);
+      });
   }
 
   /**
@@ -701,23 +710,26 @@ export class Memory extends MemoryEventEmitter {
     const store = this.vectorStore;
     if (store.apply && this.atomicHistory) return store.apply(changes, options);
     const produced = new Map<string, readonly HistoryEvent[]>();
-    const tracked = changes.map((c): StoreChange => {
-      if (c.op === "insert") return (produced.set(c.id, c.history ?? []), c);
-      if (c.op === "update")
+    const tracked = changes.map((change): StoreChange => {
+      if (change.op === "insert") {
+        produced.set(change.id, change.history ?? []);
+        return change;
+      }
+      if (change.op === "update")
         return {
-          ...c,
+          ...change,
           next: (cur) => {
-            const n = c.next(cur);
-            produced.set(c.id, n.history ?? []);
-            return n;
+            const next = change.next(cur);
+            produced.set(change.id, next.history ?? []);
+            return next;
           },
         };
       return {
-        ...c,
+        ...change,
         history: (cur) => {
-          const h = c.history?.(cur) ?? [];
-          produced.set(c.id, h);
-          return h;
+          const events = change.history?.(cur) ?? [];
+          produced.set(change.id, events);
+          return events;
         },
       };
     });
@@ -725,19 +737,23 @@ export class Memory extends MemoryEventEmitter {
     if (store.apply) result = await store.apply(tracked, options);
     else {
       result = { skipped: [] };
-      for (const c of tracked) {
-        if (c.op === "insert") await store.insert([c]);
+      for (const change of tracked) {
+        if (change.op === "insert") await store.insert([change]);
         else {
-          const cur = await store.get(c.id);
-          if (!cur && options.missing === "skip") result.skipped.push(c.id);
-          else if (!cur) throw new NotFoundError(c.id);
-          else if (c.op === "update") await store.update(c.id, { vector: c.vector, payload: c.next(cur).payload });
-          else c.history?.(cur), await store.delete(c.id);
+          const cur = await store.get(change.id);
+          if (!cur && options.missing === "skip") result.skipped.push(change.id);
+          else if (!cur) throw new NotFoundError(change.id);
+          else if (change.op === "update")
+            await store.update(change.id, { vector: change.vector, payload: change.next(cur).payload });
+          else {
+            change.history?.(cur);
+            await store.delete(change.id);
+          }
         }
       }
     }
     const skipped = new Set(result.skipped);
-    const events = [...produced].flatMap(([id, h]) => (skipped.has(id) ? [] : h));
+    const events = [...produced].flatMap(([id, memoryEvents]) => (skipped.has(id) ? [] : memoryEvents));
     if (events.length) await this.historyStore.add(events);
     return result;
   }
@@ -766,7 +782,7 @@ export class Memory extends MemoryEventEmitter {
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
         throw new ValidationError(
-          `add.messages[${i}]${issue.path.length ? "." + issue.path.join(".") : ""}`,
+          `add.messages[${i}]${issue.path.length ? `.${issue.path.join(".")}` : ""}`,
           issue.message,
         );
       }

@@ -24,7 +24,7 @@ export function parseOptions<S extends z.ZodType>(schema: S, options: unknown, m
   const issue = parsed.error.issues[0]!;
   if (issue.code === "unrecognized_keys")
     throw new ValidationError(`${method}.options.${issue.keys[0]}`, "unknown option");
-  throw new ValidationError(`${method}.options${issue.path.length ? "." + issue.path.join(".") : ""}`, issue.message);
+  throw new ValidationError(`${method}.options${issue.path.length ? `.${issue.path.join(".")}` : ""}`, issue.message);
 }
 
 /** The result count from `limit` or mem0ai's `top_k` / `topK`; both given must agree. */

@@ -67,7 +67,10 @@ export function contextAt(ctx: ProviderContext, path: string): ProviderContext {
 export const SPECIFICATION_VERSION = "v1";
 
 export interface ProviderPlugin<R extends Role = Role, C = unknown> {
-  /** The contract version the plugin was written for; absent is taken as the current one (plugins made before versioning). */
+  /**
+   * The contract version the plugin was written for; absent is taken as the current one (plugins
+   * made before versioning).
+   */
   readonly specificationVersion?: string;
   readonly role: R;
   readonly provider: string;
@@ -103,6 +106,14 @@ export const defineVectorStore = define("vector_store");
 export const defineEmbedder = define("embedder");
 export const defineLLM = define("llm");
 
+/** The `define*` helper that makes a plugin of each role, for messages. */
+const DEFINE_FUNCTIONS: Record<Role, string> = {
+  reranker: "defineReranker",
+  vector_store: "defineVectorStore",
+  embedder: "defineEmbedder",
+  llm: "defineLLM",
+};
+
 /** Built-in provider names and the package that implements each. */
 export const BUILTIN_PACKAGES: Record<Role, Record<string, string>> = {
   reranker: {
@@ -125,8 +136,9 @@ export function checkSpecificationVersion(
   const version = plugin.specificationVersion;
   if (version === undefined || version === SPECIFICATION_VERSION) return;
   throw new ConfigError([
-    `${path}.provider: ${plugin.role} plugin ${JSON.stringify(plugin.provider)} targets provider specification ${JSON.stringify(version)}, ` +
-      `but this @mem0/core implements ${JSON.stringify(SPECIFICATION_VERSION)}; install a release of the plugin and @mem0/core that agree`,
+    `${path}.provider: ${plugin.role} plugin ${JSON.stringify(plugin.provider)} targets provider specification ` +
+      `${JSON.stringify(version)}, but this @mem0/core implements ${JSON.stringify(SPECIFICATION_VERSION)}; ` +
+      "install a release of the plugin and @mem0/core that agree",
   ]);
 }
 
@@ -134,6 +146,7 @@ const registry = new Map<string, ProviderPlugin<Role, unknown>>();
 const keyOf = (role: Role, provider: string) => `${role}\u0000${provider}`;
 
 /** Registers a plugin in-process; it wins over a package of the same provider name. */
+// biome-ignore lint/suspicious/noExplicitAny: create() takes each plugin's own config type; only any accepts all
 export function registerProvider(plugin: ProviderPlugin<Role, any>): void {
   registry.set(keyOf(plugin.role, plugin.provider), plugin as ProviderPlugin<Role, unknown>);
 }
@@ -231,7 +244,8 @@ export async function resolvePlugin(
       ]),
     ];
     throw new ConfigError([
-      `${path}.provider: unknown ${role} provider ${JSON.stringify(provider)} (built-in: ${names.join(", ")}; or a plugin package name)`,
+      `${path}.provider: unknown ${role} provider ${JSON.stringify(provider)} ` +
+        `(built-in: ${names.join(", ")}; or a plugin package name)`,
     ]);
   }
   const mod = await importPackage(packageName, lookup);
@@ -249,7 +263,8 @@ export async function resolvePlugin(
       role,
       provider,
       packageName,
-      `package ${packageName} does not export a ${role} plugin (export one made with define${role === "vector_store" ? "VectorStore" : role === "llm" ? "LLM" : role[0]!.toUpperCase() + role.slice(1)} as default or as \`plugin\`)`,
+      `package ${packageName} does not export a ${role} plugin ` +
+        `(export one made with ${DEFINE_FUNCTIONS[role]} as default or as \`plugin\`)`,
     );
   }
   registry.set(keyOf(role, provider), plugin);
