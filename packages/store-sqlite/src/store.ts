@@ -35,7 +35,8 @@ import { Checkpointer } from "./checkpointer.js";
 import { REPAIR_HINT, SqliteStoreError, translateError } from "./errors.js";
 import { filterToSql, sqlFunctions } from "./filter-sql.js";
 import { checkSchema, ensureSchema } from "./schema.js";
-import { ScopeCache, splitScope, type CachedHit, type ScopeSource } from "./scope-cache.js";
+import { ScopeCache, splitScope, type CachedHit, type ScopeCacheStats, type ScopeSource } from "./scope-cache.js";
+import { takeOwnChanges } from "./scope-journal.js";
 
 export interface SqliteStoreOptions {
   /** The database file (created with its directory if missing), or ":memory:". */
@@ -87,7 +88,7 @@ export interface SqliteStoreOptions {
 
 const walPages = (db: Database.Database, bytes: number) =>
   Math.ceil(bytes / (db.pragma("page_size", { simple: true }) as number));
-const mmapBytes = (options: SqliteStoreOptions) => Math.floor((options.mmap_size_mb ?? 2047) * 2 ** 20);
+const mmapBytes = (options: SqliteStoreOptions) => Math.floor((options.mmap_size_mb ?? 0) * 2 ** 20);
 
 /** Vector bytes written before the background checkpointer starts: small stores never start it. */
 const CHECKPOINTER_AFTER_BYTES = 4 * 2 ** 20;
@@ -411,16 +412,21 @@ export class SqliteVectorStore implements VectorStore {
         .raw()
         .iterate({ ...where.params, collection: this.collection }) as Iterable<[number, string, Buffer]>;
     },
-    payloads: (scope) => {
-      const where = filterToSql(scope);
-      const rows = this.statement(
-        `SELECT ${COLUMNS} FROM mem0_memories WHERE collection = @collection AND ${where.sql} ORDER BY rid`,
-      ).all({
-        ...where.params,
-        collection: this.collection,
-      }) as Row[];
-      return rows.map((row) => toStored(row).payload);
+    admitted: (filter) => {
+      const where = filterToSql(filter);
+      return this.statement(
+        `SELECT rid FROM mem0_memories WHERE collection = @collection AND ${where.sql} ORDER BY rid`,
+      )
+        .pluck()
+        .all({ ...where.params, collection: this.collection }) as number[];
     },
+    exact: (rids) =>
+      (
+        this.statement(
+          `SELECT rid, vector, ${COLUMNS} FROM mem0_memories WHERE rid IN (SELECT value FROM json_each(?))`,
+        ).all(JSON.stringify(rids)) as (Row & { rid: number; vector: Buffer })[]
+      ).map((row) => [row.rid, row.id, row.vector, row]),
+    ownChanges: () => takeOwnChanges(this.db),
   };
 
   private constructor(db: Database.Database, options: SqliteStoreOptions, engine: "sqlite-vec" | "js") {
@@ -550,6 +556,11 @@ export class SqliteVectorStore implements VectorStore {
   /** Bytes of vectors the search cache holds now (see `search_cache_mb`). */
   get searchCacheBytes(): number {
     return this.scopeCache?.heldBytes ?? 0;
+  }
+
+  /** Searches the search cache answered, left to SQL, and scopes it copied (see `search_cache_mb`). */
+  get searchCacheStats(): ScopeCacheStats {
+    return this.scopeCache?.stats ?? { hits: 0, misses: 0, copies: 0 };
   }
 
   /** True while a worker thread checkpoints this store's WAL (see `background_checkpoint`). */
@@ -700,7 +711,7 @@ export class SqliteVectorStore implements VectorStore {
     const q = normalizeVector(query.vector);
     const where = filterToSql(query.filter);
     if (this.scopeCache === undefined && this.dims !== undefined) {
-      this.scopeCache = ScopeCache.create(this.dims, (this.options.search_cache_mb ?? 256) * 2 ** 20) ?? null;
+      this.scopeCache = ScopeCache.create(this.dims, (this.options.search_cache_mb ?? 512) * 2 ** 20) ?? null;
     }
     const cache = this.scopeCache;
     return this.run(() => {
@@ -723,10 +734,9 @@ export class SqliteVectorStore implements VectorStore {
     });
   }
 
-  /** The cache's hits (already scored with core's dot, in order) with their memories: one lookup by rid each. */
+  /** The cache's hits (already scored with core's dot, in order) with the rows `exact` read for them. */
   private cachedRows(hits: CachedHit[]): ScoredMemory[] {
-    const byRid = this.statement(`SELECT ${COLUMNS} FROM mem0_memories WHERE rid = ?`);
-    return hits.map((h) => ({ ...toStored(byRid.get(h.rid) as Row), score: h.score }));
+    return hits.map((h) => ({ ...toStored(h.row as Row), score: h.score }));
   }
 
   /** The ranked rows' memories, scored with core's dot on the stored vectors. */
