@@ -9,7 +9,7 @@ import Database from "better-sqlite3";
 import * as sqliteVec from "sqlite-vec";
 import { Checkpointer } from "./checkpointer.js";
 import { REPAIR_HINT, SqliteStoreError, translateError } from "./errors.js";
-import { checkHeader, createPrivately, makeDirectory } from "./files.js";
+import { checkHeader, createPrivately, makeDirectory } from "./database-file.js";
 import { sqlFunctions } from "./filter-sql.js";
 import { busyTimeoutMs, type SqliteStoreOptions } from "./options.js";
 import { checkSchema, ensureSchema } from "./schema.js";

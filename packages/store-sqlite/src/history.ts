@@ -8,7 +8,7 @@ import type { HistoryEvent, HistoryStore } from "@mem0/core";
 import { checkHistory } from "./validation.js";
 
 /** What SqliteHistory needs from its store (SqliteVectorStore is one). */
-export interface HistoryHost {
+interface HistoryHost {
   readonly collection: string;
   run<T>(fn: () => T): T;
   writing<T>(fn: () => T): T;

@@ -52,7 +52,7 @@ export interface SqliteStoreOptions {
 }
 
 /** Default for `busy_timeout_ms`. */
-export const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
+const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
 
 /** `busy_timeout_ms` or its default: the connection, the checkpointer and `checkpoint()` all wait this long. */
 export const busyTimeoutMs = (options: SqliteStoreOptions): number =>

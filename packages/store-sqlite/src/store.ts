@@ -5,8 +5,11 @@
  * BEGIN IMMEDIATE transaction, so it commits whole or not at all, and a second process waits for
  * the lock (busy timeout) instead of failing. Search is exact: SQL selects the rows the filter
  * admits and sqlite-vec ranks them by cosine distance (see README for why not an ANN index, and
- * why not a JavaScript scan). This file is what a memory store does; the file, its pragmas and
- * checkpoints are connection.ts's, the checks on input validation.ts's, the vector bytes vector-codec.ts's.
+ * why not a JavaScript scan).
+ *
+ * This file holds what the store does with memories (CRUD, apply, search wiring); the file itself,
+ * its pragmas and checkpoints live in connection.ts, input checks in validation.ts, and how vectors
+ * are stored in vector-codec.ts, so each can change without reading the others.
  */
 import type Database from "better-sqlite3";
 import {

@@ -6,7 +6,7 @@
 import { type HistoryEvent, Mem0Error, type MemoryPayload } from "@mem0/core";
 
 /** Checks a value is what JSON.stringify keeps as is: the file must hold exactly what `get` returns. */
-export function jsonProblem(value: unknown, path: string): string | null {
+function jsonProblem(value: unknown, path: string): string | null {
   if (value === null || typeof value === "string" || typeof value === "boolean") return null;
   if (typeof value === "number") return Number.isFinite(value) ? null : `${path} is ${value}, which JSON cannot hold`;
   if (Array.isArray(value)) {
@@ -34,7 +34,7 @@ export function jsonProblem(value: unknown, path: string): string | null {
   return `${path} is a ${typeof value}, which JSON cannot hold`;
 }
 
-export function payloadProblem(payload: MemoryPayload): string | null {
+function payloadProblem(payload: MemoryPayload): string | null {
   if (typeof payload !== "object" || payload === null) return "payload must be an object";
   for (const key of ["memory", "hash", "created_at", "updated_at"] as const) {
     if (typeof payload[key] !== "string") return `payload.${key} must be a string`;
@@ -50,7 +50,7 @@ export function payloadProblem(payload: MemoryPayload): string | null {
 
 const EVENTS = new Set(["ADD", "UPDATE", "DELETE"]);
 
-export function historyProblem(event: HistoryEvent, index: number): string | null {
+function historyProblem(event: HistoryEvent, index: number): string | null {
   if (typeof event?.id !== "string" || typeof event.memory_id !== "string")
     return `history[${index}]: id and memory_id must be strings`;
   if (!EVENTS.has(event.event)) return `history[${index}].event must be ADD, UPDATE or DELETE`;

@@ -14,7 +14,7 @@ export const asBlob = (vector: Float32Array) => Buffer.from(vector.buffer, vecto
  * scale, written straight into a pooled Buffer: a separate check, copy and new backing store per
  * row cost a bulk insert much of its JavaScript time.
  */
-export function unitBlob(vector: Vector): Buffer | null {
+function unitBlob(vector: Vector): Buffer | null {
   if (!(vector instanceof Float32Array) && vectorProblem(vector)) return null; // a number[] may hold anything
   const length = vector.length;
   const blob = Buffer.allocUnsafe(length * 4); // from Node's pool, 8-byte aligned
