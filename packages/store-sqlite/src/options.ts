@@ -20,7 +20,7 @@ export interface SqliteStoreOptions {
   synchronous?: "normal" | "full";
   /**
    * How much of the file SQLite may memory-map, in MiB (default 0: off). Mapped reads need no system
-   * call per page, which about halves a search ranked in SQL over a large file; but every mapped page
+   * call per page, which speeds up a search ranked in SQL over a large file; but every mapped page
    * read counts in the process's RSS, up to the whole file, and with the search cache most searches
    * never rank in SQL, so by default the file's pages stay in the OS page cache instead.
    */

@@ -2,8 +2,8 @@
  * Exact search over a compact in-memory copy of one scope's vectors.
  *
  * Why: ranking inside SQL visits each row of a scope through the scope index, a table seek, a
- * record decode and a sqlite-vec call: about 30× what reading the same vectors from memory costs
- * (docs/benchmarks.md). Here the scope's vectors sit back to back in a WebAssembly memory and a SIMD
+ * record decode and a sqlite-vec call, many times what reading the same vectors from memory costs
+ * (docs/benchmarks.md has the figures). Here the scope's vectors sit back to back in a WebAssembly memory and a SIMD
  * kernel (dots.wat) scores them at memory speed.
  *
  * Compact: a row is kept as int8 with one scale per row (a quarter of its float32 bytes), so the
