@@ -39,7 +39,7 @@ const CACHE_KIB = 32768;
 
 const walPages = (db: Database.Database, bytes: number) =>
   Math.ceil(bytes / (db.pragma("page_size", { simple: true }) as number));
-const mmapBytes = (options: SqliteStoreOptions) => Math.floor((options.mmap_size_mb ?? 2047) * 2 ** 20);
+const mmapBytes = (options: SqliteStoreOptions) => Math.floor((options.mmap_size_mb ?? 0) * 2 ** 20);
 
 /**
  * Switching a file to WAL takes an exclusive lock, and when another process is opening the same

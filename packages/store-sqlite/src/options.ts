@@ -19,10 +19,10 @@ export interface SqliteStoreOptions {
    */
   synchronous?: "normal" | "full";
   /**
-   * How much of the file SQLite may memory-map, in MiB (default 2047, SQLite's maximum here; 0 turns
-   * it off, e.g. on network file systems). Reading mapped pages needs no system call per page, which
-   * makes a scoped search over a large file much faster (docs/benchmarks.md). Mapped pages count in
-   * the process's RSS, but they are the OS page cache, shared and reclaimable, not heap.
+   * How much of the file SQLite may memory-map, in MiB (default 0: off). Mapped reads need no system
+   * call per page, which speeds up a search ranked in SQL over a large file; but every mapped page
+   * read counts in the process's RSS, up to the whole file, and with the search cache most searches
+   * never rank in SQL, so by default the file's pages stay in the OS page cache instead.
    */
   mmap_size_mb?: number;
   /** Force the pure-JavaScript distance function even when sqlite-vec loads (tests, odd platforms). */
@@ -42,10 +42,11 @@ export interface SqliteStoreOptions {
    */
   private_files?: boolean;
   /**
-   * MiB of vectors a search may copy into memory, one contiguous block per scope (user, agent, run
-   * or none), to rank a repeated scope at memory speed instead of row by row in SQL (default 256; 0
-   * turns it off). A scope is copied on its second search while nothing has been written; any write,
-   * by this process or another, drops every block. See src/scope-cache.ts.
+   * MiB a search may use for compact (int8) copies of the vectors, one block per scope (user, agent,
+   * run or none), to rank a repeated scope at memory speed instead of row by row in SQL, with exact
+   * results (default 512; 0 turns it off). A scope is copied on its second search; a write by this
+   * store drops the blocks of the scopes it touched, a commit by another connection drops all; over
+   * the budget the least recently searched blocks go. See src/scope-cache.ts.
    */
   search_cache_mb?: number;
 }

@@ -35,7 +35,8 @@ import { filterToSql } from "./filter-sql.js";
 import { SqliteHistory } from "./history.js";
 import type { SqliteStoreOptions } from "./options.js";
 import { COLUMNS, type Row, toStored } from "./rows.js";
-import { type CachedHit, ScopeCache, type ScopeSource, splitScope } from "./scope-cache.js";
+import { type CachedHit, ScopeCache, type ScopeCacheStats, type ScopeSource, splitScope } from "./scope-cache.js";
+import { takeOwnChanges } from "./scope-journal.js";
 import { checkedId, checkedPayload } from "./validation.js";
 import { asBlob, asFloats, checkedVector } from "./vector-codec.js";
 
@@ -72,16 +73,21 @@ export class SqliteVectorStore implements VectorStore {
         .raw()
         .iterate({ ...where.params, collection: this.collection }) as Iterable<[number, string, Buffer]>;
     },
-    payloads: (scope) => {
-      const where = filterToSql(scope);
-      const rows = this.statement(
-        `SELECT ${COLUMNS} FROM mem0_memories WHERE collection = @collection AND ${where.sql} ORDER BY rid`,
-      ).all({
-        ...where.params,
-        collection: this.collection,
-      }) as Row[];
-      return rows.map((row) => toStored(row).payload);
+    admitted: (filter) => {
+      const where = filterToSql(filter);
+      return this.statement(
+        `SELECT rid FROM mem0_memories WHERE collection = @collection AND ${where.sql} ORDER BY rid`,
+      )
+        .pluck()
+        .all({ ...where.params, collection: this.collection }) as number[];
     },
+    exact: (rids) =>
+      (
+        this.statement(
+          `SELECT rid, vector, ${COLUMNS} FROM mem0_memories WHERE rid IN (SELECT value FROM json_each(?))`,
+        ).all(JSON.stringify(rids)) as (Row & { rid: number; vector: Buffer })[]
+      ).map((row) => [row.rid, row.id, row.vector, row]),
+    ownChanges: () => takeOwnChanges(this.connection.db),
   };
 
   private constructor(connection: SqliteConnection, options: SqliteStoreOptions) {
@@ -131,6 +137,11 @@ export class SqliteVectorStore implements VectorStore {
   /** Bytes of vectors the search cache holds now (see `search_cache_mb`). */
   get searchCacheBytes(): number {
     return this.scopeCache?.heldBytes ?? 0;
+  }
+
+  /** Searches the search cache answered, left to SQL, and scopes it copied (see `search_cache_mb`). */
+  get searchCacheStats(): ScopeCacheStats {
+    return this.scopeCache?.stats ?? { hits: 0, misses: 0, copies: 0 };
   }
 
   /** True while a worker thread checkpoints this store's WAL (see `background_checkpoint`). */
@@ -229,7 +240,7 @@ export class SqliteVectorStore implements VectorStore {
     const unitQuery = normalizeVector(query.vector);
     const where = filterToSql(query.filter);
     if (this.scopeCache === undefined && this.dims !== undefined) {
-      this.scopeCache = ScopeCache.create(this.dims, (this.options.search_cache_mb ?? 256) * 2 ** 20) ?? null;
+      this.scopeCache = ScopeCache.create(this.dims, (this.options.search_cache_mb ?? 512) * 2 ** 20) ?? null;
     }
     const cache = this.scopeCache;
     return this.run(() => {
@@ -257,10 +268,9 @@ export class SqliteVectorStore implements VectorStore {
     });
   }
 
-  /** The cache's hits (already scored with core's dot, in order) with their memories: one lookup by rid each. */
+  /** The cache's hits (already scored with core's dot, in order) with the rows `exact` read for them. */
   private cachedRows(hits: CachedHit[]): ScoredMemory[] {
-    const byRid = this.statement(`SELECT ${COLUMNS} FROM mem0_memories WHERE rid = ?`);
-    return hits.map((hit) => ({ ...toStored(byRid.get(hit.rid) as Row), score: hit.score }));
+    return hits.map((hit) => ({ ...toStored(hit.row as Row), score: hit.score }));
   }
 
   /** The ranked rows' memories, scored with core's dot on the stored vectors. */
