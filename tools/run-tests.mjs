@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs every package's jest suite through Nx, then prints one closing line that counts every test
-// that ran, read from the JSON reports jest writes (cached Nx runs restore those reports too).
+// Runs every package's jest suite and the style gate (tools' `lint` target, tools/test/lint.test.ts) through Nx,
+// then prints one closing line that counts every test that ran, read from the JSON reports jest writes (cached
+// Nx runs restore those reports too).
 // First it provides the browser @mem0/ts-cli's report test opens (tools/browser.mjs), installing
 // one when the machine has none.
 import { spawnSync } from "node:child_process";
@@ -34,6 +35,7 @@ const nx = spawnSync(
     "-t",
     "typecheck",
     "test",
+    "lint",
     "--output-style=stream",
     ...args,
   ],
