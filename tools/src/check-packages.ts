@@ -20,13 +20,13 @@ import {
 } from "./workspace.js";
 
 /** require(esm) is unflagged from this version on; the CJS-consumer story depends on it. */
-export const NODE_FLOOR = "20.19.0";
+const NODE_FLOOR = "20.19.0";
 
 /**
  * Vendor SDKs that must never be reachable from @mem0/core. The check also adds, at run time, every
  * third-party dependency of the provider packages, so a provider that lands later is covered.
  */
-export const KNOWN_PROVIDER_SDKS = [
+const KNOWN_PROVIDER_SDKS = [
   "cohere-ai",
   "openai",
   "@huggingface/transformers",
@@ -98,7 +98,8 @@ function checkExports(pkg: WorkspacePackage, problems: string[]): void {
     else if (!existsSync(join(pkg.dir, target))) problems.push(`exports${path}: ${target} does not exist (not built?)`);
     if (/\.d\.[cm]?ts$/.test(target) !== path.endsWith(".types") && !target.endsWith(".json")) {
       problems.push(
-        `exports${path}: ${target} ${path.endsWith(".types") ? "is not a .d.ts file" : "is a .d.ts file under a JavaScript condition"}`,
+        `exports${path}: ${target} ` +
+          (path.endsWith(".types") ? "is not a .d.ts file" : "is a .d.ts file under a JavaScript condition"),
       );
     }
   }
@@ -124,8 +125,11 @@ function workspaceDepProblems(pkg: WorkspacePackage, byName: Map<string, Workspa
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)["']([^"'\n]+)["']/g;
 const builtins = new Set(builtinModules);
 
-/** The package a bare specifier names (`@scope/name/sub` → `@scope/name`), or undefined for relative, builtin, `#` imports. */
-export function packageOfSpecifier(spec: string): string | undefined {
+/**
+ * The package a bare specifier names (`@scope/name/sub` → `@scope/name`), or undefined for relative, builtin
+ * and `#` imports.
+ */
+function packageOfSpecifier(spec: string): string | undefined {
   if (
     spec.startsWith(".") ||
     spec.startsWith("/") ||
@@ -174,7 +178,8 @@ function undeclaredImports(pkg: WorkspacePackage, problems: string[]): void {
   for (const [name, file] of missing) {
     const where = j.devDependencies?.[name] ? " (it is only a devDependency)" : "";
     problems.push(
-      `${file} imports ${name}, which is not in dependencies or peerDependencies${where}: it fails under pnpm's strict layout`,
+      `${file} imports ${name}, which is not in dependencies or peerDependencies${where}: ` +
+        "it fails under pnpm's strict layout",
     );
   }
 }
@@ -192,7 +197,7 @@ function findPackageDir(fromDir: string, name: string): string | undefined {
  * The production dependency closure of a package as installed in this workspace, by name. Follows
  * the real on-disk layout (pnpm's .pnpm store links), so it sees exactly what an install brings.
  */
-export function dependencyClosure(dir: string): Map<string, string[]> {
+function dependencyClosure(dir: string): Map<string, string[]> {
   const seen = new Map<string, string[]>(); // name → the chain that brought it in
   const queue: { dir: string; chain: string[] }[] = [{ dir: realpathSync(dir), chain: [] }];
   const visitedDirs = new Set<string>();
@@ -220,7 +225,7 @@ export function dependencyClosure(dir: string): Map<string, string[]> {
   return seen;
 }
 
-export function checkPackage(pkg: WorkspacePackage, all: WorkspacePackage[], rootJson: PackageJson): string[] {
+function checkPackage(pkg: WorkspacePackage, all: WorkspacePackage[], rootJson: PackageJson): string[] {
   const problems: string[] = [];
   const j = pkg.json;
   const byName = new Map(all.map((p) => [p.name, p]));
@@ -282,7 +287,8 @@ export function checkPackage(pkg: WorkspacePackage, all: WorkspacePackage[], roo
     }
     if (j.peerDependencies?.["@mem0/core"] && !j.devDependencies?.["@mem0/core"]) {
       problems.push(
-        `devDependencies.@mem0/core: missing (declare the peer as a devDependency too, so the package's own build and tests use the workspace's core)`,
+        "devDependencies.@mem0/core: missing (declare the peer as a devDependency too, " +
+          "so the package's own build and tests use the workspace's core)",
       );
     }
   }

@@ -53,7 +53,7 @@ export function readJson<T = PackageJson>(file: string): T {
 }
 
 /** The `packages:` globs of pnpm-workspace.yaml. Only `dir` and `dir/*` forms are used here. */
-export function workspaceGlobs(root = workspaceRoot): string[] {
+function workspaceGlobs(root = workspaceRoot): string[] {
   const text = readFileSync(join(root, "pnpm-workspace.yaml"), "utf8");
   const globs: string[] = [];
   let inPackages = false;

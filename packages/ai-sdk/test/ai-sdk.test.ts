@@ -94,7 +94,7 @@ describe("a mem0 reranker as an AI SDK RerankingModelV3", () => {
       .sort((a, b) => b.logit - a.logit)
       .slice(0, 2);
     expect(res.ranking.map((r) => r.originalIndex)).toEqual(best.map((b) => b.i));
-    res.ranking.forEach((r, k) => expect(r.score).toBeCloseTo(best[k]!.logit, 4));
+    for (const [rank, item] of res.ranking.entries()) expect(item.score).toBeCloseTo(best[rank]!.logit, 4);
     expect(res.rerankedDocuments).toEqual(best.map((b) => documents[b.i]));
   });
 

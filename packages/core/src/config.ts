@@ -143,7 +143,10 @@ export const memoryConfigSchema = z.preprocess(
       graph_store: z.unknown().optional(),
       /** Default for `search(…, { rerank_fallback })`: on reranker failure, return vector order. */
       rerank_fallback: z.boolean({ error: "expected a boolean" }).optional(),
-      /** Default for `search(…, { timeout_ms })`, retries included; unset: 10 s for hosted rerankers, none for local ones. */
+      /**
+       * Default for `search(…, { timeout_ms })`, retries included; unset: 10 s for hosted rerankers, none for
+       * local ones.
+       */
       rerank_timeout_ms: fields.positiveInt().optional(),
     })
     .superRefine((c, ctx) => {

@@ -102,7 +102,9 @@ function parseOperand(op: ComparisonOperator, field: string, value: unknown, pat
       if (typeof value === "string" && parseIsoDate(value) !== undefined) return { kind: "compare", field, op, value };
       throw new FilterError(
         path,
-        `${op} expects a finite number or an ISO-8601 date string, got ${typeof value === "string" ? JSON.stringify(value) : describe(value)}`,
+        `${op} expects a finite number or an ISO-8601 date string, got ${
+          typeof value === "string" ? JSON.stringify(value) : describe(value)
+        }`,
       );
     case "in":
     case "nin": {

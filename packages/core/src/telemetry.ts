@@ -60,7 +60,7 @@ function instruments(api: OtelApi): Instruments {
 }
 
 /** Why a search fell back, as a low-cardinality metric attribute (the message goes on the span). */
-export function fallbackReason(error: string): "timeout" | "bad_output" | "error" {
+function fallbackReason(error: string): "timeout" | "bad_output" | "error" {
   if (/did not answer within timeout_ms/.test(error)) return "timeout";
   if (/^reranker returned /.test(error)) return "bad_output";
   return "error";

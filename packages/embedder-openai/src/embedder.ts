@@ -131,7 +131,8 @@ export class OpenAIEmbedder implements Embedder {
     if (this.#dims === undefined)
       throw new Mem0Error(
         "EMBEDDER_NOT_READY",
-        `openai embedder: the vector size of ${this.model} is not known yet; create it with OpenAIEmbedder.create() or give dims`,
+        `openai embedder: the vector size of ${this.model} is not known yet; ` +
+          "create it with OpenAIEmbedder.create() or give dims",
       );
     return this.#dims;
   }

@@ -88,7 +88,7 @@ describe("vectors", () => {
     const texts = ["alpha beta", "gamma", "delta epsilon zeta"];
     const vectors = await e.embed(texts, "add");
     expect(vectors).toHaveLength(3);
-    texts.forEach((t, i) => expect(Array.from(vectors[i]!)).toEqual(Array.from(expected(t, 1536))));
+    for (const [i, text] of texts.entries()) expect(Array.from(vectors[i]!)).toEqual(Array.from(expected(text, 1536)));
   });
 
   it("gives the same vectors with encoding_format float", async () => {
@@ -189,7 +189,7 @@ describe("batching within the API's limits", () => {
       expect(b.input.reduce((s: number, t: string) => s + Buffer.byteLength(t), 0)).toBeLessThanOrEqual(
         MAX_TOKENS_PER_REQUEST,
       );
-    texts.forEach((t, i) => expect(Array.from(vectors[i]!)).toEqual(Array.from(expected(t, 8))));
+    for (const [i, text] of texts.entries()) expect(Array.from(vectors[i]!)).toEqual(Array.from(expected(text, 8)));
   });
 
   it("planBatches: count and budget limits, an oversized text alone", () => {

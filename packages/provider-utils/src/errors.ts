@@ -42,7 +42,9 @@ export function headersToRecord(headers: HeaderSource): Record<string, string> {
   const out: Record<string, string> = {};
   if (!headers) return out;
   if (typeof (headers as Headers).forEach === "function" && typeof (headers as Headers).get === "function") {
-    (headers as Headers).forEach((value, name) => (out[name.toLowerCase()] = value));
+    (headers as Headers).forEach((value, name) => {
+      out[name.toLowerCase()] = value;
+    });
     return out;
   }
   for (const [name, value] of Object.entries(headers as Record<string, string | string[] | undefined>)) {

@@ -5,7 +5,7 @@ import {
   startCohereServer,
   type FakeServer,
 } from "@mem0/testkit";
-import plugin, { CohereReranker, configSchema } from "../src/index.js";
+import plugin, { type CohereReranker, configSchema } from "../src/index.js";
 
 const KEY = "co-test-key-5f3a9c";
 registerProvider(plugin);
@@ -25,8 +25,12 @@ describeRerankerConformance(
     const server = await startCohereServer({ apiKey: KEY });
     return {
       reranker: make(server, { timeout_ms: 2000 }),
-      slowDown: () => void (server.latencyMs = 2000),
-      speedUp: () => void (server.latencyMs = 0),
+      slowDown: () => {
+        server.latencyMs = 2000;
+      },
+      speedUp: () => {
+        server.latencyMs = 0;
+      },
       close: () => server.close(),
     };
   },

@@ -5,7 +5,7 @@
  */
 import { Memory, registerProvider } from "@mem0/core";
 import { startCohereServer, type FakeServer } from "@mem0/testkit";
-import plugin, { CohereReranker, configSchema, DEFAULT_MODEL } from "../src/index.js";
+import plugin, { type CohereReranker, configSchema, DEFAULT_MODEL } from "../src/index.js";
 
 const KEY = "co-test-key-mem0ai";
 registerProvider(plugin);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "@jest/globals";
 import { CachedReranker, ConfigError, Memory, registerProvider, runReranker } from "@mem0/core";
 import { startCohereServer, type FakeServer } from "@mem0/testkit";
-import plugin, { CohereReranker, configSchema } from "../src/index.js";
+import plugin, { type CohereReranker, configSchema } from "../src/index.js";
 
 const KEY = "co-test-key";
 registerProvider(plugin);

@@ -11,7 +11,7 @@ import plugin, {
   documentBytes,
   MAX_REQUEST_BYTES,
   splitByBytes,
-  ZeroEntropyReranker,
+  type ZeroEntropyReranker,
 } from "../src/index.js";
 
 const KEY = "ze-test-key-81f2";
@@ -35,8 +35,12 @@ describeRerankerConformance(
     const server = await startZeroEntropyServer({ apiKey: KEY });
     return {
       reranker: make(server),
-      slowDown: () => void (server.latencyMs = 2000),
-      speedUp: () => void (server.latencyMs = 0),
+      slowDown: () => {
+        server.latencyMs = 2000;
+      },
+      speedUp: () => {
+        server.latencyMs = 0;
+      },
       close: () => server.close(),
     };
   },

@@ -9,9 +9,10 @@ import type { Embedder } from "../types.js";
 import { normalizeVector } from "../vector.js";
 
 const STOPWORDS = new Set(
-  "a an and are as at be but by do does did for from has have had i in is it its me my of on or our so that the their them they this to was were what when where which who will with you your".split(
-    " ",
-  ),
+  (
+    "a an and are as at be but by do does did for from has have had i in is it its me my of on or our so that " +
+    "the their them they this to was were what when where which who will with you your"
+  ).split(" "),
 );
 
 /** 32-bit FNV-1a: a fast, stable string hash (the same value on every machine and run). */
