@@ -55,12 +55,12 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 for (const file of reportFiles(reports)) {
-  const r = JSON.parse(readFileSync(file, "utf8"));
-  passed += r.numPassedTests;
-  failed += r.numFailedTests;
-  skipped += r.numPendingTests + (r.numTodoTests ?? 0);
+  const counts = JSON.parse(readFileSync(file, "utf8"));
+  passed += counts.numPassedTests;
+  failed += counts.numFailedTests;
+  skipped += counts.numPendingTests + (counts.numTodoTests ?? 0);
   // A suite that failed to load counts once, so a broken import can never read as green.
-  failed += r.numRuntimeErrorTestSuites;
+  failed += counts.numRuntimeErrorTestSuites;
 }
 const status = nx.status ?? 1;
 if (status !== 0 && failed === 0) failed = 1;

@@ -63,8 +63,8 @@ function workspaceGlobs(root = workspaceRoot): string[] {
       continue;
     }
     if (inPackages) {
-      const m = /^\s+-\s+["']?([^"'#]+?)["']?\s*(#.*)?$/.exec(line);
-      if (m) globs.push(m[1]!);
+      const entry = /^\s+-\s+["']?([^"'#]+?)["']?\s*(#.*)?$/.exec(line);
+      if (entry) globs.push(entry[1]!);
       else if (/^\S/.test(line)) inPackages = false;
     }
   }

@@ -87,12 +87,12 @@ export const fields = {
 /** A plugin object (made with `defineReranker` & co.), given in a config instead of a provider name. */
 export function isProviderPlugin(value: unknown): value is ProviderPlugin {
   if (!value || typeof value !== "object") return false;
-  const p = value as Partial<ProviderPlugin>;
+  const plugin = value as Partial<ProviderPlugin>;
   return (
-    typeof p.role === "string" &&
-    typeof p.provider === "string" &&
-    typeof p.create === "function" &&
-    typeof p.configSchema === "object"
+    typeof plugin.role === "string" &&
+    typeof plugin.provider === "string" &&
+    typeof plugin.create === "function" &&
+    typeof plugin.configSchema === "object"
   );
 }
 
@@ -156,12 +156,12 @@ export const memoryConfigSchema = z.preprocess(
           path: ["graph_store"],
           message: "graph memory is not supported by mem0-ts; remove graph_store",
         });
-      const h = c.history_store;
-      if (h && !["sqlite", "memory"].includes(h.provider))
+      const historyStore = c.history_store;
+      if (historyStore && !["sqlite", "memory"].includes(historyStore.provider))
         ctx.addIssue({
           code: "custom",
           path: ["history_store", "provider"],
-          message: `history store "${h.provider}" is not supported; use sqlite (history_db_path) or memory`,
+          message: `history store "${historyStore.provider}" is not supported; use sqlite (history_db_path) or memory`,
         });
     }),
 );

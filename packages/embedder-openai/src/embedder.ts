@@ -44,9 +44,9 @@ async function realmSafeFetch(input: string | URL | Request, init?: RequestInit)
     return await globalThis.fetch(input, init);
   } catch (err) {
     if (err instanceof Error) throw err;
-    const e = (err ?? {}) as { name?: unknown; message?: unknown; cause?: unknown };
-    const copy = new Error(typeof e.message === "string" ? e.message : String(err), { cause: e.cause });
-    if (typeof e.name === "string") copy.name = e.name;
+    const thrown = (err ?? {}) as { name?: unknown; message?: unknown; cause?: unknown };
+    const copy = new Error(typeof thrown.message === "string" ? thrown.message : String(err), { cause: thrown.cause });
+    if (typeof thrown.name === "string") copy.name = thrown.name;
     throw copy;
   }
 }
