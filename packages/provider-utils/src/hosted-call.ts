@@ -61,14 +61,24 @@ function describeIssue(error: z.ZodError): string {
 }
 
 /**
- * Core's ranking check on a hosted reranker's results, a bad answer being this provider's permanent
- * bad-response error with `secrets` redacted from the message.
+ * Core's ranking check on a hosted reranker's results for `documents`, a bad answer being this provider's
+ * permanent bad-response error with `secrets` redacted from the message. The score is read from
+ * `relevance_score`, the name hosted rerank APIs (Cohere, ZeroEntropy) give it, unless `scoreKey` says otherwise.
  */
 export function validateHostedRanking(
   provider: string,
   results: unknown,
-  check: Omit<RankingCheck, "fail"> & { secrets: readonly SecretLike[] },
+  check: {
+    documents: readonly unknown[];
+    expected: RankingCheck["expected"];
+    scoreKey?: string;
+    secrets: readonly SecretLike[];
+  },
 ): RerankItem[] {
-  const { secrets, ...counts } = check;
-  return validateRanking(results, { ...counts, fail: (problem) => badResponseError(provider, problem, secrets) });
+  return validateRanking(results, {
+    documents: check.documents.length,
+    expected: check.expected,
+    scoreKey: check.scoreKey ?? "relevance_score",
+    fail: (problem) => badResponseError(provider, problem, check.secrets),
+  });
 }

@@ -155,7 +155,7 @@ test("hosted ranking: results checked by core's rule, a bad answer is the provid
     { index: 1, relevance_score: 0.2 },
     { index: 0, relevance_score: 0.9 },
   ];
-  const check = { documents: 2, expected: 1, scoreKey: "relevance_score", secrets: [key] };
+  const check = { documents: ["first", "second"], expected: 1, secrets: [key] };
   expect(validateHostedRanking("cohere", results, check)).toEqual([{ index: 0, score: 0.9 }]);
   let error: unknown;
   try {
@@ -170,6 +170,8 @@ test("hosted ranking: results checked by core's rule, a bad answer is the provid
     validateHostedRanking("cohere", [{ index: 0, relevance_score: key.reveal() }], { ...check, expected: 1 });
   expect(secretInScore).toThrow(/non-finite relevance_score for index 0/);
   expect(secretInScore).not.toThrow(key.reveal());
+  const teiStyle = [{ index: 1, score: 3 }];
+  expect(validateHostedRanking("tei", teiStyle, { ...check, scoreKey: "score" })).toEqual([{ index: 1, score: 3 }]);
 });
 
 test("meta: rate-limit headers kept, counters added up across calls", () => {

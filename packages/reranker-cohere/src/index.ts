@@ -12,14 +12,8 @@
  * `maxDocumentsPerCall` and merged by score; Cohere's relevance scores are absolute per
  * (query, document), so merged rankings are exact.
  */
-import {
-  defineReranker,
-  fields,
-  providerConfigSchema,
-  type Reranker,
-  type RerankItem,
-  type RerankOptions,
-} from "@mem0/core";
+import { defineReranker, fields, providerConfigSchema } from "@mem0/core";
+import type { Reranker, RerankItem, RerankOptions } from "@mem0/core";
 import * as hosted from "@mem0/provider-utils";
 import { z } from "zod";
 
@@ -106,12 +100,7 @@ export class CohereReranker implements Reranker {
       hosted.addUnique(meta, "warnings", data.meta?.warnings, [this.#apiKey]);
       if (data.meta?.api_version?.version) meta.api_version = data.meta.api_version.version;
     }
-    return hosted.validateHostedRanking(PROVIDER, data.results, {
-      documents: documents.length,
-      expected: topN,
-      scoreKey: "relevance_score",
-      secrets: [this.#apiKey],
-    });
+    return hosted.validateHostedRanking(PROVIDER, data.results, { documents, expected: topN, secrets: [this.#apiKey] });
   }
 }
 

@@ -13,18 +13,8 @@
  * into requests under that limit, which it runs concurrently and merges by score (ZeroEntropy's
  * scores depend only on the query and document).
  */
-import {
-  defineReranker,
-  fields,
-  planByWeight,
-  ProviderError,
-  providerConfigSchema,
-  runReranker,
-  type RerankCall,
-  type Reranker,
-  type RerankItem,
-  type RerankOptions,
-} from "@mem0/core";
+import { defineReranker, fields, planByWeight, ProviderError, providerConfigSchema, runReranker } from "@mem0/core";
+import type { RerankCall, Reranker, RerankItem, RerankOptions } from "@mem0/core";
 import * as hosted from "@mem0/provider-utils";
 import { z } from "zod";
 
@@ -147,12 +137,7 @@ export class ZeroEntropyReranker implements Reranker {
         if (data[key] !== undefined) meta[key] = Math.max(Number(meta[key] ?? 0), data[key]);
       }
     }
-    return hosted.validateHostedRanking(PROVIDER, data.results, {
-      documents: documents.length,
-      expected: topN,
-      scoreKey: "relevance_score",
-      secrets: [this.#apiKey],
-    });
+    return hosted.validateHostedRanking(PROVIDER, data.results, { documents, expected: topN, secrets: [this.#apiKey] });
   }
 }
 
