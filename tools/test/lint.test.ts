@@ -85,11 +85,12 @@ describe("style gate", () => {
     expect(findings.sort()).toEqual([]);
   });
 
-  test(`no source line over ${MAX_LINE} characters in packages/*/src and tools/src (URLs excepted)`, () => {
+  test(`no source line over ${MAX_LINE} characters in packages/*/src, tools/src, docs/examples (URLs excepted)`, () => {
     const packagesDir = join(workspaceRoot, "packages");
     const roots = [
       ...readdirSync(packagesDir).map((name) => join(packagesDir, name, "src")),
       join(workspaceRoot, "tools", "src"),
+      join(workspaceRoot, "docs", "examples"),
     ];
     const findings: string[] = [];
     for (const root of roots) {
