@@ -1,0 +1,58 @@
+/**
+ * The store's options in one place: the connection (file, pragmas, checkpoints) and the store
+ * (collection, dimensions, search cache) read different fields, and a user reads them all here.
+ */
+export interface SqliteStoreOptions {
+  /** The database file (created with its directory if missing), or ":memory:". */
+  path: string;
+  /** Several collections can share one file; each has its own dimensions and history. */
+  collection_name?: string;
+  /** Vector length; when omitted, the collection's recorded length, else the first insert's. */
+  embedding_model_dims?: number;
+  /** Keep history events in this other file instead of the store's own (atomic per file only). */
+  history_path?: string;
+  /** How long a write waits for another connection's lock before failing (default 10 s). */
+  busy_timeout_ms?: number;
+  /**
+   * "normal" (default): a commit survives a crash of the process; a power cut may lose the last
+   * commits but never corrupts the file. "full": a commit also survives a power cut (one fsync each).
+   */
+  synchronous?: "normal" | "full";
+  /**
+   * How much of the file SQLite may memory-map, in MiB (default 2047, SQLite's maximum here; 0 turns
+   * it off, e.g. on network file systems). Reading mapped pages needs no system call per page, which
+   * makes a scoped search over a large file much faster (docs/benchmarks.md). Mapped pages count in
+   * the process's RSS, but they are the OS page cache, shared and reclaimable, not heap.
+   */
+  mmap_size_mb?: number;
+  /** Force the pure-JavaScript distance function even when sqlite-vec loads (tests, odd platforms). */
+  vector_engine?: "sqlite-vec" | "js";
+  /**
+   * Who copies the WAL into the database file (a checkpoint). By default a worker thread with its
+   * own connection, started once this store has written 4 MiB of vectors: commits then only append
+   * to the log, and bulk inserts run faster on two cores (docs/benchmarks.md). `true` starts it at
+   * the first write (a bulk import); `false` never does: SQLite checkpoints inside the commit that
+   * crosses 16 MiB. Files opened as ":memory:" have no WAL.
+   */
+  background_checkpoint?: boolean;
+  /**
+   * Create a missing directory 0700 and a missing database file 0600 (its -wal and -shm follow),
+   * as ssh and gpg do with their own directories. The plugin sets it for the default location
+   * (`$MEM0_DIR` or `~/.mem0`); a path the user gives is created with the umask's modes.
+   */
+  private_files?: boolean;
+  /**
+   * MiB of vectors a search may copy into memory, one contiguous block per scope (user, agent, run
+   * or none), to rank a repeated scope at memory speed instead of row by row in SQL (default 256; 0
+   * turns it off). A scope is copied on its second search while nothing has been written; any write,
+   * by this process or another, drops every block. See src/scope-cache.ts.
+   */
+  search_cache_mb?: number;
+}
+
+/** Default for `busy_timeout_ms`. */
+const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
+
+/** `busy_timeout_ms` or its default: the connection, the checkpointer and `checkpoint()` all wait this long. */
+export const busyTimeoutMs = (options: SqliteStoreOptions): number =>
+  options.busy_timeout_ms ?? DEFAULT_BUSY_TIMEOUT_MS;
