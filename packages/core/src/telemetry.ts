@@ -9,7 +9,7 @@
  */
 import type { Attributes, Meter, MeterProvider, Span, Tracer } from "@opentelemetry/api";
 import type { Embedder, Reranker, VectorStore } from "./types.js";
-import type { SearchResponse } from "./search.js";
+import type { SearchResponse } from "./records.js";
 
 export type OtelApi = typeof import("@opentelemetry/api");
 
