@@ -8,7 +8,7 @@ import { fields } from "./config.js";
 import { errorMessage, Mem0Error, RerankError, RerankTimeoutError, ValidationError } from "./errors.js";
 import type { Filters } from "./filters.js";
 import { parseOptions, resultCount, scopedReadFilter, scopeShape } from "./options.js";
-import { toMemoryItem, type MemoryItem } from "./records.js";
+import { type RerankInfo, type SearchResponse, type SearchResult, toMemoryItem } from "./records.js";
 import { HOSTED_RERANK_TIMEOUT_MS, runReranker } from "./rerank-runner.js";
 import { otelApi, recordSearch, recordSearchError, type OtelApi } from "./telemetry.js";
 import type { Embedder, Reranker, Scope, ScoredMemory, VectorStore } from "./types.js";
@@ -33,33 +33,8 @@ export interface SearchOptions extends Scope {
   signal?: AbortSignal;
 }
 
-export interface SearchResult extends MemoryItem {
-  /** The reranker's score when the reranker ran, otherwise the vector similarity. */
-  score: number;
-  /** Cosine similarity from the vector search, always present. */
-  vector_score: number;
-  /** Present exactly when the reranker scored this result. */
-  rerank_score?: number;
-}
-
-export interface RerankInfo {
-  provider: string;
-  model?: string;
-  /** How many candidates were sent to the reranker. */
-  candidates: number;
-  ms: number;
-  /** Why the reranked order was not used (the vector order was returned instead). */
-  error?: string;
-  /** What the provider reported: billed units, rate limits, retries, latency mode… */
-  meta?: Record<string, unknown>;
-}
-
-export interface SearchResponse {
-  results: SearchResult[];
-  reranked: boolean;
-  rerank?: RerankInfo;
-  timings: { embed_ms: number; search_ms: number; rerank_ms: number; total_ms: number };
-}
+// The result types live in records.ts (telemetry needs them too); re-exported for existing importers.
+export type { RerankInfo, SearchResponse, SearchResult } from "./records.js";
 
 export interface SearchDeps {
   embedder: Embedder;
