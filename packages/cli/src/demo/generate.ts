@@ -5,7 +5,7 @@
  * on: category, priority, rating, date, content_type, genre.
  */
 import { seededRandom } from "../stats.js";
-import type { DemoMemory } from "./playbooks.js";
+import type { DemoMemory } from "./types.js";
 
 type Rand = () => number;
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;

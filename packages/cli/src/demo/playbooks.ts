@@ -4,13 +4,7 @@
  * written by hand (the ones the queries are about); a few hundred more are generated around them.
  */
 import { generateMemories } from "./generate.js";
-
-export interface DemoMemory {
-  text: string;
-  user_id?: string;
-  agent_id?: string;
-  metadata: Record<string, unknown>;
-}
+import type { DemoMemory, DemoQuery } from "./types.js";
 
 const alice = (text: string, metadata: Record<string, unknown>): DemoMemory => ({ text, user_id: "alice", metadata });
 const foodie = (text: string, metadata: Record<string, unknown>): DemoMemory => ({
@@ -148,14 +142,6 @@ const HANDWRITTEN: DemoMemory[] = [
 ];
 
 export const DEMO_MEMORIES: DemoMemory[] = [...HANDWRITTEN, ...generateMemories()];
-
-export interface DemoQuery {
-  title: string;
-  query: string;
-  scope: { user_id?: string; agent_id?: string };
-  filters?: Record<string, unknown>;
-  limit?: number;
-}
 
 export const DEMO_QUERIES: DemoQuery[] = [
   {

@@ -22,7 +22,8 @@ import {
   type LoadedModels,
   type ModelChoice,
 } from "./models.js";
-import { DEMO_MEMORIES, DEMO_QUERIES, type DemoMemory } from "./playbooks.js";
+import { DEMO_MEMORIES, DEMO_QUERIES } from "./playbooks.js";
+import type { DemoMemory } from "./types.js";
 
 export interface DemoOptions {
   io?: Io;
