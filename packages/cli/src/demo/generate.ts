@@ -1,8 +1,9 @@
 /**
- * A few hundred realistic memories, generated deterministically (fixed seed) from the seed page's
- * playbooks: a personal assistant (food, movies, work tasks), a foodie's restaurant log, readers'
- * book notes, and a support bot's tickets. Each carries the metadata the playbook queries filter
- * on: category, priority, rating, date, content_type, genre.
+ * A few hundred realistic memories, generated deterministically (a fixed PRNG seed) from the
+ * playbooks of Mem0's "Reranker-enhanced search" documentation: a personal assistant (food,
+ * movies, work tasks), a foodie's restaurant log, readers' book notes, and a support bot's
+ * tickets. Each carries the metadata the playbook queries filter on: category, priority, rating,
+ * date, content_type, genre.
  */
 import { seededRandom } from "../stats.js";
 import type { DemoMemory } from "./types.js";

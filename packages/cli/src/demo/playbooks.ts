@@ -1,7 +1,8 @@
 /**
- * The demo's memories, drawn from the seed's playbooks: a personal assistant (food, movies,
- * dining, work), a support bot's tickets, and readers' book recommendations. A few dozen are
- * written by hand (the ones the queries are about); a few hundred more are generated around them.
+ * The demo's memories, drawn from the playbooks of Mem0's "Reranker-enhanced search"
+ * documentation: a personal assistant (food, movies, dining, work), a support bot's tickets, and
+ * readers' book recommendations. A few dozen are written by hand (the ones the queries are about);
+ * a few hundred more are generated around them.
  */
 import { generateMemories } from "./generate.js";
 import type { DemoMemory, DemoQuery } from "./types.js";
