@@ -6,7 +6,6 @@ export {
   describeModels,
   downloadModel,
   hasModelFiles,
-  hfCacheDir,
   HF_EMBEDDER,
   HF_RERANKER,
   MODEL_FILES,

@@ -111,10 +111,9 @@ export function buildProgram(ctx: RunContext): Command {
       warned.add(kind);
       io.err(`${(io.colors ?? PLAIN).yellow("warning:")} ${w.message}`);
     };
-    // Printed now: the `warning` events come on a later tick, after a quick command (a list of an
-    // empty store) has already returned its exit code. The listener is for warnings raised later.
+    // Read from memory.warnings, not the `warning` event (the same list, emitted on a later tick,
+    // after a quick command such as a list of an empty store has already returned its exit code).
     memory.warnings.forEach(print);
-    memory.on("warning", print);
     return memory;
   };
   const closeUnlessShared = async (m: Memory) => {

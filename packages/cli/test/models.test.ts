@@ -11,8 +11,8 @@ import {
   MODEL_FILES,
   probeHub,
 } from "@mem0/ts-cli";
-import { fixture, tempDir } from "./helpers.js";
-import { startHub } from "./hub.js";
+import { hfHubFault } from "@mem0/testkit";
+import { fixture, startHub, tempDir } from "./helpers.js";
 
 /** A stream that says it is a terminal, so progress bars draw into it. */
 function fakeTty() {
@@ -29,13 +29,16 @@ function fakeTty() {
 }
 
 test("probe: a reachable hub, a 404, a refused connection, a hub that never answers", async () => {
-  const hub = await startHub(fixture("tiny-bert"));
+  const hub = await startHub();
   expect(await probeHub(hub.url, HF_RERANKER, 2000)).toEqual({ ok: true });
   expect(hub.requests).toEqual(["HEAD /Xenova/ms-marco-MiniLM-L-6-v2/resolve/main/config.json"]);
-  expect(await probeHub(hub.url, { ...HF_RERANKER, id: "no/such" }, 2000)).toEqual({ ok: true }); // the fake serves any id
+  expect(await probeHub(hub.url, { ...HF_RERANKER, id: "no/such" }, 2000)).toEqual({
+    ok: false,
+    reason: `${hub.url} answered 404 for no/such`,
+  });
   await hub.close();
 
-  const missing = await startHub(fixture("tiny-bert"), () => ({ status: 404 }));
+  const missing = await startHub(hfHubFault(() => true, { status: 404 }));
   expect(await probeHub(missing.url, HF_RERANKER, 2000)).toEqual({
     ok: false,
     reason: `${missing.url} answered 404 for Xenova/ms-marco-MiniLM-L-6-v2`,
@@ -53,7 +56,7 @@ test("probe: a reachable hub, a 404, a refused connection, a hub that never answ
     reason: `http://127.0.0.1:${port} is unreachable (ECONNREFUSED)`,
   });
 
-  const silent = await startHub(fixture("tiny-bert"), () => "hang");
+  const silent = await startHub(hfHubFault(() => true, "hang"));
   const t0 = Date.now();
   expect(await probeHub(silent.url, HF_RERANKER, 300)).toEqual({
     ok: false,
@@ -64,7 +67,7 @@ test("probe: a reachable hub, a 404, a refused connection, a hub that never answ
 });
 
 test("download: every file, byte for byte, into the Hugging Face cache layout, with a progress bar on a terminal", async () => {
-  const hub = await startHub(fixture("tiny-bert"));
+  const hub = await startHub();
   const cache = join(tempDir(), "hub");
   const tty = fakeTty();
   let folder: string;
@@ -98,7 +101,7 @@ test("download: every file, byte for byte, into the Hugging Face cache layout, w
 });
 
 test("download: a server error or a stalled body fails fast and leaves no usable snapshot", async () => {
-  const broken = await startHub(fixture("tiny-bert"), (f) => (f.endsWith(".onnx") ? { status: 500 } : "serve"));
+  const broken = await startHub(hfHubFault((file) => file.endsWith(".onnx"), { status: 500 }));
   const cache = join(tempDir(), "hub");
   try {
     await expect(downloadModel(broken.url, HF_RERANKER, cache, bufferIo(), { headersTimeoutMs: 2000 })).rejects.toThrow(
@@ -117,7 +120,7 @@ test("download: a server error or a stalled body fails fast and leaves no usable
   expect(existsSync(join(snapshot, "onnx", "model_quantized.onnx"))).toBe(false);
   expect(cachedModelFolder(cache, HF_RERANKER)).toBeUndefined();
 
-  const stalled = await startHub(fixture("tiny-bert"), (f) => (f.endsWith(".onnx") ? "stall" : "serve"));
+  const stalled = await startHub(hfHubFault((file) => file.endsWith(".onnx"), "stall"));
   const t0 = Date.now();
   try {
     await expect(

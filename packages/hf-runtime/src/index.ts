@@ -32,11 +32,9 @@ export {
 export {
   DEFAULT_DOWNLOAD_TIMEOUT_MS,
   DEFAULT_HUB_TIMEOUT_MS,
-  hfCacheDir,
   hubSettings,
   locateModel,
   placesLookedIn,
-  repoCacheFolder,
   type HubSettings,
   type ModelLocation,
 } from "./hub.js";
@@ -62,11 +60,15 @@ export {
 export { LocalCrossEncoderReranker, type LocalRerankerOptions } from "./local-reranker.js";
 // The pure-JavaScript parts live in @mem0/hf-hosted (no native code); re-exported for existing users.
 export {
+  checkLocalOrHosted,
   checkRerankInput,
   enumField,
+  hfCacheDir,
   isBatchLimitError,
   localModelFields,
+  localModelSettings,
   rankScores,
+  repoCacheFolder,
   TEI_DEFAULT_MAX_BATCH,
   TeiClient,
   teiApiKey,

@@ -7,10 +7,10 @@
  * download, a time limit on each response's headers, an idle limit on each body.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { join, sep } from "node:path";
+import { join } from "node:path";
 import { downloadFileToCacheDir, modelInfo } from "@huggingface/hub";
 import type { ProviderBlock } from "@mem0/core";
+import { hfCacheDir, repoCacheFolder, withQuietHubDownloads } from "@mem0/hf-hosted";
 import type { Io } from "../io.js";
 import { startProgress, type Progress } from "../progress.js";
 import { loadProviderPackage } from "../providers.js";
@@ -51,23 +51,15 @@ export interface ModelChoice {
 export type Env = Readonly<Record<string, string | undefined>>;
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
 
-/** huggingface_hub's cache folder: HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub. */
-export function hfCacheDir(env: Env): string {
-  return (
-    env.HF_HUB_CACHE ?? join(env.HF_HOME ?? join(env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "huggingface"), "hub")
-  );
-}
-
 export function hubUrl(env: Env): string {
   return (env.HF_ENDPOINT ?? "https://huggingface.co").replace(/\/+$/, "");
 }
 
-const repoFolder = (cache: string, m: HfModel) => join(cache, `models--${m.id.split("/").join("--")}`);
 export const hasModelFiles = (folder: string) => MODEL_FILES.every((f) => existsSync(join(folder, f)));
 
 /** The cached snapshot holding every file the demo needs: the one refs/main names, else any. */
 export function cachedModelFolder(cache: string, m: HfModel): string | undefined {
-  const repo = repoFolder(cache, m);
+  const repo = repoCacheFolder(cache, m.id);
   const snapshots = existsSync(join(repo, "snapshots")) ? readdirSync(join(repo, "snapshots")) : [];
   const ref = existsSync(join(repo, "refs", "main"))
     ? readFileSync(join(repo, "refs", "main"), "utf8").trim()
@@ -175,43 +167,38 @@ export async function downloadModel(
   }
   if (!sha) throw new Error(`${hub} did not say which commit ${model.id}'s main branch is at`);
   let snapshot = "";
-  // @huggingface/hub announces each file with console.debug, which is stdout: keep the CLI's stdout
-  // for results (a progress bar on stderr says the same).
-  const debug = console.debug;
-  console.debug = () => {};
-  try {
-    for (const file of MODEL_FILES) {
-      let bar: Progress | undefined;
-      const fetchFile = boundedFetch(() => `${model.id}/${file}`, {
-        headersTimeoutMs: options.headersTimeoutMs,
-        idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
-        onBytes: (n, total) => {
-          bar ??= startProgress(io, `downloading ${model.id}/${file}`, total || 1, "bytes");
-          if (total) bar.increment(n);
-        },
-      });
-      try {
-        const path = await downloadFileToCacheDir({
+  for (const file of MODEL_FILES) {
+    let bar: Progress | undefined;
+    const fetchFile = boundedFetch(() => `${model.id}/${file}`, {
+      headersTimeoutMs: options.headersTimeoutMs,
+      idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
+      onBytes: (n, total) => {
+        bar ??= startProgress(io, `downloading ${model.id}/${file}`, total || 1, "bytes");
+        if (total) bar.increment(n);
+      },
+    });
+    try {
+      // Quiet: stdout is for results; the progress bar on stderr says what the library's line would.
+      const path = await withQuietHubDownloads(() =>
+        downloadFileToCacheDir({
           repo: model.id,
           path: file,
           revision: sha,
           hubUrl: hub,
           cacheDir: cache,
           fetch: fetchFile,
-        });
-        snapshot = path.slice(0, -(file.length + 1));
-      } catch (err) {
-        const status = (err as { statusCode?: number }).statusCode;
-        throw status ? new Error(`${hub} answered ${status} for ${model.id}/${file}`) : err;
-      } finally {
-        bar?.stop();
-      }
+        }),
+      );
+      snapshot = path.slice(0, -(file.length + 1));
+    } catch (err) {
+      const status = (err as { statusCode?: number }).statusCode;
+      throw status ? new Error(`${hub} answered ${status} for ${model.id}/${file}`) : err;
+    } finally {
+      bar?.stop();
     }
-  } finally {
-    console.debug = debug;
   }
   // What huggingface_hub writes too: the snapshot that `main` resolves to, for offline lookups.
-  const repo = repoFolder(cache, model);
+  const repo = repoCacheFolder(cache, model.id);
   mkdirSync(join(repo, "refs"), { recursive: true });
   writeFileSync(join(repo, "refs", "main"), sha);
   return snapshot;
