@@ -32,12 +32,12 @@ class Scanner {
   }
   value(path: string) {
     this.ws();
-    const c = this.text[this.pos];
-    if (c === "{") return this.object(path);
-    if (c === "[") return this.array(path);
-    if (c === '"') return void this.string();
+    const char = this.text[this.pos];
+    if (char === "{") return this.object(path);
+    if (char === "[") return this.array(path);
+    if (char === '"') return void this.string();
     const m = /^(-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|true|false|null)/.exec(this.text.slice(this.pos));
-    if (!m) this.fail(c === undefined ? "unexpected end of input" : `unexpected ${JSON.stringify(c)}`);
+    if (!m) this.fail(char === undefined ? "unexpected end of input" : `unexpected ${JSON.stringify(char)}`);
     this.pos += m[0].length;
   }
   string(): string {
@@ -99,8 +99,8 @@ export function parseJsonSource(text: string, file: string): JsonSource {
     scanner.ws();
     if (scanner.pos < text.length) scanner.fail("unexpected text after the JSON value");
   } catch (err) {
-    const e = err as Error & { line?: number };
-    throw new InputError(file, e.line, undefined, `invalid JSON: ${e.message}`);
+    const failure = err as Error & { line?: number };
+    throw new InputError(file, failure.line, undefined, `invalid JSON: ${failure.message}`);
   }
   if (parseError) throw new InputError(file, undefined, undefined, `invalid JSON: ${parseError.message}`);
   return {

@@ -105,19 +105,19 @@ export function buildProgram(ctx: RunContext): Command {
     // A Memory shared through ctx.open belongs to the caller, who listens to it.
     if (ctx.open) return ctx.open(loaded);
     const memory = await openMemory(loaded, ctx.env);
-    const print = (w: ConfigWarning) => {
-      const kind = `${w.code}:${w.key ?? ""}`;
+    const print = (warning: ConfigWarning) => {
+      const kind = `${warning.code}:${warning.key ?? ""}`;
       if (warned.has(kind)) return;
       warned.add(kind);
-      io.err(`${(io.colors ?? PLAIN).yellow("warning:")} ${w.message}`);
+      io.err(`${(io.colors ?? PLAIN).yellow("warning:")} ${warning.message}`);
     };
     // Read from memory.warnings, not the `warning` event (the same list, emitted on a later tick,
     // after a quick command such as a list of an empty store has already returned its exit code).
     memory.warnings.forEach(print);
     return memory;
   };
-  const closeUnlessShared = async (m: Memory) => {
-    if (!ctx.open) await m.close();
+  const closeUnlessShared = async (memory: Memory) => {
+    if (!ctx.open) await memory.close();
   };
   const crud =
     (fn: (c: CrudContext, cmd: Command) => Promise<void>) =>
@@ -241,28 +241,28 @@ export function buildProgram(ctx: RunContext): Command {
         const labels = opts.label?.split(",").map((l) => l.trim());
         if (labels && (labels.length !== 2 || labels.some((l) => !l)))
           throw new UsageError(`--label: expected two names separated by a comma, found ${JSON.stringify(opts.label)}`);
-        const a = await open(base, io);
-        const b = opts.against ? await open(readConfig(opts.against, {}, ctx.cwd), io) : a;
+        const sideA = await open(base, io);
+        const sideB = opts.against ? await open(readConfig(opts.against, {}, ctx.cwd), io) : sideA;
         try {
-          if (!opts.against && !a.reranker)
+          if (!opts.against && !sideA.reranker)
             throw new UsageError(
               `${base.file ?? "config"}: reranker: not configured; compare without --against runs rerank off vs on, which needs one`,
             );
           if (memories) {
-            await ingest(a, memories, io, { file: opts.memories });
-            if (b !== a) await ingest(b, memories, io, { file: opts.memories });
+            await ingest(sideA, memories, io, { file: opts.memories });
+            if (sideB !== sideA) await ingest(sideB, memories, io, { file: opts.memories });
           }
           const sides = opts.against
             ? [
                 {
                   label: labels?.[0] ?? (base.file ? configLabel(base.file, opts.against, ctx.cwd) : "offline"),
-                  memory: a,
+                  memory: sideA,
                 },
-                { label: labels?.[1] ?? configLabel(opts.against, base.file, ctx.cwd), memory: b },
+                { label: labels?.[1] ?? configLabel(opts.against, base.file, ctx.cwd), memory: sideB },
               ]
             : [
-                { label: labels?.[0] ?? "rerank off", memory: a, rerank: false },
-                { label: labels?.[1] ?? "rerank on", memory: a, rerank: true },
+                { label: labels?.[0] ?? "rerank off", memory: sideA, rerank: false },
+                { label: labels?.[1] ?? "rerank on", memory: sideA, rerank: true },
               ];
           const comparison = await runComparison(sides[0]!, sides[1]!, queries, io, limit ? { limit } : {});
           if (opts.html) {
@@ -278,8 +278,8 @@ export function buildProgram(ctx: RunContext): Command {
             io.err("note: no query matched any memory; load some with --memories or `mem0-ts add`");
           }
         } finally {
-          await closeUnlessShared(a);
-          if (b !== a) await closeUnlessShared(b);
+          await closeUnlessShared(sideA);
+          if (sideB !== sideA) await closeUnlessShared(sideB);
         }
       },
     );
@@ -363,7 +363,7 @@ const stderrColors = (ctx: RunContext) =>
 
 export async function run(argv: string[], ctx: RunContext = {}): Promise<number> {
   const program = buildProgram(ctx);
-  const err = (line: string) => (ctx.io ? ctx.io.err(line) : process.stderr.write(line + "\n"));
+  const err = (line: string) => (ctx.io ? ctx.io.err(line) : process.stderr.write(`${line}\n`));
   program.configureOutput({
     writeOut: (s) => (ctx.io ? ctx.io.out(s.replace(/\n$/, "")) : process.stdout.write(s)),
     writeErr: (s) => err(s.replace(/\n$/, "")),

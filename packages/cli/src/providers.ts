@@ -47,17 +47,17 @@ export async function loadProviderPackage(name: string): Promise<{ ok: true } | 
   try {
     mod = (await import(name)) as Record<string, unknown>;
   } catch (err) {
-    const e = err as { code?: string; message?: string };
+    const failure = err as { code?: string; message?: string };
     const missing =
-      e.code === "ERR_MODULE_NOT_FOUND" ||
-      e.code === "MODULE_NOT_FOUND" ||
-      /Cannot find module|Could not locate module/.test(e.message ?? "");
+      failure.code === "ERR_MODULE_NOT_FOUND" ||
+      failure.code === "MODULE_NOT_FOUND" ||
+      /Cannot find module|Could not locate module/.test(failure.message ?? "");
     return {
       ok: false,
       reason:
-        missing && (e.message ?? "").includes(name)
+        missing && (failure.message ?? "").includes(name)
           ? `${name} is not installed`
-          : `${name} failed to load: ${e.message ?? String(err)}`,
+          : `${name} failed to load: ${failure.message ?? String(err)}`,
     };
   }
   const plugins = pluginsOf(mod);

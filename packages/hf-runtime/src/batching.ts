@@ -39,26 +39,26 @@ export function lengthBuckets(
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   const order = lengths.map((_, i) => i).sort((a, b) => lengths[b]! - lengths[a]! || a - b);
-  const n = order.length;
+  const count = order.length;
   const overhead = options.callOverheadTokens ?? DEFAULT_CALL_OVERHEAD_TOKENS;
   const hidden = options.hiddenSize;
   const rowCost = (width: number) => width * (hidden ? 1 + width / (6 * hidden) : 1);
   // cost[j]: the cheapest way to run the j longest sequences; cut[j]: where its last batch starts.
-  const cost = new Float64Array(n + 1).fill(Infinity);
-  const cut = new Int32Array(n + 1);
+  const cost = new Float64Array(count + 1).fill(Infinity);
+  const cut = new Int32Array(count + 1);
   cost[0] = 0;
-  for (let j = 1; j <= n; j++) {
+  for (let j = 1; j <= count; j++) {
     for (let i = Math.max(0, j - batchSize); i < j; i++) {
       // Sorted longest first, so the batch order[i..j) is as wide as its first member.
-      const c = cost[i]! + overhead + (j - i) * rowCost(lengths[order[i]!]!);
-      if (c < cost[j]!) {
-        cost[j] = c;
+      const batchCost = cost[i]! + overhead + (j - i) * rowCost(lengths[order[i]!]!);
+      if (batchCost < cost[j]!) {
+        cost[j] = batchCost;
         cut[j] = i;
       }
     }
   }
   const batches: number[][] = [];
-  for (let j = n; j > 0; j = cut[j]!) batches.unshift(order.slice(cut[j]!, j));
+  for (let j = count; j > 0; j = cut[j]!) batches.unshift(order.slice(cut[j]!, j));
   return batches;
 }
 

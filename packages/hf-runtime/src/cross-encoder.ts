@@ -112,7 +112,7 @@ export class CrossEncoder extends LocalModel {
   /** Raw logits for pre-encoded pairs, one model call; rows × numLabels. */
   async logits(sequences: readonly EncodedSequence[]): Promise<Float32Array> {
     const { logits } = await this.forward(this.batchTensors(sequences));
-    if (!logits || logits.dims.length !== 2 || logits.dims[0] !== sequences.length) {
+    if (logits?.dims.length !== 2 || logits.dims[0] !== sequences.length) {
       throw new ProviderError(
         this.provider,
         `model returned logits of shape [${logits?.dims.join(", ") ?? ""}] for ${sequences.length} pairs`,
@@ -176,8 +176,8 @@ export class CrossEncoder extends LocalModel {
  * or its sigmoid, which equals the softmax probability of "relevant".
  */
 export function relevance(logits: Float32Array, row: number, numLabels: number, activation: Activation): number {
-  const x = numLabels === 1 ? logits[row]! : logits[row * 2 + 1]! - logits[row * 2]!;
-  return activation === "sigmoid" ? 1 / (1 + Math.exp(-x)) : x;
+  const logit = numLabels === 1 ? logits[row]! : logits[row * 2 + 1]! - logits[row * 2]!;
+  return activation === "sigmoid" ? 1 / (1 + Math.exp(-logit)) : logit;
 }
 
 const crossEncoders = new SharedModelCache<CrossEncoder>();

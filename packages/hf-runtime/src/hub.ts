@@ -189,10 +189,10 @@ const TIMEOUT_CODES: Record<string, (hub: HubSettings) => string> = {
 };
 
 function describeFailure(err: unknown, hub: HubSettings): string {
-  const e = err as { message?: string; cause?: { code?: string; message?: string } };
-  const code = e?.cause?.code;
+  const failure = err as { message?: string; cause?: { code?: string; message?: string } };
+  const code = failure?.cause?.code;
   if (code && TIMEOUT_CODES[code]) return TIMEOUT_CODES[code](hub);
-  const cause = code ?? e?.cause?.message;
+  const cause = code ?? failure?.cause?.message;
   const message = errorMessage(err).replace(/\.+$/, "");
   return cause && !message.includes(cause) ? `${message} (${cause})` : message;
 }

@@ -158,11 +158,13 @@ export async function loadPretrained(kind: ModelKind, options: LocalModelOptions
  * (transformers writes 1e30 when unset), else the position table size (less RoBERTa's padding
  * offset, whose positions start at pad_token_id + 1).
  */
-export function modelMaxLength(p: Pretrained): number {
-  const fromTokenizer = Number((p.tokenizer as unknown as { model_max_length?: unknown }).model_max_length);
+export function modelMaxLength(pretrained: Pretrained): number {
+  const fromTokenizer = Number((pretrained.tokenizer as unknown as { model_max_length?: unknown }).model_max_length);
   if (Number.isFinite(fromTokenizer) && fromTokenizer > 0 && fromTokenizer < 1e6) return fromTokenizer;
-  const positions = Number(p.config.max_position_embeddings);
+  const positions = Number(pretrained.config.max_position_embeddings);
   if (!Number.isFinite(positions) || positions <= 0) return 512;
-  const modelType = String(p.config.model_type ?? "");
-  return /roberta|xlm|camembert/.test(modelType) ? positions - Number(p.config.pad_token_id ?? 1) - 1 : positions;
+  const modelType = String(pretrained.config.model_type ?? "");
+  return /roberta|xlm|camembert/.test(modelType)
+    ? positions - Number(pretrained.config.pad_token_id ?? 1) - 1
+    : positions;
 }

@@ -108,10 +108,10 @@ export class TextEmbeddingModel extends LocalModel {
         );
       }
       batch.forEach((textIndex, row) => {
-        const v = this.output.pooled
+        const vector = this.output.pooled
           ? data.slice(row * this.dims, (row + 1) * this.dims)
           : pool(data, row, width, this.dims, sequences[row]!.ids.length, pooling);
-        vectors[textIndex] = options.normalize === false ? v : normalizeInPlace(v);
+        vectors[textIndex] = options.normalize === false ? vector : normalizeInPlace(vector);
       });
     }
     return vectors;
@@ -135,8 +135,8 @@ function pool(
   }
   // Accumulate in float64: sums of hundreds of float32 states otherwise drift in the last digits.
   const sum = new Float64Array(dims);
-  for (let t = 0; t < length; t++) {
-    const offset = base + t * dims;
+  for (let token = 0; token < length; token++) {
+    const offset = base + token * dims;
     for (let d = 0; d < dims; d++) sum[d]! += data[offset + d]!;
   }
   for (let d = 0; d < dims; d++) out[d] = sum[d]! / length;

@@ -42,10 +42,10 @@ export function parsePositiveInt(flag: string, text: string | undefined): number
 
 export function parseNumber(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  const n = Number(text);
-  if (text.trim() === "" || !Number.isFinite(n))
+  const parsed = Number(text);
+  if (text.trim() === "" || !Number.isFinite(parsed))
     throw new UsageError(`${flag}: expected a number, got ${JSON.stringify(text)}`);
-  return n;
+  return parsed;
 }
 
 const scopeText = (m: { user_id?: string; agent_id?: string; run_id?: string }) =>
@@ -102,8 +102,8 @@ export async function addCommand(
   warnIfEphemeral(ctx);
 }
 
-export function searchTable(r: SearchResponse, columns?: number): string[] {
-  const rows = r.results.map((x, i) => [
+export function searchTable(searchResponse: SearchResponse, columns?: number): string[] {
+  const rows = searchResponse.results.map((x, i) => [
     String(i + 1),
     num(x.score),
     num(x.vector_score),
@@ -111,16 +111,16 @@ export function searchTable(r: SearchResponse, columns?: number): string[] {
     x.memory,
     x.id,
   ]);
-  const status = r.reranked
-    ? `reranked by ${r.rerank!.provider}${r.rerank!.model ? ` (${r.rerank!.model})` : ""} over ${r.rerank!.candidates} candidates`
-    : r.rerank?.error
-      ? `reranker failed (${r.rerank.error}); vector order returned`
+  const status = searchResponse.reranked
+    ? `reranked by ${searchResponse.rerank!.provider}${searchResponse.rerank!.model ? ` (${searchResponse.rerank!.model})` : ""} over ${searchResponse.rerank!.candidates} candidates`
+    : searchResponse.rerank?.error
+      ? `reranker failed (${searchResponse.rerank.error}); vector order returned`
       : "vector order (no reranking)";
   return [
     ...table(["#", "score", "vector", "rerank", "memory", "id"], rows, columns),
     ...(rows.length === 0 ? ["(no memories match)"] : []),
     status,
-    timingLine(r),
+    timingLine(searchResponse),
   ];
 }
 

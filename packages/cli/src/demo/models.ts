@@ -58,8 +58,8 @@ export function hubUrl(env: Env): string {
 export const hasModelFiles = (folder: string) => MODEL_FILES.every((f) => existsSync(join(folder, f)));
 
 /** The cached snapshot holding every file the demo needs: the one refs/main names, else any. */
-export function cachedModelFolder(cache: string, m: HfModel): string | undefined {
-  const repo = repoCacheFolder(cache, m.id);
+export function cachedModelFolder(cache: string, hfModel: HfModel): string | undefined {
+  const repo = repoCacheFolder(cache, hfModel.id);
   const snapshots = existsSync(join(repo, "snapshots")) ? readdirSync(join(repo, "snapshots")) : [];
   const ref = existsSync(join(repo, "refs", "main"))
     ? readFileSync(join(repo, "refs", "main"), "utf8").trim()
@@ -68,9 +68,9 @@ export function cachedModelFolder(cache: string, m: HfModel): string | undefined
 }
 
 function networkReason(err: unknown): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === "TimeoutError" || e?.name === "AbortError") return e.message ?? "timed out";
-  return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
+  const failure = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (failure?.name === "TimeoutError" || failure?.name === "AbortError") return failure.message ?? "timed out";
+  return failure?.cause?.code ?? failure?.cause?.message ?? failure?.message ?? String(err);
 }
 
 /** One request with a deadline, to tell "reachable" from "not" before committing to a download. */
@@ -221,8 +221,8 @@ const localBlocks = (folders: Record<"embedder" | "reranker", string>): Pick<Mod
 const offline = (reason: string): ModelChoice => ({ kind: "offline", ...OFFLINE_MODELS, reason });
 
 export async function chooseModels(options: ChooseOptions): Promise<ModelChoice> {
-  for (const m of [HF_EMBEDDER, HF_RERANKER]) {
-    const loaded = await loadProviderPackage(m.package);
+  for (const hfModel of [HF_EMBEDDER, HF_RERANKER]) {
+    const loaded = await loadProviderPackage(hfModel.package);
     if (!loaded.ok) return offline(loaded.reason);
   }
   const cache = hfCacheDir(options.env);

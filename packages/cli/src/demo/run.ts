@@ -81,22 +81,25 @@ async function loadModels(choice: ModelChoice, io: Io): Promise<{ loaded: Loaded
   const bar = startProgress(io, "loading models", 2);
   try {
     try {
-      const m = await Memory.fromConfig({ vector_store: { provider: "memory" }, embedder: choice.embedder });
-      probes.push(m);
-      await m.embedder.embed(["warm up"], "search");
+      const lexicalMemory = await Memory.fromConfig({
+        vector_store: { provider: "memory" },
+        embedder: choice.embedder,
+      });
+      probes.push(lexicalMemory);
+      await lexicalMemory.embedder.embed(["warm up"], "search");
     } catch (err) {
       loaded.embedder = OFFLINE_MODELS.embedder;
       loaded.failed.embedder = errorMessage(err);
     }
     bar.increment();
     try {
-      const m = await Memory.fromConfig({
+      const probeMemory = await Memory.fromConfig({
         vector_store: { provider: "memory" },
         embedder: OFFLINE_MODELS.embedder,
         reranker: choice.reranker,
       });
-      probes.push(m);
-      await m.reranker!.rerank("warm up", ["a short memory", "another memory"]);
+      probes.push(probeMemory);
+      await probeMemory.reranker!.rerank("warm up", ["a short memory", "another memory"]);
     } catch (err) {
       loaded.reranker = OFFLINE_MODELS.reranker;
       loaded.failed.reranker = errorMessage(err);
@@ -121,7 +124,9 @@ async function alreadyLoaded(memory: Memory): Promise<boolean> {
 }
 
 /** Prints a prose line wrapped at the terminal's width. */
-const sayTo = (io: Io) => (line: string) => wrap(line, io.columns).forEach((l) => io.out(l));
+const sayTo = (io: Io) => (line: string) => {
+  for (const part of wrap(line, io.columns)) io.out(part);
+};
 
 /** Said under the models line whenever a keyword-level model runs. */
 export const KEYWORD_MODELS_NOTE =

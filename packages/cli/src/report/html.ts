@@ -52,101 +52,103 @@ const SCRIPT = `
 })();
 `;
 
-function deltaCell(d: number | null | undefined): string {
-  if (d === undefined) return "<td></td>";
-  if (d === null) return `<td class="new">new</td>`;
-  if (d > 0) return `<td class="up">↑${d}</td>`;
-  if (d < 0) return `<td class="down">↓${-d}</td>`;
+function deltaCell(delta: number | null | undefined): string {
+  if (delta === undefined) return "<td></td>";
+  if (delta === null) return `<td class="new">new</td>`;
+  if (delta > 0) return `<td class="up">↑${delta}</td>`;
+  if (delta < 0) return `<td class="down">↓${-delta}</td>`;
   return `<td>=</td>`;
 }
 
-function listTable(label: string, r: SearchResponse, deltas?: (number | null)[]): string {
-  const status = r.reranked
-    ? `reranked by ${e(r.rerank!.provider)}${r.rerank!.model ? ` (${e(r.rerank!.model)})` : ""}`
-    : r.rerank?.error
-      ? `<span class="fail">reranker failed, vector order: ${e(r.rerank.error)}</span>`
+function listTable(label: string, searchResponse: SearchResponse, deltas?: (number | null)[]): string {
+  const status = searchResponse.reranked
+    ? `reranked by ${e(searchResponse.rerank!.provider)}${searchResponse.rerank!.model ? ` (${e(searchResponse.rerank!.model)})` : ""}`
+    : searchResponse.rerank?.error
+      ? `<span class="fail">reranker failed, vector order: ${e(searchResponse.rerank.error)}</span>`
       : "vector order";
-  const rows = r.results
+  const rows = searchResponse.results
     .map(
       (x: SearchResult, i) =>
         `<tr><td class="n">${i + 1}</td><td>${e(x.memory)}</td><td class="n">${fmt(x.vector_score)}</td><td class="n">${fmt(x.rerank_score)}</td>${deltas ? deltaCell(deltas[i]) : ""}</tr>`,
     )
     .join("");
-  const t = r.timings;
+  const stageTimes = searchResponse.timings;
   return `<div><h4>${e(label)} <span class="muted">· ${status}</span></h4>
 <table class="list"><thead><tr><th>#</th><th>memory</th><th>vector</th><th>rerank</th>${deltas ? "<th>Δ</th>" : ""}</tr></thead><tbody>${rows || `<tr><td colspan="5" class="muted">no memories match</td></tr>`}</tbody></table>
-<p class="muted timings">embed ${msText(t.embed_ms)} · search ${msText(t.search_ms)} · rerank ${msText(t.rerank_ms)}${r.rerank ? ` (${r.rerank.candidates} candidates)` : ""} · total ${msText(t.total_ms)}</p></div>`;
+<p class="muted timings">embed ${msText(stageTimes.embed_ms)} · search ${msText(stageTimes.search_ms)} · rerank ${msText(stageTimes.rerank_ms)}${searchResponse.rerank ? ` (${searchResponse.rerank.candidates} candidates)` : ""} · total ${msText(stageTimes.total_ms)}</p></div>`;
 }
 
-function querySection(c: Comparison, q: QueryOutcome): string {
-  const scope = Object.entries(q.scope)
+function querySection(comparison: Comparison, outcome: QueryOutcome): string {
+  const scope = Object.entries(outcome.scope)
     .map(([k, v]) => `${k}=${v}`)
     .join(" ");
   const side = (label: string, o: QueryOutcome["a"], deltas?: (number | null)[]) =>
     o.ok
       ? listTable(label, o.response, deltas)
       : `<div><h4>${e(label)}</h4><p class="fail">failed: ${e(o.error)}</p></div>`;
-  return `<section class="query" data-top-changed="${q.topChanged}" data-query="${e(`${q.id} ${q.query}`.toLowerCase())}">
-<h3>${e(q.id)}: ${e(q.query)} ${q.topChanged ? `<span class="badge changed">top result changed</span>` : ""}</h3>
-<p class="muted">${e(scope)}${q.filters ? ` · filters <code>${e(JSON.stringify(q.filters))}</code>` : ""} · limit ${q.limit}</p>
-<div class="lists">${side(c.labels.a, q.a)}${side(c.labels.b, q.b, q.deltas)}</div></section>`;
+  return `<section class="query" data-top-changed="${outcome.topChanged}" data-query="${e(`${outcome.id} ${outcome.query}`.toLowerCase())}">
+<h3>${e(outcome.id)}: ${e(outcome.query)} ${outcome.topChanged ? `<span class="badge changed">top result changed</span>` : ""}</h3>
+<p class="muted">${e(scope)}${outcome.filters ? ` · filters <code>${e(JSON.stringify(outcome.filters))}</code>` : ""} · limit ${outcome.limit}</p>
+<div class="lists">${side(comparison.labels.a, outcome.a)}${side(comparison.labels.b, outcome.b, outcome.deltas)}</div></section>`;
 }
 
-function stageTable(c: Comparison): string {
-  const row = (label: string, s: Stages) =>
-    `<tr><th>${e(label)}</th>${(["embed_ms", "search_ms", "rerank_ms", "total_ms"] as const).map((k) => `<td class="n">${msText(s[k].p50)}</td><td class="n">${msText(s[k].p95)}</td>`).join("")}</tr>`;
+function stageTable(comparison: Comparison): string {
+  const row = (label: string, stageStats: Stages) =>
+    `<tr><th>${e(label)}</th>${(["embed_ms", "search_ms", "rerank_ms", "total_ms"] as const).map((k) => `<td class="n">${msText(stageStats[k].p50)}</td><td class="n">${msText(stageStats[k].p95)}</td>`).join("")}</tr>`;
   return `<table id="stage-latency"><thead><tr><th></th><th colspan="2">embed p50 / p95</th><th colspan="2">vector search</th><th colspan="2">rerank</th><th colspan="2">total</th></tr></thead>
-<tbody>${row(c.labels.a, c.summary.latency.a)}${row(c.labels.b, c.summary.latency.b)}</tbody></table>`;
+<tbody>${row(comparison.labels.a, comparison.summary.latency.a)}${row(comparison.labels.b, comparison.summary.latency.b)}</tbody></table>`;
 }
 
-export function renderHtmlReport(c: Comparison): string {
-  const s = c.summary;
+export function renderHtmlReport(comparison: Comparison): string {
+  const summaryOf = comparison.summary;
   const totals = (side: "a" | "b") =>
-    c.queries.flatMap((q) => (q[side].ok ? [(q[side] as { response: SearchResponse }).response.timings.total_ms] : []));
+    comparison.queries.flatMap((q) =>
+      q[side].ok ? [(q[side] as { response: SearchResponse }).response.timings.total_ms] : [],
+    );
   const bins = histogramBins([totals("a"), totals("b")]);
   const latencyChart = barChart({
     id: "chart-latency",
-    title: `Search latency per query: ${c.labels.a} vs ${c.labels.b}`,
+    title: `Search latency per query: ${comparison.labels.a} vs ${comparison.labels.b}`,
     categories: bins.categories,
     series: [
-      { name: c.labels.a, cls: "a", values: bins.counts[0]! },
-      { name: c.labels.b, cls: "b", values: bins.counts[1]! },
+      { name: comparison.labels.a, cls: "a", values: bins.counts[0]! },
+      { name: comparison.labels.b, cls: "b", values: bins.counts[1]! },
     ],
     xLabel: "total latency (ms)",
     yLabel: "queries",
   });
   const rankChart = barChart({
     id: "chart-rank",
-    title: `Rank change of each ${c.labels.b} result against ${c.labels.a}`,
+    title: `Rank change of each ${comparison.labels.b} result against ${comparison.labels.a}`,
     categories: [...RANK_BUCKETS],
-    series: [{ name: "results", cls: "delta", values: RANK_BUCKETS.map((b) => s.rankChanges[b]) }],
+    series: [{ name: "results", cls: "delta", values: RANK_BUCKETS.map((b) => summaryOf.rankChanges[b]) }],
     xLabel: "places moved (new = not in the other list)",
     yLabel: "results",
   });
-  const failures = s.failures.list.length
-    ? `<ul id="failures">${s.failures.list.map((f) => `<li><b>${e(f.query)}</b> · ${e(f.side === "a" ? c.labels.a : c.labels.b)} · ${f.kind}: ${e(f.message)}</li>`).join("")}</ul>`
+  const failures = summaryOf.failures.list.length
+    ? `<ul id="failures">${summaryOf.failures.list.map((f) => `<li><b>${e(f.query)}</b> · ${e(f.side === "a" ? comparison.labels.a : comparison.labels.b)} · ${f.kind}: ${e(f.message)}</li>`).join("")}</ul>`
     : `<p id="failures" class="muted">none</p>`;
-  const pct = s.compared ? `${((100 * s.topChanged) / s.compared).toFixed(0)}%` : "–";
+  const pct = summaryOf.compared ? `${((100 * summaryOf.topChanged) / summaryOf.compared).toFixed(0)}%` : "–";
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>mem0-ts compare: ${e(c.labels.a)} vs ${e(c.labels.b)}</title><style>${CSS}</style></head>
-<body><header><h1>mem0-ts compare: ${e(c.labels.a)} vs ${e(c.labels.b)}</h1>
-<p class="muted">generated ${e(c.generated_at)} · ${c.mode === "rerank" ? "one configuration, reranking off vs on" : "two configurations"}</p>
+<title>mem0-ts compare: ${e(comparison.labels.a)} vs ${e(comparison.labels.b)}</title><style>${CSS}</style></head>
+<body><header><h1>mem0-ts compare: ${e(comparison.labels.a)} vs ${e(comparison.labels.b)}</h1>
+<p class="muted">generated ${e(comparison.generated_at)} · ${comparison.mode === "rerank" ? "one configuration, reranking off vs on" : "two configurations"}</p>
 <div class="cards">
-<div class="card" id="card-queries"><b>${s.queries}</b>queries (${s.compared} compared)</div>
-<div class="card" id="card-top"><b>${s.topChanged} (${pct})</b>top result changed</div>
-<div class="card" id="card-added"><b>${msText(s.latency.added.p50)} / ${msText(s.latency.added.p95)}</b>latency added, p50 / p95</div>
-<div class="card" id="card-failures"><b>${s.failures.b.errors + s.failures.a.errors} / ${s.failures.b.fallbacks + s.failures.a.fallbacks}</b>errors / reranker fallbacks</div>
+<div class="card" id="card-queries"><b>${summaryOf.queries}</b>queries (${summaryOf.compared} compared)</div>
+<div class="card" id="card-top"><b>${summaryOf.topChanged} (${pct})</b>top result changed</div>
+<div class="card" id="card-added"><b>${msText(summaryOf.latency.added.p50)} / ${msText(summaryOf.latency.added.p95)}</b>latency added, p50 / p95</div>
+<div class="card" id="card-failures"><b>${summaryOf.failures.b.errors + summaryOf.failures.a.errors} / ${summaryOf.failures.b.fallbacks + summaryOf.failures.a.fallbacks}</b>errors / reranker fallbacks</div>
 </div></header>
 <main><h2>Charts</h2><div class="charts">${latencyChart}${rankChart}</div>
-<h2>Latency per stage</h2>${stageTable(c)}
+<h2>Latency per stage</h2>${stageTable(comparison)}
 <h2>Failures</h2>${failures}
 <h2>Queries</h2>
 <div class="controls"><label><input type="checkbox" id="only-changed"> only queries whose top result changed</label>
-<label>filter <input type="search" id="filter-text" placeholder="query id or text"></label><span class="muted"><span id="shown-count">${c.queries.length}</span> shown</span></div>
-${c.queries.map((q) => querySection(c, q)).join("\n")}
+<label>filter <input type="search" id="filter-text" placeholder="query id or text"></label><span class="muted"><span id="shown-count">${comparison.queries.length}</span> shown</span></div>
+${comparison.queries.map((q) => querySection(comparison, q)).join("\n")}
 </main><script>${SCRIPT}</script></body></html>
 `;
 }

@@ -100,33 +100,33 @@ function maskKey(key: string): string {
  */
 export function strictSchemaProblem(schema: unknown, path = "()"): string | undefined {
   if (!schema || typeof schema !== "object") return `In context=${path}, schema must be an object`;
-  const s = schema as Record<string, unknown>;
-  if (path === "()" && s.type !== "object")
-    return `In context=${path}, schema must be a JSON Schema of 'type: "object"', got 'type: "${String(s.type)}"'.`;
+  const schemaNode = schema as Record<string, unknown>;
+  if (path === "()" && schemaNode.type !== "object")
+    return `In context=${path}, schema must be a JSON Schema of 'type: "object"', got 'type: "${String(schemaNode.type)}"'.`;
   for (const key of ["anyOf", "allOf", "oneOf"] as const) {
-    if (Array.isArray(s[key])) {
+    if (Array.isArray(schemaNode[key])) {
       if (key !== "anyOf") return `In context=${path}, '${key}' is not permitted.`;
-      for (const [i, sub] of (s[key] as unknown[]).entries()) {
-        const p = strictSchemaProblem(sub, `${path}, 'anyOf', '${i}'`);
-        if (p) return p;
+      for (const [i, sub] of (schemaNode[key] as unknown[]).entries()) {
+        const subProblem = strictSchemaProblem(sub, `${path}, 'anyOf', '${i}'`);
+        if (subProblem) return subProblem;
       }
     }
   }
-  const types = Array.isArray(s.type) ? s.type : [s.type];
+  const types = Array.isArray(schemaNode.type) ? schemaNode.type : [schemaNode.type];
   if (types.includes("object")) {
-    const props = (s.properties ?? {}) as Record<string, unknown>;
-    if (s.additionalProperties !== false)
+    const props = (schemaNode.properties ?? {}) as Record<string, unknown>;
+    if (schemaNode.additionalProperties !== false)
       return `In context=${path}, 'additionalProperties' is required to be supplied and to be false.`;
-    const required = Array.isArray(s.required) ? (s.required as string[]) : [];
+    const required = Array.isArray(schemaNode.required) ? (schemaNode.required as string[]) : [];
     const missing = Object.keys(props).filter((k) => !required.includes(k));
     if (missing.length)
       return `In context=${path}, 'required' is required to be supplied and to be an array including every key in properties. Missing '${missing[0]}'.`;
     for (const [k, sub] of Object.entries(props)) {
-      const p = strictSchemaProblem(sub, `${path}, 'properties', '${k}'`);
-      if (p) return p;
+      const subProblem = strictSchemaProblem(sub, `${path}, 'properties', '${k}'`);
+      if (subProblem) return subProblem;
     }
   }
-  if (types.includes("array") && s.items) return strictSchemaProblem(s.items, `${path}, 'items'`);
+  if (types.includes("array") && schemaNode.items) return strictSchemaProblem(schemaNode.items, `${path}, 'items'`);
   return undefined;
 }
 
@@ -184,8 +184,8 @@ function breakScores(fault: AnswerFault, content: string): string {
     const values = Object.values(o);
     if (!Array.isArray(o) && values.length > 0 && values.every((v) => typeof v === "number")) return o;
     for (const v of values) {
-      const f = find(v);
-      if (f) return f;
+      const found = find(v);
+      if (found) return found;
     }
     return undefined;
   };
@@ -407,9 +407,9 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     const dims = body.dimensions ?? MODEL_DIMS[body.model] ?? 1536;
     const texts = list.map((x) => (typeof x === "string" ? x : (x as number[]).join(" ")));
     const data = texts.map((t, index) => {
-      const v = hashEmbedding(t, dims);
+      const vector = hashEmbedding(t, dims);
       const embedding =
-        body.encoding_format === "base64" ? Buffer.from(new Float32Array(v).buffer).toString("base64") : v;
+        body.encoding_format === "base64" ? Buffer.from(new Float32Array(vector).buffer).toString("base64") : vector;
       return { object: "embedding", index, embedding };
     });
     const prompt_tokens = texts.reduce((s, t) => s + tokensOf(t), 0);

@@ -19,12 +19,12 @@ export function words(text: string): string[] {
  * the share of the document's distinct words that are query words (denser matches rank higher).
  */
 export function lexicalScore(query: string, document: string): number {
-  const q = new Set(words(query));
-  const d = new Set(words(document));
-  if (q.size === 0 || d.size === 0) return 0;
+  const queryWords = new Set(words(query));
+  const documentWords = new Set(words(document));
+  if (queryWords.size === 0 || documentWords.size === 0) return 0;
   let shared = 0;
-  for (const w of q) if (d.has(w)) shared += 1;
-  return Math.round((0.8 * (shared / q.size) + 0.2 * (shared / d.size)) * 1e6) / 1e6;
+  for (const w of queryWords) if (documentWords.has(w)) shared += 1;
+  return Math.round((0.8 * (shared / queryWords.size) + 0.2 * (shared / documentWords.size)) * 1e6) / 1e6;
 }
 
 export type Scorer = (query: string, document: string) => number;
