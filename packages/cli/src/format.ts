@@ -118,8 +118,10 @@ export function resultLists(left: ListSide, right: ListSide, layout: ListLayout 
   };
   const row = (r: SearchResult | undefined, i: number) =>
     r
-      ? `${String(i + 1).padStart(2)}  ${fit(r.memory, memoryWidth)} ${num(r.vector_score).padStart(6)} ${num(r.rerank_score).padStart(7)}`
+      ? `${String(i + 1).padStart(2)}  ${fit(r.memory, memoryWidth)} ` +
+        `${num(r.vector_score).padStart(6)} ${num(r.rerank_score).padStart(7)}`
       : " ".repeat(rowWidth);
+  const rowWithChange = (r: SearchResult, i: number) => `${row(r, i)}  ${change(r, i)}`;
   const header = ` #  ${fit("memory", memoryWidth)} vector  rerank`;
   const rowCount = Math.max(left.response.results.length, right.response.results.length);
   const lines: string[] = [];
@@ -130,15 +132,14 @@ export function resultLists(left: ListSide, right: ListSide, layout: ListLayout 
     );
     for (let i = 0; i < rowCount; i++) {
       const rightResult = right.response.results[i];
-      lines.push(
-        `${row(left.response.results[i], i)} │ ${rightResult ? `${row(rightResult, i)}  ${change(rightResult, i)}` : ""}`.trimEnd(),
-      );
+      const rightRow = rightResult ? rowWithChange(rightResult, i) : "";
+      lines.push(`${row(left.response.results[i], i)} │ ${rightRow}`.trimEnd());
     }
   } else {
     lines.push(palette.bold(fit(left.title, rowWidth + 4).trimEnd()), palette.dim(header));
     lines.push(...left.response.results.map((r, i) => row(r, i)));
     lines.push(palette.bold(fit(right.title, rowWidth + 4).trimEnd()), palette.dim(`${header}  Δ`));
-    lines.push(...right.response.results.map((r, i) => `${row(r, i)}  ${change(r, i)}`));
+    lines.push(...right.response.results.map(rowWithChange));
   }
   if (rowCount === 0) lines.push("  (no memories match)");
   return lines;
@@ -146,18 +147,20 @@ export function resultLists(left: ListSide, right: ListSide, layout: ListLayout 
 
 /** "reranked (bm25)", "vector only", or the fallback with its reason. */
 export function listTitle(label: string, searchResponse: SearchResponse): string {
-  if (searchResponse.reranked)
-    return `${label}: reranked (${searchResponse.rerank!.provider}${searchResponse.rerank!.model ? ` ${searchResponse.rerank!.model}` : ""})`;
-  if (searchResponse.rerank?.error) return `${label}: reranker failed, fell back to vector order`;
+  const { reranked, rerank } = searchResponse;
+  if (reranked) return `${label}: reranked (${rerank?.provider}${rerank?.model ? ` ${rerank.model}` : ""})`;
+  if (rerank?.error) return `${label}: reranker failed, fell back to vector order`;
   return `${label}: vector only`;
 }
 
 export function timingLine(searchResponse: SearchResponse): string {
   const stageTimes = searchResponse.timings;
   const rerank = searchResponse.rerank
-    ? ` · rerank ${ms(stageTimes.rerank_ms)} (${searchResponse.rerank.candidates} candidates${searchResponse.rerank.error ? ", failed" : ""})`
+    ? ` · rerank ${ms(stageTimes.rerank_ms)} ` +
+      `(${searchResponse.rerank.candidates} candidates${searchResponse.rerank.error ? ", failed" : ""})`
     : "";
-  return `timings: embed ${ms(stageTimes.embed_ms)} · vector search ${ms(stageTimes.search_ms)}${rerank} · total ${ms(stageTimes.total_ms)}`;
+  const search = `embed ${ms(stageTimes.embed_ms)} · vector search ${ms(stageTimes.search_ms)}`;
+  return `timings: ${search}${rerank} · total ${ms(stageTimes.total_ms)}`;
 }
 
 /** A plain table; on a terminal the widest column shrinks to fit its width, in a pipe nothing is cut. */

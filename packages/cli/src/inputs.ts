@@ -61,11 +61,10 @@ export class Fields {
   }
   string(...names: string[]): string {
     const found = this.pick(...names);
-    if (!found)
-      throw this.error(
-        names[0]!,
-        `missing (expected a non-empty string${names.length > 1 ? `; also accepted: ${names.slice(1).join(", ")}` : ""})`,
-      );
+    if (!found) {
+      const aliases = names.length > 1 ? `; also accepted: ${names.slice(1).join(", ")}` : "";
+      throw this.error(names[0]!, `missing (expected a non-empty string${aliases})`);
+    }
     const [name, v] = found;
     if (typeof v !== "string" || v.trim() === "") throw this.error(name, "expected a non-empty string");
     return v;

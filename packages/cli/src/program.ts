@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { basename, relative } from "node:path";
 import { Command, CommanderError, Option } from "commander";
-import type { ConfigWarning, Memory } from "@mem0/core";
+import { errorMessage, type ConfigWarning, type Memory } from "@mem0/core";
 import {
   addCommand,
   deleteCommand,
@@ -246,7 +246,8 @@ export function buildProgram(ctx: RunContext): Command {
         try {
           if (!opts.against && !sideA.reranker)
             throw new UsageError(
-              `${base.file ?? "config"}: reranker: not configured; compare without --against runs rerank off vs on, which needs one`,
+              `${base.file ?? "config"}: reranker: not configured; ` +
+                "compare without --against runs rerank off vs on, which needs one",
             );
           if (memories) {
             await ingest(sideA, memories, io, { file: opts.memories });
@@ -316,7 +317,8 @@ export function buildProgram(ctx: RunContext): Command {
         try {
           if (!memory.reranker)
             throw new UsageError(
-              `${loaded.file ?? "config"}: reranker: not configured; eval compares reranking off and on, which needs one`,
+              `${loaded.file ?? "config"}: reranker: not configured; ` +
+                "eval compares reranking off and on, which needs one",
             );
           const report = await runEval(memory, input, io, {
             ...(opts.userId ? { userId: opts.userId } : {}),
@@ -334,7 +336,8 @@ export function buildProgram(ctx: RunContext): Command {
   program
     .command("import-mem0ai")
     .description(
-      "import mem0ai's default SQLite vector store (and its history) into the configured store; re-runs skip what is there",
+      "import mem0ai's default SQLite vector store (and its history) into the configured store; " +
+        "re-runs skip what is there",
     )
     .requiredOption("--from <vector_store.db>", "mem0ai's vector store file (default location ~/.mem0/vector_store.db)")
     .option("--history <memory.db>", "mem0ai's history file (its historyDbPath)")
@@ -377,9 +380,7 @@ export async function run(argv: string[], ctx: RunContext = {}): Promise<number>
       // --help and --version end here too, with exit code 0; commander printed the message already.
       return e.exitCode === 0 ? 0 : 2;
     }
-    err(
-      `${(ctx.io ? (ctx.io.colors ?? PLAIN) : stderrColors(ctx)).red("error:")} ${e instanceof Error ? e.message : String(e)}`,
-    );
+    err(`${(ctx.io ? (ctx.io.colors ?? PLAIN) : stderrColors(ctx)).red("error:")} ${errorMessage(e)}`);
     return exitCodeFor(e);
   }
 }

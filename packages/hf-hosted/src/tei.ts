@@ -113,7 +113,10 @@ export class TeiClient {
     return postJson(this.#options.provider, joinUrl(this.baseUrl, route), body, { headers, signal, secrets: [apiKey] });
   }
 
-  /** Splits `texts` by the batch limit, runs the chunks concurrently with retries, halves a chunk the server finds too big. */
+  /**
+   * Splits `texts` by the batch limit, runs the chunks concurrently with retries, halves a chunk the
+   * server finds too big.
+   */
   private async chunked<T>(
     texts: readonly string[],
     options: TeiCallOptions,

@@ -21,8 +21,8 @@ export interface BatchPlanOptions {
 }
 
 /**
- * A token's worth of compute per call, measured on ms-marco-MiniLM-L-6's shape with 2 threads:
- * below ~32 the saving in padding is eaten by per-call cost, above ~128 batches stay wide.
+ * A token's worth of compute per call, tuned on ms-marco-MiniLM-L-6's shape: much lower and the
+ * saving in padding is eaten by per-call cost, much higher and batches stay wide (docs/benchmarks.md).
  */
 export const DEFAULT_CALL_OVERHEAD_TOKENS = 64;
 

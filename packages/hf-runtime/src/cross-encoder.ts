@@ -78,7 +78,8 @@ export class CrossEncoder extends LocalModel {
     if (this.numLabels > 2) {
       throw new ProviderError(
         provider,
-        `model ${model} has ${this.numLabels} labels; a reranker needs a relevance head with 1 (or 2: not relevant / relevant)`,
+        `model ${model} has ${this.numLabels} labels; ` +
+          "a reranker needs a relevance head with 1 (or 2: not relevant / relevant)",
         { code: "MODEL_UNSUPPORTED" },
       );
     }
@@ -102,7 +103,8 @@ export class CrossEncoder extends LocalModel {
     if (max <= specialTokenCount(this.template) + 1) {
       throw new ProviderError(
         this.provider,
-        `max_length ${requested} leaves no room for text after the model's ${specialTokenCount(this.template)} special tokens`,
+        `max_length ${requested} leaves no room for text ` +
+          `after the model's ${specialTokenCount(this.template)} special tokens`,
         { code: "CONFIG_INVALID" },
       );
     }

@@ -210,7 +210,8 @@ function unavailable(ctx: LoadContext, err: unknown): ProviderError {
   const where = placesLookedIn(ctx.location, ctx.hub).join(", ");
   const offline =
     !ctx.location.isLocalFolder && ctx.hub.localFilesOnly
-      ? " (local_files_only / HF_HUB_OFFLINE / transformers.js env.allowRemoteModels = false is set, so the hub was not asked)"
+      ? " (local_files_only / HF_HUB_OFFLINE / transformers.js env.allowRemoteModels = false is set, " +
+        "so the hub was not asked)"
       : "";
   // A PyTorch-only repo has config.json but no onnx/ folder; the Xenova ports carry the export.
   const name = ctx.location.requested.split("/").pop();
@@ -222,7 +223,8 @@ function unavailable(ctx: LoadContext, err: unknown): ProviderError {
       : "";
   return new ProviderError(
     ctx.provider,
-    `model ${JSON.stringify(ctx.location.requested)} (${ctx.variant}) could not be loaded: ${describeFailure(err, ctx.hub)}. Looked in ${where}${offline}${onnxHint}`,
+    `model ${JSON.stringify(ctx.location.requested)} (${ctx.variant}) could not be loaded: ` +
+      `${describeFailure(err, ctx.hub)}. Looked in ${where}${offline}${onnxHint}`,
     { code: "MODEL_UNAVAILABLE", retryable: isRetryable(err), cause: err },
   );
 }

@@ -35,7 +35,10 @@ export interface LocalModelOptions {
   /** onnxruntime intra-op threads; default all cores. */
   threads?: number;
   localFilesOnly?: boolean;
-  /** Where HF_HUB_OFFLINE, HF_ENDPOINT, HF_HOME/HF_HUB_CACHE, HF_TOKEN and the HF_HUB_*_TIMEOUTs are read (default process.env). */
+  /**
+   * Where HF_HUB_OFFLINE, HF_ENDPOINT, HF_HOME/HF_HUB_CACHE, HF_TOKEN and the HF_HUB_*_TIMEOUTs are
+   * read (default process.env).
+   */
   env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -70,7 +73,10 @@ export function modelKey(kind: ModelKind, options: LocalModelOptions): string {
   ]);
 }
 
-/** loadFromFolder wraps failures; the cause is onnxruntime's own message (e.g. "AppendExecutionProvider_Cuda: Failed to load shared library"). */
+/**
+ * loadFromFolder wraps failures; the cause is onnxruntime's own message (e.g.
+ * "AppendExecutionProvider_Cuda: Failed to load shared library").
+ */
 const rootCause = (err: unknown): unknown =>
   err instanceof ProviderError && err.cause !== undefined ? err.cause : err;
 const isCudaFailure = (err: unknown) => /cuda|providers_shared/i.test(errorMessage(rootCause(err)));

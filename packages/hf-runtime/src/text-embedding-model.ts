@@ -42,7 +42,8 @@ export class TextEmbeddingModel extends LocalModel {
     else {
       throw new ProviderError(
         provider,
-        `model ${JSON.stringify(loaded.location.requested)} is not a feature-extraction model: its ONNX outputs are [${outputNames.join(", ")}]`,
+        `model ${JSON.stringify(loaded.location.requested)} is not a feature-extraction model: ` +
+          `its ONNX outputs are [${outputNames.join(", ")}]`,
         { code: "MODEL_UNSUPPORTED" },
       );
     }
@@ -50,7 +51,8 @@ export class TextEmbeddingModel extends LocalModel {
     if (!Number.isInteger(hidden) || hidden <= 0) {
       throw new ProviderError(
         provider,
-        `model ${JSON.stringify(loaded.location.requested)}: config.json has no hidden_size, so the embedding size is unknown`,
+        `model ${JSON.stringify(loaded.location.requested)}: ` +
+          "config.json has no hidden_size, so the embedding size is unknown",
         { code: "MODEL_UNSUPPORTED" },
       );
     }
@@ -103,7 +105,8 @@ export class TextEmbeddingModel extends LocalModel {
       if (states.dims.join() !== expectedDims.join()) {
         throw new ProviderError(
           this.provider,
-          `model returned ${this.output.name} of shape [${states.dims.join(", ")}], expected [${expectedDims.join(", ")}]`,
+          `model returned ${this.output.name} of shape [${states.dims.join(", ")}], ` +
+            `expected [${expectedDims.join(", ")}]`,
           { code: "MODEL_BAD_OUTPUT" },
         );
       }

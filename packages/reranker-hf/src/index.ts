@@ -53,7 +53,10 @@ export const configSchema = providerConfigSchema({
   endpoint_url: fields.url().optional(),
   /** A Hugging Face Inference Provider, e.g. "hf-inference". */
   provider: fields.nonEmptyString().optional(),
-  /** For Hugging Face Inference (else HF_TOKEN), a TEI server started with --api-key, or the hub token for a local gated model. */
+  /**
+   * For Hugging Face Inference (else HF_TOKEN), a TEI server started with --api-key, or the hub
+   * token for a local gated model.
+   */
   api_key: fields.apiKey().optional(),
   /** A dedicated Inference Endpoint URL for `provider` (or a compatible test server). */
   base_url: fields.url().optional(),

@@ -112,7 +112,8 @@ export class OpenApiSpec {
   validateRequest(method: string, path: string, body: unknown): ValidationResult {
     const op = this.operation(method, path);
     if (!op.requestBody?.content?.["application/json"]?.schema) return { ok: true, errors: [] };
-    const pointer = `/paths/${escapePointer(path)}/${method.toLowerCase()}/requestBody/content/application~1json/schema`;
+    const operation = `/paths/${escapePointer(path)}/${method.toLowerCase()}`;
+    const pointer = `${operation}/requestBody/content/application~1json/schema`;
     const fn = this.validator(pointer);
     return fn(body) ? { ok: true, errors: [] } : { ok: false, errors: formatErrors(fn.errors) };
   }

@@ -209,7 +209,8 @@ export function renderComparisonText(comparison: Comparison, columns?: number, c
       .join(" ");
     out.push(
       "",
-      `━━ ${q.id}: ${JSON.stringify(q.query)} · ${scope}${q.filters ? ` · filters: ${JSON.stringify(q.filters)}` : ""} · limit ${q.limit}`,
+      `━━ ${q.id}: ${JSON.stringify(q.query)} · ${scope}` +
+        `${q.filters ? ` · filters: ${JSON.stringify(q.filters)}` : ""} · limit ${q.limit}`,
     );
     if (q.a.ok && q.b.ok) {
       const leftList = { title: listTitle(comparison.labels.a, q.a.response), response: q.a.response };
@@ -231,25 +232,31 @@ export function renderComparisonText(comparison: Comparison, columns?: number, c
     if (!q.b.ok) out.push(`${comparison.labels.b}: ${colors.red("FAILED")}: ${q.b.error}`);
   }
   const summaryOf = comparison.summary;
-  const lat = (st: Stages) =>
-    `embed ${ms(st.embed_ms.p50)}/${ms(st.embed_ms.p95)} · search ${ms(st.search_ms.p50)}/${ms(st.search_ms.p95)} · rerank ${ms(st.rerank_ms.p50)}/${ms(st.rerank_ms.p95)} · total ${ms(st.total_ms.p50)}/${ms(st.total_ms.p95)}`;
+  const latencyLine = (perStage: Stages) =>
+    (["embed_ms", "search_ms", "rerank_ms", "total_ms"] as const)
+      .map((stage) => `${stage.slice(0, -3)} ${ms(perStage[stage].p50)}/${ms(perStage[stage].p95)}`)
+      .join(" · ");
+  const failuresOf = (side: "a" | "b") => {
+    const { errors, fallbacks } = summaryOf.failures[side];
+    return `${comparison.labels[side]}: ${errors} errors, ${fallbacks} reranker fallbacks`;
+  };
   out.push(
     "",
     "━━ Summary",
     `queries: ${summaryOf.queries} (${summaryOf.compared} with both sides answered)`,
-    `top result changed: ${summaryOf.topChanged} of ${summaryOf.compared} (${pct(summaryOf.topChanged, summaryOf.compared)})`,
+    `top result changed: ${summaryOf.topChanged} of ${summaryOf.compared} ` +
+      `(${pct(summaryOf.topChanged, summaryOf.compared)})`,
     `rank changes of ${comparison.labels.b} against ${comparison.labels.a}: ${Object.entries(summaryOf.rankChanges)
       .map(([k, v]) => `${k} ${v}`)
       .join(" · ")}`,
-    `latency p50/p95, ${comparison.labels.a}: ${lat(summaryOf.latency.a)}`,
-    `latency p50/p95, ${comparison.labels.b}: ${lat(summaryOf.latency.b)}`,
-    `latency added by ${comparison.mode === "rerank" ? "reranking" : comparison.labels.b} (per-query total difference): p50 ${ms(summaryOf.latency.added.p50)} · p95 ${ms(summaryOf.latency.added.p95)}`,
-    `failures: ${comparison.labels.a}: ${summaryOf.failures.a.errors} errors, ${summaryOf.failures.a.fallbacks} reranker fallbacks · ${comparison.labels.b}: ${summaryOf.failures.b.errors} errors, ${summaryOf.failures.b.fallbacks} reranker fallbacks`,
+    `latency p50/p95, ${comparison.labels.a}: ${latencyLine(summaryOf.latency.a)}`,
+    `latency p50/p95, ${comparison.labels.b}: ${latencyLine(summaryOf.latency.b)}`,
+    `latency added by ${comparison.mode === "rerank" ? "reranking" : comparison.labels.b} ` +
+      `(per-query total difference): p50 ${ms(summaryOf.latency.added.p50)} · p95 ${ms(summaryOf.latency.added.p95)}`,
+    `failures: ${failuresOf("a")} · ${failuresOf("b")}`,
   );
   for (const failure of summaryOf.failures.list)
-    out.push(
-      `  ${failure.query} (${failure.side === "a" ? comparison.labels.a : comparison.labels.b}) ${failure.kind}: ${failure.message}`,
-    );
+    out.push(`  ${failure.query} (${comparison.labels[failure.side]}) ${failure.kind}: ${failure.message}`);
   // Prose lines wrap at the terminal's width; the result lists are already laid out for it.
   return out.flatMap((line) => (line.includes(" │ ") || line.startsWith(" #  ") ? [line] : wrap(line, columns)));
 }

@@ -62,7 +62,8 @@ export interface CrudContext {
 function warnIfEphemeral({ memory, io }: CrudContext) {
   if (memory.vectorStore.provider === "memory") {
     io.err(
-      'note: vector_store "memory" keeps nothing after this command exits; configure a persistent store (e.g. "sqlite") in mem0.config.json',
+      'note: vector_store "memory" keeps nothing after this command exits; ' +
+        'configure a persistent store (e.g. "sqlite") in mem0.config.json',
     );
   }
 }
@@ -111,10 +112,12 @@ export function searchTable(searchResponse: SearchResponse, columns?: number): s
     x.memory,
     x.id,
   ]);
-  const status = searchResponse.reranked
-    ? `reranked by ${searchResponse.rerank!.provider}${searchResponse.rerank!.model ? ` (${searchResponse.rerank!.model})` : ""} over ${searchResponse.rerank!.candidates} candidates`
-    : searchResponse.rerank?.error
-      ? `reranker failed (${searchResponse.rerank.error}); vector order returned`
+  const { reranked, rerank } = searchResponse;
+  const status = reranked
+    ? `reranked by ${rerank?.provider}${rerank?.model ? ` (${rerank.model})` : ""} ` +
+      `over ${rerank?.candidates} candidates`
+    : rerank?.error
+      ? `reranker failed (${rerank.error}); vector order returned`
       : "vector order (no reranking)";
   return [
     ...table(["#", "score", "vector", "rerank", "memory", "id"], rows, columns),

@@ -179,16 +179,20 @@ const signed = (n: number) => `${n >= 0 ? "+" : "−"}${Math.abs(n).toFixed(4)}`
 export function renderEvalText(report: EvalReport): string[] {
   const ci = report.diff["ndcg@10"];
   const out = [
-    `eval: ${report.queries.evaluated} queries with relevant judgements over ${report.documents} documents, top ${report.depth} per query; reranker ${report.reranker.provider}${report.reranker.model ? ` (${report.reranker.model})` : ""}`,
+    `eval: ${report.queries.evaluated} queries with relevant judgements over ${report.documents} documents, ` +
+      `top ${report.depth} per query; reranker ${report.reranker.provider}` +
+      `${report.reranker.model ? ` (${report.reranker.model})` : ""}`,
   ];
   if (report.queries.without_judgements || report.queries.without_relevant) {
     out.push(
-      `skipped: ${report.queries.without_judgements} queries with no judgements, ${report.queries.without_relevant} with no relevant document (every metric would be 0 either way)`,
+      `skipped: ${report.queries.without_judgements} queries with no judgements, ` +
+        `${report.queries.without_relevant} with no relevant document (every metric would be 0 either way)`,
     );
   }
   if (report.unknown_judged_documents)
     out.push(
-      `note: ${report.unknown_judged_documents} judged documents are not in the corpus; they count as relevant and never retrieved`,
+      `note: ${report.unknown_judged_documents} judged documents are not in the corpus; ` +
+        "they count as relevant and never retrieved",
     );
   out.push(
     "",
@@ -224,7 +228,8 @@ export function renderEvalText(report: EvalReport): string[] {
   out.push(
     "",
     report.fallbacks.length
-      ? `reranker failed on ${report.fallbacks.length} queries (vector order scored instead): ${report.fallbacks.map((f) => `${f.query}: ${f.error}`).join("; ")}`
+      ? `reranker failed on ${report.fallbacks.length} queries (vector order scored instead): ` +
+          report.fallbacks.map((fallback) => `${fallback.query}: ${fallback.error}`).join("; ")
       : "reranker failures: none",
   );
   return out;

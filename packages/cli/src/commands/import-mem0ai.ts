@@ -109,7 +109,8 @@ export async function importMem0ai(options: {
   const history = options.history !== undefined ? readHistory(options.history) : new Map<string, HistoryEvent[]>();
   if (options.history !== undefined && !memory.vectorStore.history) {
     io.err(
-      `note: the configured store (${memory.vectorStore.provider}) keeps no history of its own; the history file is not imported`,
+      `note: the configured store (${memory.vectorStore.provider}) keeps no history of its own; ` +
+        "the history file is not imported",
     );
   }
   const db = openTable(options.from, "vectors");

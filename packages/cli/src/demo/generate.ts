@@ -173,7 +173,9 @@ function tickets(rand: Rand, n: number): DemoMemory[] {
     const ticket = pick(rand, TICKETS);
     const priority = Math.max(1, Math.min(10, ticket.base + Math.floor(rand() * 3) - 1));
     return {
-      text: `Ticket #${4100 + i}: customer on the ${pick(rand, PLATFORMS)} ${ticket.symptom} (since version ${pick(rand, VERSIONS)})`,
+      text:
+        `Ticket #${4100 + i}: customer on the ${pick(rand, PLATFORMS)} ${ticket.symptom} ` +
+        `(since version ${pick(rand, VERSIONS)})`,
       agent_id: "support_bot",
       metadata: { category: ticket.category, priority, date: dateIn(rand, "2024-01-01", 90) },
     };

@@ -86,10 +86,8 @@ export async function probeHub(
     return { ok: false, reason: `${hub} answered ${res.status} for ${model.id}` };
   } catch (err) {
     const reason = networkReason(err);
-    return {
-      ok: false,
-      reason: `${hub} is unreachable (${/timeout|aborted/i.test(reason) ? `no answer within ${timeoutMs} ms` : reason})`,
-    };
+    const why = /timeout|aborted/i.test(reason) ? `no answer within ${timeoutMs} ms` : reason;
+    return { ok: false, reason: `${hub} is unreachable (${why})` };
   }
 }
 
@@ -263,8 +261,10 @@ export interface LoadedModels {
 export function describeModels(choice: ModelChoice, loaded: LoadedModels): string {
   const embedderLocal = loaded.embedder.provider === HF_EMBEDDER.provider;
   const rerankerLocal = loaded.reranker.provider === HF_RERANKER.provider;
-  if (embedderLocal && rerankerLocal)
-    return `models: local — ${HF_EMBEDDER.id} embedder + ${HF_RERANKER.id} cross-encoder (${DTYPE}), ${choice.reason}`;
+  if (embedderLocal && rerankerLocal) {
+    const models = `${HF_EMBEDDER.id} embedder + ${HF_RERANKER.id} cross-encoder (${DTYPE})`;
+    return `models: local — ${models}, ${choice.reason}`;
+  }
   if (!embedderLocal && !rerankerLocal) {
     const why =
       choice.kind === "offline"
@@ -273,6 +273,8 @@ export function describeModels(choice: ModelChoice, loaded: LoadedModels): strin
     return `models: offline — lexical embedder + bm25 reranker (keyword-level, no model files), because ${why}`;
   }
   return embedderLocal
-    ? `models: ${HF_EMBEDDER.id} embedder (${DTYPE}, ${choice.reason}) + bm25 reranker, because the cross-encoder failed to load: ${loaded.failed.reranker}`
-    : `models: lexical embedder + ${HF_RERANKER.id} cross-encoder (${DTYPE}, ${choice.reason}), because the embedder failed to load: ${loaded.failed.embedder}`;
+    ? `models: ${HF_EMBEDDER.id} embedder (${DTYPE}, ${choice.reason}) + bm25 reranker, ` +
+        `because the cross-encoder failed to load: ${loaded.failed.reranker}`
+    : `models: lexical embedder + ${HF_RERANKER.id} cross-encoder (${DTYPE}, ${choice.reason}), ` +
+        `because the embedder failed to load: ${loaded.failed.embedder}`;
 }

@@ -39,7 +39,8 @@ export interface DemoOptions {
 export const MAX_QUERY_WORDS = 24;
 
 export const FAILING_QUERY =
-  "I am planning a long weekend with friends and I would really like to know which of the restaurants that I visited recently had genuinely good vegetarian food and friendly service";
+  "I am planning a long weekend with friends and I would really like to know which of the restaurants " +
+  "that I visited recently had genuinely good vegetarian food and friendly service";
 
 const scopeKey = (m: DemoMemory) => (m.user_id ? `user_id=${m.user_id}` : `agent_id=${m.agent_id}`);
 
@@ -130,9 +131,10 @@ const sayTo = (io: Io) => (line: string) => {
 
 /** Said under the models line whenever a keyword-level model runs. */
 export const KEYWORD_MODELS_NOTE =
-  "note: the lexical embedder and the bm25 reranker match keywords, not meaning, so these lists do not show what a real " +
-  "reranker does (bm25 can even make the order worse). A real setup: `npm install @mem0/embedder-huggingface " +
-  "@mem0/reranker-sentence-transformer` and run the demo online once (it downloads Xenova/all-MiniLM-L6-v2 and " +
+  "note: the lexical embedder and the bm25 reranker match keywords, not meaning, " +
+  "so these lists do not show what a real reranker does (bm25 can even make the order worse). " +
+  "A real setup: `npm install @mem0/embedder-huggingface @mem0/reranker-sentence-transformer` " +
+  "and run the demo online once (it downloads Xenova/all-MiniLM-L6-v2 and " +
   "Xenova/ms-marco-MiniLM-L-6-v2, ~45 MB), or a config such as " +
   '{ "embedder": { "provider": "openai", "config": { "model": "text-embedding-3-small" } }, ' +
   '"reranker": { "provider": "cohere", "config": { "model": "rerank-english-v3.0" } } } (docs/cli.md)';
@@ -183,7 +185,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
         io,
       );
       say(
-        `loaded ${ingested.count} memories of ${users.size} users and agents (${[...users].join(", ")}) in ${ingested.ms.toFixed(0)} ms`,
+        `loaded ${ingested.count} memories of ${users.size} users and agents (${[...users].join(", ")}) ` +
+          `in ${ingested.ms.toFixed(0)} ms`,
       );
     }
     await runQueries(memory, io);
@@ -228,7 +231,8 @@ async function runQueries(memory: Memory, io: Io): Promise<void> {
 
   io.out("");
   say(
-    `━━ Reranker failure: the query has more than ${MAX_QUERY_WORDS} words, and the demo caps queries at ${MAX_QUERY_WORDS} words as hosted rerank APIs cap request size`,
+    `━━ Reranker failure: the query has more than ${MAX_QUERY_WORDS} words, ` +
+      `and the demo caps queries at ${MAX_QUERY_WORDS} words as hosted rerank APIs cap request size`,
   );
   say(`query: ${JSON.stringify(FAILING_QUERY)} · scope: user_id=foodie_user`);
   let event = "";
@@ -244,7 +248,9 @@ async function runQueries(memory: Memory, io: Io): Promise<void> {
   ))
     io.out(line);
   say(
-    `fallback: reranked=${failed.reranked} · rerank.error: ${failed.rerank?.error} · event rerank:error: ${event ? "emitted" : "missing"} → the vector order was returned, the query was not dropped`,
+    `fallback: reranked=${failed.reranked} · rerank.error: ${failed.rerank?.error} · ` +
+      `event rerank:error: ${event ? "emitted" : "missing"} → ` +
+      "the vector order was returned, the query was not dropped",
   );
   say(timingLine(failed));
 
@@ -253,10 +259,14 @@ async function runQueries(memory: Memory, io: Io): Promise<void> {
   const totals = (k: "vector" | "reranked") => pairs.map((p) => p[k].timings.total_ms);
   io.out("");
   say(
-    `━━ Summary: reranking changed the top result in ${changed} of ${pairs.length} queries · rerank stage p50 ${ms(percentile(rerankMs, 50))}, p95 ${ms(percentile(rerankMs, 95))} · total p50 ${ms(percentile(totals("vector"), 50))} vector-only vs ${ms(percentile(totals("reranked"), 50))} reranked`,
+    `━━ Summary: reranking changed the top result in ${changed} of ${pairs.length} queries · ` +
+      `rerank stage p50 ${ms(percentile(rerankMs, 50))}, p95 ${ms(percentile(rerankMs, 95))} · ` +
+      `total p50 ${ms(percentile(totals("vector"), 50))} vector-only ` +
+      `vs ${ms(percentile(totals("reranked"), 50))} reranked`,
   );
   say(
-    "Next: `npx mem0-ts compare --queries queries.jsonl --html report.html` on your own queries, `npx mem0-ts eval` on a " +
-      "BEIR dataset (in this repository: `npx -y pnpm@12.4.2 mem0-ts compare …`; docs/cli.md).",
+    "Next: `npx mem0-ts compare --queries queries.jsonl --html report.html` on your own queries, " +
+      "`npx mem0-ts eval` on a BEIR dataset " +
+      "(in this repository: `npx -y pnpm@12.4.2 mem0-ts compare …`; docs/cli.md).",
   );
 }

@@ -33,52 +33,62 @@ export function barChart(chart: BarChart, width = 560, height = 280): string {
   const margin = { top: 34, right: 12, bottom: 58, left: 48 };
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
-  const max = Math.max(1, ...chart.series.flatMap((s) => s.values));
+  const max = Math.max(1, ...chart.series.flatMap((series) => series.values));
   const step = niceStep(max);
   const top = Math.ceil(max / step) * step;
-  const y = (v: number) => margin.top + plotH - (v / top) * plotH;
+  const yOf = (value: number) => margin.top + plotH - (value / top) * plotH;
   const groupW = plotW / Math.max(1, chart.categories.length);
   const barW = Math.max(2, (groupW * 0.8) / Math.max(1, chart.series.length));
+  const axisY = margin.top + plotH;
   const parts: string[] = [];
   parts.push(`<text class="chart-title" x="${margin.left}" y="18">${escapeHtml(chart.title)}</text>`);
-  for (let v = 0; v <= top + 1e-9; v += step) {
-    const yy = y(v).toFixed(1);
-    parts.push(`<line class="grid" x1="${margin.left}" x2="${width - margin.right}" y1="${yy}" y2="${yy}"/>`);
+  for (let tick = 0; tick <= top + 1e-9; tick += step) {
+    const tickY = yOf(tick).toFixed(1);
+    parts.push(`<line class="grid" x1="${margin.left}" x2="${width - margin.right}" y1="${tickY}" y2="${tickY}"/>`);
     parts.push(
-      `<text class="tick" x="${margin.left - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle">${+v.toFixed(6)}</text>`,
+      `<text class="tick" x="${margin.left - 6}" y="${tickY}" text-anchor="end" dominant-baseline="middle">` +
+        `${+tick.toFixed(6)}</text>`,
     );
   }
-  chart.categories.forEach((cat, i) => {
-    const gx = margin.left + i * groupW + groupW * 0.1;
-    chart.series.forEach((s, j) => {
-      const v = s.values[i] ?? 0;
-      const x = (gx + j * barW).toFixed(1);
-      const h = ((v / top) * plotH).toFixed(1);
+  chart.categories.forEach((category, i) => {
+    const groupX = margin.left + i * groupW + groupW * 0.1;
+    chart.series.forEach((series, j) => {
+      const value = series.values[i] ?? 0;
+      const barX = (groupX + j * barW).toFixed(1);
+      const barHeight = ((value / top) * plotH).toFixed(1);
+      const tooltip = escapeHtml(`${series.name} · ${category}: ${value}`);
       parts.push(
-        `<rect class="bar ${escapeHtml(s.cls)}" data-series="${escapeHtml(s.name)}" data-value="${v}" x="${x}" y="${y(v).toFixed(1)}" width="${(barW - 1).toFixed(1)}" height="${h}"><title>${escapeHtml(`${s.name} · ${cat}: ${v}`)}</title></rect>`,
+        `<rect class="bar ${escapeHtml(series.cls)}" data-series="${escapeHtml(series.name)}" data-value="${value}" ` +
+          `x="${barX}" y="${yOf(value).toFixed(1)}" width="${(barW - 1).toFixed(1)}" height="${barHeight}">` +
+          `<title>${tooltip}</title></rect>`,
       );
     });
-    const cx = (margin.left + (i + 0.5) * groupW).toFixed(1);
+    const labelX = (margin.left + (i + 0.5) * groupW).toFixed(1);
     parts.push(
-      `<text class="tick" x="${cx}" y="${margin.top + plotH + 14}" text-anchor="middle">${escapeHtml(cat)}</text>`,
+      `<text class="tick" x="${labelX}" y="${axisY + 14}" text-anchor="middle">${escapeHtml(category)}</text>`,
     );
   });
+  parts.push(`<line class="axis" x1="${margin.left}" x2="${width - margin.right}" y1="${axisY}" y2="${axisY}"/>`);
   parts.push(
-    `<line class="axis" x1="${margin.left}" x2="${width - margin.right}" y1="${margin.top + plotH}" y2="${margin.top + plotH}"/>`,
+    `<text class="axis-label" x="${margin.left + plotW / 2}" y="${height - 22}" text-anchor="middle">` +
+      `${escapeHtml(chart.xLabel)}</text>`,
   );
   parts.push(
-    `<text class="axis-label" x="${margin.left + plotW / 2}" y="${height - 22}" text-anchor="middle">${escapeHtml(chart.xLabel)}</text>`,
+    `<text class="axis-label" transform="translate(12 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">` +
+      `${escapeHtml(chart.yLabel)}</text>`,
   );
-  parts.push(
-    `<text class="axis-label" transform="translate(12 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(chart.yLabel)}</text>`,
-  );
-  chart.series.forEach((s, j) => {
-    const lx = margin.left + j * 160;
+  chart.series.forEach((series, j) => {
+    const legendX = margin.left + j * 160;
     parts.push(
-      `<rect class="bar ${escapeHtml(s.cls)}" x="${lx}" y="${height - 12}" width="10" height="10"/><text class="legend" x="${lx + 14}" y="${height - 3}">${escapeHtml(s.name)}</text>`,
+      `<rect class="bar ${escapeHtml(series.cls)}" x="${legendX}" y="${height - 12}" width="10" height="10"/>` +
+        `<text class="legend" x="${legendX + 14}" y="${height - 3}">${escapeHtml(series.name)}</text>`,
     );
   });
-  return `<svg id="${escapeHtml(chart.id)}" class="chart" role="img" aria-label="${escapeHtml(chart.title)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">${parts.join("")}</svg>`;
+  return (
+    `<svg id="${escapeHtml(chart.id)}" class="chart" role="img" aria-label="${escapeHtml(chart.title)}" ` +
+    `viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">` +
+    `${parts.join("")}</svg>`
+  );
 }
 
 /** Shared bins over both samples, so the two latency distributions can be read against each other. */

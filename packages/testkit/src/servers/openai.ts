@@ -102,7 +102,10 @@ export function strictSchemaProblem(schema: unknown, path = "()"): string | unde
   if (!schema || typeof schema !== "object") return `In context=${path}, schema must be an object`;
   const schemaNode = schema as Record<string, unknown>;
   if (path === "()" && schemaNode.type !== "object")
-    return `In context=${path}, schema must be a JSON Schema of 'type: "object"', got 'type: "${String(schemaNode.type)}"'.`;
+    return (
+      `In context=${path}, schema must be a JSON Schema of 'type: "object"', ` +
+      `got 'type: "${String(schemaNode.type)}"'.`
+    );
   for (const key of ["anyOf", "allOf", "oneOf"] as const) {
     if (Array.isArray(schemaNode[key])) {
       if (key !== "anyOf") return `In context=${path}, '${key}' is not permitted.`;
@@ -120,7 +123,10 @@ export function strictSchemaProblem(schema: unknown, path = "()"): string | unde
     const required = Array.isArray(schemaNode.required) ? (schemaNode.required as string[]) : [];
     const missing = Object.keys(props).filter((k) => !required.includes(k));
     if (missing.length)
-      return `In context=${path}, 'required' is required to be supplied and to be an array including every key in properties. Missing '${missing[0]}'.`;
+      return (
+        `In context=${path}, 'required' is required to be supplied and to be an array including every key ` +
+        `in properties. Missing '${missing[0]}'.`
+      );
     for (const [k, sub] of Object.entries(props)) {
       const subProblem = strictSchemaProblem(sub, `${path}, 'properties', '${k}'`);
       if (subProblem) return subProblem;
@@ -234,7 +240,8 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       return {
         status: 400,
         body: openAIError(
-          "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
+          "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your " +
+            "HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
         ),
       };
     }
@@ -265,7 +272,8 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
         return {
           status: 400,
           body: openAIError(
-            `Invalid 'response_format.json_schema.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`,
+            "Invalid 'response_format.json_schema.name': string does not match pattern. " +
+              "Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.",
             "invalid_request_error",
             "response_format.json_schema.name",
             "invalid_value",
@@ -430,7 +438,8 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
         return {
           status: 401,
           body: openAIError(
-            "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+            "You didn't provide an API key. You need to provide your API key in an Authorization header " +
+              "using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
             "invalid_request_error",
             null,
             null,
@@ -440,7 +449,8 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
         return {
           status: 401,
           body: openAIError(
-            `Incorrect API key provided: ${maskKey(token)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+            `Incorrect API key provided: ${maskKey(token)}. ` +
+              "You can find your API key at https://platform.openai.com/account/api-keys.",
             "invalid_request_error",
             null,
             "invalid_api_key",

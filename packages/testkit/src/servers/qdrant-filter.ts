@@ -353,7 +353,8 @@ function conditionProblem(condition: Json, where: string): [number, string] | un
         if (parseQdrantDatetime(s) === undefined)
           return [
             400,
-            `Format error in JSON body: ${where}.range: '${s}' is not in a supported date/time format, please use RFC 3339`,
+            `Format error in JSON body: ${where}.range: '${s}' is not in a supported date/time format, ` +
+              "please use RFC 3339",
           ];
       }
     }
@@ -367,7 +368,8 @@ function conditionProblem(condition: Json, where: string): [number, string] | un
       ? undefined
       : [
           400,
-          `Format error in JSON body: ${where}.has_id: ${JSON.stringify(bad)} is not a valid point id (an unsigned integer or a UUID)`,
+          `Format error in JSON body: ${where}.has_id: ${JSON.stringify(bad)} is not a valid point id ` +
+            "(an unsigned integer or a UUID)",
         ];
   }
   if ("nested" in condition)

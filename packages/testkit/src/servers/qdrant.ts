@@ -176,7 +176,8 @@ function checkId(id: unknown, where: string): PointId {
   if (typeof id === "string" && isUuid(id)) return canonicalId(id);
   throw new HttpError(
     400,
-    `Format error in JSON body: ${where}: ${JSON.stringify(id)} is not a valid point id: expected an unsigned integer or a UUID`,
+    `Format error in JSON body: ${where}: ${JSON.stringify(id)} is not a valid point id: ` +
+      "expected an unsigned integer or a UUID",
   );
 }
 
@@ -290,9 +291,10 @@ const higherIsBetter = (distance: Distance) => distance === "Cosine" || distance
 
 /** English stop words Qdrant's bm25 drops (a subset of its list). */
 const STOP_WORDS = new Set(
-  "a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to was will with i me my we our you your he she his her its".split(
-    " ",
-  ),
+  (
+    "a an and are as at be but by for if in into is it no not of on or such that the their then there these " +
+    "they this to was will with i me my we our you your he she his her its"
+  ).split(" "),
 );
 const BM25_MODEL = "qdrant/bm25";
 const BM25 = { k: 1.2, b: 0.75, avgLen: 256 };
