@@ -36,15 +36,16 @@ class Scanner {
     if (char === "{") return this.object(path);
     if (char === "[") return this.array(path);
     if (char === '"') return void this.string();
-    const m = /^(-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|true|false|null)/.exec(this.text.slice(this.pos));
-    if (!m) this.fail(char === undefined ? "unexpected end of input" : `unexpected ${JSON.stringify(char)}`);
-    this.pos += m[0].length;
+    const literal = /^(-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|true|false|null)/.exec(this.text.slice(this.pos));
+    if (!literal) this.fail(char === undefined ? "unexpected end of input" : `unexpected ${JSON.stringify(char)}`);
+    this.pos += literal[0].length;
   }
   string(): string {
-    const m = /^"(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/.exec(this.text.slice(this.pos));
-    if (!m) this.fail("invalid string");
-    this.pos += m[0].length;
-    return JSON.parse(m[0]) as string;
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: JSON forbids raw U+0000 to U+001F inside a string.
+    const literal = /^"(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/.exec(this.text.slice(this.pos));
+    if (!literal) this.fail("invalid string");
+    this.pos += literal[0].length;
+    return JSON.parse(literal[0]) as string;
   }
   expect(ch: string) {
     this.ws();

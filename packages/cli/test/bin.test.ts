@@ -126,7 +126,7 @@ test("demo with a hub that never answers: a bounded check, then the offline mode
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
       new RegExp(
-        `^models: offline — .*because the model files are not in .*hf\/hub and ${hub.url.replace(/[.]/g, "\\.")} is unreachable \\(no answer within 2000 ms\\)$`,
+        `^models: offline — .*because the model files are not in .*hf/hub and ${hub.url.replace(/[.]/g, "\\.")} is unreachable \\(no answer within 2000 ms\\)$`,
         "m",
       ),
     );

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { displayWidth, SIDE_BY_SIDE_MIN_COLUMNS } from "@mem0/ts-cli";
 import { BIN, fixture, spawnCli, tempDir } from "./helpers.js";
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: an ANSI colour code starts with ESC.
 const ANSI = /\x1b\[[0-9;]*m/;
 const compareArgs = [
   "--config",
@@ -56,7 +57,7 @@ describe.each([60, 80, 120, 200])("compare at COLUMNS=%i", (columns) => {
         expect(lines.filter((l) => /^rerank (off|on): (vector only|reranked)/.test(l))).toHaveLength(4);
         // Rows of one list end their score columns at the same display column.
         const rows = lines
-          .filter((l) => /^ [1-6]  /.test(l))
+          .filter((l) => /^ [1-6] {2}/.test(l))
           .map((l) => displayWidth(l.replace(/\s+(=|new|↑\d+|↓\d+)$/, "").trimEnd()));
         expect(rows.length).toBeGreaterThanOrEqual(8);
         expect(Math.max(...rows) - Math.min(...rows)).toBeLessThanOrEqual(8);

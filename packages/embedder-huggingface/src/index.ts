@@ -130,8 +130,11 @@ export class TeiEmbedder implements Embedder {
     private readonly normalize: boolean,
   ) {}
 
-  static async create(config: HuggingFaceEmbedderConfig, env: ProviderContext["env"]): Promise<TeiEmbedder> {
-    const endpointUrl = config.endpoint_url ?? config.huggingface_base_url!.replace(/\/+$/, "").replace(/\/v1$/, "");
+  static async create(
+    config: HuggingFaceEmbedderConfig,
+    endpointUrl: string,
+    env: ProviderContext["env"],
+  ): Promise<TeiEmbedder> {
     const client = new TeiClient({
       provider: "huggingface",
       endpointUrl,
@@ -144,8 +147,8 @@ export class TeiEmbedder implements Embedder {
     let dims = config.embedding_dims;
     if (dims === undefined) {
       // TEI's /info does not say the vector size; one short embedding does.
-      const [probe] = await client.embed(["dimension probe"], { normalize });
-      dims = probe!.length;
+      const [probe = []] = await client.embed(["dimension probe"], { normalize });
+      dims = probe.length;
     }
     return new TeiEmbedder(model, dims, client, normalize);
   }
@@ -157,18 +160,23 @@ export class TeiEmbedder implements Embedder {
   ): Promise<number[][]> {
     if (texts.length === 0) return [];
     const vectors = await this.client.embed(texts, { normalize: this.normalize, signal: options.signal });
-    checkDims(this.dims, vectors[0]!.length, this.model);
+    const [first] = vectors;
+    if (first) checkDims(this.dims, first.length, this.model);
     return vectors;
   }
+}
+
+/** endpoint_url, or Mem0's huggingface_base_url without its OpenAI-compatible /v1 suffix. */
+function teiEndpoint(config: HuggingFaceEmbedderConfig): string | undefined {
+  return config.endpoint_url ?? config.huggingface_base_url?.replace(/\/+$/, "").replace(/\/v1$/, "");
 }
 
 export function createHuggingFaceEmbedder(
   config: HuggingFaceEmbedderConfig,
   env: ProviderContext["env"] = process.env,
 ): Promise<Embedder> {
-  return config.endpoint_url || config.huggingface_base_url
-    ? TeiEmbedder.create(config, env)
-    : LocalHuggingFaceEmbedder.create(config, env);
+  const endpointUrl = teiEndpoint(config);
+  return endpointUrl ? TeiEmbedder.create(config, endpointUrl, env) : LocalHuggingFaceEmbedder.create(config, env);
 }
 
 export const plugin = defineEmbedder({

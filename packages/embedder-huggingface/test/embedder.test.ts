@@ -105,7 +105,9 @@ describe("TEI /embed", () => {
     const vectors = await e.embed(texts, "add");
     expect(server.callsTo("/embed").map((c) => (c.body as { inputs: string[] }).inputs.length)).toEqual([32, 32, 6]);
     expect(server.callsTo("/embed")[0]!.body).toMatchObject({ normalize: true, truncate: true });
-    vectors.forEach((v, i) => expect(maxDiff(v, hashEmbedding(texts[i]!, 48))).toBeLessThan(1e-9));
+    for (const [i, vector] of vectors.entries()) {
+      expect(maxDiff(vector, hashEmbedding(texts[i]!, 48))).toBeLessThan(1e-9);
+    }
   });
 
   test("embedding_dims skips the probe; Mem0's huggingface_base_url (with /v1) reaches the same server", async () => {

@@ -10,6 +10,17 @@
  * padding saved is worth a call. Scores do not depend on the grouping (padding is masked).
  */
 
+/** What every batched model call (scoring pairs, embedding texts) takes. */
+export interface BatchedCallOptions {
+  /** Rows per model call (default 32). */
+  batchSize?: number;
+  /** Tokens per row, special tokens included (default 512, capped at the model's limit). */
+  maxLength?: number;
+  /** The batch planner's fixed cost per model call, in tokens (see below). */
+  callOverheadTokens?: number;
+  signal?: AbortSignal;
+}
+
 export interface BatchPlanOptions {
   /** The fixed cost of one model call, in tokens' worth of compute. */
   callOverheadTokens?: number;

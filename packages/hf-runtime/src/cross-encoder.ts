@@ -6,7 +6,7 @@
  * come from AutoModelForSequenceClassification and the activation is applied here.
  */
 import { ProviderError } from "@mem0/core";
-import { lengthBuckets, paddedTokens } from "./batching.js";
+import { type BatchedCallOptions, lengthBuckets, paddedTokens } from "./batching.js";
 import type { ResolvedDevice } from "./device.js";
 import {
   encodePair,
@@ -23,16 +23,10 @@ import { modelKey, type LocalModelOptions, type Pretrained } from "./pretrained.
 export const ACTIVATIONS = ["sigmoid", "none"] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
 
-export interface ScoreOptions {
-  /** Pairs per model call (default 32). */
-  batchSize?: number;
-  /** Tokens per pair, special tokens included (default 512, capped at the model's limit). */
-  maxLength?: number;
+/** A row is a (query, document) pair. */
+export interface ScoreOptions extends BatchedCallOptions {
   /** `sigmoid` (default): a probability in [0, 1]. `none`: the raw logit. */
   activation?: Activation;
-  /** The batch planner's fixed cost per model call, in tokens (see batching.ts). */
-  callOverheadTokens?: number;
-  signal?: AbortSignal;
 }
 
 /** What one `score` call did: how many model calls, and how much padding they computed. */

@@ -1,4 +1,10 @@
-export { DEFAULT_CALL_OVERHEAD_TOKENS, lengthBuckets, paddedTokens, type BatchPlanOptions } from "./batching.js";
+export {
+  DEFAULT_CALL_OVERHEAD_TOKENS,
+  lengthBuckets,
+  paddedTokens,
+  type BatchedCallOptions,
+  type BatchPlanOptions,
+} from "./batching.js";
 export {
   ACTIVATIONS,
   acquireCrossEncoder,

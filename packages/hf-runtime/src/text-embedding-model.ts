@@ -3,7 +3,7 @@
  * tokens (mean by default, as sentence-transformers' all-MiniLM-L6-v2 does) and L2-normalised.
  */
 import { normalizeInPlace, ProviderError } from "@mem0/core";
-import { lengthBuckets } from "./batching.js";
+import { type BatchedCallOptions, lengthBuckets } from "./batching.js";
 import { encodeSingle, probeTemplate, specialTokenCount, type EncodedSequence, type Template } from "./encoding.js";
 import { LocalModel, loadLocalModel } from "./local-model.js";
 import { SharedModelCache, type Lease } from "./model-cache.js";
@@ -12,15 +12,11 @@ import { modelKey, type LocalModelOptions, type Pretrained } from "./pretrained.
 export const POOLINGS = ["mean", "cls"] as const;
 export type Pooling = (typeof POOLINGS)[number];
 
-export interface EmbedOptions {
-  batchSize?: number;
-  maxLength?: number;
+/** A row is one text. */
+export interface EmbedOptions extends BatchedCallOptions {
   pooling?: Pooling;
   /** L2-normalise each vector (default true). */
   normalize?: boolean;
-  /** The batch planner's fixed cost per model call, in tokens (see batching.ts). */
-  callOverheadTokens?: number;
-  signal?: AbortSignal;
 }
 
 /** Output names of ONNX exports: per-token states to pool, or an already pooled sentence vector. */

@@ -41,7 +41,7 @@ function relevanceOf(output: unknown, normalize: boolean): number | undefined {
   )
     return undefined;
   let logit: number | undefined;
-  if (labels.length === 1) logit = labels[0]!.score;
+  if (labels.length === 1) logit = labels[0]?.score;
   else {
     const byLabel = new Map(labels.map((l) => [l.label, l.score]));
     const relevant = byLabel.get("LABEL_1") ?? byLabel.get("relevant");

@@ -10,7 +10,7 @@ import {
   startTeiServer,
   type TeiServer,
 } from "@mem0/testkit";
-import { createHuggingFaceReranker, TeiReranker } from "../src/index.js";
+import { createHuggingFaceReranker, type TeiReranker } from "../src/index.js";
 
 const QUERY = "which ramen does alice like";
 const docs = (n: number) =>

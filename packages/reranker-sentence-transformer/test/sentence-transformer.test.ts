@@ -92,7 +92,7 @@ describe("scores and order", () => {
       expect(meta.batches).toBeGreaterThanOrEqual(Math.ceil(documents.length / batch_size));
       expect(meta.batches).toBeLessThanOrEqual(documents.length);
       expect(out.map((x) => x.index)).toEqual(expected.map((x) => x.index));
-      out.forEach((x, i) => expect(x.score).toBeCloseTo(expected[i]!.score, 5));
+      for (const [i, item] of out.entries()) expect(item.score).toBeCloseTo(expected[i]!.score, 5);
       await r.close();
     }
   });

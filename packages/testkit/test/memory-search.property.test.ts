@@ -77,7 +77,7 @@ test("search and getAll return exactly the scoped memories the reference evaluat
 /** Every key of a filter object, at any depth, and "*" for an exists condition. */
 function filterKeys(value: unknown, into: Set<string>): Set<string> {
   if (value === "*") into.add('"*"');
-  if (Array.isArray(value)) value.forEach((v) => filterKeys(v, into));
+  if (Array.isArray(value)) for (const item of value) filterKeys(item, into);
   else if (typeof value === "object" && value !== null) {
     for (const [k, v] of Object.entries(value)) {
       into.add(k);

@@ -218,7 +218,7 @@ describe("points", () => {
     try {
       const no = await fetch(`${locked.url}/collections`);
       expect(no.status).toBe(401);
-      expect(((await no.json()) as any).status.error).toMatch(/API key/);
+      expect(((await no.json()) as { status: { error?: string } }).status.error).toMatch(/API key/);
       expect((await fetch(`${locked.url}/collections`, { headers: { "api-key": "secret-key-1" } })).status).toBe(200);
       expect(
         (await fetch(`${locked.url}/collections`, { headers: { authorization: "Bearer secret-key-1" } })).status,
@@ -433,7 +433,7 @@ test("faults from the shared fake server: 429 with Retry-After in Qdrant's error
   });
   expect(r.status).toBe(429);
   expect(r.headers.get("retry-after")).toBe("2");
-  expect(((await r.json()) as any).status.error).toBeDefined();
+  expect(((await r.json()) as { status: { error?: string } }).status.error).toBeDefined();
   server.latencyMs = 5;
   expect((await call("GET", "/collections/flt/exists")).json.result).toEqual({ exists: true });
   server.latencyMs = 0;

@@ -119,7 +119,7 @@ describe("Cohere fake", () => {
     const ctrl = new AbortController();
     setTimeout(() => ctrl.abort(), 100);
     await expect(
-      fetch(server.url + "/v2/rerank", { method: "POST", body: "{}", signal: ctrl.signal }),
+      fetch(`${server.url}/v2/rerank`, { method: "POST", body: "{}", signal: ctrl.signal }),
     ).rejects.toThrow();
     server.inject({ type: "slow-body", chunks: 3, chunkDelayMs: 50 });
     const t = performance.now();
