@@ -161,9 +161,10 @@ export async function runEval(
       ]),
     ) as EvalReport["diff"],
     latency: { off: latency("off"), on: latency("on") },
-    fallbacks: checked.evaluate.flatMap((q, i) =>
-      responses.on[i]!.rerank?.error ? [{ query: q.id, error: responses.on[i]!.rerank!.error! }] : [],
-    ),
+    fallbacks: checked.evaluate.flatMap((q, i) => {
+      const error = responses.on[i]?.rerank?.error;
+      return error ? [{ query: q.id, error }] : [];
+    }),
     per_query: perQuery,
   };
 }

@@ -100,7 +100,7 @@ async function loadModels(choice: ModelChoice, io: Io): Promise<{ loaded: Loaded
         reranker: choice.reranker,
       });
       probes.push(probeMemory);
-      await probeMemory.reranker!.rerank("warm up", ["a short memory", "another memory"]);
+      await probeMemory.reranker?.rerank("warm up", ["a short memory", "another memory"]);
     } catch (err) {
       loaded.reranker = OFFLINE_MODELS.reranker;
       loaded.failed.reranker = errorMessage(err);
@@ -222,7 +222,7 @@ async function runQueries(memory: Memory, io: Io): Promise<void> {
         .map(([k, v]) => `${k}=${v}`)
         .join(" ")}${q.filters ? ` · filters: ${JSON.stringify(q.filters)}` : ""}`,
     );
-    const title = reranked.reranked ? `reranked (${reranked.rerank!.provider})` : "reranked: fell back to vector order";
+    const title = reranked.reranked ? `reranked (${reranked.rerank?.provider})` : "reranked: fell back to vector order";
     for (const line of resultLists({ title: "vector only", response: vector }, { title, response: reranked }, layout))
       io.out(line);
     say(`vector-only ${timingLine(vector)}`);
