@@ -16,17 +16,17 @@ beforeAll(() => {
 
 test("demo --offline: both lists, the fallback, and nothing on stderr in a pipe", async () => {
   const dir = tempDir();
-  const r = await mem0(["demo", "--offline", "--store-path", join(dir, "demo.db")], { HF_HOME: join(dir, "hf") });
-  expect(r.code).toBe(0);
-  expect(r.stdout).toMatch(
+  const cliRun = await mem0(["demo", "--offline", "--store-path", join(dir, "demo.db")], { HF_HOME: join(dir, "hf") });
+  expect(cliRun.code).toBe(0);
+  expect(cliRun.stdout).toMatch(
     /^models: offline — lexical embedder \+ bm25 reranker .*because the model files are not in .*hf\/hub and --offline is set$/m,
   );
-  expect(r.stdout).toMatch(/^store: sqlite at .*demo\.db \(collection demo_lexical_\w+; kept between runs\)$/m);
-  expect(r.stdout).toMatch(/^vector only\s+│ reranked \(bm25\)$/m);
-  expect(r.stdout).toContain(
+  expect(cliRun.stdout).toMatch(/^store: sqlite at .*demo\.db \(collection demo_lexical_\w+; kept between runs\)$/m);
+  expect(cliRun.stdout).toMatch(/^vector only\s+│ reranked \(bm25\)$/m);
+  expect(cliRun.stdout).toContain(
     "fallback: reranked=false · rerank.error: bm25: query has 31 words, more than the demo's max_query_words=24",
   );
-  expect(r.stderr).toBe("");
+  expect(cliRun.stderr).toBe("");
   const again = await mem0(["demo", "--offline", "--store-path", join(dir, "demo.db")], { HF_HOME: join(dir, "hf") });
   expect(again.stdout).toMatch(/^reusing \d+ memories of 6 users and agents already in the store$/m);
 });
@@ -119,18 +119,18 @@ test("demo with a hub that never answers: a bounded check, then the offline mode
   const hub = await startHub(hfHubFault(() => true, "hang"));
   const dir = tempDir();
   try {
-    const r = await mem0(["demo", "--store-path", join(dir, "demo.db")], {
+    const cliRun = await mem0(["demo", "--store-path", join(dir, "demo.db")], {
       HF_ENDPOINT: hub.url,
       HF_HOME: join(dir, "hf"),
     });
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(
+    expect(cliRun.code).toBe(0);
+    expect(cliRun.stdout).toMatch(
       new RegExp(
         `^models: offline — .*because the model files are not in .*hf/hub and ${hub.url.replace(/[.]/g, "\\.")} is unreachable \\(no answer within 2000 ms\\)$`,
         "m",
       ),
     );
-    expect(r.ms).toBeLessThan(20_000);
+    expect(cliRun.ms).toBeLessThan(20_000);
   } finally {
     await hub.close();
   }

@@ -16,7 +16,7 @@ import { fixture, startHub, tempDir } from "./helpers.js";
 
 /** A stream that says it is a terminal, so progress bars draw into it. */
 function fakeTty() {
-  const s = Object.assign(new PassThrough(), {
+  const stream = Object.assign(new PassThrough(), {
     isTTY: true,
     columns: 100,
     cursorTo: () => true,
@@ -24,8 +24,8 @@ function fakeTty() {
     moveCursor: () => true,
   });
   let text = "";
-  s.on("data", (d) => (text += d));
-  return { stream: s, text: () => text };
+  stream.on("data", (d) => (text += d));
+  return { stream: stream, text: () => text };
 }
 
 test("probe: a reachable hub, a 404, a refused connection, a hub that never answers", async () => {
@@ -46,9 +46,9 @@ test("probe: a reachable hub, a 404, a refused connection, a hub that never answ
   await missing.close();
 
   const port = await new Promise<number>((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const freePort = (probe.address() as { port: number }).port;
+      probe.close(() => resolve(freePort));
     });
   });
   expect(await probeHub(`http://127.0.0.1:${port}`, HF_RERANKER, 2000)).toEqual({

@@ -94,11 +94,11 @@ describe("scores", () => {
   });
 
   test("sigmoid is the default activation, applied to the logit (not a softmax over one label)", async () => {
-    const p = pairs[2]!;
-    const [raw] = await fp32.score(p.query, [p.document], { activation: "none" });
-    const [prob] = await fp32.score(p.query, [p.document]);
-    expect(raw).toBeCloseTo(p.logit, 4);
-    expect(prob).toBeCloseTo(1 / (1 + Math.exp(-p.logit)), 6);
+    const pair = pairs[2]!;
+    const [raw] = await fp32.score(pair.query, [pair.document], { activation: "none" });
+    const [prob] = await fp32.score(pair.query, [pair.document]);
+    expect(raw).toBeCloseTo(pair.logit, 4);
+    expect(prob).toBeCloseTo(1 / (1 + Math.exp(-pair.logit)), 6);
     expect(prob).toBeLessThan(1);
   });
 

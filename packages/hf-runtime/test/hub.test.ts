@@ -35,9 +35,9 @@ afterEach(() => {
 const newCache = () => mkdtempSync(join(tmpdir(), "mem0-hf-cache-"));
 
 async function scoresLikeTheFixture(ce: CrossEncoder): Promise<void> {
-  const p = expectedPairs()[0]!;
-  const [logit] = await ce.score(p.query, [p.document], { activation: "none" });
-  expect(Math.abs(logit! - p.logit)).toBeLessThan(1e-4);
+  const pair = expectedPairs()[0]!;
+  const [logit] = await ce.score(pair.query, [pair.document], { activation: "none" });
+  expect(Math.abs(logit! - pair.logit)).toBeLessThan(1e-4);
 }
 
 test("a hub id is downloaded from HF_ENDPOINT into the Hugging Face cache, in huggingface_hub's layout, and scores like the folder", async () => {

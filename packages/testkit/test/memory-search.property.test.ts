@@ -40,14 +40,14 @@ test("search and getAll return exactly the scoped memories the reference evaluat
       filterArb,
       fc.boolean(),
       async ({ records, scope }, filters, rerank) => {
-        const m = await Memory.fromConfig({
+        const memory = await Memory.fromConfig({
           vector_store: { provider: "memory" },
           reranker: { provider: "reverse-for-properties" },
         });
         const expected = new Set<string>();
         const node = parseFilters(filters);
         for (const r of records) {
-          const { results } = await m.add(r.memory, {
+          const { results } = await memory.add(r.memory, {
             user_id: r.user_id,
             ...(r.agent_id ? { agent_id: r.agent_id } : {}),
             metadata: r.metadata,
@@ -61,9 +61,9 @@ test("search and getAll return exactly the scoped memories the reference evaluat
         // Some but not all records: the answers that tell a right scope and filter from a wrong one.
         if (expected.size > 0 && expected.size < records.length) partial++;
         const limit = Math.max(1, records.length);
-        const all = await m.getAll({ ...scope, filters, limit });
+        const all = await memory.getAll({ ...scope, filters, limit });
         expect(new Set(all.results.map((x) => x.id))).toEqual(expected);
-        const found = await m.search("sushi ramen movie", { ...scope, filters, limit, rerank });
+        const found = await memory.search("sushi ramen movie", { ...scope, filters, limit, rerank });
         expect(new Set(found.results.map((x) => x.id))).toEqual(expected);
         expect(found.reranked).toBe(rerank && expected.size > 0);
       },
