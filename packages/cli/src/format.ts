@@ -105,9 +105,9 @@ export function resultLists(left: ListSide, right: ListSide, layout: ListLayout 
     : Math.max(10, Math.min(80, columns - 25));
   const rowWidth = memoryWidth + 19;
   const before = left.response.results.map(key);
-  const change = (r: SearchResult, i: number) => {
-    const moved = rankDelta(before, key(r), i);
-    const text = rankChange(before, key(r), i);
+  const change = (result: SearchResult, i: number) => {
+    const moved = rankDelta(before, key(result), i);
+    const text = rankChange(before, key(result), i);
     return moved === null
       ? palette.cyan(text)
       : moved > 0
@@ -116,12 +116,12 @@ export function resultLists(left: ListSide, right: ListSide, layout: ListLayout 
           ? palette.red(text)
           : palette.dim(text);
   };
-  const row = (r: SearchResult | undefined, i: number) =>
-    r
-      ? `${String(i + 1).padStart(2)}  ${fit(r.memory, memoryWidth)} ` +
-        `${num(r.vector_score).padStart(6)} ${num(r.rerank_score).padStart(7)}`
+  const row = (result: SearchResult | undefined, i: number) =>
+    result
+      ? `${String(i + 1).padStart(2)}  ${fit(result.memory, memoryWidth)} ` +
+        `${num(result.vector_score).padStart(6)} ${num(result.rerank_score).padStart(7)}`
       : " ".repeat(rowWidth);
-  const rowWithChange = (r: SearchResult, i: number) => `${row(r, i)}  ${change(r, i)}`;
+  const rowWithChange = (result: SearchResult, i: number) => `${row(result, i)}  ${change(result, i)}`;
   const header = ` #  ${fit("memory", memoryWidth)} vector  rerank`;
   const rowCount = Math.max(left.response.results.length, right.response.results.length);
   const lines: string[] = [];

@@ -109,9 +109,9 @@ export interface Scoped {
 
 function scopeOf(fields: Fields): Scoped {
   const scope: Scoped = {};
-  for (const k of ["user_id", "agent_id", "run_id"] as const) {
-    const scopeValue = fields.optionalString(k);
-    if (scopeValue !== undefined) scope[k] = scopeValue;
+  for (const scopeKey of ["user_id", "agent_id", "run_id"] as const) {
+    const scopeValue = fields.optionalString(scopeKey);
+    if (scopeValue !== undefined) scope[scopeKey] = scopeValue;
   }
   return scope;
 }

@@ -60,8 +60,8 @@ const UNSUPPORTED_GLOBALS: Record<string, (keyof GlobalFlags)[]> = { demo: ["con
 
 /** A config file's short name for labels and chart titles: `configs/cohere.config.json` → `cohere`. */
 export function configLabel(file: string, other?: string, cwd = process.cwd()): string {
-  const short = (f: string) =>
-    basename(f)
+  const short = (configFile: string) =>
+    basename(configFile)
       .replace(/\.json$/i, "")
       .replace(/\.config$/i, "");
   return other !== undefined && short(other) === short(file) ? relative(cwd, file) || file : short(file);

@@ -162,12 +162,12 @@ export function toBatchTensors(
   const ids = new BigInt64Array(rows * width).fill(BigInt(padId));
   const mask = new BigInt64Array(rows * width);
   const types = withTokenTypes ? new BigInt64Array(rows * width) : undefined;
-  sequences.forEach((s, r) => {
-    const base = r * width;
-    for (let j = 0; j < s.ids.length; j++) {
-      ids[base + j] = BigInt(s.ids[j]!);
+  sequences.forEach((sequence, row) => {
+    const base = row * width;
+    for (let j = 0; j < sequence.ids.length; j++) {
+      ids[base + j] = BigInt(sequence.ids[j]!);
       mask[base + j] = 1n;
-      if (types) types[base + j] = BigInt(s.types[j]!);
+      if (types) types[base + j] = BigInt(sequence.types[j]!);
     }
   });
   const dims = [rows, width];

@@ -52,14 +52,14 @@ export function normalizeNullable(node: unknown): unknown {
 }
 
 function formatErrors(errors: ErrorObject[] | null | undefined): string[] {
-  const lines = (errors ?? []).map((e) => {
+  const lines = (errors ?? []).map((issue) => {
     const extra =
-      e.keyword === "additionalProperties"
-        ? ` (${String((e.params as { additionalProperty?: string }).additionalProperty)})`
-        : e.keyword === "enum"
-          ? ` (${JSON.stringify((e.params as { allowedValues?: unknown }).allowedValues)})`
+      issue.keyword === "additionalProperties"
+        ? ` (${String((issue.params as { additionalProperty?: string }).additionalProperty)})`
+        : issue.keyword === "enum"
+          ? ` (${JSON.stringify((issue.params as { allowedValues?: unknown }).allowedValues)})`
           : "";
-    return `${e.instancePath || "(body)"}: ${e.message ?? e.keyword}${extra}`;
+    return `${issue.instancePath || "(body)"}: ${issue.message ?? issue.keyword}${extra}`;
   });
   return [...new Set(lines)];
 }

@@ -106,14 +106,14 @@ export function summarize(queries: QueryOutcome[]): ComparisonSummary {
   const count = (side: "a" | "b") => {
     let errors = 0;
     let fallbacks = 0;
-    for (const q of queries) {
-      const outcome = q[side];
+    for (const queryOutcome of queries) {
+      const outcome = queryOutcome[side];
       if (!outcome.ok) {
         errors++;
-        list.push({ query: q.id, side, kind: "error", message: outcome.error });
+        list.push({ query: queryOutcome.id, side, kind: "error", message: outcome.error });
       } else if (outcome.response.rerank?.error) {
         fallbacks++;
-        list.push({ query: q.id, side, kind: "fallback", message: outcome.response.rerank.error });
+        list.push({ query: queryOutcome.id, side, kind: "fallback", message: outcome.response.rerank.error });
       }
     }
     return { errors, fallbacks };
@@ -165,21 +165,21 @@ export async function runComparison(
   const bar = startProgress(io, "running queries", queries.length);
   const outcomes: QueryOutcome[] = [];
   try {
-    for (const q of queries) {
-      const limit = q.limit ?? options.limit ?? 10;
-      const ra = await runSide(a, q, limit);
-      const rb = await runSide(b, q, limit);
+    for (const spec of queries) {
+      const limit = spec.limit ?? options.limit ?? 10;
+      const ra = await runSide(a, spec, limit);
+      const rb = await runSide(b, spec, limit);
       const scope = {
-        ...(q.user_id ? { user_id: q.user_id } : {}),
-        ...(q.agent_id ? { agent_id: q.agent_id } : {}),
-        ...(q.run_id ? { run_id: q.run_id } : {}),
+        ...(spec.user_id ? { user_id: spec.user_id } : {}),
+        ...(spec.agent_id ? { agent_id: spec.agent_id } : {}),
+        ...(spec.run_id ? { run_id: spec.run_id } : {}),
       };
       outcomes.push({
-        id: q.id,
-        query: q.query,
-        line: q.line,
+        id: spec.id,
+        query: spec.query,
+        line: spec.line,
         scope,
-        ...(q.filters ? { filters: q.filters } : {}),
+        ...(spec.filters ? { filters: spec.filters } : {}),
         limit,
         a: ra,
         b: rb,
@@ -199,37 +199,37 @@ export async function runComparison(
   };
 }
 
-const pct = (n: number, d: number) => (d === 0 ? "–" : `${((100 * n) / d).toFixed(0)}%`);
+const pct = (part: number, whole: number) => (whole === 0 ? "–" : `${((100 * part) / whole).toFixed(0)}%`);
 
 export function renderComparisonText(comparison: Comparison, columns?: number, colors: Colors = PLAIN): string[] {
   const out: string[] = [];
-  for (const q of comparison.queries) {
-    const scope = Object.entries(q.scope)
+  for (const outcome of comparison.queries) {
+    const scope = Object.entries(outcome.scope)
       .map(([k, v]) => `${k}=${v}`)
       .join(" ");
     out.push(
       "",
-      `━━ ${q.id}: ${JSON.stringify(q.query)} · ${scope}` +
-        `${q.filters ? ` · filters: ${JSON.stringify(q.filters)}` : ""} · limit ${q.limit}`,
+      `━━ ${outcome.id}: ${JSON.stringify(outcome.query)} · ${scope}` +
+        `${outcome.filters ? ` · filters: ${JSON.stringify(outcome.filters)}` : ""} · limit ${outcome.limit}`,
     );
-    if (q.a.ok && q.b.ok) {
-      const leftList = { title: listTitle(comparison.labels.a, q.a.response), response: q.a.response };
+    if (outcome.a.ok && outcome.b.ok) {
+      const leftList = { title: listTitle(comparison.labels.a, outcome.a.response), response: outcome.a.response };
       out.push(
         ...resultLists(
           leftList,
-          { title: listTitle(comparison.labels.b, q.b.response), response: q.b.response },
+          { title: listTitle(comparison.labels.b, outcome.b.response), response: outcome.b.response },
           { ...(columns ? { columns } : {}), colors, key: comparison.mode === "rerank" ? byId : byHash },
         ),
       );
       out.push(
-        `${comparison.labels.a}: ${timingLine(q.a.response)}`,
-        `${comparison.labels.b}: ${timingLine(q.b.response)}`,
+        `${comparison.labels.a}: ${timingLine(outcome.a.response)}`,
+        `${comparison.labels.b}: ${timingLine(outcome.b.response)}`,
       );
-      if (q.b.response.rerank?.error)
-        out.push(`${comparison.labels.b}: reranker failed (${q.b.response.rerank.error}); vector order returned`);
+      if (outcome.b.response.rerank?.error)
+        out.push(`${comparison.labels.b}: reranker failed (${outcome.b.response.rerank.error}); vector order returned`);
     }
-    if (!q.a.ok) out.push(`${comparison.labels.a}: ${colors.red("FAILED")}: ${q.a.error}`);
-    if (!q.b.ok) out.push(`${comparison.labels.b}: ${colors.red("FAILED")}: ${q.b.error}`);
+    if (!outcome.a.ok) out.push(`${comparison.labels.a}: ${colors.red("FAILED")}: ${outcome.a.error}`);
+    if (!outcome.b.ok) out.push(`${comparison.labels.b}: ${colors.red("FAILED")}: ${outcome.b.error}`);
   }
   const summaryOf = comparison.summary;
   const latencyLine = (perStage: Stages) =>

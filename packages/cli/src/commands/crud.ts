@@ -48,8 +48,12 @@ export function parseNumber(flag: string, text: string | undefined): number | un
   return parsed;
 }
 
-const scopeText = (m: { user_id?: string; agent_id?: string; run_id?: string }) =>
-  [m.user_id && `user_id=${m.user_id}`, m.agent_id && `agent_id=${m.agent_id}`, m.run_id && `run_id=${m.run_id}`]
+const scopeText = (scope: { user_id?: string; agent_id?: string; run_id?: string }) =>
+  [
+    scope.user_id && `user_id=${scope.user_id}`,
+    scope.agent_id && `agent_id=${scope.agent_id}`,
+    scope.run_id && `run_id=${scope.run_id}`,
+  ]
     .filter(Boolean)
     .join(" ");
 

@@ -109,9 +109,9 @@ export async function runEval(
   await memory.search(checked.evaluate[0]!.text, { ...scope, limit: EVAL_DEPTH });
   const bar = startProgress(io, "running queries", checked.evaluate.length);
   try {
-    for (const q of checked.evaluate) {
-      responses.off.push(await memory.search(q.text, { ...scope, limit: EVAL_DEPTH, rerank: false }));
-      responses.on.push(await memory.search(q.text, { ...scope, limit: EVAL_DEPTH, rerank: true }));
+    for (const evalQuery of checked.evaluate) {
+      responses.off.push(await memory.search(evalQuery.text, { ...scope, limit: EVAL_DEPTH, rerank: false }));
+      responses.on.push(await memory.search(evalQuery.text, { ...scope, limit: EVAL_DEPTH, rerank: true }));
       bar.increment();
     }
   } finally {
@@ -119,10 +119,10 @@ export async function runEval(
   }
   if (memory.vectorStore.provider !== "memory") await memory.deleteAll(scope);
 
-  const perQuery = checked.evaluate.map((q, i) => {
-    const judged = input.qrels.get(q.id)!;
+  const perQuery = checked.evaluate.map((evalQuery, i) => {
+    const judged = input.qrels.get(evalQuery.id)!;
     return {
-      id: q.id,
+      id: evalQuery.id,
       off: scoreQuery(runOf(responses.off[i]!), judged),
       on: scoreQuery(runOf(responses.on[i]!), judged),
     };
@@ -131,9 +131,9 @@ export async function runEval(
     Object.fromEntries(METRICS.map((m) => [m, mean(perQuery.map((p) => p[side][m]))])) as Record<MetricName, number>;
   const latency = (side: Side) =>
     Object.fromEntries(
-      (["embed_ms", "search_ms", "rerank_ms", "total_ms"] as const).map((k) => {
-        const samples = responses[side].map((r) => r.timings[k]);
-        return [k, { p50: percentile(samples, 50), p95: percentile(samples, 95) }];
+      (["embed_ms", "search_ms", "rerank_ms", "total_ms"] as const).map((stage) => {
+        const samples = responses[side].map((r) => r.timings[stage]);
+        return [stage, { p50: percentile(samples, 50), p95: percentile(samples, 95) }];
       }),
     ) as EvalReport["latency"][Side];
   return {
@@ -161,9 +161,9 @@ export async function runEval(
       ]),
     ) as EvalReport["diff"],
     latency: { off: latency("off"), on: latency("on") },
-    fallbacks: checked.evaluate.flatMap((q, i) => {
+    fallbacks: checked.evaluate.flatMap((evalQuery, i) => {
       const error = responses.on[i]?.rerank?.error;
-      return error ? [{ query: q.id, error }] : [];
+      return error ? [{ query: evalQuery.id, error }] : [];
     }),
     per_query: perQuery,
   };

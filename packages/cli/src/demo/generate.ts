@@ -9,9 +9,9 @@ import { seededRandom } from "../stats.js";
 import type { DemoMemory } from "./types.js";
 
 type Rand = () => number;
-const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
-const dateIn = (r: Rand, from: string, days: number) =>
-  new Date(Date.parse(from) + Math.floor(r() * days) * 86_400_000).toISOString().slice(0, 10);
+const pick = <T>(rand: Rand, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+const dateIn = (rand: Rand, from: string, days: number) =>
+  new Date(Date.parse(from) + Math.floor(rand() * days) * 86_400_000).toISOString().slice(0, 10);
 
 const RESTAURANTS = [
   { name: "Verde", cuisine: "vegetarian", veg: "an all-vegetarian menu" },
@@ -210,8 +210,8 @@ export function generateMemories(seed = 20240101): DemoMemory[] {
     ...work(rand, "bob", "Bob", 30),
   ];
   const seen = new Set<string>();
-  return all.filter((m) => {
-    const key = `${m.user_id ?? ""}|${m.agent_id ?? ""}|${m.text}`;
+  return all.filter((memory) => {
+    const key = `${memory.user_id ?? ""}|${memory.agent_id ?? ""}|${memory.text}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -42,7 +42,7 @@ export const FAILING_QUERY =
   "I am planning a long weekend with friends and I would really like to know which of the restaurants " +
   "that I visited recently had genuinely good vegetarian food and friendly service";
 
-const scopeKey = (m: DemoMemory) => (m.user_id ? `user_id=${m.user_id}` : `agent_id=${m.agent_id}`);
+const scopeKey = (memory: DemoMemory) => (memory.user_id ? `user_id=${memory.user_id}` : `agent_id=${memory.agent_id}`);
 
 function datasetHash(): string {
   return createHash("sha256").update(JSON.stringify(DEMO_MEMORIES)).digest("hex").slice(0, 10);
@@ -201,26 +201,30 @@ async function runQueries(memory: Memory, io: Io): Promise<void> {
   const say = sayTo(io);
   // One untimed pass first: the timings below are then those of a warm process (JIT, caches,
   // lazily loaded models), not of its first few calls.
-  for (const q of DEMO_QUERIES) {
+  for (const demoQuery of DEMO_QUERIES) {
     for (const rerank of [false, true])
-      await memory.search(q.query, {
-        ...q.scope,
-        ...(q.filters ? { filters: q.filters } : {}),
-        limit: q.limit ?? 5,
+      await memory.search(demoQuery.query, {
+        ...demoQuery.scope,
+        ...(demoQuery.filters ? { filters: demoQuery.filters } : {}),
+        limit: demoQuery.limit ?? 5,
         rerank,
       });
   }
-  for (const q of DEMO_QUERIES) {
-    const request = { ...q.scope, ...(q.filters ? { filters: q.filters } : {}), limit: q.limit ?? 5 };
-    const vector = await memory.search(q.query, { ...request, rerank: false });
-    const reranked = await memory.search(q.query, { ...request, rerank: true });
+  for (const demoQuery of DEMO_QUERIES) {
+    const request = {
+      ...demoQuery.scope,
+      ...(demoQuery.filters ? { filters: demoQuery.filters } : {}),
+      limit: demoQuery.limit ?? 5,
+    };
+    const vector = await memory.search(demoQuery.query, { ...request, rerank: false });
+    const reranked = await memory.search(demoQuery.query, { ...request, rerank: true });
     pairs.push({ vector, reranked });
     io.out("");
-    say(`━━ ${q.title}`);
+    say(`━━ ${demoQuery.title}`);
     say(
-      `query: ${JSON.stringify(q.query)} · scope: ${Object.entries(q.scope)
+      `query: ${JSON.stringify(demoQuery.query)} · scope: ${Object.entries(demoQuery.scope)
         .map(([k, v]) => `${k}=${v}`)
-        .join(" ")}${q.filters ? ` · filters: ${JSON.stringify(q.filters)}` : ""}`,
+        .join(" ")}${demoQuery.filters ? ` · filters: ${JSON.stringify(demoQuery.filters)}` : ""}`,
     );
     const title = reranked.reranked ? `reranked (${reranked.rerank?.provider})` : "reranked: fell back to vector order";
     for (const line of resultLists({ title: "vector only", response: vector }, { title, response: reranked }, layout))

@@ -102,9 +102,9 @@ export function histogramBins(samples: number[][], bins = 10): { categories: str
   const digits = width >= 10 ? 0 : width >= 1 ? 1 : width >= 0.1 ? 2 : 3;
   // Each bin is labelled by its lower bound: full ranges do not fit under ten bars.
   const categories = Array.from({ length: binCount }, (_, i) => `≥${(lo + i * width).toFixed(digits)}`);
-  const counts = samples.map((s) => {
+  const counts = samples.map((sample) => {
     const binCounts = new Array<number>(binCount).fill(0);
-    for (const v of s) if (Number.isFinite(v)) binCounts[Math.min(binCount - 1, Math.floor((v - lo) / width))]!++;
+    for (const v of sample) if (Number.isFinite(v)) binCounts[Math.min(binCount - 1, Math.floor((v - lo) / width))]!++;
     return binCounts;
   });
   return { categories, counts };

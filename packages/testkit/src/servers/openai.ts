@@ -185,12 +185,12 @@ function breakScores(fault: AnswerFault, content: string): string {
   } catch {
     return content;
   }
-  const find = (o: any): Record<string, unknown> | undefined => {
-    if (!o || typeof o !== "object") return undefined;
-    const values = Object.values(o);
-    if (!Array.isArray(o) && values.length > 0 && values.every((v) => typeof v === "number")) return o;
-    for (const v of values) {
-      const found = find(v);
+  const find = (node: any): Record<string, unknown> | undefined => {
+    if (!node || typeof node !== "object") return undefined;
+    const values = Object.values(node);
+    if (!Array.isArray(node) && values.length > 0 && values.every((v) => typeof v === "number")) return node;
+    for (const value of values) {
+      const found = find(value);
       if (found) return found;
     }
     return undefined;

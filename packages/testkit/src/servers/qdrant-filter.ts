@@ -208,9 +208,9 @@ function rangeOne(range: Json, value: unknown): boolean {
     if (typeof value !== "number") return false;
     x = value;
   }
-  return bounds.every((b) => {
-    const bound = datetime ? parseQdrantDatetime(range[b])! : (range[b] as number);
-    return b === "lt" ? x < bound : b === "gt" ? x > bound : b === "lte" ? x <= bound : x >= bound;
+  return bounds.every((boundKey) => {
+    const bound = datetime ? parseQdrantDatetime(range[boundKey])! : (range[boundKey] as number);
+    return boundKey === "lt" ? x < bound : boundKey === "gt" ? x > bound : boundKey === "lte" ? x <= bound : x >= bound;
   });
 }
 
@@ -268,7 +268,7 @@ export function checkCondition(condition: Json, payload: Json, ctx: FilterContex
 
 export function checkFilter(filter: Json | null | undefined, payload: Json, ctx: FilterContext): boolean {
   if (!filter) return true;
-  const check = (c: Json) => checkCondition(c, payload, ctx);
+  const check = (condition: Json) => checkCondition(condition, payload, ctx);
   if (filter.should != null && !asList(filter.should).some((c) => check(c as Json))) return false;
   if (filter.min_should != null) {
     const hits = (filter.min_should.conditions as Json[]).filter(check).length;
@@ -349,11 +349,11 @@ function conditionProblem(condition: Json, where: string): [number, string] | un
       const strings = values.filter((v) => typeof v === "string");
       if (strings.length > 0 && strings.length < values.length)
         return [400, `Format error in JSON body: ${where}.range: mixes numbers and datetimes`];
-      for (const s of strings) {
-        if (parseQdrantDatetime(s) === undefined)
+      for (const item of strings) {
+        if (parseQdrantDatetime(item) === undefined)
           return [
             400,
-            `Format error in JSON body: ${where}.range: '${s}' is not in a supported date/time format, ` +
+            `Format error in JSON body: ${where}.range: '${item}' is not in a supported date/time format, ` +
               "please use RFC 3339",
           ];
       }

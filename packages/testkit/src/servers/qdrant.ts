@@ -245,10 +245,13 @@ function selectPayload(payload: Json, withPayload: unknown, defaultOn: boolean):
   if (spec === false) return undefined;
   if (spec === true) return structuredClone(payload);
   const parse = (xs: string[]) =>
-    xs.map((x) => {
-      const parsed = parseJsonPath(x);
+    xs.map((entry) => {
+      const parsed = parseJsonPath(entry);
       if (!parsed)
-        throw new HttpError(400, `Format error in JSON body: with_payload: invalid payload key ${JSON.stringify(x)}`);
+        throw new HttpError(
+          400,
+          `Format error in JSON body: with_payload: invalid payload key ${JSON.stringify(entry)}`,
+        );
       return parsed;
     });
   if (Array.isArray(spec)) return includePaths(payload, parse(spec));
@@ -835,9 +838,10 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
         // Qdrant sets (or, for overwrite, replaces) the object at `key`, creating it when missing.
         const keys = [path.first, ...path.rest.map((x) => (x as { key: string }).key)];
         let target = pt.payload;
-        for (const k of keys.slice(0, -1)) {
-          if (!target[k] || typeof target[k] !== "object" || Array.isArray(target[k])) target[k] = {};
-          target = target[k];
+        for (const segment of keys.slice(0, -1)) {
+          if (!target[segment] || typeof target[segment] !== "object" || Array.isArray(target[segment]))
+            target[segment] = {};
+          target = target[segment];
         }
         const last = keys[keys.length - 1]!;
         const current = target[last];

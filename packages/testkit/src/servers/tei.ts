@@ -49,8 +49,8 @@ export function teiErrorBody(status: number, message: string) {
 /** A deterministic unit vector from a text's words (hashed bag of words), for `/embed`. */
 export function hashEmbedding(text: string, dims: number, normalize = true): number[] {
   const v: number[] = Array.from({ length: dims }, () => 0);
-  for (const w of words(text)) {
-    const hash = fnv1a(w);
+  for (const word of words(text)) {
+    const hash = fnv1a(word);
     v[hash % dims]! += hash & 1 ? 1 : -1;
   }
   if (!v.some((x) => x !== 0)) v[0] = 1;
@@ -59,8 +59,8 @@ export function hashEmbedding(text: string, dims: number, normalize = true): num
   return v.map((x) => x / norm);
 }
 
-const logit = (p: number) => {
-  const clamped = Math.min(1 - 1e-6, Math.max(1e-6, p));
+const logit = (probability: number) => {
+  const clamped = Math.min(1 - 1e-6, Math.max(1e-6, probability));
   return Math.log(clamped / (1 - clamped));
 };
 
@@ -102,8 +102,8 @@ export async function startTeiServer(options: TeiServerOptions = {}): Promise<Te
   };
   const tooLong = (texts: readonly string[], truncate: boolean | null | undefined): Reply | undefined => {
     if (truncate) return undefined;
-    for (const t of texts) {
-      const wordCount = words(t).length;
+    for (const input of texts) {
+      const wordCount = words(input).length;
       if (wordCount > maxTokens)
         return {
           status: 413,
