@@ -21,12 +21,9 @@
  */
 import {
   ConfigError,
-  contextAt,
   defineReranker,
   fields,
-  parseConfig,
   ProviderError,
-  ProviderNotFoundError,
   providerBlockSchema,
   providerConfigSchema,
   type LLM,
@@ -232,21 +229,11 @@ export function llmBlock(config: LLMRerankerConfig, ctx: Pick<ProviderContext, "
   return { provider: block.provider, config: inner };
 }
 
-async function loadLLM(block: ProviderBlock, ctx: ProviderContext): Promise<LLM> {
+function loadLLM(block: ProviderBlock, ctx: ProviderContext): Promise<LLM> {
   // Core gives the nested provider its own path (`reranker.config.llm.config`), so its messages
-  // name the right key with no rewriting here.
-  const path = `${ctx.path ?? "reranker.config"}.llm`;
-  try {
-    return await ctx.load("llm", block, path);
-  } catch (err) {
-    // Under pnpm's strict layout core may not see @mem0/llm-openai, which this package depends on.
-    if (err instanceof ProviderNotFoundError && block.provider === "openai") {
-      const { plugin } = await import("@mem0/llm-openai");
-      const config = parseConfig(plugin.configSchema, block.config ?? {}, `${path}.config`);
-      return plugin.create(config, contextAt(ctx, `${path}.config`));
-    }
-    throw err;
-  }
+  // name the right key with no rewriting here. Under pnpm's strict layout core may not see
+  // @mem0/llm-openai, which this package depends on: core's lookup also searches from here.
+  return ctx.load("llm", block, `${ctx.path ?? "reranker.config"}.llm`, { from: import.meta.url });
 }
 
 export const plugin = defineReranker({
