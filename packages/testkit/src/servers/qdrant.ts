@@ -347,6 +347,13 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
     if (!collection) throw notFound(`Collection \`${name}\` doesn't exist!`);
     return collection;
   };
+  /** A path parameter the route's template names, so always there. */
+  const pathParam = (params: Record<string, string>, name: string): string => {
+    const value = params[name];
+    if (value === undefined) throw new Error(`the route has no {${name}} parameter`);
+    return value;
+  };
+  const collectionOf = (params: Record<string, string>) => collectionNamed(pathParam(params, "collection_name"));
 
   const textIndexes = (collection: Collection): Map<string, TextIndex> => {
     const out = new Map<string, TextIndex>();
@@ -521,11 +528,11 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
   on("GET", "/collections", () => ok({ collections: [...collections.keys()].map((name) => ({ name })) }));
 
   on("GET", "/collections/{collection_name}/exists", (params) =>
-    ok({ exists: collections.has(params.collection_name!) }),
+    ok({ exists: collections.has(pathParam(params, "collection_name")) }),
   );
 
-  validated("PUT", "/collections/{collection_name}", (p, body) => {
-    const name = p.collection_name!;
+  validated("PUT", "/collections/{collection_name}", (params, body) => {
+    const name = pathParam(params, "collection_name");
     if (!/^[^/\\\0]{1,255}$/.test(name))
       throw new HttpError(422, `Validation error in path parameters: [name: collection name is not valid]`);
     // Qdrant maps StorageError::AlreadyExists to 409 Conflict (mem0ai and Mem0 Python rely on it).
@@ -568,7 +575,7 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
   });
 
   on("GET", "/collections/{collection_name}", (params) => {
-    const collection = collectionNamed(params.collection_name!);
+    const collection = collectionOf(params);
     const payload_schema: Json = {};
     for (const [field, idx] of collection.indexes) {
       const path = parseJsonPath(field)!;
@@ -603,10 +610,12 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
     });
   });
 
-  on("DELETE", "/collections/{collection_name}", (params) => ok(collections.delete(params.collection_name!)));
+  on("DELETE", "/collections/{collection_name}", (params) =>
+    ok(collections.delete(pathParam(params, "collection_name"))),
+  );
 
-  validated("PUT", "/collections/{collection_name}/index", (p, body) => {
-    const collection = collectionNamed(p.collection_name!);
+  validated("PUT", "/collections/{collection_name}/index", (params, body) => {
+    const collection = collectionOf(params);
     if (!parseJsonPath(body.field_name))
       throw new HttpError(
         400,
@@ -619,8 +628,8 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
     return updateResult(collection);
   });
 
-  validated("PUT", "/collections/{collection_name}/points", (p, body) => {
-    const collection = collectionNamed(p.collection_name!);
+  validated("PUT", "/collections/{collection_name}/points", (params, body) => {
+    const collection = collectionOf(params);
     let incoming: { id: PointId; vectors: Map<string, Float32Array | SparseVector>; payload: Json }[];
     if (body.batch) {
       const { ids, vectors, payloads } = body.batch;
@@ -695,8 +704,8 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
     };
   };
 
-  validated("POST", "/collections/{collection_name}/points", (p, body) => {
-    const collection = collectionNamed(p.collection_name!);
+  validated("POST", "/collections/{collection_name}/points", (params, body) => {
+    const collection = collectionOf(params);
     const ids: PointId[] = body.ids.map((id: unknown, i: number) => checkId(id, `ids[${i}]`));
     const seen = new Set<PointId>();
     const out = [];
@@ -710,16 +719,16 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
   });
 
   on("GET", "/collections/{collection_name}/points/{id}", (params) => {
-    const collection = collectionNamed(params.collection_name!);
-    const raw = decodeURIComponent(params.id!);
+    const collection = collectionOf(params);
+    const raw = decodeURIComponent(pathParam(params, "id"));
     const id = /^\d+$/.test(raw) ? Number(raw) : raw;
     const pt = collection.points.get(checkId(id, "id"));
     if (!pt) throw notFound(`No point with id ${raw} found`);
     return ok(recordOut(collection, pt, true, true, true));
   });
 
-  validated("POST", "/collections/{collection_name}/points/query", (p, body) => {
-    const collection = collectionNamed(p.collection_name!);
+  validated("POST", "/collections/{collection_name}/points/query", (params, body) => {
+    const collection = collectionOf(params);
     if (body.prefetch != null) throw unsupported("prefetch");
     if (body.shard_key != null) throw unsupported("shard_key");
     if (body.lookup_from != null) throw unsupported("lookup_from");
@@ -749,8 +758,8 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
     return ok({ points });
   });
 
-  validated("POST", "/collections/{collection_name}/points/scroll", (p, body) => {
-    const collection = collectionNamed(p.collection_name!);
+  validated("POST", "/collections/{collection_name}/points/scroll", (params, body) => {
+    const collection = collectionOf(params);
     if (body.order_by != null) throw unsupported("order_by");
     if (body.shard_key != null) throw unsupported("shard_key");
     checkFilterBody(body.filter, "filter");
@@ -766,8 +775,8 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
   });
 
   // Deprecated in Qdrant 1.10 but still served; mem0ai 3.x searches with it.
-  validated("POST", "/collections/{collection_name}/points/search", (p, body) => {
-    const collection = collectionNamed(p.collection_name!);
+  validated("POST", "/collections/{collection_name}/points/search", (params, body) => {
+    const collection = collectionOf(params);
     if (body.shard_key != null) throw unsupported("shard_key");
     checkFilterBody(body.filter, "filter");
     const named = body.vector && !Array.isArray(body.vector) ? (body.vector as Json) : undefined;
@@ -787,8 +796,8 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
   });
 
   // Replaces the named vectors given and keeps the point's other vectors and its payload.
-  validated("PUT", "/collections/{collection_name}/points/vectors", (p, body) => {
-    const collection = collectionNamed(p.collection_name!);
+  validated("PUT", "/collections/{collection_name}/points/vectors", (params, body) => {
+    const collection = collectionOf(params);
     if (body.shard_key != null) throw unsupported("shard_key");
     checkFilterBody(body.update_filter, "update_filter");
     const ctx = { textIndexes: textIndexes(collection) };
@@ -807,21 +816,21 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
     return updateResult(collection);
   });
 
-  validated("POST", "/collections/{collection_name}/points/count", (p, body) => {
-    const collection = collectionNamed(p.collection_name!);
+  validated("POST", "/collections/{collection_name}/points/count", (params, body) => {
+    const collection = collectionOf(params);
     checkFilterBody(body.filter, "filter");
     return ok({ count: matching(collection, body.filter).length });
   });
 
-  validated("POST", "/collections/{collection_name}/points/delete", (p, body) => {
-    const collection = collectionNamed(p.collection_name!);
+  validated("POST", "/collections/{collection_name}/points/delete", (params, body) => {
+    const collection = collectionOf(params);
     if (body.shard_key != null) throw unsupported("shard_key");
     for (const pt of selectPoints(collection, body, "body")) collection.points.delete(pt.id);
     return updateResult(collection);
   });
 
-  const writePayload = (overwrite: boolean) => (p: Record<string, string>, body: Json) => {
-    const collection = collectionNamed(p.collection_name!);
+  const writePayload = (overwrite: boolean) => (params: Record<string, string>, body: Json) => {
+    const collection = collectionOf(params);
     if (body.shard_key != null) throw unsupported("shard_key");
     let path: JsonPath | undefined;
     if (body.key != null) {
