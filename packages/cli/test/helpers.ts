@@ -8,9 +8,11 @@ import { type HfHubIntercept, startFakeHfHub } from "@mem0/testkit";
 export const fixture = (...parts: string[]) => join(__dirname, "fixtures", ...parts);
 export const tempDir = (prefix = "mem0-cli-") => mkdtempSync(join(tmpdir(), prefix));
 
-/** A loopback hub serving the tiny BERT cross-encoder fixture as both of the demo's models. */
+/** hf-runtime's tiny BERT cross-encoder (random weights): the demo downloads its config, tokenizer and q8 file. */
+export const TINY_BERT = join(__dirname, "..", "..", "hf-runtime", "test", "fixtures", "tiny-bert-cross-encoder");
+/** A loopback hub serving the tiny BERT cross-encoder as both of the demo's models. */
 export const startHub = (intercept?: HfHubIntercept) =>
-  startFakeHfHub({ [HF_EMBEDDER.id]: fixture("tiny-bert"), [HF_RERANKER.id]: fixture("tiny-bert") }, intercept);
+  startFakeHfHub({ [HF_EMBEDDER.id]: TINY_BERT, [HF_RERANKER.id]: TINY_BERT }, intercept);
 /** Gitignored; screenshots and reports a person may want to look at after a run. */
 export const testOutput = join(__dirname, "..", "test-output");
 

@@ -12,7 +12,7 @@ import {
   probeHub,
 } from "@mem0/ts-cli";
 import { hfHubFault } from "@mem0/testkit";
-import { fixture, startHub, tempDir } from "./helpers.js";
+import { startHub, TINY_BERT, tempDir } from "./helpers.js";
 
 /** A stream that says it is a terminal, so progress bars draw into it. */
 function fakeTty() {
@@ -87,7 +87,7 @@ test("download: every file, byte for byte, into the Hugging Face cache layout, w
   expect(folder).toBe(
     join(cache, "models--Xenova--ms-marco-MiniLM-L-6-v2", "snapshots", "0123456789abcdef0123456789abcdef01234567"),
   );
-  for (const f of MODEL_FILES) expect(readFileSync(join(folder, f))).toEqual(readFileSync(fixture("tiny-bert", f)));
+  for (const f of MODEL_FILES) expect(readFileSync(join(folder, f))).toEqual(readFileSync(join(TINY_BERT, f)));
   expect(hasModelFiles(folder)).toBe(true);
   expect(readFileSync(join(cache, "models--Xenova--ms-marco-MiniLM-L-6-v2", "refs", "main"), "utf8")).toBe(
     "0123456789abcdef0123456789abcdef01234567",
