@@ -49,7 +49,9 @@ export function lengthBuckets(
 ): number[][] {
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
-  const order = lengths.map((_, i) => i).sort((a, b) => lengths[b]! - lengths[a]! || a - b);
+  const lengthOf = (index: number) => lengths[index] ?? 0;
+  const order = lengths.map((_, i) => i).sort((a, b) => lengthOf(b) - lengthOf(a) || a - b);
+  const sortedLengths = order.map(lengthOf);
   const count = order.length;
   const overhead = options.callOverheadTokens ?? DEFAULT_CALL_OVERHEAD_TOKENS;
   const hidden = options.hiddenSize;
@@ -61,19 +63,19 @@ export function lengthBuckets(
   for (let j = 1; j <= count; j++) {
     for (let i = Math.max(0, j - batchSize); i < j; i++) {
       // Sorted longest first, so the batch order[i..j) is as wide as its first member.
-      const batchCost = cost[i]! + overhead + (j - i) * rowCost(lengths[order[i]!]!);
-      if (batchCost < cost[j]!) {
+      const batchCost = (cost[i] ?? Infinity) + overhead + (j - i) * rowCost(sortedLengths[i] ?? 0);
+      if (batchCost < (cost[j] ?? Infinity)) {
         cost[j] = batchCost;
         cut[j] = i;
       }
     }
   }
   const batches: number[][] = [];
-  for (let j = count; j > 0; j = cut[j]!) batches.unshift(order.slice(cut[j]!, j));
+  for (let j = count; j > 0; j = cut[j] ?? 0) batches.unshift(order.slice(cut[j] ?? 0, j));
   return batches;
 }
 
 /** The tokens a batch plan computes, padding included (rows × widest row, per batch). */
 export function paddedTokens(lengths: readonly number[], batches: readonly (readonly number[])[]): number {
-  return batches.reduce((sum, batch) => sum + batch.length * Math.max(0, ...batch.map((i) => lengths[i]!)), 0);
+  return batches.reduce((sum, batch) => sum + batch.length * Math.max(0, ...batch.map((i) => lengths[i] ?? 0)), 0);
 }

@@ -172,7 +172,8 @@ export class CrossEncoder extends LocalModel {
  * or its sigmoid, which equals the softmax probability of "relevant".
  */
 export function relevance(logits: Float32Array, row: number, numLabels: number, activation: Activation): number {
-  const logit = numLabels === 1 ? logits[row]! : logits[row * 2 + 1]! - logits[row * 2]!;
+  const at = (index: number) => logits[index] ?? Number.NaN;
+  const logit = numLabels === 1 ? at(row) : at(row * 2 + 1) - at(row * 2);
   return activation === "sigmoid" ? 1 / (1 + Math.exp(-logit)) : logit;
 }
 

@@ -164,10 +164,10 @@ export function toBatchTensors(
   const types = withTokenTypes ? new BigInt64Array(rows * width) : undefined;
   sequences.forEach((sequence, row) => {
     const base = row * width;
-    for (let j = 0; j < sequence.ids.length; j++) {
-      ids[base + j] = BigInt(sequence.ids[j]!);
+    for (const [j, id] of sequence.ids.entries()) {
+      ids[base + j] = BigInt(id);
       mask[base + j] = 1n;
-      if (types) types[base + j] = BigInt(sequence.types[j]!);
+      if (types) types[base + j] = BigInt(sequence.types[j] ?? 0);
     }
   });
   const dims = [rows, width];

@@ -136,9 +136,9 @@ function pool(
   const sum = new Float64Array(dims);
   for (let token = 0; token < length; token++) {
     const offset = base + token * dims;
-    for (let d = 0; d < dims; d++) sum[d]! += data[offset + d]!;
+    for (let dim = 0; dim < dims; dim++) sum[dim] = (sum[dim] ?? 0) + (data[offset + dim] ?? 0);
   }
-  for (let d = 0; d < dims; d++) out[d] = sum[d]! / length;
+  out.set(sum.map((total) => total / length));
   return out;
 }
 
