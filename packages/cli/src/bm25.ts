@@ -20,7 +20,8 @@ export function bm25Scores(query: string, documents: readonly string[]): number[
     for (const term of terms) {
       const tf = doc.filter((x) => x === term).length;
       if (tf === 0) continue;
-      const idf = Math.log(1 + (docs.length - df.get(term)! + 0.5) / (df.get(term)! + 0.5));
+      const docsWithTerm = df.get(term) ?? 0;
+      const idf = Math.log(1 + (docs.length - docsWithTerm + 0.5) / (docsWithTerm + 0.5));
       score += (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * doc.length) / (avgLen || 1)));
     }
     return score;

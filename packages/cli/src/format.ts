@@ -171,12 +171,13 @@ export function table(headers: string[], rows: string[][], maxWidth = Number.POS
   const total = () => widths.reduce((s, x) => s + x, 0) + 2 * (widths.length - 1);
   while (total() > maxWidth) {
     const widest = widths.indexOf(Math.max(...widths));
-    if (widths[widest]! <= 8) break;
-    widths[widest]! -= 1;
+    const width = widths[widest] ?? 0;
+    if (width <= 8) break;
+    widths[widest] = width - 1;
   }
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => fit(c ?? "", widths[i]!))
+      .map((cell, i) => fit(cell ?? "", widths[i] ?? 0))
       .join("  ")
       .trimEnd();
   return [line(headers), widths.map((x) => "─".repeat(x)).join("  "), ...rows.map(line)];

@@ -17,7 +17,7 @@ import {
   updateCommand,
   type CrudContext,
 } from "./commands/crud.js";
-import { renderComparisonText, runComparison } from "./commands/compare.js";
+import { type CompareSide, renderComparisonText, runComparison } from "./commands/compare.js";
 import { renderEvalText, runEval } from "./commands/eval.js";
 import { importMem0ai } from "./commands/import-mem0ai.js";
 import { runDemo } from "./demo/run.js";
@@ -253,7 +253,7 @@ export function buildProgram(ctx: RunContext): Command {
             await ingest(sideA, memories, io, { file: opts.memories });
             if (sideB !== sideA) await ingest(sideB, memories, io, { file: opts.memories });
           }
-          const sides = opts.against
+          const sides: [CompareSide, CompareSide] = opts.against
             ? [
                 {
                   label: labels?.[0] ?? (base.file ? configLabel(base.file, opts.against, ctx.cwd) : "offline"),
@@ -265,7 +265,8 @@ export function buildProgram(ctx: RunContext): Command {
                 { label: labels?.[0] ?? "rerank off", memory: sideA, rerank: false },
                 { label: labels?.[1] ?? "rerank on", memory: sideA, rerank: true },
               ];
-          const comparison = await runComparison(sides[0]!, sides[1]!, queries, io, limit ? { limit } : {});
+          const [first, second] = sides;
+          const comparison = await runComparison(first, second, queries, io, limit ? { limit } : {});
           if (opts.html) {
             writeFileSync(opts.html, renderHtmlReport(comparison));
             io.err(`report written to ${opts.html}`);

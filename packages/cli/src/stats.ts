@@ -4,13 +4,14 @@
  * The p-th percentile (0–100) with linear interpolation between the two nearest ranks (numpy's
  * default, "type 7"): p50 of [1, 2, 3, 4] is 2.5. NaN for no values.
  */
-export function percentile(values: readonly number[], p: number): number {
+export function percentile(values: readonly number[], percent: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
-  const at = ((sorted.length - 1) * Math.min(100, Math.max(0, p))) / 100;
+  const at = ((sorted.length - 1) * Math.min(100, Math.max(0, percent))) / 100;
   const lo = Math.floor(at);
   const hi = Math.ceil(at);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (at - lo);
+  const low = sorted[lo] ?? Number.NaN;
+  return low + ((sorted[hi] ?? Number.NaN) - low) * (at - lo);
 }
 
 export const mean = (values: readonly number[]) =>

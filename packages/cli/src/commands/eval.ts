@@ -106,7 +106,8 @@ export async function runEval(
   );
   const responses: Record<Side, SearchResponse[]> = { off: [], on: [] };
   // One untimed query first, so that loading a model is not counted as query latency.
-  await memory.search(checked.evaluate[0]!.text, { ...scope, limit: EVAL_DEPTH });
+  const [warmUp] = checked.evaluate;
+  if (warmUp) await memory.search(warmUp.text, { ...scope, limit: EVAL_DEPTH });
   const bar = startProgress(io, "running queries", checked.evaluate.length);
   try {
     for (const evalQuery of checked.evaluate) {
@@ -120,12 +121,12 @@ export async function runEval(
   if (memory.vectorStore.provider !== "memory") await memory.deleteAll(scope);
 
   const perQuery = checked.evaluate.map((evalQuery, i) => {
-    const judged = input.qrels.get(evalQuery.id)!;
-    return {
-      id: evalQuery.id,
-      off: scoreQuery(runOf(responses.off[i]!), judged),
-      on: scoreQuery(runOf(responses.on[i]!), judged),
+    const judged = input.qrels.get(evalQuery.id) ?? new Map<string, number>();
+    const scored = (side: Side) => {
+      const response = responses[side][i];
+      return scoreQuery(response ? runOf(response) : [], judged);
     };
+    return { id: evalQuery.id, off: scored("off"), on: scored("on") };
   });
   const avg = (side: Side) =>
     Object.fromEntries(METRICS.map((m) => [m, mean(perQuery.map((p) => p[side][m]))])) as Record<MetricName, number>;

@@ -137,7 +137,7 @@ function dining(rand: Rand, user: string, n: number): DemoMemory[] {
     const [rating, verdict] = pick(rand, VERDICTS);
     const meal = pick(rand, MEALS);
     return {
-      text: `${meal[0]!.toUpperCase()}${meal.slice(1)} at ${place.name} (${place.cuisine}): ${place.veg}; ${verdict}`,
+      text: `${meal.charAt(0).toUpperCase()}${meal.slice(1)} at ${place.name} (${place.cuisine}): ${place.veg}; ${verdict}`,
       user_id: user,
       metadata: { category: "dining", rating, cuisine: place.cuisine, date: dateIn(rand, "2023-10-01", 180) },
     };

@@ -151,8 +151,8 @@ export function renderHtmlReport(comparison: Comparison): string {
     title: `Search latency per query: ${comparison.labels.a} vs ${comparison.labels.b}`,
     categories: bins.categories,
     series: [
-      { name: comparison.labels.a, cls: "a", values: bins.counts[0]! },
-      { name: comparison.labels.b, cls: "b", values: bins.counts[1]! },
+      { name: comparison.labels.a, cls: "a", values: bins.counts[0] ?? [] },
+      { name: comparison.labels.b, cls: "b", values: bins.counts[1] ?? [] },
     ],
     xLabel: "total latency (ms)",
     yLabel: "queries",

@@ -1,7 +1,10 @@
 /** Inline SVG charts for the HTML report: drawn here, so the report needs no chart library and no network. */
 
 export const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+  s.replace(
+    /[&<>"']/g,
+    (char) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[char] ?? char,
+  );
 
 export interface Series {
   name: string;
@@ -24,7 +27,7 @@ export function niceStep(max: number): number {
   if (max <= 0) return 1;
   const raw = max / 5;
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
+  const step = [1, 2, 5].map((factor) => factor * mag).find((candidate) => candidate >= raw) ?? 10 * mag;
   return Math.max(step, Number.isInteger(max) ? 1 : step);
 }
 
