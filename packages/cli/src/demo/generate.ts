@@ -10,6 +10,7 @@ import type { DemoMemory } from "./types.js";
 
 type Rand = () => number;
 const pick = <T>(rand: Rand, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+const capitalize = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 const dateIn = (rand: Rand, from: string, days: number) =>
   new Date(Date.parse(from) + Math.floor(rand() * days) * 86_400_000).toISOString().slice(0, 10);
 
@@ -137,7 +138,7 @@ function dining(rand: Rand, user: string, n: number): DemoMemory[] {
     const [rating, verdict] = pick(rand, VERDICTS);
     const meal = pick(rand, MEALS);
     return {
-      text: `${meal.charAt(0).toUpperCase()}${meal.slice(1)} at ${place.name} (${place.cuisine}): ${place.veg}; ${verdict}`,
+      text: `${capitalize(meal)} at ${place.name} (${place.cuisine}): ${place.veg}; ${verdict}`,
       user_id: user,
       metadata: { category: "dining", rating, cuisine: place.cuisine, date: dateIn(rand, "2023-10-01", 180) },
     };
