@@ -101,10 +101,12 @@ try {
     }),
   );
   console.log(
-    `deleteAll of ${deleted} memories (${DIMS}-d), one transaction: ${deleteAllMs} ms (goal < 500 ms); per memory: ${perMemoryMs} ms`,
+    `deleteAll of ${deleted} memories (${DIMS}-d), one transaction: ${deleteAllMs} ms (goal < 500 ms); ` +
+      `per memory: ${perMemoryMs} ms`,
   );
   console.log(
-    `add of ${MESSAGES} messages: ${listMs} ms, ${listCalls} embedder call(s); one add per message: ${oneByOneMs} ms, ${oneByOneCalls} calls`,
+    `add of ${MESSAGES} messages: ${listMs} ms, ${listCalls} embedder call(s); ` +
+      `one add per message: ${oneByOneMs} ms, ${oneByOneCalls} calls`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -39,7 +39,8 @@ async function main() {
     `  ${server.calls.length} calls (documents per call: ${sizes.join(", ")}), peak ${server.maxConcurrent} in flight`,
   );
   console.log(
-    `  wall ${ms.toFixed(0)} ms = ${(ms / LATENCY).toFixed(2)} × one call; billed search units ${JSON.stringify(meta.billed_units)}`,
+    `  wall ${ms.toFixed(0)} ms = ${(ms / LATENCY).toFixed(2)} × one call; ` +
+      `billed search units ${JSON.stringify(meta.billed_units)}`,
   );
   console.log(
     `  top 5 indices: ${out

@@ -8,14 +8,15 @@
  * computes: padding. The fastest grouping measured here, against mem0ai's one batch padded to the
  * longest pair, bounds the speed-up any reranker can have over it on this machine.
  *
- *   node dist/cross-encoder-plans.js --model ../../../shared/models/minilm-l6-shape-random [--dtypes fp32,q8] [--sizes 20,100] [--threads 2,1] [--runs 7]
+ *   node dist/cross-encoder-plans.js --model ../../../shared/models/minilm-l6-shape-random \
+ *     [--dtypes fp32,q8] [--sizes 20,100] [--threads 2,1] [--runs 7]
  *
  * Tokenisation is outside the timing (both rerankers pay it). Random weights: speed only.
  */
 import { resolve } from "node:path";
 import { CrossEncoder, lengthBuckets } from "@mem0/hf-runtime";
 import { candidates, QUERY } from "./cross-encoder.js";
-import { arg } from "./util.js";
+import { arg, tableRow } from "./util.js";
 
 /** Indices sorted longest first, cut into runs of `size`. */
 function sortedRuns(lengths: readonly number[], size: number): number[][] {
@@ -29,14 +30,25 @@ async function main(): Promise<void> {
   const folder = arg("model");
   if (!folder) {
     console.error(
-      "usage: node dist/cross-encoder-plans.js --model <folder> [--dtypes fp32,q8] [--sizes 20,100] [--threads 2,1] [--runs 7]",
+      "usage: node dist/cross-encoder-plans.js --model <folder> " +
+        "[--dtypes fp32,q8] [--sizes 20,100] [--threads 2,1] [--runs 7]",
     );
     process.exit(2);
   }
   const model = resolve(folder);
   const runs = Number(arg("runs", "7"));
   console.log(
-    "| dtype | threads | candidates | grouping | calls | tokens computed (real) | median ms | µs per computed token | one batch ÷ this |",
+    tableRow(
+      "dtype",
+      "threads",
+      "candidates",
+      "grouping",
+      "calls",
+      "tokens computed (real)",
+      "median ms",
+      "µs per computed token",
+      "one batch ÷ this",
+    ),
   );
   console.log("|---|---:|---:|---|---:|---:|---:|---:|---:|");
   for (const dtype of arg("dtypes", "fp32,q8").split(",") as ("fp32" | "q8")[]) {
@@ -68,7 +80,17 @@ async function main(): Promise<void> {
           const ms = times[Math.floor(times.length / 2)]!;
           if (plan.length === 1) oneBatchMs = ms;
           console.log(
-            `| ${dtype} | ${threads} | ${n} | ${name} | ${plan.length} | ${computed.toLocaleString("en-US")} (${real.toLocaleString("en-US")}) | ${ms.toFixed(0)} | ${((ms * 1000) / computed).toFixed(0)} | ${(oneBatchMs / ms).toFixed(2)}× |`,
+            tableRow(
+              dtype,
+              threads,
+              n,
+              name,
+              plan.length,
+              `${computed.toLocaleString("en-US")} (${real.toLocaleString("en-US")})`,
+              ms.toFixed(0),
+              ((ms * 1000) / computed).toFixed(0),
+              `${(oneBatchMs / ms).toFixed(2)}×`,
+            ),
           );
         }
       }

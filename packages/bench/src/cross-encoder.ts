@@ -10,7 +10,8 @@
  *
  * Each (runner, dtype, candidates) runs in its own child process so peak RSS is its own.
  *
- *   node dist/cross-encoder.js --model ../../../shared/models/minilm-l6-shape-random [--runs 15] [--rounds 3] [--dtypes fp32,q8] [--sizes 20,100]
+ *   node dist/cross-encoder.js --model ../../../shared/models/minilm-l6-shape-random \
+ *     [--runs 15] [--rounds 3] [--dtypes fp32,q8] [--sizes 20,100]
  *
  * With `--rounds R` the three runners take turns R times per case and each figure is the median
  * over rounds (peak RSS: the highest), so a neighbour's load spreads over all three alike.
@@ -22,7 +23,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSy
 import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { arg, rng } from "./util.js";
+import { arg, rng, tableRow } from "./util.js";
 
 type Runner = "mem0ts" | "mem0ai" | "ort";
 type Dtype = "fp32" | "q8";
@@ -196,7 +197,8 @@ function parent(): void {
   const model = arg("model");
   if (!model || !existsSync(join(model, "onnx", "model.onnx"))) {
     console.error(
-      "usage: node dist/cross-encoder.js --model <folder with onnx/model.onnx> [--runs 15] [--dtypes fp32,q8] [--sizes 20,100] [--threads N]",
+      "usage: node dist/cross-encoder.js --model <folder with onnx/model.onnx> " +
+        "[--runs 15] [--dtypes fp32,q8] [--sizes 20,100] [--threads N]",
     );
     process.exit(2);
   }
@@ -251,7 +253,9 @@ function parent(): void {
           const m = JSON.parse(line) as Measurement;
           perRound.push(m);
           console.error(
-            `${runner.padEnd(6)} ${dtype.padEnd(4)} n=${String(n).padEnd(3)} median ${m.medianMs.toFixed(1)} ms (CPU ${m.cpuMs.toFixed(0)} ms), ${m.pairsPerSecond.toFixed(0)} pairs/s, peak RSS ${m.peakRssMb.toFixed(0)} MB`,
+            `${runner.padEnd(6)} ${dtype.padEnd(4)} n=${String(n).padEnd(3)} ` +
+              `median ${m.medianMs.toFixed(1)} ms (CPU ${m.cpuMs.toFixed(0)} ms), ` +
+              `${m.pairsPerSecond.toFixed(0)} pairs/s, peak RSS ${m.peakRssMb.toFixed(0)} MB`,
           );
         }
       for (const runner of ["mem0ai", "mem0ts", "ort"] as Runner[]) {
@@ -265,9 +269,24 @@ function parent(): void {
   const find = (runner: Runner, dtype: Dtype, n: number) =>
     results.find((r) => r.runner === runner && r.dtype === dtype && r.candidates === n);
   const lines = [
-    `Cross-encoder rerank, ${absolute.split("/").slice(-1)[0]}, ${availableParallelism()} cores, ${threads} threads for mem0-ts and bare ORT, median of ${runs} queries${rounds > 1 ? `, median of ${rounds} rounds` : ""}`,
+    `Cross-encoder rerank, ${absolute.split("/").slice(-1)[0]}, ${availableParallelism()} cores, ` +
+      `${threads} threads for mem0-ts and bare ORT, median of ${runs} queries` +
+      (rounds > 1 ? `, median of ${rounds} rounds` : ""),
     "",
-    "| dtype | candidates | mem0ai ms | mem0-ts ms | bare ORT ms | mem0ai pairs/s | mem0-ts pairs/s | bare ORT pairs/s | mem0ai / mem0-ts | mem0-ts / bare ORT | CPU ms/query mem0ai · mem0-ts · ORT | peak RSS mem0ai · mem0-ts · ORT |",
+    tableRow(
+      "dtype",
+      "candidates",
+      "mem0ai ms",
+      "mem0-ts ms",
+      "bare ORT ms",
+      "mem0ai pairs/s",
+      "mem0-ts pairs/s",
+      "bare ORT pairs/s",
+      "mem0ai / mem0-ts",
+      "mem0-ts / bare ORT",
+      "CPU ms/query mem0ai · mem0-ts · ORT",
+      "peak RSS mem0ai · mem0-ts · ORT",
+    ),
     "|---|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const dtype of dtypes) {
@@ -281,7 +300,20 @@ function parent(): void {
       const pps = (m?: Measurement) => (m ? m.pairsPerSecond.toFixed(0) : "—");
       const cpuMs = (m?: Measurement) => (m ? m.cpuMs.toFixed(0) : "—");
       lines.push(
-        `| ${dtype} | ${n} | ${ms(a)} | ${ms(o)} | ${ms(f)} | ${pps(a)} | ${pps(o)} | ${pps(f)} | ${ratio(a, o)} | ${ratio(o, f)} | ${cpuMs(a)} · ${cpuMs(o)} · ${cpuMs(f)} | ${mb(a)} · ${mb(o)} · ${mb(f)} |`,
+        tableRow(
+          dtype,
+          n,
+          ms(a),
+          ms(o),
+          ms(f),
+          pps(a),
+          pps(o),
+          pps(f),
+          ratio(a, o),
+          ratio(o, f),
+          `${cpuMs(a)} · ${cpuMs(o)} · ${cpuMs(f)}`,
+          `${mb(a)} · ${mb(o)} · ${mb(f)}`,
+        ),
       );
     }
   }

@@ -84,7 +84,8 @@ async function measure(server: OpenAIServer, run: () => Promise<string>): Promis
 }
 
 const fmt = (r: Run) =>
-  `${r.ms.toFixed(0).padStart(6)} ms  ${String(r.calls).padStart(4)} calls  ${String(r.promptChars).padStart(7)} prompt chars  peak ${String(r.peak).padStart(3)} in flight  ${r.detail}`;
+  `${r.ms.toFixed(0).padStart(6)} ms  ${String(r.calls).padStart(4)} calls  ` +
+  `${String(r.promptChars).padStart(7)} prompt chars  peak ${String(r.peak).padStart(3)} in flight  ${r.detail}`;
 
 async function main() {
   const server = await startOpenAIServer({ apiKey: KEY, latencyMs: LATENCY, chat: responder });
@@ -123,7 +124,9 @@ async function main() {
     console.log(`  mem0-ts  ${fmt(o)}`);
     console.log(`  mem0ai   ${fmt(t)}`);
     console.log(
-      `  ratio    wall ${(t.ms / o.ms).toFixed(2)}×, calls ${(t.calls / o.calls).toFixed(1)}×, prompt chars ${(t.promptChars / o.promptChars).toFixed(2)}× (mem0ai / mem0-ts); mem0-ts wall = ${(o.ms / LATENCY).toFixed(2)} × one call\n`,
+      `  ratio    wall ${(t.ms / o.ms).toFixed(2)}×, calls ${(t.calls / o.calls).toFixed(1)}×, ` +
+        `prompt chars ${(t.promptChars / o.promptChars).toFixed(2)}× (mem0ai / mem0-ts); ` +
+        `mem0-ts wall = ${(o.ms / LATENCY).toFixed(2)} × one call\n`,
     );
   }
 
@@ -154,7 +157,8 @@ async function main() {
     [`20 candidates in ≤ 1.5 × one call (${(r20!.ours.ms / LATENCY).toFixed(2)}×)`, r20!.ours.ms <= 1.5 * LATENCY],
     [`20 candidates in ≤ 2 calls (${r20!.ours.calls})`, r20!.ours.calls <= 2],
     [
-      `≥ 2.5× fewer prompt characters than mem0ai at 20 (${(r20!.theirs.promptChars / r20!.ours.promptChars).toFixed(2)}×)`,
+      "≥ 2.5× fewer prompt characters than mem0ai at 20 " +
+        `(${(r20!.theirs.promptChars / r20!.ours.promptChars).toFixed(2)}×)`,
       r20!.theirs.promptChars >= 2.5 * r20!.ours.promptChars,
     ],
     [`100 candidates in ≤ 2 × one call (${(r100!.ours.ms / LATENCY).toFixed(2)}×)`, r100!.ours.ms <= 2 * LATENCY],

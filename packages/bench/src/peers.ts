@@ -17,7 +17,7 @@ import { andFilters, parseFilters, scopeFilter } from "@mem0/core";
 import { SqliteVectorStore } from "@mem0/store-sqlite";
 import { lineChart } from "./svg.js";
 import { CATEGORIES, dataset, DIMS, loadDataset, queries, USERS, type Item, type Query } from "./store-data.js";
-import { arg, fmt, peakRssMiB, percentile, readBandwidth, rssSplitMiB, runChild } from "./util.js";
+import { arg, fmt, peakRssMiB, percentile, readBandwidth, rssSplitMiB, runChild, tableRow } from "./util.js";
 
 const script = fileURLToPath(import.meta.url);
 const K = 10;
@@ -33,6 +33,12 @@ const LABEL: Record<SideName, string> = {
 };
 const KINDS = ["scoped", "filtered", "unscoped"] as const;
 type Kind = (typeof KINDS)[number];
+/** What each kind of search is, in a chart title. */
+const CHART_SUBJECT: Record<Kind, string> = {
+  scoped: "Scoped",
+  filtered: "Scoped + {category, priority ≥ 7}",
+  unscoped: "Unscoped {category}",
+};
 
 interface Side {
   insert(batch: Item[]): Promise<void>;
@@ -177,7 +183,8 @@ async function vec0(file: string): Promise<Side> {
   db.pragma("journal_mode = WAL");
   db.pragma("mmap_size = 2147418112");
   db.exec(`CREATE VIRTUAL TABLE memories USING vec0(
-    user_id text partition key, embedding float[${DIMS}] distance_metric=cosine, category text, priority integer, +mid text)`);
+    user_id text partition key, embedding float[${DIMS}] distance_metric=cosine,
+    category text, priority integer, +mid text)`);
   const insert = db.prepare(
     "INSERT INTO memories (user_id, embedding, category, priority, mid) VALUES (?, ?, ?, ?, ?)",
   );
@@ -228,7 +235,8 @@ async function timed(
   qs: readonly Query[],
   warmPasses: number,
 ): Promise<{ timing: Timing; answers: string[][] }> {
-  // Warm: every timed query's scope searched `warmPasses` times before the clock (ours copies a scope on its second search).
+  // Warm: every timed query's scope searched `warmPasses` times before the clock (ours copies a scope
+  // on its second search).
   for (let pass = 0; pass < warmPasses; pass++) for (const q of qs) await side.search(kind, q);
   const samples: number[] = [];
   const answers: string[][] = [];
@@ -266,7 +274,8 @@ async function child(
     const { anon, file } = rssSplitMiB();
     result.memory.push({ phase: name, peakMiB: peakRssMiB(), anonMiB: anon, fileMiB: file });
     process.stderr.write(
-      `  ${which} N=${fmt.int(n)} memory after ${name}: peak ${fmt.int(peakRssMiB())} MiB, now anon ${fmt.int(anon)} + file ${fmt.int(file)} MiB\n`,
+      `  ${which} N=${fmt.int(n)} memory after ${name}: peak ${fmt.int(peakRssMiB())} MiB, ` +
+        `now anon ${fmt.int(anon)} + file ${fmt.int(file)} MiB\n`,
     );
   };
   phase("insert");
@@ -353,7 +362,7 @@ function drawCharts(all: readonly Run[], sides: readonly SideName[], outDir: str
     writeFileSync(
       join(outDir, `bench-search-${kind}.svg`),
       lineChart({
-        title: `${kind === "scoped" ? "Scoped" : kind === "filtered" ? "Scoped + {category, priority ≥ 7}" : "Unscoped {category}"} top-10 search vs N (${DIMS}-d)`,
+        title: `${CHART_SUBJECT[kind]} top-10 search vs N (${DIMS}-d)`,
         xLabel: "memories (N)",
         yLabel: "ms per query",
         logX: true,
@@ -474,19 +483,34 @@ async function main() {
       out(`Floors: one user's vectors ${fmt.ms(scopeFloor)} ms; the whole table ${fmt.ms(tableFloor)} ms.`);
       out();
       out(
-        `| side | insert/s | scoped p50 / p95 ms (× floor) | + {category, priority ≥ 7} p50 / p95 ms (× floor) | unscoped {category} p50 / p95 ms (× table floor) | same top-10 as exact (scoped, filtered, unscoped) | peak RSS MiB |`,
+        tableRow(
+          "side",
+          "insert/s",
+          "scoped p50 / p95 ms (× floor)",
+          "+ {category, priority ≥ 7} p50 / p95 ms (× floor)",
+          "unscoped {category} p50 / p95 ms (× table floor)",
+          "same top-10 as exact (scoped, filtered, unscoped)",
+          "peak RSS MiB",
+        ),
       );
       out(`|---|---:|---:|---:|---:|---|---:|`);
       for (const r of results) {
         const cell = (kind: Kind) => {
           const t = r.timings[kind];
-          return t
-            ? `${fmt.ms(t.p50)} / ${fmt.ms(t.p95)} (${(t.p50 / floorOf(kind)).toFixed(1)}× / ${(t.p95 / floorOf(kind)).toFixed(1)}×)`
-            : "–";
+          const timesFloor = (ms: number) => `${(ms / floorOf(kind)).toFixed(1)}×`;
+          return t ? `${fmt.ms(t.p50)} / ${fmt.ms(t.p95)} (${timesFloor(t.p50)} / ${timesFloor(t.p95)})` : "–";
         };
         const agree = KINDS.map((k) => agreement(r.answers[k], exact[k])).join(", ");
         out(
-          `| ${LABEL[r.side]} | ${fmt.int(r.insertPerSec)} | ${cell("scoped")} | ${cell("filtered")} | ${cell("unscoped")} | ${agree} | ${fmt.int(r.peakRssMiB)} |`,
+          tableRow(
+            LABEL[r.side],
+            fmt.int(r.insertPerSec),
+            cell("scoped"),
+            cell("filtered"),
+            cell("unscoped"),
+            agree,
+            fmt.int(r.peakRssMiB),
+          ),
         );
       }
       out();

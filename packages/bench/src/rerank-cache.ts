@@ -10,7 +10,7 @@
 import { Memory, registerProvider } from "@mem0/core";
 import { plugin as cohere } from "@mem0/reranker-cohere";
 import { startCohereServer } from "@mem0/testkit/servers";
-import { arg, fmt, rng } from "./util.js";
+import { arg, fmt, rng, tableRow } from "./util.js";
 
 const KEY = "co-bench-key";
 const TOPICS = ["ramen", "sushi", "hiking", "tax", "flights", "dentist", "python", "garden", "piano", "marathon"];
@@ -95,21 +95,29 @@ async function main() {
     const same = off.answers.filter((a, i) => a === on.answers[i]).length;
     const saved = (a: number, b: number) => `${(100 * (1 - b / a)).toFixed(0)}%`;
     console.log(
-      `Agent session: ${fmt.int(turns)} searches over ${fmt.int(memories)} memories (+1 every 15 turns), ${questions} recurring questions, reranker top_k 50; fake Cohere at ${latency} ms per call; Node ${process.version}`,
+      `Agent session: ${fmt.int(turns)} searches over ${fmt.int(memories)} memories (+1 every 15 turns), ` +
+        `${questions} recurring questions, reranker top_k 50; fake Cohere at ${latency} ms per call; ` +
+        `Node ${process.version}`,
     );
     console.log();
     console.log(`| | cache off | cache on | saved |`);
     console.log(`|---|---:|---:|---:|`);
     console.log(`| Cohere calls | ${fmt.int(off.calls)} | ${fmt.int(on.calls)} | ${saved(off.calls, on.calls)} |`);
     console.log(
-      `| documents sent | ${fmt.int(off.documents)} | ${fmt.int(on.documents)} | ${saved(off.documents, on.documents)} |`,
+      tableRow("documents sent", fmt.int(off.documents), fmt.int(on.documents), saved(off.documents, on.documents)),
     );
     console.log(
-      `| billed search units | ${fmt.int(off.searchUnits)} | ${fmt.int(on.searchUnits)} | ${saved(off.searchUnits, on.searchUnits)} |`,
+      tableRow(
+        "billed search units",
+        fmt.int(off.searchUnits),
+        fmt.int(on.searchUnits),
+        saved(off.searchUnits, on.searchUnits),
+      ),
     );
     console.log(`| searches answered without a call (meta.cached) | ${off.cachedSearches} | ${on.cachedSearches} | |`);
+    const seconds = (ms: number) => (ms / 1000).toFixed(1);
     console.log(
-      `| wall time of the session, s | ${(off.wallMs / 1000).toFixed(1)} | ${(on.wallMs / 1000).toFixed(1)} | ${saved(off.wallMs, on.wallMs)} |`,
+      tableRow("wall time of the session, s", seconds(off.wallMs), seconds(on.wallMs), saved(off.wallMs, on.wallMs)),
     );
     console.log();
     console.log(`Same top-3 memories with and without the cache in ${same}/${turns} turns.`);

@@ -4,7 +4,8 @@
  * (through Memory's `llm_reranker` against the fake OpenAI server, `--latency` ms per call). Median
  * of `--runs` per point; prints a table and draws docs/bench/bench-rerank-scaling.svg.
  *
- *   node packages/bench/dist/rerank-scaling.js --model ../shared/models/minilm-l6-shape-random [--runs 5] [--latency 200]
+ *   node packages/bench/dist/rerank-scaling.js --model ../shared/models/minilm-l6-shape-random \
+ *     [--runs 5] [--latency 200]
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";

@@ -55,7 +55,10 @@ export function queries(count: number): Query[] {
   }));
 }
 
-/** Inserts the data set through `insert`, then `finish` (a checkpoint, compaction…); returns the rows per second of both. */
+/**
+ * Inserts the data set through `insert`, then `finish` (a checkpoint, compaction…); returns the rows
+ * per second of both.
+ */
 export async function loadDataset(
   label: string,
   n: number,

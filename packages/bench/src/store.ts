@@ -7,7 +7,7 @@
  *   pnpm build && pnpm --filter @mem0/bench bench:store [-- --sizes 10000,100000 --no-million]
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -18,11 +18,21 @@ import {
   providerConfigSchema,
   registerProvider,
   scopeFilter,
-  type MemoryPayload,
 } from "@mem0/core";
 import sqlitePlugin, { SqliteVectorStore } from "@mem0/store-sqlite";
 import { BATCH, CATEGORIES, DIMS, loadDataset, queries, USERS, type Item, type Query } from "./store-data.js";
-import { arg, fmt, peakRssMiB, percentile, readBandwidth, rng, rssSplitMiB, runChild, unitVector } from "./util.js";
+import {
+  arg,
+  fmt,
+  peakRssMiB,
+  percentile,
+  readBandwidth,
+  rng,
+  rssSplitMiB,
+  runChild,
+  tableRow,
+  unitVector,
+} from "./util.js";
 
 const script = fileURLToPath(import.meta.url);
 
@@ -230,8 +240,10 @@ async function main() {
       lines.push(s);
       process.stdout.write(`${s}\n`);
     };
+    const cores = cpus();
     out(
-      `Machine: ${(await import("node:os")).cpus()[0]?.model ?? "?"} ×${(await import("node:os")).cpus().length}, Node ${process.version}; read bandwidth (memchr, 1 GiB, one thread): ${(bandwidth / 1e9).toFixed(1)} GB/s`,
+      `Machine: ${cores[0]?.model ?? "?"} ×${cores.length}, Node ${process.version}; ` +
+        `read bandwidth (memchr, 1 GiB, one thread): ${(bandwidth / 1e9).toFixed(1)} GB/s`,
     );
     out();
     for (const n of sizes) {
@@ -262,36 +274,52 @@ async function main() {
       out(`### N = ${fmt.int(n)} (${DIMS}-d, ${USERS} users, ≈${fmt.int(n / USERS)} memories per user)`);
       out();
       out(
-        `| metric | mem0ai 3.3.1 \`memory\` store | @mem0/store-sqlite (${String(mine.extra?.vectorEngine)}) | ours ÷ mem0ai |`,
+        tableRow(
+          "metric",
+          "mem0ai 3.3.1 `memory` store",
+          `@mem0/store-sqlite (${String(mine.extra?.vectorEngine)})`,
+          "ours ÷ mem0ai",
+        ),
       );
       out(`|---|---:|---:|---:|`);
+      /** A row of both sides' values and ours ÷ mem0ai. */
+      const compared = (label: string, theirValue: number, myValue: number, show: (x: number) => string) =>
+        tableRow(label, show(theirValue), show(myValue), fmt.ratio(myValue, theirValue));
       out(
-        `| bulk insert, memories/s (batches of ${fmt.int(BATCH)}) | ${fmt.int(theirs.insertPerSec)} | ${fmt.int(mine.insertPerSec)} | ${fmt.ratio(mine.insertPerSec, theirs.insertPerSec)} |`,
+        compared(
+          `bulk insert, memories/s (batches of ${fmt.int(BATCH)})`,
+          theirs.insertPerSec,
+          mine.insertPerSec,
+          fmt.int,
+        ),
       );
       for (const [label, key] of [
         ["scoped top-10", "scoped"],
         ["scoped + `{AND:[{category},{priority:{gte:7}}]}` top-10", "filtered"],
       ] as const) {
-        out(
-          `| ${label} p50, ms | ${fmt.ms(theirs[key].p50)} | ${fmt.ms(mine[key].p50)} | ${fmt.ratio(mine[key].p50, theirs[key].p50)} |`,
-        );
-        out(
-          `| ${label} p95, ms | ${fmt.ms(theirs[key].p95)} | ${fmt.ms(mine[key].p95)} | ${fmt.ratio(mine[key].p95, theirs[key].p95)} |`,
-        );
+        out(compared(`${label} p50, ms`, theirs[key].p50, mine[key].p50, fmt.ms));
+        out(compared(`${label} p95, ms`, theirs[key].p95, mine[key].p95, fmt.ms));
       }
+      out(compared("peak RSS, MiB (whole process)", theirs.peakRssMiB, mine.peakRssMiB, fmt.int));
+      const endRss = (side: SideResult) => `${fmt.int(side.endRss.anon)} / ${fmt.int(side.endRss.file)}`;
       out(
-        `| peak RSS, MiB (whole process) | ${fmt.int(theirs.peakRssMiB)} | ${fmt.int(mine.peakRssMiB)} | ${fmt.ratio(mine.peakRssMiB, theirs.peakRssMiB)} |`,
+        tableRow(
+          "RSS after the queries: private / mapped file pages, MiB",
+          endRss(theirs),
+          endRss(mine),
+          `${fmt.ratio(mine.endRss.anon, theirs.endRss.anon)} (private)`,
+        ),
       );
-      out(
-        `| RSS after the queries: private / mapped file pages, MiB | ${fmt.int(theirs.endRss.anon)} / ${fmt.int(theirs.endRss.file)} | ${fmt.int(mine.endRss.anon)} / ${fmt.int(mine.endRss.file)} | ${fmt.ratio(mine.endRss.anon, theirs.endRss.anon)} (private) |`,
-      );
-      out(
-        `| queries timed (after 5 warm-up) | ${theirs.scoped.samples} + ${theirs.filtered.samples} | ${mine.scoped.samples} + ${mine.filtered.samples} | |`,
-      );
+      const timed = (side: SideResult) => `${side.scoped.samples} + ${side.filtered.samples}`;
+      out(`${tableRow("queries timed (after 5 warm-up)", timed(theirs), timed(mine))} |`);
       out();
       out(
-        `Exact-scan floor on this machine: one user's vectors (${fmt.int(scopeBytes / 1024)} KiB) ${fmt.ms(limitMs(scopeBytes))} ms; the whole table (${fmt.int(tableBytes / 2 ** 20)} MiB) ${fmt.ms(limitMs(tableBytes))} ms. ` +
-          `Ours scoped p50 = ${(mine.scoped.p50 / limitMs(scopeBytes)).toFixed(1)}× the scoped floor; mem0ai scoped p50 = ${(theirs.scoped.p50 / limitMs(tableBytes)).toFixed(1)}× the whole-table floor (it reads every row). ` +
+        `Exact-scan floor on this machine: one user's vectors (${fmt.int(scopeBytes / 1024)} KiB) ` +
+          `${fmt.ms(limitMs(scopeBytes))} ms; ` +
+          `the whole table (${fmt.int(tableBytes / 2 ** 20)} MiB) ${fmt.ms(limitMs(tableBytes))} ms. ` +
+          `Ours scoped p50 = ${(mine.scoped.p50 / limitMs(scopeBytes)).toFixed(1)}× the scoped floor; ` +
+          `mem0ai scoped p50 = ${(theirs.scoped.p50 / limitMs(tableBytes)).toFixed(1)}× the whole-table floor ` +
+          `(it reads every row). ` +
           `Same top-10 ids on both sides for ${agreement(mine, theirs)} of the first queries.`,
       );
       out();
@@ -317,7 +345,10 @@ async function main() {
       out(`| scoped top-10 p50 / p95, ms | ${fmt.ms(mine.scoped.p50)} / ${fmt.ms(mine.scoped.p95)} |`);
       out(`| scoped + filtered top-10 p50 / p95, ms | ${fmt.ms(mine.filtered.p50)} / ${fmt.ms(mine.filtered.p95)} |`);
       out(
-        `| peak RSS, MiB (mapped file pages after the queries) | ${fmt.int(mine.peakRssMiB)} (${fmt.int(mine.endRss.file)}) |`,
+        tableRow(
+          "peak RSS, MiB (mapped file pages after the queries)",
+          `${fmt.int(mine.peakRssMiB)} (${fmt.int(mine.endRss.file)})`,
+        ),
       );
       out(`| exact-scan floor for one user's ${fmt.int(n / USERS)} vectors, ms | ${fmt.ms(limitMs(scopeBytes))} |`);
       out();
@@ -332,7 +363,9 @@ async function main() {
       String(adds),
     ]);
     out(
-      `Memory.add (core + sqlite store, one memory and its ADD history event per call and per transaction, precomputed vectors): ${fmt.int(add.addsPerSec)} adds/s over ${fmt.int(adds)} calls; peak RSS ${fmt.int(add.peakRssMiB)} MiB.`,
+      "Memory.add (core + sqlite store, one memory and its ADD history event per call and per transaction, " +
+        `precomputed vectors): ${fmt.int(add.addsPerSec)} adds/s over ${fmt.int(adds)} calls; ` +
+        `peak RSS ${fmt.int(add.peakRssMiB)} MiB.`,
     );
   } finally {
     if (!process.argv.includes("--keep")) rmSync(dir, { recursive: true, force: true });

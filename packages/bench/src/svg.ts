@@ -89,27 +89,31 @@ export function lineChart(chart: Chart): string {
     out.push(`<text x="${M.left - 6}" y="${sy(t) + 4}" text-anchor="end">${num(t)}</text>`);
   }
   out.push(`<rect x="${M.left}" y="${M.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333"/>`);
+  const axisLabel = (label: string, log: boolean | undefined) => `${esc(label)}${log ? " (log)" : ""}`;
   out.push(
-    `<text x="${M.left + plotW / 2}" y="${M.top + plotH + 36}" text-anchor="middle">${esc(chart.xLabel)}${chart.logX ? " (log)" : ""}</text>`,
+    `<text x="${M.left + plotW / 2}" y="${M.top + plotH + 36}" text-anchor="middle">` +
+      `${axisLabel(chart.xLabel, chart.logX)}</text>`,
   );
   out.push(
-    `<text transform="translate(16 ${M.top + plotH / 2}) rotate(-90)" text-anchor="middle">${esc(chart.yLabel)}${chart.logY ? " (log)" : ""}</text>`,
+    `<text transform="translate(16 ${M.top + plotH / 2}) rotate(-90)" text-anchor="middle">` +
+      `${axisLabel(chart.yLabel, chart.logY)}</text>`,
   );
   chart.series.forEach((s, i) => {
     const p = s.points.filter(([x, y]) => (!chart.logX || x > 0) && (!chart.logY || y > 0));
     const dash = s.dashed ? ` stroke-dasharray="6 4"` : "";
     if (p.length > 0) {
-      out.push(
-        `<polyline fill="none" stroke="${colour(s)}" stroke-width="2"${dash} points="${p.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(" ")}"/>`,
-      );
+      const points = p.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(" ");
+      out.push(`<polyline fill="none" stroke="${colour(s)}" stroke-width="2"${dash} points="${points}"/>`);
       for (const [x, y] of p)
         out.push(
-          `<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="3" fill="${colour(s)}"><title>${esc(`${s.name}: ${num(x)} → ${num(y)}`)}</title></circle>`,
+          `<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="3" fill="${colour(s)}">` +
+            `<title>${esc(`${s.name}: ${num(x)} → ${num(y)}`)}</title></circle>`,
         );
     }
     const ly = H + i * LEGEND_ROW;
     out.push(
-      `<line x1="${M.left}" x2="${M.left + 28}" y1="${ly - 4}" y2="${ly - 4}" stroke="${colour(s)}" stroke-width="2"${dash}/>`,
+      `<line x1="${M.left}" x2="${M.left + 28}" y1="${ly - 4}" y2="${ly - 4}" ` +
+        `stroke="${colour(s)}" stroke-width="2"${dash}/>`,
     );
     out.push(`<text x="${M.left + 36}" y="${ly}">${esc(s.name)}</text>`);
   });

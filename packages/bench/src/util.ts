@@ -123,3 +123,8 @@ export const fmt = {
   /** ours ÷ theirs, e.g. "0.00031×" (for latency and memory lower is better, for throughput higher). */
   ratio: (ours: number, theirs: number) => `${(ours / theirs).toPrecision(2)}×`,
 };
+
+/** One row of a Markdown table: `| a | b | c |`. */
+export function tableRow(...cells: readonly (string | number)[]): string {
+  return `| ${cells.join(" | ")} |`;
+}

@@ -16,7 +16,7 @@ export type IndexType = (typeof INDEX_TYPES)[number];
 const enumOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `expected one of ${values.join(", ")}` });
 
-export const qdrantConfigShape = {
+const qdrantConfigShape = {
   /** Full URL, e.g. `https://xyz.cloud.qdrant.io:6333`. Exclusive with `host`. */
   url: fields.url().optional(),
   host: fields.nonEmptyString().optional(),

@@ -16,7 +16,7 @@ export const RESERVED_KEY = "_mem0";
 const BARE = /^[A-Za-z0-9_-]+$/;
 
 /** One path segment, quoted when needed; undefined when Qdrant cannot address the name. */
-export function pathSegment(name: string): string | undefined {
+function pathSegment(name: string): string | undefined {
   if (name.length === 0) return undefined;
   if (BARE.test(name)) return name;
   if (name.includes('"') || name.includes("\\")) return undefined;

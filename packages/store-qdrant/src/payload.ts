@@ -52,9 +52,9 @@ export const LEGACY_PAYLOAD_VERSION = 1;
  * `createdAt` / `updatedAt`. A point keeps its writer's dialect when we update it.
  */
 export type PayloadDialect = Mem0Dialect;
-export const DIALECT_TIMESTAMP_KEYS = MEM0_TIMESTAMP_KEYS;
+const DIALECT_TIMESTAMP_KEYS = MEM0_TIMESTAMP_KEYS;
 /** Mem0's text key. */
-export const TEXT_KEY = "data";
+const TEXT_KEY = "data";
 /** Lemmatized copies of the text Mem0 keeps for BM25; stale once the text changes. */
 export const LEMMATIZED_KEYS = ["text_lemmatized", "textLemmatized"] as const;
 
@@ -93,7 +93,7 @@ export function historyPointId(id: string): string {
   return pointId(`mem0-history:${id}`);
 }
 
-export function isCanonicalUuid(id: string): boolean {
+function isCanonicalUuid(id: string): boolean {
   return UUID.test(id);
 }
 

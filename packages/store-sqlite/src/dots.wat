@@ -1,5 +1,5 @@
-;; Source of DOTS_WASM in scope-cache.ts. Rebuild the base64 with
-;;   npx -y -p wabt@1.0.37 wat2wasm src/dots.wat -o /tmp/dots.wasm && base64 -w0 /tmp/dots.wasm
+;; Source of DOTS_WASM in dots-wasm.ts. Rebuild the base64 (then quote each line) with
+;;   npx -y -p wabt@1.0.37 wat2wasm src/dots.wat -o /tmp/dots.wasm && base64 -w90 /tmp/dots.wasm
 ;; Rows are int8 (one scale per row, kept in JavaScript), the query is int16; products are summed
 ;; exactly in int32 (scope-cache.ts bounds the query's range so no sum can overflow). The rounding
 ;; of both to integers is bounded in scope-cache.ts, which rescores in float64 every row the

@@ -123,7 +123,8 @@ class Builder {
     const path = this.bind(`$."${field}"`);
     if (n.kind === "exists") {
       // Present, not null, not an empty array.
-      return `COALESCE(json_type(metadata, ${path}) NOT IN ('null', 'array') OR json_array_length(metadata, ${path}) > 0, 0)`;
+      const scalarOrObject = `json_type(metadata, ${path}) NOT IN ('null', 'array')`;
+      return `COALESCE(${scalarOrObject} OR json_array_length(metadata, ${path}) > 0, 0)`;
     }
     if (n.kind !== "compare") throw new Error("unreachable");
     const cond = (t: string, v: string) => this.scalarCondition(n, t, v);

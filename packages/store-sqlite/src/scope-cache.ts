@@ -28,10 +28,7 @@
  * keeps its high-water mark (at most maxBytes).
  */
 import { andFilters, dot, type FilterNode } from "@mem0/core";
-
-/** dots.wat compiled (see its header for the command). */
-const DOTS_WASM =
-  "AGFzbQEAAAABGQNgA39/fwF/YAV/f39/fwBgBn9/f39/fwADBAMAAQIFAwEAAQcaAwZtZW1vcnkCAARkb3RzAAEGZG90c0F0AAIK8QID8wECBHsCfyABIAJqIQcgASACQWBxaiEIAkADQCABIAhPDQEgAf0ABAAhBSAB/QAEECEGIAMgBf2HASAA/QAEAP26Af2uASEDIAQgBf2IASAA/QAEEP26Af2uASEEIAMgBv2HASAA/QAEIP26Af2uASEDIAQgBv2IASAA/QAEMP26Af2uASEEIABBwABqIQAgAUEgaiEBDAALCyABIAdJBEAgAf0ABAAhBSADIAX9hwEgAP0ABAD9ugH9rgEhAyAEIAX9iAEgAP0ABBD9ugH9rgEhBAsgAyAE/a4BIQMgA/0bACAD/RsBaiAD/RsCIAP9GwNqags4AQF/IAQgAkECdGohBQJAA0AgBCAFTw0BIAQgACABIAMQADYCACABIANqIQEgBEEEaiEEDAALCwtBAQF/IAUgA0ECdGohBgJAA0AgBSAGTw0BIAUgACABIAIoAgAgBGxqIAQQADYCACACQQRqIQIgBUEEaiEFDAALCws=";
+import { DOTS_WASM } from "./dots-wasm.js";
 
 /** The part of the WebAssembly API used here (this package compiles without the DOM's type library). */
 interface WasmApi {
@@ -424,7 +421,10 @@ export class ScopeCache {
   }
 }
 
-/** The limit-th largest lower bound (approx − bound): a sorted copy for large limits, a small insertion list otherwise. */
+/**
+ * The limit-th largest lower bound (approx − bound): a sorted copy for large limits, a small insertion
+ * list otherwise.
+ */
 function limitthLargest(approx: Float64Array, bounds: Float64Array, limit: number): number {
   const n = approx.length;
   if (limit > 64) {
