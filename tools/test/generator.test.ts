@@ -46,6 +46,21 @@ function pointAtTarballs(dir: string): void {
   );
 }
 
+/** Packs the package in `dir` into `packs` and expects publint and attw to pass, as ours do; returns the tarball. */
+async function packAndLint(dir: string, packs: string): Promise<string> {
+  mkdirSync(packs, { recursive: true });
+  await pnpm(["pack", "--pack-destination", packs], { cwd: dir });
+  const tarball = join(packs, readdirSync(packs).find((f) => f.endsWith(".tgz"))!);
+  const lint = await publint(tarball);
+  expect({ code: lint.code, output: lint.stdout + lint.stderr }).toEqual({ code: 0, output: expect.any(String) });
+  const types = await attw(tarball);
+  expect({ code: types.code, output: types.stdout + types.stderr }).toEqual({
+    code: 0,
+    output: expect.stringContaining("No problems found"),
+  });
+  return tarball;
+}
+
 let pluginTarball: string | undefined;
 
 describe("the generator, standalone (cli.cjs), in a folder outside the workspace", () => {
@@ -116,17 +131,7 @@ describe("the generator, standalone (cli.cjs), in a folder outside the workspace
   });
 
   test("its tarball passes publint and attw, like ours", async () => {
-    const packs = join(manifest.root, "plugin-pack");
-    mkdirSync(packs, { recursive: true });
-    await pnpm(["pack", "--pack-destination", packs], { cwd: dir });
-    pluginTarball = join(packs, readdirSync(packs).find((f) => f.endsWith(".tgz"))!);
-    const lint = await publint(pluginTarball);
-    expect({ code: lint.code, output: lint.stdout + lint.stderr }).toEqual({ code: 0, output: expect.any(String) });
-    const types = await attw(pluginTarball);
-    expect({ code: types.code, output: types.stdout + types.stderr }).toEqual({
-      code: 0,
-      output: expect.stringContaining("No problems found"),
-    });
+    pluginTarball = await packAndLint(dir, join(manifest.root, "plugin-pack"));
   });
 });
 
@@ -299,16 +304,7 @@ describe("the generator, in this workspace (pnpm nx g @mem0/tools:reranker <name
     const all = listPackages(copy);
     const zeta = all.find((p) => p.name === "@mem0/reranker-zeta")!;
     expect(checkPackage(zeta, all, readJson(join(copy, "package.json")))).toEqual([]);
-    const packs = join(copy, "packs");
-    await pnpm(["pack", "--pack-destination", packs], { cwd });
-    const tarball = join(packs, readdirSync(packs).find((f) => f.endsWith(".tgz"))!);
-    const lint = await publint(tarball);
-    expect({ code: lint.code, output: lint.stdout + lint.stderr }).toEqual({ code: 0, output: expect.any(String) });
-    const types = await attw(tarball);
-    expect({ code: types.code, output: types.stdout + types.stderr }).toEqual({
-      code: 0,
-      output: expect.stringContaining("No problems found"),
-    });
+    await packAndLint(cwd, join(copy, "packs"));
     const biome = join(copy, "node_modules", "@biomejs", "biome", "bin", "biome");
     const style = await node([biome, "check", "--vcs-enabled=false", "packages/reranker-zeta"], {
       cwd: copy,
