@@ -23,7 +23,14 @@ const generatorDir = join(workspaceRoot, "tools", "generators", "reranker");
 const requireFromTools = createRequire(join(workspaceRoot, "tools", "package.json"));
 
 const PLUGIN_NAME = "@acme/mem0-reranker-acme";
-const SOURCES = ["README.md", "src/index.ts", "test/conformance.test.ts", "test/helpers.ts", "test/plugin.test.ts"];
+const SOURCES = [
+  "README.md",
+  "src/index.ts",
+  "test/conformance.test.ts",
+  "test/fault-matrix.test.ts",
+  "test/helpers.ts",
+  "test/plugin.test.ts",
+];
 
 /** Every file under `dir` (but node_modules and dist) with its content, to prove nothing was edited. */
 function snapshot(dir: string, sub = ""): Record<string, string> {
@@ -117,13 +124,15 @@ describe("the generator, standalone (cli.cjs), in a folder outside the workspace
     const { stdout, stderr } = await pnpm(["test", "--verbose"], { cwd: dir });
     const output = stdout + stderr;
     expect(output).toContain("reranker conformance: acme");
+    expect(output).toContain("fault matrix: acme");
+    expect(output).toContain("a timed-out search lets the process exit within 2 s");
     expect(output).toMatch(/Tests:\s+(\d+ skipped, )?\d+ passed, \d+ total/);
     expect(output).not.toMatch(/\d+ failed/);
     // Nothing of the conformance suite is skipped: secret holding and aborting mid-call run too.
     expect(output).toContain("the reranker: a canary API key shows in none of util.inspect, JSON.stringify, String");
     expect(output).toContain("aborting mid-call rejects promptly with the signal's reason");
     expect(output).not.toMatch(/skipped/);
-    expect(Number(/Tests:\s+(\d+) passed/.exec(output)![1])).toBeGreaterThanOrEqual(20);
+    expect(Number(/Tests:\s+(\d+) passed/.exec(output)?.[1])).toBeGreaterThanOrEqual(30);
     expect(existsSync(join(dir, "dist", "index.d.ts"))).toBe(true);
     // Nothing the generator wrote was edited to get here (only pnpm-workspace.yaml was added).
     const { "pnpm-workspace.yaml": _added, "pnpm-lock.yaml": _lock, ...after } = snapshot(dir);
@@ -297,6 +306,7 @@ describe("the generator, in this workspace (pnpm nx g @mem0/tools:reranker <name
     await pnpm(["run", "typecheck"], { cwd });
     const { stdout, stderr } = await node([join(copy, "node_modules", "jest", "bin", "jest.js"), "--verbose"], { cwd });
     expect(stdout + stderr).toContain("reranker conformance: zeta");
+    expect(stdout + stderr).toContain("fault matrix: zeta");
     expect(stdout + stderr).toMatch(/Tests:\s+\d+ passed, \d+ total/);
     expect(stdout + stderr).not.toMatch(/\d+ (failed|skipped)/);
 
@@ -313,7 +323,7 @@ describe("the generator, in this workspace (pnpm nx g @mem0/tools:reranker <name
     });
     expect({ code: style.code, output: style.stdout + style.stderr }).toEqual({
       code: 0,
-      output: expect.stringMatching(/Checked 5 files/),
+      output: expect.stringMatching(/Checked 6 files/),
     });
   });
 });
