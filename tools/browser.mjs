@@ -61,9 +61,9 @@ function aptInstall(log) {
   log(`report test browser: installing Debian's chromium package (apt-get ${args.join(" ")}) as root`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   for (const step of [["update"], args]) {
-    const r = spawnSync("apt-get", step, { env, encoding: "utf8" });
-    if (r.status !== 0)
-      return `apt-get ${step.join(" ")} failed: ${(r.stderr || r.stdout || String(r.error)).trim().split("\n").slice(-3).join(" / ")}`;
+    const result = spawnSync("apt-get", step, { env, encoding: "utf8" });
+    if (result.status !== 0)
+      return `apt-get ${step.join(" ")} failed: ${(result.stderr || result.stdout || String(result.error)).trim().split("\n").slice(-3).join(" / ")}`;
   }
   return undefined;
 }

@@ -160,10 +160,10 @@ async function startPrebuildMirror() {
 async function startVerdaccio(dir) {
   mkdirSync(dir, { recursive: true });
   const upstream = execFileSync("npm", ["config", "get", "registry"], { encoding: "utf8", env: baseEnv }).trim();
-  const port = await new Promise((r) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = s.address().port;
-      s.close(() => r(p));
+  const port = await new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const freePort = server.address().port;
+      server.close(() => resolve(freePort));
     });
   });
   // Our scope is served only from what was published here: the real @mem0 scope on npm belongs to
@@ -324,10 +324,10 @@ async function main() {
     const leftWorkspace = [];
     const unpublishedDeps = [];
     for (const p of published) {
-      const m = manifests[p.json.name]?.versions?.[p.json.version];
-      if (!m) continue;
+      const manifest = manifests[p.json.name]?.versions?.[p.json.version];
+      if (!manifest) continue;
       for (const field of ["dependencies", "peerDependencies", "optionalDependencies"]) {
-        for (const [dep, range] of Object.entries(m[field] ?? {})) {
+        for (const [dep, range] of Object.entries(manifest[field] ?? {})) {
           if (String(range).startsWith("workspace:")) leftWorkspace.push(`${p.json.name} ${field}.${dep}: ${range}`);
           if (!dep.startsWith("@mem0/")) continue;
           const versions = Object.keys(manifests[dep]?.versions ?? {});
@@ -430,7 +430,7 @@ async function installAndConsume(scratch, repo, packages, registry, registryEnv,
           ONNXRUNTIME_NODE_INSTALL: "skip",
           npm_config_better_sqlite3_binary_host: prebuilds.url,
         };
-        const r =
+        const installed =
           manager === "npm"
             ? await run("npm", ["install", "--prefer-offline", "--registry", registry.url], { cwd: app, env })
             : await run(PNPM[0], [...PNPM.slice(1), "install", "--prefer-offline", "--registry", registry.url], {
@@ -439,8 +439,8 @@ async function installAndConsume(scratch, repo, packages, registry, registryEnv,
               });
         const ok = check(
           `${manager} installs ${SELECTIONS[selection].join(" + ")} from the registry`,
-          r.code === 0,
-          r.code ? r.out : "",
+          installed.code === 0,
+          installed.code ? installed.out : "",
         );
         if (ok && manager === "npm" && existsSync(join(app, "node_modules", "better-sqlite3")))
           savePrebuild(join(app, "node_modules", "better-sqlite3"));

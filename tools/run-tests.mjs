@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs every package's jest suite through Nx, then prints one closing line that counts every test
-// that ran, read from the JSON reports jest writes (cached Nx runs restore those reports too).
+// Runs every package's jest suite and the style gate (tools' `lint` target, tools/test/lint.test.ts) through Nx,
+// then prints one closing line that counts every test that ran, read from the JSON reports jest writes (cached
+// Nx runs restore those reports too).
 // First it provides the browser @mem0/ts-cli's report test opens (tools/browser.mjs), installing
 // one when the machine has none.
 import { spawnSync } from "node:child_process";
@@ -34,6 +35,7 @@ const nx = spawnSync(
     "-t",
     "typecheck",
     "test",
+    "lint",
     "--output-style=stream",
     ...args,
   ],
@@ -53,12 +55,12 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 for (const file of reportFiles(reports)) {
-  const r = JSON.parse(readFileSync(file, "utf8"));
-  passed += r.numPassedTests;
-  failed += r.numFailedTests;
-  skipped += r.numPendingTests + (r.numTodoTests ?? 0);
+  const counts = JSON.parse(readFileSync(file, "utf8"));
+  passed += counts.numPassedTests;
+  failed += counts.numFailedTests;
+  skipped += counts.numPendingTests + (counts.numTodoTests ?? 0);
   // A suite that failed to load counts once, so a broken import can never read as green.
-  failed += r.numRuntimeErrorTestSuites;
+  failed += counts.numRuntimeErrorTestSuites;
 }
 const status = nx.status ?? 1;
 if (status !== 0 && failed === 0) failed = 1;

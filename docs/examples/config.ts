@@ -1,5 +1,5 @@
 /**
- * The seed's "Full stack example" (Qdrant + OpenAI LLM + OpenAI embedder + Cohere reranker), with
+ * Mem0's "Full stack example" (Qdrant + OpenAI LLM + OpenAI embedder + Cohere reranker), with
  * the same keys as Mem0's Python config. Keys come from the environment, never from this file.
  * The `*_BASE_URL` / `QDRANT_*` variables point it at other servers (a proxy, a local Qdrant, the
  * test suite's loopback fakes); unset, the hosted APIs are used.

@@ -20,7 +20,13 @@ export interface RunOptions {
  * Adds `items` in `scope` as given (`infer: false`: they are records with metadata, not a
  * conversation to extract facts from), runs `body`, then deletes what was added unless `keep`.
  */
-export async function withDemoMemories<T>(m: Memory, scope: Scope, items: readonly DemoMemory[], options: RunOptions, body: () => Promise<T>): Promise<T> {
+export async function withDemoMemories<T>(
+  m: Memory,
+  scope: Scope,
+  items: readonly DemoMemory[],
+  options: RunOptions,
+  body: () => Promise<T>,
+): Promise<T> {
   const ids: string[] = [];
   try {
     for (const item of items) {
@@ -33,11 +39,14 @@ export async function withDemoMemories<T>(m: Memory, scope: Scope, items: readon
   }
 }
 
-/** Prints results the way the seed's playbooks do. */
+/** Prints results the way Mem0's playbooks do. */
 export function printResults(response: SearchResponse, log: (line: string) => void, label = "Memory"): void {
-  log(`${response.results.length} results, ${response.reranked ? `reranked by ${response.rerank?.provider}` : `vector order${response.rerank?.error ? ` (reranker failed: ${response.rerank.error})` : ""}`}`);
-  for (const r of response.results) {
-    log(`${label}: ${r.memory}`);
-    log(`Relevance: ${r.score.toFixed(3)} (vector ${r.vector_score.toFixed(3)}${r.rerank_score !== undefined ? `, reranker ${r.rerank_score.toFixed(3)}` : ""})`);
+  const failure = response.rerank?.error ? ` (reranker failed: ${response.rerank.error})` : "";
+  const order = response.reranked ? `reranked by ${response.rerank?.provider}` : `vector order${failure}`;
+  log(`${response.results.length} results, ${order}`);
+  for (const result of response.results) {
+    const reranker = result.rerank_score !== undefined ? `, reranker ${result.rerank_score.toFixed(3)}` : "";
+    log(`${label}: ${result.memory}`);
+    log(`Relevance: ${result.score.toFixed(3)} (vector ${result.vector_score.toFixed(3)}${reranker})`);
   }
 }

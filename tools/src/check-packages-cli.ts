@@ -7,10 +7,10 @@ import { findWorkspaceRoot } from "./workspace.js";
 
 const reports = checkWorkspace(findWorkspaceRoot(process.argv[2] ?? process.cwd()));
 let count = 0;
-for (const r of reports) {
-  if (r.problems.length === 0) console.log(`ok   ${r.name}`);
-  else console.log(`FAIL ${r.name} (${r.relDir})\n${r.problems.map((p) => `       - ${p}`).join("\n")}`);
-  count += r.problems.length;
+for (const report of reports) {
+  if (report.problems.length === 0) console.log(`ok   ${report.name}`);
+  else console.log(`FAIL ${report.name} (${report.relDir})\n${report.problems.map((p) => `       - ${p}`).join("\n")}`);
+  count += report.problems.length;
 }
 console.log(`\n${reports.length} publishable packages, ${count} problems`);
 process.exit(count ? 1 : 0);

@@ -20,13 +20,13 @@ import {
 } from "./workspace.js";
 
 /** require(esm) is unflagged from this version on; the CJS-consumer story depends on it. */
-export const NODE_FLOOR = "20.19.0";
+const NODE_FLOOR = "20.19.0";
 
 /**
  * Vendor SDKs that must never be reachable from @mem0/core. The check also adds, at run time, every
  * third-party dependency of the provider packages, so a provider that lands later is covered.
  */
-export const KNOWN_PROVIDER_SDKS = [
+const KNOWN_PROVIDER_SDKS = [
   "cohere-ai",
   "openai",
   "@huggingface/transformers",
@@ -98,7 +98,8 @@ function checkExports(pkg: WorkspacePackage, problems: string[]): void {
     else if (!existsSync(join(pkg.dir, target))) problems.push(`exports${path}: ${target} does not exist (not built?)`);
     if (/\.d\.[cm]?ts$/.test(target) !== path.endsWith(".types") && !target.endsWith(".json")) {
       problems.push(
-        `exports${path}: ${target} ${path.endsWith(".types") ? "is not a .d.ts file" : "is a .d.ts file under a JavaScript condition"}`,
+        `exports${path}: ${target} ` +
+          (path.endsWith(".types") ? "is not a .d.ts file" : "is a .d.ts file under a JavaScript condition"),
       );
     }
   }
@@ -124,8 +125,11 @@ function workspaceDepProblems(pkg: WorkspacePackage, byName: Map<string, Workspa
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)["']([^"'\n]+)["']/g;
 const builtins = new Set(builtinModules);
 
-/** The package a bare specifier names (`@scope/name/sub` → `@scope/name`), or undefined for relative, builtin, `#` imports. */
-export function packageOfSpecifier(spec: string): string | undefined {
+/**
+ * The package a bare specifier names (`@scope/name/sub` → `@scope/name`), or undefined for relative, builtin
+ * and `#` imports.
+ */
+function packageOfSpecifier(spec: string): string | undefined {
   if (
     spec.startsWith(".") ||
     spec.startsWith("/") ||
@@ -153,12 +157,12 @@ function* filesUnder(dir: string): Generator<string> {
  * hoisting hides these; under pnpm's strict layout they fail at run time (or turn types into any).
  */
 function undeclaredImports(pkg: WorkspacePackage, problems: string[]): void {
-  const j = pkg.json;
+  const manifest = pkg.json;
   const declared = new Set([
     pkg.name,
-    ...Object.keys(j.dependencies ?? {}),
-    ...Object.keys(j.peerDependencies ?? {}),
-    ...Object.keys(j.optionalDependencies ?? {}),
+    ...Object.keys(manifest.dependencies ?? {}),
+    ...Object.keys(manifest.peerDependencies ?? {}),
+    ...Object.keys(manifest.optionalDependencies ?? {}),
   ]);
   const missing = new Map<string, string>();
   for (const file of filesUnder(join(pkg.dir, "dist"))) {
@@ -166,15 +170,16 @@ function undeclaredImports(pkg: WorkspacePackage, problems: string[]): void {
     const code = readFileSync(file, "utf8")
       .replace(/\/\*[\s\S]*?\*\//g, "")
       .replace(/^\s*\/\/.*$/gm, "");
-    for (const m of code.matchAll(SPECIFIER)) {
-      const name = packageOfSpecifier(m[1]!);
+    for (const found of code.matchAll(SPECIFIER)) {
+      const name = packageOfSpecifier(found[1]!);
       if (name && !declared.has(name) && !missing.has(name)) missing.set(name, file.slice(pkg.dir.length + 1));
     }
   }
   for (const [name, file] of missing) {
-    const where = j.devDependencies?.[name] ? " (it is only a devDependency)" : "";
+    const where = manifest.devDependencies?.[name] ? " (it is only a devDependency)" : "";
     problems.push(
-      `${file} imports ${name}, which is not in dependencies or peerDependencies${where}: it fails under pnpm's strict layout`,
+      `${file} imports ${name}, which is not in dependencies or peerDependencies${where}: ` +
+        "it fails under pnpm's strict layout",
     );
   }
 }
@@ -192,15 +197,15 @@ function findPackageDir(fromDir: string, name: string): string | undefined {
  * The production dependency closure of a package as installed in this workspace, by name. Follows
  * the real on-disk layout (pnpm's .pnpm store links), so it sees exactly what an install brings.
  */
-export function dependencyClosure(dir: string): Map<string, string[]> {
+function dependencyClosure(dir: string): Map<string, string[]> {
   const seen = new Map<string, string[]>(); // name → the chain that brought it in
   const queue: { dir: string; chain: string[] }[] = [{ dir: realpathSync(dir), chain: [] }];
   const visitedDirs = new Set<string>();
   while (queue.length) {
-    const { dir: d, chain } = queue.shift()!;
-    if (visitedDirs.has(d)) continue;
-    visitedDirs.add(d);
-    const json = readJson(join(d, "package.json"));
+    const { dir, chain } = queue.shift()!;
+    if (visitedDirs.has(dir)) continue;
+    visitedDirs.add(dir);
+    const json = readJson(join(dir, "package.json"));
     const optionalPeers = new Set(
       Object.entries(json.peerDependenciesMeta ?? {})
         .filter(([, m]) => m.optional)
@@ -212,7 +217,7 @@ export function dependencyClosure(dir: string): Map<string, string[]> {
       ...Object.keys(json.peerDependencies ?? {}).filter((n) => !optionalPeers.has(n)),
     ];
     for (const dep of deps) {
-      const depDir = findPackageDir(d, dep);
+      const depDir = findPackageDir(dir, dep);
       if (!seen.has(dep)) seen.set(dep, [...chain, dep]);
       if (depDir) queue.push({ dir: depDir, chain: [...chain, dep] });
     }
@@ -220,23 +225,26 @@ export function dependencyClosure(dir: string): Map<string, string[]> {
   return seen;
 }
 
-export function checkPackage(pkg: WorkspacePackage, all: WorkspacePackage[], rootJson: PackageJson): string[] {
+function checkPackage(pkg: WorkspacePackage, all: WorkspacePackage[], rootJson: PackageJson): string[] {
   const problems: string[] = [];
-  const j = pkg.json;
+  const manifest = pkg.json;
   const byName = new Map(all.map((p) => [p.name, p]));
 
-  if (!semver.valid(j.version)) problems.push(`version: ${String(j.version)} is not a semver version`);
-  if (!j.description) problems.push(`description: missing (shown on the registry and in search)`);
-  if (j.type !== "module") problems.push(`type: must be "module" (the build emits ES modules)`);
+  if (!semver.valid(manifest.version)) problems.push(`version: ${String(manifest.version)} is not a semver version`);
+  if (!manifest.description) problems.push(`description: missing (shown on the registry and in search)`);
+  if (manifest.type !== "module") problems.push(`type: must be "module" (the build emits ES modules)`);
   checkExports(pkg, problems);
   if (!existsSync(join(pkg.dir, "dist"))) problems.push(`dist/: missing (run the build first)`);
-  if (!Array.isArray(j.files) || !j.files.some((f) => f === "dist" || f === "dist/" || f.startsWith("dist/"))) {
+  if (
+    !Array.isArray(manifest.files) ||
+    !manifest.files.some((f) => f === "dist" || f === "dist/" || f.startsWith("dist/"))
+  ) {
     problems.push(`files: must list "dist" (without it the tarball carries no code, or everything)`);
   }
   if (!existsSync(join(pkg.dir, "README.md")))
     problems.push(`README.md: missing (the registry page is empty without it)`);
 
-  const nodeRange = j.engines?.node;
+  const nodeRange = manifest.engines?.node;
   if (!nodeRange)
     problems.push(`engines.node: missing (must be >=${NODE_FLOOR}: CommonJS consumers rely on require(esm))`);
   else {
@@ -246,18 +254,18 @@ export function checkPackage(pkg: WorkspacePackage, all: WorkspacePackage[], roo
         `engines.node: ${nodeRange} allows Node below ${NODE_FLOOR}, where require() of these ES modules fails`,
       );
   }
-  if (j.sideEffects === undefined)
+  if (manifest.sideEffects === undefined)
     problems.push(
       `sideEffects: missing (false, or the list of files with side effects, lets bundlers drop unused code)`,
     );
-  if (!j.license) problems.push(`license: missing`);
-  else if (rootJson.license && j.license !== rootJson.license)
-    problems.push(`license: ${j.license} differs from the repository's ${rootJson.license}`);
+  if (!manifest.license) problems.push(`license: missing`);
+  else if (rootJson.license && manifest.license !== rootJson.license)
+    problems.push(`license: ${manifest.license} differs from the repository's ${rootJson.license}`);
 
-  const repo = typeof j.repository === "string" ? { url: j.repository } : j.repository;
+  const repo = typeof manifest.repository === "string" ? { url: manifest.repository } : manifest.repository;
   if (!repo?.url) problems.push(`repository: missing (publint and the registry link the source through it)`);
   else {
-    if (typeof j.repository === "object" && j.repository.type !== "git")
+    if (typeof manifest.repository === "object" && manifest.repository.type !== "git")
       problems.push(`repository.type: must be "git"`);
     if (repo.directory !== pkg.relDir)
       problems.push(`repository.directory: ${String(repo.directory)}, expected ${pkg.relDir}`);
@@ -270,19 +278,20 @@ export function checkPackage(pkg: WorkspacePackage, all: WorkspacePackage[], roo
   // throw errors that the app's core does not see (instanceof, the provider registry).
   if (pkg.name !== "@mem0/core") {
     const usesCore = ["dependencies", "peerDependencies", "devDependencies"].some(
-      (f) => (j[f] as Record<string, string> | undefined)?.["@mem0/core"],
+      (f) => (manifest[f] as Record<string, string> | undefined)?.["@mem0/core"],
     );
-    const isApp = j.bin !== undefined;
-    if (!isApp && j.dependencies?.["@mem0/core"])
+    const isApp = manifest.bin !== undefined;
+    if (!isApp && manifest.dependencies?.["@mem0/core"])
       problems.push(
         `dependencies.@mem0/core: must be a peerDependency (an app installs core once; providers share it)`,
       );
-    if ((PROVIDER_NAME.test(pkg.name) || (usesCore && !isApp)) && !j.peerDependencies?.["@mem0/core"]) {
+    if ((PROVIDER_NAME.test(pkg.name) || (usesCore && !isApp)) && !manifest.peerDependencies?.["@mem0/core"]) {
       problems.push(`peerDependencies.@mem0/core: missing (every provider package takes core as a peer)`);
     }
-    if (j.peerDependencies?.["@mem0/core"] && !j.devDependencies?.["@mem0/core"]) {
+    if (manifest.peerDependencies?.["@mem0/core"] && !manifest.devDependencies?.["@mem0/core"]) {
       problems.push(
-        `devDependencies.@mem0/core: missing (declare the peer as a devDependency too, so the package's own build and tests use the workspace's core)`,
+        "devDependencies.@mem0/core: missing (declare the peer as a devDependency too, " +
+          "so the package's own build and tests use the workspace's core)",
       );
     }
   }

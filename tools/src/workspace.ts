@@ -53,7 +53,7 @@ export function readJson<T = PackageJson>(file: string): T {
 }
 
 /** The `packages:` globs of pnpm-workspace.yaml. Only `dir` and `dir/*` forms are used here. */
-export function workspaceGlobs(root = workspaceRoot): string[] {
+function workspaceGlobs(root = workspaceRoot): string[] {
   const text = readFileSync(join(root, "pnpm-workspace.yaml"), "utf8");
   const globs: string[] = [];
   let inPackages = false;
@@ -63,8 +63,8 @@ export function workspaceGlobs(root = workspaceRoot): string[] {
       continue;
     }
     if (inPackages) {
-      const m = /^\s+-\s+["']?([^"'#]+?)["']?\s*(#.*)?$/.exec(line);
-      if (m) globs.push(m[1]!);
+      const entry = /^\s+-\s+["']?([^"'#]+?)["']?\s*(#.*)?$/.exec(line);
+      if (entry) globs.push(entry[1]!);
       else if (/^\S/.test(line)) inPackages = false;
     }
   }

@@ -73,7 +73,8 @@ describe("pnpm version-packages (changeset version)", () => {
     const named = new Set<string>();
     for (const f of pending) {
       const front = /^---\n([\s\S]*?)\n---/.exec(readFileSync(join(workspaceRoot, ".changeset", f), "utf8"))?.[1] ?? "";
-      for (const m of front.matchAll(/^["']?([^"':]+)["']?\s*:\s*(patch|minor|major)\s*$/gm)) named.add(m[1]!);
+      for (const memory of front.matchAll(/^["']?([^"':]+)["']?\s*:\s*(patch|minor|major)\s*$/gm))
+        named.add(memory[1]!);
     }
     const dir = scratch();
     const before = versionsIn(dir);

@@ -12,7 +12,7 @@ import type { JSONObject, RerankingModelV3, RerankingModelV3CallOptions } from "
 import {
   defineReranker,
   fields,
-  Memory,
+  type Memory,
   providerConfigSchema,
   runReranker,
   type Reranker,

@@ -17,22 +17,22 @@ afterAll(() => server.close());
 const FOODS = ["ramen is a noodle soup", "sushi with rice", "green tea and ramen for dinner", "hiking on sunday"];
 
 async function memoryWith(reranker: object) {
-  const m = await Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: reranker as never });
-  await m.add(
+  const memory = await Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: reranker as never });
+  await memory.add(
     FOODS.map((content) => ({ role: "user" as const, content })),
     { user_id: "alice", infer: false },
   );
-  return m;
+  return memory;
 }
 
 describe("an AI SDK reranking model as a mem0 reranker", () => {
   test("@ai-sdk/cohere against the Cohere fake reranks the search, with billed units", async () => {
     const cohere = createCohere({ baseURL: `${server.url}/v2`, apiKey: KEY });
-    const m = await memoryWith({
+    const memory = await memoryWith({
       provider: aiSdkReranker,
       config: { model: cohere.reranking("rerank-v3.5"), top_k: 4 },
     });
-    const res = await m.search("ramen dinner", { user_id: "alice", limit: 2, rerank_fallback: false });
+    const res = await memory.search("ramen dinner", { user_id: "alice", limit: 2, rerank_fallback: false });
     expect(res.reranked).toBe(true);
     expect(res.rerank).toMatchObject({
       provider: "cohere.reranking",
@@ -46,11 +46,11 @@ describe("an AI SDK reranking model as a mem0 reranker", () => {
 
   test("a failing model falls back to vector order, with the error", async () => {
     const cohere = createCohere({ baseURL: `${server.url}/v2`, apiKey: "wrong-key" });
-    const m = await memoryWith({
+    const memory = await memoryWith({
       provider: aiSdkReranker,
       config: { model: cohere.reranking("rerank-v3.5"), max_retries: 0 },
     });
-    const res = await m.search("ramen dinner", { user_id: "alice", limit: 2 });
+    const res = await memory.search("ramen dinner", { user_id: "alice", limit: 2 });
     expect(res.reranked).toBe(false);
     expect(res.rerank?.error).toMatch(/401|unauthori[sz]ed|invalid api token/i);
     expect(res.results.every((r) => r.rerank_score === undefined)).toBe(true);
@@ -94,7 +94,7 @@ describe("a mem0 reranker as an AI SDK RerankingModelV3", () => {
       .sort((a, b) => b.logit - a.logit)
       .slice(0, 2);
     expect(res.ranking.map((r) => r.originalIndex)).toEqual(best.map((b) => b.i));
-    res.ranking.forEach((r, k) => expect(r.score).toBeCloseTo(best[k]!.logit, 4));
+    for (const [rank, item] of res.ranking.entries()) expect(item.score).toBeCloseTo(best[rank]!.logit, 4);
     expect(res.rerankedDocuments).toEqual(best.map((b) => documents[b.i]));
   });
 
@@ -131,9 +131,9 @@ describe("memory tools for generateText", () => {
   });
 
   test("the model searches and adds memories, only ever in the given user's scope", async () => {
-    const m = await Memory.fromConfig({ vector_store: { provider: "memory" } });
-    await m.add("Bob loves ramen", { user_id: "bob", infer: false });
-    await m.add("Alice loves ramen with extra egg", { user_id: "alice", infer: false });
+    const memory = await Memory.fromConfig({ vector_store: { provider: "memory" } });
+    await memory.add("Bob loves ramen", { user_id: "bob", infer: false });
+    await memory.add("Alice loves ramen with extra egg", { user_id: "alice", infer: false });
     const model = new MockLanguageModelV3({
       doGenerate: [
         toolCall("searchMemories", { query: "ramen", limit: 3 }),
@@ -143,7 +143,7 @@ describe("memory tools for generateText", () => {
     });
     const result = await generateText({
       model,
-      tools: memoryTools(m, { user_id: "alice" }),
+      tools: memoryTools(memory, { user_id: "alice" }),
       prompt: "What food do I like?",
       stopWhen: stepCountIs(5),
     });
@@ -158,11 +158,11 @@ describe("memory tools for generateText", () => {
       toolName: "addMemory",
       output: [{ memory: "Alice is allergic to shrimp", event: "ADD" }],
     });
-    expect((await m.getAll({ user_id: "alice" })).results.map((r) => r.memory).sort()).toEqual([
+    expect((await memory.getAll({ user_id: "alice" })).results.map((r) => r.memory).sort()).toEqual([
       "Alice is allergic to shrimp",
       "Alice loves ramen with extra egg",
     ]);
-    expect((await m.getAll({ user_id: "bob" })).results.map((r) => r.memory)).toEqual(["Bob loves ramen"]);
+    expect((await memory.getAll({ user_id: "bob" })).results.map((r) => r.memory)).toEqual(["Bob loves ramen"]);
     // The model was offered both tools with JSON schemas from the zod inputs.
     const offered = model.doGenerateCalls[0]!.tools!.map((t) => ({
       name: t.name,
@@ -175,22 +175,22 @@ describe("memory tools for generateText", () => {
   });
 
   test("input the zod schema rejects never reaches memory", async () => {
-    const m = await Memory.fromConfig({ vector_store: { provider: "memory" } });
+    const memory = await Memory.fromConfig({ vector_store: { provider: "memory" } });
     const model = new MockLanguageModelV3({
       doGenerate: [toolCall("addMemory", { memory: "" }), answer("ok")] as never,
     });
     const result = await generateText({
       model,
-      tools: memoryTools(m, { user_id: "alice" }),
+      tools: memoryTools(memory, { user_id: "alice" }),
       prompt: "x",
       stopWhen: stepCountIs(3),
     });
     expect(result.steps[0]!.content.some((c) => c.type === "tool-error")).toBe(true);
-    expect((await m.getAll({ user_id: "alice" })).results).toEqual([]);
+    expect((await memory.getAll({ user_id: "alice" })).results).toEqual([]);
   });
 
   test("tools without a scope are refused", async () => {
-    const m = await Memory.fromConfig({ vector_store: { provider: "memory" } });
-    expect(() => memoryTools(m, {})).toThrow(/at least one of user_id, agent_id, run_id/);
+    const memory = await Memory.fromConfig({ vector_store: { provider: "memory" } });
+    expect(() => memoryTools(memory, {})).toThrow(/at least one of user_id, agent_id, run_id/);
   });
 });

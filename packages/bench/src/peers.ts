@@ -7,6 +7,7 @@
  * figures as JSON and the scaling chart as SVG.
  *
  *   node packages/bench/dist/peers.js [--sizes 10000,100000,1000000] [--queries 200] [--out docs/bench] [--replot]
+ *     [--cache-mb MiB]   (ours' search_cache_mb; default: the store's default)
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -16,7 +17,7 @@ import { andFilters, parseFilters, scopeFilter } from "@mem0/core";
 import { SqliteVectorStore } from "@mem0/store-sqlite";
 import { lineChart } from "./svg.js";
 import { CATEGORIES, dataset, DIMS, loadDataset, queries, USERS, type Item, type Query } from "./store-data.js";
-import { arg, fmt, peakRssMiB, percentile, readBandwidth, runChild } from "./util.js";
+import { arg, fmt, peakRssMiB, percentile, readBandwidth, rssSplitMiB, runChild } from "./util.js";
 
 const script = fileURLToPath(import.meta.url);
 const K = 10;
@@ -61,11 +62,14 @@ interface SideResult {
   /** Checked answers per kind, in query order. */
   answers: Partial<Record<Kind, string[][]>>;
   peakRssMiB: number;
+  /** Peak RSS after each phase, and the RSS split (anon = heap, WebAssembly; file = mapped pages) then. */
+  memory: { phase: string; peakMiB: number; anonMiB: number; fileMiB: number }[];
 }
 
 const priorityMin = 7;
 
-async function ours(file: string, cacheMb: number): Promise<Side> {
+/** `cacheMb` undefined: the store's defaults, as a user gets them. */
+async function ours(file: string, cacheMb: number | undefined): Promise<Side> {
   const store = SqliteVectorStore.open({ path: file, embedding_model_dims: DIMS, search_cache_mb: cacheMb });
   const at = "2024-01-01T00:00:00.000Z";
   return {
@@ -243,7 +247,7 @@ async function child(
   path: string,
   queryCount: number,
   unscopedCount: number,
-  cacheMb: number,
+  cacheMb: number | undefined,
 ): Promise<SideResult> {
   const side =
     which === "lancedb"
@@ -257,15 +261,24 @@ async function child(
     (batch) => side.insert(batch),
     () => side.finish(),
   );
-  const result: SideResult = { side: which, n, insertPerSec, timings: {}, answers: {}, peakRssMiB: 0 };
+  const result: SideResult = { side: which, n, insertPerSec, timings: {}, answers: {}, peakRssMiB: 0, memory: [] };
+  const phase = (name: string) => {
+    const { anon, file } = rssSplitMiB();
+    result.memory.push({ phase: name, peakMiB: peakRssMiB(), anonMiB: anon, fileMiB: file });
+    process.stderr.write(
+      `  ${which} N=${fmt.int(n)} memory after ${name}: peak ${fmt.int(peakRssMiB())} MiB, now anon ${fmt.int(anon)} + file ${fmt.int(file)} MiB\n`,
+    );
+  };
+  phase("insert");
   for (const kind of KINDS) {
     const qs = queries(kind === "unscoped" ? unscopedCount : queryCount);
-    const { timing, answers } = await timed(side, kind, qs, kind === "unscoped" ? 1 : 2);
+    const { timing, answers } = await timed(side, kind, qs, 2);
     result.timings[kind] = timing;
     result.answers[kind] = answers;
     process.stderr.write(
       `  ${which} N=${fmt.int(n)} ${kind}: p50 ${fmt.ms(timing.p50)} ms, p95 ${fmt.ms(timing.p95)} ms\n`,
     );
+    phase(kind);
   }
   result.peakRssMiB = peakRssMiB();
   await side.close();
@@ -363,17 +376,18 @@ function fromLogs(texts: readonly string[]): Run[] {
       const run = runs.get(n) ?? { n, bandwidth, results: [] };
       runs.set(n, run);
       let side = run.results.find((r) => r.side === m[1]);
-      if (!side)
-        run.results.push(
-          (side = {
-            side: m[1] as SideName,
-            n,
-            insertPerSec: Number.NaN,
-            timings: {},
-            answers: {},
-            peakRssMiB: Number.NaN,
-          }),
-        );
+      if (!side) {
+        side = {
+          side: m[1] as SideName,
+          n,
+          insertPerSec: Number.NaN,
+          timings: {},
+          answers: {},
+          peakRssMiB: Number.NaN,
+          memory: [],
+        };
+        run.results.push(side);
+      }
       side.timings[m[3] as Kind] = { p50: Number(m[4]), p95: Number(m[5]), samples: Number.NaN };
     }
   }
@@ -388,7 +402,7 @@ async function main() {
       arg("path", ""),
       Number(arg("queries", "200")),
       Number(arg("unscoped-queries", "20")),
-      Number(arg("cache-mb", "2048")),
+      arg("cache-mb") === undefined ? undefined : Number(arg("cache-mb")),
     );
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
@@ -444,8 +458,7 @@ async function main() {
             arg("queries", "200"),
             "--unscoped-queries",
             arg("unscoped-queries", "20"),
-            "--cache-mb",
-            arg("cache-mb", "2048"),
+            ...(arg("cache-mb") === undefined ? [] : ["--cache-mb", arg("cache-mb")!]),
           ]),
         );
         rmSync(path, { recursive: true, force: true });

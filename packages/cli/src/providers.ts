@@ -8,10 +8,10 @@ import { resolve } from "node:path";
 import {
   BUILTIN_PACKAGES,
   ConfigError,
+  loadPluginPackage,
   Memory,
   registerProvider,
   type MemoryConfigInput,
-  type ProviderPlugin,
   type Role,
 } from "@mem0/core";
 import { bm25Reranker } from "./bm25.js";
@@ -28,41 +28,14 @@ export function registerCliProviders(): void {
   registerProvider(bm25Reranker);
 }
 
-function pluginsOf(mod: Record<string, unknown>): ProviderPlugin[] {
-  const candidates = [mod.default, mod.plugin, ...(Array.isArray(mod.plugins) ? mod.plugins : [])];
-  const nested = mod.default as Record<string, unknown> | undefined;
-  if (nested && typeof nested === "object")
-    candidates.push(nested.plugin, ...(Array.isArray(nested.plugins) ? nested.plugins : []));
-  return candidates.filter(
-    (p): p is ProviderPlugin => !!p && typeof p === "object" && "role" in p && "create" in p && "configSchema" in p,
-  );
-}
-
 /**
- * Imports a provider package from the CLI's location and registers its plugins. Resolves to the
- * reason when it cannot be loaded (not installed, or broken), so callers can say why.
+ * Imports a provider package from the CLI's location (core's lookup with `from`) and registers its
+ * plugins. Resolves to the reason when it cannot be loaded (not installed, or broken), so callers can say why.
  */
 export async function loadProviderPackage(name: string): Promise<{ ok: true } | { ok: false; reason: string }> {
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(name)) as Record<string, unknown>;
-  } catch (err) {
-    const e = err as { code?: string; message?: string };
-    const missing =
-      e.code === "ERR_MODULE_NOT_FOUND" ||
-      e.code === "MODULE_NOT_FOUND" ||
-      /Cannot find module|Could not locate module/.test(e.message ?? "");
-    return {
-      ok: false,
-      reason:
-        missing && (e.message ?? "").includes(name)
-          ? `${name} is not installed`
-          : `${name} failed to load: ${e.message ?? String(err)}`,
-    };
-  }
-  const plugins = pluginsOf(mod);
-  if (plugins.length === 0) return { ok: false, reason: `${name} exports no provider plugin` };
-  for (const p of plugins) registerProvider(p);
+  const loaded = await loadPluginPackage(name, { from: import.meta.url });
+  if (!loaded.ok) return loaded;
+  for (const plugin of loaded.plugins) registerProvider(plugin);
   return { ok: true };
 }
 

@@ -144,10 +144,10 @@ describe.each(TS_APPS.map((a) => [a.name, a] as const))("TypeScript %s", (name, 
   });
 
   const typecheck = async (config: string) => {
-    const r = await exec(process.execPath, [tsc, "-p", config], { cwd: dir() }).catch(
+    const result = await exec(process.execPath, [tsc, "-p", config], { cwd: dir() }).catch(
       (e: { stdout: string; code: number }) => e,
     );
-    return { code: "code" in r ? r.code : 0, output: r.stdout };
+    return { code: "code" in result ? result.code : 0, output: result.stdout };
   };
 
   test("type-checks without @types/node (and emits)", async () => {

@@ -35,8 +35,8 @@ export type CamelCaseKeys<T> = { [K in keyof T as K extends string ? Camel<K> : 
 
 /** The options a provider config schema (made with `providerConfigSchema`) accepts: snake_case or camelCase keys. */
 export type ConfigInput<S> =
-  S extends z.ZodPipe<any, infer Out>
-    ? Out extends z.ZodPipe<any, any>
+  S extends z.ZodPipe<infer _In, infer Out>
+    ? Out extends z.ZodPipe<infer _InnerIn, infer _InnerOut>
       ? ConfigInput<Out> // a provider's own preprocess (e.g. Mem0's key aliases) around providerConfigSchema
       : z.input<Out> | CamelCaseKeys<z.input<Out>>
     : z.input<S>;
@@ -51,12 +51,16 @@ export interface ProviderConfigsByRole {
 /** Provider names whose config types are known (their packages' declarations are loaded). */
 export type KnownProvider<R extends Role> = keyof ProviderConfigsByRole[R] & string;
 
+/** A plugin of role R with any config type (`unknown` would not do: `create`'s parameter is contravariant). */
+// biome-ignore lint/suspicious/noExplicitAny: the one place the config type is left open
+type AnyConfigPlugin<R extends Role> = ProviderPlugin<R, any>;
+
 /**
  * What a block's `provider` may be: a known name (completed), any package name, or a plugin object
  * (`ProviderPlugin` of any role, so an already-typed `MemoryConfig` value passes; a plugin of a
  * known other role is rejected by `TypedProviderBlock`).
  */
-export type ProviderRef<R extends Role> = KnownProvider<R> | (string & {}) | ProviderPlugin<R, any> | ProviderPlugin;
+export type ProviderRef<R extends Role> = KnownProvider<R> | (string & {}) | AnyConfigPlugin<R> | ProviderPlugin;
 
 /**
  * A `{ provider, config }` block whose `config` is typed by what `provider` is. A `provider` typed
@@ -74,7 +78,7 @@ type CheckedBlock<R extends Role, P> = P extends { readonly role: R; readonly co
   : P extends { readonly role: infer Other }
     ? Role extends Other
       ? { provider: P; config?: Record<string, unknown> }
-      : { provider: ProviderPlugin<R, any>; config?: Record<string, unknown> }
+      : { provider: AnyConfigPlugin<R>; config?: Record<string, unknown> }
     : P extends KnownProvider<R>
       ? { provider: P; config?: CoreKeys<R, ProviderConfigsByRole[R][P]> }
       : { provider: P; config?: Record<string, unknown> };

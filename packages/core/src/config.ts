@@ -87,12 +87,12 @@ export const fields = {
 /** A plugin object (made with `defineReranker` & co.), given in a config instead of a provider name. */
 export function isProviderPlugin(value: unknown): value is ProviderPlugin {
   if (!value || typeof value !== "object") return false;
-  const p = value as Partial<ProviderPlugin>;
+  const plugin = value as Partial<ProviderPlugin>;
   return (
-    typeof p.role === "string" &&
-    typeof p.provider === "string" &&
-    typeof p.create === "function" &&
-    typeof p.configSchema === "object"
+    typeof plugin.role === "string" &&
+    typeof plugin.provider === "string" &&
+    typeof plugin.create === "function" &&
+    typeof plugin.configSchema === "object"
   );
 }
 
@@ -143,7 +143,10 @@ export const memoryConfigSchema = z.preprocess(
       graph_store: z.unknown().optional(),
       /** Default for `search(…, { rerank_fallback })`: on reranker failure, return vector order. */
       rerank_fallback: z.boolean({ error: "expected a boolean" }).optional(),
-      /** Default for `search(…, { timeout_ms })`, retries included; unset: 10 s for hosted rerankers, none for local ones. */
+      /**
+       * Default for `search(…, { timeout_ms })`, retries included; unset: 10 s for hosted rerankers, none for
+       * local ones.
+       */
       rerank_timeout_ms: fields.positiveInt().optional(),
     })
     .superRefine((c, ctx) => {
@@ -153,12 +156,12 @@ export const memoryConfigSchema = z.preprocess(
           path: ["graph_store"],
           message: "graph memory is not supported by mem0-ts; remove graph_store",
         });
-      const h = c.history_store;
-      if (h && !["sqlite", "memory"].includes(h.provider))
+      const historyStore = c.history_store;
+      if (historyStore && !["sqlite", "memory"].includes(historyStore.provider))
         ctx.addIssue({
           code: "custom",
           path: ["history_store", "provider"],
-          message: `history store "${h.provider}" is not supported; use sqlite (history_db_path) or memory`,
+          message: `history store "${historyStore.provider}" is not supported; use sqlite (history_db_path) or memory`,
         });
     }),
 );

@@ -126,6 +126,6 @@ export function errorMessage(err: unknown): string {
 /** Replaces every occurrence of each secret in `text`; used before any provider text is surfaced. */
 export function redact(text: string, secrets: readonly (string | undefined)[]): string {
   let out = text;
-  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join("[REDACTED]");
+  for (const secret of secrets) if (secret && secret.length >= 4) out = out.split(secret).join("[REDACTED]");
   return out;
 }

@@ -53,17 +53,17 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d
  * is UTC, so the result never depends on the machine's time zone. Returns undefined otherwise.
  */
 export function parseIsoDate(value: string): number | undefined {
-  const m = ISO_DATE.exec(value);
-  if (!m) return undefined;
-  const [, y, mo, d, h = "00", mi = "00", s = "00", frac = "", tz] = m;
+  const match = ISO_DATE.exec(value);
+  if (!match) return undefined;
+  const [, year, month, day, hour = "00", minute = "00", second = "00", frac = "", tz] = match;
   let zone = tz ?? "Z";
   if (zone !== "Z" && !zone.includes(":")) zone = `${zone.slice(0, 3)}:${zone.slice(3)}`;
-  const t = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}${frac}${zone}`);
-  if (Number.isNaN(t)) return undefined;
+  const epochMs = Date.parse(`${year}-${month}-${day}T${hour}:${minute}:${second}${frac}${zone}`);
+  if (Number.isNaN(epochMs)) return undefined;
   // Date.parse rolls 2024-02-31 over to March; a real calendar date must survive the round trip.
-  const probe = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
-  if (probe.getUTCMonth() !== Number(mo) - 1 || probe.getUTCDate() !== Number(d)) return undefined;
-  return t;
+  const probe = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  if (probe.getUTCMonth() !== Number(month) - 1 || probe.getUTCDate() !== Number(day)) return undefined;
+  return epochMs;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -102,7 +102,9 @@ function parseOperand(op: ComparisonOperator, field: string, value: unknown, pat
       if (typeof value === "string" && parseIsoDate(value) !== undefined) return { kind: "compare", field, op, value };
       throw new FilterError(
         path,
-        `${op} expects a finite number or an ISO-8601 date string, got ${typeof value === "string" ? JSON.stringify(value) : describe(value)}`,
+        `${op} expects a finite number or an ISO-8601 date string, got ${
+          typeof value === "string" ? JSON.stringify(value) : describe(value)
+        }`,
       );
     case "in":
     case "nin": {
@@ -206,23 +208,26 @@ function comparable(a: unknown, b: number | string): [number, number] | undefine
   return ta === undefined ? undefined : [ta, parseIsoDate(b)!];
 }
 
-function matchScalar(node: CompareNode, v: unknown): boolean {
+function matchScalar(node: CompareNode, value: unknown): boolean {
   switch (node.op) {
     case "eq":
     case "ne":
-      return v === node.value;
+      return value === node.value;
     case "in":
     case "nin":
-      return (node.value as Scalar[]).some((x) => x === v);
+      return (node.value as Scalar[]).some((x) => x === value);
     case "contains":
-      return typeof v === "string" && v.includes(node.value as string);
+      return typeof value === "string" && value.includes(node.value as string);
     case "icontains":
-      return typeof v === "string" && v.toLowerCase().includes((node.value as string).toLowerCase());
+      return typeof value === "string" && value.toLowerCase().includes((node.value as string).toLowerCase());
     default: {
-      const pair = comparable(v, node.value as number | string);
+      const pair = comparable(value, node.value as number | string);
       if (!pair) return false;
-      const [x, y] = pair;
-      return node.op === "gt" ? x > y : node.op === "gte" ? x >= y : node.op === "lt" ? x < y : x <= y;
+      const [left, right] = pair;
+      if (node.op === "gt") return left > right;
+      if (node.op === "gte") return left >= right;
+      if (node.op === "lt") return left < right;
+      return left <= right;
     }
   }
 }
@@ -242,12 +247,12 @@ export function evaluateFilter(node: FilterNode | null, read: FieldReader): bool
     case "not":
       return !evaluateFilter(node.child, read);
     case "exists": {
-      const v = read(node.field);
-      return v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
+      const value = read(node.field);
+      return value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0);
     }
     case "compare": {
-      const v = read(node.field);
-      const values = Array.isArray(v) ? v : [v];
+      const value = read(node.field);
+      const values = Array.isArray(value) ? value : [value];
       const hit = values.some((x) => matchScalar(node, x));
       return node.op === "ne" || node.op === "nin" ? !hit : hit;
     }

@@ -46,10 +46,13 @@ export {
   defineReranker,
   defineVectorStore,
   contextAt,
+  loadPluginPackage,
   registerProvider,
   resolvePlugin,
   type ConfigWarning,
   type DefinedPlugin,
+  type PluginLookup,
+  type PluginPackage,
   type ProviderContext,
   type ProviderPlugin,
   type Role,
@@ -62,11 +65,12 @@ export {
   withRerankCache,
   type RerankCacheConfig,
 } from "./rerank-cache.js";
+export { scopeFilter } from "./options.js";
+export { compareCreated, payloadField } from "./payload-fields.js";
+export type { MemoryItem } from "./records.js";
 export {
   rerankBudget,
   search,
-  scopeFilter,
-  type MemoryItem,
   type RerankInfo,
   type SearchDeps,
   type SearchOptions,

@@ -17,7 +17,7 @@ import {
 } from "./config.js";
 import type { ProviderRef, TypedMemoryConfig } from "./config-types.js";
 import { ConfigError, NotFoundError, ValidationError } from "./errors.js";
-import { andFilters, parseFilters, type Filters } from "./filters.js";
+import type { Filters } from "./filters.js";
 import { InMemoryHistory, lexicalEmbedderPlugin, memoryStorePlugin } from "./builtin/index.js";
 import {
   contextAt,
@@ -26,19 +26,13 @@ import {
   registerProvider,
   type ConfigWarning,
   type PreparedProvider,
+  type ProviderContext,
   type Role,
   type RoleInstances,
 } from "./providers.js";
-import {
-  parseOptions,
-  resultCount,
-  scopeFilter,
-  search,
-  toMemoryItem,
-  type MemoryItem,
-  type SearchOptions,
-  type SearchResponse,
-} from "./search.js";
+import { parseOptions, requireScope, resultCount, scopeFilter, scopedReadFilter, scopeShape } from "./options.js";
+import { toMemoryItem, type MemoryItem } from "./records.js";
+import { search, type SearchOptions, type SearchResponse } from "./search.js";
 import { decideChanges, extractFacts, type MemoryChange } from "./infer.js";
 import { metadataProblem } from "./metadata.js";
 import {
@@ -124,8 +118,6 @@ export const DEFAULT_EMBEDDER_WARNING =
   'e.g. embedder: { provider: "openai", config: { model: "text-embedding-3-small" } } or { provider: "huggingface" }';
 
 const reserved = new Set<string>(RECORD_FIELDS);
-const nonEmpty = z.string().min(1, "expected a non-empty string");
-const scopeShape = { user_id: nonEmpty.optional(), agent_id: nonEmpty.optional(), run_id: nonEmpty.optional() };
 /** JSON values within METADATA_LIMITS, no reserved key: checked before anything else touches it. */
 const metadataSchema = z.unknown().transform((m, ctx) => {
   const problem = metadataProblem(m);
@@ -214,12 +206,6 @@ function withoutHistory(change: StoreChange): StoreChange {
   return rest;
 }
 
-function requireScope(scope: Scope, method: string): void {
-  if (!SCOPE_KEYS.some((k) => scope[k] !== undefined)) {
-    throw new ValidationError(`${method}.options`, "give at least one of user_id, agent_id, run_id");
-  }
-}
-
 /** Whether `payload` belongs to every scope id given in `scope`. */
 function inScope(payload: MemoryPayload, scope: Scope | undefined): boolean {
   return scope === undefined || SCOPE_KEYS.every((k) => scope[k] === undefined || payload[k] === scope[k]);
@@ -278,7 +264,10 @@ export class Memory extends MemoryEventEmitter {
   readonly embedder!: Embedder;
   readonly reranker!: Reranker | undefined;
   readonly llm!: LLM | undefined;
-  /** Documented Mem0 keys of the config that have no effect here, and defaults chosen; each is also a `warning` event. */
+  /**
+   * Documented Mem0 keys of the config that have no effect here, and defaults chosen; each is also
+   * a `warning` event.
+   */
   readonly warnings: readonly ConfigWarning[] = [];
 
   /**
@@ -318,7 +307,10 @@ export class Memory extends MemoryEventEmitter {
         configurable: true,
         writable: true,
         enumerable: false,
-        value: async (...args: unknown[]) => (await build(), method.apply(this, args)),
+        value: async (...args: unknown[]) => {
+          await build();
+          return method.apply(this, args);
+        },
       });
     }
   }
@@ -342,7 +334,10 @@ export class Memory extends MemoryEventEmitter {
     this.historyStore = parts.vectorStore.history ?? new InMemoryHistory();
     for (const name of LAZY_METHODS) if (Object.hasOwn(this, name)) delete (this as Record<string, unknown>)[name];
     // After the caller has the instance (and its listeners): fromConfig's await, new Memory's first call.
-    if (parts.warnings.length > 0) setImmediate(() => parts.warnings.forEach((w) => this.emit("warning", w)));
+    if (parts.warnings.length > 0)
+      setImmediate(() => {
+        for (const warning of parts.warnings) this.emit("warning", warning);
+      });
   }
 
   /**
@@ -392,19 +387,26 @@ export class Memory extends MemoryEventEmitter {
 
     const ctx = createContext(parsed, options.env ?? process.env);
     const created: { close?(): Promise<void> }[] = [];
-    const create = async <R extends Role>(role: R): Promise<RoleInstances[R] | undefined> => {
-      const p = prepared.get(role) as PreparedProvider<R> | undefined;
-      if (!p) return undefined;
-      const instance = await p.plugin.create(p.config, contextAt(ctx, `${role}.config`));
+    const create = async <R extends Role>(
+      role: R,
+      extra: Pick<ProviderContext, "embeddingDims"> = {},
+    ): Promise<RoleInstances[R] | undefined> => {
+      const preparedRole = prepared.get(role) as PreparedProvider<R> | undefined;
+      if (!preparedRole) return undefined;
+      const instance = await preparedRole.plugin.create(preparedRole.config, {
+        ...contextAt(ctx, `${role}.config`),
+        ...extra,
+      });
       created.push(instance);
       return instance;
     };
     try {
+      // The embedder comes first because the vector store's context carries its dimensions (a
+      // store sizes a new collection from them); no other provider needs another's instance.
       const embedder = (await create("embedder"))!;
-      ctx.embeddingDims = embedder.dims;
       const llm = await create("llm");
       const reranker = withRerankCache(await create("reranker"), rerankCache.cache);
-      const store = (await create("vector_store"))!;
+      const store = (await create("vector_store", { embeddingDims: embedder.dims }))!;
       return new Memory(BUILT, { config: parsed, warnings, vectorStore: store, embedder, reranker, llm });
     } catch (err) {
       await Promise.allSettled(created.map((c) => c.close?.()));
@@ -574,12 +576,9 @@ export class Memory extends MemoryEventEmitter {
 
   async getAll(rawOptions: GetAllOptions): Promise<{ results: MemoryItem[] }> {
     const options = parseOptions(getAllOptionsSchema, rawOptions, "getAll");
-    const userFilter = parseFilters(options.filters);
-    const scope = scopeFilter(options);
-    if (!scope && !userFilter)
-      throw new ValidationError("getAll.options", "give at least one of user_id, agent_id, run_id, or filters");
+    const filter = scopedReadFilter(options, "getAll");
     const rows = await this.vectorStore.list({
-      filter: andFilters(scope, userFilter),
+      filter,
       limit: resultCount(options, "getAll") ?? 100,
     });
     return { results: rows.map(toMemoryItem) };
@@ -711,23 +710,26 @@ export class Memory extends MemoryEventEmitter {
     const store = this.vectorStore;
     if (store.apply && this.atomicHistory) return store.apply(changes, options);
     const produced = new Map<string, readonly HistoryEvent[]>();
-    const tracked = changes.map((c): StoreChange => {
-      if (c.op === "insert") return (produced.set(c.id, c.history ?? []), c);
-      if (c.op === "update")
+    const tracked = changes.map((change): StoreChange => {
+      if (change.op === "insert") {
+        produced.set(change.id, change.history ?? []);
+        return change;
+      }
+      if (change.op === "update")
         return {
-          ...c,
+          ...change,
           next: (cur) => {
-            const n = c.next(cur);
-            produced.set(c.id, n.history ?? []);
-            return n;
+            const next = change.next(cur);
+            produced.set(change.id, next.history ?? []);
+            return next;
           },
         };
       return {
-        ...c,
+        ...change,
         history: (cur) => {
-          const h = c.history?.(cur) ?? [];
-          produced.set(c.id, h);
-          return h;
+          const events = change.history?.(cur) ?? [];
+          produced.set(change.id, events);
+          return events;
         },
       };
     });
@@ -735,19 +737,23 @@ export class Memory extends MemoryEventEmitter {
     if (store.apply) result = await store.apply(tracked, options);
     else {
       result = { skipped: [] };
-      for (const c of tracked) {
-        if (c.op === "insert") await store.insert([c]);
+      for (const change of tracked) {
+        if (change.op === "insert") await store.insert([change]);
         else {
-          const cur = await store.get(c.id);
-          if (!cur && options.missing === "skip") result.skipped.push(c.id);
-          else if (!cur) throw new NotFoundError(c.id);
-          else if (c.op === "update") await store.update(c.id, { vector: c.vector, payload: c.next(cur).payload });
-          else c.history?.(cur), await store.delete(c.id);
+          const cur = await store.get(change.id);
+          if (!cur && options.missing === "skip") result.skipped.push(change.id);
+          else if (!cur) throw new NotFoundError(change.id);
+          else if (change.op === "update")
+            await store.update(change.id, { vector: change.vector, payload: change.next(cur).payload });
+          else {
+            change.history?.(cur);
+            await store.delete(change.id);
+          }
         }
       }
     }
     const skipped = new Set(result.skipped);
-    const events = [...produced].flatMap(([id, h]) => (skipped.has(id) ? [] : h));
+    const events = [...produced].flatMap(([id, memoryEvents]) => (skipped.has(id) ? [] : memoryEvents));
     if (events.length) await this.historyStore.add(events);
     return result;
   }
@@ -776,7 +782,7 @@ export class Memory extends MemoryEventEmitter {
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
         throw new ValidationError(
-          `add.messages[${i}]${issue.path.length ? "." + issue.path.join(".") : ""}`,
+          `add.messages[${i}]${issue.path.length ? `.${issue.path.join(".")}` : ""}`,
           issue.message,
         );
       }

@@ -37,8 +37,8 @@ function valueProblem(value: unknown, path: (string | number)[], depth: number):
     for (let i = 0; i < value.length; i++) {
       if (value[i] === undefined)
         return { path: [...path, i], message: "undefined cannot be stored in an array (use null)" };
-      const p = valueProblem(value[i], [...path, i], depth + 1);
-      if (p) return p;
+      const problem = valueProblem(value[i], [...path, i], depth + 1);
+      if (problem) return problem;
     }
     return null;
   }
@@ -56,10 +56,10 @@ function valueProblem(value: unknown, path: (string | number)[], depth: number):
         message: `key longer than ${METADATA_LIMITS.maxKeyLength} characters`,
       };
     }
-    const v = (value as Record<string, unknown>)[key];
-    if (v === undefined) continue; // dropped, as a missing key reads the same
-    const p = valueProblem(v, [...path, key], depth + 1);
-    if (p) return p;
+    const entry = (value as Record<string, unknown>)[key];
+    if (entry === undefined) continue; // dropped, as a missing key reads the same
+    const problem = valueProblem(entry, [...path, key], depth + 1);
+    if (problem) return problem;
   }
   return null;
 }

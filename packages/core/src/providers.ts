@@ -3,14 +3,15 @@
  *
  * A built-in provider name maps to its package (`cohere` → `@mem0/reranker-cohere`), imported only
  * when configured; any other name is taken as a package name (third-party plugins); and
- * `registerProvider` registers a plugin in-process.
+ * `registerProvider` registers a plugin in-process. Package lookup is written here once: the CLI
+ * and plugins that load nested providers (reranker-llm's LLM) use it with their own location.
  */
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { z } from "zod";
 import { isProviderPlugin, parseConfig, type MemoryConfig, type ProviderBlock } from "./config.js";
-import { ConfigError, ProviderNotFoundError } from "./errors.js";
+import { ConfigError, errorMessage, ProviderNotFoundError } from "./errors.js";
 import type { Embedder, LLM, Reranker, VectorStore } from "./types.js";
 
 export type Role = "vector_store" | "embedder" | "llm" | "reranker";
@@ -27,15 +28,31 @@ export interface ProviderContext {
   env: Readonly<Record<string, string | undefined>>;
   /** The whole validated Memory config (e.g. a store reads `embedder` dims from it). */
   config: MemoryConfig;
-  /** The configured embedder's dimensions, once it is created (stores default to it). */
-  embeddingDims?: number;
-  /** Loads a nested provider, e.g. the LLM reranker's `llm` block. */
-  load<R extends Role>(role: R, block: ProviderBlock, path: string): Promise<RoleInstances[R]>;
+  /**
+   * The configured embedder's dimensions, in the vector store's context only (stores size a new
+   * collection from them): `Memory.fromConfig` creates the embedder first for this.
+   */
+  readonly embeddingDims?: number;
+  /**
+   * Loads a nested provider, e.g. the LLM reranker's `llm` block; `lookup.from` (the plugin's own
+   * `import.meta.url`) also finds packages installed beside the plugin.
+   */
+  load<R extends Role>(role: R, block: ProviderBlock, path: string, lookup?: PluginLookup): Promise<RoleInstances[R]>;
   /**
    * Where the provider's own config sits in the Memory config (`reranker.config`, or
    * `reranker.config.llm.config` for a nested one), so its messages name the right key.
    */
   path?: string;
+}
+
+/** Where to look for a plugin package besides core's own location, the working directory and the entry script's. */
+export interface PluginLookup {
+  /**
+   * A module of the caller (`import.meta.url`, a file URL or an absolute file path): packages
+   * installed beside it are found where core cannot see them (pnpm's strict layout, a CLI's own
+   * dependencies).
+   */
+  from?: string | URL;
 }
 
 /** The context for the provider whose config is at `path`. */
@@ -50,7 +67,10 @@ export function contextAt(ctx: ProviderContext, path: string): ProviderContext {
 export const SPECIFICATION_VERSION = "v1";
 
 export interface ProviderPlugin<R extends Role = Role, C = unknown> {
-  /** The contract version the plugin was written for; absent is taken as the current one (plugins made before versioning). */
+  /**
+   * The contract version the plugin was written for; absent is taken as the current one (plugins
+   * made before versioning).
+   */
   readonly specificationVersion?: string;
   readonly role: R;
   readonly provider: string;
@@ -86,6 +106,14 @@ export const defineVectorStore = define("vector_store");
 export const defineEmbedder = define("embedder");
 export const defineLLM = define("llm");
 
+/** The `define*` helper that makes a plugin of each role, for messages. */
+const DEFINE_FUNCTIONS: Record<Role, string> = {
+  reranker: "defineReranker",
+  vector_store: "defineVectorStore",
+  embedder: "defineEmbedder",
+  llm: "defineLLM",
+};
+
 /** Built-in provider names and the package that implements each. */
 export const BUILTIN_PACKAGES: Record<Role, Record<string, string>> = {
   reranker: {
@@ -108,8 +136,9 @@ export function checkSpecificationVersion(
   const version = plugin.specificationVersion;
   if (version === undefined || version === SPECIFICATION_VERSION) return;
   throw new ConfigError([
-    `${path}.provider: ${plugin.role} plugin ${JSON.stringify(plugin.provider)} targets provider specification ${JSON.stringify(version)}, ` +
-      `but this @mem0/core implements ${JSON.stringify(SPECIFICATION_VERSION)}; install a release of the plugin and @mem0/core that agree`,
+    `${path}.provider: ${plugin.role} plugin ${JSON.stringify(plugin.provider)} targets provider specification ` +
+      `${JSON.stringify(version)}, but this @mem0/core implements ${JSON.stringify(SPECIFICATION_VERSION)}; ` +
+      "install a release of the plugin and @mem0/core that agree",
   ]);
 }
 
@@ -117,6 +146,7 @@ const registry = new Map<string, ProviderPlugin<Role, unknown>>();
 const keyOf = (role: Role, provider: string) => `${role}\u0000${provider}`;
 
 /** Registers a plugin in-process; it wins over a package of the same provider name. */
+// biome-ignore lint/suspicious/noExplicitAny: create() takes each plugin's own config type; only any accepts all
 export function registerProvider(plugin: ProviderPlugin<Role, any>): void {
   registry.set(keyOf(plugin.role, plugin.provider), plugin as ProviderPlugin<Role, unknown>);
 }
@@ -124,31 +154,38 @@ export function registerProvider(plugin: ProviderPlugin<Role, any>): void {
 const PACKAGE_NAME = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i;
 
 function isModuleNotFound(err: unknown, specifier: string): boolean {
-  const e = err as { code?: string; message?: string };
-  if (e?.code !== "ERR_MODULE_NOT_FOUND" && e?.code !== "MODULE_NOT_FOUND") return false;
+  const { code, message } = (err ?? {}) as { code?: string; message?: unknown };
+  if (typeof message !== "string") return false;
+  // Jest's module map reports a missing workspace package with neither code nor quotes.
+  if (message.startsWith(`Could not locate module ${specifier} `)) return true;
+  if (code !== "ERR_MODULE_NOT_FOUND" && code !== "MODULE_NOT_FOUND") return false;
   // Only "this package is missing", not "this package is there but one of its imports is not".
-  return (
-    typeof e.message === "string" && (e.message.includes(`'${specifier}'`) || e.message.includes(`"${specifier}"`))
-  );
+  return message.includes(`'${specifier}'`) || message.includes(`"${specifier}"`);
 }
 
 /**
- * Imports a provider package. Tries core's own resolution first (npm's hoisted layout), then the
- * application's (pnpm's strict layout, where core cannot see packages the app installed): from the
- * working directory, then from the entry script's folder, for apps started from elsewhere
- * (`node apps/web/main.js` at a repository root, a service manager's working directory).
+ * Imports a provider package; undefined when it is not installed (a package that is there but
+ * fails to load throws). Tries core's own resolution first (npm's hoisted layout), then the
+ * caller's location (`lookup.from`), then the application's (pnpm's strict layout, where core
+ * cannot see packages the app installed): from the working directory, then from the entry
+ * script's folder, for apps started from elsewhere (`node apps/web/main.js` at a repository root,
+ * a service manager's working directory).
  */
-async function importPackage(name: string): Promise<Record<string, unknown> | undefined> {
+async function importPackage(name: string, lookup: PluginLookup = {}): Promise<Record<string, unknown> | undefined> {
   try {
     return (await import(name)) as Record<string, unknown>;
   } catch (err) {
     if (!isModuleNotFound(err, name)) throw err;
   }
-  const bases = [process.cwd(), ...(process.argv[1] ? [dirname(process.argv[1])] : [])];
+  const bases: (string | URL)[] = [
+    ...(lookup.from !== undefined ? [lookup.from] : []),
+    join(process.cwd(), "noop.js"),
+    ...(process.argv[1] ? [join(dirname(process.argv[1]), "noop.js")] : []),
+  ];
   for (const base of bases) {
     let resolved: string;
     try {
-      resolved = createRequire(join(base, "noop.js")).resolve(name);
+      resolved = createRequire(base).resolve(name);
     } catch {
       continue;
     }
@@ -157,19 +194,42 @@ async function importPackage(name: string): Promise<Record<string, unknown> | un
   return undefined;
 }
 
+/** The provider plugins a package exports: as default, as `plugin`, or in `plugins`. */
 function pluginsIn(mod: Record<string, unknown>): ProviderPlugin[] {
   const found: unknown[] = [];
-  const visit = (m: unknown) => {
-    if (!m || typeof m !== "object") return;
-    const rec = m as Record<string, unknown>;
-    found.push(rec.default, rec.plugin, ...(Array.isArray(rec.plugins) ? rec.plugins : []));
+  const visit = (exported: unknown) => {
+    if (!exported || typeof exported !== "object") return;
+    const namespace = exported as Record<string, unknown>;
+    found.push(namespace.default, namespace.plugin, ...(Array.isArray(namespace.plugins) ? namespace.plugins : []));
   };
   visit(mod);
   visit(mod.default); // CommonJS interop puts the module under `default`.
-  return found.filter(isProviderPlugin);
+  return [...new Set(found)].filter(isProviderPlugin);
 }
 
-export async function resolvePlugin(role: Role, provider: string, path: string): Promise<ProviderPlugin> {
+/** A package's plugins, or why it has none to give (not installed, failed to load, exports none). */
+export type PluginPackage = { ok: true; plugins: ProviderPlugin[] } | { ok: false; reason: string };
+
+/** Imports a package (see `importPackage`) and lists its plugins, never throwing: for callers that report. */
+export async function loadPluginPackage(name: string, lookup: PluginLookup = {}): Promise<PluginPackage> {
+  let mod: Record<string, unknown> | undefined;
+  try {
+    mod = await importPackage(name, lookup);
+  } catch (err) {
+    return { ok: false, reason: `${name} failed to load: ${errorMessage(err)}` };
+  }
+  if (!mod) return { ok: false, reason: `${name} is not installed` };
+  const plugins = pluginsIn(mod);
+  if (plugins.length === 0) return { ok: false, reason: `${name} exports no provider plugin` };
+  return { ok: true, plugins };
+}
+
+export async function resolvePlugin(
+  role: Role,
+  provider: string,
+  path: string,
+  lookup: PluginLookup = {},
+): Promise<ProviderPlugin> {
   const registered = registry.get(keyOf(role, provider));
   if (registered) return registered;
 
@@ -184,10 +244,11 @@ export async function resolvePlugin(role: Role, provider: string, path: string):
       ]),
     ];
     throw new ConfigError([
-      `${path}.provider: unknown ${role} provider ${JSON.stringify(provider)} (built-in: ${names.join(", ")}; or a plugin package name)`,
+      `${path}.provider: unknown ${role} provider ${JSON.stringify(provider)} ` +
+        `(built-in: ${names.join(", ")}; or a plugin package name)`,
     ]);
   }
-  const mod = await importPackage(packageName);
+  const mod = await importPackage(packageName, lookup);
   if (!mod) {
     throw new ProviderNotFoundError(
       role,
@@ -202,7 +263,8 @@ export async function resolvePlugin(role: Role, provider: string, path: string):
       role,
       provider,
       packageName,
-      `package ${packageName} does not export a ${role} plugin (export one made with define${role === "vector_store" ? "VectorStore" : role === "llm" ? "LLM" : role[0]!.toUpperCase() + role.slice(1)} as default or as \`plugin\`)`,
+      `package ${packageName} does not export a ${role} plugin ` +
+        `(export one made with ${DEFINE_FUNCTIONS[role]} as default or as \`plugin\`)`,
     );
   }
   registry.set(keyOf(role, provider), plugin);
@@ -231,9 +293,10 @@ export async function prepareProvider<R extends Role>(
   role: R,
   block: ProviderBlock,
   path: string,
+  lookup: PluginLookup = {},
 ): Promise<PreparedProvider<R>> {
   const plugin = (
-    typeof block.provider === "string" ? await resolvePlugin(role, block.provider, path) : block.provider
+    typeof block.provider === "string" ? await resolvePlugin(role, block.provider, path, lookup) : block.provider
   ) as ProviderPlugin<R>;
   checkSpecificationVersion(plugin, path);
   if (plugin.role !== role) {
@@ -260,8 +323,8 @@ export function createContext(
   const ctx: ProviderContext = {
     env,
     config,
-    async load(role, block, path) {
-      const prepared = await prepareProvider(role, block, path);
+    async load(role, block, path, lookup) {
+      const prepared = await prepareProvider(role, block, path, lookup);
       return prepared.plugin.create(prepared.config, contextAt(ctx, `${path}.config`));
     },
   };

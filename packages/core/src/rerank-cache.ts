@@ -52,12 +52,12 @@ class ExpiringLru<V> {
   ) {}
 
   get(key: string, now: number): V | undefined {
-    const e = this.entries.get(key);
-    if (!e) return undefined;
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
     this.entries.delete(key);
-    if (e.expires <= now) return undefined;
-    this.entries.set(key, e);
-    return e.value;
+    if (entry.expires <= now) return undefined;
+    this.entries.set(key, entry);
+    return entry.value;
   }
 
   set(key: string, value: V, now: number): void {
@@ -155,10 +155,10 @@ export class CachedReranker implements Reranker {
         { ...options, top_k: missing.length },
       );
       const at = this.now();
-      for (const r of out) {
-        const i = missing[r.index]!;
-        known[i] = r.score;
-        this.scores.set(keys[i]!, r.score, at);
+      for (const item of out) {
+        const docIndex = missing[item.index]!;
+        known[docIndex] = item.score;
+        this.scores.set(keys[docIndex]!, item.score, at);
       }
     }
     const ranked = known

@@ -4,22 +4,14 @@
  * reranker fails or overruns its budget.
  */
 import { z } from "zod";
-import { conflictMessage, fields, snakeCaseKeys, spellingConflicts } from "./config.js";
+import { fields } from "./config.js";
 import { errorMessage, Mem0Error, RerankError, RerankTimeoutError, ValidationError } from "./errors.js";
-import { andFilters, parseFilters, type FilterNode, type Filters } from "./filters.js";
+import type { Filters } from "./filters.js";
+import { parseOptions, resultCount, scopedReadFilter, scopeShape } from "./options.js";
+import { type RerankInfo, type SearchResponse, type SearchResult, toMemoryItem } from "./records.js";
 import { HOSTED_RERANK_TIMEOUT_MS, runReranker } from "./rerank-runner.js";
 import { otelApi, recordSearch, recordSearchError, type OtelApi } from "./telemetry.js";
-import {
-  SCOPE_KEYS,
-  type Embedder,
-  type MemoryPayload,
-  type Reranker,
-  type RerankItem,
-  type Scope,
-  type ScoredMemory,
-  type StoredMemory,
-  type VectorStore,
-} from "./types.js";
+import type { Embedder, Reranker, Scope, ScoredMemory, VectorStore } from "./types.js";
 
 export interface SearchOptions extends Scope {
   filters?: Filters;
@@ -41,42 +33,8 @@ export interface SearchOptions extends Scope {
   signal?: AbortSignal;
 }
 
-export interface MemoryItem extends Scope {
-  id: string;
-  memory: string;
-  hash: string;
-  metadata: Record<string, unknown>;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface SearchResult extends MemoryItem {
-  /** The reranker's score when the reranker ran, otherwise the vector similarity. */
-  score: number;
-  /** Cosine similarity from the vector search, always present. */
-  vector_score: number;
-  /** Present exactly when the reranker scored this result. */
-  rerank_score?: number;
-}
-
-export interface RerankInfo {
-  provider: string;
-  model?: string;
-  /** How many candidates were sent to the reranker. */
-  candidates: number;
-  ms: number;
-  /** Why the reranked order was not used (the vector order was returned instead). */
-  error?: string;
-  /** What the provider reported: billed units, rate limits, retries, latency mode… */
-  meta?: Record<string, unknown>;
-}
-
-export interface SearchResponse {
-  results: SearchResult[];
-  reranked: boolean;
-  rerank?: RerankInfo;
-  timings: { embed_ms: number; search_ms: number; rerank_ms: number; total_ms: number };
-}
+// The result types live in records.ts (telemetry needs them too); re-exported for existing importers.
+export type { RerankInfo, SearchResponse, SearchResult } from "./records.js";
 
 export interface SearchDeps {
   embedder: Embedder;
@@ -88,9 +46,7 @@ export interface SearchDeps {
 }
 
 const searchOptionsSchema = z.strictObject({
-  user_id: z.string().min(1, "expected a non-empty string").optional(),
-  agent_id: z.string().min(1, "expected a non-empty string").optional(),
-  run_id: z.string().min(1, "expected a non-empty string").optional(),
+  ...scopeShape,
   filters: z.unknown().optional(),
   limit: fields.resultCount().optional(),
   /** mem0ai's name for the result count (`topK`); must agree with `limit` when both are given. */
@@ -110,52 +66,6 @@ const searchOptionsSchema = z.strictObject({
   rerank_fallback: z.boolean({ error: "expected a boolean" }).optional(),
   signal: z.instanceof(AbortSignal, { error: "expected an AbortSignal" }).optional(),
 });
-
-/** Validates method options (snake_case or camelCase keys) into a ValidationError naming the option. */
-export function parseOptions<S extends z.ZodType>(schema: S, options: unknown, method: string): z.output<S> {
-  const [conflict] = spellingConflicts(options);
-  if (conflict) throw new ValidationError(`${method}.options.${conflict.key}`, conflictMessage(conflict.spellings));
-  const parsed = schema.safeParse(snakeCaseKeys(options ?? {}));
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  if (issue.code === "unrecognized_keys")
-    throw new ValidationError(`${method}.options.${issue.keys[0]}`, "unknown option");
-  throw new ValidationError(`${method}.options${issue.path.length ? "." + issue.path.join(".") : ""}`, issue.message);
-}
-
-/** The result count from `limit` or mem0ai's `top_k` / `topK`; both given must agree. */
-export function resultCount(options: { limit?: number; top_k?: number }, method: string): number | undefined {
-  if (options.limit !== undefined && options.top_k !== undefined && options.limit !== options.top_k) {
-    throw new ValidationError(
-      `${method}.options.top_k`,
-      `top_k (${options.top_k}) and limit (${options.limit}) disagree; give one of them`,
-    );
-  }
-  return options.limit ?? options.top_k;
-}
-
-/** The scope as a filter; always ANDed outside the user's filter so no OR/NOT can widen it. */
-export function scopeFilter(scope: Scope): FilterNode | null {
-  return andFilters(
-    ...SCOPE_KEYS.filter((k) => scope[k] !== undefined).map(
-      (k): FilterNode => ({ kind: "compare", field: k, op: "eq", value: scope[k]! }),
-    ),
-  );
-}
-
-export function toMemoryItem(m: StoredMemory): MemoryItem {
-  const p: MemoryPayload = m.payload;
-  const item: MemoryItem = {
-    id: m.id,
-    memory: p.memory,
-    hash: p.hash,
-    metadata: p.metadata,
-    created_at: p.created_at,
-    updated_at: p.updated_at,
-  };
-  for (const k of SCOPE_KEYS) if (p[k] !== undefined) item[k] = p[k];
-  return item;
-}
 
 /** Races `work` against `timeoutMs`, aborting `controller` when time is up. */
 async function withTimeout<T>(
@@ -273,10 +183,7 @@ async function runSearch(
     throw new ValidationError("query", `expected a string, got ${query === null ? "null" : typeof query}`);
   if (query.trim().length === 0) throw new ValidationError("query", "must not be empty");
   const options = parseOptions(searchOptionsSchema, rawOptions, "search");
-  const userFilter = parseFilters(options.filters);
-  const scope = scopeFilter(options);
-  if (!scope && !userFilter)
-    throw new ValidationError("search.options", "give at least one of user_id, agent_id, run_id, or filters");
+  const filter = scopedReadFilter(options, "search");
   const limit = resultCount(options, "search") ?? 10;
   const { reranker } = deps;
   const useReranker = options.rerank !== false && reranker !== undefined ? reranker : undefined;
@@ -290,7 +197,7 @@ async function runSearch(
   let hits: ScoredMemory[] = await deps.store.search({
     vector: vector!,
     limit: pool,
-    filter: andFilters(scope, userFilter),
+    filter,
   });
   if (options.threshold !== undefined) hits = hits.filter((h) => h.score >= options.threshold!);
   const search_ms = since(t2);

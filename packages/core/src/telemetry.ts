@@ -9,7 +9,7 @@
  */
 import type { Attributes, Meter, MeterProvider, Span, Tracer } from "@opentelemetry/api";
 import type { Embedder, Reranker, VectorStore } from "./types.js";
-import type { SearchResponse } from "./search.js";
+import type { SearchResponse } from "./records.js";
 
 export type OtelApi = typeof import("@opentelemetry/api");
 
@@ -60,7 +60,7 @@ function instruments(api: OtelApi): Instruments {
 }
 
 /** Why a search fell back, as a low-cardinality metric attribute (the message goes on the span). */
-export function fallbackReason(error: string): "timeout" | "bad_output" | "error" {
+function fallbackReason(error: string): "timeout" | "bad_output" | "error" {
   if (/did not answer within timeout_ms/.test(error)) return "timeout";
   if (/^reranker returned /.test(error)) return "bad_output";
   return "error";

@@ -29,9 +29,9 @@ export function normalizeVector(v: Vector): Float32Array {
 
 /** Dot product of two equal-length vectors: cosine similarity when both are unit length. */
 export function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
+  return sum;
 }
 
 /** Checks every element is finite and the length is `dims` (when given); returns a message or null. */

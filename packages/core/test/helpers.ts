@@ -34,7 +34,7 @@ export function overlapScore(query: string, doc: string): number {
  * A reranker plugin written against the public contract, whose answers the tests can script:
  * the pipeline under test must treat it like any provider.
  */
-export const scriptedReranker = defineReranker({
+const scriptedReranker = defineReranker({
   provider: "scripted",
   configSchema: providerConfigSchema({
     top_k: z.number().int().positive().optional(),
@@ -57,7 +57,7 @@ export const scriptedReranker = defineReranker({
       if (behaviour.delayMs) await new Promise((r) => setTimeout(r, behaviour.delayMs));
       if (behaviour.mode === "hang") await new Promise(() => undefined);
       if (behaviour.mode === "throw") throw new Error("provider exploded");
-      options?.meta && (options.meta.billed_units = ((options.meta.billed_units as number | undefined) ?? 0) + 1);
+      if (options?.meta) options.meta.billed_units = ((options.meta.billed_units as number | undefined) ?? 0) + 1;
       const scored = documents.map((d, i) => ({
         index: i,
         score: overlapScore(query, d) + i / (10 * documents.length),

@@ -84,16 +84,29 @@ function countingStore(withoutApply: boolean): VectorStore {
   const store: VectorStore = {
     provider: "counting-store",
     history: withoutApply ? undefined : inner.history,
-    insert: (records, options) => (counts.storeWrites++, inner.insert(records, options)),
+    insert: (records, options) => {
+      counts.storeWrites++;
+      return inner.insert(records, options);
+    },
     search: (q) => inner.search(q),
     get: (id) => inner.get(id),
     list: (q) => inner.list(q),
-    update: (id, record, options) => (counts.storeWrites++, inner.update(id, record, options)),
-    delete: (id, options) => (counts.storeWrites++, inner.delete(id, options)),
+    update: (id, record, options) => {
+      counts.storeWrites++;
+      return inner.update(id, record, options);
+    },
+    delete: (id, options) => {
+      counts.storeWrites++;
+      return inner.delete(id, options);
+    },
     reset: () => inner.reset(),
     close: async () => void closed.push("store"),
   };
-  if (!withoutApply) store.apply = (changes, options) => (counts.storeWrites++, inner.apply(changes, options));
+  if (!withoutApply)
+    store.apply = (changes, options) => {
+      counts.storeWrites++;
+      return inner.apply(changes, options);
+    };
   return store;
 }
 registerProvider(

@@ -1,7 +1,6 @@
 import {
   ConfigError,
   defineReranker,
-  Memory,
   Mem0Error,
   planByWeight,
   providerConfigSchema,

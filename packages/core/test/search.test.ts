@@ -1,4 +1,4 @@
-import { Memory, RerankError, ValidationError, type SearchResponse } from "@mem0/core";
+import { type Memory, RerankError, ValidationError, type SearchResponse } from "@mem0/core";
 import { behaviour, FOOD, memoryWith, overlapScore, resetBehaviour } from "./helpers.js";
 
 async function seeded(rerankerConfig: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {

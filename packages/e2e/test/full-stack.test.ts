@@ -8,14 +8,14 @@ import { LLMOutputError, Memory, ProviderError, type MemoryItem } from "@mem0/co
 import { COHERE_KEY, decisionAnswer, factsAnswer, idOf, OPENAI_KEY, startStack, type Stack } from "./stack.js";
 
 let stack: Stack;
-let m: Memory;
+let memory: Memory;
 
 beforeEach(async () => {
   stack = await startStack();
-  m = await Memory.fromConfig(stack.config, { env: {} });
+  memory = await Memory.fromConfig(stack.config, { env: {} });
 });
 afterEach(async () => {
-  await m.close();
+  await memory.close();
   await stack.close();
 });
 
@@ -36,23 +36,23 @@ const addAll = (_existing: unknown, facts: string[]) =>
 /** Adds the conversation with inference; every fact becomes a memory. */
 async function seed(userId = "alice") {
   stack.openai.scriptChat(factsAnswer(FACTS), decisionAnswer(addAll));
-  return m.add(CONVERSATION, { user_id: userId });
+  return memory.add(CONVERSATION, { user_id: userId });
 }
 
 const snapshot = async (userId: string) => {
-  const { results } = await m.getAll({ user_id: userId });
+  const { results } = await memory.getAll({ user_id: userId });
   const byId = new Map<string, MemoryItem>(results.map((r) => [r.id, r]));
-  const history = new Map(await Promise.all(results.map(async (r) => [r.id, await m.history(r.id)] as const)));
+  const history = new Map(await Promise.all(results.map(async (r) => [r.id, await memory.history(r.id)] as const)));
   return { byId, history };
 };
 
 describe("the seed's full stack", () => {
   it("fromConfig creates every provider from the seed's config", () => {
-    expect(m.vectorStore.provider).toBe("qdrant");
-    expect(m.llm?.provider).toBe("openai");
-    expect(m.llm?.model).toBe("gpt-4");
-    expect(m.embedder).toMatchObject({ provider: "openai", model: "text-embedding-3-small", dims: 1536 });
-    expect(m.reranker).toMatchObject({ provider: "cohere", model: "rerank-english-v3.0", topK: 15 });
+    expect(memory.vectorStore.provider).toBe("qdrant");
+    expect(memory.llm?.provider).toBe("openai");
+    expect(memory.llm?.model).toBe("gpt-4");
+    expect(memory.embedder).toMatchObject({ provider: "openai", model: "text-embedding-3-small", dims: 1536 });
+    expect(memory.reranker).toMatchObject({ provider: "cohere", model: "rerank-english-v3.0", topK: 15 });
   });
 
   it("Qdrant's collection is sized by the OpenAI embedder's dims and holds what add wrote", async () => {
@@ -79,15 +79,15 @@ describe("the seed's full stack", () => {
     // The embedder embedded the facts (to find related memories) and the memories, through the SDK.
     expect(stack.openai.callsTo("/v1/embeddings").length).toBeGreaterThanOrEqual(2);
 
-    const res = await m.search("What are my food preferences?", { user_id: "alice", rerank: true });
+    const res = await memory.search("What are my food preferences?", { user_id: "alice", rerank: true });
     expect(res.reranked).toBe(true);
     expect(res.rerank).toMatchObject({ provider: "cohere", model: "rerank-english-v3.0", candidates: FACTS.length });
     expect(res.results).toHaveLength(FACTS.length);
-    for (const r of res.results) {
-      expect(typeof r.vector_score).toBe("number");
-      expect(typeof r.rerank_score).toBe("number");
+    for (const result of res.results) {
+      expect(typeof result.vector_score).toBe("number");
+      expect(typeof result.rerank_score).toBe("number");
       // "Confirm results[0].score reflects the reranker output."
-      expect(r.score).toBe(r.rerank_score);
+      expect(result.score).toBe(result.rerank_score);
     }
     const scores = res.results.map((r) => r.score);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
@@ -105,20 +105,20 @@ describe("the seed's full stack", () => {
   it("rerank: false gives the same memories in vector order", async () => {
     await seed();
     const query = "vegetarian Thai food";
-    const reranked = await m.search(query, { user_id: "alice", rerank: true });
-    const plain = await m.search(query, { user_id: "alice", rerank: false });
+    const reranked = await memory.search(query, { user_id: "alice", rerank: true });
+    const plain = await memory.search(query, { user_id: "alice", rerank: false });
     expect(plain.reranked).toBe(false);
     expect(plain.rerank).toBeUndefined();
     expect(new Set(plain.results.map((r) => r.id))).toEqual(new Set(reranked.results.map((r) => r.id)));
-    for (const r of plain.results) {
-      expect(r.rerank_score).toBeUndefined();
-      expect(r.score).toBe(r.vector_score);
+    for (const result of plain.results) {
+      expect(result.rerank_score).toBeUndefined();
+      expect(result.score).toBe(result.vector_score);
     }
     const vectorScores = plain.results.map((r) => r.vector_score);
     expect(vectorScores).toEqual([...vectorScores].sort((a, b) => b - a));
     // The same vectors were searched: each memory's similarity is the same in both responses.
     const similarity = new Map(plain.results.map((r) => [r.id, r.vector_score]));
-    for (const r of reranked.results) expect(r.vector_score).toBeCloseTo(similarity.get(r.id)!, 6);
+    for (const result of reranked.results) expect(result.vector_score).toBeCloseTo(similarity.get(result.id)!, 6);
     // "The reranked response will reorder them": the short fact is nearest in vector space, the
     // long one that covers more of the query is what the reranker puts first.
     expect(plain.results[0]!.memory).toBe("Is vegetarian");
@@ -129,11 +129,11 @@ describe("the seed's full stack", () => {
   it("falls back to vector order, and says so, when Cohere fails", async () => {
     await seed();
     stack.cohere.always({ type: "status", status: 503, retryAfter: 0 });
-    const res = await m.search("What are my food preferences?", { user_id: "alice", rerank: true });
+    const res = await memory.search("What are my food preferences?", { user_id: "alice", rerank: true });
     expect(res.reranked).toBe(false);
     expect(res.rerank?.error).toMatch(/503/);
     expect(res.results).toHaveLength(FACTS.length);
-    for (const r of res.results) expect(r.rerank_score).toBeUndefined();
+    for (const result of res.results) expect(result.rerank_score).toBeUndefined();
   });
 });
 
@@ -162,7 +162,7 @@ describe("ADD, UPDATE, DELETE, NONE decided by the LLM", () => {
         { id: "new", text: "Has a dog named Rex", event: "ADD", old_memory: null },
       ]),
     );
-    const second = await m.add(
+    const second = await memory.add(
       "Update: I now love very spicy Thai curries, I moved to Paris, still at Acme, and I got a dog named Rex.",
       { user_id: "alice" },
     );
@@ -179,34 +179,34 @@ describe("ADD, UPDATE, DELETE, NONE decided by the LLM", () => {
 
     // UPDATE: same id, new text, re-embedded (a search for the new text finds it first), history
     // with the old and the new text.
-    const updated = await m.get(thai);
+    const updated = await memory.get(thai);
     expect(updated).toMatchObject({ id: thai, memory: "Loves very spicy Thai curries", user_id: "alice" });
     expect(updated!.created_at).toBe(before.byId.get(thai)!.created_at);
     expect(updated!.updated_at > before.byId.get(thai)!.updated_at).toBe(true);
-    const thaiHistory = await m.history(thai);
+    const thaiHistory = await memory.history(thai);
     expect(thaiHistory.map((h) => [h.event, h.old_memory, h.new_memory])).toEqual([
       ["ADD", null, THAI],
       ["UPDATE", THAI, "Loves very spicy Thai curries"],
     ]);
-    const hit = await m.search("Loves very spicy Thai curries", { user_id: "alice", rerank: false, limit: 1 });
+    const hit = await memory.search("Loves very spicy Thai curries", { user_id: "alice", rerank: false, limit: 1 });
     expect(hit.results[0]).toMatchObject({ id: thai });
     expect(hit.results[0]!.vector_score).toBeCloseTo(1, 5);
 
     // DELETE: gone from the store and from search, history says so.
-    expect(await m.get(berlin)).toBeNull();
-    expect((await m.history(berlin)).map((h) => [h.event, h.old_memory, h.new_memory, h.is_deleted])).toEqual([
+    expect(await memory.get(berlin)).toBeNull();
+    expect((await memory.history(berlin)).map((h) => [h.event, h.old_memory, h.new_memory, h.is_deleted])).toEqual([
       ["ADD", null, "Lives in Berlin", false],
       ["DELETE", "Lives in Berlin", null, true],
     ]);
-    const all = await m.getAll({ user_id: "alice" });
+    const all = await memory.getAll({ user_id: "alice" });
     expect(all.results.map((r) => r.id)).not.toContain(berlin);
 
     // NONE: untouched.
-    expect(await m.get(acme)).toEqual(before.byId.get(acme));
-    expect(await m.history(acme)).toEqual(before.history.get(acme));
+    expect(await memory.get(acme)).toEqual(before.byId.get(acme));
+    expect(await memory.history(acme)).toEqual(before.history.get(acme));
 
     // ADD: a new memory in the same scope.
-    expect(await m.get(rex.id)).toMatchObject({ memory: "Has a dog named Rex", user_id: "alice" });
+    expect(await memory.get(rex.id)).toMatchObject({ memory: "Has a dog named Rex", user_id: "alice" });
     expect(all.results).toHaveLength(FACTS.length); // 5 − 1 deleted + 1 added
   });
 
@@ -225,7 +225,7 @@ describe("ADD, UPDATE, DELETE, NONE decided by the LLM", () => {
           { id: invented, text: "Lives in Paris", event: "DELETE", old_memory: null },
         ]),
       );
-      const err = await m.add("I'm vegan now and I live in Paris.", { user_id: "alice" }).catch((e: unknown) => e);
+      const err = await memory.add("I'm vegan now and I live in Paris.", { user_id: "alice" }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(LLMOutputError);
       expect((err as Error).message).toContain("unknown id");
     }
@@ -238,15 +238,15 @@ describe("ADD, UPDATE, DELETE, NONE decided by the LLM", () => {
     await seed();
     const before = await snapshot("alice");
     stack.openai.scriptChat(factsAnswer(["Is vegan now"]), "Sure! I would UPDATE memory 0.");
-    await expect(m.add("I'm vegan now.", { user_id: "alice" })).rejects.toBeInstanceOf(LLMOutputError);
+    await expect(memory.add("I'm vegan now.", { user_id: "alice" })).rejects.toBeInstanceOf(LLMOutputError);
     expect(await snapshot("alice")).toEqual(before);
   });
 
   it("no facts, no writes", async () => {
     stack.openai.scriptChat(factsAnswer([]));
-    expect(await m.add("Hi there!", { user_id: "alice" })).toEqual({ results: [] });
+    expect(await memory.add("Hi there!", { user_id: "alice" })).toEqual({ results: [] });
     expect(stack.openai.callsTo("/v1/chat/completions")).toHaveLength(1);
-    expect((await m.getAll({ user_id: "alice" })).results).toEqual([]);
+    expect((await memory.getAll({ user_id: "alice" })).results).toEqual([]);
   });
 });
 

@@ -23,9 +23,9 @@ afterEach(() => stack.close());
 function expectReranked(res: SearchResponse) {
   expect(res.reranked).toBe(true);
   expect(res.rerank?.provider).toBe("cohere");
-  for (const r of res.results) {
-    expect(r.rerank_score).toBeDefined();
-    expect(r.score).toBe(r.rerank_score);
+  for (const result of res.results) {
+    expect(result.rerank_score).toBeDefined();
+    expect(result.score).toBe(result.rerank_score);
   }
   const scores = res.results.map((r) => r.score);
   expect(scores).toEqual([...scores].sort((a, b) => b - a));
@@ -33,11 +33,11 @@ function expectReranked(res: SearchResponse) {
 
 /** What is left in a scope after an example ran (it removes its demo memories unless `keep`). */
 async function leftIn(scope: { user_id?: string; agent_id?: string }) {
-  const m = await Memory.fromConfig(stack.config, { env: {} });
+  const memory = await Memory.fromConfig(stack.config, { env: {} });
   try {
-    return (await m.getAll(scope)).results;
+    return (await memory.getAll(scope)).results;
   } finally {
-    await m.close();
+    await memory.close();
   }
 }
 
@@ -49,10 +49,10 @@ describe("customer support", () => {
       (t) => t.text,
     );
     expect(res.results.map((r) => r.memory).sort()).toEqual([...technical].sort());
-    for (const r of res.results)
-      expect(r).toMatchObject({ agent_id: "support_bot", metadata: { category: "technical_support" } });
+    for (const result of res.results)
+      expect(result).toMatchObject({ agent_id: "support_bot", metadata: { category: "technical_support" } });
     // "Top results should highlight tickets matching the login issue context."
-    for (const r of res.results.slice(0, 2)) expect(r.memory).toMatch(/log ?in/i);
+    for (const result of res.results.slice(0, 2)) expect(result.memory).toMatch(/log ?in/i);
     expect(res.results.slice(0, 2).every((r) => /mobile app/.test(r.memory))).toBe(true);
     // The billing ticket that shares the query's words was never a candidate.
     const sent = stack.cohere.callsTo("/v2/rerank")[0]!.body as { documents: string[] };
@@ -67,8 +67,8 @@ describe("content recommendation", () => {
     const res = await contentRecommendation.run(stack.config, { log });
     expectReranked(res);
     expect(res.results.length).toBeLessThanOrEqual(10);
-    for (const r of res.results)
-      expect(r).toMatchObject({ user_id: "reader123", metadata: { content_type: "book_recommendation" } });
+    for (const result of res.results)
+      expect(result).toMatchObject({ user_id: "reader123", metadata: { content_type: "book_recommendation" } });
     expect(res.results.some((r) => r.memory.startsWith("Interstellar"))).toBe(false);
     // "Expect high-scoring recommendations that match the requested theme."
     expect(res.results[0]!.memory).toMatch(/science fiction.*space/);
@@ -90,10 +90,10 @@ describe("personal assistant", () => {
     ).map((n) => n.text);
     expect(allowed).toHaveLength(3);
     expect(res.results.map((r) => r.memory).sort()).toEqual([...allowed].sort());
-    for (const r of res.results) {
-      expect(r.metadata.category).toBe("dining");
-      expect(r.metadata.rating as number).toBeGreaterThanOrEqual(4);
-      expect((r.metadata.date as string) >= "2024-01-01").toBe(true);
+    for (const result of res.results) {
+      expect(result.metadata.category).toBe("dining");
+      expect(result.metadata.rating as number).toBeGreaterThanOrEqual(4);
+      expect((result.metadata.date as string) >= "2024-01-01").toBe(true);
     }
     expect(res.results[0]!.memory).toMatch(/good vegetarian/);
   });

@@ -7,7 +7,7 @@ import { expectNoSecret, SECRET_CANARY } from "@mem0/testkit";
 
 test("console.log / util.inspect / JSON.stringify / String of the Memory and each provider show no key", async () => {
   const key = SECRET_CANARY;
-  const m = await Memory.fromConfig({
+  const memory = await Memory.fromConfig({
     vector_store: {
       provider: "qdrant",
       config: { url: "http://127.0.0.1:9", api_key: key, embedding_model_dims: 1536 },
@@ -20,8 +20,9 @@ test("console.log / util.inspect / JSON.stringify / String of the Memory and eac
     reranker: { provider: "cohere", config: { api_key: key, base_url: "http://127.0.0.1:9" } },
   });
   try {
-    for (const subject of [m, m.vectorStore, m.embedder, m.llm, m.reranker]) expectNoSecret(subject, key);
+    for (const subject of [memory, memory.vectorStore, memory.embedder, memory.llm, memory.reranker])
+      expectNoSecret(subject, key);
   } finally {
-    await m.close();
+    await memory.close();
   }
 });

@@ -125,9 +125,9 @@ export function decisionAnswer(
   return (req) => {
     if (req.response_format?.type !== "json_schema" || req.response_format.json_schema.name !== "memory_update")
       throw new Error(`expected a memory-update call, got ${JSON.stringify(req.response_format)}`);
-    const m = /Existing memories:\n(.*)\n\nNew facts:\n(.*)$/s.exec(userText(req));
-    if (!m) throw new Error("memory-update prompt without existing memories and new facts");
-    return { memory: decide(JSON.parse(m[1]!), JSON.parse(m[2]!)) };
+    const memory = /Existing memories:\n(.*)\n\nNew facts:\n(.*)$/s.exec(userText(req));
+    if (!memory) throw new Error("memory-update prompt without existing memories and new facts");
+    return { memory: decide(JSON.parse(memory[1]!), JSON.parse(memory[2]!)) };
   };
 }
 

@@ -44,9 +44,9 @@ async function realmSafeFetch(input: string | URL | Request, init?: RequestInit)
     return await globalThis.fetch(input, init);
   } catch (err) {
     if (err instanceof Error) throw err;
-    const e = (err ?? {}) as { name?: unknown; message?: unknown; cause?: unknown };
-    const copy = new Error(typeof e.message === "string" ? e.message : String(err), { cause: e.cause });
-    if (typeof e.name === "string") copy.name = e.name;
+    const thrown = (err ?? {}) as { name?: unknown; message?: unknown; cause?: unknown };
+    const copy = new Error(typeof thrown.message === "string" ? thrown.message : String(err), { cause: thrown.cause });
+    if (typeof thrown.name === "string") copy.name = thrown.name;
     throw copy;
   }
 }
@@ -131,7 +131,8 @@ export class OpenAIEmbedder implements Embedder {
     if (this.#dims === undefined)
       throw new Mem0Error(
         "EMBEDDER_NOT_READY",
-        `openai embedder: the vector size of ${this.model} is not known yet; create it with OpenAIEmbedder.create() or give dims`,
+        `openai embedder: the vector size of ${this.model} is not known yet; ` +
+          "create it with OpenAIEmbedder.create() or give dims",
       );
     return this.#dims;
   }

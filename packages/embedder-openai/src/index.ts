@@ -81,7 +81,9 @@ export const configSchema = z
         ctx.addIssue({
           code: "custom",
           path: ["embedding_dims"],
-          message: `${model} always returns ${info.dims}-dimensional vectors and does not accept dimensions; remove embedding_dims or set it to ${info.dims}`,
+          message:
+            `${model} always returns ${info.dims}-dimensional vectors and does not accept dimensions; ` +
+            `remove embedding_dims or set it to ${info.dims}`,
         });
       } else if (dims > info.dims) {
         ctx.addIssue({

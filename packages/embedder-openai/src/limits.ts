@@ -55,14 +55,14 @@ export function planBatches(texts: readonly string[], limits: { maxInputs: numbe
   let current: Batch | undefined;
   let tokens = 0;
   texts.forEach((text, i) => {
-    const t = tokenUpperBound(text);
-    if (!current || current.texts.length >= limits.maxInputs || tokens + t > limits.maxTokens) {
+    const textTokens = tokenUpperBound(text);
+    if (!current || current.texts.length >= limits.maxInputs || tokens + textTokens > limits.maxTokens) {
       current = { start: i, texts: [] };
       batches.push(current);
       tokens = 0;
     }
     current.texts.push(text);
-    tokens += t;
+    tokens += textTokens;
   });
   return batches;
 }

@@ -60,11 +60,11 @@ describe("plugin", () => {
   });
 
   it("works as Memory's embedder from a Mem0 config: add and search over the real SDK", async () => {
-    const m = await fromConfig({ model: "text-embedding-3-small", api_key: KEY, base_url: base() });
-    expect(m.embedder.dims).toBe(1536);
-    await m.add("I love sci-fi movies", { user_id: "alice", infer: false });
-    await m.add("I am allergic to peanuts", { user_id: "alice", infer: false });
-    const res = await m.search("which movies do I love", { user_id: "alice" });
+    const memory = await fromConfig({ model: "text-embedding-3-small", api_key: KEY, base_url: base() });
+    expect(memory.embedder.dims).toBe(1536);
+    await memory.add("I love sci-fi movies", { user_id: "alice", infer: false });
+    await memory.add("I am allergic to peanuts", { user_id: "alice", infer: false });
+    const res = await memory.search("which movies do I love", { user_id: "alice" });
     expect(res.results[0]!.memory).toBe("I love sci-fi movies");
     const sent = bodies();
     expect(sent).toHaveLength(3);
@@ -77,8 +77,8 @@ describe("plugin", () => {
   });
 
   it("defaults the model to text-embedding-3-small", async () => {
-    const m = await fromConfig({ api_key: KEY, base_url: base() });
-    expect(m.embedder.model).toBe("text-embedding-3-small");
+    const memory = await fromConfig({ api_key: KEY, base_url: base() });
+    expect(memory.embedder.model).toBe("text-embedding-3-small");
   });
 });
 
@@ -88,25 +88,25 @@ describe("vectors", () => {
     const texts = ["alpha beta", "gamma", "delta epsilon zeta"];
     const vectors = await e.embed(texts, "add");
     expect(vectors).toHaveLength(3);
-    texts.forEach((t, i) => expect(Array.from(vectors[i]!)).toEqual(Array.from(expected(t, 1536))));
+    for (const [i, text] of texts.entries()) expect(Array.from(vectors[i]!)).toEqual(Array.from(expected(text, 1536)));
   });
 
   it("gives the same vectors with encoding_format float", async () => {
-    const m = await fromConfig({ api_key: KEY, base_url: base(), encoding_format: "float" });
-    const [v] = await m.embedder.embed(["the same text"], "search");
+    const memory = await fromConfig({ api_key: KEY, base_url: base(), encoding_format: "float" });
+    const [v] = await memory.embedder.embed(["the same text"], "search");
     expect(bodies()[0]!.encoding_format).toBe("float");
     expect(Array.from(v!)).toEqual(Array.from(expected("the same text", 1536)));
   });
 
   it("sends embedding_dims as dimensions to text-embedding-3 models and reports it as dims", async () => {
-    const m = await fromConfig({
+    const memory = await fromConfig({
       model: "text-embedding-3-large",
       api_key: KEY,
       base_url: base(),
       embedding_dims: 256,
     });
-    expect(m.embedder.dims).toBe(256);
-    const [v] = await m.embedder.embed(["short vectors"], "add");
+    expect(memory.embedder.dims).toBe(256);
+    const [v] = await memory.embedder.embed(["short vectors"], "add");
     expect(v).toHaveLength(256);
     expect(bodies()[0]!.dimensions).toBe(256);
   });
@@ -118,22 +118,22 @@ describe("vectors", () => {
       ["text-embedding-ada-002", 1536],
     ] as const) {
       server.reset();
-      const m = await fromConfig({ model, api_key: KEY, base_url: base() });
-      expect(m.embedder.dims).toBe(dims);
-      const [v] = await m.embedder.embed(["x"], "add");
+      const memory = await fromConfig({ model, api_key: KEY, base_url: base() });
+      expect(memory.embedder.dims).toBe(dims);
+      const [v] = await memory.embedder.embed(["x"], "add");
       expect(v).toHaveLength(dims);
       expect(bodies()[0]).not.toHaveProperty("dimensions");
     }
   });
 
   it("never sends dimensions to text-embedding-ada-002 (it rejects them)", async () => {
-    const m = await fromConfig({
+    const memory = await fromConfig({
       model: "text-embedding-ada-002",
       api_key: KEY,
       base_url: base(),
       embedding_dims: 1536,
     });
-    await m.embedder.embed(["x"], "add");
+    await memory.embedder.embed(["x"], "add");
     expect(bodies()[0]).not.toHaveProperty("dimensions");
   });
 
@@ -165,8 +165,8 @@ describe("batching within the API's limits", () => {
   });
 
   it("honours batch_size", async () => {
-    const m = await fromConfig({ api_key: KEY, base_url: base(), batch_size: 100, embedding_dims: 8 });
-    await m.embedder.embed(
+    const memory = await fromConfig({ api_key: KEY, base_url: base(), batch_size: 100, embedding_dims: 8 });
+    await memory.embedder.embed(
       Array.from({ length: 250 }, (_, i) => `t${i}`),
       "add",
     );
@@ -189,7 +189,7 @@ describe("batching within the API's limits", () => {
       expect(b.input.reduce((s: number, t: string) => s + Buffer.byteLength(t), 0)).toBeLessThanOrEqual(
         MAX_TOKENS_PER_REQUEST,
       );
-    texts.forEach((t, i) => expect(Array.from(vectors[i]!)).toEqual(Array.from(expected(t, 8))));
+    for (const [i, text] of texts.entries()) expect(Array.from(vectors[i]!)).toEqual(Array.from(expected(text, 8)));
   });
 
   it("planBatches: count and budget limits, an oversized text alone", () => {
@@ -247,9 +247,9 @@ describe("retries, as the SDK does them", () => {
   });
 
   it("gives up after max_retries with a retryable typed error", async () => {
-    const m = await fromConfig({ api_key: KEY, base_url: base(), max_retries: 1 });
+    const memory = await fromConfig({ api_key: KEY, base_url: base(), max_retries: 1 });
     server.inject({ type: "status", status: 503, retryAfter: 0 }, { times: 5 });
-    const err = await rejection(m.embedder.embed(["x"], "add"));
+    const err = await rejection(memory.embedder.embed(["x"], "add"));
     expect(err).toBeInstanceOf(ProviderError);
     expect(err).toMatchObject({ provider: "openai", status: 503, retryable: true });
     expect(err.message).toContain("[embeddings, model text-embedding-3-small]");
@@ -277,9 +277,9 @@ describe("retries, as the SDK does them", () => {
   });
 
   it("times out per attempt (timeout_ms) with a typed error", async () => {
-    const m = await fromConfig({ api_key: KEY, base_url: base(), timeout_ms: 150, max_retries: 0 });
+    const memory = await fromConfig({ api_key: KEY, base_url: base(), timeout_ms: 150, max_retries: 0 });
     server.inject("hang");
-    const err = await rejection(m.embedder.embed(["x"], "add"));
+    const err = await rejection(memory.embedder.embed(["x"], "add"));
     expect(err).toBeInstanceOf(ProviderError);
     expect(err.code).toBe("PROVIDER_TIMEOUT");
     expect(err.message).toContain("150 ms");
@@ -329,8 +329,8 @@ describe("API keys", () => {
 
   it("a wrong key is a typed 401 whose message, fields and stack hold no key", async () => {
     const wrong = `${KEY}-wrong`;
-    const m = await fromConfig({ api_key: wrong, base_url: base() });
-    const err = await rejection(m.embedder.embed(["x"], "add"));
+    const memory = await fromConfig({ api_key: wrong, base_url: base() });
+    const err = await rejection(memory.embedder.embed(["x"], "add"));
     expect(err).toBeInstanceOf(ProviderError);
     expect(err).toMatchObject({ status: 401, retryable: false });
     expect(err.message).toContain("check the API key");
@@ -348,14 +348,14 @@ describe("API keys", () => {
   });
 
   it("the embedder prints no key (JSON, inspect, enumerable fields)", async () => {
-    const m = await fromConfig({ api_key: KEY, base_url: base() });
-    expect(leaks(m.embedder)).toBe(false);
-    expect(Object.values(m.embedder).some((v) => typeof v === "object")).toBe(false);
+    const memory = await fromConfig({ api_key: KEY, base_url: base() });
+    expect(leaks(memory.embedder)).toBe(false);
+    expect(Object.values(memory.embedder).some((v) => typeof v === "object")).toBe(false);
   });
 
   it("falls back to OPENAI_API_KEY from the environment", async () => {
-    const m = await fromConfig({ base_url: base() }, { OPENAI_API_KEY: KEY });
-    await m.embedder.embed(["x"], "add");
+    const memory = await fromConfig({ base_url: base() }, { OPENAI_API_KEY: KEY });
+    await memory.embedder.embed(["x"], "add");
     expect(server.calls[0]!.headers.authorization).toBe(`Bearer ${KEY}`);
   });
 
@@ -370,8 +370,8 @@ describe("API keys", () => {
   it("a keyless OpenAI-compatible server gets no Authorization header", async () => {
     const open = await startOpenAIServer();
     try {
-      const m = await fromConfig({ base_url: `${open.url}/v1` }, {});
-      await m.embedder.embed(["x"], "add");
+      const memory = await fromConfig({ base_url: `${open.url}/v1` }, {});
+      await memory.embedder.embed(["x"], "add");
       expect(open.calls[0]!.headers).not.toHaveProperty("authorization");
     } finally {
       await open.close();
@@ -411,8 +411,8 @@ describe("config", () => {
       { apiKey: KEY, baseUrl: base(), embeddingDims: 64 },
     ]) {
       server.reset();
-      const m = await fromConfig(config);
-      await m.embedder.embed(["x"], "add");
+      const memory = await fromConfig(config);
+      await memory.embedder.embed(["x"], "add");
       expect(bodies()[0]!.dimensions).toBe(64);
     }
     expect(await issues({ base_url: base(), openai_base_url: "http://127.0.0.1:1/v1" })).toEqual([
@@ -421,8 +421,8 @@ describe("config", () => {
   });
 
   it("reads OPENAI_BASE_URL from the environment when no base_url is configured", async () => {
-    const m = await fromConfig({}, { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: base() });
-    await m.embedder.embed(["x"], "add");
+    const memory = await fromConfig({}, { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: base() });
+    await memory.embedder.embed(["x"], "add");
     expect(server.callsTo("/v1/embeddings")).toHaveLength(1);
   });
 
@@ -465,19 +465,19 @@ describe("other OpenAI-compatible servers", () => {
   });
 
   it("asks an unknown model for its size once, then embeds with it", async () => {
-    const m = await fromConfig({ model: "nomic-embed-text", base_url: `${compat.url}/v1` });
-    expect(m.embedder.dims).toBe(768);
+    const memory = await fromConfig({ model: "nomic-embed-text", base_url: `${compat.url}/v1` });
+    expect(memory.embedder.dims).toBe(768);
     expect(compat.calls).toHaveLength(1);
-    const [v] = await m.embedder.embed(["hello world"], "add");
+    const [v] = await memory.embedder.embed(["hello world"], "add");
     expect(Array.from(v!)).toEqual(Array.from(Float32Array.from(hashEmbedding("hello world", 768))));
     expect(compat.calls[1]!.body).not.toHaveProperty("dimensions");
   });
 
   it("with embedding_dims, skips the probe and rejects vectors of another size", async () => {
-    const m = await fromConfig({ model: "nomic-embed-text", base_url: `${compat.url}/v1`, embedding_dims: 1024 });
-    expect(m.embedder.dims).toBe(1024);
+    const memory = await fromConfig({ model: "nomic-embed-text", base_url: `${compat.url}/v1`, embedding_dims: 1024 });
+    expect(memory.embedder.dims).toBe(1024);
     expect(compat.calls).toHaveLength(0);
-    const err = await rejection(m.embedder.embed(["x"], "add"));
+    const err = await rejection(memory.embedder.embed(["x"], "add"));
     expect(err).toBeInstanceOf(ProviderError);
     expect(err.message).toContain(
       "nomic-embed-text returned 768-dimensional vectors, expected 1024; if that is the model's size, set embedding_dims: 768",
@@ -485,9 +485,9 @@ describe("other OpenAI-compatible servers", () => {
   });
 
   it("rejects an answer with fewer embeddings than inputs", async () => {
-    const m = await fromConfig({ model: "nomic-embed-text", base_url: `${compat.url}/v1`, embedding_dims: 768 });
+    const memory = await fromConfig({ model: "nomic-embed-text", base_url: `${compat.url}/v1`, embedding_dims: 768 });
     wrongCount = true;
-    const err = await rejection(m.embedder.embed(["a", "b"], "add"));
+    const err = await rejection(memory.embedder.embed(["a", "b"], "add"));
     expect(err).toMatchObject({ code: "PROVIDER_BAD_RESPONSE", retryable: false });
     expect(err.message).toContain("1 embeddings for 2 inputs");
   });

@@ -128,11 +128,11 @@ describe("config", () => {
         "llm.config.top_q: unknown key",
       ]),
     );
-    const m = await Memory.fromConfig({
+    const memory = await Memory.fromConfig({
       vector_store: { provider: "memory" },
       llm: { provider: "openai", config: { model: "gpt-4", api_key: KEY, base_url: `${server.url}/v1` } },
     });
-    expect(m.llm).toBeInstanceOf(OpenAILLM);
+    expect(memory.llm).toBeInstanceOf(OpenAILLM);
   });
 });
 

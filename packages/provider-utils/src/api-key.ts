@@ -38,3 +38,16 @@ export function requireApiKey(options: Omit<Parameters<typeof resolveApiKey>[0],
 export function apiKeyPath(ctx: Pick<ProviderContext, "path">, role: string): string {
   return `${ctx.path ?? `${role}.config`}.api_key`;
 }
+
+/**
+ * The required API key of a provider core creates with `ctx`: from the config, else from `ctx.env`; a missing
+ * key is a ConfigError naming where it sits (`apiKeyPath`) and the variables.
+ */
+export function contextApiKey(
+  ctx: Pick<ProviderContext, "env" | "path">,
+  role: string,
+  configured: string | undefined,
+  envNames: readonly string[],
+): Secret {
+  return requireApiKey({ configured, env: ctx.env, envNames, path: apiKeyPath(ctx, role) });
+}

@@ -42,7 +42,9 @@ export function headersToRecord(headers: HeaderSource): Record<string, string> {
   const out: Record<string, string> = {};
   if (!headers) return out;
   if (typeof (headers as Headers).forEach === "function" && typeof (headers as Headers).get === "function") {
-    (headers as Headers).forEach((value, name) => (out[name.toLowerCase()] = value));
+    (headers as Headers).forEach((value, name) => {
+      out[name.toLowerCase()] = value;
+    });
     return out;
   }
   for (const [name, value] of Object.entries(headers as Record<string, string | string[] | undefined>)) {
@@ -53,10 +55,10 @@ export function headersToRecord(headers: HeaderSource): Record<string, string> {
 
 /** `retry-after-ms` (OpenAI's), else `Retry-After` in seconds or as an HTTP date. */
 export function parseRetryAfter(headers: HeaderSource, now = Date.now()): number | undefined {
-  const h = headersToRecord(headers);
-  const ms = h["retry-after-ms"];
+  const received = headersToRecord(headers);
+  const ms = received["retry-after-ms"];
   if (ms !== undefined && Number.isFinite(Number(ms)) && Number(ms) >= 0) return Number(ms);
-  const value = h["retry-after"];
+  const value = received["retry-after"];
   if (value === undefined || value.trim() === "") return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
@@ -75,15 +77,16 @@ export function serverMessage(body: unknown, secrets: readonly SecretLike[] = []
   let text: string;
   if (typeof body === "string") text = body;
   else if (body && typeof body === "object") {
-    const b = body as Record<string, unknown>;
-    const err = b.error;
-    if (typeof b.message === "string") text = b.message;
+    const fields = body as Record<string, unknown>;
+    const err = fields.error;
+    if (typeof fields.message === "string") text = fields.message;
     else if (err && typeof err === "object" && typeof (err as Record<string, unknown>).message === "string")
       text = (err as { message: string }).message;
-    else if (typeof err === "string") text = typeof b.error_type === "string" ? `${b.error_type}: ${err}` : err;
-    else if (typeof b.detail === "string") text = b.detail;
-    else if (Array.isArray(b.detail))
-      text = b.detail
+    else if (typeof err === "string")
+      text = typeof fields.error_type === "string" ? `${fields.error_type}: ${err}` : err;
+    else if (typeof fields.detail === "string") text = fields.detail;
+    else if (Array.isArray(fields.detail))
+      text = fields.detail
         .map((d) =>
           d && typeof d === "object" && "msg" in d ? String((d as { msg: unknown }).msg) : JSON.stringify(d),
         )
@@ -148,19 +151,19 @@ const CONNECTION_CODES = new Set([
 
 /** Walks `cause` chains looking for a socket-level error code (fetch wraps them in "fetch failed"). */
 export function connectionErrorCode(err: unknown): string | undefined {
-  let e: unknown = err;
-  for (let depth = 0; e && typeof e === "object" && depth < 5; depth++) {
-    const code = (e as { code?: unknown }).code;
+  let current: unknown = err;
+  for (let depth = 0; current && typeof current === "object" && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code;
     if (typeof code === "string" && CONNECTION_CODES.has(code)) return code;
-    const message = (e as { message?: unknown }).message;
+    const message = (current as { message?: unknown }).message;
     if (
       typeof message === "string" &&
       /socket hang up|other side closed|^terminated$|ECONNRESET|fetch failed|Connection error/i.test(message) &&
-      !(e as { cause?: unknown }).cause
+      !(current as { cause?: unknown }).cause
     ) {
       return "ECONNRESET";
     }
-    e = (e as { cause?: unknown }).cause;
+    current = (current as { cause?: unknown }).cause;
   }
   return undefined;
 }
@@ -184,7 +187,7 @@ type VendorError = { status: number; body?: unknown; headers?: HeaderSource };
  */
 export function vendorHttpError(err: unknown): VendorError | undefined {
   if (!err || typeof err !== "object" || err instanceof ProviderError) return undefined;
-  const e = err as {
+  const vendor = err as {
     status?: unknown;
     statusCode?: unknown;
     error?: unknown;
@@ -194,12 +197,14 @@ export function vendorHttpError(err: unknown): VendorError | undefined {
     rawResponse?: { headers?: HeaderSource };
     httpResponse?: { status?: unknown; body?: unknown; headers?: HeaderSource };
   };
-  const status = [e.status, e.statusCode, e.httpResponse?.status].find((s): s is number => typeof s === "number");
+  const status = [vendor.status, vendor.statusCode, vendor.httpResponse?.status].find(
+    (s): s is number => typeof s === "number",
+  );
   if (status === undefined) return undefined;
   // A plain-text error body only survives in the SDK's message ("503 upstream busy").
-  const text = typeof e.message === "string" ? e.message.replace(/^\d{3}\s*/, "") : undefined;
-  const body = e.error ?? e.body ?? e.httpResponse?.body ?? text;
-  return { status, body, headers: e.headers ?? e.rawResponse?.headers ?? e.httpResponse?.headers };
+  const text = typeof vendor.message === "string" ? vendor.message.replace(/^\d{3}\s*/, "") : undefined;
+  const body = vendor.error ?? vendor.body ?? vendor.httpResponse?.body ?? text;
+  return { status, body, headers: vendor.headers ?? vendor.rawResponse?.headers ?? vendor.httpResponse?.headers };
 }
 
 /**

@@ -4,12 +4,13 @@
  * rerank `meta` accounting (attempts, retries, rate-limit headers). A provider is then a request
  * builder, a response schema, and what is really its own.
  */
-import { z } from "zod";
+import { type RankingCheck, type RerankItem, validateRanking } from "@mem0/core";
+import type { z } from "zod";
 import { badResponseError } from "./errors.js";
 import { postJson } from "./http.js";
 import { recordHeaders } from "./meta.js";
 import { withRetries, type RetryPolicy } from "./retry.js";
-import type { Secret } from "./secret.js";
+import type { Secret, SecretLike } from "./secret.js";
 
 export interface HostedCall<S extends z.ZodType> {
   provider: string;
@@ -57,4 +58,27 @@ function describeIssue(error: z.ZodError): string {
   if (!issue) return "unexpected answer";
   const path = issue.path.map(String).join(".");
   return `${path || "answer"}: ${issue.message}`;
+}
+
+/**
+ * Core's ranking check on a hosted reranker's results for `documents`, a bad answer being this provider's
+ * permanent bad-response error with `secrets` redacted from the message. The score is read from
+ * `relevance_score`, the name hosted rerank APIs (Cohere, ZeroEntropy) give it, unless `scoreKey` says otherwise.
+ */
+export function validateHostedRanking(
+  provider: string,
+  results: unknown,
+  check: {
+    documents: readonly unknown[];
+    expected: RankingCheck["expected"];
+    scoreKey?: string;
+    secrets: readonly SecretLike[];
+  },
+): RerankItem[] {
+  return validateRanking(results, {
+    documents: check.documents.length,
+    expected: check.expected,
+    scoreKey: check.scoreKey ?? "relevance_score",
+    fail: (problem) => badResponseError(provider, problem, check.secrets),
+  });
 }

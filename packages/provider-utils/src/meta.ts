@@ -17,8 +17,10 @@ export function addCounts(
   values: Record<string, unknown> | undefined,
 ): void {
   if (!values) return;
-  const target = (meta[key] && typeof meta[key] === "object" ? meta[key] : (meta[key] = {})) as Record<string, unknown>;
-  for (const [k, v] of Object.entries(values)) if (typeof v === "number" && Number.isFinite(v)) addCount(target, k, v);
+  if (!meta[key] || typeof meta[key] !== "object") meta[key] = {};
+  const target = meta[key] as Record<string, unknown>;
+  for (const [unit, count] of Object.entries(values))
+    if (typeof count === "number" && Number.isFinite(count)) addCount(target, unit, count);
 }
 
 /** Appends unique strings to `meta[key]` (e.g. API warnings), redacted: a server may echo the key. */
@@ -29,7 +31,8 @@ export function addUnique(
   secrets: readonly SecretLike[] = [],
 ): void {
   if (!values?.length) return;
-  const list = (Array.isArray(meta[key]) ? meta[key] : (meta[key] = [])) as unknown[];
+  if (!Array.isArray(meta[key])) meta[key] = [];
+  const list = meta[key] as unknown[];
   for (const value of values) {
     const clean = typeof value === "string" ? redactSecrets(value, secrets) : value;
     if (!list.includes(clean)) list.push(clean);

@@ -8,7 +8,7 @@
  * (past any search budget), never retries a reset connection and reports nothing; OpenAI's retries
  * 409 too, sleeps without watching the abort signal and does not say how many tries it made.
  */
-import { ProviderError } from "@mem0/core";
+import type { ProviderError } from "@mem0/core";
 import { HttpProviderError, isAbortError, timeoutError, toProviderError, type HeaderSource } from "./errors.js";
 import { addCount } from "./meta.js";
 import type { SecretLike } from "./secret.js";
@@ -115,7 +115,8 @@ export async function withRetries<T>(
     if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) {
       throw new HttpProviderError(
         provider,
-        `${error.detail} (Retry-After ${Math.ceil(retryAfter / 1000)} s is over the ${policy.maxRetryAfterMs} ms cap; not waiting)`,
+        `${error.detail} (Retry-After ${Math.ceil(retryAfter / 1000)} s is over the ` +
+          `${policy.maxRetryAfterMs} ms cap; not waiting)`,
         {
           status: error.status,
           retryable: true,

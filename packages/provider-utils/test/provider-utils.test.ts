@@ -2,6 +2,7 @@ import { ConfigError, ProviderError } from "@mem0/core";
 import { startCohereServer, type FakeServer } from "@mem0/testkit";
 import {
   backoffDelay,
+  contextApiKey,
   isRetryableStatus,
   parseRetryAfter,
   postJson,
@@ -12,6 +13,8 @@ import {
   toProviderError,
   withRetries,
   addCounts,
+  Secret,
+  validateHostedRanking,
 } from "../src/index.js";
 
 describe("classification", () => {
@@ -132,6 +135,43 @@ test("API key: config first, then the named env vars; missing names the path and
   expect(() =>
     resolveApiKey({ configured: undefined, env: {}, envNames: ["K"], path: "reranker.config.api_key" }),
   ).toThrow("reranker.config.api_key: missing API key; set it in the config or in K");
+});
+
+test("API key from a provider context: ctx.env is read, and a missing key names the context's config path", () => {
+  const nested = { env: { CO_API_KEY: " co-key \n" }, path: "reranker.config.llm.config" };
+  expect(contextApiKey(nested, "llm", undefined, ["COHERE_API_KEY", "CO_API_KEY"]).reveal()).toBe("co-key");
+  expect(contextApiKey(nested, "llm", "given", ["CO_API_KEY"]).reveal()).toBe("given");
+  expect(() => contextApiKey({ env: {} }, "reranker", undefined, ["COHERE_API_KEY"])).toThrow(
+    "reranker.config.api_key: missing API key; set it in the config or in COHERE_API_KEY",
+  );
+  expect(() => contextApiKey({ env: {}, path: "reranker.config.llm.config" }, "llm", "", ["K"])).toThrow(
+    "reranker.config.llm.config.api_key: missing API key",
+  );
+});
+
+test("hosted ranking: results checked by core's rule, a bad answer is the provider's bad response, key redacted", () => {
+  const key = new Secret("sk-hosted-ranking-7f3a9c");
+  const results = [
+    { index: 1, relevance_score: 0.2 },
+    { index: 0, relevance_score: 0.9 },
+  ];
+  const check = { documents: ["first", "second"], expected: 1, secrets: [key] };
+  expect(validateHostedRanking("cohere", results, check)).toEqual([{ index: 0, score: 0.9 }]);
+  let error: unknown;
+  try {
+    validateHostedRanking("cohere", [{ index: 5, relevance_score: key.reveal() }], check);
+  } catch (caught) {
+    error = caught;
+  }
+  expect(error).toBeInstanceOf(ProviderError);
+  expect(error).toMatchObject({ code: "PROVIDER_BAD_RESPONSE", retryable: false });
+  expect((error as Error).message).toContain("index 5 outside 0..1");
+  const secretInScore = () =>
+    validateHostedRanking("cohere", [{ index: 0, relevance_score: key.reveal() }], { ...check, expected: 1 });
+  expect(secretInScore).toThrow(/non-finite relevance_score for index 0/);
+  expect(secretInScore).not.toThrow(key.reveal());
+  const teiStyle = [{ index: 1, score: 3 }];
+  expect(validateHostedRanking("tei", teiStyle, { ...check, scoreKey: "score" })).toEqual([{ index: 1, score: 3 }]);
 });
 
 test("meta: rate-limit headers kept, counters added up across calls", () => {

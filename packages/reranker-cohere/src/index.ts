@@ -12,28 +12,9 @@
  * `maxDocumentsPerCall` and merged by score; Cohere's relevance scores are absolute per
  * (query, document), so merged rankings are exact.
  */
-import {
-  defineReranker,
-  fields,
-  providerConfigSchema,
-  validateRanking,
-  type Reranker,
-  type RerankItem,
-  type RerankOptions,
-} from "@mem0/core";
-import {
-  addCounts,
-  apiKeyPath,
-  addUnique,
-  badResponseError,
-  hostedConfigShape,
-  joinUrl,
-  postJsonWithRetries,
-  requireApiKey,
-  retryPolicyFrom,
-  type RetryPolicy,
-  type Secret,
-} from "@mem0/provider-utils";
+import { defineReranker, fields, providerConfigSchema } from "@mem0/core";
+import type { Reranker, RerankItem, RerankOptions } from "@mem0/core";
+import * as hosted from "@mem0/provider-utils";
 import { z } from "zod";
 
 export const PROVIDER = "cohere";
@@ -56,7 +37,7 @@ export const configSchema = providerConfigSchema({
   max_tokens_per_doc: fields.positiveInt().optional(),
   /** Mem0's key for Cohere's v1 API (chunks per long document); v2 has none, see ignoredKeys. */
   max_chunks_per_doc: fields.positiveInt().optional(),
-  ...hostedConfigShape(),
+  ...hosted.hostedConfigShape(),
 });
 export type CohereRerankerConfig = z.output<typeof configSchema>;
 
@@ -78,17 +59,17 @@ export class CohereReranker implements Reranker {
   readonly model: string;
   readonly topK: number | undefined;
   readonly maxDocumentsPerCall = MAX_DOCUMENTS_PER_CALL;
-  readonly #apiKey: Secret;
+  readonly #apiKey: hosted.Secret;
   readonly #url: string;
-  readonly #policy: Partial<RetryPolicy>;
+  readonly #policy: Partial<hosted.RetryPolicy>;
   readonly #maxTokensPerDoc: number | undefined;
 
-  constructor(config: Omit<CohereRerankerConfig, "api_key">, apiKey: Secret) {
+  constructor(config: Omit<CohereRerankerConfig, "api_key">, apiKey: hosted.Secret) {
     this.model = config.model ?? DEFAULT_MODEL;
     this.topK = config.top_k;
     this.#apiKey = apiKey;
-    this.#url = joinUrl(config.base_url ?? DEFAULT_BASE_URL, "v2/rerank");
-    this.#policy = retryPolicyFrom(config);
+    this.#url = hosted.joinUrl(config.base_url ?? DEFAULT_BASE_URL, "v2/rerank");
+    this.#policy = hosted.retryPolicyFrom(config);
     this.#maxTokensPerDoc = config.max_tokens_per_doc;
   }
 
@@ -97,7 +78,7 @@ export class CohereReranker implements Reranker {
     if (documents.length === 0) return [];
     const topN = Math.min(options.top_k ?? documents.length, documents.length);
     const meta = options.meta;
-    const { data } = await postJsonWithRetries({
+    const { data } = await hosted.postJsonWithRetries({
       provider: PROVIDER,
       url: this.#url,
       body: {
@@ -115,17 +96,11 @@ export class CohereReranker implements Reranker {
       metaHeaders: COHERE_HEADERS,
     });
     if (meta) {
-      addCounts(meta, "billed_units", data.meta?.billed_units);
-      addUnique(meta, "warnings", data.meta?.warnings, [this.#apiKey]);
+      hosted.addCounts(meta, "billed_units", data.meta?.billed_units);
+      hosted.addUnique(meta, "warnings", data.meta?.warnings, [this.#apiKey]);
       if (data.meta?.api_version?.version) meta.api_version = data.meta.api_version.version;
     }
-    const fail = (problem: string) => badResponseError(PROVIDER, problem, [this.#apiKey]);
-    return validateRanking(data.results, {
-      documents: documents.length,
-      expected: topN,
-      scoreKey: "relevance_score",
-      fail,
-    });
+    return hosted.validateHostedRanking(PROVIDER, data.results, { documents, expected: topN, secrets: [this.#apiKey] });
   }
 }
 
@@ -134,17 +109,11 @@ export const plugin = defineReranker({
   configSchema,
   ignoredKeys: {
     max_chunks_per_doc:
-      "Cohere's v2 rerank API (the one used here) has no chunking; a long document is truncated to max_tokens_per_doc (default 4096 tokens) instead",
+      "Cohere's v2 rerank API (the one used here) has no chunking; " +
+      "a long document is truncated to max_tokens_per_doc (default 4096 tokens) instead",
   },
-  create({ api_key, ...config }, ctx) {
-    const apiKey = requireApiKey({
-      configured: api_key,
-      env: ctx.env,
-      envNames: ["COHERE_API_KEY", "CO_API_KEY"],
-      path: apiKeyPath(ctx, "reranker"),
-    });
-    return new CohereReranker(config, apiKey);
-  },
+  create: ({ api_key, ...config }, ctx) =>
+    new CohereReranker(config, hosted.contextApiKey(ctx, "reranker", api_key, ["COHERE_API_KEY", "CO_API_KEY"])),
 });
 
 // Types `provider: "cohere"` blocks in Memory.fromConfig by declaration merging (core's config-types.ts).

@@ -5,7 +5,7 @@ import {
   startCohereServer,
   type FakeServer,
 } from "@mem0/testkit";
-import plugin, { CohereReranker, configSchema } from "../src/index.js";
+import plugin, { type CohereReranker, configSchema } from "../src/index.js";
 
 const KEY = "co-test-key-5f3a9c";
 registerProvider(plugin);
@@ -25,8 +25,12 @@ describeRerankerConformance(
     const server = await startCohereServer({ apiKey: KEY });
     return {
       reranker: make(server, { timeout_ms: 2000 }),
-      slowDown: () => void (server.latencyMs = 2000),
-      speedUp: () => void (server.latencyMs = 0),
+      slowDown: () => {
+        server.latencyMs = 2000;
+      },
+      speedUp: () => {
+        server.latencyMs = 0;
+      },
       close: () => server.close(),
     };
   },
@@ -68,8 +72,8 @@ describe("cohere reranker", () => {
   beforeEach(() => server.reset());
 
   test("sends Cohere's v2 request (model, top_n, max_tokens_per_doc) through the real SDK", async () => {
-    const r = make(server, { model: "rerank-v3.5", max_tokens_per_doc: 512 });
-    const out = await r.rerank("alice ramen", ["tax forms", "alice likes ramen", "ramen"], { top_k: 2 });
+    const result = make(server, { model: "rerank-v3.5", max_tokens_per_doc: 512 });
+    const out = await result.rerank("alice ramen", ["tax forms", "alice likes ramen", "ramen"], { top_k: 2 });
     expect(out.map((x) => x.index)).toEqual([1, 2]);
     const call = server.callsTo("/v2/rerank")[0]!;
     expect(call.body).toEqual({
@@ -115,20 +119,20 @@ describe("cohere reranker", () => {
   });
 
   test("through Memory: rerank_score is Cohere's score, vector_score the similarity", async () => {
-    const m = await Memory.fromConfig({
+    const memory = await Memory.fromConfig({
       vector_store: { provider: "memory" },
       reranker: {
         provider: "cohere",
         config: { model: "rerank-english-v3.0", api_key: KEY, top_k: 15, return_documents: true, base_url: server.url },
       },
     });
-    await m.add("Alice loves ramen", { user_id: "alice", infer: false });
-    await m.add("Alice loves sushi", { user_id: "alice", infer: false });
-    const r = await m.search("ramen", { user_id: "alice" });
-    expect(r.reranked).toBe(true);
-    expect(r.results[0]).toMatchObject({ memory: "Alice loves ramen", score: r.results[0]!.rerank_score });
-    expect(r.results[0]!.vector_score).not.toBe(r.results[0]!.rerank_score);
-    expect(r.rerank?.meta?.billed_units).toEqual({ search_units: 1 });
+    await memory.add("Alice loves ramen", { user_id: "alice", infer: false });
+    await memory.add("Alice loves sushi", { user_id: "alice", infer: false });
+    const result = await memory.search("ramen", { user_id: "alice" });
+    expect(result.reranked).toBe(true);
+    expect(result.results[0]).toMatchObject({ memory: "Alice loves ramen", score: result.results[0]!.rerank_score });
+    expect(result.results[0]!.vector_score).not.toBe(result.results[0]!.rerank_score);
+    expect(result.rerank?.meta?.billed_units).toEqual({ search_units: 1 });
   });
 });
 
@@ -137,12 +141,12 @@ describe("cohere config", () => {
     const server = await startCohereServer({ apiKey: KEY });
     try {
       for (const env of [{ COHERE_API_KEY: KEY }, { CO_API_KEY: KEY }]) {
-        const m = await Memory.fromConfig(
+        const memory = await Memory.fromConfig(
           { vector_store: { provider: "memory" }, reranker: { provider: "cohere", config: { base_url: server.url } } },
           { env },
         );
-        await m.add("x y", { user_id: "u", infer: false });
-        expect((await m.search("x", { user_id: "u", rerank: true })).reranked).toBe(true);
+        await memory.add("x y", { user_id: "u", infer: false });
+        expect((await memory.search("x", { user_id: "u", rerank: true })).reranked).toBe(true);
       }
     } finally {
       await server.close();
@@ -176,9 +180,9 @@ describe("cohere config", () => {
 
   test("the key is in no enumerable field of the reranker", async () => {
     const server = await startCohereServer();
-    const r = make(server);
-    expect(JSON.stringify(r)).not.toContain(KEY);
-    expect(Object.values(r).map(String).join(" ")).not.toContain(KEY);
+    const result = make(server);
+    expect(JSON.stringify(result)).not.toContain(KEY);
+    expect(Object.values(result).map(String).join(" ")).not.toContain(KEY);
     await server.close();
   });
 });

@@ -5,7 +5,7 @@
  */
 import { Memory, registerProvider } from "@mem0/core";
 import { startCohereServer, type FakeServer } from "@mem0/testkit";
-import plugin, { CohereReranker, configSchema, DEFAULT_MODEL } from "../src/index.js";
+import plugin, { type CohereReranker, configSchema, DEFAULT_MODEL } from "../src/index.js";
 
 const KEY = "co-test-key-mem0ai";
 registerProvider(plugin);
@@ -45,7 +45,7 @@ test("mem0ai: topN defaults to documents.length when neither the call nor the co
 });
 
 test("mem0ai forwards returnDocuments and maxChunksPerDoc — differs on purpose: Cohere v2 has neither; both are accepted, max_chunks_per_doc with a warning", async () => {
-  const m = await Memory.fromConfig(
+  const memory = await Memory.fromConfig(
     {
       vector_store: { provider: "memory" },
       reranker: {
@@ -56,15 +56,15 @@ test("mem0ai forwards returnDocuments and maxChunksPerDoc — differs on purpose
     { env: {} },
   );
   // No embedder is configured, so core also warns DEFAULT_EMBEDDER; the ignored keys give this one warning.
-  expect(m.warnings.filter((w) => w.code === "IGNORED_KEY")).toEqual([
+  expect(memory.warnings.filter((w) => w.code === "IGNORED_KEY")).toEqual([
     {
       code: "IGNORED_KEY",
       key: "reranker.config.max_chunks_per_doc",
       message: expect.stringMatching(/has no effect: Cohere's v2 rerank API .* no chunking/),
     },
   ]);
-  await m.add("alice likes ramen", { user_id: "u", infer: false });
-  await m.search("ramen", { user_id: "u" });
+  await memory.add("alice likes ramen", { user_id: "u", infer: false });
+  await memory.search("ramen", { user_id: "u" });
   const body = server.callsTo("/v2/rerank")[0]!.body as Record<string, unknown>;
   expect(body.max_chunks_per_doc).toBeUndefined();
   expect(body.return_documents).toBeUndefined();
@@ -93,21 +93,21 @@ test("mem0ai falls back to the original order with score 0.0 on an API failure �
     provider: "cohere",
     status: 400,
   });
-  const m = await Memory.fromConfig(
+  const memory = await Memory.fromConfig(
     {
       vector_store: { provider: "memory" },
       reranker: { provider: "cohere", config: { api_key: KEY, base_url: server.url, max_retries: 0 } },
     },
     { env: {} },
   );
-  await m.add(
+  await memory.add(
     ["ramen", "tax"].map((content) => ({ role: "user" as const, content })),
     { user_id: "u", infer: false },
   );
   server.inject({ type: "status", status: 400 });
-  const r = await m.search("ramen", { user_id: "u", limit: 1 });
-  expect(r.reranked).toBe(false);
-  expect(r.rerank?.error).toBeDefined();
-  expect(r.results.map((x) => x.memory)).toEqual(["ramen"]);
-  expect(r.results[0]!.score).toBe(r.results[0]!.vector_score);
+  const result = await memory.search("ramen", { user_id: "u", limit: 1 });
+  expect(result.reranked).toBe(false);
+  expect(result.rerank?.error).toBeDefined();
+  expect(result.results.map((x) => x.memory)).toEqual(["ramen"]);
+  expect(result.results[0]!.score).toBe(result.results[0]!.vector_score);
 });

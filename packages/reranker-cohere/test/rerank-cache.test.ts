@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "@jest/globals";
 import { CachedReranker, ConfigError, Memory, registerProvider, runReranker } from "@mem0/core";
 import { startCohereServer, type FakeServer } from "@mem0/testkit";
-import plugin, { CohereReranker, configSchema } from "../src/index.js";
+import plugin, { type CohereReranker, configSchema } from "../src/index.js";
 
 const KEY = "co-test-key";
 registerProvider(plugin);
@@ -25,27 +25,27 @@ const sent = () => server.callsTo("/v2/rerank").map((c) => (c.body as { document
 
 describe("rerank cache (reranker.config.cache)", () => {
   test("a repeated query is answered from the cache: no call, same ranking, meta.cached", async () => {
-    const r = new CachedReranker(cohere(), { max_entries: 100, ttl_ms: 60_000 });
+    const result = new CachedReranker(cohere(), { max_entries: 100, ttl_ms: 60_000 });
     const docs = ["tax forms", "alice likes ramen", "ramen shop", "the weather"];
     const first: Record<string, unknown> = {};
-    const a = await r.rerank("alice ramen", docs, { top_k: 3, meta: first });
+    const a = await result.rerank("alice ramen", docs, { top_k: 3, meta: first });
     expect(first).toMatchObject({ cached: false, cache_hits: 0, billed_units: { search_units: 1 } });
     expect(sent()).toEqual([docs]);
     const second: Record<string, unknown> = {};
-    const b = await r.rerank("alice ramen", docs, { top_k: 3, meta: second });
+    const b = await result.rerank("alice ramen", docs, { top_k: 3, meta: second });
     expect(b).toEqual(a);
     expect(second).toEqual({ cached: true, cache_hits: 4 });
     expect(sent()).toHaveLength(1);
   });
 
   test("only the documents not cached are sent; cached and new scores merge into one exact ranking", async () => {
-    const r = new CachedReranker(cohere(), { max_entries: 100, ttl_ms: 60_000 });
+    const result = new CachedReranker(cohere(), { max_entries: 100, ttl_ms: 60_000 });
     const plain = cohere();
-    await r.rerank("alice ramen", ["tax forms", "alice likes ramen"]);
+    await result.rerank("alice ramen", ["tax forms", "alice likes ramen"]);
     server.reset();
     const docs = ["ramen shop", "tax forms", "alice ramen ramen", "alice likes ramen", "weather"];
     const meta: Record<string, unknown> = {};
-    const merged = await r.rerank("alice ramen", docs, { top_k: 4, meta });
+    const merged = await result.rerank("alice ramen", docs, { top_k: 4, meta });
     expect(sent()).toEqual([["ramen shop", "alice ramen ramen", "weather"]]);
     expect(meta).toMatchObject({ cached: false, cache_hits: 2 });
     expect(merged).toEqual(await plain.rerank("alice ramen", docs, { top_k: 4 }));
@@ -53,20 +53,20 @@ describe("rerank cache (reranker.config.cache)", () => {
 
   test("another query, model or memory text is another key; entries expire after ttl_ms; max_entries bounds it", async () => {
     let now = 0;
-    const r = new CachedReranker(cohere(), { max_entries: 3, ttl_ms: 1000 }, () => now);
-    await r.rerank("q1", ["a", "b"]);
-    await r.rerank("q2", ["a", "b"]); // another query: 2 more documents sent
+    const result = new CachedReranker(cohere(), { max_entries: 3, ttl_ms: 1000 }, () => now);
+    await result.rerank("q1", ["a", "b"]);
+    await result.rerank("q2", ["a", "b"]); // another query: 2 more documents sent
     expect(sent().flat()).toHaveLength(4);
-    expect(r.size).toBe(3); // the oldest of four entries went
-    await r.rerank("q2", ["a", "b"]);
+    expect(result.size).toBe(3); // the oldest of four entries went
+    await result.rerank("q2", ["a", "b"]);
     expect(sent()).toHaveLength(2);
     now = 1001;
-    await r.rerank("q2", ["a", "b"]);
+    await result.rerank("q2", ["a", "b"]);
     expect(sent()).toHaveLength(3);
   });
 
   test("through Memory: opt-in by config, response.rerank.meta.cached, the provider call saved", async () => {
-    const m = await Memory.fromConfig({
+    const memory = await Memory.fromConfig({
       vector_store: { provider: "memory" },
       reranker: {
         provider: "cohere",
@@ -78,15 +78,15 @@ describe("rerank cache (reranker.config.cache)", () => {
         },
       },
     });
-    await m.add("Alice loves ramen", { user_id: "alice", infer: false });
-    await m.add("Alice loves sushi", { user_id: "alice", infer: false });
-    const first = await m.search("ramen", { user_id: "alice" });
-    const again = await m.search("ramen", { user_id: "alice" });
+    await memory.add("Alice loves ramen", { user_id: "alice", infer: false });
+    await memory.add("Alice loves sushi", { user_id: "alice", infer: false });
+    const first = await memory.search("ramen", { user_id: "alice" });
+    const again = await memory.search("ramen", { user_id: "alice" });
     expect(server.callsTo("/v2/rerank")).toHaveLength(1);
     expect(first.rerank?.meta).toMatchObject({ cached: false, billed_units: { search_units: 1 } });
     expect(again.rerank?.meta).toMatchObject({ cached: true, cache_hits: 2 });
     expect(again.results.map((x) => [x.id, x.rerank_score])).toEqual(first.results.map((x) => [x.id, x.rerank_score]));
-    await m.close();
+    await memory.close();
     // Without `cache`, nothing is cached.
     const plain = await Memory.fromConfig({
       vector_store: { provider: "memory" },
@@ -115,12 +115,12 @@ describe("rerank cache (reranker.config.cache)", () => {
   });
 
   test("split into chunks by runReranker, every chunk cached: no call at all the second time", async () => {
-    const r = new CachedReranker(cohere(), { max_entries: 5000, ttl_ms: 60_000 });
+    const result = new CachedReranker(cohere(), { max_entries: 5000, ttl_ms: 60_000 });
     const docs = Array.from({ length: 1500 }, (_, i) => `document ${i}`);
-    const first = await runReranker(r, "document 7", docs, { top_k: 5 });
+    const first = await runReranker(result, "document 7", docs, { top_k: 5 });
     expect(server.callsTo("/v2/rerank")).toHaveLength(2);
     const meta: Record<string, unknown> = {};
-    expect(await runReranker(r, "document 7", docs, { top_k: 5, meta })).toEqual(first);
+    expect(await runReranker(result, "document 7", docs, { top_k: 5, meta })).toEqual(first);
     expect(server.callsTo("/v2/rerank")).toHaveLength(2);
     // The runner still plans the split (requests_split); no request is made.
     expect(meta).toEqual({ cached: true, cache_hits: 1500, requests_split: 2 });

@@ -8,7 +8,7 @@ import {
   type OpenAIServer,
 } from "@mem0/testkit";
 import openaiPlugin from "@mem0/llm-openai";
-import plugin, { LLMReranker, parseScores, PROTOCOL_RULES, scoresSchema, systemPrompt } from "../src/index.js";
+import plugin, { type LLMReranker, parseScores, PROTOCOL_RULES, scoresSchema, systemPrompt } from "../src/index.js";
 
 const KEY = "sk-test-rerank-4d5e6f7a8b9c";
 registerProvider(plugin);
@@ -33,8 +33,12 @@ describeRerankerConformance(
     const server = await startOpenAIServer({ apiKey: KEY, chat: llmRerankResponder() });
     return {
       reranker: await rerankerOf(server),
-      slowDown: () => void (server.latencyMs = 2000),
-      speedUp: () => void (server.latencyMs = 0),
+      slowDown: () => {
+        server.latencyMs = 2000;
+      },
+      speedUp: () => {
+        server.latencyMs = 0;
+      },
       close: () => server.close(),
     };
   },

@@ -13,31 +13,9 @@
  * into requests under that limit, which it runs concurrently and merges by score (ZeroEntropy's
  * scores depend only on the query and document).
  */
-import {
-  defineReranker,
-  fields,
-  planByWeight,
-  ProviderError,
-  providerConfigSchema,
-  runReranker,
-  validateRanking,
-  type RerankCall,
-  type Reranker,
-  type RerankItem,
-  type RerankOptions,
-} from "@mem0/core";
-import {
-  addCount,
-  apiKeyPath,
-  badResponseError,
-  hostedConfigShape,
-  joinUrl,
-  postJsonWithRetries,
-  requireApiKey,
-  retryPolicyFrom,
-  type RetryPolicy,
-  type Secret,
-} from "@mem0/provider-utils";
+import { defineReranker, fields, planByWeight, ProviderError, providerConfigSchema, runReranker } from "@mem0/core";
+import type { RerankCall, Reranker, RerankItem, RerankOptions } from "@mem0/core";
+import * as hosted from "@mem0/provider-utils";
 import { z } from "zod";
 
 export const PROVIDER = "zero_entropy";
@@ -54,7 +32,7 @@ export const configSchema = providerConfigSchema({
   latency: z.enum(["fast", "slow"], { error: 'expected "fast" or "slow"' }).optional(),
   /** Concurrent requests when a pool is split (default 4). */
   concurrency: fields.positiveInt().optional(),
-  ...hostedConfigShape(),
+  ...hosted.hostedConfigShape(),
 });
 export type ZeroEntropyRerankerConfig = z.output<typeof configSchema>;
 
@@ -100,18 +78,18 @@ export class ZeroEntropyReranker implements Reranker {
   readonly topK: number | undefined;
   readonly maxConcurrentCalls: number;
   readonly #url: string;
-  readonly #policy: Partial<RetryPolicy>;
-  readonly #apiKey: Secret;
+  readonly #policy: Partial<hosted.RetryPolicy>;
+  readonly #apiKey: hosted.Secret;
 
   constructor(
     private readonly config: Omit<ZeroEntropyRerankerConfig, "api_key">,
-    apiKey: Secret,
+    apiKey: hosted.Secret,
   ) {
     this.model = config.model ?? DEFAULT_MODEL;
     this.topK = config.top_k;
     this.maxConcurrentCalls = config.concurrency ?? 4;
-    this.#url = joinUrl(config.base_url ?? DEFAULT_BASE_URL, "models/rerank");
-    this.#policy = retryPolicyFrom(config);
+    this.#url = hosted.joinUrl(config.base_url ?? DEFAULT_BASE_URL, "models/rerank");
+    this.#policy = hosted.retryPolicyFrom(config);
     this.#apiKey = apiKey;
   }
 
@@ -138,7 +116,7 @@ export class ZeroEntropyReranker implements Reranker {
     const meta = options.meta;
     const body: Record<string, unknown> = { model: this.model, query, documents, top_n: topN };
     if (this.config.latency) body.latency = this.config.latency;
-    const { data } = await postJsonWithRetries({
+    const { data } = await hosted.postJsonWithRetries({
       provider: PROVIDER,
       url: this.#url,
       body,
@@ -154,33 +132,23 @@ export class ZeroEntropyReranker implements Reranker {
         meta.actual_latency_mode = meta.actual_latency_mode === "slow" ? "slow" : data.actual_latency_mode;
       }
       for (const key of ["total_bytes", "total_tokens"] as const)
-        if (data[key] !== undefined) addCount(meta, key, data[key]);
+        if (data[key] !== undefined) hosted.addCount(meta, key, data[key]);
       for (const key of ["e2e_latency", "inference_latency"] as const) {
         if (data[key] !== undefined) meta[key] = Math.max(Number(meta[key] ?? 0), data[key]);
       }
     }
-    const fail = (problem: string) => badResponseError(PROVIDER, problem, [this.#apiKey]);
-    return validateRanking(data.results, {
-      documents: documents.length,
-      expected: topN,
-      scoreKey: "relevance_score",
-      fail,
-    });
+    return hosted.validateHostedRanking(PROVIDER, data.results, { documents, expected: topN, secrets: [this.#apiKey] });
   }
 }
 
 export const plugin = defineReranker({
   provider: PROVIDER,
   configSchema,
-  create({ api_key, ...config }, ctx) {
-    const key = requireApiKey({
-      configured: api_key,
-      env: ctx.env,
-      envNames: ["ZERO_ENTROPY_API_KEY", "ZEROENTROPY_API_KEY"],
-      path: apiKeyPath(ctx, "reranker"),
-    });
-    return new ZeroEntropyReranker(config, key);
-  },
+  create: ({ api_key, ...config }, ctx) =>
+    new ZeroEntropyReranker(
+      config,
+      hosted.contextApiKey(ctx, "reranker", api_key, ["ZERO_ENTROPY_API_KEY", "ZEROENTROPY_API_KEY"]),
+    ),
 });
 
 // Types `provider: "zero_entropy"` blocks in Memory.fromConfig by declaration merging (core's config-types.ts).

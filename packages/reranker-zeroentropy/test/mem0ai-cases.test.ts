@@ -9,7 +9,7 @@
  */
 import { registerProvider } from "@mem0/core";
 import { startZeroEntropyServer, type FakeServer } from "@mem0/testkit";
-import plugin, { configSchema, DEFAULT_MODEL, ZeroEntropyReranker } from "../src/index.js";
+import plugin, { configSchema, DEFAULT_MODEL, type ZeroEntropyReranker } from "../src/index.js";
 
 const KEY = "ze-test-key-mem0ai";
 registerProvider(plugin);

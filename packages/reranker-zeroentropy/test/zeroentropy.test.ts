@@ -11,7 +11,7 @@ import plugin, {
   documentBytes,
   MAX_REQUEST_BYTES,
   splitByBytes,
-  ZeroEntropyReranker,
+  type ZeroEntropyReranker,
 } from "../src/index.js";
 
 const KEY = "ze-test-key-81f2";
@@ -35,8 +35,12 @@ describeRerankerConformance(
     const server = await startZeroEntropyServer({ apiKey: KEY });
     return {
       reranker: make(server),
-      slowDown: () => void (server.latencyMs = 2000),
-      speedUp: () => void (server.latencyMs = 0),
+      slowDown: () => {
+        server.latencyMs = 2000;
+      },
+      speedUp: () => {
+        server.latencyMs = 0;
+      },
       close: () => server.close(),
     };
   },
@@ -110,9 +114,10 @@ describe("zero_entropy reranker", () => {
     for (let i = 1; i < ranges.length; i++) expect(ranges[i]!.start).toBe(ranges[i - 1]!.end);
     const bytes = (r: { start: number; end: number }) =>
       docs.slice(r.start, r.end).reduce((sum, d) => sum + documentBytes("q", d), 0);
-    for (const r of ranges) expect(bytes(r)).toBeLessThanOrEqual(2000);
+    for (const result of ranges) expect(bytes(result)).toBeLessThanOrEqual(2000);
     // As full as the limit allows: the next document would not have fitted.
-    for (const r of ranges.slice(0, -1)) expect(bytes(r) + documentBytes("q", docs[r.end]!)).toBeGreaterThan(2000);
+    for (const result of ranges.slice(0, -1))
+      expect(bytes(result) + documentBytes("q", docs[result.end]!)).toBeGreaterThan(2000);
   });
 
   test("a single document over the limit is a permanent error naming it; nothing is sent", async () => {
@@ -130,18 +135,18 @@ describe("the overall rerank budget", () => {
     const server = await startZeroEntropyServer({ apiKey: KEY });
     try {
       server.latencyMs = 120_000;
-      const m = await Memory.fromConfig({
+      const memory = await Memory.fromConfig({
         vector_store: { provider: "memory" },
         reranker: { provider: "zero_entropy", config: { api_key: KEY, base_url: `${server.url}/v1` } },
       });
-      await m.add("alice likes ramen", { user_id: "alice", infer: false });
+      await memory.add("alice likes ramen", { user_id: "alice", infer: false });
       const started = performance.now();
-      const r = await m.search("ramen", { user_id: "alice" });
+      const result = await memory.search("ramen", { user_id: "alice" });
       const took = performance.now() - started;
       expect(took).toBeGreaterThanOrEqual(9_900);
       expect(took).toBeLessThan(12_000);
-      expect(r.reranked).toBe(false);
-      expect(r.rerank!.error).toContain("timeout_ms=10000");
+      expect(result.reranked).toBe(false);
+      expect(result.rerank!.error).toContain("timeout_ms=10000");
       expect(server.callsTo("/v1/models/rerank").length).toBeLessThanOrEqual(1);
     } finally {
       server.latencyMs = 0;
@@ -155,15 +160,15 @@ describe("zero_entropy config", () => {
     const server = await startZeroEntropyServer({ apiKey: KEY });
     try {
       for (const env of [{ ZERO_ENTROPY_API_KEY: KEY }, { ZEROENTROPY_API_KEY: KEY }]) {
-        const m = await Memory.fromConfig(
+        const memory = await Memory.fromConfig(
           {
             vector_store: { provider: "memory" },
             reranker: { provider: "zero_entropy", config: { base_url: `${server.url}/v1` } },
           },
           { env },
         );
-        await m.add("x y", { user_id: "u", infer: false });
-        expect((await m.search("x", { user_id: "u", rerank: true })).reranked).toBe(true);
+        await memory.add("x y", { user_id: "u", infer: false });
+        expect((await memory.search("x", { user_id: "u", rerank: true })).reranked).toBe(true);
       }
     } finally {
       await server.close();

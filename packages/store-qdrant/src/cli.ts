@@ -81,9 +81,10 @@ export async function main(
       source,
       target,
       batchSize: int(values["batch-size"]),
-      onProgress: (p) =>
+      onProgress: (progress) =>
         io.err(
-          `\r${p.memories} memories, ${p.deleted} deleted, ${p.events} history events, ${p.skipped.length} already there`,
+          `\r${progress.memories} memories, ${progress.deleted} deleted, ${progress.events} history events, ` +
+            `${progress.skipped.length} already there`,
         ),
     });
     io.err("\n");

@@ -52,7 +52,10 @@ export const qdrantConfigShape = {
   write_ordering: enumOf(["weak", "medium", "strong"] as const).optional(),
   /** Exact (brute-force) search instead of HNSW: slower, no recall loss. */
   exact_search: z.boolean({ error: "expected a boolean" }).optional(),
-  /** Mem0 Python's embedded local mode; not available in JavaScript (accepted with a warning when url/host is given). */
+  /**
+   * Mem0 Python's embedded local mode; not available in JavaScript (accepted with a warning when
+   * url/host is given).
+   */
   path: z.unknown().optional(),
   /** The dense vector to use in a collection with several named vectors. */
   vector_name: z.string({ error: "expected a string" }).optional(),
@@ -85,7 +88,8 @@ export const qdrantConfigSchema = providerConfigSchema(qdrantConfigShape).superR
       code: "custom",
       path: ["path"],
       message:
-        "Qdrant's local (on-disk, in-process) mode exists only in the Python client; run a Qdrant server and give url or host",
+        "Qdrant's local (on-disk, in-process) mode exists only in the Python client; " +
+        "run a Qdrant server and give url or host",
     });
   if (c.dimension !== undefined && c.embedding_model_dims !== undefined && c.dimension !== c.embedding_model_dims)
     ctx.addIssue({

@@ -22,7 +22,7 @@
  */
 import { parseIsoDate, type FilterNode, type Scalar } from "@mem0/core";
 import type { Schemas } from "@qdrant/js-client-rest";
-import { dateKey, fieldKey, RESERVED_KEY } from "./paths.js";
+import { DELETED_KEY, dateKey, fieldKey, RESERVED_KEY } from "./paths.js";
 
 export type QdrantFilter = Schemas["Filter"];
 export type QdrantCondition = Schemas["Condition"];
@@ -40,33 +40,27 @@ const TRUE: Formula = { t: "true" };
 const FALSE: Formula = { t: "false" };
 const cond = (c: QdrantCondition): Formula => ({ t: "cond", cond: c });
 
-function and(parts: Formula[]): Formula {
+/** AND or OR of `parts`, nested ones of the same kind flattened; the identity drops out, the absorbing one wins. */
+function junction(kind: "and" | "or", parts: Formula[]): Formula {
+  const [identity, absorbing] = kind === "and" ? [TRUE, FALSE] : [FALSE, TRUE];
   const out: Formula[] = [];
-  for (const p of parts) {
-    if (p.t === "false") return FALSE;
-    if (p.t === "true") continue;
-    if (p.t === "and") out.push(...p.c);
-    else out.push(p);
+  for (const part of parts) {
+    if (part.t === absorbing.t) return absorbing;
+    if (part.t === identity.t) continue;
+    if (part.t === kind) out.push(...(part as { c: Formula[] }).c);
+    else out.push(part);
   }
-  return out.length === 0 ? TRUE : out.length === 1 ? out[0]! : { t: "and", c: out };
+  return out.length === 0 ? identity : out.length === 1 ? out[0]! : { t: kind, c: out };
 }
 
-function or(parts: Formula[]): Formula {
-  const out: Formula[] = [];
-  for (const p of parts) {
-    if (p.t === "true") return TRUE;
-    if (p.t === "false") continue;
-    if (p.t === "or") out.push(...p.c);
-    else out.push(p);
-  }
-  return out.length === 0 ? FALSE : out.length === 1 ? out[0]! : { t: "or", c: out };
-}
+const and = (parts: Formula[]) => junction("and", parts);
+const or = (parts: Formula[]) => junction("or", parts);
 
-function not(p: Formula): Formula {
-  if (p.t === "true") return FALSE;
-  if (p.t === "false") return TRUE;
-  if (p.t === "not") return p.c;
-  return { t: "not", c: p };
+function not(formula: Formula): Formula {
+  if (formula.t === "true") return FALSE;
+  if (formula.t === "false") return TRUE;
+  if (formula.t === "not") return formula.c;
+  return { t: "not", c: formula };
 }
 
 export interface TranslateOptions {
@@ -114,8 +108,8 @@ interface Approx {
 
 const exactly = (f: Formula): Approx => ({ upper: f, lower: f, exact: true });
 
-function numberEquals(key: string, n: number): Formula {
-  return cond({ key, range: { gte: n, lte: n } });
+function numberEquals(key: string, value: number): Formula {
+  return cond({ key, range: { gte: value, lte: value } });
 }
 
 /** `field` equals any of `values` (the positive half of eq / in), natively. */
@@ -124,8 +118,9 @@ function equalsAny(key: string, values: readonly Scalar[]): Formula {
   const parts: Formula[] = [];
   if (strings.length === 1) parts.push(cond({ key, match: { value: strings[0]! } }));
   else if (strings.length > 1) parts.push(cond({ key, match: { any: strings } }));
-  for (const b of [true, false]) if (values.includes(b)) parts.push(cond({ key, match: { value: b } }));
-  for (const n of new Set(values.filter((v): v is number => typeof v === "number"))) parts.push(numberEquals(key, n));
+  for (const bool of [true, false]) if (values.includes(bool)) parts.push(cond({ key, match: { value: bool } }));
+  const numbers = new Set(values.filter((v): v is number => typeof v === "number"));
+  for (const number of numbers) parts.push(numberEquals(key, number));
   return or(parts);
 }
 
@@ -145,12 +140,12 @@ class Translator {
     return { upper: TRUE, lower: FALSE, exact: false };
   }
 
-  node(n: FilterNode): Approx {
-    switch (n.kind) {
+  node(filter: FilterNode): Approx {
+    switch (filter.kind) {
       case "and":
       case "or": {
-        const kids = n.children.map((c) => this.node(c));
-        const combine = n.kind === "and" ? and : or;
+        const kids = filter.children.map((child) => this.node(child));
+        const combine = filter.kind === "and" ? and : or;
         return {
           upper: combine(kids.map((k) => k.upper)),
           lower: combine(kids.map((k) => k.lower)),
@@ -158,13 +153,13 @@ class Translator {
         };
       }
       case "not": {
-        const k = this.node(n.child);
-        return { upper: not(k.lower), lower: not(k.upper), exact: k.exact };
+        const inner = this.node(filter.child);
+        return { upper: not(inner.lower), lower: not(inner.upper), exact: inner.exact };
       }
       case "exists":
-        return this.exists(n.field);
+        return this.exists(filter.field);
       case "compare":
-        return this.compare(n);
+        return this.compare(filter);
     }
   }
 
@@ -182,90 +177,101 @@ class Translator {
 
   /** The leaf on whichever payload key the point's layout uses: OR over guarded alternatives. */
   private either(alternatives: { key: string; guard: Formula }[], leaf: (key: string) => Approx): Approx {
-    const parts = alternatives.map((a) => ({ guard: a.guard, approx: leaf(a.key) }));
+    const parts = alternatives.map((alternative) => ({ guard: alternative.guard, approx: leaf(alternative.key) }));
     return {
-      upper: or(parts.map((p) => and([p.guard, p.approx.upper]))),
-      lower: or(parts.map((p) => and([p.guard, p.approx.lower]))),
-      exact: parts.every((p) => p.approx.exact),
+      upper: or(parts.map((part) => and([part.guard, part.approx.upper]))),
+      lower: or(parts.map((part) => and([part.guard, part.approx.lower]))),
+      exact: parts.every((part) => part.approx.exact),
     };
   }
 
-  private compare(n: Extract<FilterNode, { kind: "compare" }>): Approx {
-    const negated = n.op === "ne" || n.op === "nin";
-    if (n.field === RESERVED_KEY) return exactly(negated ? TRUE : FALSE);
-    if (RECHECKED_FIELDS.has(n.field))
-      return this.relax(n.field, n.op, "writers may leave this field out (it is then the created time)");
-    const alternatives = WRITER_KEYS[n.field];
+  private compare(leaf: Extract<FilterNode, { kind: "compare" }>): Approx {
+    const negated = leaf.op === "ne" || leaf.op === "nin";
+    if (leaf.field === RESERVED_KEY) return exactly(negated ? TRUE : FALSE);
+    if (RECHECKED_FIELDS.has(leaf.field))
+      return this.relax(leaf.field, leaf.op, "writers may leave this field out (it is then the created time)");
+    const alternatives = WRITER_KEYS[leaf.field];
     if (alternatives) {
-      if (!negated) return this.either(alternatives, (key) => this.onKey(n, key));
+      if (!negated) return this.either(alternatives, (key) => this.onKey(leaf, key));
       // ne / nin: the exact negation of eq / in on whichever key the point uses.
       const positive = this.either(alternatives, (key) =>
-        this.onKey({ ...n, op: n.op === "ne" ? "eq" : "in" } as typeof n, key),
+        this.onKey({ ...leaf, op: leaf.op === "ne" ? "eq" : "in" } as typeof leaf, key),
       );
       return { upper: not(positive.lower), lower: not(positive.upper), exact: positive.exact };
     }
-    const key = this.keyOf(n.field);
-    if (key === undefined) return this.relax(n.field, n.op, "the field name cannot be written as a Qdrant key");
-    return this.onKey(n, key);
+    const key = this.keyOf(leaf.field);
+    if (key === undefined) return this.relax(leaf.field, leaf.op, "the field name cannot be written as a Qdrant key");
+    return this.onKey(leaf, key);
   }
 
   /** A comparison on one payload key. */
-  private onKey(n: Extract<FilterNode, { kind: "compare" }>, key: string): Approx {
-    switch (n.op) {
+  private onKey(leaf: Extract<FilterNode, { kind: "compare" }>, key: string): Approx {
+    switch (leaf.op) {
       case "eq":
-        return exactly(equalsAny(key, [n.value]));
+        return exactly(equalsAny(key, [leaf.value]));
       case "ne":
-        return exactly(not(equalsAny(key, [n.value])));
+        return exactly(not(equalsAny(key, [leaf.value])));
       case "in":
-        return exactly(equalsAny(key, n.value));
+        return exactly(equalsAny(key, leaf.value));
       case "nin":
-        return exactly(not(equalsAny(key, n.value)));
+        return exactly(not(equalsAny(key, leaf.value)));
       case "gt":
       case "gte":
       case "lt":
       case "lte": {
-        if (typeof n.value === "number") return exactly(cond({ key, range: { [n.op]: n.value } }));
-        const shadow = dateKey(n.field);
-        const ms = parseIsoDate(n.value);
+        if (typeof leaf.value === "number") return exactly(cond({ key, range: { [leaf.op]: leaf.value } }));
+        const shadow = dateKey(leaf.field);
+        const ms = parseIsoDate(leaf.value);
         // The parser only lets valid ISO dates through; a failure here would be a core bug.
-        if (ms === undefined) throw new Error(`qdrant filter: ${JSON.stringify(n.value)} is not an ISO date`);
-        if (shadow === undefined) return this.relax(n.field, n.op, "the field name cannot be written as a Qdrant key");
-        const range = cond({ key: shadow, range: { [n.op]: ms } });
-        if (!WRITER_KEYS[n.field]) return exactly(range);
+        if (ms === undefined) throw new Error(`qdrant filter: ${JSON.stringify(leaf.value)} is not an ISO date`);
+        if (shadow === undefined)
+          return this.relax(leaf.field, leaf.op, "the field name cannot be written as a Qdrant key");
+        const range = cond({ key: shadow, range: { [leaf.op]: ms } });
+        if (!WRITER_KEYS[leaf.field]) return exactly(range);
         // Points Mem0 wrote have no date shadow: those are re-checked, ours are decided natively.
         this.relaxed.push({
-          field: n.field,
-          op: n.op,
+          field: leaf.field,
+          op: leaf.op,
           reason: "points without a date shadow (written by Mem0) are re-checked",
         });
         return { upper: or([range, cond({ is_empty: { key: shadow } })]), lower: range, exact: false };
       }
       case "contains":
       case "icontains": {
-        const text = n.value as string;
+        const text = leaf.value as string;
         if (text === "")
-          return this.relax(n.field, n.op, "an empty substring matches every string, which Qdrant cannot express");
-        if (this.options.textIndexed?.has(n.field))
-          return this.relax(n.field, n.op, "the field has a full-text index, whose match is by tokens, not substrings");
-        if (n.op === "icontains" && !CASELESS.test(text))
-          return this.relax(n.field, n.op, "Qdrant has no case-insensitive substring match");
+          return this.relax(
+            leaf.field,
+            leaf.op,
+            "an empty substring matches every string, which Qdrant cannot express",
+          );
+        if (this.options.textIndexed?.has(leaf.field))
+          return this.relax(
+            leaf.field,
+            leaf.op,
+            "the field has a full-text index, whose match is by tokens, not substrings",
+          );
+        if (leaf.op === "icontains" && !CASELESS.test(text))
+          return this.relax(leaf.field, leaf.op, "Qdrant has no case-insensitive substring match");
         return exactly(cond({ key, match: { text } }));
       }
     }
   }
 }
 
-function toCondition(f: Formula): QdrantCondition {
-  switch (f.t) {
+function toCondition(formula: Formula): QdrantCondition {
+  switch (formula.t) {
     case "cond":
-      return f.cond;
+      return formula.cond;
     case "and":
-      return { must: f.c.map(toCondition) };
+      return { must: formula.c.map(toCondition) };
     case "or":
-      return { should: f.c.map(toCondition) };
+      return { should: formula.c.map(toCondition) };
     // must_not holds when no entry matches, so NOT(a OR b) is one must_not list.
-    case "not":
-      return { must_not: f.c.t === "or" ? f.c.c.map(toCondition) : [toCondition(f.c)] };
+    case "not": {
+      const negated = formula.c;
+      return { must_not: negated.t === "or" ? negated.c.map(toCondition) : [toCondition(negated)] };
+    }
     case "true":
     case "false":
       throw new Error("constants are folded before emitting");
@@ -286,13 +292,25 @@ export interface Translation {
 
 export function translateFilter(node: FilterNode | null, options: TranslateOptions = {}): Translation {
   if (node === null) return { filter: null, exact: true, relaxed: [] };
-  const t = new Translator(options);
-  const approx = t.node(node);
-  const f = approx.upper;
+  const translator = new Translator(options);
+  const approx = translator.node(node);
+  const upper = approx.upper;
   let filter: Translation["filter"];
-  if (f.t === "true") filter = null;
-  else if (f.t === "false") filter = "none";
-  else if (f.t === "and") filter = { must: f.c.map(toCondition) };
-  else filter = { must: [toCondition(f)] };
-  return { filter, exact: approx.exact, relaxed: t.relaxed };
+  if (upper.t === "true") filter = null;
+  else if (upper.t === "false") filter = "none";
+  else if (upper.t === "and") filter = { must: upper.c.map(toCondition) };
+  else filter = { must: [toCondition(upper)] };
+  return { filter, exact: approx.exact, relaxed: translator.relaxed };
+}
+
+/** The filter restricted to live points (tombstones carry `_mem0.deleted`). */
+export function liveOnly(filter: QdrantFilter | null): QdrantFilter {
+  const notDeleted: QdrantCondition = { key: DELETED_KEY, match: { value: true } };
+  if (filter === null) return { must_not: [notDeleted] };
+  return { ...filter, must_not: [...asArray(filter.must_not), notDeleted] };
+}
+
+/** A filter clause (one condition, a list, or nothing) as a list. */
+export function asArray<T>(value: T | T[] | null | undefined): T[] {
+  return value === undefined || value === null ? [] : Array.isArray(value) ? value : [value];
 }

@@ -56,21 +56,22 @@ export class Mem0HistoryFile {
   add(events: readonly HistoryEvent[]): void {
     if (events.length === 0) return;
     const insert = this.db.prepare(
-      "INSERT OR IGNORE INTO history (id, memory_id, old_memory, new_memory, event, created_at, updated_at, is_deleted, actor_id, role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT OR IGNORE INTO history (id, memory_id, old_memory, new_memory, event, created_at, updated_at, " +
+        "is_deleted, actor_id, role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
     this.db.transaction(() => {
-      for (const e of events)
+      for (const event of events)
         insert.run(
-          e.id,
-          e.memory_id,
-          e.old_memory,
-          e.new_memory,
-          e.event,
-          e.created_at,
-          e.updated_at,
-          e.is_deleted ? 1 : 0,
-          e.actor_id ?? null,
-          e.role ?? null,
+          event.id,
+          event.memory_id,
+          event.old_memory,
+          event.new_memory,
+          event.event,
+          event.created_at,
+          event.updated_at,
+          event.is_deleted ? 1 : 0,
+          event.actor_id ?? null,
+          event.role ?? null,
         );
     })();
   }
@@ -79,7 +80,8 @@ export class Mem0HistoryFile {
   get(memoryId: string): HistoryEvent[] {
     const rows = this.db
       .prepare(
-        "SELECT id, memory_id, old_memory, new_memory, event, created_at, updated_at, is_deleted, actor_id, role FROM history WHERE memory_id = ? ORDER BY created_at ASC, DATETIME(updated_at) ASC, rowid ASC",
+        "SELECT id, memory_id, old_memory, new_memory, event, created_at, updated_at, is_deleted, actor_id, role " +
+          "FROM history WHERE memory_id = ? ORDER BY created_at ASC, DATETIME(updated_at) ASC, rowid ASC",
       )
       .all(memoryId) as Row[];
     return rows.map((r) => ({ ...r, event: r.event as HistoryEvent["event"], is_deleted: Boolean(r.is_deleted) }));
@@ -95,9 +97,9 @@ export class Mem0HistoryFile {
 }
 
 /** One history from two sources: each event once (by id), oldest first. */
-export function mergeHistories(a: readonly HistoryEvent[], b: readonly HistoryEvent[]): HistoryEvent[] {
+export function mergeHistories(first: readonly HistoryEvent[], second: readonly HistoryEvent[]): HistoryEvent[] {
   const byId = new Map<string, HistoryEvent>();
-  for (const e of [...a, ...b]) if (!byId.has(e.id)) byId.set(e.id, e);
-  const instant = (e: HistoryEvent) => Date.parse(e.created_at.replace(/(\.\d{3})\d+/, "$1")) || 0;
+  for (const event of [...first, ...second]) if (!byId.has(event.id)) byId.set(event.id, event);
+  const instant = (event: HistoryEvent) => Date.parse(event.created_at.replace(/(\.\d{3})\d+/, "$1")) || 0;
   return [...byId.values()].sort((x, y) => instant(x) - instant(y));
 }

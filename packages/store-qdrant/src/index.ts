@@ -5,8 +5,7 @@
  *   vector_store: { provider: "qdrant", config: { url: "https://….cloud.qdrant.io", api_key: "…" } }
  */
 import { defineVectorStore } from "@mem0/core";
-import { resolveApiKey } from "@mem0/provider-utils";
-import { QdrantClient } from "@qdrant/js-client-rest";
+import { createQdrantClient } from "./client.js";
 import { qdrantConfigSchema, type QdrantConfig } from "./config.js";
 import { QdrantVectorStore } from "./store.js";
 
@@ -34,8 +33,6 @@ export { QdrantHistory, QdrantVectorStore, type QdrantStoreOptions, type VectorL
 export { Mem0HistoryFile, mergeHistories } from "./history-db.js";
 export { migrate, sqliteSource, type MigrateOptions, type MigrateReport, type MigrationSource } from "./migrate.js";
 
-const DEFAULT_TIMEOUT_MS = 60_000;
-
 /** Builds the store from a validated config (what `Memory.fromConfig` does for provider `qdrant`). */
 export function createQdrantStore(
   config: QdrantConfig,
@@ -46,27 +43,10 @@ export function createQdrantStore(
     historyDbPath?: string;
   } = {},
 ): QdrantVectorStore {
-  const path = options.path ?? "vector_store.config";
-  const apiKey = resolveApiKey({
-    configured: config.api_key,
+  const { client, apiKey, timeoutMs } = createQdrantClient(config, {
     env: options.env ?? process.env,
-    envNames: ["QDRANT_API_KEY"],
-    path: `${path}.api_key`,
-    optional: true,
+    path: options.path,
   });
-  const timeoutMs = config.timeout_ms ?? DEFAULT_TIMEOUT_MS;
-  const client =
-    (config.client as QdrantClient | undefined) ??
-    new QdrantClient({
-      ...(config.url !== undefined
-        ? { url: config.url }
-        : { host: config.host ?? "localhost", port: config.port ?? 6333 }),
-      ...(config.https !== undefined ? { https: config.https } : {}),
-      ...(apiKey !== undefined ? { apiKey: apiKey.reveal() } : {}),
-      timeout: timeoutMs,
-      // The client's own check logs to the console on any failure; the store reports problems itself.
-      checkCompatibility: false,
-    });
   return new QdrantVectorStore({
     client,
     collectionName: config.collection_name ?? "mem0",
@@ -96,6 +76,7 @@ export const plugin = defineVectorStore({
     createQdrantStore(config, {
       env: ctx.env,
       embeddingDims: ctx.embeddingDims,
+      path: ctx.path,
       historyDbPath: ctx.config.history_db_path,
     }),
 });

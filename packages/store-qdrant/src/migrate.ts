@@ -7,6 +7,7 @@
  * are skipped, so a migration that stopped half-way is finished by running it again.
  */
 import { Mem0Error, type HistoryEvent, type MemoryPayload, type Vector } from "@mem0/core";
+import type { ImportedRecord } from "./migration.js";
 import type { QdrantVectorStore } from "./store.js";
 
 export interface MigrationSource {
@@ -47,31 +48,32 @@ export async function migrate(options: MigrateOptions): Promise<MigrateReport> {
   if (source.dims !== undefined && target.dimensions !== undefined && source.dims !== target.dimensions) {
     throw new Mem0Error(
       "QDRANT_COLLECTION_MISMATCH",
-      `migrate: the source holds ${source.dims}-dimensional vectors but Qdrant collection "${target.collectionName}" holds ${target.dimensions}-dimensional ones`,
+      `migrate: the source holds ${source.dims}-dimensional vectors but Qdrant collection ` +
+        `"${target.collectionName}" holds ${target.dimensions}-dimensional ones`,
     );
   }
   const report: MigrateReport = { memories: 0, deleted: 0, events: 0, skipped: [] };
-  type Row = Parameters<QdrantVectorStore["importRecords"]>[0][number];
-  let batch: Row[] = [];
+  let batch: ImportedRecord[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
     const skipped = new Set(await target.importRecords(batch));
-    for (const r of batch) {
-      if (skipped.has(r.id)) continue;
-      if (r.payload) report.memories += 1;
+    for (const record of batch) {
+      if (skipped.has(record.id)) continue;
+      if (record.payload) report.memories += 1;
       else report.deleted += 1;
-      report.events += r.history.length;
+      report.events += record.history.length;
     }
     report.skipped.push(...skipped);
     batch = [];
     options.onProgress?.({ ...report, skipped: [...report.skipped] });
   };
-  for await (const m of source.memories()) {
-    batch.push({ id: m.id, vector: m.vector, payload: m.payload, history: await source.historyOf(m.id) });
+  for await (const memory of source.memories()) {
+    const history = await source.historyOf(memory.id);
+    batch.push({ id: memory.id, vector: memory.vector, payload: memory.payload, history });
     if (batch.length >= batchSize) await flush();
   }
-  for await (const d of source.deleted()) {
-    batch.push({ id: d.id, payload: null, history: await source.historyOf(d.id), scope: d.scope });
+  for await (const deleted of source.deleted()) {
+    batch.push({ id: deleted.id, payload: null, history: await source.historyOf(deleted.id), scope: deleted.scope });
     if (batch.length >= batchSize) await flush();
   }
   await flush();
@@ -106,13 +108,15 @@ export async function sqliteSource(options: {
   } catch {
     throw new Mem0Error(
       "PROVIDER_NOT_FOUND",
-      `migrate: reading the embedded store needs @mem0/store-sqlite; install it with \`npm install @mem0/store-sqlite\``,
+      "migrate: reading the embedded store needs @mem0/store-sqlite; " +
+        "install it with `npm install @mem0/store-sqlite`",
     );
   }
   if (mod.SCHEMA_VERSION !== 1) {
     throw new Mem0Error(
       "MIGRATION_UNSUPPORTED",
-      `migrate: @mem0/store-sqlite writes layout version ${mod.SCHEMA_VERSION}; this migration reads version 1 — use the @mem0/store-qdrant release that matches it`,
+      `migrate: @mem0/store-sqlite writes layout version ${mod.SCHEMA_VERSION}; this migration reads version 1 — ` +
+        "use the @mem0/store-qdrant release that matches it",
     );
   }
   const store = mod.SqliteVectorStore.open({
@@ -133,24 +137,27 @@ export async function sqliteSource(options: {
       for (;;) {
         const rows = store
           .statement(
-            "SELECT rid, id, user_id, agent_id, run_id, memory, hash, created_at, updated_at, metadata, vector FROM main.mem0_memories WHERE collection = ? AND rid > ? ORDER BY rid LIMIT 256",
+            "SELECT rid, id, user_id, agent_id, run_id, memory, hash, created_at, updated_at, metadata, vector " +
+              "FROM main.mem0_memories WHERE collection = ? AND rid > ? ORDER BY rid LIMIT 256",
           )
           .all(collection, after) as (Record<string, unknown> & { rid: number; vector: Buffer; metadata: string })[];
         if (rows.length === 0) return;
-        for (const r of rows) {
+        for (const row of rows) {
           const payload: MemoryPayload = {
-            memory: String(r.memory),
-            hash: String(r.hash),
-            created_at: String(r.created_at),
-            updated_at: String(r.updated_at),
-            metadata: JSON.parse(r.metadata),
+            memory: String(row.memory),
+            hash: String(row.hash),
+            created_at: String(row.created_at),
+            updated_at: String(row.updated_at),
+            metadata: JSON.parse(row.metadata),
           };
-          for (const k of ["user_id", "agent_id", "run_id"] as const)
-            if (typeof r[k] === "string") payload[k] = r[k] as string;
+          for (const key of ["user_id", "agent_id", "run_id"] as const)
+            if (typeof row[key] === "string") payload[key] = row[key] as string;
           const vector = Array.from(
-            new Float32Array(r.vector.buffer.slice(r.vector.byteOffset, r.vector.byteOffset + r.vector.byteLength)),
+            new Float32Array(
+              row.vector.buffer.slice(row.vector.byteOffset, row.vector.byteOffset + row.vector.byteLength),
+            ),
           );
-          yield { id: String(r.id), vector, payload };
+          yield { id: String(row.id), vector, payload };
         }
         after = rows[rows.length - 1]!.rid;
       }
@@ -161,10 +168,11 @@ export async function sqliteSource(options: {
       const rows = store
         .statement(
           `SELECT DISTINCT memory_id FROM ${hist}.mem0_history h WHERE h.collection = ?
-           AND NOT EXISTS (SELECT 1 FROM main.mem0_memories m WHERE m.collection = h.collection AND m.id = h.memory_id)`,
+           AND NOT EXISTS (SELECT 1 FROM main.mem0_memories m
+                           WHERE m.collection = h.collection AND m.id = h.memory_id)`,
         )
         .all(collection) as { memory_id: string }[];
-      for (const r of rows) yield { id: r.memory_id, scope: {} };
+      for (const row of rows) yield { id: row.memory_id, scope: {} };
     },
     close: () => store.close(),
   };

@@ -78,10 +78,10 @@ const NAMESPACE = Buffer.from("6f0e5b4c2a9d4e1fb1c37d8a9e2f4a10", "hex");
 /** Qdrant point ids are UUIDs or integers: other ids map to a name-based UUID (v5), kept in `_mem0.id`. */
 export function pointId(id: string): string {
   if (UUID.test(id)) return id;
-  const h = createHash("sha1").update(NAMESPACE).update(id, "utf8").digest();
-  h[6] = (h[6]! & 0x0f) | 0x50;
-  h[8] = (h[8]! & 0x3f) | 0x80;
-  const hex = h.subarray(0, 16).toString("hex");
+  const digest = createHash("sha1").update(NAMESPACE).update(id, "utf8").digest();
+  digest[6] = (digest[6]! & 0x0f) | 0x50;
+  digest[8] = (digest[8]! & 0x3f) | 0x80;
+  const hex = digest.subarray(0, 16).toString("hex");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
@@ -101,9 +101,9 @@ export function isCanonicalUuid(id: string): boolean {
 function dateShadow(value: unknown): number | number[] | undefined {
   if (typeof value === "string") return parseIsoDate(value);
   if (!Array.isArray(value)) return undefined;
-  const ms = value.flatMap((x) => {
-    const t = typeof x === "string" ? parseIsoDate(x) : undefined;
-    return t === undefined ? [] : [t];
+  const ms = value.flatMap((item) => {
+    const time = typeof item === "string" ? parseIsoDate(item) : undefined;
+    return time === undefined ? [] : [time];
   });
   return ms.length > 0 ? ms : undefined;
 }
@@ -124,8 +124,10 @@ function checkJson(value: unknown, path: string, seen: Set<unknown>): void {
   if (value === null || typeof value !== "object") return;
   if (seen.has(value)) throw invalid(`${path} is circular`);
   seen.add(value);
-  if (Array.isArray(value)) value.forEach((v, i) => checkJson(v, `${path}[${i}]`, seen));
-  else for (const [k, v] of Object.entries(value)) if (v !== undefined) checkJson(v, `${path}.${k}`, seen);
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) checkJson(item, `${path}[${index}]`, seen);
+  } else
+    for (const [key, item] of Object.entries(value)) if (item !== undefined) checkJson(item, `${path}.${key}`, seen);
   seen.delete(value);
 }
 
@@ -133,12 +135,12 @@ function checkJson(value: unknown, path: string, seen: Set<unknown>): void {
 export function checkPayload(id: string, payload: MemoryPayload): void {
   if (typeof id !== "string" || id.length === 0) throw invalid(`record id must be a non-empty string`);
   if (!payload || typeof payload !== "object") throw invalid(`${id}: payload must be an object`);
-  for (const f of ["memory", "hash", "created_at", "updated_at"] as const) {
-    if (typeof payload[f] !== "string") throw invalid(`${id}: payload.${f} must be a string`);
+  for (const field of ["memory", "hash", "created_at", "updated_at"] as const) {
+    if (typeof payload[field] !== "string") throw invalid(`${id}: payload.${field} must be a string`);
   }
-  for (const k of SCOPE_KEYS) {
-    if (payload[k] !== undefined && typeof payload[k] !== "string")
-      throw invalid(`${id}: payload.${k} must be a string`);
+  for (const key of SCOPE_KEYS) {
+    if (payload[key] !== undefined && typeof payload[key] !== "string")
+      throw invalid(`${id}: payload.${key} must be a string`);
   }
   const metadata = payload.metadata ?? {};
   if (typeof metadata !== "object" || Array.isArray(metadata))
@@ -161,23 +163,23 @@ export function encodePayload(
 ): Record<string, unknown> {
   const flat: Record<string, unknown> = {};
   const keys = DIALECT_TIMESTAMP_KEYS[dialect];
-  for (const [k, v] of Object.entries(payload.metadata ?? {})) if (v !== undefined) flat[k] = v;
+  for (const [key, value] of Object.entries(payload.metadata ?? {})) if (value !== undefined) flat[key] = value;
   flat[TEXT_KEY] = payload.memory;
   flat.hash = payload.hash;
   flat[keys.created] = payload.created_at;
   flat[keys.updated] = payload.updated_at;
-  for (const k of SCOPE_KEYS) if (payload[k] !== undefined) flat[k] = payload[k];
+  for (const key of SCOPE_KEYS) if (payload[key] !== undefined) flat[key] = payload[key];
   const dates: Record<string, number | number[]> = {};
-  for (const [k, v] of Object.entries(flat)) {
-    const shadow = dateShadow(v);
+  for (const [key, value] of Object.entries(flat)) {
+    const shadow = dateShadow(value);
     // Filters name the record's timestamps created_at / updated_at whatever the dialect.
-    const field = k === keys.created ? "created_at" : k === keys.updated ? "updated_at" : k;
+    const field = key === keys.created ? "created_at" : key === keys.updated ? "updated_at" : key;
     if (shadow !== undefined) dates[field] = shadow;
   }
-  const m: Mem0Meta = { v: PAYLOAD_VERSION, ...meta };
-  if (Object.keys(dates).length > 0) m.dates = dates;
-  if (!isCanonicalUuid(id)) m.id = id;
-  flat[RESERVED_KEY] = m;
+  const reserved: Mem0Meta = { v: PAYLOAD_VERSION, ...meta };
+  if (Object.keys(dates).length > 0) reserved.dates = dates;
+  if (!isCanonicalUuid(id)) reserved.id = id;
+  flat[RESERVED_KEY] = reserved;
   return flat;
 }
 
@@ -188,10 +190,10 @@ export function encodeTombstone(
   meta: Omit<Mem0Meta, "v" | "dates" | "id" | "deleted" | "scope">,
 ): Record<string, unknown> {
   const scope: NonNullable<Mem0Meta["scope"]> = { ...metaOf(previous).scope };
-  for (const k of SCOPE_KEYS) if (typeof previous[k] === "string") scope[k] = previous[k] as string;
-  const m: Mem0Meta = { v: PAYLOAD_VERSION, ...meta, deleted: true, scope };
-  if (!isCanonicalUuid(id)) m.id = id;
-  return { [RESERVED_KEY]: m };
+  for (const key of SCOPE_KEYS) if (typeof previous[key] === "string") scope[key] = previous[key] as string;
+  const reserved: Mem0Meta = { v: PAYLOAD_VERSION, ...meta, deleted: true, scope };
+  if (!isCanonicalUuid(id)) reserved.id = id;
+  return { [RESERVED_KEY]: reserved };
 }
 
 /**
@@ -207,8 +209,8 @@ function unBigInt(value: unknown): unknown {
 }
 
 export function metaOf(payload: Record<string, unknown> | null | undefined): Partial<Mem0Meta> {
-  const m = payload?.[RESERVED_KEY];
-  return m && typeof m === "object" && !Array.isArray(m) ? (m as Partial<Mem0Meta>) : {};
+  const reserved = payload?.[RESERVED_KEY];
+  return reserved && typeof reserved === "object" && !Array.isArray(reserved) ? (reserved as Partial<Mem0Meta>) : {};
 }
 
 /** Which timestamp keys a stored payload uses: mem0ai's when it has `createdAt` and no `created_at`. */

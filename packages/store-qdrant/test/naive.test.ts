@@ -14,6 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => target.close());
 
+// biome-ignore lint/suspicious/noExplicitAny: the rewrites below reach into arbitrary filter JSON
 type Json = Record<string, any>;
 const walk = (node: unknown, f: (o: Json) => Json): unknown => {
   if (Array.isArray(node)) return node.map((n) => walk(n, f));

@@ -1,7 +1,7 @@
 /**
  * Background WAL checkpoints. In WAL mode every commit appends its pages to the log, and a
  * checkpoint later copies them into the database file; SQLite's automatic checkpoint does that
- * copy on the committing thread, inside the commit, which took a third of a bulk insert's time.
+ * copy on the committing thread, inside the commit, where it weighs on every bulk insert.
  * SQLite's own advice for that case (sqlite.org/wal.html, "Automatic Checkpoint") is to checkpoint
  * from another thread: here a worker thread with its own connection runs PASSIVE checkpoints
  * (which never block the writer) shortly after commits, on the other core.
@@ -92,7 +92,7 @@ export class Checkpointer {
    * True when the worker's checkpoints have grown the database file since the last call. SQLite
    * maps the file once and extends the mapping only when its own connection writes the file, so
    * the store's connection has to be told to map it again, or pages past the old end are read
-   * with a system call each (a scoped search at 100k memories took twice as long).
+   * with a system call each, which slows a scoped search over a large file.
    */
   takeFileGrowth(): boolean {
     const pages = Atomics.load(this.flags, 2);

@@ -15,7 +15,8 @@ export class SqliteStoreError extends Mem0Error {
 /** How to get a damaged file back into use; part of every STORE_CORRUPT message. */
 export const REPAIR_HINT =
   "To repair: close every process using it, keep a copy, then restore a backup or recover what is readable " +
-  "(`sqlite3 damaged.db .recover | sqlite3 repaired.db`) and open the repaired file; this store refuses writes until then";
+  "(`sqlite3 damaged.db .recover | sqlite3 repaired.db`) and open the repaired file; " +
+  "this store refuses writes until then";
 
 interface SqliteErrorLike {
   code?: unknown;

@@ -37,6 +37,7 @@ export interface SqlFilter {
  * SQLite's JSON path labels are double-quoted and cannot contain `"` or `\` reliably, so keys with
  * those (or control characters) go through `mem0_leaf` instead of a path.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it keeps out of paths
 const PATH_SAFE = /^[^"\\\u0000-\u001f]+$/;
 
 const isNumber = (v: Scalar): v is number => typeof v === "number";

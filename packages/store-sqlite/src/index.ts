@@ -8,7 +8,9 @@ import { z } from "zod";
 import { defineVectorStore, fields, providerConfigSchema } from "@mem0/core";
 import { SqliteVectorStore } from "./store.js";
 
-export { SqliteVectorStore, SqliteHistory, type SqliteStoreOptions } from "./store.js";
+export { SqliteVectorStore } from "./store.js";
+export { SqliteHistory } from "./history.js";
+export type { SqliteStoreOptions } from "./options.js";
 export { SqliteStoreError } from "./errors.js";
 export { filterToSql } from "./filter-sql.js";
 export { SCHEMA_VERSION } from "./schema.js";

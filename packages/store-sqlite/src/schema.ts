@@ -5,8 +5,8 @@
  *
  * Layout notes (why, not what):
  * - Rows are appended (rid = max + 1). Keeping one user's rows together (rid chosen by scope) made
- *   a scoped search at 1M memories 1.7× faster but bulk inserts 1.6× slower and small transactions
- *   write more pages; see README.
+ *   scoped searches faster but bulk inserts much slower, and small transactions write more pages;
+ *   see README.
  * - `vector` is the unit-length float32 vector as raw little-endian bytes: what sqlite-vec reads.
  * - The scope indexes are partial (non-NULL only): most memories have no agent or run id, and an
  *   insert then pays for one scope index instead of three.
@@ -70,7 +70,7 @@ CREATE INDEX IF NOT EXISTS {s}.mem0_history_memory ON mem0_history (collection, 
  * change appends a step here; older files then migrate when opened.
  */
 const MIGRATIONS: readonly ((db: Database.Database, schema: string) => void)[] = [
-  (db, s) => db.exec((MEMORIES_V1 + HISTORY_V1).replaceAll("{s}", s)),
+  (db, schema) => db.exec((MEMORIES_V1 + HISTORY_V1).replaceAll("{s}", schema)),
 ];
 
 function readVersion(db: Database.Database, schema: string, file: string): number {
@@ -85,7 +85,8 @@ function readVersion(db: Database.Database, schema: string, file: string): numbe
       throw new SqliteStoreError(
         "STORE_SCHEMA",
         file,
-        `has a table ${stray.name} but no mem0_schema version: it was not written by @mem0/store-sqlite (or was damaged); refusing to touch it`,
+        `has a table ${stray.name} but no mem0_schema version: ` +
+          "it was not written by @mem0/store-sqlite (or was damaged); refusing to touch it",
       );
     }
     return 0;
@@ -114,7 +115,8 @@ export function checkSchema(db: Database.Database, schema: string, file: string)
     throw new SqliteStoreError(
       "STORE_SCHEMA_TOO_NEW",
       file,
-      `was written with mem0 schema version ${version}; this @mem0/store-sqlite understands up to ${SCHEMA_VERSION}. Upgrade @mem0/store-sqlite; the file was not modified`,
+      `was written with mem0 schema version ${version}; this @mem0/store-sqlite understands up to ${SCHEMA_VERSION}. ` +
+        "Upgrade @mem0/store-sqlite; the file was not modified",
     );
   }
   return version;
@@ -130,9 +132,10 @@ export function ensureSchema(db: Database.Database, schema: string, file: string
     const version = checkSchema(db, schema, file); // another process may have migrated it meanwhile
     if (version === SCHEMA_VERSION) return;
     db.exec(`CREATE TABLE IF NOT EXISTS ${schema}.mem0_schema (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
-    for (let v = version; v < SCHEMA_VERSION; v++) MIGRATIONS[v]!(db, schema);
+    for (let step = version; step < SCHEMA_VERSION; step++) MIGRATIONS[step]!(db, schema);
     db.prepare(
-      `INSERT INTO ${schema}.mem0_schema (key, value) VALUES ('version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      `INSERT INTO ${schema}.mem0_schema (key, value) VALUES ('version', ?)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
     ).run(String(SCHEMA_VERSION));
   }).immediate();
 }

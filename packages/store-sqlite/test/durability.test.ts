@@ -48,22 +48,21 @@ function startWriter(
   const waiters: (() => void)[] = [];
   child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
     buffer += chunk;
-    let nl: number;
-    while ((nl = buffer.indexOf("\n")) >= 0) {
+    for (let nl = buffer.indexOf("\n"); nl >= 0; nl = buffer.indexOf("\n")) {
       const line = buffer.slice(0, nl);
       buffer = buffer.slice(nl + 1);
       const msg = line === "ready" ? undefined : (JSON.parse(line) as Ack | { started: number });
       if (!msg) ready = true;
       else if ("started" in msg) started = msg.started;
       else acks.push(msg);
-      waiters.splice(0).forEach((w) => w());
+      for (const wake of waiters.splice(0)) wake();
     }
   });
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on("close", (code, signal) => {
       resolve({ code, signal });
-      waiters.splice(0).forEach((w) => w()); // a writer that dies silently must fail the wait, not hang it
+      for (const wake of waiters.splice(0)) wake(); // a writer that dies silently must fail the wait, not hang it
     }),
   );
   const until = (pred: () => boolean) =>

@@ -187,7 +187,7 @@ describe("lost updates", () => {
         return { child, ready, exited };
       });
       await Promise.all(children.map((c) => c.ready));
-      children.forEach((c) => c.child.stdin.end("go\n"));
+      for (const writer of children) writer.child.stdin.end("go\n");
       const done = await Promise.all(children.map((c) => c.exited));
       expect(done.map((d) => [d.code, d.err])).toEqual([
         [0, ""],

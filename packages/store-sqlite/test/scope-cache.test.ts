@@ -126,3 +126,105 @@ describe("scoped search over the in-memory block (search_cache_mb)", () => {
     await small.close();
   });
 });
+
+describe("the search cache's compact rows, own writes and budget", () => {
+  const scoped = (user: string) => scopeFilter({ user_id: user });
+
+  test("a write by this store drops only the scopes it touched: another user's next search is still a cache hit", async () => {
+    const data = rows(400, 7);
+    const file = tmp.file();
+    const store = SqliteVectorStore.open({ path: file, embedding_model_dims: DIMS });
+    const reference = new InMemoryVectorStore();
+    for (const s of [store, reference]) await s.insert(data);
+    const [query] = queries(1, 8);
+    for (const user of ["u0", "u1"]) for (let round = 0; round < 2; round++) await answer(store, query!, scoped(user));
+    const copies = store.searchCacheStats.copies;
+    expect(copies).toBe(2);
+    // An add to u0: the query itself, so it must come first in u0's answer at once.
+    const added = { id: "zz-added", vector: query!, payload: { ...data[0]!.payload, user_id: "u0", memory: "new" } };
+    for (const s of [store, reference]) await s.insert([added]);
+    const before = store.searchCacheStats;
+    expect(await answer(store, query!, scoped("u1"))).toEqual(await answer(reference, query!, scoped("u1")));
+    expect(store.searchCacheStats.hits).toBe(before.hits + 1); // u1's block survived the write to u0
+    const u0 = await answer(store, query!, scoped("u0"));
+    expect(u0).toEqual(await answer(reference, query!, scoped("u0")));
+    expect(u0[0]![0]).toBe("zz-added");
+    expect(store.searchCacheStats.misses).toBe(before.misses + 1); // u0's block was dropped: SQL answered
+    // An update that moves a row from u1 to u2 touches both: u1 is dropped, u3's block stays.
+    for (let round = 0; round < 2; round++) await answer(store, query!, scoped("u3"));
+    const moved = data.find((r) => r.payload.user_id === "u1")!;
+    for (const s of [store, reference]) await s.update(moved.id, { payload: { ...moved.payload, user_id: "u2" } });
+    const hitsBefore = store.searchCacheStats.hits;
+    expect(await answer(store, query!, scoped("u3"))).toEqual(await answer(reference, query!, scoped("u3")));
+    expect(store.searchCacheStats.hits).toBe(hitsBefore + 1);
+    for (const user of ["u1", "u2"])
+      for (let round = 0; round < 3; round++)
+        expect(await answer(store, query!, scoped(user))).toEqual(await answer(reference, query!, scoped(user)));
+    // u3's hit, then per dropped scope: SQL, then a copy that answers, then a hit
+    expect(store.searchCacheStats.hits).toBe(hitsBefore + 5);
+    // A write by another connection drops everything.
+    const other = SqliteVectorStore.open({ path: file, embedding_model_dims: DIMS });
+    await other.delete(data.find((r) => r.payload.user_id === "u3")!.id);
+    const missesBefore = store.searchCacheStats.misses;
+    await answer(store, query!, scoped("u3"));
+    expect(store.searchCacheStats.misses).toBe(missesBefore + 1);
+    await other.close();
+    await store.close();
+  });
+
+  test("ties, near-ties closer than int8 can tell apart, odd and large dimensions: the reference store's answers", async () => {
+    for (const dims of [3, 10, 1536]) {
+      const next = rng(dims);
+      const base = Array.from({ length: dims }, () => next() - 0.5);
+      // Rows 1e-6 apart in one coordinate, exact copies, and unrelated rows, for two users.
+      const data = Array.from({ length: 120 }, (_, i) => ({
+        id: `r-${String(i).padStart(3, "0")}`,
+        vector:
+          i % 3 === 0
+            ? base.map((x, k) => (k === i % dims ? x + 1e-6 * i : x))
+            : i % 3 === 1
+              ? base
+              : base.map(() => next() - 0.5),
+        payload: { ...rows(1, 1)[0]!.payload, user_id: `u${i % 2}`, metadata: { priority: i % 10 } },
+      }));
+      const store = SqliteVectorStore.open({ path: tmp.file(), embedding_model_dims: dims });
+      const reference = new InMemoryVectorStore();
+      for (const s of [store, reference]) await s.insert(data);
+      const probes = [base, base.map((x) => -x), ...Array.from({ length: 3 }, () => base.map(() => next() - 0.5))];
+      const filters = [scoped("u0"), andFilters(scoped("u1"), parseFilters({ priority: { gte: 5 } })), null];
+      // Two searches per scope copy it; every search after is answered from the compact rows. (The SQL
+      // path ranks candidates by sqlite-vec's float32 distance, which cannot order rows 1e-8 apart.)
+      for (const filter of filters) for (let round = 0; round < 2; round++) await answer(store, base, filter);
+      const { misses } = store.searchCacheStats;
+      for (const vector of probes)
+        for (const filter of filters)
+          for (const limit of [1, 5, 60])
+            expect(await answer(store, vector, filter, limit)).toEqual(await answer(reference, vector, filter, limit));
+      expect(store.searchCacheStats.misses).toBe(misses);
+      expect(store.searchCacheStats.hits).toBeGreaterThan(0);
+      await store.close();
+    }
+  });
+
+  test("over the budget the least recently searched scopes go; answers stay the reference store's", async () => {
+    const data = rows(800, 9); // 200 rows per user, 16-d: 32 B per row in the cache
+    // Room for about two users' blocks (with the scratch space), not four.
+    const store = SqliteVectorStore.open({
+      path: tmp.file(),
+      embedding_model_dims: DIMS,
+      search_cache_mb: 18_000 / 2 ** 20,
+    });
+    const reference = new InMemoryVectorStore();
+    for (const s of [store, reference]) await s.insert(data);
+    const qs = queries(3, 10);
+    for (let round = 0; round < 4; round++)
+      for (const user of ["u0", "u1", "u2", "u3", "u1"])
+        for (const vector of qs)
+          expect(await answer(store, vector, scoped(user))).toEqual(await answer(reference, vector, scoped(user)));
+    const stats = store.searchCacheStats;
+    expect(store.searchCacheBytes).toBeLessThanOrEqual(18_000);
+    expect(stats.copies).toBeGreaterThan(4); // blocks were dropped and copied again
+    expect(stats.hits).toBeGreaterThan(0);
+    await store.close();
+  });
+});

@@ -80,7 +80,7 @@ export async function createApp(manifest: PackManifest, options: AppOptions): Pr
   return { root, dir };
 }
 
-export async function install(dir: string, pm: PackageManager): Promise<void> {
+async function install(dir: string, pm: PackageManager): Promise<void> {
   if (pm === "npm")
     await npm(["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: dir });
   // The default store is reused, so packages already fetched for the workspace are linked, not

@@ -6,10 +6,11 @@
  * node_modules (NODE_PATH, which pnpm's .bin shims set), hiding a package it fails to install.
  */
 import { spawn } from "node:child_process";
+import { stripVTControlCharacters } from "node:util";
 
-export const PNPM = ["npx", "-y", "pnpm@12.4.2"] as const;
+const PNPM = ["npx", "-y", "pnpm@12.4.2"] as const;
 
-export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (
@@ -37,9 +38,6 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
     ...extra,
   };
 }
-
-// eslint-disable-next-line no-control-regex
-const stripAnsi = (text: string) => text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, "");
 
 export interface RunResult {
   code: number | null;
@@ -69,7 +67,7 @@ export function run(cmd: string, args: readonly string[], options: RunOptions): 
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
-      const result = { code, stdout: stripAnsi(stdout), stderr: stripAnsi(stderr) };
+      const result = { code, stdout: stripVTControlCharacters(stdout), stderr: stripVTControlCharacters(stderr) };
       if (code === 0 || options.allowFailure) resolve(result);
       else
         reject(

@@ -18,7 +18,7 @@ const bin = (name: string) => join(workspaceRoot, "tools", "node_modules", ".bin
  * files. Every other rule (missing types, masquerading formats, …) stays on, for all four
  * resolution modes: see docs/releasing.md.
  */
-export const ATTW_ARGS = ["--ignore-rules", "cjs-resolves-to-esm", "false-export-default", "--no-color", "--no-emoji"];
+const ATTW_ARGS = ["--ignore-rules", "cjs-resolves-to-esm", "false-export-default", "--no-color", "--no-emoji"];
 
 /** publint with warnings as errors: its warnings (types condition order, missing files) break consumers too. */
 export const publint = (tarball: string): Promise<RunResult> =>

@@ -11,7 +11,7 @@ import { node } from "./exec.js";
 import { readManifest } from "./packs.js";
 
 /** SDKs of providers the app did not install: none may arrive with core or cohere. */
-export const NOT_INSTALLED = [
+const NOT_INSTALLED = [
   "openai",
   "@huggingface/transformers",
   "onnxruntime-node",
@@ -38,12 +38,12 @@ async function probe(core, loadCohere) {
   return { format: "${format}", reranker: m.reranker && m.reranker.provider, model: m.reranker && m.reranker.model, samePlugin: resolved === cohere, qdrant };
 }`;
 
-export const ESM_SCRIPT = `import * as core from "@mem0/core";
+const ESM_SCRIPT = `import * as core from "@mem0/core";
 ${probe("esm")}
 console.log(JSON.stringify(await probe(core, async () => (await import("@mem0/reranker-cohere")).default)));
 `;
 
-export const CJS_SCRIPT = `"use strict";
+const CJS_SCRIPT = `"use strict";
 const core = require("@mem0/core");
 ${probe("cjs")}
 probe(core, async () => require("@mem0/reranker-cohere").default).then(

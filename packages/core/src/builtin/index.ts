@@ -2,13 +2,7 @@ import type { ConfigInput } from "../config-types.js";
 import type { lexicalEmbedderPlugin } from "./lexical-embedder.js";
 import type { memoryStorePlugin } from "./memory-store.js";
 
-export {
-  InMemoryHistory,
-  InMemoryVectorStore,
-  memoryStorePlugin,
-  payloadField,
-  compareCreated,
-} from "./memory-store.js";
+export { InMemoryHistory, InMemoryVectorStore, memoryStorePlugin } from "./memory-store.js";
 export { fnv1a, LexicalEmbedder, lexicalEmbedderPlugin, lexicalTokens } from "./lexical-embedder.js";
 
 declare global {

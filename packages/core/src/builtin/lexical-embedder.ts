@@ -9,19 +9,20 @@ import type { Embedder } from "../types.js";
 import { normalizeVector } from "../vector.js";
 
 const STOPWORDS = new Set(
-  "a an and are as at be but by do does did for from has have had i in is it its me my of on or our so that the their them they this to was were what when where which who will with you your".split(
-    " ",
-  ),
+  (
+    "a an and are as at be but by do does did for from has have had i in is it its me my of on or our so that " +
+    "the their them they this to was were what when where which who will with you your"
+  ).split(" "),
 );
 
 /** 32-bit FNV-1a: a fast, stable string hash (the same value on every machine and run). */
 export function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
+  let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
   }
-  return h >>> 0;
+  return hash >>> 0;
 }
 
 export function lexicalTokens(text: string): string[] {
@@ -42,21 +43,21 @@ export class LexicalEmbedder implements Embedder {
   readonly model = "lexical-hash-v1";
   constructor(readonly dims = 256) {}
 
-  private add(v: Float32Array, feature: string, weight: number) {
-    const h = fnv1a(feature);
-    v[h % this.dims]! += h & 0x80000000 ? -weight : weight;
+  private add(vector: Float32Array, feature: string, weight: number) {
+    const hash = fnv1a(feature);
+    vector[hash % this.dims]! += hash & 0x80000000 ? -weight : weight;
   }
 
   embedOne(text: string): Float32Array {
-    const v = new Float32Array(this.dims);
+    const vector = new Float32Array(this.dims);
     const words = lexicalTokens(text);
     words.forEach((w, i) => {
-      this.add(v, `w:${w}`, 1);
-      if (i > 0) this.add(v, `b:${words[i - 1]} ${w}`, 0.5);
+      this.add(vector, `w:${w}`, 1);
+      if (i > 0) this.add(vector, `b:${words[i - 1]} ${w}`, 0.5);
       const padded = `#${w}#`;
-      for (let j = 0; j + 3 <= padded.length; j++) this.add(v, `c:${padded.slice(j, j + 3)}`, 0.25);
+      for (let j = 0; j + 3 <= padded.length; j++) this.add(vector, `c:${padded.slice(j, j + 3)}`, 0.25);
     });
-    return normalizeVector(v);
+    return normalizeVector(vector);
   }
 
   async embed(texts: readonly string[], _kind?: "add" | "search") {

@@ -6,45 +6,22 @@ import { z } from "zod";
 import { fields, providerConfigSchema } from "../config.js";
 import { Mem0Error, NotFoundError } from "../errors.js";
 import { evaluateFilter, type FilterNode } from "../filters.js";
+import { compareCreated, payloadField } from "../payload-fields.js";
 import { defineVectorStore } from "../providers.js";
-import {
-  RECORD_FIELDS,
-  type ApplyOptions,
-  type ApplyResult,
-  type HistoryEvent,
-  type StoreChange,
-  type HistoryStore,
-  type MemoryPayload,
-  type ScoredMemory,
-  type StoredMemory,
-  type Vector,
-  type VectorStore,
-  type WriteOptions,
+import type {
+  ApplyOptions,
+  ApplyResult,
+  HistoryEvent,
+  HistoryStore,
+  MemoryPayload,
+  ScoredMemory,
+  StoreChange,
+  StoredMemory,
+  Vector,
+  VectorStore,
+  WriteOptions,
 } from "../types.js";
 import { dot, normalizeVector, vectorProblem } from "../vector.js";
-
-const recordFields = new Set<string>(RECORD_FIELDS);
-
-/** Reads a filter field from a payload: scope ids and timestamps from the record, the rest from metadata. */
-export function payloadField(payload: MemoryPayload) {
-  // Own properties only: `{ constructor: "*" }` must not match through Object.prototype.
-  return (field: string): unknown => {
-    const source = (recordFields.has(field) ? payload : payload.metadata) as Record<string, unknown>;
-    return Object.hasOwn(source, field) ? source[field] : undefined;
-  };
-}
-
-export function compareCreated(a: StoredMemory, b: StoredMemory): number {
-  return a.payload.created_at < b.payload.created_at
-    ? -1
-    : a.payload.created_at > b.payload.created_at
-      ? 1
-      : a.id < b.id
-        ? -1
-        : a.id > b.id
-          ? 1
-          : 0;
-}
 
 export class InMemoryHistory implements HistoryStore {
   private events: HistoryEvent[] = [];
