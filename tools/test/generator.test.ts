@@ -317,7 +317,7 @@ describe("the generator, in this workspace (pnpm nx g @mem0/tools:reranker <name
     expect(checkPackage(zeta, all, readJson(join(copy, "package.json")))).toEqual([]);
     await packAndLint(cwd, join(copy, "packs"));
     const biome = join(copy, "node_modules", "@biomejs", "biome", "bin", "biome");
-    const style = await node([biome, "check", "--vcs-enabled=false", "packages/reranker-zeta"], {
+    const style = await node([biome, "ci", "--error-on-warnings", "--vcs-enabled=false", "packages/reranker-zeta"], {
       cwd: copy,
       allowFailure: true,
     });
