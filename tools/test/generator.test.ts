@@ -12,7 +12,7 @@ import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { checkWorkspace } from "../src/check-packages.js";
-import { listPackages, readJson, workspaceRoot, type WorkspacePackage } from "../src/workspace.js";
+import { listPackages, workspaceRoot, type WorkspacePackage } from "../src/workspace.js";
 import { createApp, type App, type PackageManager } from "./support/apps.js";
 import { node, pnpm } from "./support/exec.js";
 import { attw, publint } from "./support/linters.js";
