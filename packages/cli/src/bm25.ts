@@ -15,13 +15,14 @@ export function bm25Scores(query: string, documents: readonly string[]): number[
   const df = new Map<string, number>();
   for (const d of docs) for (const t of new Set(d)) df.set(t, (df.get(t) ?? 0) + 1);
   const terms = [...new Set(lexicalTokens(query))];
-  return docs.map((d) => {
+  return docs.map((doc) => {
     let score = 0;
-    for (const t of terms) {
-      const tf = d.filter((x) => x === t).length;
+    for (const term of terms) {
+      const tf = doc.filter((x) => x === term).length;
       if (tf === 0) continue;
-      const idf = Math.log(1 + (docs.length - df.get(t)! + 0.5) / (df.get(t)! + 0.5));
-      score += (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * d.length) / (avgLen || 1)));
+      const docsWithTerm = df.get(term) ?? 0;
+      const idf = Math.log(1 + (docs.length - docsWithTerm + 0.5) / (docsWithTerm + 0.5));
+      score += (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * doc.length) / (avgLen || 1)));
     }
     return score;
   });

@@ -15,8 +15,8 @@ const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 /** `text` on one line, padded or cut (with "…") to exactly `width` display columns. */
 export function fit(text: string, width: number): string {
   const flat = text.replace(/\s+/g, " ");
-  const w = displayWidth(flat);
-  if (w <= width) return flat + " ".repeat(width - w);
+  const flatWidth = displayWidth(flat);
+  if (flatWidth <= width) return flat + " ".repeat(width - flatWidth);
   let out = "";
   let used = 0;
   for (const { segment } of graphemes.segment(flat)) {
@@ -25,7 +25,7 @@ export function fit(text: string, width: number): string {
     out += segment;
     used += sw;
   }
-  return out + "…" + " ".repeat(Math.max(0, width - 1 - used));
+  return `${out}…${" ".repeat(Math.max(0, width - 1 - used))}`;
 }
 
 /** Word-wraps a line to `columns` display columns (a longer word is cut); no limit when undefined. */
@@ -74,8 +74,8 @@ export function rankDelta(before: readonly string[], key: string, rank: number):
 
 /** "↑2", "↓1", "=" or "new". */
 export function rankChange(before: readonly string[], key: string, rank: number): string {
-  const d = rankDelta(before, key, rank);
-  return d === null ? "new" : d > 0 ? `↑${d}` : d < 0 ? `↓${-d}` : "=";
+  const moved = rankDelta(before, key, rank);
+  return moved === null ? "new" : moved > 0 ? `↑${moved}` : moved < 0 ? `↓${-moved}` : "=";
 }
 
 export interface ListSide {
@@ -97,56 +97,70 @@ export interface ListLayout {
 export function resultLists(left: ListSide, right: ListSide, layout: ListLayout = {}): string[] {
   const columns = layout.columns ?? 120;
   const key = layout.key ?? byId;
-  const c = layout.colors ?? PLAIN;
+  const palette = layout.colors ?? PLAIN;
   const sideBySide = columns >= SIDE_BY_SIDE_MIN_COLUMNS;
   // A row: "##  memory vector  rerank"; the right list adds "  Δ" (at most 4 columns: "↑10").
-  const w = sideBySide ? Math.min(64, Math.floor((columns - 47) / 2)) : Math.max(10, Math.min(80, columns - 25));
-  const rowWidth = w + 19;
+  const memoryWidth = sideBySide
+    ? Math.min(64, Math.floor((columns - 47) / 2))
+    : Math.max(10, Math.min(80, columns - 25));
+  const rowWidth = memoryWidth + 19;
   const before = left.response.results.map(key);
-  const change = (r: SearchResult, i: number) => {
-    const d = rankDelta(before, key(r), i);
-    const text = rankChange(before, key(r), i);
-    return d === null ? c.cyan(text) : d > 0 ? c.green(text) : d < 0 ? c.red(text) : c.dim(text);
+  const change = (result: SearchResult, i: number) => {
+    const moved = rankDelta(before, key(result), i);
+    const text = rankChange(before, key(result), i);
+    return moved === null
+      ? palette.cyan(text)
+      : moved > 0
+        ? palette.green(text)
+        : moved < 0
+          ? palette.red(text)
+          : palette.dim(text);
   };
-  const row = (r: SearchResult | undefined, i: number) =>
-    r
-      ? `${String(i + 1).padStart(2)}  ${fit(r.memory, w)} ${num(r.vector_score).padStart(6)} ${num(r.rerank_score).padStart(7)}`
+  const row = (result: SearchResult | undefined, i: number) =>
+    result
+      ? `${String(i + 1).padStart(2)}  ${fit(result.memory, memoryWidth)} ` +
+        `${num(result.vector_score).padStart(6)} ${num(result.rerank_score).padStart(7)}`
       : " ".repeat(rowWidth);
-  const header = ` #  ${fit("memory", w)} vector  rerank`;
-  const n = Math.max(left.response.results.length, right.response.results.length);
+  const rowWithChange = (result: SearchResult, i: number) => `${row(result, i)}  ${change(result, i)}`;
+  const header = ` #  ${fit("memory", memoryWidth)} vector  rerank`;
+  const rowCount = Math.max(left.response.results.length, right.response.results.length);
   const lines: string[] = [];
   if (sideBySide) {
     lines.push(
-      `${c.bold(fit(left.title, rowWidth))} │ ${c.bold(fit(right.title, rowWidth + 4).trimEnd())}`,
-      c.dim(`${header} │ ${header}  Δ`),
+      `${palette.bold(fit(left.title, rowWidth))} │ ${palette.bold(fit(right.title, rowWidth + 4).trimEnd())}`,
+      palette.dim(`${header} │ ${header}  Δ`),
     );
-    for (let i = 0; i < n; i++) {
-      const r = right.response.results[i];
-      lines.push(`${row(left.response.results[i], i)} │ ${r ? `${row(r, i)}  ${change(r, i)}` : ""}`.trimEnd());
+    for (let i = 0; i < rowCount; i++) {
+      const rightResult = right.response.results[i];
+      const rightRow = rightResult ? rowWithChange(rightResult, i) : "";
+      lines.push(`${row(left.response.results[i], i)} │ ${rightRow}`.trimEnd());
     }
   } else {
-    lines.push(c.bold(fit(left.title, rowWidth + 4).trimEnd()), c.dim(header));
-    left.response.results.forEach((r, i) => lines.push(row(r, i)));
-    lines.push(c.bold(fit(right.title, rowWidth + 4).trimEnd()), c.dim(`${header}  Δ`));
-    right.response.results.forEach((r, i) => lines.push(`${row(r, i)}  ${change(r, i)}`));
+    lines.push(palette.bold(fit(left.title, rowWidth + 4).trimEnd()), palette.dim(header));
+    lines.push(...left.response.results.map((r, i) => row(r, i)));
+    lines.push(palette.bold(fit(right.title, rowWidth + 4).trimEnd()), palette.dim(`${header}  Δ`));
+    lines.push(...right.response.results.map(rowWithChange));
   }
-  if (n === 0) lines.push("  (no memories match)");
+  if (rowCount === 0) lines.push("  (no memories match)");
   return lines;
 }
 
 /** "reranked (bm25)", "vector only", or the fallback with its reason. */
-export function listTitle(label: string, r: SearchResponse): string {
-  if (r.reranked) return `${label}: reranked (${r.rerank!.provider}${r.rerank!.model ? ` ${r.rerank!.model}` : ""})`;
-  if (r.rerank?.error) return `${label}: reranker failed, fell back to vector order`;
+export function listTitle(label: string, searchResponse: SearchResponse): string {
+  const { reranked, rerank } = searchResponse;
+  if (reranked) return `${label}: reranked (${rerank?.provider}${rerank?.model ? ` ${rerank.model}` : ""})`;
+  if (rerank?.error) return `${label}: reranker failed, fell back to vector order`;
   return `${label}: vector only`;
 }
 
-export function timingLine(r: SearchResponse): string {
-  const t = r.timings;
-  const rerank = r.rerank
-    ? ` · rerank ${ms(t.rerank_ms)} (${r.rerank.candidates} candidates${r.rerank.error ? ", failed" : ""})`
+export function timingLine(searchResponse: SearchResponse): string {
+  const stageTimes = searchResponse.timings;
+  const rerank = searchResponse.rerank
+    ? ` · rerank ${ms(stageTimes.rerank_ms)} ` +
+      `(${searchResponse.rerank.candidates} candidates${searchResponse.rerank.error ? ", failed" : ""})`
     : "";
-  return `timings: embed ${ms(t.embed_ms)} · vector search ${ms(t.search_ms)}${rerank} · total ${ms(t.total_ms)}`;
+  const search = `embed ${ms(stageTimes.embed_ms)} · vector search ${ms(stageTimes.search_ms)}`;
+  return `timings: ${search}${rerank} · total ${ms(stageTimes.total_ms)}`;
 }
 
 /** A plain table; on a terminal the widest column shrinks to fit its width, in a pipe nothing is cut. */
@@ -157,12 +171,13 @@ export function table(headers: string[], rows: string[][], maxWidth = Number.POS
   const total = () => widths.reduce((s, x) => s + x, 0) + 2 * (widths.length - 1);
   while (total() > maxWidth) {
     const widest = widths.indexOf(Math.max(...widths));
-    if (widths[widest]! <= 8) break;
-    widths[widest]! -= 1;
+    const width = widths[widest] ?? 0;
+    if (width <= 8) break;
+    widths[widest] = width - 1;
   }
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => fit(c ?? "", widths[i]!))
+      .map((cell, i) => fit(cell ?? "", widths[i] ?? 0))
       .join("  ")
       .trimEnd();
   return [line(headers), widths.map((x) => "─".repeat(x)).join("  "), ...rows.map(line)];

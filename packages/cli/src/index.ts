@@ -6,14 +6,14 @@ export {
   describeModels,
   downloadModel,
   hasModelFiles,
-  hfCacheDir,
   HF_EMBEDDER,
   HF_RERANKER,
   MODEL_FILES,
   probeHub,
   type ModelChoice,
 } from "./demo/models.js";
-export { DEMO_MEMORIES, DEMO_QUERIES, type DemoMemory, type DemoQuery } from "./demo/playbooks.js";
+export { DEMO_MEMORIES, DEMO_QUERIES } from "./demo/playbooks.js";
+export type { DemoMemory, DemoQuery } from "./demo/types.js";
 export { bm25Reranker, bm25Scores } from "./bm25.js";
 export {
   byHash,

@@ -1,4 +1,7 @@
-/** Loading many memories at once (`mem0-ts add --file`, `compare --memories`, `eval`, the demo), with a progress bar. */
+/**
+ * Loading many memories at once (`mem0-ts add --file`, `compare --memories`, `eval`, the demo),
+ * with a progress bar.
+ */
 import { ValidationError, type Memory } from "@mem0/core";
 import pLimit from "p-limit";
 import { InputError } from "./errors.js";

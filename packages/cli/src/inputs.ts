@@ -61,11 +61,10 @@ export class Fields {
   }
   string(...names: string[]): string {
     const found = this.pick(...names);
-    if (!found)
-      throw this.error(
-        names[0]!,
-        `missing (expected a non-empty string${names.length > 1 ? `; also accepted: ${names.slice(1).join(", ")}` : ""})`,
-      );
+    if (!found) {
+      const aliases = names.length > 1 ? `; also accepted: ${names.slice(1).join(", ")}` : "";
+      throw this.error(names[0]!, `missing (expected a non-empty string${aliases})`);
+    }
     const [name, v] = found;
     if (typeof v !== "string" || v.trim() === "") throw this.error(name, "expected a non-empty string");
     return v;
@@ -108,11 +107,11 @@ export interface Scoped {
   run_id?: string;
 }
 
-function scopeOf(f: Fields): Scoped {
+function scopeOf(fields: Fields): Scoped {
   const scope: Scoped = {};
-  for (const k of ["user_id", "agent_id", "run_id"] as const) {
-    const v = f.optionalString(k);
-    if (v !== undefined) scope[k] = v;
+  for (const scopeKey of ["user_id", "agent_id", "run_id"] as const) {
+    const scopeValue = fields.optionalString(scopeKey);
+    if (scopeValue !== undefined) scope[scopeKey] = scopeValue;
   }
   return scope;
 }
@@ -132,13 +131,25 @@ export interface QuerySpec extends Scoped {
 export function readQueries(file: string, defaults: Scoped & { limit?: number } = {}): QuerySpec[] {
   const seen = new Set<string>();
   return readJsonl(file).map(({ line, record }, i) => {
-    const f = new Fields(file, line, record);
-    f.only(["id", "_id", "query", "text", "user_id", "agent_id", "run_id", "filters", "limit", "metadata", "title"]);
-    const query = f.string("query", "text");
-    const id = f.pick("id", "_id") ? f.id("id", "_id") : `q${i + 1}`;
-    if (seen.has(id)) throw f.error(f.pick("id", "_id")![0], `duplicate id ${JSON.stringify(id)}`);
+    const fields = new Fields(file, line, record);
+    fields.only([
+      "id",
+      "_id",
+      "query",
+      "text",
+      "user_id",
+      "agent_id",
+      "run_id",
+      "filters",
+      "limit",
+      "metadata",
+      "title",
+    ]);
+    const query = fields.string("query", "text");
+    const id = fields.pick("id", "_id") ? fields.id("id", "_id") : `q${i + 1}`;
+    if (seen.has(id)) throw fields.error(fields.pick("id", "_id")![0], `duplicate id ${JSON.stringify(id)}`);
     seen.add(id);
-    const own = scopeOf(f);
+    const own = scopeOf(fields);
     const scope =
       Object.keys(own).length > 0
         ? own
@@ -147,10 +158,13 @@ export function readQueries(file: string, defaults: Scoped & { limit?: number } 
             ...(defaults.agent_id ? { agent_id: defaults.agent_id } : {}),
             ...(defaults.run_id ? { run_id: defaults.run_id } : {}),
           };
-    const filters = f.optionalObject("filters");
+    const filters = fields.optionalObject("filters");
     if (Object.keys(scope).length === 0 && !filters)
-      throw f.error("user_id", "missing: give user_id, agent_id, run_id or filters (or --user-id on the command line)");
-    const limit = f.optionalPositiveInt("limit") ?? defaults.limit;
+      throw fields.error(
+        "user_id",
+        "missing: give user_id, agent_id, run_id or filters (or --user-id on the command line)",
+      );
+    const limit = fields.optionalPositiveInt("limit") ?? defaults.limit;
     return { id, query, line, ...scope, ...(filters ? { filters } : {}), ...(limit ? { limit } : {}) };
   });
 }
@@ -164,13 +178,13 @@ export interface MemorySpec extends Scoped {
 /** Memories to load: `{ "memory" | "text", "user_id" | "agent_id" | "run_id", "metadata" }`. */
 export function readMemories(file: string): MemorySpec[] {
   return readJsonl(file).map(({ line, record }) => {
-    const f = new Fields(file, line, record);
-    f.only(["memory", "text", "user_id", "agent_id", "run_id", "metadata"]);
-    const memory = f.string("memory", "text");
-    const scope = scopeOf(f);
+    const fields = new Fields(file, line, record);
+    fields.only(["memory", "text", "user_id", "agent_id", "run_id", "metadata"]);
+    const memory = fields.string("memory", "text");
+    const scope = scopeOf(fields);
     if (Object.keys(scope).length === 0)
-      throw f.error("user_id", "missing: every memory needs user_id, agent_id or run_id");
-    const metadata = f.optionalObject("metadata");
+      throw fields.error("user_id", "missing: every memory needs user_id, agent_id or run_id");
+    const metadata = fields.optionalObject("metadata");
     return { memory, line, ...scope, ...(metadata ? { metadata } : {}) };
   });
 }
@@ -182,9 +196,9 @@ export interface CorpusDoc {
 }
 
 /** A record's `_id` (or `id`), refused when an earlier line of the file had it. */
-function uniqueId(f: Fields, seen: Set<string>): string {
-  const id = f.id("_id", "id");
-  if (seen.has(id)) throw f.error(f.pick("_id", "id")![0], `duplicate id ${JSON.stringify(id)}`);
+function uniqueId(fields: Fields, seen: Set<string>): string {
+  const id = fields.id("_id", "id");
+  if (seen.has(id)) throw fields.error(fields.pick("_id", "id")![0], `duplicate id ${JSON.stringify(id)}`);
   seen.add(id);
   return id;
 }
@@ -193,15 +207,16 @@ function uniqueId(f: Fields, seen: Set<string>): string {
 export function readCorpus(file: string): CorpusDoc[] {
   const seen = new Set<string>();
   return readJsonl(file).map(({ line, record }) => {
-    const f = new Fields(file, line, record);
-    const id = uniqueId(f, seen);
+    const fields = new Fields(file, line, record);
+    const id = uniqueId(fields, seen);
     const title = typeof record.title === "string" ? record.title.trim() : "";
-    if (record.title !== undefined && typeof record.title !== "string") throw f.error("title", "expected a string");
+    if (record.title !== undefined && typeof record.title !== "string")
+      throw fields.error("title", "expected a string");
     const body = typeof record.text === "string" ? record.text.trim() : "";
-    if (record.text !== undefined && typeof record.text !== "string") throw f.error("text", "expected a string");
+    if (record.text !== undefined && typeof record.text !== "string") throw fields.error("text", "expected a string");
     const text = title && body ? `${title}. ${body}` : title || body;
-    if (!text) throw f.error("text", "missing or empty (and no title)");
-    const metadata = f.optionalObject("metadata");
+    if (!text) throw fields.error("text", "missing or empty (and no title)");
+    const metadata = fields.optionalObject("metadata");
     return { id, text, ...(metadata ? { metadata } : {}) };
   });
 }
@@ -210,9 +225,9 @@ export function readCorpus(file: string): CorpusDoc[] {
 export function readBeirQueries(file: string): { id: string; text: string; line: number }[] {
   const seen = new Set<string>();
   return readJsonl(file).map(({ line, record }) => {
-    const f = new Fields(file, line, record);
-    const id = uniqueId(f, seen);
-    return { id, text: f.string("text", "query"), line };
+    const fields = new Fields(file, line, record);
+    const id = uniqueId(fields, seen);
+    return { id, text: fields.string("text", "query"), line };
   });
 }
 

@@ -35,8 +35,8 @@ export function processIo(options: { quiet?: boolean; json?: boolean; color?: bo
   const columns = Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : tty ? process.stdout.columns : undefined;
   const colored = colorsEnabled(env, tty, options.color) && !options.json;
   return {
-    out: (line) => process.stdout.write(line + "\n"),
-    err: (line) => process.stderr.write(line + "\n"),
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
     ...(tty && !options.quiet && !options.json ? { progressStream: process.stderr } : {}),
     ...(columns ? { columns } : {}),
     colors: colored ? pc.createColors(true) : PLAIN,

@@ -32,19 +32,20 @@ class Scanner {
   }
   value(path: string) {
     this.ws();
-    const c = this.text[this.pos];
-    if (c === "{") return this.object(path);
-    if (c === "[") return this.array(path);
-    if (c === '"') return void this.string();
-    const m = /^(-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|true|false|null)/.exec(this.text.slice(this.pos));
-    if (!m) this.fail(c === undefined ? "unexpected end of input" : `unexpected ${JSON.stringify(c)}`);
-    this.pos += m[0].length;
+    const char = this.text[this.pos];
+    if (char === "{") return this.object(path);
+    if (char === "[") return this.array(path);
+    if (char === '"') return void this.string();
+    const literal = /^(-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|true|false|null)/.exec(this.text.slice(this.pos));
+    if (!literal) this.fail(char === undefined ? "unexpected end of input" : `unexpected ${JSON.stringify(char)}`);
+    this.pos += literal[0].length;
   }
   string(): string {
-    const m = /^"(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/.exec(this.text.slice(this.pos));
-    if (!m) this.fail("invalid string");
-    this.pos += m[0].length;
-    return JSON.parse(m[0]) as string;
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: JSON forbids raw U+0000 to U+001F inside a string.
+    const literal = /^"(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/.exec(this.text.slice(this.pos));
+    if (!literal) this.fail("invalid string");
+    this.pos += literal[0].length;
+    return JSON.parse(literal[0]) as string;
   }
   expect(ch: string) {
     this.ws();
@@ -99,8 +100,8 @@ export function parseJsonSource(text: string, file: string): JsonSource {
     scanner.ws();
     if (scanner.pos < text.length) scanner.fail("unexpected text after the JSON value");
   } catch (err) {
-    const e = err as Error & { line?: number };
-    throw new InputError(file, e.line, undefined, `invalid JSON: ${e.message}`);
+    const failure = err as Error & { line?: number };
+    throw new InputError(file, failure.line, undefined, `invalid JSON: ${failure.message}`);
   }
   if (parseError) throw new InputError(file, undefined, undefined, `invalid JSON: ${parseError.message}`);
   return {

@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { basename, relative } from "node:path";
 import { Command, CommanderError, Option } from "commander";
-import type { ConfigWarning, Memory } from "@mem0/core";
+import { errorMessage, type ConfigWarning, type Memory } from "@mem0/core";
 import {
   addCommand,
   deleteCommand,
@@ -17,7 +17,7 @@ import {
   updateCommand,
   type CrudContext,
 } from "./commands/crud.js";
-import { renderComparisonText, runComparison } from "./commands/compare.js";
+import { type CompareSide, renderComparisonText, runComparison } from "./commands/compare.js";
 import { renderEvalText, runEval } from "./commands/eval.js";
 import { importMem0ai } from "./commands/import-mem0ai.js";
 import { runDemo } from "./demo/run.js";
@@ -60,8 +60,8 @@ const UNSUPPORTED_GLOBALS: Record<string, (keyof GlobalFlags)[]> = { demo: ["con
 
 /** A config file's short name for labels and chart titles: `configs/cohere.config.json` → `cohere`. */
 export function configLabel(file: string, other?: string, cwd = process.cwd()): string {
-  const short = (f: string) =>
-    basename(f)
+  const short = (configFile: string) =>
+    basename(configFile)
       .replace(/\.json$/i, "")
       .replace(/\.config$/i, "");
   return other !== undefined && short(other) === short(file) ? relative(cwd, file) || file : short(file);
@@ -105,20 +105,19 @@ export function buildProgram(ctx: RunContext): Command {
     // A Memory shared through ctx.open belongs to the caller, who listens to it.
     if (ctx.open) return ctx.open(loaded);
     const memory = await openMemory(loaded, ctx.env);
-    const print = (w: ConfigWarning) => {
-      const kind = `${w.code}:${w.key ?? ""}`;
+    const print = (warning: ConfigWarning) => {
+      const kind = `${warning.code}:${warning.key ?? ""}`;
       if (warned.has(kind)) return;
       warned.add(kind);
-      io.err(`${(io.colors ?? PLAIN).yellow("warning:")} ${w.message}`);
+      io.err(`${(io.colors ?? PLAIN).yellow("warning:")} ${warning.message}`);
     };
-    // Printed now: the `warning` events come on a later tick, after a quick command (a list of an
-    // empty store) has already returned its exit code. The listener is for warnings raised later.
+    // Read from memory.warnings, not the `warning` event (the same list, emitted on a later tick,
+    // after a quick command such as a list of an empty store has already returned its exit code).
     memory.warnings.forEach(print);
-    memory.on("warning", print);
     return memory;
   };
-  const closeUnlessShared = async (m: Memory) => {
-    if (!ctx.open) await m.close();
+  const closeUnlessShared = async (memory: Memory) => {
+    if (!ctx.open) await memory.close();
   };
   const crud =
     (fn: (c: CrudContext, cmd: Command) => Promise<void>) =>
@@ -242,30 +241,32 @@ export function buildProgram(ctx: RunContext): Command {
         const labels = opts.label?.split(",").map((l) => l.trim());
         if (labels && (labels.length !== 2 || labels.some((l) => !l)))
           throw new UsageError(`--label: expected two names separated by a comma, found ${JSON.stringify(opts.label)}`);
-        const a = await open(base, io);
-        const b = opts.against ? await open(readConfig(opts.against, {}, ctx.cwd), io) : a;
+        const sideA = await open(base, io);
+        const sideB = opts.against ? await open(readConfig(opts.against, {}, ctx.cwd), io) : sideA;
         try {
-          if (!opts.against && !a.reranker)
+          if (!opts.against && !sideA.reranker)
             throw new UsageError(
-              `${base.file ?? "config"}: reranker: not configured; compare without --against runs rerank off vs on, which needs one`,
+              `${base.file ?? "config"}: reranker: not configured; ` +
+                "compare without --against runs rerank off vs on, which needs one",
             );
           if (memories) {
-            await ingest(a, memories, io, { file: opts.memories });
-            if (b !== a) await ingest(b, memories, io, { file: opts.memories });
+            await ingest(sideA, memories, io, { file: opts.memories });
+            if (sideB !== sideA) await ingest(sideB, memories, io, { file: opts.memories });
           }
-          const sides = opts.against
+          const sides: [CompareSide, CompareSide] = opts.against
             ? [
                 {
                   label: labels?.[0] ?? (base.file ? configLabel(base.file, opts.against, ctx.cwd) : "offline"),
-                  memory: a,
+                  memory: sideA,
                 },
-                { label: labels?.[1] ?? configLabel(opts.against, base.file, ctx.cwd), memory: b },
+                { label: labels?.[1] ?? configLabel(opts.against, base.file, ctx.cwd), memory: sideB },
               ]
             : [
-                { label: labels?.[0] ?? "rerank off", memory: a, rerank: false },
-                { label: labels?.[1] ?? "rerank on", memory: a, rerank: true },
+                { label: labels?.[0] ?? "rerank off", memory: sideA, rerank: false },
+                { label: labels?.[1] ?? "rerank on", memory: sideA, rerank: true },
               ];
-          const comparison = await runComparison(sides[0]!, sides[1]!, queries, io, limit ? { limit } : {});
+          const [first, second] = sides;
+          const comparison = await runComparison(first, second, queries, io, limit ? { limit } : {});
           if (opts.html) {
             writeFileSync(opts.html, renderHtmlReport(comparison));
             io.err(`report written to ${opts.html}`);
@@ -279,8 +280,8 @@ export function buildProgram(ctx: RunContext): Command {
             io.err("note: no query matched any memory; load some with --memories or `mem0-ts add`");
           }
         } finally {
-          await closeUnlessShared(a);
-          if (b !== a) await closeUnlessShared(b);
+          await closeUnlessShared(sideA);
+          if (sideB !== sideA) await closeUnlessShared(sideB);
         }
       },
     );
@@ -317,7 +318,8 @@ export function buildProgram(ctx: RunContext): Command {
         try {
           if (!memory.reranker)
             throw new UsageError(
-              `${loaded.file ?? "config"}: reranker: not configured; eval compares reranking off and on, which needs one`,
+              `${loaded.file ?? "config"}: reranker: not configured; ` +
+                "eval compares reranking off and on, which needs one",
             );
           const report = await runEval(memory, input, io, {
             ...(opts.userId ? { userId: opts.userId } : {}),
@@ -335,7 +337,8 @@ export function buildProgram(ctx: RunContext): Command {
   program
     .command("import-mem0ai")
     .description(
-      "import mem0ai's default SQLite vector store (and its history) into the configured store; re-runs skip what is there",
+      "import mem0ai's default SQLite vector store (and its history) into the configured store; " +
+        "re-runs skip what is there",
     )
     .requiredOption("--from <vector_store.db>", "mem0ai's vector store file (default location ~/.mem0/vector_store.db)")
     .option("--history <memory.db>", "mem0ai's history file (its historyDbPath)")
@@ -364,7 +367,7 @@ const stderrColors = (ctx: RunContext) =>
 
 export async function run(argv: string[], ctx: RunContext = {}): Promise<number> {
   const program = buildProgram(ctx);
-  const err = (line: string) => (ctx.io ? ctx.io.err(line) : process.stderr.write(line + "\n"));
+  const err = (line: string) => (ctx.io ? ctx.io.err(line) : process.stderr.write(`${line}\n`));
   program.configureOutput({
     writeOut: (s) => (ctx.io ? ctx.io.out(s.replace(/\n$/, "")) : process.stdout.write(s)),
     writeErr: (s) => err(s.replace(/\n$/, "")),
@@ -378,9 +381,7 @@ export async function run(argv: string[], ctx: RunContext = {}): Promise<number>
       // --help and --version end here too, with exit code 0; commander printed the message already.
       return e.exitCode === 0 ? 0 : 2;
     }
-    err(
-      `${(ctx.io ? (ctx.io.colors ?? PLAIN) : stderrColors(ctx)).red("error:")} ${e instanceof Error ? e.message : String(e)}`,
-    );
+    err(`${(ctx.io ? (ctx.io.colors ?? PLAIN) : stderrColors(ctx)).red("error:")} ${errorMessage(e)}`);
     return exitCodeFor(e);
   }
 }

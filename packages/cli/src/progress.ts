@@ -10,10 +10,10 @@ export interface Progress {
 
 const SILENT: Progress = { increment() {}, setTotal() {}, stop() {} };
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 export function startProgress(io: Io, label: string, total: number, unit: "items" | "bytes" = "items"): Progress {

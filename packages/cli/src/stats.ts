@@ -4,13 +4,14 @@
  * The p-th percentile (0–100) with linear interpolation between the two nearest ranks (numpy's
  * default, "type 7"): p50 of [1, 2, 3, 4] is 2.5. NaN for no values.
  */
-export function percentile(values: readonly number[], p: number): number {
+export function percentile(values: readonly number[], percent: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
-  const at = ((sorted.length - 1) * Math.min(100, Math.max(0, p))) / 100;
+  const at = ((sorted.length - 1) * Math.min(100, Math.max(0, percent))) / 100;
   const lo = Math.floor(at);
   const hi = Math.ceil(at);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (at - lo);
+  const low = sorted[lo] ?? Number.NaN;
+  return low + ((sorted[hi] ?? Number.NaN) - low) * (at - lo);
 }
 
 export const mean = (values: readonly number[]) =>
@@ -18,10 +19,10 @@ export const mean = (values: readonly number[]) =>
 
 /** mulberry32: a small, fast, seedable PRNG, so a bootstrap (and the demo's data) is reproducible. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
+  let state = seed >>> 0;
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
@@ -52,19 +53,19 @@ export function pairedBootstrap(
   const samples = options.samples ?? 10_000;
   const seed = options.seed ?? 42;
   const alpha = options.alpha ?? 0.05;
-  const d = a.map((x, i) => b[i]! - x);
-  const n = d.length;
-  if (n === 0) return { diff: Number.NaN, lo: Number.NaN, hi: Number.NaN, samples, seed };
+  const diffs = a.map((x, i) => b[i]! - x);
+  const count = diffs.length;
+  if (count === 0) return { diff: Number.NaN, lo: Number.NaN, hi: Number.NaN, samples, seed };
   const rand = seededRandom(seed);
   const means = new Float64Array(samples);
   for (let s = 0; s < samples; s++) {
     let sum = 0;
-    for (let i = 0; i < n; i++) sum += d[Math.floor(rand() * n)]!;
-    means[s] = sum / n;
+    for (let i = 0; i < count; i++) sum += diffs[Math.floor(rand() * count)]!;
+    means[s] = sum / count;
   }
   const sorted = Array.from(means);
   return {
-    diff: mean(d),
+    diff: mean(diffs),
     lo: percentile(sorted, (100 * alpha) / 2),
     hi: percentile(sorted, 100 * (1 - alpha / 2)),
     samples,

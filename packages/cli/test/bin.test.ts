@@ -2,10 +2,11 @@
  * The built `mem0-ts` binary, spawned as a user runs it: exit codes, quiet output in a pipe, and the
  * demo's model choice against a loopback hub (download, local cross-encoder, bounded probe).
  */
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BIN, fixture, spawnCli, tempDir } from "./helpers.js";
-import { startHub } from "./hub.js";
+import { FAKE_HF_COMMIT, hfHubFault } from "@mem0/testkit";
+import { HF_RERANKER } from "@mem0/ts-cli";
+import { BIN, type CliRun, fixture, spawnCli, startHub, tempDir } from "./helpers.js";
 
 const mem0 = spawnCli;
 
@@ -15,17 +16,17 @@ beforeAll(() => {
 
 test("demo --offline: both lists, the fallback, and nothing on stderr in a pipe", async () => {
   const dir = tempDir();
-  const r = await mem0(["demo", "--offline", "--store-path", join(dir, "demo.db")], { HF_HOME: join(dir, "hf") });
-  expect(r.code).toBe(0);
-  expect(r.stdout).toMatch(
+  const cliRun = await mem0(["demo", "--offline", "--store-path", join(dir, "demo.db")], { HF_HOME: join(dir, "hf") });
+  expect(cliRun.code).toBe(0);
+  expect(cliRun.stdout).toMatch(
     /^models: offline — lexical embedder \+ bm25 reranker .*because the model files are not in .*hf\/hub and --offline is set$/m,
   );
-  expect(r.stdout).toMatch(/^store: sqlite at .*demo\.db \(collection demo_lexical_\w+; kept between runs\)$/m);
-  expect(r.stdout).toMatch(/^vector only\s+│ reranked \(bm25\)$/m);
-  expect(r.stdout).toContain(
+  expect(cliRun.stdout).toMatch(/^store: sqlite at .*demo\.db \(collection demo_lexical_\w+; kept between runs\)$/m);
+  expect(cliRun.stdout).toMatch(/^vector only\s+│ reranked \(bm25\)$/m);
+  expect(cliRun.stdout).toContain(
     "fallback: reranked=false · rerank.error: bm25: query has 31 words, more than the demo's max_query_words=24",
   );
-  expect(r.stderr).toBe("");
+  expect(cliRun.stderr).toBe("");
   const again = await mem0(["demo", "--offline", "--store-path", join(dir, "demo.db")], { HF_HOME: join(dir, "hf") });
   expect(again.stdout).toMatch(/^reusing \d+ memories of 6 users and agents already in the store$/m);
 });
@@ -34,10 +35,10 @@ test("demo with a reachable hub: downloads the models, runs the local cross-enco
   // The tiny BERT cross-encoder is served as both models: the cross-encoder loads and ranks (random
   // weights); as an embedder it is refused (it has no hidden-state output), so the demo keeps the
   // lexical embedder and says why — in one line.
-  const hub = await startHub(fixture("tiny-bert"));
+  const hub = await startHub();
   const dir = tempDir();
   const env = { HF_ENDPOINT: hub.url, HF_HOME: join(dir, "hf") };
-  let r;
+  let r: CliRun;
   try {
     r = await mem0(["demo", "--store-path", join(dir, "demo.db")], env);
   } finally {
@@ -81,22 +82,55 @@ test("demo with a reachable hub: downloads the models, runs the local cross-enco
   );
 });
 
+test("--json with a reranker downloaded on first use (when Memory opens): stdout is only the JSON", async () => {
+  const hub = await startHub();
+  const dir = tempDir();
+  const config = join(dir, "mem0.config.json");
+  writeFileSync(
+    config,
+    JSON.stringify({
+      vector_store: { provider: "sqlite", config: { path: join(dir, "mem0.db") } },
+      embedder: { provider: "lexical" },
+      reranker: { provider: "sentence_transformer", config: { model: HF_RERANKER.id, dtype: "q8" } },
+    }),
+  );
+  const env = { HF_ENDPOINT: hub.url, HF_HOME: join(dir, "hf") };
+  let add: CliRun;
+  let search: CliRun;
+  try {
+    add = await mem0(["--config", config, "--json", "add", "I like pizza", "I play tennis", "-u", "alice"], env);
+    expect(hub.requests).toContain(`GET /${HF_RERANKER.id}/resolve/${FAKE_HF_COMMIT}/onnx/model_quantized.onnx`);
+    search = await mem0(["--config", config, "--json", "search", "pizza", "-u", "alice"], env);
+  } finally {
+    await hub.close();
+  }
+  expect(add.code).toBe(0);
+  expect(JSON.parse(add.stdout).results.map((m: { memory: string }) => m.memory)).toEqual([
+    "I like pizza",
+    "I play tennis",
+  ]);
+  expect(search.code).toBe(0);
+  const response = JSON.parse(search.stdout);
+  expect(response.reranked).toBe(true);
+  expect(response.results.map((m: { memory: string }) => m.memory).sort()).toEqual(["I like pizza", "I play tennis"]);
+});
+
 test("demo with a hub that never answers: a bounded check, then the offline models", async () => {
-  const hub = await startHub(fixture("tiny-bert"), () => "hang");
+  const hub = await startHub(hfHubFault(() => true, "hang"));
   const dir = tempDir();
   try {
-    const r = await mem0(["demo", "--store-path", join(dir, "demo.db")], {
+    const cliRun = await mem0(["demo", "--store-path", join(dir, "demo.db")], {
       HF_ENDPOINT: hub.url,
       HF_HOME: join(dir, "hf"),
     });
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(
+    expect(cliRun.code).toBe(0);
+    expect(cliRun.stdout).toMatch(
       new RegExp(
-        `^models: offline — .*because the model files are not in .*hf\/hub and ${hub.url.replace(/[.]/g, "\\.")} is unreachable \\(no answer within 2000 ms\\)$`,
+        `^models: offline — .*because the model files are not in .*hf/hub and ${hub.url.replace(/[.]/g, "\\.")} is unreachable \\(no answer within 2000 ms\\)$`,
         "m",
       ),
     );
-    expect(r.ms).toBeLessThan(20_000);
+    expect(cliRun.ms).toBeLessThan(20_000);
   } finally {
     await hub.close();
   }

@@ -61,9 +61,9 @@ describe("mem0-ts compare: rerank off vs on", () => {
     for (const q of comparison.queries) {
       if (!q.a.ok || !q.b.ok) continue;
       const before = q.a.response.results.map((r) => r.id);
-      q.b.response.results.forEach((r, i) =>
-        expect(q.deltas[i]).toBe(before.includes(r.id) ? before.indexOf(r.id) - i : null),
-      );
+      for (const [i, result] of q.b.response.results.entries()) {
+        expect(q.deltas[i]).toBe(before.includes(result.id) ? before.indexOf(result.id) - i : null);
+      }
       const top = q.a.response.results[0]?.id !== q.b.response.results[0]?.id;
       expect(q.topChanged).toBe(top);
       if (top) changed++;
@@ -78,12 +78,12 @@ describe("mem0-ts compare: rerank off vs on", () => {
     const bucketTotal = Object.values(comparison.summary.rankChanges).reduce((s, n) => s + n, 0);
     expect(bucketTotal).toBe(comparison.queries.reduce((s, q) => s + q.deltas.length, 0));
     expect(text).toContain(`top result changed: ${changed} of 8 (${Math.round((100 * changed) / 8)}%)`);
-    expect(text).toMatch(/^ 1  Dana likes coffee.*│  1  Dana switched to decaf coffee.* new$/m);
+    expect(text).toMatch(/^ 1 {2}Dana likes coffee.*│ {2}1 {2}Dana switched to decaf coffee.* new$/m);
   });
 
   test("filtered queries keep every clause in both lists", () => {
-    const q = comparison.queries.find((x) => x.id === "work-filtered")!;
-    for (const side of [q.a, q.b]) {
+    const outcome = comparison.queries.find((x) => x.id === "work-filtered")!;
+    for (const side of [outcome.a, outcome.b]) {
       if (!side.ok) throw new Error(side.error);
       expect(side.response.results.length).toBeGreaterThan(0);
       for (const r of side.response.results) {
@@ -94,11 +94,11 @@ describe("mem0-ts compare: rerank off vs on", () => {
   });
 
   test("the reranker failure is a fallback, counted and explained, not a dropped query", () => {
-    const q = comparison.queries.find((x) => x.id === "too-long")!;
-    if (!q.b.ok || !q.a.ok) throw new Error("expected answers");
-    expect(q.b.response.reranked).toBe(false);
-    expect(q.b.response.rerank!.error).toBe("bm25: query has 22 words, more than max_query_words=16");
-    expect(q.b.response.results.map((r) => r.id)).toEqual(q.a.response.results.map((r) => r.id));
+    const outcome = comparison.queries.find((x) => x.id === "too-long")!;
+    if (!outcome.b.ok || !outcome.a.ok) throw new Error("expected answers");
+    expect(outcome.b.response.reranked).toBe(false);
+    expect(outcome.b.response.rerank!.error).toBe("bm25: query has 22 words, more than max_query_words=16");
+    expect(outcome.b.response.results.map((r) => r.id)).toEqual(outcome.a.response.results.map((r) => r.id));
     expect(comparison.summary.failures.b).toEqual({ errors: 0, fallbacks: 1 });
     expect(text).toContain("rerank on: reranker failed, fell back to vector order");
     expect(text).toContain(
@@ -108,12 +108,12 @@ describe("mem0-ts compare: rerank off vs on", () => {
   });
 
   test("latency summary: p50/p95 per stage and the latency reranking added", () => {
-    const s = comparison.summary.latency;
-    for (const side of [s.a, s.b])
+    const latency = comparison.summary.latency;
+    for (const side of [latency.a, latency.b])
       for (const stage of Object.values(side)) expect(stage.p95).toBeGreaterThanOrEqual(stage.p50);
-    expect(s.a.rerank_ms).toEqual({ p50: 0, p95: 0 });
-    expect(s.b.rerank_ms.p50).toBeGreaterThan(0);
-    expect(Number.isFinite(s.added.p50) && Number.isFinite(s.added.p95)).toBe(true);
+    expect(latency.a.rerank_ms).toEqual({ p50: 0, p95: 0 });
+    expect(latency.b.rerank_ms.p50).toBeGreaterThan(0);
+    expect(Number.isFinite(latency.added.p50) && Number.isFinite(latency.added.p95)).toBe(true);
     expect(text).toMatch(
       /latency added by reranking \(per-query total difference\): p50 −?[\d.-]+ ms · p95 [\d.-]+ ms/,
     );
@@ -135,9 +135,9 @@ describe("mem0-ts compare: rerank off vs on", () => {
 });
 
 test("two configurations: results are matched by text across stores", async () => {
-  const r = await cli([...base, "--against", fixture("against.config.json"), "--json"]);
-  expect(r.code).toBe(0);
-  const c: Comparison = JSON.parse(r.stdout);
+  const cliRun = await cli([...base, "--against", fixture("against.config.json"), "--json"]);
+  expect(cliRun.code).toBe(0);
+  const c: Comparison = JSON.parse(cliRun.stdout);
   expect(c.mode).toBe("configs");
   expect(c.labels).toEqual({ a: "offline", b: "against" });
   // Different stores give different ids; the same memory is still recognised (not "new").
@@ -150,15 +150,21 @@ test("two configurations: results are matched by text across stores", async () =
 });
 
 test("rerank off vs on without a reranker is bad usage (exit 2)", async () => {
-  const r = await cli(["--config", fixture("norerank.config.json"), "compare", "--queries", fixture("queries.jsonl")]);
-  expect(r.code).toBe(2);
-  expect(r.stderr).toBe(
+  const cliRun = await cli([
+    "--config",
+    fixture("norerank.config.json"),
+    "compare",
+    "--queries",
+    fixture("queries.jsonl"),
+  ]);
+  expect(cliRun.code).toBe(2);
+  expect(cliRun.stderr).toBe(
     `error: ${fixture("norerank.config.json")}: reranker: not configured; compare without --against runs rerank off vs on, which needs one`,
   );
 });
 
 test("no config: the offline setup, said on stderr; a bad queries line exits 2", async () => {
-  const r = await cli([
+  const cliRun = await cli([
     "compare",
     "--queries",
     fixture("queries.jsonl"),
@@ -166,9 +172,9 @@ test("no config: the offline setup, said on stderr; a bad queries line exits 2",
     fixture("memories.jsonl"),
     "--json",
   ]);
-  expect(r.code).toBe(0);
-  expect(r.stderr).toContain("no config given; comparing with the offline setup");
-  expect(JSON.parse(r.stdout).summary.failures.b.fallbacks).toBe(0);
+  expect(cliRun.code).toBe(0);
+  expect(cliRun.stderr).toContain("no config given; comparing with the offline setup");
+  expect(JSON.parse(cliRun.stdout).summary.failures.b.fallbacks).toBe(0);
   const bad = await cli(["compare", "--queries", fixture("memories.jsonl")]);
   expect(bad.code).toBe(2);
   expect(bad.stderr).toBe(

@@ -99,9 +99,9 @@ test("add, list, search, get, update, history, delete: tables and --json", async
 });
 
 test("add --file loads a JSONL file; a bad record names its line", async () => {
-  const r = await run("add", "--file", fixture("memories.jsonl"));
-  expect(r.code).toBe(0);
-  expect(r.stdout).toMatch(/^added 27 memories from .*memories\.jsonl in \d+ ms$/);
+  const cliRun = await run("add", "--file", fixture("memories.jsonl"));
+  expect(cliRun.code).toBe(0);
+  expect(cliRun.stdout).toMatch(/^added 27 memories from .*memories\.jsonl in \d+ ms$/);
   expect(JSON.parse((await run("list", "--agent-id", "support_bot", "--json")).stdout).results).toHaveLength(5);
 
   const dir = tempDir();
@@ -127,9 +127,9 @@ test("bad usage exits 2 with a message that says what to fix", async () => {
     [["search"], /missing required argument 'query'/],
   ];
   for (const [argv, message] of cases) {
-    const r = await run(...argv);
-    expect({ argv, code: r.code }).toEqual({ argv, code: 2 });
-    expect(r.stderr).toMatch(message);
+    const cliRun = await run(...argv);
+    expect({ argv, code: cliRun.code }).toEqual({ argv, code: 2 });
+    expect(cliRun.stderr).toMatch(message);
   }
 });
 
@@ -139,15 +139,15 @@ test("a missing memory is a runtime failure (exit 1)", async () => {
     ["update", "nope", "x"],
     ["delete", "nope"],
   ]) {
-    const r = await run(...argv);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe('error: no memory with id "nope"');
+    const cliRun = await run(...argv);
+    expect(cliRun.code).toBe(1);
+    expect(cliRun.stderr).toBe('error: no memory with id "nope"');
   }
 });
 
 test("--help exits 0 and lists every command", async () => {
-  const r = await run("--help");
-  expect(r.code).toBe(0);
+  const cliRun = await run("--help");
+  expect(cliRun.code).toBe(0);
   for (const c of ["demo", "add", "search", "list", "get", "update", "delete", "history", "compare", "eval"])
-    expect(r.stdout).toMatch(new RegExp(`^  ${c}\\b`, "m"));
+    expect(cliRun.stdout).toMatch(new RegExp(`^  ${c}\\b`, "m"));
 });

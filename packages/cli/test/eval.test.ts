@@ -52,9 +52,9 @@ test("single-relevant queries: the metrics follow from the rank of that one docu
   // nDCG@10 = 1/log2(r + 1) (IDCG is 1): the two must agree.
   const q6 = report.per_query.find((q) => q.id === "q6")!;
   for (const side of [q6.off, q6.on]) {
-    const r = 1 / side["mrr@10"];
-    expect(Number.isInteger(Math.round(r * 1e9) / 1e9)).toBe(true);
-    expect(side["ndcg@10"]).toBeCloseTo(1 / Math.log2(r + 1), 12);
+    const firstRelevantRank = 1 / side["mrr@10"];
+    expect(Number.isInteger(Math.round(firstRelevantRank * 1e9) / 1e9)).toBe(true);
+    expect(side["ndcg@10"]).toBeCloseTo(1 / Math.log2(firstRelevantRank + 1), 12);
   }
 });
 
@@ -62,11 +62,11 @@ test("aggregates are the means of the per-query values; differences come with a 
   for (const m of METRICS) {
     expect(report.metrics.off[m]).toBeCloseTo(mean(report.per_query.map((q) => q.off[m])), 12);
     expect(report.metrics.on[m]).toBeCloseTo(mean(report.per_query.map((q) => q.on[m])), 12);
-    const d = report.diff[m];
-    expect(d.diff).toBeCloseTo(report.metrics.on[m] - report.metrics.off[m], 12);
-    expect(d.lo).toBeLessThanOrEqual(d.diff + 1e-12);
-    expect(d.hi).toBeGreaterThanOrEqual(d.diff - 1e-12);
-    expect(d).toMatchObject({ samples: 10000, seed: 42 });
+    const diff = report.diff[m];
+    expect(diff.diff).toBeCloseTo(report.metrics.on[m] - report.metrics.off[m], 12);
+    expect(diff.lo).toBeLessThanOrEqual(diff.diff + 1e-12);
+    expect(diff.hi).toBeGreaterThanOrEqual(diff.diff - 1e-12);
+    expect(diff).toMatchObject({ samples: 10000, seed: 42 });
   }
   const row = (name: string, m: (typeof METRICS)[number]) =>
     new RegExp(
@@ -111,7 +111,7 @@ test("bad inputs exit 2 naming file, line and field", async () => {
   expect((await cli(args(qrels))).stderr).toMatch(new RegExp(`${qrels}:2: expected 3 columns`));
   const corpus = join(dir, "corpus.jsonl");
   writeFileSync(corpus, '{"_id":"d1","text":"a"}\n{"text":"no id"}\n');
-  const r = await cli([
+  const cliRun = await cli([
     "eval",
     "--corpus",
     corpus,
@@ -120,8 +120,8 @@ test("bad inputs exit 2 naming file, line and field", async () => {
     "--qrels",
     beir("qrels", "test.tsv"),
   ]);
-  expect(r.code).toBe(2);
-  expect(r.stderr).toBe(`error: ${corpus}:2: _id: missing (expected a non-empty string; also accepted: id)`);
+  expect(cliRun.code).toBe(2);
+  expect(cliRun.stderr).toBe(`error: ${corpus}:2: _id: missing (expected a non-empty string; also accepted: id)`);
   const noReranker = await cli(["--config", fixture("norerank.config.json"), ...args()]);
   expect(noReranker.code).toBe(2);
   expect(noReranker.stderr).toMatch(/reranker: not configured; eval compares reranking off and on/);

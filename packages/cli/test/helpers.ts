@@ -2,10 +2,17 @@ import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bufferIo, run, type RunContext } from "@mem0/ts-cli";
+import { bufferIo, HF_EMBEDDER, HF_RERANKER, run, type RunContext } from "@mem0/ts-cli";
+import { type HfHubIntercept, startFakeHfHub } from "@mem0/testkit";
 
 export const fixture = (...parts: string[]) => join(__dirname, "fixtures", ...parts);
 export const tempDir = (prefix = "mem0-cli-") => mkdtempSync(join(tmpdir(), prefix));
+
+/** hf-runtime's tiny BERT cross-encoder (random weights): the demo downloads its config, tokenizer and q8 file. */
+export const TINY_BERT = join(__dirname, "..", "..", "hf-runtime", "test", "fixtures", "tiny-bert-cross-encoder");
+/** A loopback hub serving the tiny BERT cross-encoder as both of the demo's models. */
+export const startHub = (intercept?: HfHubIntercept) =>
+  startFakeHfHub({ [HF_EMBEDDER.id]: TINY_BERT, [HF_RERANKER.id]: TINY_BERT }, intercept);
 /** Gitignored; screenshots and reports a person may want to look at after a run. */
 export const testOutput = join(__dirname, "..", "test-output");
 
@@ -21,10 +28,14 @@ export const BIN = join(__dirname, "..", "dist", "bin.js");
  * The built binary as a user runs it, stdout and stderr in pipes. COLUMNS is cleared unless given,
  * so the runner's terminal does not change the layout.
  */
-export function spawnCli(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+export function spawnCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
   const t0 = Date.now();
   const child = spawn(process.execPath, [BIN, ...args], {
     env: { ...process.env, COLUMNS: "", NO_COLOR: "", FORCE_COLOR: "0", ...env },

@@ -53,10 +53,10 @@ function mem0aiFiles(dir: string) {
   }
   db.close();
   const history = join(dir, "memory.db");
-  const h = new Database(history);
-  h.exec(`CREATE TABLE IF NOT EXISTS memory_history (id INTEGER PRIMARY KEY AUTOINCREMENT, memory_id TEXT NOT NULL, previous_value TEXT,
+  const historyDb = new Database(history);
+  historyDb.exec(`CREATE TABLE IF NOT EXISTS memory_history (id INTEGER PRIMARY KEY AUTOINCREMENT, memory_id TEXT NOT NULL, previous_value TEXT,
     new_value TEXT, action TEXT NOT NULL, created_at TEXT, updated_at TEXT, is_deleted INTEGER DEFAULT 0)`);
-  const add = h.prepare(
+  const add = historyDb.prepare(
     "INSERT INTO memory_history (memory_id, previous_value, new_value, action, created_at, updated_at, is_deleted) VALUES (?, ?, ?, ?, ?, ?, ?)",
   );
   add.run(rows[0]!.id, null, "Loves sushi", "ADD", "2025-01-02T03:04:05.000Z", null, 0);
@@ -70,7 +70,7 @@ function mem0aiFiles(dir: string) {
     "2025-01-02T03:04:05.000Z",
     0,
   );
-  h.close();
+  historyDb.close();
   return { vectors, history, rows };
 }
 
@@ -90,19 +90,19 @@ test("imports memories, vectors and history into the configured store; a re-run 
   expect(first.code).toBe(0);
   expect(JSON.parse(first.stdout)).toEqual({ memories: 3, skipped: 0, events: 3 });
 
-  const m = await Memory.fromConfig(config, { env: {} });
-  const alice = (await m.getAll({ user_id: "alice" })).results;
+  const memory = await Memory.fromConfig(config, { env: {} });
+  const alice = (await memory.getAll({ user_id: "alice" })).results;
   expect(alice.map((r) => [r.id, r.memory, r.created_at, r.metadata.category])).toEqual([
     [rows[0]!.id, "Loves sushi", "2025-01-02T03:04:05.000Z", "food"],
     [rows[1]!.id, "Works as a nurse", "2025-01-02T03:04:05.000Z", undefined],
   ]);
-  expect((await m.search("x", { user_id: "alice", limit: 1 })).results).toHaveLength(1);
-  expect((await m.history(rows[1]!.id)).map((e) => [e.event, e.old_memory, e.new_memory])).toEqual([
+  expect((await memory.search("x", { user_id: "alice", limit: 1 })).results).toHaveLength(1);
+  expect((await memory.history(rows[1]!.id)).map((e) => [e.event, e.old_memory, e.new_memory])).toEqual([
     ["ADD", null, "Works as a doctor"],
     ["UPDATE", "Works as a doctor", "Works as a nurse"],
   ]);
-  expect((await m.get(rows[2]!.id))!.metadata).toEqual({ attributedTo: "user", textLemmatized: "plays chess" });
-  await m.close();
+  expect((await memory.get(rows[2]!.id))!.metadata).toEqual({ attributedTo: "user", textLemmatized: "plays chess" });
+  await memory.close();
 
   const again = await cli(["--json", "--config", configFile, "import-mem0ai", "--from", vectors, "--history", history]);
   expect(JSON.parse(again.stdout)).toEqual({ memories: 0, skipped: 3, events: 0 });
@@ -120,9 +120,9 @@ test("a file that is not mem0ai's vector store is a usage error naming it; nothi
       embedder: { provider: "lexical", config: { embedding_dims: 4 } },
     }),
   );
-  const r = await cli(["--config", configFile, "import-mem0ai", "--from", bogus]);
-  expect(r.code).toBe(2);
-  expect(r.stderr).toContain(`${bogus}: no table "vectors": not a mem0ai vector store file`);
+  const cliRun = await cli(["--config", configFile, "import-mem0ai", "--from", bogus]);
+  expect(cliRun.code).toBe(2);
+  expect(cliRun.stderr).toContain(`${bogus}: no table "vectors": not a mem0ai vector store file`);
 });
 
 test("a documented Mem0 key without effect prints one warning line on stderr", async () => {
@@ -136,9 +136,9 @@ test("a documented Mem0 key without effect prints one warning line on stderr", a
       embedder: { provider: "lexical", config: { embedding_dims: 4 } },
     }),
   );
-  const r = await cli(["--config", configFile, "list", "--user-id", "u"]);
-  expect(r.code).toBe(0);
-  expect(r.stderr.split("\n").filter((l) => l.startsWith("warning:"))).toEqual([
+  const cliRun = await cli(["--config", configFile, "list", "--user-id", "u"]);
+  expect(cliRun.code).toBe(0);
+  expect(cliRun.stderr.split("\n").filter((l) => l.startsWith("warning:"))).toEqual([
     "warning: version has no effect: mem0-ts has one API (Mem0's v1.1 output shape)",
   ]);
 });

@@ -5,9 +5,9 @@ import { cli, fixture, tempDir } from "./helpers.js";
 
 const dir = tempDir();
 const file = (name: string, text: string) => {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
+  const filePath = join(dir, name);
+  writeFileSync(filePath, text);
+  return filePath;
 };
 const errorOf = (fn: () => unknown): InputError => {
   try {
@@ -19,11 +19,11 @@ const errorOf = (fn: () => unknown): InputError => {
 };
 
 test("queries: a bad field is reported with file, line and field", () => {
-  const p = file("q.jsonl", `{"query":"a","user_id":"u"}\n\n{"query":"b","user_id":"u","limit":0}\n`);
-  const e = errorOf(() => readQueries(p));
-  expect(e).toBeInstanceOf(InputError);
-  expect(e.message).toBe(`${p}:3: limit: expected a positive integer`);
-  expect(e.exitCode).toBe(2);
+  const queriesFile = file("q.jsonl", `{"query":"a","user_id":"u"}\n\n{"query":"b","user_id":"u","limit":0}\n`);
+  const failure = errorOf(() => readQueries(queriesFile));
+  expect(failure).toBeInstanceOf(InputError);
+  expect(failure.message).toBe(`${queriesFile}:3: limit: expected a positive integer`);
+  expect(failure.exitCode).toBe(2);
 });
 
 test("queries: invalid JSON, a typo'd key, a missing scope, a duplicate id", () => {
@@ -99,14 +99,16 @@ test("JSON source: key lines, and syntax errors with a line", () => {
 });
 
 test("a bad config file exits 2 and names the file, each bad key's line and its path", async () => {
-  const r = await cli(["--config", fixture("bad.config.json"), "list", "--user-id", "alice"]);
-  expect(r.code).toBe(2);
-  expect(r.stderr).toContain(`${fixture("bad.config.json")}:6: reranker.config.top_k: expected a positive integer`);
-  expect(r.stderr).toContain(`${fixture("bad.config.json")}:8: rerank_timeout: unknown key`);
+  const cliRun = await cli(["--config", fixture("bad.config.json"), "list", "--user-id", "alice"]);
+  expect(cliRun.code).toBe(2);
+  expect(cliRun.stderr).toContain(
+    `${fixture("bad.config.json")}:6: reranker.config.top_k: expected a positive integer`,
+  );
+  expect(cliRun.stderr).toContain(`${fixture("bad.config.json")}:8: rerank_timeout: unknown key`);
 });
 
 test("missing input files exit 2 naming the file", async () => {
-  const r = await cli(["compare", "--queries", join(dir, "nope.jsonl")]);
-  expect(r.code).toBe(2);
-  expect(r.stderr).toBe(`error: ${join(dir, "nope.jsonl")}: no such file`);
+  const cliRun = await cli(["compare", "--queries", join(dir, "nope.jsonl")]);
+  expect(cliRun.code).toBe(2);
+  expect(cliRun.stderr).toBe(`error: ${join(dir, "nope.jsonl")}: no such file`);
 });

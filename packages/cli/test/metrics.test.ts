@@ -4,7 +4,7 @@ const judged = (pairs: [string, number][]) => new Map(pairs);
 
 describe("metrics, against values worked out by hand", () => {
   // qrels: d1 grade 2, d2 grade 1, d3 judged not relevant; d4 has no judgement.
-  const q = judged([
+  const judgements = judged([
     ["d1", 2],
     ["d2", 1],
     ["d3", 0],
@@ -19,23 +19,23 @@ describe("metrics, against values worked out by hand", () => {
   test("nDCG@10 with graded gains and an unjudged document", () => {
     // DCG = 0/log2(2) + 2/log2(3) + 0/log2(4) + 1/log2(5) = 1.261860 + 0.430677 = 1.692537
     // IDCG = 2/log2(2) + 1/log2(3) = 2 + 0.630930 = 2.630930
-    expect(ndcgAt(rankRun(run), q, 10)).toBeCloseTo(1.692537 / 2.63093, 5);
-    expect(ndcgAt(rankRun(run), q, 10)).toBeCloseTo(0.643325, 5);
+    expect(ndcgAt(rankRun(run), judgements, 10)).toBeCloseTo(1.692537 / 2.63093, 5);
+    expect(ndcgAt(rankRun(run), judgements, 10)).toBeCloseTo(0.643325, 5);
   });
 
   test("the cutoff applies: nDCG@1 and @2", () => {
-    expect(ndcgAt(rankRun(run), q, 1)).toBe(0); // d3 is judged 0
-    expect(ndcgAt(rankRun(run), q, 2)).toBeCloseTo(1.26186 / 2.63093, 5); // IDCG@2 is the same
+    expect(ndcgAt(rankRun(run), judgements, 1)).toBe(0); // d3 is judged 0
+    expect(ndcgAt(rankRun(run), judgements, 2)).toBeCloseTo(1.26186 / 2.63093, 5); // IDCG@2 is the same
   });
 
   test("MRR@10: first relevant at rank 2; a grade 0 document is not relevant", () => {
-    expect(mrrAt(rankRun(run), q, 10)).toBe(0.5);
-    expect(mrrAt(rankRun(run), q, 1)).toBe(0);
+    expect(mrrAt(rankRun(run), judgements, 10)).toBe(0.5);
+    expect(mrrAt(rankRun(run), judgements, 1)).toBe(0);
   });
 
   test("Recall@k counts every relevant judged document, retrieved or not", () => {
-    expect(recallAt(rankRun(run), q, 10)).toBe(1);
-    expect(recallAt(rankRun(run), q, 2)).toBe(0.5);
+    expect(recallAt(rankRun(run), judgements, 10)).toBe(1);
+    expect(recallAt(rankRun(run), judgements, 2)).toBe(0.5);
     expect(
       recallAt(
         ["d1"],
@@ -64,13 +64,13 @@ describe("metrics, against values worked out by hand", () => {
   });
 
   test("no relevant document retrieved: every metric is 0; empty run too", () => {
-    expect(scoreQuery([{ id: "zz", score: 1 }], q)).toEqual({
+    expect(scoreQuery([{ id: "zz", score: 1 }], judgements)).toEqual({
       "ndcg@10": 0,
       "mrr@10": 0,
       "recall@10": 0,
       "recall@50": 0,
     });
-    expect(scoreQuery([], q)).toEqual({ "ndcg@10": 0, "mrr@10": 0, "recall@10": 0, "recall@50": 0 });
+    expect(scoreQuery([], judgements)).toEqual({ "ndcg@10": 0, "mrr@10": 0, "recall@10": 0, "recall@50": 0 });
   });
 
   test("perfect ranking scores 1; Recall@50 sees past rank 10", () => {
@@ -80,14 +80,14 @@ describe("metrics, against values worked out by hand", () => {
           { id: "d1", score: 2 },
           { id: "d2", score: 1 },
         ],
-        q,
+        judgements,
       ),
     ).toEqual({ "ndcg@10": 1, "mrr@10": 1, "recall@10": 1, "recall@50": 1 });
     const deep = Array.from({ length: 30 }, (_, i) => ({ id: `x${i}`, score: 100 - i })).concat({ id: "d2", score: 1 });
-    const s = scoreQuery(deep, judged([["d2", 1]]));
-    expect(s["recall@10"]).toBe(0);
-    expect(s["recall@50"]).toBe(1);
-    expect(s["mrr@10"]).toBe(0);
+    const scores = scoreQuery(deep, judged([["d2", 1]]));
+    expect(scores["recall@10"]).toBe(0);
+    expect(scores["recall@50"]).toBe(1);
+    expect(scores["mrr@10"]).toBe(0);
   });
 
   test("queries with no relevant judgement are not scorable", () => {

@@ -11,12 +11,12 @@ import {
   MODEL_FILES,
   probeHub,
 } from "@mem0/ts-cli";
-import { fixture, tempDir } from "./helpers.js";
-import { startHub } from "./hub.js";
+import { hfHubFault } from "@mem0/testkit";
+import { startHub, TINY_BERT, tempDir } from "./helpers.js";
 
 /** A stream that says it is a terminal, so progress bars draw into it. */
 function fakeTty() {
-  const s = Object.assign(new PassThrough(), {
+  const stream = Object.assign(new PassThrough(), {
     isTTY: true,
     columns: 100,
     cursorTo: () => true,
@@ -24,18 +24,21 @@ function fakeTty() {
     moveCursor: () => true,
   });
   let text = "";
-  s.on("data", (d) => (text += d));
-  return { stream: s, text: () => text };
+  stream.on("data", (d) => (text += d));
+  return { stream: stream, text: () => text };
 }
 
 test("probe: a reachable hub, a 404, a refused connection, a hub that never answers", async () => {
-  const hub = await startHub(fixture("tiny-bert"));
+  const hub = await startHub();
   expect(await probeHub(hub.url, HF_RERANKER, 2000)).toEqual({ ok: true });
   expect(hub.requests).toEqual(["HEAD /Xenova/ms-marco-MiniLM-L-6-v2/resolve/main/config.json"]);
-  expect(await probeHub(hub.url, { ...HF_RERANKER, id: "no/such" }, 2000)).toEqual({ ok: true }); // the fake serves any id
+  expect(await probeHub(hub.url, { ...HF_RERANKER, id: "no/such" }, 2000)).toEqual({
+    ok: false,
+    reason: `${hub.url} answered 404 for no/such`,
+  });
   await hub.close();
 
-  const missing = await startHub(fixture("tiny-bert"), () => ({ status: 404 }));
+  const missing = await startHub(hfHubFault(() => true, { status: 404 }));
   expect(await probeHub(missing.url, HF_RERANKER, 2000)).toEqual({
     ok: false,
     reason: `${missing.url} answered 404 for Xenova/ms-marco-MiniLM-L-6-v2`,
@@ -43,9 +46,9 @@ test("probe: a reachable hub, a 404, a refused connection, a hub that never answ
   await missing.close();
 
   const port = await new Promise<number>((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const freePort = (probe.address() as { port: number }).port;
+      probe.close(() => resolve(freePort));
     });
   });
   expect(await probeHub(`http://127.0.0.1:${port}`, HF_RERANKER, 2000)).toEqual({
@@ -53,7 +56,7 @@ test("probe: a reachable hub, a 404, a refused connection, a hub that never answ
     reason: `http://127.0.0.1:${port} is unreachable (ECONNREFUSED)`,
   });
 
-  const silent = await startHub(fixture("tiny-bert"), () => "hang");
+  const silent = await startHub(hfHubFault(() => true, "hang"));
   const t0 = Date.now();
   expect(await probeHub(silent.url, HF_RERANKER, 300)).toEqual({
     ok: false,
@@ -64,7 +67,7 @@ test("probe: a reachable hub, a 404, a refused connection, a hub that never answ
 });
 
 test("download: every file, byte for byte, into the Hugging Face cache layout, with a progress bar on a terminal", async () => {
-  const hub = await startHub(fixture("tiny-bert"));
+  const hub = await startHub();
   const cache = join(tempDir(), "hub");
   const tty = fakeTty();
   let folder: string;
@@ -84,7 +87,7 @@ test("download: every file, byte for byte, into the Hugging Face cache layout, w
   expect(folder).toBe(
     join(cache, "models--Xenova--ms-marco-MiniLM-L-6-v2", "snapshots", "0123456789abcdef0123456789abcdef01234567"),
   );
-  for (const f of MODEL_FILES) expect(readFileSync(join(folder, f))).toEqual(readFileSync(fixture("tiny-bert", f)));
+  for (const f of MODEL_FILES) expect(readFileSync(join(folder, f))).toEqual(readFileSync(join(TINY_BERT, f)));
   expect(hasModelFiles(folder)).toBe(true);
   expect(readFileSync(join(cache, "models--Xenova--ms-marco-MiniLM-L-6-v2", "refs", "main"), "utf8")).toBe(
     "0123456789abcdef0123456789abcdef01234567",
@@ -98,7 +101,7 @@ test("download: every file, byte for byte, into the Hugging Face cache layout, w
 });
 
 test("download: a server error or a stalled body fails fast and leaves no usable snapshot", async () => {
-  const broken = await startHub(fixture("tiny-bert"), (f) => (f.endsWith(".onnx") ? { status: 500 } : "serve"));
+  const broken = await startHub(hfHubFault((file) => file.endsWith(".onnx"), { status: 500 }));
   const cache = join(tempDir(), "hub");
   try {
     await expect(downloadModel(broken.url, HF_RERANKER, cache, bufferIo(), { headersTimeoutMs: 2000 })).rejects.toThrow(
@@ -117,7 +120,7 @@ test("download: a server error or a stalled body fails fast and leaves no usable
   expect(existsSync(join(snapshot, "onnx", "model_quantized.onnx"))).toBe(false);
   expect(cachedModelFolder(cache, HF_RERANKER)).toBeUndefined();
 
-  const stalled = await startHub(fixture("tiny-bert"), (f) => (f.endsWith(".onnx") ? "stall" : "serve"));
+  const stalled = await startHub(hfHubFault((file) => file.endsWith(".onnx"), "stall"));
   const t0 = Date.now();
   try {
     await expect(

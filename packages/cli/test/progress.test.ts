@@ -5,7 +5,7 @@ import { ingest } from "../src/ingest.js";
 import { fixture } from "./helpers.js";
 
 function fakeTty() {
-  const s = Object.assign(new PassThrough(), {
+  const stream = Object.assign(new PassThrough(), {
     isTTY: true,
     columns: 100,
     cursorTo: () => true,
@@ -13,8 +13,8 @@ function fakeTty() {
     moveCursor: () => true,
   });
   let text = "";
-  s.on("data", (d) => (text += d));
-  return { stream: s, text: () => text };
+  stream.on("data", (d) => (text += d));
+  return { stream: stream, text: () => text };
 }
 
 test("a bar draws on a terminal stream and stays silent without one", async () => {

@@ -77,14 +77,14 @@ test("renders both lists for every query", async () => {
   const sections = page.locator("section.query");
   expect(await sections.count()).toBe(comparison.queries.length);
   for (let i = 0; i < comparison.queries.length; i++) {
-    const q = comparison.queries[i]!;
+    const outcome = comparison.queries[i]!;
     const tables = sections.nth(i).locator("table.list");
     expect(await tables.count()).toBe(2);
-    if (!q.a.ok || !q.b.ok) throw new Error("fixture queries all answer");
-    expect(await tables.nth(0).locator("tbody tr").count()).toBe(q.a.response.results.length);
-    expect(await tables.nth(1).locator("tbody tr").count()).toBe(q.b.response.results.length);
+    if (!outcome.a.ok || !outcome.b.ok) throw new Error("fixture queries all answer");
+    expect(await tables.nth(0).locator("tbody tr").count()).toBe(outcome.a.response.results.length);
+    expect(await tables.nth(1).locator("tbody tr").count()).toBe(outcome.b.response.results.length);
     expect(await tables.nth(1).locator("tbody tr").first().locator("td").nth(1).innerText()).toBe(
-      q.b.response.results[0]!.memory,
+      outcome.b.response.results[0]!.memory,
     );
     expect(await tables.nth(0).isVisible()).toBe(true);
   }

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { displayWidth, SIDE_BY_SIDE_MIN_COLUMNS } from "@mem0/ts-cli";
 import { BIN, fixture, spawnCli, tempDir } from "./helpers.js";
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: an ANSI colour code starts with ESC.
 const ANSI = /\x1b\[[0-9;]*m/;
 const compareArgs = [
   "--config",
@@ -29,10 +30,10 @@ const barColumns = (lines: string[]) =>
 describe.each([60, 80, 120, 200])("compare at COLUMNS=%i", (columns) => {
   let lines: string[];
   beforeAll(async () => {
-    const r = await spawnCli(compareArgs, { COLUMNS: String(columns) });
-    expect(r.stderr).toBe("");
-    expect(r.code).toBe(0);
-    lines = r.stdout.split("\n");
+    const cliRun = await spawnCli(compareArgs, { COLUMNS: String(columns) });
+    expect(cliRun.stderr).toBe("");
+    expect(cliRun.code).toBe(0);
+    lines = cliRun.stdout.split("\n");
   });
 
   test("no line is wider than the terminal, and the wide memories are shown", () => {
@@ -56,7 +57,7 @@ describe.each([60, 80, 120, 200])("compare at COLUMNS=%i", (columns) => {
         expect(lines.filter((l) => /^rerank (off|on): (vector only|reranked)/.test(l))).toHaveLength(4);
         // Rows of one list end their score columns at the same display column.
         const rows = lines
-          .filter((l) => /^ [1-6]  /.test(l))
+          .filter((l) => /^ [1-6] {2}/.test(l))
           .map((l) => displayWidth(l.replace(/\s+(=|new|↑\d+|↓\d+)$/, "").trimEnd()));
         expect(rows.length).toBeGreaterThanOrEqual(8);
         expect(Math.max(...rows) - Math.min(...rows)).toBeLessThanOrEqual(8);
@@ -67,16 +68,16 @@ describe.each([60, 80, 120, 200])("compare at COLUMNS=%i", (columns) => {
 
 test("demo --offline at 80 columns: stacked lists, every line fits, and the keyword-level note", async () => {
   const dir = tempDir();
-  const r = await spawnCli(["demo", "--offline", "--store-path", join(dir, "demo.db")], {
+  const cliRun = await spawnCli(["demo", "--offline", "--store-path", join(dir, "demo.db")], {
     COLUMNS: "80",
     HF_HOME: join(dir, "hf"),
   });
-  expect(r.code).toBe(0);
-  const lines = r.stdout.split("\n");
+  expect(cliRun.code).toBe(0);
+  const lines = cliRun.stdout.split("\n");
   expect(lines.filter((l) => displayWidth(l) > 80)).toEqual([]);
   expect(lines.filter((l) => l.includes("│"))).toEqual([]);
-  expect(r.stdout).toMatch(/^note: the lexical embedder and the bm25 reranker match keywords, not meaning/m);
-  expect(r.stdout.replace(/\n\s*/g, " ")).toContain(
+  expect(cliRun.stdout).toMatch(/^note: the lexical embedder and the bm25 reranker match keywords, not meaning/m);
+  expect(cliRun.stdout.replace(/\n\s*/g, " ")).toContain(
     "npm install @mem0/embedder-huggingface @mem0/reranker-sentence-transformer",
   );
 });
@@ -120,15 +121,15 @@ test("demo | head -1: the closed pipe ends the command quietly with status 0", a
 test("--version prints the package's version", async () => {
   const { version } = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8"));
   for (const flag of ["--version", "-V"]) {
-    const r = await spawnCli([flag]);
-    expect(r).toMatchObject({ code: 0, stdout: `${version}\n` });
+    const cliRun = await spawnCli([flag]);
+    expect(cliRun).toMatchObject({ code: 0, stdout: `${version}\n` });
   }
 });
 
 test("a global option the command does not support is an error (exit 2), not silently ignored", async () => {
-  const r = await spawnCli(["demo", "--json"]);
-  expect(r.code).toBe(2);
-  expect(r.stderr).toBe("error: demo does not support --json\n");
+  const cliRun = await spawnCli(["demo", "--json"]);
+  expect(cliRun.code).toBe(2);
+  expect(cliRun.stderr).toBe("error: demo does not support --json\n");
   expect((await spawnCli(["--config", fixture("offline.config.json"), "demo"])).stderr).toBe(
     "error: demo does not support --config\n",
   );
@@ -159,7 +160,7 @@ test("compare --against: labels are the configs' short names, or --label", async
 
 test("no embedder configured: the warning naming the lexical embedder is printed once, on stderr", async () => {
   const config = fixture("no-embedder.config.json");
-  const r = await spawnCli([
+  const cliRun = await spawnCli([
     "--config",
     config,
     "compare",
@@ -171,10 +172,10 @@ test("no embedder configured: the warning naming the lexical embedder is printed
     config,
     "--json",
   ]);
-  expect(r.code).toBe(0);
-  expect(r.stderr.split("\n").filter((l) => l.startsWith("warning:"))).toEqual([
+  expect(cliRun.code).toBe(0);
+  expect(cliRun.stderr.split("\n").filter((l) => l.startsWith("warning:"))).toEqual([
     expect.stringMatching(/^warning: no embedder configured, so the keyword-level "lexical" embedder is used/),
   ]);
-  expect(JSON.parse(r.stdout).summary.queries).toBe(2);
+  expect(JSON.parse(cliRun.stdout).summary.queries).toBe(2);
   expect((await spawnCli(["--config", fixture("offline.config.json"), "list", "-u", "alice"])).stderr).toBe("");
 });

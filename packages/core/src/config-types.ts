@@ -16,7 +16,7 @@
  * checked against that plugin's own schema.
  */
 import type { z } from "zod";
-import type { MemoryConfig } from "./config.js";
+import type { MemoryConfig, PluginObject } from "./config.js";
 import type { ProviderPlugin, Role } from "./providers.js";
 import type { rerankCacheSchema } from "./rerank-cache.js";
 
@@ -58,9 +58,15 @@ type AnyConfigPlugin<R extends Role> = ProviderPlugin<R, any>;
 /**
  * What a block's `provider` may be: a known name (completed), any package name, or a plugin object
  * (`ProviderPlugin` of any role, so an already-typed `MemoryConfig` value passes; a plugin of a
- * known other role is rejected by `TypedProviderBlock`).
+ * known other role is rejected by `TypedProviderBlock`; a `PluginObject` out of a validated config is
+ * loose).
  */
-export type ProviderRef<R extends Role> = KnownProvider<R> | (string & {}) | AnyConfigPlugin<R> | ProviderPlugin;
+export type ProviderRef<R extends Role> =
+  | KnownProvider<R>
+  | (string & {})
+  | AnyConfigPlugin<R>
+  | ProviderPlugin
+  | PluginObject;
 
 /**
  * A `{ provider, config }` block whose `config` is typed by what `provider` is. A `provider` typed

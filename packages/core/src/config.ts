@@ -5,7 +5,6 @@
  */
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
-import type { ProviderPlugin } from "./providers.js";
 
 /**
  * camelCase → snake_case, treating a run of capitals as one word (`baseURL` → `base_url`,
@@ -84,10 +83,21 @@ export const fields = {
   url: () => z.url({ protocol: /^https?$/, error: "expected an absolute http(s) URL" }),
 };
 
-/** A plugin object (made with `defineReranker` & co.), given in a config instead of a provider name. */
-export function isProviderPlugin(value: unknown): value is ProviderPlugin {
+/**
+ * What config validation knows of a plugin object (made with `defineReranker` & co.) given instead
+ * of a provider name. providers.ts's `ProviderPlugin` is one; the shape is written here, not
+ * imported, because providers.ts builds on this file and types must not import in a circle.
+ */
+export interface PluginObject {
+  role: string;
+  provider: string;
+  create: (...args: never[]) => unknown;
+  configSchema: object;
+}
+
+export function isProviderPlugin(value: unknown): value is PluginObject {
   if (!value || typeof value !== "object") return false;
-  const plugin = value as Partial<ProviderPlugin>;
+  const plugin = value as Partial<PluginObject>;
   return (
     typeof plugin.role === "string" &&
     typeof plugin.provider === "string" &&
@@ -100,7 +110,7 @@ export const providerBlockSchema = z.preprocess(
   snakeCaseChecked,
   z.strictObject({
     // A name is resolved at run time; a plugin object is imported statically, so bundlers keep it.
-    provider: z.custom<string | ProviderPlugin>((v) => isProviderPlugin(v) || (typeof v === "string" && v.length > 0), {
+    provider: z.custom<string | PluginObject>((v) => isProviderPlugin(v) || (typeof v === "string" && v.length > 0), {
       error: (issue) =>
         typeof issue.input === "string"
           ? "expected a non-empty string"
@@ -110,7 +120,7 @@ export const providerBlockSchema = z.preprocess(
   }),
 );
 
-export type ProviderBlock = { provider: string | ProviderPlugin; config?: Record<string, unknown> | undefined };
+export type ProviderBlock = { provider: string | PluginObject; config?: Record<string, unknown> | undefined };
 
 export const memoryConfigSchema = z.preprocess(
   (v, ctx) => snakeCaseChecked(v ?? {}, ctx),

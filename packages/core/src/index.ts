@@ -25,6 +25,7 @@ export {
   spellingConflicts,
   type MemoryConfig,
   type MemoryConfigInput,
+  type PluginObject,
   type ProviderBlock,
 } from "./config.js";
 export type {

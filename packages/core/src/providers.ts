@@ -204,7 +204,7 @@ function pluginsIn(mod: Record<string, unknown>): ProviderPlugin[] {
   };
   visit(mod);
   visit(mod.default); // CommonJS interop puts the module under `default`.
-  return [...new Set(found)].filter(isProviderPlugin);
+  return [...new Set(found)].filter(isProviderPlugin) as ProviderPlugin[];
 }
 
 /** A package's plugins, or why it has none to give (not installed, failed to load, exports none). */

@@ -18,9 +18,12 @@ import {
 } from "@mem0/core";
 import {
   acquireTextEmbeddingModel,
+  checkLocalOrHosted,
   enumField,
   localModelFields,
+  localModelSettings,
   POOLINGS,
+  TEI_DEFAULT_MAX_BATCH,
   TeiClient,
   teiApiKey,
   type Lease,
@@ -31,9 +34,6 @@ import { retryPolicyFrom } from "@mem0/provider-utils";
 import { z } from "zod";
 
 export const DEFAULT_MODEL = "Xenova/all-MiniLM-L6-v2";
-
-const LOCAL_ONLY = ["device", "dtype", "threads", "max_length", "local_files_only", "pooling"] as const;
-const HOSTED_ONLY = ["api_key", "timeout_ms", "max_retries"] as const;
 
 export const configSchema = providerConfigSchema({
   ...localModelFields,
@@ -49,23 +49,14 @@ export const configSchema = providerConfigSchema({
   api_key: fields.apiKey().optional(),
   timeout_ms: fields.positiveInt().optional(),
   max_retries: fields.nonNegativeInt().optional(),
-}).superRefine((config, ctx) => {
-  if (config.endpoint_url !== undefined && config.huggingface_base_url !== undefined) {
-    ctx.addIssue({ code: "custom", path: ["huggingface_base_url"], message: "the same as endpoint_url; set one" });
-  }
-  const hosted = config.endpoint_url !== undefined || config.huggingface_base_url !== undefined;
-  for (const key of hosted ? LOCAL_ONLY : HOSTED_ONLY) {
-    if (config[key] !== undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: [key],
-        message: hosted
-          ? "applies to a local model only, not with endpoint_url"
-          : "applies only with endpoint_url (a TEI server)",
-      });
-    }
-  }
-});
+}).superRefine(
+  checkLocalOrHosted({
+    hostedBy: ["endpoint_url", "huggingface_base_url"],
+    bothHosted: "the same as endpoint_url; set one",
+    localOnly: ["pooling"],
+    hostedOnly: ["api_key", "timeout_ms", "max_retries"],
+  }),
+);
 
 export type HuggingFaceEmbedderConfig = z.output<typeof configSchema>;
 
@@ -97,15 +88,8 @@ export class LocalHuggingFaceEmbedder implements Embedder {
     env: ProviderContext["env"],
   ): Promise<LocalHuggingFaceEmbedder> {
     const model = config.model ?? DEFAULT_MODEL;
-    const lease = await acquireTextEmbeddingModel({
-      provider: "huggingface",
-      model,
-      device: config.device ?? "auto",
-      dtype: config.dtype ?? "fp32",
-      threads: config.threads,
-      localFilesOnly: config.local_files_only,
-      env,
-    });
+    const { batchSize, maxLength, ...load } = localModelSettings(config);
+    const lease = await acquireTextEmbeddingModel({ provider: "huggingface", model, ...load, env });
     try {
       checkDims(config.embedding_dims, lease.value.dims, model);
     } catch (err) {
@@ -113,8 +97,8 @@ export class LocalHuggingFaceEmbedder implements Embedder {
       throw err;
     }
     return new LocalHuggingFaceEmbedder(model, lease, {
-      batchSize: config.batch_size ?? 32,
-      maxLength: config.max_length ?? 512,
+      batchSize,
+      maxLength,
       pooling: config.pooling ?? "mean",
       normalize: config.normalize ?? true,
     });
@@ -146,22 +130,25 @@ export class TeiEmbedder implements Embedder {
     private readonly normalize: boolean,
   ) {}
 
-  static async create(config: HuggingFaceEmbedderConfig, env: ProviderContext["env"]): Promise<TeiEmbedder> {
-    const endpointUrl = config.endpoint_url ?? config.huggingface_base_url!.replace(/\/+$/, "").replace(/\/v1$/, "");
+  static async create(
+    config: HuggingFaceEmbedderConfig,
+    endpointUrl: string,
+    env: ProviderContext["env"],
+  ): Promise<TeiEmbedder> {
     const client = new TeiClient({
       provider: "huggingface",
       endpointUrl,
       apiKey: teiApiKey(config.api_key, env, endpointUrl),
       policy: retryPolicyFrom(config),
-      maxBatchSize: config.batch_size ?? 32,
+      maxBatchSize: config.batch_size ?? TEI_DEFAULT_MAX_BATCH,
     });
     const normalize = config.normalize ?? true;
     const model = config.model ?? endpointUrl;
     let dims = config.embedding_dims;
     if (dims === undefined) {
       // TEI's /info does not say the vector size; one short embedding does.
-      const [probe] = await client.embed(["dimension probe"], { normalize });
-      dims = probe!.length;
+      const [probe = []] = await client.embed(["dimension probe"], { normalize });
+      dims = probe.length;
     }
     return new TeiEmbedder(model, dims, client, normalize);
   }
@@ -173,18 +160,23 @@ export class TeiEmbedder implements Embedder {
   ): Promise<number[][]> {
     if (texts.length === 0) return [];
     const vectors = await this.client.embed(texts, { normalize: this.normalize, signal: options.signal });
-    checkDims(this.dims, vectors[0]!.length, this.model);
+    const [first] = vectors;
+    if (first) checkDims(this.dims, first.length, this.model);
     return vectors;
   }
+}
+
+/** endpoint_url, or Mem0's huggingface_base_url without its OpenAI-compatible /v1 suffix. */
+function teiEndpoint(config: HuggingFaceEmbedderConfig): string | undefined {
+  return config.endpoint_url ?? config.huggingface_base_url?.replace(/\/+$/, "").replace(/\/v1$/, "");
 }
 
 export function createHuggingFaceEmbedder(
   config: HuggingFaceEmbedderConfig,
   env: ProviderContext["env"] = process.env,
 ): Promise<Embedder> {
-  return config.endpoint_url || config.huggingface_base_url
-    ? TeiEmbedder.create(config, env)
-    : LocalHuggingFaceEmbedder.create(config, env);
+  const endpointUrl = teiEndpoint(config);
+  return endpointUrl ? TeiEmbedder.create(config, endpointUrl, env) : LocalHuggingFaceEmbedder.create(config, env);
 }
 
 export const plugin = defineEmbedder({

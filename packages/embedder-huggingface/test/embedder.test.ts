@@ -20,11 +20,11 @@ describe("local model", () => {
   });
 
   test("dims is the model's hidden size; vectors equal PyTorch's mean-pooled, normalised embeddings", async () => {
-    const e = await createHuggingFaceEmbedder({ model: EMBEDDER, device: "cpu", batch_size: 2 });
+    const embedder = await createHuggingFaceEmbedder({ model: EMBEDDER, device: "cpu", batch_size: 2 });
     try {
-      expect(e).toBeInstanceOf(LocalHuggingFaceEmbedder);
-      expect(e.dims).toBe(32);
-      const vectors = await e.embed(
+      expect(embedder).toBeInstanceOf(LocalHuggingFaceEmbedder);
+      expect(embedder.dims).toBe(32);
+      const vectors = await embedder.embed(
         sentences.map((s) => s.text),
         "add",
       );
@@ -32,9 +32,9 @@ describe("local model", () => {
         expect(v).toHaveLength(32);
         expect(maxDiff(v, sentences[i]!.mean_normalized)).toBeLessThan(1e-5);
       });
-      expect(await e.embed([], "search")).toEqual([]);
+      expect(await embedder.embed([], "search")).toEqual([]);
     } finally {
-      await e.close?.();
+      await embedder.close?.();
     }
   });
 
@@ -57,21 +57,21 @@ describe("local model", () => {
   });
 
   test("with the sentence-transformer reranker in one Memory: embeds, searches, reranks, offline", async () => {
-    const m = await Memory.fromConfig({
+    const memory = await Memory.fromConfig({
       vector_store: { provider: "memory" },
       embedder: { provider: "huggingface", config: { model: EMBEDDER, device: "cpu" } },
       reranker: { provider: "sentence_transformer", config: { model: CROSS_ENCODER, device: "cpu" } },
     });
     try {
-      for (const s of sentences) await m.add(s.text, { user_id: "bob", infer: false });
-      const r = await m.search(sentences[1]!.text, { user_id: "bob", limit: 3 });
-      expect(r.reranked).toBe(true);
-      expect(r.results).toHaveLength(3);
+      for (const s of sentences) await memory.add(s.text, { user_id: "bob", infer: false });
+      const response = await memory.search(sentences[1]!.text, { user_id: "bob", limit: 3 });
+      expect(response.reranked).toBe(true);
+      expect(response.results).toHaveLength(3);
       // The query is itself a memory: its vector similarity is 1.
-      const self = r.results.find((x) => x.memory === sentences[1]!.text);
+      const self = response.results.find((x) => x.memory === sentences[1]!.text);
       expect(self?.vector_score).toBeCloseTo(1, 5);
     } finally {
-      await m.close();
+      await memory.close();
     }
   });
 });
@@ -97,38 +97,42 @@ describe("TEI /embed", () => {
   beforeEach(() => void server.reset());
 
   test("dims from one probe; 70 texts go out as requests of at most 32 and come back in order", async () => {
-    const e = await createHuggingFaceEmbedder({ endpoint_url: server.url });
-    expect(e).toBeInstanceOf(TeiEmbedder);
-    expect(e.dims).toBe(48);
+    const embedder = await createHuggingFaceEmbedder({ endpoint_url: server.url });
+    expect(embedder).toBeInstanceOf(TeiEmbedder);
+    expect(embedder.dims).toBe(48);
     server.reset();
     const texts = Array.from({ length: 70 }, (_, i) => `memory number ${i} about ramen`);
-    const vectors = await e.embed(texts, "add");
+    const vectors = await embedder.embed(texts, "add");
     expect(server.callsTo("/embed").map((c) => (c.body as { inputs: string[] }).inputs.length)).toEqual([32, 32, 6]);
     expect(server.callsTo("/embed")[0]!.body).toMatchObject({ normalize: true, truncate: true });
-    vectors.forEach((v, i) => expect(maxDiff(v, hashEmbedding(texts[i]!, 48))).toBeLessThan(1e-9));
+    for (const [i, vector] of vectors.entries()) {
+      expect(maxDiff(vector, hashEmbedding(texts[i]!, 48))).toBeLessThan(1e-9);
+    }
   });
 
   test("embedding_dims skips the probe; Mem0's huggingface_base_url (with /v1) reaches the same server", async () => {
-    const e = await createHuggingFaceEmbedder({ huggingface_base_url: `${server.url}/v1`, embedding_dims: 48 });
+    const embedder = await createHuggingFaceEmbedder({ huggingface_base_url: `${server.url}/v1`, embedding_dims: 48 });
     expect(server.calls).toHaveLength(0);
-    await e.embed(["hello"], "search");
+    await embedder.embed(["hello"], "search");
     expect(server.callsTo("/embed")).toHaveLength(1);
   });
 
   test("429 Overloaded is retried; 424 Backend is an error", async () => {
-    const e = await createHuggingFaceEmbedder({ endpoint_url: server.url, embedding_dims: 48, max_retries: 1 });
+    const embedder = await createHuggingFaceEmbedder({ endpoint_url: server.url, embedding_dims: 48, max_retries: 1 });
     server.inject({ type: "status", status: 429 }, { path: "/embed" });
-    await expect(e.embed(["a", "b"], "add")).resolves.toHaveLength(2);
+    await expect(embedder.embed(["a", "b"], "add")).resolves.toHaveLength(2);
     server.inject({ type: "status", status: 424 }, { path: "/embed" });
-    await expect(e.embed(["a"], "add")).rejects.toMatchObject({
+    await expect(embedder.embed(["a"], "add")).rejects.toMatchObject({
       status: 424,
       message: expect.stringMatching(/Backend/),
     });
   });
 
   test("a server answering a different size than embedding_dims is refused", async () => {
-    const e = await createHuggingFaceEmbedder({ endpoint_url: server.url, embedding_dims: 384 });
-    await expect(e.embed(["a"], "add")).rejects.toThrow(/embedding_dims is 384 .* produces 48-dimensional vectors/);
+    const embedder = await createHuggingFaceEmbedder({ endpoint_url: server.url, embedding_dims: 384 });
+    await expect(embedder.embed(["a"], "add")).rejects.toThrow(
+      /embedding_dims is 384 .* produces 48-dimensional vectors/,
+    );
   });
 });
 

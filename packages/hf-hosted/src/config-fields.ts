@@ -30,3 +30,57 @@ export const localModelFields = {
 
 export const enumField = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: oneOf(values) });
+
+/** The local-model keys a hosted backend has no use for (`model` and `batch_size` serve both). */
+export const LOCAL_ONLY_KEYS = ["device", "dtype", "threads", "max_length", "local_files_only"] as const;
+
+type LocalModelConfig = Partial<z.output<z.ZodObject<typeof localModelFields>>>;
+
+/**
+ * A local model's settings with the defaults every local Hugging Face provider uses, as hf-runtime
+ * takes them. Device `auto`: Mem0 (Python) leaves it to sentence-transformers, which takes the GPU
+ * when there is one.
+ */
+export function localModelSettings(config: LocalModelConfig) {
+  return {
+    device: config.device ?? "auto",
+    dtype: config.dtype ?? "fp32",
+    threads: config.threads,
+    batchSize: config.batch_size ?? 32,
+    maxLength: config.max_length ?? 512,
+    localFilesOnly: config.local_files_only ?? false,
+  };
+}
+
+export interface LocalOrHostedRules {
+  /** The keys that make a config hosted; setting both is an error, reported on the second. */
+  hostedBy: readonly [string, string];
+  /** Why not both. */
+  bothHosted: string;
+  /** Keys only a local model uses, besides LOCAL_ONLY_KEYS. */
+  localOnly?: readonly string[];
+  /** Keys only a hosted backend uses. */
+  hostedOnly: readonly string[];
+}
+
+/**
+ * A `superRefine` check for a provider that runs a model locally or calls a hosted backend: a key
+ * that does nothing in the chosen mode is an error, not silently ignored.
+ */
+export function checkLocalOrHosted(rules: LocalOrHostedRules) {
+  const [main, other] = rules.hostedBy;
+  const localOnly = [...LOCAL_ONLY_KEYS, ...(rules.localOnly ?? [])];
+  return (config: Record<string, unknown>, ctx: z.RefinementCtx): void => {
+    if (config[main] !== undefined && config[other] !== undefined) {
+      ctx.addIssue({ code: "custom", path: [other], message: rules.bothHosted });
+    }
+    const hosted = config[main] !== undefined || config[other] !== undefined;
+    for (const key of hosted ? localOnly : rules.hostedOnly) {
+      if (config[key] === undefined) continue;
+      const message = hosted
+        ? `applies to a local model only, not with ${main} or ${other}`
+        : `applies only with ${main} or ${other} (a hosted model)`;
+      ctx.addIssue({ code: "custom", path: [key], message });
+    }
+  };
+}

@@ -1,4 +1,16 @@
-export { DEVICES, DTYPES, enumField, localModelFields, type DeviceOption, type Dtype } from "./config-fields.js";
+export {
+  checkLocalOrHosted,
+  DEVICES,
+  DTYPES,
+  enumField,
+  LOCAL_ONLY_KEYS,
+  localModelFields,
+  localModelSettings,
+  type DeviceOption,
+  type Dtype,
+  type LocalOrHostedRules,
+} from "./config-fields.js";
+export { hfCacheDir, repoCacheFolder, withQuietHubDownloads } from "./hub-cache.js";
 export { checkRerankInput, rankScores } from "./ranking.js";
 export {
   isBatchLimitError,

@@ -113,7 +113,10 @@ export class TeiClient {
     return postJson(this.#options.provider, joinUrl(this.baseUrl, route), body, { headers, signal, secrets: [apiKey] });
   }
 
-  /** Splits `texts` by the batch limit, runs the chunks concurrently with retries, halves a chunk the server finds too big. */
+  /**
+   * Splits `texts` by the batch limit, runs the chunks concurrently with retries, halves a chunk the
+   * server finds too big.
+   */
   private async chunked<T>(
     texts: readonly string[],
     options: TeiCallOptions,
@@ -155,12 +158,12 @@ function checkEmbeddings(provider: string, body: unknown, count: number): number
     );
   }
   const dims = Array.isArray(body[0]) ? body[0].length : -1;
-  for (const v of body) {
+  for (const vector of body) {
     if (
-      !Array.isArray(v) ||
-      v.length !== dims ||
+      !Array.isArray(vector) ||
+      vector.length !== dims ||
       dims === 0 ||
-      !v.every((x) => typeof x === "number" && Number.isFinite(x))
+      !vector.every((x) => typeof x === "number" && Number.isFinite(x))
     ) {
       throw badResponseError(
         provider,

@@ -6,7 +6,7 @@
  * come from AutoModelForSequenceClassification and the activation is applied here.
  */
 import { ProviderError } from "@mem0/core";
-import { lengthBuckets, paddedTokens } from "./batching.js";
+import { type BatchedCallOptions, lengthBuckets, paddedTokens } from "./batching.js";
 import type { ResolvedDevice } from "./device.js";
 import {
   encodePair,
@@ -23,16 +23,10 @@ import { modelKey, type LocalModelOptions, type Pretrained } from "./pretrained.
 export const ACTIVATIONS = ["sigmoid", "none"] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
 
-export interface ScoreOptions {
-  /** Pairs per model call (default 32). */
-  batchSize?: number;
-  /** Tokens per pair, special tokens included (default 512, capped at the model's limit). */
-  maxLength?: number;
+/** A row is a (query, document) pair. */
+export interface ScoreOptions extends BatchedCallOptions {
   /** `sigmoid` (default): a probability in [0, 1]. `none`: the raw logit. */
   activation?: Activation;
-  /** The batch planner's fixed cost per model call, in tokens (see batching.ts). */
-  callOverheadTokens?: number;
-  signal?: AbortSignal;
 }
 
 /** What one `score` call did: how many model calls, and how much padding they computed. */
@@ -78,7 +72,8 @@ export class CrossEncoder extends LocalModel {
     if (this.numLabels > 2) {
       throw new ProviderError(
         provider,
-        `model ${model} has ${this.numLabels} labels; a reranker needs a relevance head with 1 (or 2: not relevant / relevant)`,
+        `model ${model} has ${this.numLabels} labels; ` +
+          "a reranker needs a relevance head with 1 (or 2: not relevant / relevant)",
         { code: "MODEL_UNSUPPORTED" },
       );
     }
@@ -102,7 +97,8 @@ export class CrossEncoder extends LocalModel {
     if (max <= specialTokenCount(this.template) + 1) {
       throw new ProviderError(
         this.provider,
-        `max_length ${requested} leaves no room for text after the model's ${specialTokenCount(this.template)} special tokens`,
+        `max_length ${requested} leaves no room for text ` +
+          `after the model's ${specialTokenCount(this.template)} special tokens`,
         { code: "CONFIG_INVALID" },
       );
     }
@@ -112,7 +108,7 @@ export class CrossEncoder extends LocalModel {
   /** Raw logits for pre-encoded pairs, one model call; rows × numLabels. */
   async logits(sequences: readonly EncodedSequence[]): Promise<Float32Array> {
     const { logits } = await this.forward(this.batchTensors(sequences));
-    if (!logits || logits.dims.length !== 2 || logits.dims[0] !== sequences.length) {
+    if (logits?.dims.length !== 2 || logits.dims[0] !== sequences.length) {
       throw new ProviderError(
         this.provider,
         `model returned logits of shape [${logits?.dims.join(", ") ?? ""}] for ${sequences.length} pairs`,
@@ -176,8 +172,9 @@ export class CrossEncoder extends LocalModel {
  * or its sigmoid, which equals the softmax probability of "relevant".
  */
 export function relevance(logits: Float32Array, row: number, numLabels: number, activation: Activation): number {
-  const x = numLabels === 1 ? logits[row]! : logits[row * 2 + 1]! - logits[row * 2]!;
-  return activation === "sigmoid" ? 1 / (1 + Math.exp(-x)) : x;
+  const at = (index: number) => logits[index] ?? Number.NaN;
+  const logit = numLabels === 1 ? at(row) : at(row * 2 + 1) - at(row * 2);
+  return activation === "sigmoid" ? 1 / (1 + Math.exp(-logit)) : logit;
 }
 
 const crossEncoders = new SharedModelCache<CrossEncoder>();

@@ -27,9 +27,8 @@ export interface EncodedSequence {
   types: number[];
 }
 
-type CallableTokenizer = PreTrainedTokenizer & {
-  (text: string, options: Record<string, unknown>): { input_ids: number[]; token_type_ids?: number[] };
-};
+type CallableTokenizer = PreTrainedTokenizer &
+  ((text: string, options: Record<string, unknown>) => { input_ids: number[]; token_type_ids?: number[] });
 
 function indexOfRun(haystack: readonly number[], needle: readonly number[], from: number): number {
   outer: for (let i = from; i + needle.length <= haystack.length; i++) {
@@ -50,22 +49,22 @@ const PROBE_B = "good morning";
  */
 export function probeTemplate(tokenizer: PreTrainedTokenizer, pair: boolean): Template {
   const call = tokenizer as CallableTokenizer;
-  const a = tokenizer.encode(PROBE_A, { add_special_tokens: false });
-  const b = tokenizer.encode(PROBE_B, { add_special_tokens: false });
+  const idsA = tokenizer.encode(PROBE_A, { add_special_tokens: false });
+  const idsB = tokenizer.encode(PROBE_B, { add_special_tokens: false });
   const full = pair
     ? call(PROBE_A, { text_pair: PROBE_B, add_special_tokens: true, return_token_type_ids: true, return_tensor: false })
     : call(PROBE_A, { add_special_tokens: true, return_token_type_ids: true, return_tensor: false });
   const ids = Array.from(full.input_ids, Number);
   const types = full.token_type_ids ? Array.from(full.token_type_ids, Number) : ids.map(() => 0);
-  const posA = indexOfRun(ids, a, 0);
-  const posB = pair ? indexOfRun(ids, b, posA + a.length) : ids.length;
+  const posA = indexOfRun(ids, idsA, 0);
+  const posB = pair ? indexOfRun(ids, idsB, posA + idsA.length) : ids.length;
   if (posA < 0 || posB < 0) {
     throw new Error(
       "cannot read the tokenizer's special-token template: a probe text is not found in its own encoding",
     );
   }
-  const endA = posA + a.length;
-  const endB = pair ? posB + b.length : endA;
+  const endA = posA + idsA.length;
+  const endB = pair ? posB + idsB.length : endA;
   return {
     prefix: ids.slice(0, posA),
     prefixTypes: types.slice(0, posA),
@@ -83,20 +82,20 @@ export function probeTemplate(tokenizer: PreTrainedTokenizer, pair: boolean): Te
  * tokenizer's template says (some post-processors mark the second text 1, which such a model's
  * embedding table does not have).
  */
-export function withSingleTokenType(t: Template): Template {
+export function withSingleTokenType(template: Template): Template {
   const zeros = (a: number[]) => a.map(() => 0);
   return {
-    ...t,
-    prefixTypes: zeros(t.prefixTypes),
+    ...template,
+    prefixTypes: zeros(template.prefixTypes),
     typeA: 0,
-    middleTypes: zeros(t.middleTypes),
+    middleTypes: zeros(template.middleTypes),
     typeB: 0,
-    suffixTypes: zeros(t.suffixTypes),
+    suffixTypes: zeros(template.suffixTypes),
   };
 }
 
-export function specialTokenCount(t: Template): number {
-  return t.prefix.length + t.middle.length + t.suffix.length;
+export function specialTokenCount(template: Template): number {
+  return template.prefix.length + template.middle.length + template.suffix.length;
 }
 
 /**
@@ -138,11 +137,11 @@ export function encodePair(
 }
 
 /** `[prefix] A [suffix]`, the text cut at the end to fit `maxLength`. */
-export function encodeSingle(t: Template, a: readonly number[], maxLength: number): EncodedSequence {
-  const keep = Math.max(0, Math.min(a.length, maxLength - specialTokenCount(t)));
+export function encodeSingle(template: Template, idsA: readonly number[], maxLength: number): EncodedSequence {
+  const keep = Math.max(0, Math.min(idsA.length, maxLength - specialTokenCount(template)));
   return {
-    ids: [...t.prefix, ...a.slice(0, keep), ...t.suffix],
-    types: [...t.prefixTypes, ...new Array<number>(keep).fill(t.typeA), ...t.suffixTypes],
+    ids: [...template.prefix, ...idsA.slice(0, keep), ...template.suffix],
+    types: [...template.prefixTypes, ...new Array<number>(keep).fill(template.typeA), ...template.suffixTypes],
   };
 }
 
@@ -163,12 +162,12 @@ export function toBatchTensors(
   const ids = new BigInt64Array(rows * width).fill(BigInt(padId));
   const mask = new BigInt64Array(rows * width);
   const types = withTokenTypes ? new BigInt64Array(rows * width) : undefined;
-  sequences.forEach((s, r) => {
-    const base = r * width;
-    for (let j = 0; j < s.ids.length; j++) {
-      ids[base + j] = BigInt(s.ids[j]!);
+  sequences.forEach((sequence, row) => {
+    const base = row * width;
+    for (const [j, id] of sequence.ids.entries()) {
+      ids[base + j] = BigInt(id);
       mask[base + j] = 1n;
-      if (types) types[base + j] = BigInt(s.types[j]!);
+      if (types) types[base + j] = BigInt(sequence.types[j] ?? 0);
     }
   });
   const dims = [rows, width];

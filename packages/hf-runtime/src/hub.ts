@@ -11,6 +11,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { downloadFileToCacheDir, modelInfo, pathsInfo } from "@huggingface/hub";
 import { env as transformersEnv, ModelRegistry } from "@huggingface/transformers";
 import { errorMessage, ProviderError } from "@mem0/core";
+import { hfCacheDir, repoCacheFolder, withQuietHubDownloads } from "@mem0/hf-hosted";
 import { Agent, fetch as undiciFetch } from "undici";
 
 /** A hub id as transformers.js accepts it: `name` or `owner/name`. */
@@ -71,13 +72,6 @@ type Env = Readonly<Record<string, string | undefined>>;
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
 const seconds = (v: string | undefined, fallbackMs: number) => (Number(v) > 0 ? Number(v) * 1000 : fallbackMs);
 
-/** huggingface_hub's cache folder: HF_HUB_CACHE, else $HF_HOME/hub, else $XDG_CACHE_HOME/huggingface/hub. */
-export function hfCacheDir(env: Env): string {
-  return (
-    env.HF_HUB_CACHE || join(env.HF_HOME || join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "huggingface"), "hub")
-  );
-}
-
 export function hubSettings(env: Env, localFilesOnly = false): HubSettings {
   const settings: HubSettings = {
     localFilesOnly: localFilesOnly || truthy(env.HF_HUB_OFFLINE) || truthy(env.TRANSFORMERS_OFFLINE),
@@ -90,9 +84,6 @@ export function hubSettings(env: Env, localFilesOnly = false): HubSettings {
   if (token) settings.token = token;
   return settings;
 }
-
-/** `models--owner--name`, as huggingface_hub names a model's cache folder. */
-export const repoCacheFolder = (cacheDir: string, id: string) => join(cacheDir, `models--${id.split("/").join("--")}`);
 
 export interface LoadContext {
   provider: string;
@@ -198,10 +189,10 @@ const TIMEOUT_CODES: Record<string, (hub: HubSettings) => string> = {
 };
 
 function describeFailure(err: unknown, hub: HubSettings): string {
-  const e = err as { message?: string; cause?: { code?: string; message?: string } };
-  const code = e?.cause?.code;
+  const failure = err as { message?: string; cause?: { code?: string; message?: string } };
+  const code = failure?.cause?.code;
   if (code && TIMEOUT_CODES[code]) return TIMEOUT_CODES[code](hub);
-  const cause = code ?? e?.cause?.message;
+  const cause = code ?? failure?.cause?.message;
   const message = errorMessage(err).replace(/\.+$/, "");
   return cause && !message.includes(cause) ? `${message} (${cause})` : message;
 }
@@ -219,7 +210,8 @@ function unavailable(ctx: LoadContext, err: unknown): ProviderError {
   const where = placesLookedIn(ctx.location, ctx.hub).join(", ");
   const offline =
     !ctx.location.isLocalFolder && ctx.hub.localFilesOnly
-      ? " (local_files_only / HF_HUB_OFFLINE / transformers.js env.allowRemoteModels = false is set, so the hub was not asked)"
+      ? " (local_files_only / HF_HUB_OFFLINE / transformers.js env.allowRemoteModels = false is set, " +
+        "so the hub was not asked)"
       : "";
   // A PyTorch-only repo has config.json but no onnx/ folder; the Xenova ports carry the export.
   const name = ctx.location.requested.split("/").pop();
@@ -231,7 +223,8 @@ function unavailable(ctx: LoadContext, err: unknown): ProviderError {
       : "";
   return new ProviderError(
     ctx.provider,
-    `model ${JSON.stringify(ctx.location.requested)} (${ctx.variant}) could not be loaded: ${describeFailure(err, ctx.hub)}. Looked in ${where}${offline}${onnxHint}`,
+    `model ${JSON.stringify(ctx.location.requested)} (${ctx.variant}) could not be loaded: ` +
+      `${describeFailure(err, ctx.hub)}. Looked in ${where}${offline}${onnxHint}`,
     { code: "MODEL_UNAVAILABLE", retryable: isRetryable(err), cause: err },
   );
 }
@@ -250,7 +243,7 @@ export async function modelFolder(load: LoadContext & { dtype: string }): Promis
   if (ctx.hub.localFilesOnly)
     throw unavailable(ctx, new MissingFilesError(`its ${ctx.variant} files are not in the cache`));
   try {
-    return await download(ctx.location.ref, ctx.hub, ctx.dtype);
+    return await withQuietHubDownloads(() => download(ctx.location.ref, ctx.hub, ctx.dtype));
   } catch (err) {
     throw unavailable(ctx, err);
   }

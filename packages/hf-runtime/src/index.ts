@@ -1,4 +1,10 @@
-export { DEFAULT_CALL_OVERHEAD_TOKENS, lengthBuckets, paddedTokens, type BatchPlanOptions } from "./batching.js";
+export {
+  DEFAULT_CALL_OVERHEAD_TOKENS,
+  lengthBuckets,
+  paddedTokens,
+  type BatchedCallOptions,
+  type BatchPlanOptions,
+} from "./batching.js";
 export {
   ACTIVATIONS,
   acquireCrossEncoder,
@@ -32,11 +38,9 @@ export {
 export {
   DEFAULT_DOWNLOAD_TIMEOUT_MS,
   DEFAULT_HUB_TIMEOUT_MS,
-  hfCacheDir,
   hubSettings,
   locateModel,
   placesLookedIn,
-  repoCacheFolder,
   type HubSettings,
   type ModelLocation,
 } from "./hub.js";
@@ -62,11 +66,15 @@ export {
 export { LocalCrossEncoderReranker, type LocalRerankerOptions } from "./local-reranker.js";
 // The pure-JavaScript parts live in @mem0/hf-hosted (no native code); re-exported for existing users.
 export {
+  checkLocalOrHosted,
   checkRerankInput,
   enumField,
+  hfCacheDir,
   isBatchLimitError,
   localModelFields,
+  localModelSettings,
   rankScores,
+  repoCacheFolder,
   TEI_DEFAULT_MAX_BATCH,
   TeiClient,
   teiApiKey,

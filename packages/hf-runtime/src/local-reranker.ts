@@ -43,15 +43,15 @@ export class LocalCrossEncoderReranker implements Reranker {
   async ready(): Promise<CrossEncoder> {
     if (this.closed) throw new ValidationError(`${this.provider}.reranker`, "used after close()");
     if (!this.lease) {
-      const o = this.options;
+      const settings = this.options;
       const pending = acquireCrossEncoder({
-        provider: o.provider,
-        model: o.model,
-        device: o.device,
-        dtype: o.dtype,
-        threads: o.threads,
-        localFilesOnly: o.localFilesOnly,
-        env: o.env,
+        provider: settings.provider,
+        model: settings.model,
+        device: settings.device,
+        dtype: settings.dtype,
+        threads: settings.threads,
+        localFilesOnly: settings.localFilesOnly,
+        env: settings.env,
       });
       this.lease = pending;
       // Forget a failed load so the next call tries again (the hub or the file may be back).

@@ -35,7 +35,10 @@ export interface LocalModelOptions {
   /** onnxruntime intra-op threads; default all cores. */
   threads?: number;
   localFilesOnly?: boolean;
-  /** Where HF_HUB_OFFLINE, HF_ENDPOINT, HF_HOME/HF_HUB_CACHE, HF_TOKEN and the HF_HUB_*_TIMEOUTs are read (default process.env). */
+  /**
+   * Where HF_HUB_OFFLINE, HF_ENDPOINT, HF_HOME/HF_HUB_CACHE, HF_TOKEN and the HF_HUB_*_TIMEOUTs are
+   * read (default process.env).
+   */
   env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -70,7 +73,10 @@ export function modelKey(kind: ModelKind, options: LocalModelOptions): string {
   ]);
 }
 
-/** loadFromFolder wraps failures; the cause is onnxruntime's own message (e.g. "AppendExecutionProvider_Cuda: Failed to load shared library"). */
+/**
+ * loadFromFolder wraps failures; the cause is onnxruntime's own message (e.g.
+ * "AppendExecutionProvider_Cuda: Failed to load shared library").
+ */
 const rootCause = (err: unknown): unknown =>
   err instanceof ProviderError && err.cause !== undefined ? err.cause : err;
 const isCudaFailure = (err: unknown) => /cuda|providers_shared/i.test(errorMessage(rootCause(err)));
@@ -158,11 +164,13 @@ export async function loadPretrained(kind: ModelKind, options: LocalModelOptions
  * (transformers writes 1e30 when unset), else the position table size (less RoBERTa's padding
  * offset, whose positions start at pad_token_id + 1).
  */
-export function modelMaxLength(p: Pretrained): number {
-  const fromTokenizer = Number((p.tokenizer as unknown as { model_max_length?: unknown }).model_max_length);
+export function modelMaxLength(pretrained: Pretrained): number {
+  const fromTokenizer = Number((pretrained.tokenizer as unknown as { model_max_length?: unknown }).model_max_length);
   if (Number.isFinite(fromTokenizer) && fromTokenizer > 0 && fromTokenizer < 1e6) return fromTokenizer;
-  const positions = Number(p.config.max_position_embeddings);
+  const positions = Number(pretrained.config.max_position_embeddings);
   if (!Number.isFinite(positions) || positions <= 0) return 512;
-  const modelType = String(p.config.model_type ?? "");
-  return /roberta|xlm|camembert/.test(modelType) ? positions - Number(p.config.pad_token_id ?? 1) - 1 : positions;
+  const modelType = String(pretrained.config.model_type ?? "");
+  return /roberta|xlm|camembert/.test(modelType)
+    ? positions - Number(pretrained.config.pad_token_id ?? 1) - 1
+    : positions;
 }

@@ -3,7 +3,7 @@
  * tokens (mean by default, as sentence-transformers' all-MiniLM-L6-v2 does) and L2-normalised.
  */
 import { normalizeInPlace, ProviderError } from "@mem0/core";
-import { lengthBuckets } from "./batching.js";
+import { type BatchedCallOptions, lengthBuckets } from "./batching.js";
 import { encodeSingle, probeTemplate, specialTokenCount, type EncodedSequence, type Template } from "./encoding.js";
 import { LocalModel, loadLocalModel } from "./local-model.js";
 import { SharedModelCache, type Lease } from "./model-cache.js";
@@ -12,15 +12,11 @@ import { modelKey, type LocalModelOptions, type Pretrained } from "./pretrained.
 export const POOLINGS = ["mean", "cls"] as const;
 export type Pooling = (typeof POOLINGS)[number];
 
-export interface EmbedOptions {
-  batchSize?: number;
-  maxLength?: number;
+/** A row is one text. */
+export interface EmbedOptions extends BatchedCallOptions {
   pooling?: Pooling;
   /** L2-normalise each vector (default true). */
   normalize?: boolean;
-  /** The batch planner's fixed cost per model call, in tokens (see batching.ts). */
-  callOverheadTokens?: number;
-  signal?: AbortSignal;
 }
 
 /** Output names of ONNX exports: per-token states to pool, or an already pooled sentence vector. */
@@ -42,7 +38,8 @@ export class TextEmbeddingModel extends LocalModel {
     else {
       throw new ProviderError(
         provider,
-        `model ${JSON.stringify(loaded.location.requested)} is not a feature-extraction model: its ONNX outputs are [${outputNames.join(", ")}]`,
+        `model ${JSON.stringify(loaded.location.requested)} is not a feature-extraction model: ` +
+          `its ONNX outputs are [${outputNames.join(", ")}]`,
         { code: "MODEL_UNSUPPORTED" },
       );
     }
@@ -50,7 +47,8 @@ export class TextEmbeddingModel extends LocalModel {
     if (!Number.isInteger(hidden) || hidden <= 0) {
       throw new ProviderError(
         provider,
-        `model ${JSON.stringify(loaded.location.requested)}: config.json has no hidden_size, so the embedding size is unknown`,
+        `model ${JSON.stringify(loaded.location.requested)}: ` +
+          "config.json has no hidden_size, so the embedding size is unknown",
         { code: "MODEL_UNSUPPORTED" },
       );
     }
@@ -103,15 +101,16 @@ export class TextEmbeddingModel extends LocalModel {
       if (states.dims.join() !== expectedDims.join()) {
         throw new ProviderError(
           this.provider,
-          `model returned ${this.output.name} of shape [${states.dims.join(", ")}], expected [${expectedDims.join(", ")}]`,
+          `model returned ${this.output.name} of shape [${states.dims.join(", ")}], ` +
+            `expected [${expectedDims.join(", ")}]`,
           { code: "MODEL_BAD_OUTPUT" },
         );
       }
       batch.forEach((textIndex, row) => {
-        const v = this.output.pooled
+        const vector = this.output.pooled
           ? data.slice(row * this.dims, (row + 1) * this.dims)
           : pool(data, row, width, this.dims, sequences[row]!.ids.length, pooling);
-        vectors[textIndex] = options.normalize === false ? v : normalizeInPlace(v);
+        vectors[textIndex] = options.normalize === false ? vector : normalizeInPlace(vector);
       });
     }
     return vectors;
@@ -135,11 +134,11 @@ function pool(
   }
   // Accumulate in float64: sums of hundreds of float32 states otherwise drift in the last digits.
   const sum = new Float64Array(dims);
-  for (let t = 0; t < length; t++) {
-    const offset = base + t * dims;
-    for (let d = 0; d < dims; d++) sum[d]! += data[offset + d]!;
+  for (let token = 0; token < length; token++) {
+    const offset = base + token * dims;
+    for (let dim = 0; dim < dims; dim++) sum[dim] = (sum[dim] ?? 0) + (data[offset + dim] ?? 0);
   }
-  for (let d = 0; d < dims; d++) out[d] = sum[d]! / length;
+  out.set(sum.map((total) => total / length));
   return out;
 }
 

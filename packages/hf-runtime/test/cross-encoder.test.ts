@@ -94,11 +94,11 @@ describe("scores", () => {
   });
 
   test("sigmoid is the default activation, applied to the logit (not a softmax over one label)", async () => {
-    const p = pairs[2]!;
-    const [raw] = await fp32.score(p.query, [p.document], { activation: "none" });
-    const [prob] = await fp32.score(p.query, [p.document]);
-    expect(raw).toBeCloseTo(p.logit, 4);
-    expect(prob).toBeCloseTo(1 / (1 + Math.exp(-p.logit)), 6);
+    const pair = pairs[2]!;
+    const [raw] = await fp32.score(pair.query, [pair.document], { activation: "none" });
+    const [prob] = await fp32.score(pair.query, [pair.document]);
+    expect(raw).toBeCloseTo(pair.logit, 4);
+    expect(prob).toBeCloseTo(1 / (1 + Math.exp(-pair.logit)), 6);
     expect(prob).toBeLessThan(1);
   });
 
@@ -126,7 +126,9 @@ describe("scores", () => {
     const before = fp32.modelCalls;
     results.push(await fp32.score(query, documents, { batchSize: 4 }));
     expect(fp32.modelCalls - before).toBeGreaterThanOrEqual(3);
-    for (const r of results.slice(1)) r.forEach((s, i) => expect(Math.abs(s - results[0]![i]!)).toBeLessThan(1e-6));
+    for (const scores of results.slice(1)) {
+      for (const [i, score] of scores.entries()) expect(Math.abs(score - results[0]![i]!)).toBeLessThan(1e-6);
+    }
   });
 
   test("batches group pairs of similar length, so less padding is computed than in input order", async () => {
@@ -146,7 +148,9 @@ describe("scores", () => {
     const sequential: number[][] = [];
     for (const q of queries) sequential.push(await fp32.score(q, documents, { batchSize: 2 }));
     const concurrent = await Promise.all(queries.map((q) => fp32.score(q, documents, { batchSize: 2 })));
-    concurrent.forEach((scores, i) => scores.forEach((s, j) => expect(s).toBeCloseTo(sequential[i]![j]!, 6)));
+    for (const [i, scores] of concurrent.entries()) {
+      for (const [j, score] of scores.entries()) expect(score).toBeCloseTo(sequential[i]![j]!, 6);
+    }
   });
 
   test("an aborted signal stops scoring between batches", async () => {
@@ -162,17 +166,17 @@ describe("scores", () => {
     try {
       expect(q8.dtype).toBe("q8");
       const documents = pairs.map((p) => p.document);
-      const a = await fp32.score(pairs[0]!.query, documents, { activation: "none" });
-      const b = await q8.score(pairs[0]!.query, documents, { activation: "none" });
-      b.forEach((s, i) => expect(Math.abs(s - a[i]!)).toBeLessThan(0.25));
-      expect(b.some((s, i) => s !== a[i])).toBe(true); // really the other file
+      const fp32Scores = await fp32.score(pairs[0]!.query, documents, { activation: "none" });
+      const q8Scores = await q8.score(pairs[0]!.query, documents, { activation: "none" });
+      for (const [i, score] of q8Scores.entries()) expect(Math.abs(score - fp32Scores[i]!)).toBeLessThan(0.25);
+      expect(q8Scores.some((s, i) => s !== fp32Scores[i])).toBe(true); // really the other file
       // Ranks like fp32: the same order of documents, best first.
       const ranking = (scores: number[]) =>
         scores
           .map((score, index) => ({ index, score }))
           .sort((x, y) => y.score - x.score)
           .map((r) => r.index);
-      expect(ranking(b)).toEqual(ranking(a));
+      expect(ranking(q8Scores)).toEqual(ranking(fp32Scores));
     } finally {
       await q8.dispose();
     }

@@ -1,5 +1,5 @@
 /**
- * Loading by hub id against a loopback fake hub (test/fake-hub.ts): one that serves the fixture
+ * Loading by hub id against a loopback fake hub (testkit's startFakeHfHub): one that serves the fixture
  * as repo `acme/tiny-cross-encoder`, one that hangs, one that stalls a body, one that wants a
  * token, and a closed port. Every test has its own Hugging Face cache (HF_HUB_CACHE).
  */
@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { env as transformersEnv } from "@huggingface/transformers";
 import { ProviderError } from "@mem0/core";
 import { CrossEncoder, hfCacheDir, hubSettings, locateModel } from "../src/index.js";
-import { FAKE_COMMIT, startFakeHub } from "./fake-hub.js";
+import { FAKE_HF_COMMIT, hfHubFault, startFakeHfHub } from "@mem0/testkit";
 import { CROSS_ENCODER, expectedPairs, offline } from "./helpers.js";
 
 const network = offline();
@@ -35,14 +35,18 @@ afterEach(() => {
 const newCache = () => mkdtempSync(join(tmpdir(), "mem0-hf-cache-"));
 
 async function scoresLikeTheFixture(ce: CrossEncoder): Promise<void> {
-  const p = expectedPairs()[0]!;
-  const [logit] = await ce.score(p.query, [p.document], { activation: "none" });
-  expect(Math.abs(logit! - p.logit)).toBeLessThan(1e-4);
+  const pair = expectedPairs()[0]!;
+  const [logit] = await ce.score(pair.query, [pair.document], { activation: "none" });
+  expect(Math.abs(logit! - pair.logit)).toBeLessThan(1e-4);
 }
 
 test("a hub id is downloaded from HF_ENDPOINT into the Hugging Face cache, in huggingface_hub's layout, and scores like the folder", async () => {
-  const hub = await startFakeHub(REPOS);
+  const hub = await startFakeHfHub(REPOS);
   const cache = newCache();
+  // @huggingface/hub announces each file with console.debug (stdout, where a CLI's --json output goes).
+  const debugLines: unknown[][] = [];
+  const debug = console.debug;
+  console.debug = (...args: unknown[]) => void debugLines.push(args);
   try {
     const ce = await CrossEncoder.load({
       provider: "test",
@@ -52,17 +56,20 @@ test("a hub id is downloaded from HF_ENDPOINT into the Hugging Face cache, in hu
     });
     await scoresLikeTheFixture(ce);
     await ce.dispose();
+    console.debug("a line of the caller's own");
   } finally {
+    console.debug = debug;
     await hub.close();
   }
+  expect(debugLines).toEqual([["a line of the caller's own"]]);
   expect(hub.requests).toContain("GET /api/models/acme/tiny-cross-encoder/revision/main");
-  expect(hub.requests).toContain(`POST /api/models/acme/tiny-cross-encoder/paths-info/${FAKE_COMMIT}`);
-  expect(hub.requests).toContain(`GET /acme/tiny-cross-encoder/resolve/${FAKE_COMMIT}/onnx/model.onnx`);
+  expect(hub.requests).toContain(`POST /api/models/acme/tiny-cross-encoder/paths-info/${FAKE_HF_COMMIT}`);
+  expect(hub.requests).toContain(`GET /acme/tiny-cross-encoder/resolve/${FAKE_HF_COMMIT}/onnx/model.onnx`);
   // Only what transformers.js reads for fp32: not the q8 file, not vocab.txt.
   expect(hub.requests.some((r) => r.includes("model_quantized") || r.includes("vocab.txt"))).toBe(false);
   const repo = join(cache, REPO_FOLDER);
-  expect(readFileSync(join(repo, "refs", "main"), "utf8")).toBe(FAKE_COMMIT);
-  const snapshot = join(repo, "snapshots", FAKE_COMMIT);
+  expect(readFileSync(join(repo, "refs", "main"), "utf8")).toBe(FAKE_HF_COMMIT);
+  const snapshot = join(repo, "snapshots", FAKE_HF_COMMIT);
   for (const file of ["config.json", "tokenizer.json", "tokenizer_config.json", "onnx/model.onnx"]) {
     expect(lstatSync(join(snapshot, file)).isSymbolicLink()).toBe(true);
   }
@@ -75,7 +82,7 @@ test("a model in the cache (as the demo or huggingface_hub leave it) loads witho
   cpSync(CROSS_ENCODER, snapshot, { recursive: true });
   mkdirSync(join(home, "hub", REPO_FOLDER, "refs"));
   writeFileSync(join(home, "hub", REPO_FOLDER, "refs", "main"), "feedface");
-  const hub = await startFakeHub(REPOS);
+  const hub = await startFakeHfHub(REPOS);
   try {
     const env = { HF_ENDPOINT: hub.url, HF_HOME: home };
     expect(hfCacheDir(env)).toBe(join(home, "hub"));
@@ -102,7 +109,7 @@ test("a model in the cache (as the demo or huggingface_hub leave it) loads witho
 });
 
 test("a download is reused: the second load (even with the hub gone) reads the cache", async () => {
-  const hub = await startFakeHub(REPOS);
+  const hub = await startFakeHfHub(REPOS);
   const cache = newCache();
   const env = { HF_ENDPOINT: hub.url, HF_HUB_CACHE: cache };
   await (
@@ -120,12 +127,12 @@ test("a download is reused: the second load (even with the hub gone) reads the c
   expect(again.dtype).toBe("q8");
   await again.dispose();
   // Only q8's ONNX file was fetched.
-  expect(existsSync(join(cache, REPO_FOLDER, "snapshots", FAKE_COMMIT, "onnx", "model.onnx"))).toBe(false);
+  expect(existsSync(join(cache, REPO_FOLDER, "snapshots", FAKE_HF_COMMIT, "onnx", "model.onnx"))).toBe(false);
 });
 
 test("a gated model: HF_TOKEN (reranker-hf's api_key for a local model) is sent to the hub as a bearer token", async () => {
   const seen: (string | undefined)[] = [];
-  const hub = await startFakeHub(REPOS, (req, res) => {
+  const hub = await startFakeHfHub(REPOS, (req, res) => {
     seen.push(req.headers.authorization);
     if (req.headers.authorization === "Bearer hf_gated") return false;
     res
@@ -166,7 +173,7 @@ test("a gated model: HF_TOKEN (reranker-hf's api_key for a local model) is sent 
 });
 
 test("a hub that never answers fails within HF_HUB_ETAG_TIMEOUT, naming the model and where it looked", async () => {
-  const hub = await startFakeHub(REPOS, () => true); // accepts, never responds
+  const hub = await startFakeHfHub(REPOS, () => true); // accepts, never responds
   const cache = newCache();
   try {
     const started = Date.now();
@@ -192,13 +199,10 @@ test("a hub that never answers fails within HF_HUB_ETAG_TIMEOUT, naming the mode
 
 test("a download whose body stalls is abandoned after HF_HUB_DOWNLOAD_TIMEOUT; no partial file is linked; a retry completes", async () => {
   const cache = newCache();
-  const stalled = await startFakeHub(REPOS, (req, res, file) => {
-    if (file !== "onnx/model.onnx" || req.headers.range === "bytes=0-0" || req.method === "HEAD") return false;
-    res
-      .writeHead(200, { "content-length": "100000", "content-type": "application/octet-stream" })
-      .write(Buffer.alloc(100));
-    return true;
-  });
+  const stalled = await startFakeHfHub(
+    REPOS,
+    hfHubFault((file) => file === "onnx/model.onnx", "stall"),
+  );
   const env = { HF_ENDPOINT: stalled.url, HF_HUB_CACHE: cache, HF_HUB_DOWNLOAD_TIMEOUT: "0.5" };
   try {
     const started = Date.now();
@@ -212,11 +216,11 @@ test("a download whose body stalls is abandoned after HF_HUB_DOWNLOAD_TIMEOUT; n
     expect(err.code).toBe("MODEL_UNAVAILABLE");
     expect(err.retryable).toBe(true);
     expect(err.message).toContain("download stalled for 500 ms (HF_HUB_DOWNLOAD_TIMEOUT)");
-    expect(existsSync(join(cache, REPO_FOLDER, "snapshots", FAKE_COMMIT, "onnx", "model.onnx"))).toBe(false);
+    expect(existsSync(join(cache, REPO_FOLDER, "snapshots", FAKE_HF_COMMIT, "onnx", "model.onnx"))).toBe(false);
   } finally {
     await stalled.close();
   }
-  const hub = await startFakeHub(REPOS);
+  const hub = await startFakeHfHub(REPOS);
   try {
     const ce = await CrossEncoder.load({
       provider: "test",
@@ -248,7 +252,7 @@ test("the cache folder follows huggingface_hub: HF_HUB_CACHE, else $HF_HOME/hub,
 });
 
 test("a model the hub does not have is a not-found error, not retryable", async () => {
-  const hub = await startFakeHub(REPOS);
+  const hub = await startFakeHfHub(REPOS);
   try {
     const env = { HF_ENDPOINT: hub.url, HF_HUB_CACHE: newCache() };
     const err = await CrossEncoder.load({ provider: "test", model: "acme/does-not-exist", device: "cpu", env }).catch(
@@ -265,7 +269,7 @@ test("a model the hub does not have is a not-found error, not retryable", async 
 });
 
 test("a repo without the dtype's ONNX file names the file, is not retryable, and downloads nothing else", async () => {
-  const hub = await startFakeHub(REPOS);
+  const hub = await startFakeHfHub(REPOS);
   try {
     const env = { HF_ENDPOINT: hub.url, HF_HUB_CACHE: newCache() };
     const err = await CrossEncoder.load({
@@ -286,7 +290,7 @@ test("a repo without the dtype's ONNX file names the file, is not retryable, and
 });
 
 test("an unreachable hub (connection refused) fails at once", async () => {
-  const hub = await startFakeHub(REPOS);
+  const hub = await startFakeHfHub(REPOS);
   const url = hub.url;
   await hub.close();
   const started = Date.now();
@@ -301,7 +305,7 @@ test("an unreachable hub (connection refused) fails at once", async () => {
 });
 
 test("HF_HUB_OFFLINE=1, local_files_only and transformers.js env.allowRemoteModels = false never ask the hub, and say so", async () => {
-  const hub = await startFakeHub(REPOS);
+  const hub = await startFakeHfHub(REPOS);
   const cache = newCache();
   try {
     for (const options of [

@@ -32,14 +32,14 @@ test("a RoBERTa-style template: <s> A </s></s> B </s>; one token type for a one-
   const probed = probeTemplate(tok, true);
   expect(probed).toMatchObject({ prefix: [101], middle: [102, 102], suffix: [102], typeA: 0 });
   // The CrossEncoder applies this when config.type_vocab_size is 1 (RoBERTa, XLM-R).
-  const t = withSingleTokenType(probed);
-  const a = tok.encode("what is the capital of france", { add_special_tokens: false });
-  const b = tok.encode("paris is the capital of france .", { add_special_tokens: false });
-  const enc = encodePair(t, a, b, 512);
-  expect(enc.ids).toEqual([101, ...a, 102, 102, ...b, 102]);
+  const template = withSingleTokenType(probed);
+  const idsA = tok.encode("what is the capital of france", { add_special_tokens: false });
+  const idsB = tok.encode("paris is the capital of france .", { add_special_tokens: false });
+  const enc = encodePair(template, idsA, idsB, 512);
+  expect(enc.ids).toEqual([101, ...idsA, 102, 102, ...idsB, 102]);
   expect(enc.types.every((x) => x === 0)).toBe(true);
   // longest_first with four special tokens: a 12-token budget leaves 8 for the texts.
-  const cut = encodePair(t, a, b, 12);
+  const cut = encodePair(template, idsA, idsB, 12);
   expect(cut.ids).toHaveLength(12);
   expect(cut.ids.slice(-1)).toEqual([102]);
   expect(probeTemplate(tok, false)).toMatchObject({ prefix: [101], suffix: [102] });

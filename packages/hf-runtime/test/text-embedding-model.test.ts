@@ -37,7 +37,7 @@ test("cls pooling takes the first token's state", async () => {
     sentences.map((s) => s.text),
     { pooling: "cls" },
   );
-  vectors.forEach((v, i) => expect(maxDiff(v, sentences[i]!.cls_normalized)).toBeLessThan(1e-5));
+  for (const [i, vector] of vectors.entries()) expect(maxDiff(vector, sentences[i]!.cls_normalized)).toBeLessThan(1e-5);
 });
 
 test("normalize: false leaves the pooled vector as it is", async () => {
@@ -55,7 +55,7 @@ test("batch_size changes the number of model calls, not the vectors", async () =
   const mid = model.modelCalls;
   const all = await model.embed(texts, { batchSize: 64, callOverheadTokens: 1e9 });
   expect(model.modelCalls - mid).toBe(1);
-  one.forEach((v, i) => expect(maxDiff(v, all[i]!)).toBeLessThan(1e-6));
+  for (const [i, vector] of one.entries()) expect(maxDiff(vector, all[i]!)).toBeLessThan(1e-6);
 });
 
 test("a long text is cut at max_length and keeps its final [SEP]", () => {

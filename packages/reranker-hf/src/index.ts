@@ -20,7 +20,13 @@ import {
   type ProviderContext,
   type Reranker,
 } from "@mem0/core";
-import { localModelFields, teiApiKey } from "@mem0/hf-hosted";
+import {
+  checkLocalOrHosted,
+  localModelFields,
+  localModelSettings,
+  TEI_DEFAULT_MAX_BATCH,
+  teiApiKey,
+} from "@mem0/hf-hosted";
 import { apiKeyPath, requireApiKey, retryPolicyFrom } from "@mem0/provider-utils";
 import { z } from "zod";
 import { InferenceReranker } from "./inference-reranker.js";
@@ -31,9 +37,12 @@ export { TeiReranker } from "./tei-reranker.js";
 
 export const DEFAULT_MODEL = "BAAI/bge-reranker-base";
 
-const LOCAL_ONLY = ["device", "dtype", "threads", "max_length", "local_files_only"] as const;
-// api_key is not hosted-only: with a local model it is the hub token for gated downloads (as in Mem0).
-const HOSTED_ONLY = ["timeout_ms", "max_retries", "base_url"] as const;
+const checkBackendKeys = checkLocalOrHosted({
+  hostedBy: ["endpoint_url", "provider"],
+  bothHosted: "endpoint_url (a TEI server) and provider (Hugging Face Inference) are two different backends; set one",
+  // api_key is not hosted-only: with a local model it is the hub token for gated downloads (as in Mem0).
+  hostedOnly: ["timeout_ms", "max_retries"],
+});
 
 export const configSchema = providerConfigSchema({
   ...localModelFields,
@@ -44,33 +53,17 @@ export const configSchema = providerConfigSchema({
   endpoint_url: fields.url().optional(),
   /** A Hugging Face Inference Provider, e.g. "hf-inference". */
   provider: fields.nonEmptyString().optional(),
-  /** For Hugging Face Inference (else HF_TOKEN), a TEI server started with --api-key, or the hub token for a local gated model. */
+  /**
+   * For Hugging Face Inference (else HF_TOKEN), a TEI server started with --api-key, or the hub
+   * token for a local gated model.
+   */
   api_key: fields.apiKey().optional(),
   /** A dedicated Inference Endpoint URL for `provider` (or a compatible test server). */
   base_url: fields.url().optional(),
   timeout_ms: fields.positiveInt().optional(),
   max_retries: fields.nonNegativeInt().optional(),
 }).superRefine((config, ctx) => {
-  // A key that does nothing in the chosen mode is an error, not silently ignored.
-  const hosted = config.endpoint_url !== undefined || config.provider !== undefined;
-  if (config.endpoint_url !== undefined && config.provider !== undefined) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["provider"],
-      message: "endpoint_url (a TEI server) and provider (Hugging Face Inference) are two different backends; set one",
-    });
-  }
-  for (const key of hosted ? LOCAL_ONLY : HOSTED_ONLY) {
-    if (config[key] !== undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: [key],
-        message: hosted
-          ? "applies to a local model only, not with endpoint_url or provider"
-          : "applies only with endpoint_url or provider (hosted models)",
-      });
-    }
-  }
+  checkBackendKeys(config, ctx);
   if (config.batch_size !== undefined && config.provider !== undefined) {
     ctx.addIssue({
       code: "custom",
@@ -123,7 +116,7 @@ export async function createHuggingFaceReranker(
       topK: config.top_k,
       policy,
       // batch_size here is texts per request; TEI refuses more than its --max-client-batch-size (32).
-      maxBatchSize: config.batch_size ?? 32,
+      maxBatchSize: config.batch_size ?? TEI_DEFAULT_MAX_BATCH,
     });
   }
   if (config.provider) {
@@ -147,13 +140,8 @@ export async function createHuggingFaceReranker(
   const local = new LocalCrossEncoderReranker({
     provider: "huggingface",
     model,
-    device: config.device ?? "auto",
-    dtype: config.dtype ?? "fp32",
-    threads: config.threads,
-    batchSize: config.batch_size ?? 32,
-    maxLength: config.max_length ?? 512,
+    ...localModelSettings(config),
     activation: normalize ? "sigmoid" : "none",
-    localFilesOnly: config.local_files_only ?? false,
     topK: config.top_k,
     env: config.api_key !== undefined ? { ...env, HF_TOKEN: config.api_key } : env,
   });

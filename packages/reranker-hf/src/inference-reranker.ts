@@ -41,7 +41,7 @@ function relevanceOf(output: unknown, normalize: boolean): number | undefined {
   )
     return undefined;
   let logit: number | undefined;
-  if (labels.length === 1) logit = labels[0]!.score;
+  if (labels.length === 1) logit = labels[0]?.score;
   else {
     const byLabel = new Map(labels.map((l) => [l.label, l.score]));
     const relevant = byLabel.get("LABEL_1") ?? byLabel.get("relevant");
@@ -74,7 +74,7 @@ export class InferenceReranker implements Reranker {
     checkRerankInput(query, documents);
     if (documents.length === 0) return [];
     options.signal?.throwIfAborted();
-    const o = this.#options;
+    const settings = this.#options;
     const scores = await Promise.all(
       documents.map((document) =>
         this.#limit(() =>
@@ -83,11 +83,11 @@ export class InferenceReranker implements Reranker {
             async (signal) => {
               const output = await this.#client.textClassification(
                 {
-                  model: o.model,
+                  model: settings.model,
                   // A dedicated endpoint is addressed by URL alone (the client refuses both).
-                  ...(o.endpointUrl
-                    ? { endpointUrl: o.endpointUrl }
-                    : { provider: o.inferenceProvider as "hf-inference" }),
+                  ...(settings.endpointUrl
+                    ? { endpointUrl: settings.endpointUrl }
+                    : { provider: settings.inferenceProvider as "hf-inference" }),
                   // transformers' text-classification pipeline takes a sentence pair as {text, text_pair}.
                   inputs: { text: query, text_pair: document } as unknown as string,
                   parameters: { function_to_apply: "none" },
@@ -96,12 +96,12 @@ export class InferenceReranker implements Reranker {
                 { signal, retry_on_error: false },
               );
               if (options.meta) addCount(options.meta, "requests", 1);
-              const score = relevanceOf(output, o.normalize);
+              const score = relevanceOf(output, settings.normalize);
               if (score === undefined || !Number.isFinite(score))
                 throw badResponseError("huggingface", "text-classification returned no usable relevance score");
               return score;
             },
-            { policy: o.policy, signal: options.signal, meta: options.meta, secrets: [o.apiKey] },
+            { policy: settings.policy, signal: options.signal, meta: options.meta, secrets: [settings.apiKey] },
           ),
         ),
       ),

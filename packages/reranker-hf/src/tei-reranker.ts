@@ -48,7 +48,7 @@ export class TeiReranker implements Reranker {
         meta: options.meta,
       });
       const scores = new Array<number>(documents.length);
-      for (const r of ranks) scores[r.index] = r.score;
+      for (const rank of ranks) scores[rank.index] = rank.score;
       return rankScores(scores, options.top_k);
     } catch (err) {
       if (!isBatchLimitError(err) || documents.length <= 1) throw err;

@@ -61,10 +61,10 @@ const config = () => ({
 });
 
 test("one {text, text_pair} request per document; logits back; sigmoid applied here", async () => {
-  const r = await createHuggingFaceReranker(config(), { HF_TOKEN: KEY });
+  const reranker = await createHuggingFaceReranker(config(), { HF_TOKEN: KEY });
   const documents = ["alice likes ramen", "the printer is broken", "ramen shop"];
   const meta: Record<string, unknown> = {};
-  const out = await r.rerank("which ramen does alice like", documents, { meta });
+  const out = await reranker.rerank("which ramen does alice like", documents, { meta });
   expect(server.calls).toHaveLength(3);
   expect(server.calls.map((c) => (c.body as { inputs: { text_pair: string } }).inputs.text_pair).sort()).toEqual(
     [...documents].sort(),
@@ -76,15 +76,15 @@ test("one {text, text_pair} request per document; logits back; sigmoid applied h
 });
 
 test("normalize: false returns the logits", async () => {
-  const r = await createHuggingFaceReranker({ ...config(), normalize: false }, { HF_TOKEN: KEY });
-  const [o] = await r.rerank("alice ramen", ["alice ramen"]);
+  const reranker = await createHuggingFaceReranker({ ...config(), normalize: false }, { HF_TOKEN: KEY });
+  const [o] = await reranker.rerank("alice ramen", ["alice ramen"]);
   expect(o!.score).toBeCloseTo(logit(lexicalScore("alice ramen", "alice ramen")), 6);
 });
 
 test("503 is retried; 401 is not, and never shows the token", async () => {
-  const r = await createHuggingFaceReranker(config(), { HF_TOKEN: KEY });
+  const reranker = await createHuggingFaceReranker(config(), { HF_TOKEN: KEY });
   server.inject({ type: "status", status: 503 });
-  await expect(r.rerank("q", ["d"])).resolves.toHaveLength(1);
+  await expect(reranker.rerank("q", ["d"])).resolves.toHaveLength(1);
   expect(server.calls.map((c) => c.status)).toEqual([503, 200]);
 
   server.reset();
@@ -109,8 +109,8 @@ test("a server that echoes the token (body near the 300-character cut, headers) 
       server.reset();
       const token = `hf_echoed_token_${status}_abcdef0123456789`;
       server.always({ type: "status", status });
-      const r = await createHuggingFaceReranker({ ...config(), api_key: token, max_retries: 0 });
-      const err = await r.rerank("q", ["d"]).catch((e) => e);
+      const reranker = await createHuggingFaceReranker({ ...config(), api_key: token, max_retries: 0 });
+      const err = await reranker.rerank("q", ["d"]).catch((e) => e);
       expect(err).toMatchObject({ status });
       expect(server.calls[0]!.headers.authorization).toBe(`Bearer ${token}`);
       expect(`${err.message} ${JSON.stringify(err)}`).not.toContain(token.slice(0, 12));

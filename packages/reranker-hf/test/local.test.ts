@@ -22,34 +22,34 @@ describeRerankerConformance(
 
 test("defaults to BAAI/bge-reranker-base, run locally", async () => {
   expect(DEFAULT_MODEL).toBe("BAAI/bge-reranker-base");
-  const r = await createHuggingFaceReranker({});
-  expect(r).toBeInstanceOf(LocalCrossEncoderReranker);
-  expect(r.model).toBe("BAAI/bge-reranker-base");
+  const reranker = await createHuggingFaceReranker({});
+  expect(reranker).toBeInstanceOf(LocalCrossEncoderReranker);
+  expect(reranker.model).toBe("BAAI/bge-reranker-base");
 });
 
 describe("normalize", () => {
   test("default true: the sigmoid of each logit, so a single result keeps its real score (Mem0 #5714 made it 0)", async () => {
-    const r = await createHuggingFaceReranker({ model: CROSS_ENCODER, device: "cpu" });
-    const p = pairs[2]!;
-    const [only] = await r.rerank(p.query, [p.document]);
-    expect(only!.score).toBeCloseTo(sigmoid(p.logit), 4);
+    const reranker = await createHuggingFaceReranker({ model: CROSS_ENCODER, device: "cpu" });
+    const pair = pairs[2]!;
+    const [only] = await reranker.rerank(pair.query, [pair.document]);
+    expect(only!.score).toBeCloseTo(sigmoid(pair.logit), 4);
     expect(only!.score).toBeGreaterThan(0);
     // Tied candidates keep equal, non-zero scores (min-max would make them all 0).
-    const tied = await r.rerank(p.query, [p.document, p.document, p.document]);
-    for (const t of tied) expect(t.score).toBeCloseTo(sigmoid(p.logit), 4);
+    const tied = await reranker.rerank(pair.query, [pair.document, pair.document, pair.document]);
+    for (const t of tied) expect(t.score).toBeCloseTo(sigmoid(pair.logit), 4);
     // A score does not depend on which other candidates came with it.
-    const mixed = await r.rerank(p.query, [pairs[0]!.document, p.document, pairs[4]!.document]);
+    const mixed = await reranker.rerank(pair.query, [pairs[0]!.document, pair.document, pairs[4]!.document]);
     expect(mixed.find((m) => m.index === 1)!.score).toBeCloseTo(only!.score, 5);
-    await r.close?.();
+    await reranker.close?.();
   });
 
   test("false: the raw logits", async () => {
-    const r = await createHuggingFaceReranker({ model: CROSS_ENCODER, device: "cpu", normalize: false });
-    const out = await r.rerank(pairs[0]!.query, [pairs[0]!.document, pairs[1]!.document]);
+    const reranker = await createHuggingFaceReranker({ model: CROSS_ENCODER, device: "cpu", normalize: false });
+    const out = await reranker.rerank(pairs[0]!.query, [pairs[0]!.document, pairs[1]!.document]);
     expect(out.map((o) => o.index)).toEqual([1, 0]);
     expect(out[0]!.score).toBeCloseTo(pairs[1]!.logit, 4);
     expect(out[1]!.score).toBeCloseTo(pairs[0]!.logit, 4);
-    await r.close?.();
+    await reranker.close?.();
   });
 });
 

@@ -10,7 +10,7 @@ import {
   startTeiServer,
   type TeiServer,
 } from "@mem0/testkit";
-import { createHuggingFaceReranker, TeiReranker } from "../src/index.js";
+import { createHuggingFaceReranker, type TeiReranker } from "../src/index.js";
 
 const QUERY = "which ramen does alice like";
 const docs = (n: number) =>
@@ -30,9 +30,9 @@ describe("TEI /rerank", () => {
   beforeEach(() => void server.reset());
 
   test("sends query, texts, raw_scores and truncate as TEI expects, and returns TEI's sigmoid scores by index", async () => {
-    const r = await createHuggingFaceReranker({ endpoint_url: server.url });
+    const reranker = await createHuggingFaceReranker({ endpoint_url: server.url });
     const documents = docs(6);
-    const out = await r.rerank(QUERY, documents);
+    const out = await reranker.rerank(QUERY, documents);
     const [call] = server.callsTo("/rerank");
     expect(call!.body).toEqual({
       query: QUERY,
@@ -47,17 +47,17 @@ describe("TEI /rerank", () => {
   });
 
   test("normalize: false asks for raw scores (logits)", async () => {
-    const r = await createHuggingFaceReranker({ endpoint_url: server.url, normalize: false });
-    const out = await r.rerank(QUERY, docs(3));
+    const reranker = await createHuggingFaceReranker({ endpoint_url: server.url, normalize: false });
+    const out = await reranker.rerank(QUERY, docs(3));
     expect((server.callsTo("/rerank")[0]!.body as { raw_scores: boolean }).raw_scores).toBe(true);
     expect(out.some((o) => o.score < 0 || o.score > 1)).toBe(true);
   });
 
   test("100 candidates go out as requests of at most 32 texts, merged back by index", async () => {
-    const r = await createHuggingFaceReranker({ endpoint_url: `${server.url}/` });
+    const reranker = await createHuggingFaceReranker({ endpoint_url: `${server.url}/` });
     const documents = docs(100);
     const meta: Record<string, unknown> = {};
-    const out = await r.rerank(QUERY, documents, { meta });
+    const out = await reranker.rerank(QUERY, documents, { meta });
     const calls = server.callsTo("/rerank");
     expect(calls.map((c) => (c.body as { texts: string[] }).texts.length)).toEqual([32, 32, 32, 4]);
     expect(calls.every((c) => c.status === 200)).toBe(true);
@@ -70,15 +70,15 @@ describe("TEI /rerank", () => {
   test("a server with a lower batch limit answers 413; the chunk is halved and the limit remembered", async () => {
     const small = await startTeiServer({ maxClientBatchSize: 10 });
     try {
-      const r = (await createHuggingFaceReranker({ endpoint_url: small.url })) as TeiReranker;
+      const reranker = (await createHuggingFaceReranker({ endpoint_url: small.url })) as TeiReranker;
       const documents = docs(40);
-      const out = await r.rerank(QUERY, documents);
+      const out = await reranker.rerank(QUERY, documents);
       expect(out).toHaveLength(40);
       for (const item of out) expect(item.score).toBeCloseTo(lexicalScore(QUERY, documents[item.index]!), 6);
       expect(small.calls.some((c) => c.status === 413)).toBe(true);
-      expect(r.client.batchLimit).toBeLessThanOrEqual(10);
+      expect(reranker.client.batchLimit).toBeLessThanOrEqual(10);
       small.reset();
-      await r.rerank(QUERY, documents);
+      await reranker.rerank(QUERY, documents);
       expect(small.calls.every((c) => c.status === 200)).toBe(true);
     } finally {
       await small.close();
@@ -88,9 +88,9 @@ describe("TEI /rerank", () => {
   test("a body over the payload limit (413, plain text) is split too", async () => {
     const tight = await startTeiServer({ payloadLimit: 4_000 });
     try {
-      const r = await createHuggingFaceReranker({ endpoint_url: tight.url });
+      const reranker = await createHuggingFaceReranker({ endpoint_url: tight.url });
       const documents = Array.from({ length: 8 }, (_, i) => `alice ramen ${i} ${"filler ".repeat(120)}`);
-      const out = await r.rerank(QUERY, documents);
+      const out = await reranker.rerank(QUERY, documents);
       expect(out).toHaveLength(8);
       expect(tight.calls.some((c) => c.status === 413)).toBe(true);
     } finally {
@@ -99,16 +99,16 @@ describe("TEI /rerank", () => {
   });
 
   test("429 Overloaded is retried; 424 Backend is not", async () => {
-    const r = await createHuggingFaceReranker({ endpoint_url: server.url, ...FAST });
+    const reranker = await createHuggingFaceReranker({ endpoint_url: server.url, ...FAST });
     server.inject({ type: "status", status: 429 }, { path: "/rerank" });
     const meta: Record<string, unknown> = {};
-    await expect(r.rerank(QUERY, docs(3), { meta })).resolves.toHaveLength(3);
+    await expect(reranker.rerank(QUERY, docs(3), { meta })).resolves.toHaveLength(3);
     expect(server.callsTo("/rerank").map((c) => c.status)).toEqual([429, 200]);
     expect(meta.retries).toBe(1);
 
     server.reset();
     server.inject({ type: "status", status: 424 }, { path: "/rerank" });
-    await expect(r.rerank(QUERY, docs(3))).rejects.toMatchObject({
+    await expect(reranker.rerank(QUERY, docs(3))).rejects.toMatchObject({
       status: 424,
       retryable: false,
       message: expect.stringMatching(/424.*Backend/),
@@ -135,19 +135,19 @@ describe("TEI /rerank", () => {
   });
 
   test("used by Memory.search", async () => {
-    const m = await Memory.fromConfig({
+    const memory = await Memory.fromConfig({
       vector_store: { provider: "memory" },
       reranker: { provider: "huggingface", config: { endpoint_url: server.url } },
     });
     try {
       for (const t of ["Alice likes tonkotsu ramen", "The printer is broken", "Ramen shop opens at noon"])
-        await m.add(t, { user_id: "alice", infer: false });
-      const r = await m.search(QUERY, { user_id: "alice", limit: 2 });
-      expect(r.reranked).toBe(true);
-      expect(r.results[0]!.memory).toBe("Alice likes tonkotsu ramen");
-      expect(r.rerank?.meta).toMatchObject({ requests: 1 });
+        await memory.add(t, { user_id: "alice", infer: false });
+      const response = await memory.search(QUERY, { user_id: "alice", limit: 2 });
+      expect(response.reranked).toBe(true);
+      expect(response.results[0]!.memory).toBe("Alice likes tonkotsu ramen");
+      expect(response.rerank?.meta).toMatchObject({ requests: 1 });
     } finally {
-      await m.close();
+      await memory.close();
     }
   });
 });

@@ -8,7 +8,13 @@
  */
 import { defineReranker, fields, providerConfigSchema, type ProviderContext } from "@mem0/core";
 import { z } from "zod";
-import { ACTIVATIONS, enumField, LocalCrossEncoderReranker, localModelFields } from "@mem0/hf-runtime";
+import {
+  ACTIVATIONS,
+  enumField,
+  LocalCrossEncoderReranker,
+  localModelFields,
+  localModelSettings,
+} from "@mem0/hf-runtime";
 
 /** The ONNX export of cross-encoder/ms-marco-MiniLM-L-6-v2, the model Mem0's docs use. */
 export const DEFAULT_MODEL = "Xenova/ms-marco-MiniLM-L-6-v2";
@@ -23,12 +29,13 @@ export const configSchema = providerConfigSchema({
   normalize: z.boolean({ error: "expected a boolean" }).optional(),
   /** Mem0 (Python) shows a tqdm bar while scoring; see ignoredKeys. */
   show_progress_bar: z.boolean({ error: "expected a boolean" }).optional(),
-}).superRefine((c, ctx) => {
-  if (c.normalize !== undefined && c.activation !== undefined && (c.activation === "sigmoid") !== c.normalize) {
+}).superRefine((config, ctx) => {
+  const { activation, normalize } = config;
+  if (normalize !== undefined && activation !== undefined && (activation === "sigmoid") !== normalize) {
     ctx.addIssue({
       code: "custom",
       path: ["normalize"],
-      message: `contradicts activation: ${c.activation}; give one of them`,
+      message: `contradicts activation: ${activation}; give one of them`,
     });
   }
 });
@@ -42,14 +49,8 @@ export function createSentenceTransformerReranker(
   return new LocalCrossEncoderReranker({
     provider: "sentence_transformer",
     model: config.model ?? DEFAULT_MODEL,
-    // Mem0 (Python) leaves the device to sentence-transformers, which takes the GPU when there is one.
-    device: config.device ?? "auto",
-    dtype: config.dtype ?? "fp32",
-    threads: config.threads,
-    batchSize: config.batch_size ?? 32,
-    maxLength: config.max_length ?? 512,
+    ...localModelSettings(config),
     activation: config.activation ?? (config.normalize === false ? "none" : "sigmoid"),
-    localFilesOnly: config.local_files_only ?? false,
     topK: config.top_k,
     env,
   });

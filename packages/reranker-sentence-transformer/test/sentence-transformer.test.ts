@@ -86,22 +86,22 @@ describe("scores and order", () => {
       .map((score, index) => ({ index, score }))
       .sort((a, b) => b.score - a.score || a.index - b.index);
     for (const batch_size of [1, 4, 32]) {
-      const r = createSentenceTransformerReranker({ model: CROSS_ENCODER, device: "cpu", batch_size });
+      const reranker = createSentenceTransformerReranker({ model: CROSS_ENCODER, device: "cpu", batch_size });
       const meta: Record<string, unknown> = {};
-      const out = await r.rerank(query, documents, { meta });
+      const out = await reranker.rerank(query, documents, { meta });
       expect(meta.batches).toBeGreaterThanOrEqual(Math.ceil(documents.length / batch_size));
       expect(meta.batches).toBeLessThanOrEqual(documents.length);
       expect(out.map((x) => x.index)).toEqual(expected.map((x) => x.index));
-      out.forEach((x, i) => expect(x.score).toBeCloseTo(expected[i]!.score, 5));
-      await r.close();
+      for (const [i, item] of out.entries()) expect(item.score).toBeCloseTo(expected[i]!.score, 5);
+      await reranker.close();
     }
   });
 
   test("activation none returns the raw logits", async () => {
-    const r = createSentenceTransformerReranker({ model: CROSS_ENCODER, device: "cpu", activation: "none" });
-    const [item] = await r.rerank(pairs[3]!.query, [pairs[3]!.document]);
+    const reranker = createSentenceTransformerReranker({ model: CROSS_ENCODER, device: "cpu", activation: "none" });
+    const [item] = await reranker.rerank(pairs[3]!.query, [pairs[3]!.document]);
     expect(item!.score).toBeCloseTo(pairs[3]!.logit, 4);
-    await r.close();
+    await reranker.close();
   });
 
   test("Mem0's normalize (mem0ai cross_encoder test: raw logits when normalize is false): false → logits, true → sigmoid; a contradicting activation is refused", async () => {
@@ -123,7 +123,7 @@ describe("scores and order", () => {
   });
 
   test("show_progress_bar is accepted with one warning naming it", async () => {
-    const m = await Memory.fromConfig(
+    const memory = await Memory.fromConfig(
       {
         vector_store: { provider: "memory" },
         reranker: {
@@ -134,10 +134,10 @@ describe("scores and order", () => {
       { env: {} },
     );
     // No embedder is configured, so core also warns DEFAULT_EMBEDDER; the ignored key gives this one warning.
-    expect(m.warnings.filter((w) => w.code === "IGNORED_KEY").map((w) => w.key)).toEqual([
+    expect(memory.warnings.filter((w) => w.code === "IGNORED_KEY").map((w) => w.key)).toEqual([
       "reranker.config.show_progress_bar",
     ]);
-    await m.close();
+    await memory.close();
   });
 
   test("bad input is a typed error naming the argument", async () => {
@@ -159,46 +159,46 @@ describe("in Memory.search", () => {
   ];
 
   async function memoryWith(config: Record<string, unknown>) {
-    const m = await Memory.fromConfig({
+    const memory = await Memory.fromConfig({
       vector_store: { provider: "memory" },
       reranker: { provider: "sentence_transformer", config },
     });
-    for (const text of memories) await m.add(text, { user_id: "alice", infer: false });
-    return m;
+    for (const text of memories) await memory.add(text, { user_id: "alice", infer: false });
+    return memory;
   }
 
   test("reranks the candidate pool, reports what it did, and equals the reranker's own scores", async () => {
-    const m = await memoryWith({ model: CROSS_ENCODER, device: "cpu", batch_size: 2, top_k: 4 });
+    const memory = await memoryWith({ model: CROSS_ENCODER, device: "cpu", batch_size: 2, top_k: 4 });
     try {
-      const r = await m.search("what is the capital of france", { user_id: "alice", limit: 3 });
-      expect(r.reranked).toBe(true);
-      expect(r.rerank).toMatchObject({ provider: "sentence_transformer", model: CROSS_ENCODER, candidates: 4 });
-      expect(r.rerank?.meta).toMatchObject({ device: "cpu", dtype: "fp32", pairs: 4 });
-      expect(r.rerank?.meta?.batches).toBeGreaterThanOrEqual(2); // batch_size 2 honoured
-      expect(r.results).toHaveLength(3);
+      const response = await memory.search("what is the capital of france", { user_id: "alice", limit: 3 });
+      expect(response.reranked).toBe(true);
+      expect(response.rerank).toMatchObject({ provider: "sentence_transformer", model: CROSS_ENCODER, candidates: 4 });
+      expect(response.rerank?.meta).toMatchObject({ device: "cpu", dtype: "fp32", pairs: 4 });
+      expect(response.rerank?.meta?.batches).toBeGreaterThanOrEqual(2); // batch_size 2 honoured
+      expect(response.results).toHaveLength(3);
       const direct = createSentenceTransformerReranker({ model: CROSS_ENCODER, device: "cpu" });
       const scores = await direct.rerank("what is the capital of france", memories);
       await direct.close();
-      expect(r.results.map((x) => x.memory)).toEqual(scores.slice(0, 3).map((s) => memories[s.index]));
-      for (const x of r.results) expect(x.score).toBe(x.rerank_score);
+      expect(response.results.map((x) => x.memory)).toEqual(scores.slice(0, 3).map((s) => memories[s.index]));
+      for (const x of response.results) expect(x.score).toBe(x.rerank_score);
     } finally {
-      await m.close();
+      await memory.close();
     }
   });
 
   test("a missing model falls back to the vector order, with an error naming the model and where it looked", async () => {
-    const m = await memoryWith({ model: "/nonexistent/cross-encoder", device: "cpu" });
+    const memory = await memoryWith({ model: "/nonexistent/cross-encoder", device: "cpu" });
     try {
       const started = Date.now();
-      const r = await m.search("capital of france", { user_id: "alice", limit: 2 });
+      const response = await memory.search("capital of france", { user_id: "alice", limit: 2 });
       expect(Date.now() - started).toBeLessThan(3000);
-      expect(r.reranked).toBe(false);
-      expect(r.results).toHaveLength(2);
-      expect(r.rerank?.error).toMatch(
+      expect(response.reranked).toBe(false);
+      expect(response.results).toHaveLength(2);
+      expect(response.rerank?.error).toMatch(
         /model "\/nonexistent\/cross-encoder".*Looked in the local folder \/nonexistent\/cross-encoder/,
       );
     } finally {
-      await m.close();
+      await memory.close();
     }
   });
 

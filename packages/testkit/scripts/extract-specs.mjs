@@ -112,7 +112,7 @@ for (const job of JOBS) {
     operations: job.ops.map(([m, p]) => `${m.toUpperCase()} ${p}`),
     components: seen.size,
   };
-  writeFileSync(join(out, `${job.name}.json`), JSON.stringify(result, null, 1) + "\n");
+  writeFileSync(join(out, `${job.name}.json`), `${JSON.stringify(result, null, 1)}\n`);
   console.log(
     `${job.name}.json: ${job.ops.length} operations, ${seen.size} components, source sha256 ${sha256.slice(0, 16)}`,
   );

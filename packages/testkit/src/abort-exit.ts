@@ -30,12 +30,17 @@ export interface AbortExitResult {
 const CHILD = `
 const [core, mod] = await Promise.all([import("@mem0/core"), import(process.env.MEM0_ABORT_MODULE)]);
 core.registerProvider(mod.plugin ?? mod.default);
-const m = await core.Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: JSON.parse(process.env.MEM0_ABORT_RERANKER) });
-await m.add("alice likes ramen", { user_id: "u", infer: false });
-await m.add("the printer is broken", { user_id: "u", infer: false });
+const memory = await core.Memory.fromConfig({
+  vector_store: { provider: "memory" },
+  reranker: JSON.parse(process.env.MEM0_ABORT_RERANKER),
+});
+await memory.add("alice likes ramen", { user_id: "u", infer: false });
+await memory.add("the printer is broken", { user_id: "u", infer: false });
 const started = Date.now();
-const r = await m.search("ramen", { user_id: "u", rerank: true, timeout_ms: Number(process.env.MEM0_ABORT_TIMEOUT_MS) });
-process.stdout.write(JSON.stringify({ reranked: r.reranked, error: r.rerank?.error, ms: Date.now() - started }) + "\\n");
+const timeout_ms = Number(process.env.MEM0_ABORT_TIMEOUT_MS);
+const response = await memory.search("ramen", { user_id: "u", rerank: true, timeout_ms });
+const outcome = { reranked: response.reranked, error: response.rerank?.error, ms: Date.now() - started };
+process.stdout.write(JSON.stringify(outcome) + "\\n");
 `;
 
 /** Runs the child and measures how long it lives after its search answered. Kills it after `limitMs`. */

@@ -131,21 +131,26 @@ export function describeRerankFaultMatrix(target: FaultMatrixTarget): void {
     const memories = new Map<string, Memory>();
 
     const memoryFor = async (key: string) => {
-      let m = memories.get(key);
-      if (!m) {
-        m = await Memory.fromConfig({ vector_store: { provider: "memory" }, reranker: target.reranker(server, key) });
-        for (const text of MEMORIES) await m.add(text, { user_id: "alice", infer: false });
-        memories.set(key, m);
+      let searchMemory = memories.get(key);
+      if (!searchMemory) {
+        searchMemory = await Memory.fromConfig({
+          vector_store: { provider: "memory" },
+          reranker: target.reranker(server, key),
+        });
+        for (const text of MEMORIES) await searchMemory.add(text, { user_id: "alice", infer: false });
+        memories.set(key, searchMemory);
       }
-      return m;
+      return searchMemory;
     };
 
     beforeAll(async () => {
       server = await target.start();
       // Every case runs against a server that echoes the key, so each one also proves redaction.
       server.echoKey = true;
-      const m = await memoryFor(target.apiKey);
-      vectorOrder = (await m.search(QUERY, { user_id: "alice", limit: 4, rerank: false })).results.map((r) => r.memory);
+      const searchMemory = await memoryFor(target.apiKey);
+      vectorOrder = (await searchMemory.search(QUERY, { user_id: "alice", limit: 4, rerank: false })).results.map(
+        (r) => r.memory,
+      );
     });
     afterAll(async () => {
       await Promise.all([...memories.values()].map((m) => m.close()));
@@ -154,48 +159,58 @@ export function describeRerankFaultMatrix(target: FaultMatrixTarget): void {
     beforeEach(() => void server.reset());
 
     test("healthy server: reranks, with provider metadata", async () => {
-      const m = await memoryFor(target.apiKey);
-      const r = await m.search(QUERY, { user_id: "alice", limit: 4, rerank: true, timeout_ms: 2500 });
-      expect(r.reranked).toBe(true);
-      expect(r.rerank?.error).toBeUndefined();
-      expect(r.results[0]!.rerank_score).toBeDefined();
+      const searchMemory = await memoryFor(target.apiKey);
+      const searchResult = await searchMemory.search(QUERY, {
+        user_id: "alice",
+        limit: 4,
+        rerank: true,
+        timeout_ms: 2500,
+      });
+      expect(searchResult.reranked).toBe(true);
+      expect(searchResult.rerank?.error).toBeUndefined();
+      expect(searchResult.results[0]!.rerank_score).toBeDefined();
       expect(server.callsTo(target.path).length).toBeGreaterThanOrEqual(1);
       // The server echoed the key in warning and rate-limit headers; meta shows neither.
-      expect(JSON.stringify(r)).not.toContain(target.apiKey);
+      expect(JSON.stringify(searchResult)).not.toContain(target.apiKey);
     });
 
-    for (const c of RERANK_FAULT_CASES) {
-      const run = target.skip?.includes(c.name) ? test.skip : test;
+    for (const faultCase of RERANK_FAULT_CASES) {
+      const run = target.skip?.includes(faultCase.name) ? test.skip : test;
       run(
-        `${c.name}: vector order, reranked false, a useful error, in budget`,
+        `${faultCase.name}: vector order, reranked false, a useful error, in budget`,
         async () => {
-          if (c.fault) server.always(c.fault, { path: target.path });
-          const m = await memoryFor(c.wrongKey ? wrongKey : target.apiKey);
+          if (faultCase.fault) server.always(faultCase.fault, { path: target.path });
+          const searchMemory = await memoryFor(faultCase.wrongKey ? wrongKey : target.apiKey);
           const events: unknown[] = [];
           const onError = (e: unknown) => events.push(e);
-          m.on("rerank:error", onError);
+          searchMemory.on("rerank:error", onError);
           const started = performance.now();
           let response: SearchResponse;
           try {
-            response = await m.search(QUERY, { user_id: "alice", limit: 4, rerank: true, timeout_ms: c.timeoutMs });
+            response = await searchMemory.search(QUERY, {
+              user_id: "alice",
+              limit: 4,
+              rerank: true,
+              timeout_ms: faultCase.timeoutMs,
+            });
           } finally {
-            m.off("rerank:error", onError);
+            searchMemory.off("rerank:error", onError);
           }
           const elapsed = performance.now() - started;
           expect(response.reranked).toBe(false);
           expect(response.results.map((r) => r.memory)).toEqual(vectorOrder);
           for (const r of response.results) expect(r.rerank_score).toBeUndefined();
-          expect(response.rerank?.error).toMatch(c.error);
-          expect(elapsed).toBeLessThan(c.timeoutMs + margin);
+          expect(response.rerank?.error).toMatch(faultCase.error);
+          expect(elapsed).toBeLessThan(faultCase.timeoutMs + margin);
           expect(events).toHaveLength(1);
 
           const calls = server.callsTo(target.path).length;
-          const expected = c.calls(maxRetries);
+          const expected = faultCase.calls(maxRetries);
           if (expected === "≥1") expect(calls).toBeGreaterThanOrEqual(1);
           else expect(calls).toBe(expected);
-          if (c.minGapMs !== undefined) {
+          if (faultCase.minGapMs !== undefined) {
             const at = server.callsTo(target.path).map((call) => call.at);
-            for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(c.minGapMs);
+            for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(faultCase.minGapMs);
           }
 
           // Nothing leaks the key, not even the part before a 300-character cut: not the response,
@@ -210,7 +225,7 @@ export function describeRerankFaultMatrix(target: FaultMatrixTarget): void {
           await new Promise((r) => setTimeout(r, 250));
           expect(server.callsTo(target.path).length).toBe(calls);
         },
-        c.timeoutMs + 5000,
+        faultCase.timeoutMs + 5000,
       );
     }
 
@@ -234,9 +249,15 @@ export function describeRerankFaultMatrix(target: FaultMatrixTarget): void {
 
     test("rerank_fallback: false throws a RerankError instead, naming the provider", async () => {
       server.always({ type: "status", status: 500 }, { path: target.path });
-      const m = await memoryFor(target.apiKey);
+      const searchMemory = await memoryFor(target.apiKey);
       await expect(
-        m.search(QUERY, { user_id: "alice", limit: 4, rerank: true, rerank_fallback: false, timeout_ms: 2500 }),
+        searchMemory.search(QUERY, {
+          user_id: "alice",
+          limit: 4,
+          rerank: true,
+          rerank_fallback: false,
+          timeout_ms: 2500,
+        }),
       ).rejects.toMatchObject({
         code: "RERANK_FAILED",
         message: expect.stringMatching(/500/),

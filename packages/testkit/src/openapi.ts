@@ -52,14 +52,14 @@ export function normalizeNullable(node: unknown): unknown {
 }
 
 function formatErrors(errors: ErrorObject[] | null | undefined): string[] {
-  const lines = (errors ?? []).map((e) => {
+  const lines = (errors ?? []).map((issue) => {
     const extra =
-      e.keyword === "additionalProperties"
-        ? ` (${String((e.params as { additionalProperty?: string }).additionalProperty)})`
-        : e.keyword === "enum"
-          ? ` (${JSON.stringify((e.params as { allowedValues?: unknown }).allowedValues)})`
+      issue.keyword === "additionalProperties"
+        ? ` (${String((issue.params as { additionalProperty?: string }).additionalProperty)})`
+        : issue.keyword === "enum"
+          ? ` (${JSON.stringify((issue.params as { allowedValues?: unknown }).allowedValues)})`
           : "";
-    return `${e.instancePath || "(body)"}: ${e.message ?? e.keyword}${extra}`;
+    return `${issue.instancePath || "(body)"}: ${issue.message ?? issue.keyword}${extra}`;
   });
   return [...new Set(lines)];
 }
@@ -112,7 +112,8 @@ export class OpenApiSpec {
   validateRequest(method: string, path: string, body: unknown): ValidationResult {
     const op = this.operation(method, path);
     if (!op.requestBody?.content?.["application/json"]?.schema) return { ok: true, errors: [] };
-    const pointer = `/paths/${escapePointer(path)}/${method.toLowerCase()}/requestBody/content/application~1json/schema`;
+    const operation = `/paths/${escapePointer(path)}/${method.toLowerCase()}`;
+    const pointer = `${operation}/requestBody/content/application~1json/schema`;
     const fn = this.validator(pointer);
     return fn(body) ? { ok: true, errors: [] } : { ok: false, errors: formatErrors(fn.errors) };
   }

@@ -40,14 +40,14 @@ test("search and getAll return exactly the scoped memories the reference evaluat
       filterArb,
       fc.boolean(),
       async ({ records, scope }, filters, rerank) => {
-        const m = await Memory.fromConfig({
+        const memory = await Memory.fromConfig({
           vector_store: { provider: "memory" },
           reranker: { provider: "reverse-for-properties" },
         });
         const expected = new Set<string>();
         const node = parseFilters(filters);
         for (const r of records) {
-          const { results } = await m.add(r.memory, {
+          const { results } = await memory.add(r.memory, {
             user_id: r.user_id,
             ...(r.agent_id ? { agent_id: r.agent_id } : {}),
             metadata: r.metadata,
@@ -61,9 +61,9 @@ test("search and getAll return exactly the scoped memories the reference evaluat
         // Some but not all records: the answers that tell a right scope and filter from a wrong one.
         if (expected.size > 0 && expected.size < records.length) partial++;
         const limit = Math.max(1, records.length);
-        const all = await m.getAll({ ...scope, filters, limit });
+        const all = await memory.getAll({ ...scope, filters, limit });
         expect(new Set(all.results.map((x) => x.id))).toEqual(expected);
-        const found = await m.search("sushi ramen movie", { ...scope, filters, limit, rerank });
+        const found = await memory.search("sushi ramen movie", { ...scope, filters, limit, rerank });
         expect(new Set(found.results.map((x) => x.id))).toEqual(expected);
         expect(found.reranked).toBe(rerank && expected.size > 0);
       },
@@ -77,7 +77,7 @@ test("search and getAll return exactly the scoped memories the reference evaluat
 /** Every key of a filter object, at any depth, and "*" for an exists condition. */
 function filterKeys(value: unknown, into: Set<string>): Set<string> {
   if (value === "*") into.add('"*"');
-  if (Array.isArray(value)) value.forEach((v) => filterKeys(v, into));
+  if (Array.isArray(value)) for (const item of value) filterKeys(item, into);
   else if (typeof value === "object" && value !== null) {
     for (const [k, v] of Object.entries(value)) {
       into.add(k);

@@ -21,10 +21,11 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
 /** Calls and checks the answer against the document for that operation. */
 async function ok(method: string, template: string, params: Record<string, string>, body?: unknown) {
   const path = template.replace(/\{(\w+)\}/g, (_, k: string) => encodeURIComponent(params[k]!));
-  const r = await call(method, path, body);
-  if (r.status !== 200) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.json)}`);
-  expect(spec.validateResponse(method, template, 200, r.json)).toEqual({ ok: true, errors: [] });
-  return r.json.result;
+  const response = await call(method, path, body);
+  if (response.status !== 200)
+    throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(response.json)}`);
+  expect(spec.validateResponse(method, template, 200, response.json)).toEqual({ ok: true, errors: [] });
+  return response.json.result;
 }
 
 const U = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
@@ -109,22 +110,22 @@ describe("points", () => {
     const got = await ok("POST", `${C}/points`, col, { ids: [U(3), 1, U(9)], with_payload: true });
     expect(got.map((p: { id: unknown }) => p.id)).toEqual([U(3), 1]);
     for (const bad of ["m-1", "not-a-uuid", "", -1]) {
-      const r = await call("PUT", "/collections/pts/points", { points: [{ id: bad, vector: [1, 0] }] });
-      expect(r.status).toBe(400);
-      expect(r.json.status.error).toMatch(/Format error in JSON body/);
+      const response = await call("PUT", "/collections/pts/points", { points: [{ id: bad, vector: [1, 0] }] });
+      expect(response.status).toBe(400);
+      expect(response.json.status.error).toMatch(/Format error in JSON body/);
     }
     expect((await call("POST", "/collections/pts/points", { ids: ["m-1"] })).status).toBe(400);
   });
 
   test("a vector of the wrong size is refused, and nothing of the batch is written", async () => {
-    const r = await call("PUT", "/collections/pts/points", {
+    const response = await call("PUT", "/collections/pts/points", {
       points: [
         { id: 10, vector: [1, 0] },
         { id: 11, vector: [1, 0, 0] },
       ],
     });
-    expect(r.status).toBe(400);
-    expect(r.json.status.error).toBe("Wrong input: Vector dimension error: expected dim: 2, got 3");
+    expect(response.status).toBe(400);
+    expect(response.json.status.error).toBe("Wrong input: Vector dimension error: expected dim: 2, got 3");
     expect(await ok("POST", `${C}/points`, col, { ids: [10, 11] })).toEqual([]);
     expect((await call("POST", "/collections/pts/points/query", { query: [1, 0, 0] })).status).toBe(400);
   });
@@ -218,7 +219,7 @@ describe("points", () => {
     try {
       const no = await fetch(`${locked.url}/collections`);
       expect(no.status).toBe(401);
-      expect(((await no.json()) as any).status.error).toMatch(/API key/);
+      expect(((await no.json()) as { status: { error?: string } }).status.error).toMatch(/API key/);
       expect((await fetch(`${locked.url}/collections`, { headers: { "api-key": "secret-key-1" } })).status).toBe(200);
       expect(
         (await fetch(`${locked.url}/collections`, { headers: { authorization: "Bearer secret-key-1" } })).status,
@@ -426,14 +427,14 @@ describe("filters, as Qdrant's engine evaluates them", () => {
 
 test("faults from the shared fake server: 429 with Retry-After in Qdrant's error shape", async () => {
   server.inject({ type: "status", status: 429, retryAfter: 2 }, { path: "/collections/flt/points/scroll" });
-  const r = await fetch(`${server.url}/collections/flt/points/scroll`, {
+  const response = await fetch(`${server.url}/collections/flt/points/scroll`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: "{}",
   });
-  expect(r.status).toBe(429);
-  expect(r.headers.get("retry-after")).toBe("2");
-  expect(((await r.json()) as any).status.error).toBeDefined();
+  expect(response.status).toBe(429);
+  expect(response.headers.get("retry-after")).toBe("2");
+  expect(((await response.json()) as { status: { error?: string } }).status.error).toBeDefined();
   server.latencyMs = 5;
   expect((await call("GET", "/collections/flt/exists")).json.result).toEqual({ exists: true });
   server.latencyMs = 0;

@@ -17,15 +17,23 @@ function scoresEverything(): { reranker: Reranker; slowDown: () => void; speedUp
       if (delayMs) {
         await new Promise<void>((resolve, reject) => {
           const timer = setTimeout(resolve, delayMs);
-          options.signal?.addEventListener("abort", () => (clearTimeout(timer), reject(options.signal!.reason)), {
-            once: true,
-          });
+          const abort = () => {
+            clearTimeout(timer);
+            reject(options.signal?.reason);
+          };
+          options.signal?.addEventListener("abort", abort, { once: true });
         });
       }
       return documents.map((d, index) => ({ index, score: lexicalScore(query, d) })).sort((a, b) => a.score - b.score);
     },
   };
-  return { reranker, slowDown: () => void (delayMs = 2000), speedUp: () => void (delayMs = 0) };
+  const slowDown = () => {
+    delayMs = 2000;
+  };
+  const speedUp = () => {
+    delayMs = 0;
+  };
+  return { reranker, slowDown, speedUp };
 }
 
 describeRerankerConformance("a reranker that scores every document, worst first", scoresEverything);

@@ -35,31 +35,31 @@ describe("Cohere fake", () => {
   beforeEach(() => server.reset());
 
   test("v2: ranks by relevance_score with indices, cut to top_n, answer valid against the spec", async () => {
-    const r = await post(
+    const response = await post(
       server,
       "/v2/rerank",
       { model: "rerank-v3.5", query: "alice ramen", documents: DOCS, top_n: 2 },
       auth,
     );
-    expect(r.status).toBe(200);
-    expect(r.json.results.map((x: any) => x.index)).toEqual([2, 1]);
-    expect(r.json.results[0].relevance_score).toBeGreaterThan(r.json.results[1].relevance_score);
-    expect(r.json.meta.billed_units).toEqual({ search_units: 1 });
-    expect(r.json.meta.warnings).toEqual(["model deprecated"]);
-    expect(cohere.validateResponse("POST", "/v2/rerank", 200, r.json)).toEqual({ ok: true, errors: [] });
+    expect(response.status).toBe(200);
+    expect(response.json.results.map((x: any) => x.index)).toEqual([2, 1]);
+    expect(response.json.results[0].relevance_score).toBeGreaterThan(response.json.results[1].relevance_score);
+    expect(response.json.meta.billed_units).toEqual({ search_units: 1 });
+    expect(response.json.meta.warnings).toEqual(["model deprecated"]);
+    expect(cohere.validateResponse("POST", "/v2/rerank", 200, response.json)).toEqual({ ok: true, errors: [] });
     expect(server.calls[0]!.headers.authorization).toBe("Bearer co-key-123");
     expect(server.calls[0]!.body).toMatchObject({ query: "alice ramen" });
   });
   test("v1: objects as documents and return_documents", async () => {
-    const r = await post(
+    const response = await post(
       server,
       "/v1/rerank",
       { query: "alice ramen", documents: [{ text: "alice ramen" }, "x"], return_documents: true },
       auth,
     );
-    expect(r.status).toBe(200);
-    expect(r.json.results[0]).toMatchObject({ index: 0, document: { text: "alice ramen" } });
-    expect(cohere.validateResponse("POST", "/v1/rerank", 200, r.json).ok).toBe(true);
+    expect(response.status).toBe(200);
+    expect(response.json.results[0]).toMatchObject({ index: 0, document: { text: "alice ramen" } });
+    expect(cohere.validateResponse("POST", "/v1/rerank", 200, response.json).ok).toBe(true);
   });
   test("rejects what Cohere rejects, with Cohere's error shape", async () => {
     const missing = await post(server, "/v2/rerank", { query: "q", documents: ["a"] }, auth);
@@ -119,13 +119,13 @@ describe("Cohere fake", () => {
     const ctrl = new AbortController();
     setTimeout(() => ctrl.abort(), 100);
     await expect(
-      fetch(server.url + "/v2/rerank", { method: "POST", body: "{}", signal: ctrl.signal }),
+      fetch(`${server.url}/v2/rerank`, { method: "POST", body: "{}", signal: ctrl.signal }),
     ).rejects.toThrow();
     server.inject({ type: "slow-body", chunks: 3, chunkDelayMs: 50 });
-    const t = performance.now();
-    const r = await post(server, "/v2/rerank", { model: "m", query: "q", documents: ["a"] }, auth);
-    expect(r.status).toBe(200);
-    expect(performance.now() - t).toBeGreaterThanOrEqual(100);
+    const started = performance.now();
+    const response = await post(server, "/v2/rerank", { model: "m", query: "q", documents: ["a"] }, auth);
+    expect(response.status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(100);
     server.latencyMs = 50;
     await Promise.all(
       [1, 2, 3].map(() => post(server, "/v2/rerank", { model: "m", query: "q", documents: ["a"] }, auth)),
@@ -145,17 +145,19 @@ describe("ZeroEntropy fake", () => {
   afterAll(() => server.close());
 
   test("ranks, reports latency mode and bytes; answer valid against the schema", async () => {
-    const r = await post(
+    const response = await post(
       server,
       "/v1/models/rerank",
       { model: "zerank-1", query: "alice ramen", documents: DOCS, latency: "slow" },
       auth,
     );
-    expect(r.status).toBe(200);
-    expect(r.json.results[0].index).toBe(2);
-    expect(r.json.actual_latency_mode).toBe("slow");
-    expect(r.json.total_bytes).toBe(DOCS.reduce((s, d) => s + 150 + 11 + d.length, 0));
-    expect(OpenApiSpec.load("zeroentropy").validateResponse("POST", "/v1/models/rerank", 200, r.json).ok).toBe(true);
+    expect(response.status).toBe(200);
+    expect(response.json.results[0].index).toBe(2);
+    expect(response.json.actual_latency_mode).toBe("slow");
+    expect(response.json.total_bytes).toBe(DOCS.reduce((s, d) => s + 150 + 11 + d.length, 0));
+    expect(OpenApiSpec.load("zeroentropy").validateResponse("POST", "/v1/models/rerank", 200, response.json).ok).toBe(
+      true,
+    );
   });
   test("422 for a bad body, 400 over 5,000,000 bytes, 401 for a wrong key", async () => {
     expect((await post(server, "/v1/models/rerank", { model: "zerank-1", documents: ["a"] }, auth)).status).toBe(422);
@@ -193,16 +195,16 @@ describe("TEI fake", () => {
   afterAll(() => server.close());
 
   test("/rerank: bare array sorted by score, timing headers, valid against the spec", async () => {
-    const r = await post(server, "/rerank", { query: "alice ramen", texts: DOCS, return_text: true });
-    expect(r.status).toBe(200);
-    expect(Array.isArray(r.json)).toBe(true);
-    expect(r.json[0]).toEqual({
+    const response = await post(server, "/rerank", { query: "alice ramen", texts: DOCS, return_text: true });
+    expect(response.status).toBe(200);
+    expect(Array.isArray(response.json)).toBe(true);
+    expect(response.json[0]).toEqual({
       index: 2,
       text: "alice likes ramen",
       score: lexicalScore("alice ramen", "alice likes ramen"),
     });
-    expect(r.headers.get("x-compute-time")).not.toBeNull();
-    expect(tei.validateResponse("POST", "/rerank", 200, r.json).ok).toBe(true);
+    expect(response.headers.get("x-compute-time")).not.toBeNull();
+    expect(tei.validateResponse("POST", "/rerank", 200, response.json).ok).toBe(true);
     const raw = await post(server, "/rerank", { query: "alice ramen", texts: DOCS, raw_scores: true });
     expect(raw.json[3].score).toBeLessThan(0);
   });
@@ -229,10 +231,10 @@ describe("TEI fake", () => {
     );
   });
   test("/embed: one vector per input, normalised by default", async () => {
-    const r = await post(server, "/embed", { inputs: ["a b", "c d"] });
-    expect(r.json).toHaveLength(2);
-    expect(Math.hypot(...r.json[0])).toBeCloseTo(1, 6);
-    expect(tei.validateResponse("POST", "/embed", 200, r.json).ok).toBe(true);
+    const response = await post(server, "/embed", { inputs: ["a b", "c d"] });
+    expect(response.json).toHaveLength(2);
+    expect(Math.hypot(...response.json[0])).toBeCloseTo(1, 6);
+    expect(tei.validateResponse("POST", "/embed", 200, response.json).ok).toBe(true);
   });
   test("429 Overloaded and 424 Backend carry TEI's error body", async () => {
     server.inject({ type: "status", status: 429 }).inject({ type: "status", status: 424 });
@@ -269,11 +271,11 @@ describe("OpenAI fake", () => {
   afterAll(() => server.close());
 
   test("default answer fills the JSON schema; response valid against the spec; rate-limit headers", async () => {
-    const r = await post(server, "/v1/chat/completions", chatBody(), auth);
-    expect(r.status).toBe(200);
-    expect(JSON.parse(r.json.choices[0].message.content)).toEqual({ scores: { d0: 0.5 } });
-    expect(openai.validateResponse("POST", "/chat/completions", 200, r.json)).toEqual({ ok: true, errors: [] });
-    expect(r.headers.get("x-ratelimit-remaining-requests")).toBe("9999");
+    const response = await post(server, "/v1/chat/completions", chatBody(), auth);
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.json.choices[0].message.content)).toEqual({ scores: { d0: 0.5 } });
+    expect(openai.validateResponse("POST", "/chat/completions", 200, response.json)).toEqual({ ok: true, errors: [] });
+    expect(response.headers.get("x-ratelimit-remaining-requests")).toBe("9999");
   });
   test("scripted answers are used in order, then the default", async () => {
     server.scriptChat({ scores: { d0: 0.9 } }, () => "plain", { fault: { type: "status", status: 503 } });
@@ -294,9 +296,9 @@ describe("OpenAI fake", () => {
         json_schema: { name: "s", strict: true, schema: { type: "object", properties: { a: { type: "number" } } } },
       },
     };
-    const r = await post(server, "/v1/chat/completions", loose, auth);
-    expect(r.status).toBe(400);
-    expect(r.json.error.message).toMatch(/additionalProperties/);
+    const response = await post(server, "/v1/chat/completions", loose, auth);
+    expect(response.status).toBe(400);
+    expect(response.json.error.message).toMatch(/additionalProperties/);
     const badName = {
       ...chatBody(),
       response_format: { type: "json_schema", json_schema: { name: "has space", schema } },
@@ -307,13 +309,13 @@ describe("OpenAI fake", () => {
     );
   });
   test("a wrong key is a 401 that shows only a masked key", async () => {
-    const r = await post(server, "/v1/chat/completions", chatBody(), {
+    const response = await post(server, "/v1/chat/completions", chatBody(), {
       authorization: "Bearer sk-wrong-secret-value-9876",
     });
-    expect(r.status).toBe(401);
-    expect(r.json.error.code).toBe("invalid_api_key");
-    expect(r.text).not.toContain("sk-wrong-secret-value-9876");
-    expect(r.text).toContain("9876");
+    expect(response.status).toBe(401);
+    expect(response.json.error.code).toBe("invalid_api_key");
+    expect(response.text).not.toContain("sk-wrong-secret-value-9876");
+    expect(response.text).toContain("9876");
   });
   test("answer faults break the structured answer", async () => {
     server.inject("wrong-count");

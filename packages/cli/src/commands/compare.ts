@@ -64,13 +64,13 @@ export interface Comparison {
   summary: ComparisonSummary;
 }
 
-async function runSide(side: CompareSide, q: QuerySpec, limit: number): Promise<SideOutcome> {
+async function runSide(side: CompareSide, querySpec: QuerySpec, limit: number): Promise<SideOutcome> {
   try {
-    const response = await side.memory.search(q.query, {
-      ...(q.user_id ? { user_id: q.user_id } : {}),
-      ...(q.agent_id ? { agent_id: q.agent_id } : {}),
-      ...(q.run_id ? { run_id: q.run_id } : {}),
-      ...(q.filters ? { filters: q.filters } : {}),
+    const response = await side.memory.search(querySpec.query, {
+      ...(querySpec.user_id ? { user_id: querySpec.user_id } : {}),
+      ...(querySpec.agent_id ? { agent_id: querySpec.agent_id } : {}),
+      ...(querySpec.run_id ? { run_id: querySpec.run_id } : {}),
+      ...(querySpec.filters ? { filters: querySpec.filters } : {}),
       limit,
       ...(side.rerank !== undefined ? { rerank: side.rerank } : {}),
     });
@@ -83,14 +83,14 @@ async function runSide(side: CompareSide, q: QuerySpec, limit: number): Promise<
 export function bucketOf(delta: number | null): (typeof RANK_BUCKETS)[number] {
   if (delta === null) return "new";
   if (delta === 0) return "=";
-  const n = Math.min(3, Math.abs(delta));
-  return `${delta > 0 ? "↑" : "↓"}${n}${n === 3 ? "+" : ""}` as (typeof RANK_BUCKETS)[number];
+  const steps = Math.min(3, Math.abs(delta));
+  return `${delta > 0 ? "↑" : "↓"}${steps}${steps === 3 ? "+" : ""}` as (typeof RANK_BUCKETS)[number];
 }
 
 function stages(responses: SearchResponse[]): Stages {
   const of = (k: keyof SearchResponse["timings"]) => {
-    const v = responses.map((r) => r.timings[k]);
-    return { p50: percentile(v, 50), p95: percentile(v, 95) };
+    const samples = responses.map((r) => r.timings[k]);
+    return { p50: percentile(samples, 50), p95: percentile(samples, 95) };
   };
   return { embed_ms: of("embed_ms"), search_ms: of("search_ms"), rerank_ms: of("rerank_ms"), total_ms: of("total_ms") };
 }
@@ -106,14 +106,14 @@ export function summarize(queries: QueryOutcome[]): ComparisonSummary {
   const count = (side: "a" | "b") => {
     let errors = 0;
     let fallbacks = 0;
-    for (const q of queries) {
-      const o = q[side];
-      if (!o.ok) {
+    for (const queryOutcome of queries) {
+      const outcome = queryOutcome[side];
+      if (!outcome.ok) {
         errors++;
-        list.push({ query: q.id, side, kind: "error", message: o.error });
-      } else if (o.response.rerank?.error) {
+        list.push({ query: queryOutcome.id, side, kind: "error", message: outcome.error });
+      } else if (outcome.response.rerank?.error) {
         fallbacks++;
-        list.push({ query: q.id, side, kind: "fallback", message: o.response.rerank.error });
+        list.push({ query: queryOutcome.id, side, kind: "fallback", message: outcome.response.rerank.error });
       }
     }
     return { errors, fallbacks };
@@ -165,21 +165,21 @@ export async function runComparison(
   const bar = startProgress(io, "running queries", queries.length);
   const outcomes: QueryOutcome[] = [];
   try {
-    for (const q of queries) {
-      const limit = q.limit ?? options.limit ?? 10;
-      const ra = await runSide(a, q, limit);
-      const rb = await runSide(b, q, limit);
+    for (const spec of queries) {
+      const limit = spec.limit ?? options.limit ?? 10;
+      const ra = await runSide(a, spec, limit);
+      const rb = await runSide(b, spec, limit);
       const scope = {
-        ...(q.user_id ? { user_id: q.user_id } : {}),
-        ...(q.agent_id ? { agent_id: q.agent_id } : {}),
-        ...(q.run_id ? { run_id: q.run_id } : {}),
+        ...(spec.user_id ? { user_id: spec.user_id } : {}),
+        ...(spec.agent_id ? { agent_id: spec.agent_id } : {}),
+        ...(spec.run_id ? { run_id: spec.run_id } : {}),
       };
       outcomes.push({
-        id: q.id,
-        query: q.query,
-        line: q.line,
+        id: spec.id,
+        query: spec.query,
+        line: spec.line,
         scope,
-        ...(q.filters ? { filters: q.filters } : {}),
+        ...(spec.filters ? { filters: spec.filters } : {}),
         limit,
         a: ra,
         b: rb,
@@ -199,52 +199,64 @@ export async function runComparison(
   };
 }
 
-const pct = (n: number, d: number) => (d === 0 ? "–" : `${((100 * n) / d).toFixed(0)}%`);
+const pct = (part: number, whole: number) => (whole === 0 ? "–" : `${((100 * part) / whole).toFixed(0)}%`);
 
-export function renderComparisonText(c: Comparison, columns?: number, colors: Colors = PLAIN): string[] {
+export function renderComparisonText(comparison: Comparison, columns?: number, colors: Colors = PLAIN): string[] {
   const out: string[] = [];
-  for (const q of c.queries) {
-    const scope = Object.entries(q.scope)
+  for (const outcome of comparison.queries) {
+    const scope = Object.entries(outcome.scope)
       .map(([k, v]) => `${k}=${v}`)
       .join(" ");
     out.push(
       "",
-      `━━ ${q.id}: ${JSON.stringify(q.query)} · ${scope}${q.filters ? ` · filters: ${JSON.stringify(q.filters)}` : ""} · limit ${q.limit}`,
+      `━━ ${outcome.id}: ${JSON.stringify(outcome.query)} · ${scope}` +
+        `${outcome.filters ? ` · filters: ${JSON.stringify(outcome.filters)}` : ""} · limit ${outcome.limit}`,
     );
-    if (q.a.ok && q.b.ok) {
-      const a = { title: listTitle(c.labels.a, q.a.response), response: q.a.response };
+    if (outcome.a.ok && outcome.b.ok) {
+      const leftList = { title: listTitle(comparison.labels.a, outcome.a.response), response: outcome.a.response };
       out.push(
         ...resultLists(
-          a,
-          { title: listTitle(c.labels.b, q.b.response), response: q.b.response },
-          { ...(columns ? { columns } : {}), colors, key: c.mode === "rerank" ? byId : byHash },
+          leftList,
+          { title: listTitle(comparison.labels.b, outcome.b.response), response: outcome.b.response },
+          { ...(columns ? { columns } : {}), colors, key: comparison.mode === "rerank" ? byId : byHash },
         ),
       );
-      out.push(`${c.labels.a}: ${timingLine(q.a.response)}`, `${c.labels.b}: ${timingLine(q.b.response)}`);
-      if (q.b.response.rerank?.error)
-        out.push(`${c.labels.b}: reranker failed (${q.b.response.rerank.error}); vector order returned`);
+      out.push(
+        `${comparison.labels.a}: ${timingLine(outcome.a.response)}`,
+        `${comparison.labels.b}: ${timingLine(outcome.b.response)}`,
+      );
+      if (outcome.b.response.rerank?.error)
+        out.push(`${comparison.labels.b}: reranker failed (${outcome.b.response.rerank.error}); vector order returned`);
     }
-    if (!q.a.ok) out.push(`${c.labels.a}: ${colors.red("FAILED")}: ${q.a.error}`);
-    if (!q.b.ok) out.push(`${c.labels.b}: ${colors.red("FAILED")}: ${q.b.error}`);
+    if (!outcome.a.ok) out.push(`${comparison.labels.a}: ${colors.red("FAILED")}: ${outcome.a.error}`);
+    if (!outcome.b.ok) out.push(`${comparison.labels.b}: ${colors.red("FAILED")}: ${outcome.b.error}`);
   }
-  const s = c.summary;
-  const lat = (st: Stages) =>
-    `embed ${ms(st.embed_ms.p50)}/${ms(st.embed_ms.p95)} · search ${ms(st.search_ms.p50)}/${ms(st.search_ms.p95)} · rerank ${ms(st.rerank_ms.p50)}/${ms(st.rerank_ms.p95)} · total ${ms(st.total_ms.p50)}/${ms(st.total_ms.p95)}`;
+  const summaryOf = comparison.summary;
+  const latencyLine = (perStage: Stages) =>
+    (["embed_ms", "search_ms", "rerank_ms", "total_ms"] as const)
+      .map((stage) => `${stage.slice(0, -3)} ${ms(perStage[stage].p50)}/${ms(perStage[stage].p95)}`)
+      .join(" · ");
+  const failuresOf = (side: "a" | "b") => {
+    const { errors, fallbacks } = summaryOf.failures[side];
+    return `${comparison.labels[side]}: ${errors} errors, ${fallbacks} reranker fallbacks`;
+  };
   out.push(
     "",
     "━━ Summary",
-    `queries: ${s.queries} (${s.compared} with both sides answered)`,
-    `top result changed: ${s.topChanged} of ${s.compared} (${pct(s.topChanged, s.compared)})`,
-    `rank changes of ${c.labels.b} against ${c.labels.a}: ${Object.entries(s.rankChanges)
+    `queries: ${summaryOf.queries} (${summaryOf.compared} with both sides answered)`,
+    `top result changed: ${summaryOf.topChanged} of ${summaryOf.compared} ` +
+      `(${pct(summaryOf.topChanged, summaryOf.compared)})`,
+    `rank changes of ${comparison.labels.b} against ${comparison.labels.a}: ${Object.entries(summaryOf.rankChanges)
       .map(([k, v]) => `${k} ${v}`)
       .join(" · ")}`,
-    `latency p50/p95, ${c.labels.a}: ${lat(s.latency.a)}`,
-    `latency p50/p95, ${c.labels.b}: ${lat(s.latency.b)}`,
-    `latency added by ${c.mode === "rerank" ? "reranking" : c.labels.b} (per-query total difference): p50 ${ms(s.latency.added.p50)} · p95 ${ms(s.latency.added.p95)}`,
-    `failures: ${c.labels.a}: ${s.failures.a.errors} errors, ${s.failures.a.fallbacks} reranker fallbacks · ${c.labels.b}: ${s.failures.b.errors} errors, ${s.failures.b.fallbacks} reranker fallbacks`,
+    `latency p50/p95, ${comparison.labels.a}: ${latencyLine(summaryOf.latency.a)}`,
+    `latency p50/p95, ${comparison.labels.b}: ${latencyLine(summaryOf.latency.b)}`,
+    `latency added by ${comparison.mode === "rerank" ? "reranking" : comparison.labels.b} ` +
+      `(per-query total difference): p50 ${ms(summaryOf.latency.added.p50)} · p95 ${ms(summaryOf.latency.added.p95)}`,
+    `failures: ${failuresOf("a")} · ${failuresOf("b")}`,
   );
-  for (const f of s.failures.list)
-    out.push(`  ${f.query} (${f.side === "a" ? c.labels.a : c.labels.b}) ${f.kind}: ${f.message}`);
+  for (const failure of summaryOf.failures.list)
+    out.push(`  ${failure.query} (${comparison.labels[failure.side]}) ${failure.kind}: ${failure.message}`);
   // Prose lines wrap at the terminal's width; the result lists are already laid out for it.
   return out.flatMap((line) => (line.includes(" │ ") || line.startsWith(" #  ") ? [line] : wrap(line, columns)));
 }

@@ -42,14 +42,18 @@ export function parsePositiveInt(flag: string, text: string | undefined): number
 
 export function parseNumber(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  const n = Number(text);
-  if (text.trim() === "" || !Number.isFinite(n))
+  const parsed = Number(text);
+  if (text.trim() === "" || !Number.isFinite(parsed))
     throw new UsageError(`${flag}: expected a number, got ${JSON.stringify(text)}`);
-  return n;
+  return parsed;
 }
 
-const scopeText = (m: { user_id?: string; agent_id?: string; run_id?: string }) =>
-  [m.user_id && `user_id=${m.user_id}`, m.agent_id && `agent_id=${m.agent_id}`, m.run_id && `run_id=${m.run_id}`]
+const scopeText = (scope: { user_id?: string; agent_id?: string; run_id?: string }) =>
+  [
+    scope.user_id && `user_id=${scope.user_id}`,
+    scope.agent_id && `agent_id=${scope.agent_id}`,
+    scope.run_id && `run_id=${scope.run_id}`,
+  ]
     .filter(Boolean)
     .join(" ");
 
@@ -62,7 +66,8 @@ export interface CrudContext {
 function warnIfEphemeral({ memory, io }: CrudContext) {
   if (memory.vectorStore.provider === "memory") {
     io.err(
-      'note: vector_store "memory" keeps nothing after this command exits; configure a persistent store (e.g. "sqlite") in mem0.config.json',
+      'note: vector_store "memory" keeps nothing after this command exits; ' +
+        'configure a persistent store (e.g. "sqlite") in mem0.config.json',
     );
   }
 }
@@ -102,8 +107,8 @@ export async function addCommand(
   warnIfEphemeral(ctx);
 }
 
-export function searchTable(r: SearchResponse, columns?: number): string[] {
-  const rows = r.results.map((x, i) => [
+export function searchTable(searchResponse: SearchResponse, columns?: number): string[] {
+  const rows = searchResponse.results.map((x, i) => [
     String(i + 1),
     num(x.score),
     num(x.vector_score),
@@ -111,16 +116,18 @@ export function searchTable(r: SearchResponse, columns?: number): string[] {
     x.memory,
     x.id,
   ]);
-  const status = r.reranked
-    ? `reranked by ${r.rerank!.provider}${r.rerank!.model ? ` (${r.rerank!.model})` : ""} over ${r.rerank!.candidates} candidates`
-    : r.rerank?.error
-      ? `reranker failed (${r.rerank.error}); vector order returned`
+  const { reranked, rerank } = searchResponse;
+  const status = reranked
+    ? `reranked by ${rerank?.provider}${rerank?.model ? ` (${rerank.model})` : ""} ` +
+      `over ${rerank?.candidates} candidates`
+    : rerank?.error
+      ? `reranker failed (${rerank.error}); vector order returned`
       : "vector order (no reranking)";
   return [
     ...table(["#", "score", "vector", "rerank", "memory", "id"], rows, columns),
     ...(rows.length === 0 ? ["(no memories match)"] : []),
     status,
-    timingLine(r),
+    timingLine(searchResponse),
   ];
 }
 

@@ -43,8 +43,8 @@ export interface EvalReport {
 }
 
 /** The run of one response: documents with the score the system ranked them by. */
-export function runOf(r: SearchResponse): RunEntry[] {
-  return r.results.map((x) => ({ id: String(x.metadata.doc_id), score: x.score }));
+export function runOf(searchResponse: SearchResponse): RunEntry[] {
+  return searchResponse.results.map((x) => ({ id: String(x.metadata.doc_id), score: x.score }));
 }
 
 export function checkEvalInput(input: EvalInput): {
@@ -106,12 +106,13 @@ export async function runEval(
   );
   const responses: Record<Side, SearchResponse[]> = { off: [], on: [] };
   // One untimed query first, so that loading a model is not counted as query latency.
-  await memory.search(checked.evaluate[0]!.text, { ...scope, limit: EVAL_DEPTH });
+  const [warmUp] = checked.evaluate;
+  if (warmUp) await memory.search(warmUp.text, { ...scope, limit: EVAL_DEPTH });
   const bar = startProgress(io, "running queries", checked.evaluate.length);
   try {
-    for (const q of checked.evaluate) {
-      responses.off.push(await memory.search(q.text, { ...scope, limit: EVAL_DEPTH, rerank: false }));
-      responses.on.push(await memory.search(q.text, { ...scope, limit: EVAL_DEPTH, rerank: true }));
+    for (const evalQuery of checked.evaluate) {
+      responses.off.push(await memory.search(evalQuery.text, { ...scope, limit: EVAL_DEPTH, rerank: false }));
+      responses.on.push(await memory.search(evalQuery.text, { ...scope, limit: EVAL_DEPTH, rerank: true }));
       bar.increment();
     }
   } finally {
@@ -119,21 +120,21 @@ export async function runEval(
   }
   if (memory.vectorStore.provider !== "memory") await memory.deleteAll(scope);
 
-  const perQuery = checked.evaluate.map((q, i) => {
-    const judged = input.qrels.get(q.id)!;
-    return {
-      id: q.id,
-      off: scoreQuery(runOf(responses.off[i]!), judged),
-      on: scoreQuery(runOf(responses.on[i]!), judged),
+  const perQuery = checked.evaluate.map((evalQuery, i) => {
+    const judged = input.qrels.get(evalQuery.id) ?? new Map<string, number>();
+    const scored = (side: Side) => {
+      const response = responses[side][i];
+      return scoreQuery(response ? runOf(response) : [], judged);
     };
+    return { id: evalQuery.id, off: scored("off"), on: scored("on") };
   });
   const avg = (side: Side) =>
     Object.fromEntries(METRICS.map((m) => [m, mean(perQuery.map((p) => p[side][m]))])) as Record<MetricName, number>;
   const latency = (side: Side) =>
     Object.fromEntries(
-      (["embed_ms", "search_ms", "rerank_ms", "total_ms"] as const).map((k) => {
-        const v = responses[side].map((r) => r.timings[k]);
-        return [k, { p50: percentile(v, 50), p95: percentile(v, 95) }];
+      (["embed_ms", "search_ms", "rerank_ms", "total_ms"] as const).map((stage) => {
+        const samples = responses[side].map((r) => r.timings[stage]);
+        return [stage, { p50: percentile(samples, 50), p95: percentile(samples, 95) }];
       }),
     ) as EvalReport["latency"][Side];
   return {
@@ -161,9 +162,10 @@ export async function runEval(
       ]),
     ) as EvalReport["diff"],
     latency: { off: latency("off"), on: latency("on") },
-    fallbacks: checked.evaluate.flatMap((q, i) =>
-      responses.on[i]!.rerank?.error ? [{ query: q.id, error: responses.on[i]!.rerank!.error! }] : [],
-    ),
+    fallbacks: checked.evaluate.flatMap((evalQuery, i) => {
+      const error = responses.on[i]?.rerank?.error;
+      return error ? [{ query: evalQuery.id, error }] : [];
+    }),
     per_query: perQuery,
   };
 }
@@ -176,19 +178,23 @@ const LABELS: Record<MetricName, string> = {
 };
 const signed = (n: number) => `${n >= 0 ? "+" : "−"}${Math.abs(n).toFixed(4)}`;
 
-export function renderEvalText(r: EvalReport): string[] {
-  const ci = r.diff["ndcg@10"];
+export function renderEvalText(report: EvalReport): string[] {
+  const ci = report.diff["ndcg@10"];
   const out = [
-    `eval: ${r.queries.evaluated} queries with relevant judgements over ${r.documents} documents, top ${r.depth} per query; reranker ${r.reranker.provider}${r.reranker.model ? ` (${r.reranker.model})` : ""}`,
+    `eval: ${report.queries.evaluated} queries with relevant judgements over ${report.documents} documents, ` +
+      `top ${report.depth} per query; reranker ${report.reranker.provider}` +
+      `${report.reranker.model ? ` (${report.reranker.model})` : ""}`,
   ];
-  if (r.queries.without_judgements || r.queries.without_relevant) {
+  if (report.queries.without_judgements || report.queries.without_relevant) {
     out.push(
-      `skipped: ${r.queries.without_judgements} queries with no judgements, ${r.queries.without_relevant} with no relevant document (every metric would be 0 either way)`,
+      `skipped: ${report.queries.without_judgements} queries with no judgements, ` +
+        `${report.queries.without_relevant} with no relevant document (every metric would be 0 either way)`,
     );
   }
-  if (r.unknown_judged_documents)
+  if (report.unknown_judged_documents)
     out.push(
-      `note: ${r.unknown_judged_documents} judged documents are not in the corpus; they count as relevant and never retrieved`,
+      `note: ${report.unknown_judged_documents} judged documents are not in the corpus; ` +
+        "they count as relevant and never retrieved",
     );
   out.push(
     "",
@@ -202,10 +208,10 @@ export function renderEvalText(r: EvalReport): string[] {
       ],
       (Object.keys(LABELS) as MetricName[]).map((m) => [
         LABELS[m],
-        r.metrics.off[m].toFixed(4),
-        r.metrics.on[m].toFixed(4),
-        signed(r.diff[m].diff),
-        `[${signed(r.diff[m].lo)}, ${signed(r.diff[m].hi)}]`,
+        report.metrics.off[m].toFixed(4),
+        report.metrics.on[m].toFixed(4),
+        signed(report.diff[m].diff),
+        `[${signed(report.diff[m].lo)}, ${signed(report.diff[m].hi)}]`,
       ]),
       160,
     ),
@@ -215,7 +221,7 @@ export function renderEvalText(r: EvalReport): string[] {
       (["off", "on"] as const).map((side) => [
         `rerank ${side}`,
         ...(["embed_ms", "search_ms", "rerank_ms", "total_ms"] as const).map(
-          (k) => `${ms(r.latency[side][k].p50)} / ${ms(r.latency[side][k].p95)}`,
+          (k) => `${ms(report.latency[side][k].p50)} / ${ms(report.latency[side][k].p95)}`,
         ),
       ]),
       160,
@@ -223,8 +229,9 @@ export function renderEvalText(r: EvalReport): string[] {
   );
   out.push(
     "",
-    r.fallbacks.length
-      ? `reranker failed on ${r.fallbacks.length} queries (vector order scored instead): ${r.fallbacks.map((f) => `${f.query}: ${f.error}`).join("; ")}`
+    report.fallbacks.length
+      ? `reranker failed on ${report.fallbacks.length} queries (vector order scored instead): ` +
+          report.fallbacks.map((fallback) => `${fallback.query}: ${fallback.error}`).join("; ")
       : "reranker failures: none",
   );
   return out;

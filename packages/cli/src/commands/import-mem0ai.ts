@@ -63,20 +63,20 @@ function readHistory(file: string): Map<string, HistoryEvent[]> {
   const db = openTable(file, "memory_history");
   try {
     const by = new Map<string, HistoryEvent[]>();
-    for (const r of db.prepare("SELECT * FROM memory_history ORDER BY id").all() as HistoryRow[]) {
-      const event = r.action.toUpperCase();
+    for (const row of db.prepare("SELECT * FROM memory_history ORDER BY id").all() as HistoryRow[]) {
+      const event = row.action.toUpperCase();
       if (event !== "ADD" && event !== "UPDATE" && event !== "DELETE") continue;
       const e: HistoryEvent = {
-        id: `mem0ai-history-${r.id}-${r.memory_id}`,
-        memory_id: r.memory_id,
+        id: `mem0ai-history-${row.id}-${row.memory_id}`,
+        memory_id: row.memory_id,
         event,
-        old_memory: r.previous_value,
-        new_memory: r.new_value,
-        created_at: r.created_at ?? r.updated_at ?? new Date(0).toISOString(),
-        updated_at: r.updated_at,
-        is_deleted: Boolean(r.is_deleted),
+        old_memory: row.previous_value,
+        new_memory: row.new_value,
+        created_at: row.created_at ?? row.updated_at ?? new Date(0).toISOString(),
+        updated_at: row.updated_at,
+        is_deleted: Boolean(row.is_deleted),
       };
-      by.set(r.memory_id, [...(by.get(r.memory_id) ?? []), e]);
+      by.set(row.memory_id, [...(by.get(row.memory_id) ?? []), e]);
     }
     return by;
   } finally {
@@ -109,7 +109,8 @@ export async function importMem0ai(options: {
   const history = options.history !== undefined ? readHistory(options.history) : new Map<string, HistoryEvent[]>();
   if (options.history !== undefined && !memory.vectorStore.history) {
     io.err(
-      `note: the configured store (${memory.vectorStore.provider}) keeps no history of its own; the history file is not imported`,
+      `note: the configured store (${memory.vectorStore.provider}) keeps no history of its own; ` +
+        "the history file is not imported",
     );
   }
   const db = openTable(options.from, "vectors");

@@ -1,16 +1,18 @@
 /**
- * A few hundred realistic memories, generated deterministically (fixed seed) from the seed page's
- * playbooks: a personal assistant (food, movies, work tasks), a foodie's restaurant log, readers'
- * book notes, and a support bot's tickets. Each carries the metadata the playbook queries filter
- * on: category, priority, rating, date, content_type, genre.
+ * A few hundred realistic memories, generated deterministically (a fixed PRNG seed) from the
+ * playbooks of Mem0's "Reranker-enhanced search" documentation: a personal assistant (food,
+ * movies, work tasks), a foodie's restaurant log, readers' book notes, and a support bot's
+ * tickets. Each carries the metadata the playbook queries filter on: category, priority, rating,
+ * date, content_type, genre.
  */
 import { seededRandom } from "../stats.js";
-import type { DemoMemory } from "./playbooks.js";
+import type { DemoMemory } from "./types.js";
 
 type Rand = () => number;
-const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
-const dateIn = (r: Rand, from: string, days: number) =>
-  new Date(Date.parse(from) + Math.floor(r() * days) * 86_400_000).toISOString().slice(0, 10);
+const pick = <T>(rand: Rand, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+const capitalize = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+const dateIn = (rand: Rand, from: string, days: number) =>
+  new Date(Date.parse(from) + Math.floor(rand() * days) * 86_400_000).toISOString().slice(0, 10);
 
 const RESTAURANTS = [
   { name: "Verde", cuisine: "vegetarian", veg: "an all-vegetarian menu" },
@@ -130,85 +132,87 @@ const WHEN = [
   "before the customer demo",
 ];
 
-function dining(r: Rand, user: string, n: number): DemoMemory[] {
+function dining(rand: Rand, user: string, n: number): DemoMemory[] {
   return Array.from({ length: n }, () => {
-    const place = pick(r, RESTAURANTS);
-    const [rating, verdict] = pick(r, VERDICTS);
-    const meal = pick(r, MEALS);
+    const place = pick(rand, RESTAURANTS);
+    const [rating, verdict] = pick(rand, VERDICTS);
+    const meal = pick(rand, MEALS);
     return {
-      text: `${meal[0]!.toUpperCase()}${meal.slice(1)} at ${place.name} (${place.cuisine}): ${place.veg}; ${verdict}`,
+      text: `${capitalize(meal)} at ${place.name} (${place.cuisine}): ${place.veg}; ${verdict}`,
       user_id: user,
-      metadata: { category: "dining", rating, cuisine: place.cuisine, date: dateIn(r, "2023-10-01", 180) },
+      metadata: { category: "dining", rating, cuisine: place.cuisine, date: dateIn(rand, "2023-10-01", 180) },
     };
   });
 }
 
-function movies(r: Rand, user: string, name: string, n: number): DemoMemory[] {
+function movies(rand: Rand, user: string, name: string, n: number): DemoMemory[] {
   return Array.from({ length: n }, () => {
-    const [title, genre] = pick(r, MOVIES);
-    const [rating, reaction] = pick(r, MOVIE_REACTIONS);
+    const [title, genre] = pick(rand, MOVIES);
+    const [rating, reaction] = pick(rand, MOVIE_REACTIONS);
     return {
       text: `${name} watched ${title} (${genre}) and ${reaction}`,
       user_id: user,
-      metadata: { category: "movies", genre, rating, date: dateIn(r, "2023-06-01", 300) },
+      metadata: { category: "movies", genre, rating, date: dateIn(rand, "2023-06-01", 300) },
     };
   });
 }
 
-function books(r: Rand, user: string, name: string, n: number): DemoMemory[] {
+function books(rand: Rand, user: string, name: string, n: number): DemoMemory[] {
   return Array.from({ length: n }, () => {
-    const [title, author, genre, theme] = pick(r, BOOKS);
-    const [rating, reaction] = pick(r, BOOK_REACTIONS);
+    const [title, author, genre, theme] = pick(rand, BOOKS);
+    const [rating, reaction] = pick(rand, BOOK_REACTIONS);
     return {
       text: `${name} read ${title} by ${author}, about ${theme}, and ${reaction}`,
       user_id: user,
-      metadata: { content_type: "book_recommendation", genre, rating, date: dateIn(r, "2023-01-01", 420) },
+      metadata: { content_type: "book_recommendation", genre, rating, date: dateIn(rand, "2023-01-01", 420) },
     };
   });
 }
 
-function tickets(r: Rand, n: number): DemoMemory[] {
+function tickets(rand: Rand, n: number): DemoMemory[] {
   return Array.from({ length: n }, (_, i) => {
-    const t = pick(r, TICKETS);
-    const priority = Math.max(1, Math.min(10, t.base + Math.floor(r() * 3) - 1));
+    const ticket = pick(rand, TICKETS);
+    const priority = Math.max(1, Math.min(10, ticket.base + Math.floor(rand() * 3) - 1));
     return {
-      text: `Ticket #${4100 + i}: customer on the ${pick(r, PLATFORMS)} ${t.symptom} (since version ${pick(r, VERSIONS)})`,
+      text:
+        `Ticket #${4100 + i}: customer on the ${pick(rand, PLATFORMS)} ${ticket.symptom} ` +
+        `(since version ${pick(rand, VERSIONS)})`,
       agent_id: "support_bot",
-      metadata: { category: t.category, priority, date: dateIn(r, "2024-01-01", 90) },
+      metadata: { category: ticket.category, priority, date: dateIn(rand, "2024-01-01", 90) },
     };
   });
 }
 
-function work(r: Rand, user: string, name: string, n: number): DemoMemory[] {
+function work(rand: Rand, user: string, name: string, n: number): DemoMemory[] {
   return Array.from({ length: n }, () => {
-    const when = pick(r, WHEN);
-    const priority = when === "at some point" ? 1 + Math.floor(r() * 3) : 4 + Math.floor(r() * 7);
+    const when = pick(rand, WHEN);
+    const priority = when === "at some point" ? 1 + Math.floor(rand() * 3) : 4 + Math.floor(rand() * 7);
     const label = priority >= 8 ? `High-priority task for ${name}` : `Task for ${name}`;
     return {
-      text: `${label}: ${pick(r, TASKS)} ${when}`,
+      text: `${label}: ${pick(rand, TASKS)} ${when}`,
       user_id: user,
-      metadata: { category: "work", priority, date: dateIn(r, "2024-01-15", 120) },
+      metadata: { category: "work", priority, date: dateIn(rand, "2024-01-15", 120) },
     };
   });
 }
 
 /** Generated memories; duplicates (same scope and text) are dropped, so counts are approximate. */
 export function generateMemories(seed = 20240101): DemoMemory[] {
-  const r = seededRandom(seed);
+  const rand = seededRandom(seed);
   const all = [
-    ...dining(r, "foodie_user", 60),
-    ...dining(r, "bob", 20),
-    ...movies(r, "alice", "Alice", 30),
-    ...movies(r, "bob", "Bob", 30),
-    ...books(r, "reader123", "The reader", 40),
-    ...books(r, "carol", "Carol", 25),
-    ...tickets(r, 80),
-    ...work(r, "alice", "Alice", 30),
-    ...work(r, "bob", "Bob", 30),
+    ...dining(rand, "foodie_user", 60),
+    ...dining(rand, "bob", 20),
+    ...movies(rand, "alice", "Alice", 30),
+    ...movies(rand, "bob", "Bob", 30),
+    ...books(rand, "reader123", "The reader", 40),
+    ...books(rand, "carol", "Carol", 25),
+    ...tickets(rand, 80),
+    ...work(rand, "alice", "Alice", 30),
+    ...work(rand, "bob", "Bob", 30),
   ];
   const seen = new Set<string>();
-  return all.filter((m) => {
-    const key = `${m.user_id ?? ""}|${m.agent_id ?? ""}|${m.text}`;
+  return all.filter((memory) => {
+    const key = `${memory.user_id ?? ""}|${memory.agent_id ?? ""}|${memory.text}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -7,10 +7,10 @@
  * download, a time limit on each response's headers, an idle limit on each body.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { join, sep } from "node:path";
+import { join } from "node:path";
 import { downloadFileToCacheDir, modelInfo } from "@huggingface/hub";
 import type { ProviderBlock } from "@mem0/core";
+import { hfCacheDir, repoCacheFolder, withQuietHubDownloads } from "@mem0/hf-hosted";
 import type { Io } from "../io.js";
 import { startProgress, type Progress } from "../progress.js";
 import { loadProviderPackage } from "../providers.js";
@@ -51,23 +51,15 @@ export interface ModelChoice {
 export type Env = Readonly<Record<string, string | undefined>>;
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
 
-/** huggingface_hub's cache folder: HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub. */
-export function hfCacheDir(env: Env): string {
-  return (
-    env.HF_HUB_CACHE ?? join(env.HF_HOME ?? join(env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "huggingface"), "hub")
-  );
-}
-
 export function hubUrl(env: Env): string {
   return (env.HF_ENDPOINT ?? "https://huggingface.co").replace(/\/+$/, "");
 }
 
-const repoFolder = (cache: string, m: HfModel) => join(cache, `models--${m.id.split("/").join("--")}`);
 export const hasModelFiles = (folder: string) => MODEL_FILES.every((f) => existsSync(join(folder, f)));
 
 /** The cached snapshot holding every file the demo needs: the one refs/main names, else any. */
-export function cachedModelFolder(cache: string, m: HfModel): string | undefined {
-  const repo = repoFolder(cache, m);
+export function cachedModelFolder(cache: string, hfModel: HfModel): string | undefined {
+  const repo = repoCacheFolder(cache, hfModel.id);
   const snapshots = existsSync(join(repo, "snapshots")) ? readdirSync(join(repo, "snapshots")) : [];
   const ref = existsSync(join(repo, "refs", "main"))
     ? readFileSync(join(repo, "refs", "main"), "utf8").trim()
@@ -76,9 +68,9 @@ export function cachedModelFolder(cache: string, m: HfModel): string | undefined
 }
 
 function networkReason(err: unknown): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === "TimeoutError" || e?.name === "AbortError") return e.message ?? "timed out";
-  return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
+  const failure = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (failure?.name === "TimeoutError" || failure?.name === "AbortError") return failure.message ?? "timed out";
+  return failure?.cause?.code ?? failure?.cause?.message ?? failure?.message ?? String(err);
 }
 
 /** One request with a deadline, to tell "reachable" from "not" before committing to a download. */
@@ -94,10 +86,8 @@ export async function probeHub(
     return { ok: false, reason: `${hub} answered ${res.status} for ${model.id}` };
   } catch (err) {
     const reason = networkReason(err);
-    return {
-      ok: false,
-      reason: `${hub} is unreachable (${/timeout|aborted/i.test(reason) ? `no answer within ${timeoutMs} ms` : reason})`,
-    };
+    const why = /timeout|aborted/i.test(reason) ? `no answer within ${timeoutMs} ms` : reason;
+    return { ok: false, reason: `${hub} is unreachable (${why})` };
   }
 }
 
@@ -175,43 +165,38 @@ export async function downloadModel(
   }
   if (!sha) throw new Error(`${hub} did not say which commit ${model.id}'s main branch is at`);
   let snapshot = "";
-  // @huggingface/hub announces each file with console.debug, which is stdout: keep the CLI's stdout
-  // for results (a progress bar on stderr says the same).
-  const debug = console.debug;
-  console.debug = () => {};
-  try {
-    for (const file of MODEL_FILES) {
-      let bar: Progress | undefined;
-      const fetchFile = boundedFetch(() => `${model.id}/${file}`, {
-        headersTimeoutMs: options.headersTimeoutMs,
-        idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
-        onBytes: (n, total) => {
-          bar ??= startProgress(io, `downloading ${model.id}/${file}`, total || 1, "bytes");
-          if (total) bar.increment(n);
-        },
-      });
-      try {
-        const path = await downloadFileToCacheDir({
+  for (const file of MODEL_FILES) {
+    let bar: Progress | undefined;
+    const fetchFile = boundedFetch(() => `${model.id}/${file}`, {
+      headersTimeoutMs: options.headersTimeoutMs,
+      idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
+      onBytes: (n, total) => {
+        bar ??= startProgress(io, `downloading ${model.id}/${file}`, total || 1, "bytes");
+        if (total) bar.increment(n);
+      },
+    });
+    try {
+      // Quiet: stdout is for results; the progress bar on stderr says what the library's line would.
+      const path = await withQuietHubDownloads(() =>
+        downloadFileToCacheDir({
           repo: model.id,
           path: file,
           revision: sha,
           hubUrl: hub,
           cacheDir: cache,
           fetch: fetchFile,
-        });
-        snapshot = path.slice(0, -(file.length + 1));
-      } catch (err) {
-        const status = (err as { statusCode?: number }).statusCode;
-        throw status ? new Error(`${hub} answered ${status} for ${model.id}/${file}`) : err;
-      } finally {
-        bar?.stop();
-      }
+        }),
+      );
+      snapshot = path.slice(0, -(file.length + 1));
+    } catch (err) {
+      const status = (err as { statusCode?: number }).statusCode;
+      throw status ? new Error(`${hub} answered ${status} for ${model.id}/${file}`) : err;
+    } finally {
+      bar?.stop();
     }
-  } finally {
-    console.debug = debug;
   }
   // What huggingface_hub writes too: the snapshot that `main` resolves to, for offline lookups.
-  const repo = repoFolder(cache, model);
+  const repo = repoCacheFolder(cache, model.id);
   mkdirSync(join(repo, "refs"), { recursive: true });
   writeFileSync(join(repo, "refs", "main"), sha);
   return snapshot;
@@ -234,8 +219,8 @@ const localBlocks = (folders: Record<"embedder" | "reranker", string>): Pick<Mod
 const offline = (reason: string): ModelChoice => ({ kind: "offline", ...OFFLINE_MODELS, reason });
 
 export async function chooseModels(options: ChooseOptions): Promise<ModelChoice> {
-  for (const m of [HF_EMBEDDER, HF_RERANKER]) {
-    const loaded = await loadProviderPackage(m.package);
+  for (const hfModel of [HF_EMBEDDER, HF_RERANKER]) {
+    const loaded = await loadProviderPackage(hfModel.package);
     if (!loaded.ok) return offline(loaded.reason);
   }
   const cache = hfCacheDir(options.env);
@@ -276,8 +261,10 @@ export interface LoadedModels {
 export function describeModels(choice: ModelChoice, loaded: LoadedModels): string {
   const embedderLocal = loaded.embedder.provider === HF_EMBEDDER.provider;
   const rerankerLocal = loaded.reranker.provider === HF_RERANKER.provider;
-  if (embedderLocal && rerankerLocal)
-    return `models: local — ${HF_EMBEDDER.id} embedder + ${HF_RERANKER.id} cross-encoder (${DTYPE}), ${choice.reason}`;
+  if (embedderLocal && rerankerLocal) {
+    const models = `${HF_EMBEDDER.id} embedder + ${HF_RERANKER.id} cross-encoder (${DTYPE})`;
+    return `models: local — ${models}, ${choice.reason}`;
+  }
   if (!embedderLocal && !rerankerLocal) {
     const why =
       choice.kind === "offline"
@@ -286,6 +273,8 @@ export function describeModels(choice: ModelChoice, loaded: LoadedModels): strin
     return `models: offline — lexical embedder + bm25 reranker (keyword-level, no model files), because ${why}`;
   }
   return embedderLocal
-    ? `models: ${HF_EMBEDDER.id} embedder (${DTYPE}, ${choice.reason}) + bm25 reranker, because the cross-encoder failed to load: ${loaded.failed.reranker}`
-    : `models: lexical embedder + ${HF_RERANKER.id} cross-encoder (${DTYPE}, ${choice.reason}), because the embedder failed to load: ${loaded.failed.embedder}`;
+    ? `models: ${HF_EMBEDDER.id} embedder (${DTYPE}, ${choice.reason}) + bm25 reranker, ` +
+        `because the cross-encoder failed to load: ${loaded.failed.reranker}`
+    : `models: lexical embedder + ${HF_RERANKER.id} cross-encoder (${DTYPE}, ${choice.reason}), ` +
+        `because the embedder failed to load: ${loaded.failed.embedder}`;
 }

@@ -1,16 +1,11 @@
 /**
- * The demo's memories, drawn from the seed's playbooks: a personal assistant (food, movies,
- * dining, work), a support bot's tickets, and readers' book recommendations. A few dozen are
- * written by hand (the ones the queries are about); a few hundred more are generated around them.
+ * The demo's memories, drawn from the playbooks of Mem0's "Reranker-enhanced search"
+ * documentation: a personal assistant (food, movies, dining, work), a support bot's tickets, and
+ * readers' book recommendations. A few dozen are written by hand (the ones the queries are about);
+ * a few hundred more are generated around them.
  */
 import { generateMemories } from "./generate.js";
-
-export interface DemoMemory {
-  text: string;
-  user_id?: string;
-  agent_id?: string;
-  metadata: Record<string, unknown>;
-}
+import type { DemoMemory, DemoQuery } from "./types.js";
 
 const alice = (text: string, metadata: Record<string, unknown>): DemoMemory => ({ text, user_id: "alice", metadata });
 const foodie = (text: string, metadata: Record<string, unknown>): DemoMemory => ({
@@ -148,14 +143,6 @@ const HANDWRITTEN: DemoMemory[] = [
 ];
 
 export const DEMO_MEMORIES: DemoMemory[] = [...HANDWRITTEN, ...generateMemories()];
-
-export interface DemoQuery {
-  title: string;
-  query: string;
-  scope: { user_id?: string; agent_id?: string };
-  filters?: Record<string, unknown>;
-  limit?: number;
-}
 
 export const DEMO_QUERIES: DemoQuery[] = [
   {

@@ -22,7 +22,8 @@ import {
   type LoadedModels,
   type ModelChoice,
 } from "./models.js";
-import { DEMO_MEMORIES, DEMO_QUERIES, type DemoMemory } from "./playbooks.js";
+import { DEMO_MEMORIES, DEMO_QUERIES } from "./playbooks.js";
+import type { DemoMemory } from "./types.js";
 
 export interface DemoOptions {
   io?: Io;
@@ -38,9 +39,10 @@ export interface DemoOptions {
 export const MAX_QUERY_WORDS = 24;
 
 export const FAILING_QUERY =
-  "I am planning a long weekend with friends and I would really like to know which of the restaurants that I visited recently had genuinely good vegetarian food and friendly service";
+  "I am planning a long weekend with friends and I would really like to know which of the restaurants " +
+  "that I visited recently had genuinely good vegetarian food and friendly service";
 
-const scopeKey = (m: DemoMemory) => (m.user_id ? `user_id=${m.user_id}` : `agent_id=${m.agent_id}`);
+const scopeKey = (memory: DemoMemory) => (memory.user_id ? `user_id=${memory.user_id}` : `agent_id=${memory.agent_id}`);
 
 function datasetHash(): string {
   return createHash("sha256").update(JSON.stringify(DEMO_MEMORIES)).digest("hex").slice(0, 10);
@@ -80,22 +82,25 @@ async function loadModels(choice: ModelChoice, io: Io): Promise<{ loaded: Loaded
   const bar = startProgress(io, "loading models", 2);
   try {
     try {
-      const m = await Memory.fromConfig({ vector_store: { provider: "memory" }, embedder: choice.embedder });
-      probes.push(m);
-      await m.embedder.embed(["warm up"], "search");
+      const lexicalMemory = await Memory.fromConfig({
+        vector_store: { provider: "memory" },
+        embedder: choice.embedder,
+      });
+      probes.push(lexicalMemory);
+      await lexicalMemory.embedder.embed(["warm up"], "search");
     } catch (err) {
       loaded.embedder = OFFLINE_MODELS.embedder;
       loaded.failed.embedder = errorMessage(err);
     }
     bar.increment();
     try {
-      const m = await Memory.fromConfig({
+      const probeMemory = await Memory.fromConfig({
         vector_store: { provider: "memory" },
         embedder: OFFLINE_MODELS.embedder,
         reranker: choice.reranker,
       });
-      probes.push(m);
-      await m.reranker!.rerank("warm up", ["a short memory", "another memory"]);
+      probes.push(probeMemory);
+      await probeMemory.reranker?.rerank("warm up", ["a short memory", "another memory"]);
     } catch (err) {
       loaded.reranker = OFFLINE_MODELS.reranker;
       loaded.failed.reranker = errorMessage(err);
@@ -120,13 +125,16 @@ async function alreadyLoaded(memory: Memory): Promise<boolean> {
 }
 
 /** Prints a prose line wrapped at the terminal's width. */
-const sayTo = (io: Io) => (line: string) => wrap(line, io.columns).forEach((l) => io.out(l));
+const sayTo = (io: Io) => (line: string) => {
+  for (const part of wrap(line, io.columns)) io.out(part);
+};
 
 /** Said under the models line whenever a keyword-level model runs. */
 export const KEYWORD_MODELS_NOTE =
-  "note: the lexical embedder and the bm25 reranker match keywords, not meaning, so these lists do not show what a real " +
-  "reranker does (bm25 can even make the order worse). A real setup: `npm install @mem0/embedder-huggingface " +
-  "@mem0/reranker-sentence-transformer` and run the demo online once (it downloads Xenova/all-MiniLM-L6-v2 and " +
+  "note: the lexical embedder and the bm25 reranker match keywords, not meaning, " +
+  "so these lists do not show what a real reranker does (bm25 can even make the order worse). " +
+  "A real setup: `npm install @mem0/embedder-huggingface @mem0/reranker-sentence-transformer` " +
+  "and run the demo online once (it downloads Xenova/all-MiniLM-L6-v2 and " +
   "Xenova/ms-marco-MiniLM-L-6-v2, ~45 MB), or a config such as " +
   '{ "embedder": { "provider": "openai", "config": { "model": "text-embedding-3-small" } }, ' +
   '"reranker": { "provider": "cohere", "config": { "model": "rerank-english-v3.0" } } } (docs/cli.md)';
@@ -177,7 +185,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
         io,
       );
       say(
-        `loaded ${ingested.count} memories of ${users.size} users and agents (${[...users].join(", ")}) in ${ingested.ms.toFixed(0)} ms`,
+        `loaded ${ingested.count} memories of ${users.size} users and agents (${[...users].join(", ")}) ` +
+          `in ${ingested.ms.toFixed(0)} ms`,
       );
     }
     await runQueries(memory, io);
@@ -192,28 +201,32 @@ async function runQueries(memory: Memory, io: Io): Promise<void> {
   const say = sayTo(io);
   // One untimed pass first: the timings below are then those of a warm process (JIT, caches,
   // lazily loaded models), not of its first few calls.
-  for (const q of DEMO_QUERIES) {
+  for (const demoQuery of DEMO_QUERIES) {
     for (const rerank of [false, true])
-      await memory.search(q.query, {
-        ...q.scope,
-        ...(q.filters ? { filters: q.filters } : {}),
-        limit: q.limit ?? 5,
+      await memory.search(demoQuery.query, {
+        ...demoQuery.scope,
+        ...(demoQuery.filters ? { filters: demoQuery.filters } : {}),
+        limit: demoQuery.limit ?? 5,
         rerank,
       });
   }
-  for (const q of DEMO_QUERIES) {
-    const request = { ...q.scope, ...(q.filters ? { filters: q.filters } : {}), limit: q.limit ?? 5 };
-    const vector = await memory.search(q.query, { ...request, rerank: false });
-    const reranked = await memory.search(q.query, { ...request, rerank: true });
+  for (const demoQuery of DEMO_QUERIES) {
+    const request = {
+      ...demoQuery.scope,
+      ...(demoQuery.filters ? { filters: demoQuery.filters } : {}),
+      limit: demoQuery.limit ?? 5,
+    };
+    const vector = await memory.search(demoQuery.query, { ...request, rerank: false });
+    const reranked = await memory.search(demoQuery.query, { ...request, rerank: true });
     pairs.push({ vector, reranked });
     io.out("");
-    say(`━━ ${q.title}`);
+    say(`━━ ${demoQuery.title}`);
     say(
-      `query: ${JSON.stringify(q.query)} · scope: ${Object.entries(q.scope)
+      `query: ${JSON.stringify(demoQuery.query)} · scope: ${Object.entries(demoQuery.scope)
         .map(([k, v]) => `${k}=${v}`)
-        .join(" ")}${q.filters ? ` · filters: ${JSON.stringify(q.filters)}` : ""}`,
+        .join(" ")}${demoQuery.filters ? ` · filters: ${JSON.stringify(demoQuery.filters)}` : ""}`,
     );
-    const title = reranked.reranked ? `reranked (${reranked.rerank!.provider})` : "reranked: fell back to vector order";
+    const title = reranked.reranked ? `reranked (${reranked.rerank?.provider})` : "reranked: fell back to vector order";
     for (const line of resultLists({ title: "vector only", response: vector }, { title, response: reranked }, layout))
       io.out(line);
     say(`vector-only ${timingLine(vector)}`);
@@ -222,7 +235,8 @@ async function runQueries(memory: Memory, io: Io): Promise<void> {
 
   io.out("");
   say(
-    `━━ Reranker failure: the query has more than ${MAX_QUERY_WORDS} words, and the demo caps queries at ${MAX_QUERY_WORDS} words as hosted rerank APIs cap request size`,
+    `━━ Reranker failure: the query has more than ${MAX_QUERY_WORDS} words, ` +
+      `and the demo caps queries at ${MAX_QUERY_WORDS} words as hosted rerank APIs cap request size`,
   );
   say(`query: ${JSON.stringify(FAILING_QUERY)} · scope: user_id=foodie_user`);
   let event = "";
@@ -238,7 +252,9 @@ async function runQueries(memory: Memory, io: Io): Promise<void> {
   ))
     io.out(line);
   say(
-    `fallback: reranked=${failed.reranked} · rerank.error: ${failed.rerank?.error} · event rerank:error: ${event ? "emitted" : "missing"} → the vector order was returned, the query was not dropped`,
+    `fallback: reranked=${failed.reranked} · rerank.error: ${failed.rerank?.error} · ` +
+      `event rerank:error: ${event ? "emitted" : "missing"} → ` +
+      "the vector order was returned, the query was not dropped",
   );
   say(timingLine(failed));
 
@@ -247,10 +263,14 @@ async function runQueries(memory: Memory, io: Io): Promise<void> {
   const totals = (k: "vector" | "reranked") => pairs.map((p) => p[k].timings.total_ms);
   io.out("");
   say(
-    `━━ Summary: reranking changed the top result in ${changed} of ${pairs.length} queries · rerank stage p50 ${ms(percentile(rerankMs, 50))}, p95 ${ms(percentile(rerankMs, 95))} · total p50 ${ms(percentile(totals("vector"), 50))} vector-only vs ${ms(percentile(totals("reranked"), 50))} reranked`,
+    `━━ Summary: reranking changed the top result in ${changed} of ${pairs.length} queries · ` +
+      `rerank stage p50 ${ms(percentile(rerankMs, 50))}, p95 ${ms(percentile(rerankMs, 95))} · ` +
+      `total p50 ${ms(percentile(totals("vector"), 50))} vector-only ` +
+      `vs ${ms(percentile(totals("reranked"), 50))} reranked`,
   );
   say(
-    "Next: `npx mem0-ts compare --queries queries.jsonl --html report.html` on your own queries, `npx mem0-ts eval` on a " +
-      "BEIR dataset (in this repository: `npx -y pnpm@12.4.2 mem0-ts compare …`; docs/cli.md).",
+    "Next: `npx mem0-ts compare --queries queries.jsonl --html report.html` on your own queries, " +
+      "`npx mem0-ts eval` on a BEIR dataset " +
+      "(in this repository: `npx -y pnpm@12.4.2 mem0-ts compare …`; docs/cli.md).",
   );
 }

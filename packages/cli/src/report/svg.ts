@@ -1,7 +1,10 @@
 /** Inline SVG charts for the HTML report: drawn here, so the report needs no chart library and no network. */
 
 export const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+  s.replace(
+    /[&<>"']/g,
+    (char) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[char] ?? char,
+  );
 
 export interface Series {
   name: string;
@@ -24,57 +27,71 @@ export function niceStep(max: number): number {
   if (max <= 0) return 1;
   const raw = max / 5;
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
+  const step = [1, 2, 5].map((factor) => factor * mag).find((candidate) => candidate >= raw) ?? 10 * mag;
   return Math.max(step, Number.isInteger(max) ? 1 : step);
 }
 
 /** Grouped bars, one group per category, with axes, ticks, a legend and a tooltip per bar. */
-export function barChart(c: BarChart, width = 560, height = 280): string {
-  const m = { top: 34, right: 12, bottom: 58, left: 48 };
-  const plotW = width - m.left - m.right;
-  const plotH = height - m.top - m.bottom;
-  const max = Math.max(1, ...c.series.flatMap((s) => s.values));
+export function barChart(chart: BarChart, width = 560, height = 280): string {
+  const margin = { top: 34, right: 12, bottom: 58, left: 48 };
+  const plotW = width - margin.left - margin.right;
+  const plotH = height - margin.top - margin.bottom;
+  const max = Math.max(1, ...chart.series.flatMap((series) => series.values));
   const step = niceStep(max);
   const top = Math.ceil(max / step) * step;
-  const y = (v: number) => m.top + plotH - (v / top) * plotH;
-  const groupW = plotW / Math.max(1, c.categories.length);
-  const barW = Math.max(2, (groupW * 0.8) / Math.max(1, c.series.length));
+  const yOf = (value: number) => margin.top + plotH - (value / top) * plotH;
+  const groupW = plotW / Math.max(1, chart.categories.length);
+  const barW = Math.max(2, (groupW * 0.8) / Math.max(1, chart.series.length));
+  const axisY = margin.top + plotH;
   const parts: string[] = [];
-  parts.push(`<text class="chart-title" x="${m.left}" y="18">${escapeHtml(c.title)}</text>`);
-  for (let v = 0; v <= top + 1e-9; v += step) {
-    const yy = y(v).toFixed(1);
-    parts.push(`<line class="grid" x1="${m.left}" x2="${width - m.right}" y1="${yy}" y2="${yy}"/>`);
+  parts.push(`<text class="chart-title" x="${margin.left}" y="18">${escapeHtml(chart.title)}</text>`);
+  for (let tick = 0; tick <= top + 1e-9; tick += step) {
+    const tickY = yOf(tick).toFixed(1);
+    parts.push(`<line class="grid" x1="${margin.left}" x2="${width - margin.right}" y1="${tickY}" y2="${tickY}"/>`);
     parts.push(
-      `<text class="tick" x="${m.left - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle">${+v.toFixed(6)}</text>`,
+      `<text class="tick" x="${margin.left - 6}" y="${tickY}" text-anchor="end" dominant-baseline="middle">` +
+        `${+tick.toFixed(6)}</text>`,
     );
   }
-  c.categories.forEach((cat, i) => {
-    const gx = m.left + i * groupW + groupW * 0.1;
-    c.series.forEach((s, j) => {
-      const v = s.values[i] ?? 0;
-      const x = (gx + j * barW).toFixed(1);
-      const h = ((v / top) * plotH).toFixed(1);
+  chart.categories.forEach((category, i) => {
+    const groupX = margin.left + i * groupW + groupW * 0.1;
+    chart.series.forEach((series, j) => {
+      const value = series.values[i] ?? 0;
+      const barX = (groupX + j * barW).toFixed(1);
+      const barHeight = ((value / top) * plotH).toFixed(1);
+      const tooltip = escapeHtml(`${series.name} · ${category}: ${value}`);
       parts.push(
-        `<rect class="bar ${escapeHtml(s.cls)}" data-series="${escapeHtml(s.name)}" data-value="${v}" x="${x}" y="${y(v).toFixed(1)}" width="${(barW - 1).toFixed(1)}" height="${h}"><title>${escapeHtml(`${s.name} · ${cat}: ${v}`)}</title></rect>`,
+        `<rect class="bar ${escapeHtml(series.cls)}" data-series="${escapeHtml(series.name)}" data-value="${value}" ` +
+          `x="${barX}" y="${yOf(value).toFixed(1)}" width="${(barW - 1).toFixed(1)}" height="${barHeight}">` +
+          `<title>${tooltip}</title></rect>`,
       );
     });
-    const cx = (m.left + (i + 0.5) * groupW).toFixed(1);
-    parts.push(`<text class="tick" x="${cx}" y="${m.top + plotH + 14}" text-anchor="middle">${escapeHtml(cat)}</text>`);
-  });
-  parts.push(`<line class="axis" x1="${m.left}" x2="${width - m.right}" y1="${m.top + plotH}" y2="${m.top + plotH}"/>`);
-  parts.push(
-    `<text class="axis-label" x="${m.left + plotW / 2}" y="${height - 22}" text-anchor="middle">${escapeHtml(c.xLabel)}</text>`,
-  );
-  parts.push(
-    `<text class="axis-label" transform="translate(12 ${m.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(c.yLabel)}</text>`,
-  );
-  c.series.forEach((s, j) => {
-    const lx = m.left + j * 160;
+    const labelX = (margin.left + (i + 0.5) * groupW).toFixed(1);
     parts.push(
-      `<rect class="bar ${escapeHtml(s.cls)}" x="${lx}" y="${height - 12}" width="10" height="10"/><text class="legend" x="${lx + 14}" y="${height - 3}">${escapeHtml(s.name)}</text>`,
+      `<text class="tick" x="${labelX}" y="${axisY + 14}" text-anchor="middle">${escapeHtml(category)}</text>`,
     );
   });
-  return `<svg id="${escapeHtml(c.id)}" class="chart" role="img" aria-label="${escapeHtml(c.title)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">${parts.join("")}</svg>`;
+  parts.push(`<line class="axis" x1="${margin.left}" x2="${width - margin.right}" y1="${axisY}" y2="${axisY}"/>`);
+  parts.push(
+    `<text class="axis-label" x="${margin.left + plotW / 2}" y="${height - 22}" text-anchor="middle">` +
+      `${escapeHtml(chart.xLabel)}</text>`,
+  );
+  parts.push(
+    `<text class="axis-label" transform="translate(12 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">` +
+      `${escapeHtml(chart.yLabel)}</text>`,
+  );
+  chart.series.forEach((series, j) => {
+    const legendX = margin.left + j * 160;
+    parts.push(
+      `<rect class="bar ${escapeHtml(series.cls)}" x="${legendX}" y="${height - 12}" width="10" height="10"/>` +
+        `<text class="legend" x="${legendX + 14}" y="${height - 3}">${escapeHtml(series.name)}</text>`,
+    );
+  });
+  return (
+    `<svg id="${escapeHtml(chart.id)}" class="chart" role="img" aria-label="${escapeHtml(chart.title)}" ` +
+    `viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">` +
+    `${parts.join("")}</svg>`
+  );
 }
 
 /** Shared bins over both samples, so the two latency distributions can be read against each other. */
@@ -84,14 +101,14 @@ export function histogramBins(samples: number[][], bins = 10): { categories: str
   const lo = Math.min(...all);
   const hi = Math.max(...all);
   const width = hi > lo ? (hi - lo) / bins : 1;
-  const n = hi > lo ? bins : 1;
+  const binCount = hi > lo ? bins : 1;
   const digits = width >= 10 ? 0 : width >= 1 ? 1 : width >= 0.1 ? 2 : 3;
   // Each bin is labelled by its lower bound: full ranges do not fit under ten bars.
-  const categories = Array.from({ length: n }, (_, i) => `≥${(lo + i * width).toFixed(digits)}`);
-  const counts = samples.map((s) => {
-    const c = new Array<number>(n).fill(0);
-    for (const v of s) if (Number.isFinite(v)) c[Math.min(n - 1, Math.floor((v - lo) / width))]!++;
-    return c;
+  const categories = Array.from({ length: binCount }, (_, i) => `≥${(lo + i * width).toFixed(digits)}`);
+  const counts = samples.map((sample) => {
+    const binCounts = new Array<number>(binCount).fill(0);
+    for (const v of sample) if (Number.isFinite(v)) binCounts[Math.min(binCount - 1, Math.floor((v - lo) / width))]!++;
+    return binCounts;
   });
   return { categories, counts };
 }

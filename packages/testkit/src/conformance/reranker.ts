@@ -154,7 +154,7 @@ export function describeRerankerConformance(
     );
 
     test(
-      "duplicate documents each get their own index" + (deterministic ? " and the same score" : ""),
+      `duplicate documents each get their own index${deterministic ? " and the same score" : ""}`,
       async () => {
         const docs = [DOCS[1]!, DOCS[2]!, DOCS[1]!];
         const out = await subject.reranker.rerank(QUERY, docs);
@@ -186,7 +186,7 @@ export function describeRerankerConformance(
     test(
       "a very long document is handled (truncated or split), not an error",
       async () => {
-        const long = ("Alice loves ramen. " + "Unrelated filler sentence about nothing much. ".repeat(50))
+        const long = `Alice loves ramen. ${"Unrelated filler sentence about nothing much. ".repeat(50)}`
           .repeat(Math.ceil((options.longDocumentChars ?? 20_000) / 2400))
           .slice(0, options.longDocumentChars ?? 20_000);
         const out = await subject.reranker.rerank(QUERY, [DOCS[2]!, long, DOCS[0]!]);

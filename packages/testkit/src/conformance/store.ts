@@ -541,7 +541,7 @@ export function describeStoreConformance(name: string, options: StoreConformance
         const hits = await store.search({ vector: v([5, 0]), limit: 10, filter: null });
         expect(hits.map((h) => h.id)).toEqual(["near", "tie-a", "tie-b", "ortho", "far"]);
         const want = [1, Math.SQRT1_2, Math.SQRT1_2, 0, -1];
-        hits.forEach((h, i) => expect(h.score).toBeCloseTo(want[i]!, 5));
+        for (const [i, hit] of hits.entries()) expect(hit.score).toBeCloseTo(want[i] ?? Number.NaN, 5);
         expect((await store.search({ vector: v([5, 0]), limit: 2, filter: null })).map((h) => h.id)).toEqual([
           "near",
           "tie-a",
@@ -924,9 +924,9 @@ export function describeStoreConformance(name: string, options: StoreConformance
               op: "update",
               id: "ap-1",
               vector: unit(3),
-              next: (cur) => (
-                seen.push(cur.payload.memory),
-                {
+              next: (cur) => {
+                seen.push(cur.payload.memory);
+                return {
                   payload: {
                     ...cur.payload,
                     memory: "one+",
@@ -934,8 +934,8 @@ export function describeStoreConformance(name: string, options: StoreConformance
                     metadata: { ...cur.payload.metadata, added: 2 },
                   },
                   history: [event("ap-1", "UPDATE", cur.payload.memory, "one+", 4)],
-                }
-              ),
+                };
+              },
             },
             { op: "delete", id: "ap-2", history: (cur) => [event("ap-2", "DELETE", cur.payload.memory, null, 5)] },
           ]);

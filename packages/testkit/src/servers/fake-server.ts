@@ -169,13 +169,13 @@ export class FakeServer {
    * optionally only for one path. Faults are used in the order they were queued.
    */
   inject(fault: FaultInput, options: { times?: number; path?: string } = {}): this {
-    const f = normalizeFault(fault);
-    if ((ANSWER_FAULTS as readonly string[]).includes(f.type)) {
+    const normalized = normalizeFault(fault);
+    if ((ANSWER_FAULTS as readonly string[]).includes(normalized.type)) {
       const routes = this.options.routes.filter((r) => !options.path || r.path === options.path);
       if (!routes.some((r) => r.answerFault))
-        throw new Error(`fault ${f.type} is not supported by ${options.path ?? "any route of this server"}`);
+        throw new Error(`fault ${normalized.type} is not supported by ${options.path ?? "any route of this server"}`);
     }
-    this.faults.push({ fault: f, remaining: options.times ?? 1, path: options.path });
+    this.faults.push({ fault: normalized, remaining: options.times ?? 1, path: options.path });
     return this;
   }
 
@@ -395,18 +395,19 @@ function withEchoedKey(reply: Reply, key: string | undefined): Reply {
   const body = reply.body;
   if (typeof body === "string") return { ...reply, headers, body: echoAt(body, key) };
   if (!body || typeof body !== "object") return { ...reply, headers, body: echoAt("error", key) };
-  const b = body as Record<string, unknown>;
-  const error = b.error as Record<string, unknown> | string | undefined;
-  if (typeof b.message === "string") return { ...reply, headers, body: { ...b, message: echoAt(b.message, key) } };
+  const record = body as Record<string, unknown>;
+  const error = record.error as Record<string, unknown> | string | undefined;
+  if (typeof record.message === "string")
+    return { ...reply, headers, body: { ...record, message: echoAt(record.message, key) } };
   if (error && typeof error === "object" && typeof error.message === "string") {
-    return { ...reply, headers, body: { ...b, error: { ...error, message: echoAt(error.message, key) } } };
+    return { ...reply, headers, body: { ...record, error: { ...error, message: echoAt(error.message, key) } } };
   }
-  if (typeof error === "string") return { ...reply, headers, body: { ...b, error: echoAt(error, key) } };
-  return { ...reply, headers, body: { ...b, message: echoAt("error", key) } };
+  if (typeof error === "string") return { ...reply, headers, body: { ...record, error: echoAt(error, key) } };
+  return { ...reply, headers, body: { ...record, message: echoAt("error", key) } };
 }
 
 /** The bearer token of a request, or undefined. */
 export function bearerToken(headers: Record<string, string>): string | undefined {
-  const m = /^bearer\s+(.+)$/i.exec(headers.authorization ?? "");
-  return m?.[1]?.trim();
+  const match = /^bearer\s+(.+)$/i.exec(headers.authorization ?? "");
+  return match?.[1]?.trim();
 }

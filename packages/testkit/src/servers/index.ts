@@ -6,3 +6,4 @@ export * from "./openai.js";
 export * from "./tei.js";
 export * from "./qdrant.js";
 export * from "./qdrant-filter.js";
+export * from "./hf-hub.js";

@@ -100,33 +100,39 @@ function maskKey(key: string): string {
  */
 export function strictSchemaProblem(schema: unknown, path = "()"): string | undefined {
   if (!schema || typeof schema !== "object") return `In context=${path}, schema must be an object`;
-  const s = schema as Record<string, unknown>;
-  if (path === "()" && s.type !== "object")
-    return `In context=${path}, schema must be a JSON Schema of 'type: "object"', got 'type: "${String(s.type)}"'.`;
+  const schemaNode = schema as Record<string, unknown>;
+  if (path === "()" && schemaNode.type !== "object")
+    return (
+      `In context=${path}, schema must be a JSON Schema of 'type: "object"', ` +
+      `got 'type: "${String(schemaNode.type)}"'.`
+    );
   for (const key of ["anyOf", "allOf", "oneOf"] as const) {
-    if (Array.isArray(s[key])) {
+    if (Array.isArray(schemaNode[key])) {
       if (key !== "anyOf") return `In context=${path}, '${key}' is not permitted.`;
-      for (const [i, sub] of (s[key] as unknown[]).entries()) {
-        const p = strictSchemaProblem(sub, `${path}, 'anyOf', '${i}'`);
-        if (p) return p;
+      for (const [i, sub] of (schemaNode[key] as unknown[]).entries()) {
+        const subProblem = strictSchemaProblem(sub, `${path}, 'anyOf', '${i}'`);
+        if (subProblem) return subProblem;
       }
     }
   }
-  const types = Array.isArray(s.type) ? s.type : [s.type];
+  const types = Array.isArray(schemaNode.type) ? schemaNode.type : [schemaNode.type];
   if (types.includes("object")) {
-    const props = (s.properties ?? {}) as Record<string, unknown>;
-    if (s.additionalProperties !== false)
+    const props = (schemaNode.properties ?? {}) as Record<string, unknown>;
+    if (schemaNode.additionalProperties !== false)
       return `In context=${path}, 'additionalProperties' is required to be supplied and to be false.`;
-    const required = Array.isArray(s.required) ? (s.required as string[]) : [];
+    const required = Array.isArray(schemaNode.required) ? (schemaNode.required as string[]) : [];
     const missing = Object.keys(props).filter((k) => !required.includes(k));
     if (missing.length)
-      return `In context=${path}, 'required' is required to be supplied and to be an array including every key in properties. Missing '${missing[0]}'.`;
+      return (
+        `In context=${path}, 'required' is required to be supplied and to be an array including every key ` +
+        `in properties. Missing '${missing[0]}'.`
+      );
     for (const [k, sub] of Object.entries(props)) {
-      const p = strictSchemaProblem(sub, `${path}, 'properties', '${k}'`);
-      if (p) return p;
+      const subProblem = strictSchemaProblem(sub, `${path}, 'properties', '${k}'`);
+      if (subProblem) return subProblem;
     }
   }
-  if (types.includes("array") && s.items) return strictSchemaProblem(s.items, `${path}, 'items'`);
+  if (types.includes("array") && schemaNode.items) return strictSchemaProblem(schemaNode.items, `${path}, 'items'`);
   return undefined;
 }
 
@@ -179,13 +185,13 @@ function breakScores(fault: AnswerFault, content: string): string {
   } catch {
     return content;
   }
-  const find = (o: any): Record<string, unknown> | undefined => {
-    if (!o || typeof o !== "object") return undefined;
-    const values = Object.values(o);
-    if (!Array.isArray(o) && values.length > 0 && values.every((v) => typeof v === "number")) return o;
-    for (const v of values) {
-      const f = find(v);
-      if (f) return f;
+  const find = (node: any): Record<string, unknown> | undefined => {
+    if (!node || typeof node !== "object") return undefined;
+    const values = Object.values(node);
+    if (!Array.isArray(node) && values.length > 0 && values.every((v) => typeof v === "number")) return node;
+    for (const value of values) {
+      const found = find(value);
+      if (found) return found;
     }
     return undefined;
   };
@@ -234,7 +240,8 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       return {
         status: 400,
         body: openAIError(
-          "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
+          "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your " +
+            "HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
         ),
       };
     }
@@ -265,7 +272,8 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
         return {
           status: 400,
           body: openAIError(
-            `Invalid 'response_format.json_schema.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`,
+            "Invalid 'response_format.json_schema.name': string does not match pattern. " +
+              "Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.",
             "invalid_request_error",
             "response_format.json_schema.name",
             "invalid_value",
@@ -407,9 +415,9 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     const dims = body.dimensions ?? MODEL_DIMS[body.model] ?? 1536;
     const texts = list.map((x) => (typeof x === "string" ? x : (x as number[]).join(" ")));
     const data = texts.map((t, index) => {
-      const v = hashEmbedding(t, dims);
+      const vector = hashEmbedding(t, dims);
       const embedding =
-        body.encoding_format === "base64" ? Buffer.from(new Float32Array(v).buffer).toString("base64") : v;
+        body.encoding_format === "base64" ? Buffer.from(new Float32Array(vector).buffer).toString("base64") : vector;
       return { object: "embedding", index, embedding };
     });
     const prompt_tokens = texts.reduce((s, t) => s + tokensOf(t), 0);
@@ -430,7 +438,8 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
         return {
           status: 401,
           body: openAIError(
-            "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+            "You didn't provide an API key. You need to provide your API key in an Authorization header " +
+              "using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
             "invalid_request_error",
             null,
             null,
@@ -440,7 +449,8 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
         return {
           status: 401,
           body: openAIError(
-            `Incorrect API key provided: ${maskKey(token)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+            `Incorrect API key provided: ${maskKey(token)}. ` +
+              "You can find your API key at https://platform.openai.com/account/api-keys.",
             "invalid_request_error",
             null,
             "invalid_api_key",

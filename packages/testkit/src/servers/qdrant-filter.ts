@@ -52,17 +52,17 @@ export function parseJsonPath(text: string): JsonPath | undefined {
   while (i < text.length) {
     if (text[i] === ".") {
       i += 1;
-      const k = word();
-      if (k === undefined) return undefined;
-      rest.push({ key: k });
+      const segmentKey = word();
+      if (segmentKey === undefined) return undefined;
+      rest.push({ key: segmentKey });
     } else if (text.startsWith("[]", i)) {
       i += 2;
       rest.push({ wildcard: true });
     } else if (text[i] === "[") {
-      const m = /^\[(\d+)\]/.exec(text.slice(i));
-      if (!m) return undefined;
-      i += m[0].length;
-      rest.push({ index: Number(m[1]) });
+      const indexMatch = /^\[(\d+)\]/.exec(text.slice(i));
+      if (!indexMatch) return undefined;
+      i += indexMatch[0].length;
+      rest.push({ index: Number(indexMatch[1]) });
     } else return undefined;
   }
   return { first, rest };
@@ -85,18 +85,18 @@ export function valuesAt(payload: Record<string, unknown>, path: JsonPath): unkn
       if (Array.isArray(value) && head.index < value.length) walk(tail, value[head.index]);
     } else if (Array.isArray(value)) for (const v of value) walk(tail, v);
   };
-  if (Object.prototype.hasOwnProperty.call(payload, path.first)) walk(path.rest, payload[path.first]);
+  if (Object.hasOwn(payload, path.first)) walk(path.rest, payload[path.first]);
   return out;
 }
 
 /** Datetimes in the forms Qdrant accepts (`DateTimePayloadType::from_str`), as epoch microseconds. */
-export function parseQdrantDatetime(s: string): number | undefined {
-  const m =
+export function parseQdrantDatetime(datetimeText: string): number | undefined {
+  const datetimeMatch =
     /^(\d{4})-(\d{2})-(\d{2})(?:([Tt ])(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?)?$/.exec(
-      s,
+      datetimeText,
     );
-  if (!m) return undefined;
-  const [, y, mo, d, sep, h, mi, sec, frac, z, sign, oh, om] = m;
+  if (!datetimeMatch) return undefined;
+  const [, y, mo, d, sep, h, mi, sec, frac, z, sign, oh, om] = datetimeMatch;
   const hasZone = z !== undefined || sign !== undefined;
   // Forms: date only; "YYYY-MM-DD HH:MM" (space, no seconds, no zone); anything else needs seconds.
   if (sep !== undefined && sec === undefined && (sep !== " " || hasZone)) return undefined;
@@ -175,10 +175,11 @@ function matchOne(match: Json, value: unknown, key: string, ctx: FilterContext):
     const query: string = match.text ?? match.phrase;
     if (!index) return value.includes(query);
     const doc = tokenize(value, index);
-    const q = tokenize(query, index);
-    if (q.length === 0) return false;
-    if ("text" in match) return q.every((t) => doc.includes(t));
-    for (let i = 0; i + q.length <= doc.length; i++) if (q.every((t, j) => doc[i + j] === t)) return true;
+    const queryTokens = tokenize(query, index);
+    if (queryTokens.length === 0) return false;
+    if ("text" in match) return queryTokens.every((t) => doc.includes(t));
+    for (let i = 0; i + queryTokens.length <= doc.length; i++)
+      if (queryTokens.every((t, j) => doc[i + j] === t)) return true;
     return false;
   }
   if ("text_any" in match) {
@@ -200,16 +201,16 @@ function rangeOne(range: Json, value: unknown): boolean {
   let x: number;
   if (datetime) {
     if (typeof value !== "string") return false;
-    const t = parseQdrantDatetime(value);
-    if (t === undefined) return false;
-    x = t;
+    const timestamp = parseQdrantDatetime(value);
+    if (timestamp === undefined) return false;
+    x = timestamp;
   } else {
     if (typeof value !== "number") return false;
     x = value;
   }
-  return bounds.every((b) => {
-    const y = datetime ? parseQdrantDatetime(range[b])! : (range[b] as number);
-    return b === "lt" ? x < y : b === "gt" ? x > y : b === "lte" ? x <= y : x >= y;
+  return bounds.every((boundKey) => {
+    const bound = datetime ? parseQdrantDatetime(range[boundKey])! : (range[boundKey] as number);
+    return boundKey === "lt" ? x < bound : boundKey === "gt" ? x > bound : boundKey === "lte" ? x <= bound : x >= bound;
   });
 }
 
@@ -218,12 +219,12 @@ function countValues(values: unknown[]): number {
 }
 
 function valuesCount(vc: Json, values: unknown[]): boolean {
-  const n = countValues(values);
+  const count = countValues(values);
   return (
-    (vc.lt == null || n < vc.lt) &&
-    (vc.gt == null || n > vc.gt) &&
-    (vc.lte == null || n <= vc.lte) &&
-    (vc.gte == null || n >= vc.gte)
+    (vc.lt == null || count < vc.lt) &&
+    (vc.gt == null || count > vc.gt) &&
+    (vc.lte == null || count <= vc.lte) &&
+    (vc.gte == null || count >= vc.gte)
   );
 }
 
@@ -235,38 +236,39 @@ export function isNullValues(values: unknown[]): boolean {
   return values.length > 0 && values.every((v) => v === null);
 }
 
-function fieldCondition(c: Json, payload: Json, ctx: FilterContext): boolean {
-  const path = parseJsonPath(c.key)!;
+function fieldCondition(condition: Json, payload: Json, ctx: FilterContext): boolean {
+  const path = parseJsonPath(condition.key)!;
   const values = valuesAt(payload, path);
   const any = (check: (v: unknown) => boolean) => values.some((v) => (Array.isArray(v) ? v.some(check) : check(v)));
   // Qdrant ORs the kinds of check present in one field condition.
-  if (c.match != null && any((v) => matchOne(c.match, v, c.key, ctx))) return true;
-  if (c.range != null && any((v) => rangeOne(c.range, v))) return true;
-  if (c.values_count != null && valuesCount(c.values_count, values)) return true;
-  if (c.is_empty != null && isEmptyValues(values) === c.is_empty) return true;
-  if (c.is_null != null && isNullValues(values) === c.is_null) return true;
+  if (condition.match != null && any((v) => matchOne(condition.match, v, condition.key, ctx))) return true;
+  if (condition.range != null && any((v) => rangeOne(condition.range, v))) return true;
+  if (condition.values_count != null && valuesCount(condition.values_count, values)) return true;
+  if (condition.is_empty != null && isEmptyValues(values) === condition.is_empty) return true;
+  if (condition.is_null != null && isNullValues(values) === condition.is_null) return true;
   return false;
 }
 
-export function checkCondition(c: Json, payload: Json, ctx: FilterContext): boolean {
-  if ("key" in c) return fieldCondition(c, payload, ctx);
-  if ("is_empty" in c) return isEmptyValues(valuesAt(payload, parseJsonPath(c.is_empty.key)!));
-  if ("is_null" in c) return isNullValues(valuesAt(payload, parseJsonPath(c.is_null.key)!));
-  if ("has_id" in c) return (c.has_id as unknown[]).some((id) => canonicalId(id as string | number) === ctx.pointId);
-  if ("has_vector" in c) return true;
-  if ("nested" in c) {
-    const path = parseJsonPath(c.nested.key)!;
+export function checkCondition(condition: Json, payload: Json, ctx: FilterContext): boolean {
+  if ("key" in condition) return fieldCondition(condition, payload, ctx);
+  if ("is_empty" in condition) return isEmptyValues(valuesAt(payload, parseJsonPath(condition.is_empty.key)!));
+  if ("is_null" in condition) return isNullValues(valuesAt(payload, parseJsonPath(condition.is_null.key)!));
+  if ("has_id" in condition)
+    return (condition.has_id as unknown[]).some((id) => canonicalId(id as string | number) === ctx.pointId);
+  if ("has_vector" in condition) return true;
+  if ("nested" in condition) {
+    const path = parseJsonPath(condition.nested.key)!;
     const objects = valuesAt(payload, path)
       .flatMap((v) => (Array.isArray(v) ? v : [v]))
       .filter((v) => v && typeof v === "object" && !Array.isArray(v));
-    return objects.some((o) => checkFilter(c.nested.filter, o as Json, { ...ctx, pointId: undefined }));
+    return objects.some((o) => checkFilter(condition.nested.filter, o as Json, { ...ctx, pointId: undefined }));
   }
-  return checkFilter(c, payload, ctx);
+  return checkFilter(condition, payload, ctx);
 }
 
 export function checkFilter(filter: Json | null | undefined, payload: Json, ctx: FilterContext): boolean {
   if (!filter) return true;
-  const check = (c: Json) => checkCondition(c, payload, ctx);
+  const check = (condition: Json) => checkCondition(condition, payload, ctx);
   if (filter.should != null && !asList(filter.should).some((c) => check(c as Json))) return false;
   if (filter.min_should != null) {
     const hits = (filter.min_should.conditions as Json[]).filter(check).length;
@@ -288,11 +290,11 @@ export function canonicalId(id: string | number): string | number {
 }
 
 /** The UUID spellings Qdrant (Rust's `uuid` crate) accepts: hyphenated, simple, braced, URN. */
-export function isUuid(s: string): boolean {
+export function isUuid(candidate: string): boolean {
   return (
-    /^(?:urn:uuid:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s) ||
-    /^[0-9a-f]{32}$/i.test(s) ||
-    /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/i.test(s)
+    /^(?:urn:uuid:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(candidate) ||
+    /^[0-9a-f]{32}$/i.test(candidate) ||
+    /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/i.test(candidate)
   );
 }
 
@@ -305,26 +307,30 @@ export function isUuid(s: string): boolean {
 export function filterProblem(filter: Json | null | undefined, at = "filter"): [number, string] | undefined {
   if (!filter) return undefined;
   const conditions: [Json, string][] = [];
-  for (const k of ["must", "should", "must_not"] as const)
-    asList(filter[k]).forEach((c, i) => conditions.push([c as Json, `${at}.${k}[${i}]`]));
-  if (filter.min_should)
-    (filter.min_should.conditions as Json[]).forEach((c, i) =>
-      conditions.push([c, `${at}.min_should.conditions[${i}]`]),
-    );
-  for (const [c, where] of conditions) {
-    const p = conditionProblem(c, where);
-    if (p) return p;
+  for (const clause of ["must", "should", "must_not"] as const) {
+    for (const [i, condition] of asList(filter[clause]).entries()) {
+      conditions.push([condition as Json, `${at}.${clause}[${i}]`]);
+    }
+  }
+  if (filter.min_should) {
+    for (const [i, condition] of (filter.min_should.conditions as Json[]).entries()) {
+      conditions.push([condition, `${at}.min_should.conditions[${i}]`]);
+    }
+  }
+  for (const [condition, where] of conditions) {
+    const problem = conditionProblem(condition, where);
+    if (problem) return problem;
   }
   return undefined;
 }
 
-function conditionProblem(c: Json, where: string): [number, string] | undefined {
+function conditionProblem(condition: Json, where: string): [number, string] | undefined {
   const keyOf = (k: unknown): [number, string] | undefined =>
     typeof k === "string" && parseJsonPath(k)
       ? undefined
       : [400, `Format error in JSON body: ${where}: invalid payload key ${JSON.stringify(k)}`];
-  if ("key" in c) {
-    const bad = keyOf(c.key);
+  if ("key" in condition) {
+    const bad = keyOf(condition.key);
     if (bad) return bad;
     const kinds = [
       "match",
@@ -335,36 +341,39 @@ function conditionProblem(c: Json, where: string): [number, string] | undefined 
       "values_count",
       "is_empty",
       "is_null",
-    ].filter((k) => c[k] != null);
+    ].filter((k) => condition[k] != null);
     if (kinds.length === 0)
       return [422, `Validation error in JSON body: [${where}.match: At least one field condition must be specified]`];
-    if (c.range != null) {
-      const values = (["lt", "gt", "lte", "gte"] as const).map((b) => c.range[b]).filter((v) => v != null);
+    if (condition.range != null) {
+      const values = (["lt", "gt", "lte", "gte"] as const).map((b) => condition.range[b]).filter((v) => v != null);
       const strings = values.filter((v) => typeof v === "string");
       if (strings.length > 0 && strings.length < values.length)
         return [400, `Format error in JSON body: ${where}.range: mixes numbers and datetimes`];
-      for (const s of strings) {
-        if (parseQdrantDatetime(s) === undefined)
+      for (const item of strings) {
+        if (parseQdrantDatetime(item) === undefined)
           return [
             400,
-            `Format error in JSON body: ${where}.range: '${s}' is not in a supported date/time format, please use RFC 3339`,
+            `Format error in JSON body: ${where}.range: '${item}' is not in a supported date/time format, ` +
+              "please use RFC 3339",
           ];
       }
     }
     return undefined;
   }
-  if ("is_empty" in c) return keyOf(c.is_empty?.key);
-  if ("is_null" in c) return keyOf(c.is_null?.key);
-  if ("has_id" in c) {
-    const bad = (c.has_id as unknown[]).find((id) => typeof id === "string" && !isUuid(id));
+  if ("is_empty" in condition) return keyOf(condition.is_empty?.key);
+  if ("is_null" in condition) return keyOf(condition.is_null?.key);
+  if ("has_id" in condition) {
+    const bad = (condition.has_id as unknown[]).find((id) => typeof id === "string" && !isUuid(id));
     return bad === undefined
       ? undefined
       : [
           400,
-          `Format error in JSON body: ${where}.has_id: ${JSON.stringify(bad)} is not a valid point id (an unsigned integer or a UUID)`,
+          `Format error in JSON body: ${where}.has_id: ${JSON.stringify(bad)} is not a valid point id ` +
+            "(an unsigned integer or a UUID)",
         ];
   }
-  if ("nested" in c) return keyOf(c.nested?.key) ?? filterProblem(c.nested?.filter, `${where}.nested.filter`);
-  if ("has_vector" in c) return undefined;
-  return filterProblem(c, where);
+  if ("nested" in condition)
+    return keyOf(condition.nested?.key) ?? filterProblem(condition.nested?.filter, `${where}.nested.filter`);
+  if ("has_vector" in condition) return undefined;
+  return filterProblem(condition, where);
 }

@@ -176,13 +176,14 @@ function checkId(id: unknown, where: string): PointId {
   if (typeof id === "string" && isUuid(id)) return canonicalId(id);
   throw new HttpError(
     400,
-    `Format error in JSON body: ${where}: ${JSON.stringify(id)} is not a valid point id: expected an unsigned integer or a UUID`,
+    `Format error in JSON body: ${where}: ${JSON.stringify(id)} is not a valid point id: ` +
+      "expected an unsigned integer or a UUID",
   );
 }
 
 function checkFilterBody(filter: unknown, where: string): void {
-  const p = filterProblem(filter as Json | null | undefined, where);
-  if (p) throw new HttpError(p[0], p[1]);
+  const problem = filterProblem(filter as Json | null | undefined, where);
+  if (problem) throw new HttpError(problem[0], problem[1]);
 }
 
 function compareIds(a: PointId, b: PointId): number {
@@ -222,14 +223,18 @@ function includePaths(payload: Json, paths: JsonPath[]): Json {
       out[path.first] = structuredClone(payload[path.first]);
       continue;
     }
-    let src: unknown = payload[path.first];
-    let dst: Json = (out[path.first] ??= {});
-    const keys = path.rest.map((x) => (x as { key: string }).key);
-    for (let i = 0; i < keys.length; i++) {
-      if (!src || typeof src !== "object" || Array.isArray(src) || !(keys[i]! in (src as Json))) break;
-      src = (src as Json)[keys[i]!];
-      if (i === keys.length - 1) dst[keys[i]!] = structuredClone(src);
-      else dst = dst[keys[i]!] ??= {};
+    let source: unknown = payload[path.first];
+    out[path.first] ??= {};
+    let target: Json = out[path.first];
+    const keys = path.rest.map((segment) => (segment as { key: string }).key);
+    for (const [i, key] of keys.entries()) {
+      if (!source || typeof source !== "object" || Array.isArray(source) || !(key in (source as Json))) break;
+      source = (source as Json)[key];
+      if (i === keys.length - 1) target[key] = structuredClone(source);
+      else {
+        target[key] ??= {};
+        target = target[key];
+      }
     }
   }
   return out;
@@ -240,18 +245,21 @@ function selectPayload(payload: Json, withPayload: unknown, defaultOn: boolean):
   if (spec === false) return undefined;
   if (spec === true) return structuredClone(payload);
   const parse = (xs: string[]) =>
-    xs.map((x) => {
-      const p = parseJsonPath(x);
-      if (!p)
-        throw new HttpError(400, `Format error in JSON body: with_payload: invalid payload key ${JSON.stringify(x)}`);
-      return p;
+    xs.map((entry) => {
+      const parsed = parseJsonPath(entry);
+      if (!parsed)
+        throw new HttpError(
+          400,
+          `Format error in JSON body: with_payload: invalid payload key ${JSON.stringify(entry)}`,
+        );
+      return parsed;
     });
   if (Array.isArray(spec)) return includePaths(payload, parse(spec));
   if (spec && typeof spec === "object" && Array.isArray((spec as Json).include))
     return includePaths(payload, parse((spec as Json).include));
   if (spec && typeof spec === "object" && Array.isArray((spec as Json).exclude)) {
     const copy = structuredClone(payload);
-    for (const p of parse((spec as Json).exclude)) removePath(copy, p);
+    for (const excludedPath of parse((spec as Json).exclude)) removePath(copy, excludedPath);
     return copy;
   }
   return structuredClone(payload);
@@ -269,35 +277,36 @@ function preprocess(distance: Distance, v: number[]): Float32Array {
 }
 
 function score(distance: Distance, q: Float32Array, v: Float32Array): number {
-  let s = 0;
+  let similarity = 0;
   if (distance === "Euclid") {
-    for (let i = 0; i < q.length; i++) s += (q[i]! - v[i]!) ** 2;
-    return Math.fround(Math.sqrt(s));
+    for (let i = 0; i < q.length; i++) similarity += (q[i]! - v[i]!) ** 2;
+    return Math.fround(Math.sqrt(similarity));
   }
   if (distance === "Manhattan") {
-    for (let i = 0; i < q.length; i++) s += Math.abs(q[i]! - v[i]!);
-    return Math.fround(s);
+    for (let i = 0; i < q.length; i++) similarity += Math.abs(q[i]! - v[i]!);
+    return Math.fround(similarity);
   }
-  for (let i = 0; i < q.length; i++) s += q[i]! * v[i]!;
-  return Math.fround(s);
+  for (let i = 0; i < q.length; i++) similarity += q[i]! * v[i]!;
+  return Math.fround(similarity);
 }
 
 const higherIsBetter = (distance: Distance) => distance === "Cosine" || distance === "Dot";
 
 /** English stop words Qdrant's bm25 drops (a subset of its list). */
 const STOP_WORDS = new Set(
-  "a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to was will with i me my we our you your he she his her its".split(
-    " ",
-  ),
+  (
+    "a an and are as at be but by for if in into is it no not of on or such that the their then there these " +
+    "they this to was will with i me my we our you your he she his her its"
+  ).split(" "),
 );
 const BM25_MODEL = "qdrant/bm25";
 const BM25 = { k: 1.2, b: 0.75, avgLen: 256 };
 
 /** A token's index in the sparse vector: FNV-1a, as an unsigned 32-bit integer. */
 function tokenIndex(token: string): number {
-  let h = 0x811c9dc5;
-  for (const byte of Buffer.from(token, "utf8")) h = Math.imul(h ^ byte, 0x01000193) >>> 0;
-  return h;
+  let hash = 0x811c9dc5;
+  for (const byte of Buffer.from(token, "utf8")) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+  return hash;
 }
 
 /** Qdrant/bm25 document encoding: term-frequency weights, normalised by document length. */
@@ -333,36 +342,43 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
     body: { result, status: "ok", time: (performance.now() - started) / 1e9 },
   });
 
-  const collection = (name: string): Collection => {
-    const c = collections.get(name);
-    if (!c) throw notFound(`Collection \`${name}\` doesn't exist!`);
-    return c;
+  const collectionNamed = (name: string): Collection => {
+    const collection = collections.get(name);
+    if (!collection) throw notFound(`Collection \`${name}\` doesn't exist!`);
+    return collection;
   };
+  /** A path parameter the route's template names, so always there. */
+  const pathParam = (params: Record<string, string>, name: string): string => {
+    const value = params[name];
+    if (value === undefined) throw new Error(`the route has no {${name}} parameter`);
+    return value;
+  };
+  const collectionOf = (params: Record<string, string>) => collectionNamed(pathParam(params, "collection_name"));
 
-  const textIndexes = (c: Collection): Map<string, TextIndex> => {
+  const textIndexes = (collection: Collection): Map<string, TextIndex> => {
     const out = new Map<string, TextIndex>();
-    for (const [field, idx] of c.indexes) {
+    for (const [field, idx] of collection.indexes) {
       if (idx.data_type !== "text") continue;
-      const p = idx.params ?? {};
+      const indexParams = idx.params ?? {};
       out.set(field, {
-        tokenizer: p.tokenizer ?? "word",
-        lowercase: p.lowercase ?? true,
-        minTokenLen: p.min_token_len ?? undefined,
-        maxTokenLen: p.max_token_len ?? undefined,
+        tokenizer: indexParams.tokenizer ?? "word",
+        lowercase: indexParams.lowercase ?? true,
+        minTokenLen: indexParams.min_token_len ?? undefined,
+        maxTokenLen: indexParams.max_token_len ?? undefined,
       });
     }
     return out;
   };
 
-  const matching = (c: Collection, filter: Json | null | undefined): StoredPoint[] => {
-    const ctx = { textIndexes: textIndexes(c) };
-    return [...c.points.values()]
+  const matching = (collection: Collection, filter: Json | null | undefined): StoredPoint[] => {
+    const ctx = { textIndexes: textIndexes(collection) };
+    return [...collection.points.values()]
       .filter((p) => checkFilter(filter, p.payload, { ...ctx, pointId: p.id }))
       .sort((a, b) => compareIds(a.id, b.id));
   };
 
-  const denseOf = (c: Collection, name: string, v: unknown, where: string): Float32Array => {
-    const params = c.dense.get(name);
+  const denseOf = (collection: Collection, name: string, v: unknown, where: string): Float32Array => {
+    const params = collection.dense.get(name);
     if (!params) throw badInput(`Not existing vector name error: ${name === "" ? "default vector" : name}`);
     if (!Array.isArray(v) || v.some((x) => typeof x !== "number"))
       throw unsupported(`${where}: a vector other than a dense float array`);
@@ -371,8 +387,8 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
     return preprocess(params.distance, v as number[]);
   };
 
-  const sparseOf = (c: Collection, name: string, v: unknown, kind: "document" | "query"): SparseVector => {
-    if (!c.sparse.has(name)) throw badInput(`Not existing vector name error: ${name}`);
+  const sparseOf = (collection: Collection, name: string, v: unknown, kind: "document" | "query"): SparseVector => {
+    if (!collection.sparse.has(name)) throw badInput(`Not existing vector name error: ${name}`);
     if (isDocument(v)) {
       if (v.model.toLowerCase() !== BM25_MODEL) throw unsupported(`inference with model ${JSON.stringify(v.model)}`);
       return bm25Encode(v.text, kind);
@@ -386,18 +402,20 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
   };
 
   /** A point's VectorStruct: a bare dense array is the unnamed vector; an object names each vector. */
-  const vectorsOf = (c: Collection, v: unknown, where: string): Map<string, Float32Array | SparseVector> => {
+  const vectorsOf = (collection: Collection, v: unknown, where: string): Map<string, Float32Array | SparseVector> => {
     const out = new Map<string, Float32Array | SparseVector>();
     if (Array.isArray(v)) {
       if (v.some((x) => Array.isArray(x))) throw unsupported(`${where}: multi vectors`);
-      out.set("", denseOf(c, "", v, where));
+      out.set("", denseOf(collection, "", v, where));
       return out;
     }
     if (isDocument(v)) throw unsupported(`${where}: a document for the unnamed dense vector`);
     for (const [name, value] of Object.entries((v ?? {}) as Json)) {
       out.set(
         name,
-        c.sparse.has(name) ? sparseOf(c, name, value, "document") : denseOf(c, name, value, `${where}.${name}`),
+        collection.sparse.has(name)
+          ? sparseOf(collection, name, value, "document")
+          : denseOf(collection, name, value, `${where}.${name}`),
       );
     }
     return out;
@@ -411,29 +429,29 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
     query: unknown,
   ): { pt: StoredPoint; score: number }[] => {
     if (c.sparse.has(using)) {
-      const q = sparseOf(c, using, query, "query");
+      const querySparse = sparseOf(c, using, query, "query");
       const idf = new Map<number, number>();
       if (c.sparse.get(using)!.modifier === "idf") {
         const docs = [...c.points.values()]
           .map((p) => p.vectors.get(using))
           .filter((x): x is SparseVector => isSparse(x));
-        for (const i of q.indices) {
-          const n = docs.filter((d) => d.indices.includes(i)).length;
-          idf.set(i, Math.log((docs.length - n + 0.5) / (n + 0.5) + 1));
+        for (const i of querySparse.indices) {
+          const docCount = docs.filter((d) => d.indices.includes(i)).length;
+          idf.set(i, Math.log((docs.length - docCount + 0.5) / (docCount + 0.5) + 1));
         }
       }
       // Points without the sparse vector, or sharing no index with the query, are not hits.
       return candidates
         .flatMap((pt) => {
-          const d = pt.vectors.get(using);
-          if (!isSparse(d)) return [];
+          const docSparse = pt.vectors.get(using);
+          if (!isSparse(docSparse)) return [];
           let total = 0;
           let overlap = false;
-          q.indices.forEach((i, k) => {
-            const j = d.indices.indexOf(i);
+          querySparse.indices.forEach((i, k) => {
+            const j = docSparse.indices.indexOf(i);
             if (j < 0) return;
             overlap = true;
-            total += q.values[k]! * d.values[j]! * (idf.get(i) ?? 1);
+            total += querySparse.values[k]! * docSparse.values[j]! * (idf.get(i) ?? 1);
           });
           return overlap ? [{ pt, score: Math.fround(total) }] : [];
         })
@@ -441,36 +459,40 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
     }
     const params = c.dense.get(using);
     if (!params) throw badInput(`Not existing vector name error: ${using === "" ? "default vector" : using}`);
-    const q = denseOf(c, using, query, "query");
+    const queryDense = denseOf(c, using, query, "query");
     const sign = higherIsBetter(params.distance) ? -1 : 1;
     return candidates
       .flatMap((pt) => {
-        const v = pt.vectors.get(using);
-        return v instanceof Float32Array ? [{ pt, score: score(params.distance, q, v) }] : [];
+        const pointDense = pt.vectors.get(using);
+        return pointDense instanceof Float32Array
+          ? [{ pt, score: score(params.distance, queryDense, pointDense) }]
+          : [];
       })
       .sort((a, b) => sign * (a.score - b.score) || compareIds(a.pt.id, b.pt.id));
   };
 
-  const passes = (c: Collection, using: string, s: number, threshold: number | null | undefined) =>
+  const passes = (collection: Collection, using: string, s: number, threshold: number | null | undefined) =>
     threshold == null ||
-    (c.sparse.has(using) || higherIsBetter(c.dense.get(using)!.distance) ? s >= threshold : s <= threshold);
+    (collection.sparse.has(using) || higherIsBetter(collection.dense.get(using)!.distance)
+      ? s >= threshold
+      : s <= threshold);
 
-  const updateResult = (c: Collection) => ok({ operation_id: c.operationId++, status: "completed" });
+  const updateResult = (collection: Collection) => ok({ operation_id: collection.operationId++, status: "completed" });
 
-  const selectPoints = (c: Collection, body: Json, where: string): StoredPoint[] => {
+  const selectPoints = (collection: Collection, body: Json, where: string): StoredPoint[] => {
     if (Array.isArray(body.points)) {
       const ids = body.points.map((id: unknown, i: number) => checkId(id, `${where}.points[${i}]`));
       const found = ids
-        .map((id: PointId) => c.points.get(id))
+        .map((id: PointId) => collection.points.get(id))
         .filter((p: StoredPoint | undefined): p is StoredPoint => p !== undefined);
       if (body.filter == null) return found;
       checkFilterBody(body.filter, `${where}.filter`);
-      const ctx = { textIndexes: textIndexes(c) };
+      const ctx = { textIndexes: textIndexes(collection) };
       return found.filter((p: StoredPoint) => checkFilter(body.filter, p.payload, { ...ctx, pointId: p.id }));
     }
     if (body.filter != null) {
       checkFilterBody(body.filter, `${where}.filter`);
-      return matching(c, body.filter);
+      return matching(collection, body.filter);
     }
     throw badInput("Either list of point ids or filter must be provided");
   };
@@ -479,7 +501,11 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
   const routes: { method: string; template: string; regex: RegExp; names: string[]; handle: Handler }[] = [];
   const on = (method: string, template: string, handle: Handler) => {
     const names: string[] = [];
-    const regex = new RegExp(`^${template.replace(/\{(\w+)\}/g, (_, n: string) => (names.push(n), "([^/]+)"))}$`);
+    const pattern = template.replace(/\{(\w+)\}/g, (_, name: string) => {
+      names.push(name);
+      return "([^/]+)";
+    });
+    const regex = new RegExp(`^${pattern}$`);
     routes.push({ method, template, regex, names, handle });
   };
   const validated = (method: string, template: string, handle: Handler) =>
@@ -501,10 +527,12 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
 
   on("GET", "/collections", () => ok({ collections: [...collections.keys()].map((name) => ({ name })) }));
 
-  on("GET", "/collections/{collection_name}/exists", (p) => ok({ exists: collections.has(p.collection_name!) }));
+  on("GET", "/collections/{collection_name}/exists", (params) =>
+    ok({ exists: collections.has(pathParam(params, "collection_name")) }),
+  );
 
-  validated("PUT", "/collections/{collection_name}", (p, body) => {
-    const name = p.collection_name!;
+  validated("PUT", "/collections/{collection_name}", (params, body) => {
+    const name = pathParam(params, "collection_name");
     if (!/^[^/\\\0]{1,255}$/.test(name))
       throw new HttpError(422, `Validation error in path parameters: [name: collection name is not valid]`);
     // Qdrant maps StorageError::AlreadyExists to 409 Conflict (mem0ai and Mem0 Python rely on it).
@@ -546,12 +574,12 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
     return ok(true);
   });
 
-  on("GET", "/collections/{collection_name}", (p) => {
-    const c = collection(p.collection_name!);
+  on("GET", "/collections/{collection_name}", (params) => {
+    const collection = collectionOf(params);
     const payload_schema: Json = {};
-    for (const [field, idx] of c.indexes) {
+    for (const [field, idx] of collection.indexes) {
       const path = parseJsonPath(field)!;
-      const points = [...c.points.values()].filter((pt) =>
+      const points = [...collection.points.values()].filter((pt) =>
         valuesAt(pt.payload, path).some((v) => v !== null && !(Array.isArray(v) && v.length === 0)),
       ).length;
       payload_schema[field] = { data_type: idx.data_type, ...(idx.params ? { params: idx.params } : {}), points };
@@ -560,10 +588,10 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
       status: "green",
       optimizer_status: "ok",
       indexed_vectors_count: 0,
-      points_count: c.points.size,
+      points_count: collection.points.size,
       segments_count: 1,
       config: {
-        params: c.params,
+        params: collection.params,
         hnsw_config: { m: 16, ef_construct: 100, full_scan_threshold: 10000, max_indexing_threads: 0, on_disk: false },
         optimizer_config: {
           deleted_threshold: 0.2,
@@ -582,10 +610,12 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
     });
   });
 
-  on("DELETE", "/collections/{collection_name}", (p) => ok(collections.delete(p.collection_name!)));
+  on("DELETE", "/collections/{collection_name}", (params) =>
+    ok(collections.delete(pathParam(params, "collection_name"))),
+  );
 
-  validated("PUT", "/collections/{collection_name}/index", (p, body) => {
-    const c = collection(p.collection_name!);
+  validated("PUT", "/collections/{collection_name}/index", (params, body) => {
+    const collection = collectionOf(params);
     if (!parseJsonPath(body.field_name))
       throw new HttpError(
         400,
@@ -593,13 +623,13 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
       );
     const schema = body.field_schema;
     if (schema == null) throw badInput(`Can't auto-detect field type, please specify \`field_schema\` in the request`);
-    if (typeof schema === "string") c.indexes.set(body.field_name, { data_type: schema });
-    else c.indexes.set(body.field_name, { data_type: schema.type, params: schema });
-    return updateResult(c);
+    if (typeof schema === "string") collection.indexes.set(body.field_name, { data_type: schema });
+    else collection.indexes.set(body.field_name, { data_type: schema.type, params: schema });
+    return updateResult(collection);
   });
 
-  validated("PUT", "/collections/{collection_name}/points", (p, body) => {
-    const c = collection(p.collection_name!);
+  validated("PUT", "/collections/{collection_name}/points", (params, body) => {
+    const collection = collectionOf(params);
     let incoming: { id: PointId; vectors: Map<string, Float32Array | SparseVector>; payload: Json }[];
     if (body.batch) {
       const { ids, vectors, payloads } = body.batch;
@@ -608,22 +638,22 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
       if (!Array.isArray(vectors)) throw unsupported("batch.vectors by name");
       incoming = ids.map((id: unknown, i: number) => ({
         id: checkId(id, `batch.ids[${i}]`),
-        vectors: vectorsOf(c, vectors[i], `batch.vectors[${i}]`),
+        vectors: vectorsOf(collection, vectors[i], `batch.vectors[${i}]`),
         payload: payloads?.[i] ?? {},
       }));
     } else {
       incoming = body.points.map((pt: Json, i: number) => ({
         id: checkId(pt.id, `points[${i}].id`),
-        vectors: vectorsOf(c, pt.vector, `points[${i}].vector`),
+        vectors: vectorsOf(collection, pt.vector, `points[${i}].vector`),
         payload: pt.payload ?? {},
       }));
     }
     if (body.shard_key != null) throw unsupported("shard_key");
     checkFilterBody(body.update_filter, "update_filter");
     const mode: string = body.update_mode ?? "upsert";
-    const ctx = { textIndexes: textIndexes(c) };
+    const ctx = { textIndexes: textIndexes(collection) };
     for (const pt of incoming) {
-      const existing = c.points.get(pt.id);
+      const existing = collection.points.get(pt.id);
       if (existing) {
         if (mode === "insert_only") continue;
         if (
@@ -632,24 +662,30 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
         )
           continue;
         // An upsert replaces the whole point: vectors it does not give are gone.
-        c.points.set(pt.id, {
+        collection.points.set(pt.id, {
           id: pt.id,
           vectors: pt.vectors,
           payload: structuredClone(pt.payload),
           version: existing.version + 1,
         });
       } else if (mode !== "update_only") {
-        c.points.set(pt.id, { id: pt.id, vectors: pt.vectors, payload: structuredClone(pt.payload), version: 0 });
+        collection.points.set(pt.id, {
+          id: pt.id,
+          vectors: pt.vectors,
+          payload: structuredClone(pt.payload),
+          version: 0,
+        });
       }
     }
-    return updateResult(c);
+    return updateResult(collection);
   });
 
   /** A point's vectors as Qdrant returns them: the bare array for a single unnamed vector, else by name. */
-  const vectorsOut = (c: Collection, pt: StoredPoint): unknown => {
+  const vectorsOut = (collection: Collection, pt: StoredPoint): unknown => {
     const out = (v: Float32Array | SparseVector) =>
       v instanceof Float32Array ? Array.from(v) : { indices: [...v.indices], values: [...v.values] };
-    if (c.dense.has("") && c.dense.size === 1 && c.sparse.size === 0) return out(pt.vectors.get("")!);
+    if (collection.dense.has("") && collection.dense.size === 1 && collection.sparse.size === 0)
+      return out(pt.vectors.get("")!);
     return Object.fromEntries([...pt.vectors].map(([n, v]) => [n, out(v)]));
   };
 
@@ -668,31 +704,31 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
     };
   };
 
-  validated("POST", "/collections/{collection_name}/points", (p, body) => {
-    const c = collection(p.collection_name!);
+  validated("POST", "/collections/{collection_name}/points", (params, body) => {
+    const collection = collectionOf(params);
     const ids: PointId[] = body.ids.map((id: unknown, i: number) => checkId(id, `ids[${i}]`));
     const seen = new Set<PointId>();
     const out = [];
     for (const id of ids) {
       if (seen.has(id)) continue;
       seen.add(id);
-      const pt = c.points.get(id);
-      if (pt) out.push(recordOut(c, pt, body.with_payload, body.with_vector, true));
+      const pt = collection.points.get(id);
+      if (pt) out.push(recordOut(collection, pt, body.with_payload, body.with_vector, true));
     }
     return ok(out);
   });
 
-  on("GET", "/collections/{collection_name}/points/{id}", (p) => {
-    const c = collection(p.collection_name!);
-    const raw = decodeURIComponent(p.id!);
+  on("GET", "/collections/{collection_name}/points/{id}", (params) => {
+    const collection = collectionOf(params);
+    const raw = decodeURIComponent(pathParam(params, "id"));
     const id = /^\d+$/.test(raw) ? Number(raw) : raw;
-    const pt = c.points.get(checkId(id, "id"));
+    const pt = collection.points.get(checkId(id, "id"));
     if (!pt) throw notFound(`No point with id ${raw} found`);
-    return ok(recordOut(c, pt, true, true, true));
+    return ok(recordOut(collection, pt, true, true, true));
   });
 
-  validated("POST", "/collections/{collection_name}/points/query", (p, body) => {
-    const c = collection(p.collection_name!);
+  validated("POST", "/collections/{collection_name}/points/query", (params, body) => {
+    const collection = collectionOf(params);
     if (body.prefetch != null) throw unsupported("prefetch");
     if (body.shard_key != null) throw unsupported("shard_key");
     if (body.lookup_from != null) throw unsupported("lookup_from");
@@ -704,53 +740,55 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
       if (query.mmr != null) throw unsupported("mmr");
       query = query.nearest;
     }
-    const candidates = matching(c, body.filter);
+    const candidates = matching(collection, body.filter);
     let scored: { pt: StoredPoint; score: number }[];
     const using: string = body.using ?? "";
     if (query === undefined || query === null) {
       scored = candidates.map((pt) => ({ pt, score: 0 }));
     } else if (Array.isArray(query) || isSparse(query) || isDocument(query)) {
-      scored = rank(c, candidates, using, query).filter((x) => passes(c, using, x.score, body.score_threshold));
+      scored = rank(collection, candidates, using, query).filter((x) =>
+        passes(collection, using, x.score, body.score_threshold),
+      );
     } else throw unsupported("this kind of query");
     const points = scored.slice(offset, offset + limit).map(({ pt, score: s }) => ({
-      ...recordOut(c, pt, body.with_payload, body.with_vector, false),
+      ...recordOut(collection, pt, body.with_payload, body.with_vector, false),
       version: pt.version,
       score: s,
     }));
     return ok({ points });
   });
 
-  validated("POST", "/collections/{collection_name}/points/scroll", (p, body) => {
-    const c = collection(p.collection_name!);
+  validated("POST", "/collections/{collection_name}/points/scroll", (params, body) => {
+    const collection = collectionOf(params);
     if (body.order_by != null) throw unsupported("order_by");
     if (body.shard_key != null) throw unsupported("shard_key");
     checkFilterBody(body.filter, "filter");
     const limit: number = body.limit ?? 10;
     const start = body.offset == null ? undefined : checkId(body.offset, "offset");
-    const all = matching(c, body.filter).filter((pt) => start === undefined || compareIds(pt.id, start) >= 0);
+    const all = matching(collection, body.filter).filter((pt) => start === undefined || compareIds(pt.id, start) >= 0);
     const page = all.slice(0, limit);
     const next = all[limit];
     return ok({
-      points: page.map((pt) => recordOut(c, pt, body.with_payload, body.with_vector, true)),
+      points: page.map((pt) => recordOut(collection, pt, body.with_payload, body.with_vector, true)),
       next_page_offset: next ? next.id : null,
     });
   });
 
   // Deprecated in Qdrant 1.10 but still served; mem0ai 3.x searches with it.
-  validated("POST", "/collections/{collection_name}/points/search", (p, body) => {
-    const c = collection(p.collection_name!);
+  validated("POST", "/collections/{collection_name}/points/search", (params, body) => {
+    const collection = collectionOf(params);
     if (body.shard_key != null) throw unsupported("shard_key");
     checkFilterBody(body.filter, "filter");
     const named = body.vector && !Array.isArray(body.vector) ? (body.vector as Json) : undefined;
     const using: string = named ? named.name : "";
     const query = named ? named.vector : body.vector;
     const offset: number = body.offset ?? 0;
-    const scored = rank(c, matching(c, body.filter), using, query).filter((x) =>
-      passes(c, using, x.score, body.score_threshold),
+    const scored = rank(collection, matching(collection, body.filter), using, query).filter((x) =>
+      passes(collection, using, x.score, body.score_threshold),
     );
     return ok(
       scored.slice(offset, offset + body.limit).map(({ pt, score: sc }) => ({
-        ...recordOut(c, pt, body.with_payload, body.with_vector, false),
+        ...recordOut(collection, pt, body.with_payload, body.with_vector, false),
         version: pt.version,
         score: sc,
       })),
@@ -758,41 +796,41 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
   });
 
   // Replaces the named vectors given and keeps the point's other vectors and its payload.
-  validated("PUT", "/collections/{collection_name}/points/vectors", (p, body) => {
-    const c = collection(p.collection_name!);
+  validated("PUT", "/collections/{collection_name}/points/vectors", (params, body) => {
+    const collection = collectionOf(params);
     if (body.shard_key != null) throw unsupported("shard_key");
     checkFilterBody(body.update_filter, "update_filter");
-    const ctx = { textIndexes: textIndexes(c) };
+    const ctx = { textIndexes: textIndexes(collection) };
     const updates = (body.points as Json[]).map((pt, i) => ({
       id: checkId(pt.id, `points[${i}].id`),
-      vectors: vectorsOf(c, pt.vector, `points[${i}].vector`),
+      vectors: vectorsOf(collection, pt.vector, `points[${i}].vector`),
     }));
-    for (const u of updates) if (!c.points.has(u.id)) throw notFound(`No point with id ${u.id} found`);
-    for (const u of updates) {
-      const pt = c.points.get(u.id)!;
+    for (const u of updates) if (!collection.points.has(u.id)) throw notFound(`No point with id ${u.id} found`);
+    for (const pointUpdate of updates) {
+      const pt = collection.points.get(pointUpdate.id)!;
       if (body.update_filter != null && !checkFilter(body.update_filter, pt.payload, { ...ctx, pointId: pt.id }))
         continue;
-      for (const [n, v] of u.vectors) pt.vectors.set(n, v);
+      for (const [n, v] of pointUpdate.vectors) pt.vectors.set(n, v);
       pt.version += 1;
     }
-    return updateResult(c);
+    return updateResult(collection);
   });
 
-  validated("POST", "/collections/{collection_name}/points/count", (p, body) => {
-    const c = collection(p.collection_name!);
+  validated("POST", "/collections/{collection_name}/points/count", (params, body) => {
+    const collection = collectionOf(params);
     checkFilterBody(body.filter, "filter");
-    return ok({ count: matching(c, body.filter).length });
+    return ok({ count: matching(collection, body.filter).length });
   });
 
-  validated("POST", "/collections/{collection_name}/points/delete", (p, body) => {
-    const c = collection(p.collection_name!);
+  validated("POST", "/collections/{collection_name}/points/delete", (params, body) => {
+    const collection = collectionOf(params);
     if (body.shard_key != null) throw unsupported("shard_key");
-    for (const pt of selectPoints(c, body, "body")) c.points.delete(pt.id);
-    return updateResult(c);
+    for (const pt of selectPoints(collection, body, "body")) collection.points.delete(pt.id);
+    return updateResult(collection);
   });
 
-  const writePayload = (overwrite: boolean) => (p: Record<string, string>, body: Json) => {
-    const c = collection(p.collection_name!);
+  const writePayload = (overwrite: boolean) => (params: Record<string, string>, body: Json) => {
+    const collection = collectionOf(params);
     if (body.shard_key != null) throw unsupported("shard_key");
     let path: JsonPath | undefined;
     if (body.key != null) {
@@ -801,7 +839,7 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
         throw new HttpError(400, `Format error in JSON body: key: invalid payload key ${JSON.stringify(body.key)}`);
       if (!path.rest.every((x) => "key" in x)) throw unsupported("a payload key with array indices");
     }
-    for (const pt of selectPoints(c, body, "body")) {
+    for (const pt of selectPoints(collection, body, "body")) {
       const value = structuredClone(body.payload) as Json;
       if (!path) {
         pt.payload = overwrite ? value : { ...pt.payload, ...value };
@@ -809,9 +847,10 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
         // Qdrant sets (or, for overwrite, replaces) the object at `key`, creating it when missing.
         const keys = [path.first, ...path.rest.map((x) => (x as { key: string }).key)];
         let target = pt.payload;
-        for (const k of keys.slice(0, -1)) {
-          if (!target[k] || typeof target[k] !== "object" || Array.isArray(target[k])) target[k] = {};
-          target = target[k];
+        for (const segment of keys.slice(0, -1)) {
+          if (!target[segment] || typeof target[segment] !== "object" || Array.isArray(target[segment]))
+            target[segment] = {};
+          target = target[segment];
         }
         const last = keys[keys.length - 1]!;
         const current = target[last];
@@ -822,7 +861,7 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
       }
       pt.version += 1;
     }
-    return updateResult(c);
+    return updateResult(collection);
   };
   validated("PUT", "/collections/{collection_name}/points/payload", writePayload(true));
   validated("POST", "/collections/{collection_name}/points/payload", writePayload(false));
@@ -833,13 +872,15 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
   const table: Route[] = [];
   const known = new Set<string>();
   const dispatch = (req: RouteRequest): Reply => {
-    for (const r of routes) {
-      if (r.method !== req.method) continue;
-      const m = r.regex.exec(req.path);
-      if (!m) continue;
-      const params = Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)]));
+    for (const candidateRoute of routes) {
+      if (candidateRoute.method !== req.method) continue;
+      const routeMatch = candidateRoute.regex.exec(req.path);
+      if (!routeMatch) continue;
+      const params = Object.fromEntries(
+        candidateRoute.names.map((n, i) => [n, decodeURIComponent(routeMatch[i + 1]!)]),
+      );
       try {
-        return r.handle(params, req.body, req);
+        return candidateRoute.handle(params, req.body, req);
       } catch (err) {
         if (err instanceof HttpError) return { status: err.status, body: { status: { error: err.message }, time: 0 } };
         throw err;

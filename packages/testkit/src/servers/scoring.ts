@@ -19,12 +19,12 @@ export function words(text: string): string[] {
  * the share of the document's distinct words that are query words (denser matches rank higher).
  */
 export function lexicalScore(query: string, document: string): number {
-  const q = new Set(words(query));
-  const d = new Set(words(document));
-  if (q.size === 0 || d.size === 0) return 0;
+  const queryWords = new Set(words(query));
+  const documentWords = new Set(words(document));
+  if (queryWords.size === 0 || documentWords.size === 0) return 0;
   let shared = 0;
-  for (const w of q) if (d.has(w)) shared += 1;
-  return Math.round((0.8 * (shared / q.size) + 0.2 * (shared / d.size)) * 1e6) / 1e6;
+  for (const w of queryWords) if (documentWords.has(w)) shared += 1;
+  return Math.round((0.8 * (shared / queryWords.size) + 0.2 * (shared / documentWords.size)) * 1e6) / 1e6;
 }
 
 export type Scorer = (query: string, document: string) => number;
@@ -49,23 +49,24 @@ const NAN_MARK = "__fake_NaN__";
 export function rankedAnswerFault(
   fault: AnswerFault,
   reply: Reply,
-  options: { documents: number; scoreKey: string; list?: (body: any) => any[] },
+  options: { documents: number; scoreKey: string; list?: (body: Record<string, unknown>) => unknown },
 ): Reply {
-  const body = structuredClone(reply.body) as any;
-  const list: any[] = options.list ? options.list(body) : body;
+  const body = structuredClone(reply.body) as Record<string, unknown>;
+  const list = options.list ? options.list(body) : body;
   if (!Array.isArray(list) || list.length === 0) return reply;
+  const first = list[0] as Record<string, unknown>;
   switch (fault) {
     case "wrong-count":
       list.pop();
       return { ...reply, body };
     case "bad-index":
-      list[0].index = options.documents + 5;
+      first.index = options.documents + 5;
       return { ...reply, body };
     case "non-numeric-score":
-      list[0][options.scoreKey] = String(list[0][options.scoreKey]);
+      first[options.scoreKey] = String(first[options.scoreKey]);
       return { ...reply, body };
     case "nan-score":
-      list[0][options.scoreKey] = NAN_MARK;
+      first[options.scoreKey] = NAN_MARK;
       return { ...reply, body: undefined, raw: JSON.stringify(body).replace(`"${NAN_MARK}"`, "NaN") };
   }
 }

@@ -49,9 +49,9 @@ export function teiErrorBody(status: number, message: string) {
 /** A deterministic unit vector from a text's words (hashed bag of words), for `/embed`. */
 export function hashEmbedding(text: string, dims: number, normalize = true): number[] {
   const v: number[] = Array.from({ length: dims }, () => 0);
-  for (const w of words(text)) {
-    const h = fnv1a(w);
-    v[h % dims]! += h & 1 ? 1 : -1;
+  for (const word of words(text)) {
+    const hash = fnv1a(word);
+    v[hash % dims]! += hash & 1 ? 1 : -1;
   }
   if (!v.some((x) => x !== 0)) v[0] = 1;
   if (!normalize) return v;
@@ -59,9 +59,9 @@ export function hashEmbedding(text: string, dims: number, normalize = true): num
   return v.map((x) => x / norm);
 }
 
-const logit = (p: number) => {
-  const q = Math.min(1 - 1e-6, Math.max(1e-6, p));
-  return Math.log(q / (1 - q));
+const logit = (probability: number) => {
+  const clamped = Math.min(1 - 1e-6, Math.max(1e-6, probability));
+  return Math.log(clamped / (1 - clamped));
 };
 
 export async function startTeiServer(options: TeiServerOptions = {}): Promise<TeiServer> {
@@ -102,14 +102,14 @@ export async function startTeiServer(options: TeiServerOptions = {}): Promise<Te
   };
   const tooLong = (texts: readonly string[], truncate: boolean | null | undefined): Reply | undefined => {
     if (truncate) return undefined;
-    for (const t of texts) {
-      const n = words(t).length;
-      if (n > maxTokens)
+    for (const input of texts) {
+      const wordCount = words(input).length;
+      if (wordCount > maxTokens)
         return {
           status: 413,
           body: teiErrorBody(
             413,
-            `Input validation error: \`inputs\` must have less than ${maxTokens} tokens. Given: ${n}`,
+            `Input validation error: \`inputs\` must have less than ${maxTokens} tokens. Given: ${wordCount}`,
           ),
         };
     }

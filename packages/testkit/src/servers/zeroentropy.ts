@@ -12,8 +12,8 @@ export const ZEROENTROPY_MAX_REQUEST_BYTES = 5_000_000;
 
 /** ZeroEntropy's byte count: sum over documents of 150 + UTF-8 bytes of the query + of the document. */
 export function zeroEntropyRequestBytes(query: string, documents: readonly string[]): number {
-  const q = Buffer.byteLength(query, "utf8");
-  return documents.reduce((sum, d) => sum + 150 + q + Buffer.byteLength(d, "utf8"), 0);
+  const queryBytes = Buffer.byteLength(query, "utf8");
+  return documents.reduce((sum, d) => sum + 150 + queryBytes + Buffer.byteLength(d, "utf8"), 0);
 }
 
 export interface ZeroEntropyServerOptions {
