@@ -5,8 +5,8 @@
  *
  *   node tools/generators/reranker/cli.cjs acme --directory ../mem0-reranker-acme [--package-name @acme/mem0-reranker-acme]
  *
- * Always --standalone: the versions of @mem0/core, @mem0/testkit and the build tools come from this
- * checkout (override with --core-version, --testkit-version).
+ * Always --standalone: the versions of @mem0/core, @mem0/provider-utils, @mem0/testkit and the build
+ * tools come from this checkout (override with --core-version, --provider-utils-version, --testkit-version).
  */
 const fs = require("node:fs");
 const path = require("node:path");
@@ -22,13 +22,14 @@ const { values, positionals } = parseArgs({
     license: { type: "string" },
     "core-version": { type: "string" },
     "testkit-version": { type: "string" },
+    "provider-utils-version": { type: "string" },
     "dry-run": { type: "boolean", default: false },
   },
 });
 const [name] = positionals;
 if (!name || !values.directory) {
   console.error(
-    "usage: cli.cjs <name> --directory <folder> [--package-name <npm name>] [--license <spdx>] [--core-version <range>] [--testkit-version <range>] [--dry-run]",
+    "usage: cli.cjs <name> --directory <folder> [--package-name <npm name>] [--license <spdx>] [--core-version <range>] [--testkit-version <range>] [--provider-utils-version <range>] [--dry-run]",
   );
   process.exit(2);
 }
@@ -48,6 +49,8 @@ rerankerGenerator(tree, {
   license: values.license,
   coreVersion: values["core-version"] ?? `^${readJson("packages/core/package.json").version}`,
   testkitVersion: values["testkit-version"] ?? `^${readJson("packages/testkit/package.json").version}`,
+  providerUtilsVersion:
+    values["provider-utils-version"] ?? `^${readJson("packages/provider-utils/package.json").version}`,
   zodVersion: readJson("packages/core/package.json").dependencies?.zod,
   toolVersions: readJson("package.json").devDependencies,
 })
@@ -56,9 +59,8 @@ rerankerGenerator(tree, {
     printChanges(changes);
     if (values["dry-run"]) return;
     flushChanges(target, changes);
-    console.log(
-      `\nWrote ${target}. Next: npm install && npm run build && npm test, then replace score() in src/reranker.ts (see docs/plugins.md).`,
-    );
+    console.log(`\nWrote ${target}. Next: npm install && npm run build && npm test,`);
+    console.log("then point src/index.ts and test/helpers.ts at your API (see README.md).");
   })
   .catch((err) => {
     console.error(err instanceof Error ? err.message : err);

@@ -1,7 +1,10 @@
 // @ts-check
 /**
- * `pnpm nx g @mem0/tools:reranker acme`: scaffolds a reranker package that builds and passes its
- * tests as generated, with @mem0/testkit's reranker conformance suite among them.
+ * `pnpm nx g @mem0/tools:reranker acme`: scaffolds a hosted reranker package written as the
+ * built-ins are (one src/index.ts: config schema, request builder, zod answer schema, plugin, typed
+ * config), on @mem0/provider-utils' hosted call. It builds and passes its tests as generated:
+ * @mem0/testkit's reranker conformance suite (secret holding included) against a loopback fake of
+ * the API, and config and plugin tests.
  *
  * An Nx generator rather than a plain script: `nx g` gives --dry-run, prompts and the schema's
  * validation for free, and a new package in packages/ is picked up by Nx with no registration.
@@ -31,7 +34,7 @@ function readJsonIfExists(tree, file) {
 
 /**
  * @param {import("@nx/devkit").Tree} tree
- * @param {{ name: string; packageName?: string; directory?: string; standalone?: boolean; license?: string; coreVersion?: string; testkitVersion?: string; zodVersion?: string; toolVersions?: Record<string, string> }} options
+ * @param {{ name: string; packageName?: string; directory?: string; standalone?: boolean; license?: string; coreVersion?: string; testkitVersion?: string; providerUtilsVersion?: string; zodVersion?: string; toolVersions?: Record<string, string> }} options
  */
 function normalizeOptions(tree, options) {
   if (!/^[a-z][a-z0-9_-]*$/.test(options.name)) {
@@ -44,10 +47,14 @@ function normalizeOptions(tree, options) {
   const directory = options.directory ?? joinPathFragments("packages", `reranker-${n.fileName}`);
   const packageName =
     options.packageName ?? (standalone ? `mem0-reranker-${n.fileName}` : `@mem0/reranker-${n.fileName}`);
-  const version = (/** @type {string} */ dir, /** @type {string | undefined} */ given) => {
+  const version = (
+    /** @type {string} */ dir,
+    /** @type {string} */ option,
+    /** @type {string | undefined} */ given,
+  ) => {
     if (given) return given;
     const json = readJsonIfExists(tree, `packages/${dir}/package.json`);
-    if (!json) throw new Error(`--standalone needs the @mem0/${dir} version to depend on: pass --${dir}Version`);
+    if (!json) throw new Error(`--standalone needs the @mem0/${dir} version to depend on: pass --${option}`);
     return `^${json.version}`;
   };
   const rootDevDeps = readJsonIfExists(tree, "package.json")?.devDependencies ?? {};
@@ -62,7 +69,9 @@ function normalizeOptions(tree, options) {
     tmpl: "",
     dot: ".",
     name: options.name,
+    fileName: n.fileName,
     provider: options.name,
+    rerankPath: "/v1/rerank",
     className: `${n.className}Reranker`,
     title: n.className,
     envVar: `${options.name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_API_KEY`,
@@ -70,11 +79,14 @@ function normalizeOptions(tree, options) {
     directory,
     standalone,
     license: options.license ?? "Apache-2.0",
-    coreRange: standalone ? version("core", options.coreVersion) : "workspace:^",
+    coreRange: standalone ? version("core", "coreVersion", options.coreVersion) : "workspace:^",
     // In the workspace the peer range takes every 0.x, so a core minor does not push the package
     // to 1.0.0 on `changeset version` (docs/releasing.md).
-    corePeerRange: standalone ? version("core", options.coreVersion) : "workspace:>=0.1.0 <1.0.0",
-    testkitRange: standalone ? version("testkit", options.testkitVersion) : "workspace:^",
+    corePeerRange: standalone ? version("core", "coreVersion", options.coreVersion) : "workspace:>=0.1.0 <1.0.0",
+    testkitRange: standalone ? version("testkit", "testkitVersion", options.testkitVersion) : "workspace:^",
+    providerUtilsRange: standalone
+      ? version("provider-utils", "providerUtilsVersion", options.providerUtilsVersion)
+      : "workspace:^",
     tools,
     zodRange,
     offset: offsetFromRoot(directory),
@@ -96,9 +108,8 @@ async function rerankerGenerator(tree, options) {
     const install = o.standalone
       ? `cd ${o.directory} && npm install`
       : "ONNXRUNTIME_NODE_INSTALL=skip npx -y pnpm@12.4.2 install";
-    console.log(
-      `\n${o.packageName} is in ${o.directory}. Next:\n  ${install}\n  then build and test it; replace score() in src/reranker.ts with your model or API (see docs/plugins.md).`,
-    );
+    console.log(`\n${o.packageName} is in ${o.directory}. Next:\n  ${install}\n  then build and test it;`);
+    console.log("  point src/index.ts and the fake API in test/helpers.ts at your API (see its README.md).");
   };
 }
 
