@@ -53,7 +53,7 @@ export async function ingest(
                 options.file,
                 item.line,
                 err.path.replace(/^add\.options\./, "").replace(/^add\.messages/, "memory"),
-                err.message.slice(err.path.length + 2),
+                err.detail,
               );
             }
             throw err;

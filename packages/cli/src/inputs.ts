@@ -21,7 +21,7 @@ export function readText(file: string): string {
 }
 
 /** One JSON object per non-blank line, each with its line number. */
-export function readJsonl(file: string): { line: number; record: Record<string, unknown> }[] {
+function readJsonl(file: string): { line: number; record: Record<string, unknown> }[] {
   const out: { line: number; record: Record<string, unknown> }[] = [];
   readText(file)
     .split("\n")
@@ -44,7 +44,7 @@ export function readJsonl(file: string): { line: number; record: Record<string, 
 }
 
 /** Typed field access on one record, with errors that point at the record. */
-export class Fields {
+class Fields {
   constructor(
     readonly file: string,
     readonly line: number,

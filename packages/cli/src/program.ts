@@ -59,7 +59,7 @@ interface GlobalFlags {
 const UNSUPPORTED_GLOBALS: Record<string, (keyof GlobalFlags)[]> = { demo: ["config", "json"] };
 
 /** A config file's short name for labels and chart titles: `configs/cohere.config.json` → `cohere`. */
-export function configLabel(file: string, other?: string, cwd = process.cwd()): string {
+function configLabel(file: string, other?: string, cwd = process.cwd()): string {
   const short = (configFile: string) =>
     basename(configFile)
       .replace(/\.json$/i, "")

@@ -10,7 +10,7 @@ export interface Progress {
 
 const SILENT: Progress = { increment() {}, setTotal() {}, stop() {} };
 
-export function formatBytes(bytes: number): string {
+function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;

@@ -20,7 +20,7 @@ import { readText } from "./inputs.js";
 import { parseJsonSource, type JsonSource } from "./json-source.js";
 
 /** The config file used when `--config` is not given and this file exists in the working directory. */
-export const DEFAULT_CONFIG_FILE = "mem0.config.json";
+const DEFAULT_CONFIG_FILE = "mem0.config.json";
 
 const ROLES: Role[] = ["vector_store", "embedder", "llm", "reranker"];
 
@@ -40,7 +40,7 @@ export async function loadProviderPackage(name: string): Promise<{ ok: true } | 
 }
 
 /** Pre-loads the built-in packages a config names; anything not found here is left to core's resolution. */
-export async function preloadProviders(config: Record<string, unknown>): Promise<void> {
+async function preloadProviders(config: Record<string, unknown>): Promise<void> {
   for (const role of ROLES) {
     const block = config[role] as { provider?: unknown } | undefined;
     const name = typeof block?.provider === "string" ? BUILTIN_PACKAGES[role][block.provider] : undefined;

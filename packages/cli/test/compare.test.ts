@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Comparison } from "@mem0/ts-cli";
 import { cli, fixture, tempDir } from "./helpers.js";
@@ -179,5 +179,27 @@ test("no config: the offline setup, said on stderr; a bad queries line exits 2",
   expect(bad.code).toBe(2);
   expect(bad.stderr).toBe(
     `error: ${fixture("memories.jsonl")}:1: memory: unknown field (expected one of: id, _id, query, text, user_id, agent_id, run_id, filters, limit, metadata, title)`,
+  );
+});
+
+test("a memory core rejects is reported at its file line and field, in core's own words", async () => {
+  const memories = join(tempDir(), "memories.jsonl");
+  writeFileSync(
+    memories,
+    `${JSON.stringify({ memory: "likes tea", user_id: "dana" })}\n` +
+      `${JSON.stringify({ memory: "likes coffee", user_id: "dana", metadata: { created_at: "yesterday" } })}\n`,
+  );
+  const cliRun = await cli([
+    "--config",
+    fixture("offline.config.json"),
+    "compare",
+    "--queries",
+    fixture("queries.jsonl"),
+    "--memories",
+    memories,
+  ]);
+  expect(cliRun.code).toBe(2);
+  expect(cliRun.stderr).toBe(
+    `error: ${memories}:2: metadata.created_at: is reserved for the record itself; choose another metadata key`,
   );
 });

@@ -83,13 +83,16 @@ test("renders both lists for every query", async () => {
     if (!outcome.a.ok || !outcome.b.ok) throw new Error("fixture queries all answer");
     expect(await tables.nth(0).locator("tbody tr").count()).toBe(outcome.a.response.results.length);
     expect(await tables.nth(1).locator("tbody tr").count()).toBe(outcome.b.response.results.length);
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the rendered text a reader sees
     expect(await tables.nth(1).locator("tbody tr").first().locator("td").nth(1).innerText()).toBe(
       outcome.b.response.results[0]!.memory,
     );
     expect(await tables.nth(0).isVisible()).toBe(true);
   }
   const dana = page.locator("section.query", { hasText: "dana-caffeine" });
+  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the rendered text a reader sees
   expect(await dana.locator(".badge.changed").innerText()).toBe("top result changed");
+  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the rendered text a reader sees
   expect(await dana.locator("table.list").nth(1).locator("td.new").first().innerText()).toBe("new");
 });
 
@@ -125,14 +128,17 @@ test("renders the latency and rank-change charts with visible bars", async () =>
   expect(rankBars).toHaveLength(8);
   expect(rankBars.map(([, v]) => v)).toEqual(Object.values(comparison.summary.rankChanges));
   for (const [, v, h] of rankBars) expect(h > 0).toBe(v > 0);
+  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the rendered text a reader sees
   expect(await page.locator("#card-top b").innerText()).toContain(String(comparison.summary.topChanged));
   expect(await page.locator("#stage-latency tbody tr").count()).toBe(2);
+  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the rendered text a reader sees
   expect(await page.locator("#failures li").innerText()).toContain("too-long");
 });
 
 test("the filter shows only queries whose top result changed", async () => {
   await page.locator("#only-changed").check();
   expect(await page.locator("section.query:visible").count()).toBe(comparison.summary.topChanged);
+  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the rendered text a reader sees
   expect(await page.locator("#shown-count").innerText()).toBe(String(comparison.summary.topChanged));
   await page.locator("#only-changed").uncheck();
   await page.locator("#filter-text").fill("dana");

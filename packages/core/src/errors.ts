@@ -34,18 +34,24 @@ export class ConfigError extends Mem0Error {
 /** An argument of a Memory method is invalid (empty query, bad limit, missing scope, …). */
 export class ValidationError extends Mem0Error {
   readonly path: string;
+  /** What was wrong, without the `path: ` prefix of `message`, for callers that name the place their own way. */
+  readonly detail: string;
   constructor(path: string, message: string) {
     super("INVALID_ARGUMENT", `${path}: ${message}`);
     this.path = path;
+    this.detail = message;
   }
 }
 
 /** A `filters` object could not be parsed: unknown operator, wrong operand type, bad nesting. */
 export class FilterError extends Mem0Error {
   readonly path: string;
+  /** What was wrong, without the `path: ` prefix of `message`, for callers that name the place their own way. */
+  readonly detail: string;
   constructor(path: string, message: string) {
     super("INVALID_FILTER", `${path}: ${message}`);
     this.path = path;
+    this.detail = message;
   }
 }
 

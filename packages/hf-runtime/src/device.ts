@@ -37,7 +37,7 @@ const CUDA_LIBRARY = "libonnxruntime_providers_cuda.so";
  * Whether onnxruntime-node's CUDA provider library is on disk. Without it a CUDA session cannot
  * start, so there is no need to try one (onnxruntime would also print its failure to stderr).
  */
-export function findCudaProviderLibrary(): { found: true } | { found: false; reason: string } {
+function findCudaProviderLibrary(): { found: true } | { found: false; reason: string } {
   if (process.platform !== "linux" || process.arch !== "x64") {
     return { found: false, reason: `onnxruntime-node has no CUDA build for ${process.platform}-${process.arch}` };
   }

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { env as transformersEnv } from "@huggingface/transformers";
 
-export const FIXTURES = join(__dirname, "fixtures");
+const FIXTURES = join(__dirname, "fixtures");
 export const CROSS_ENCODER = join(FIXTURES, "tiny-bert-cross-encoder");
 export const EMBEDDER = join(FIXTURES, "tiny-bert-embedder");
 

@@ -15,7 +15,25 @@ export interface ValidationResult {
   errors: string[];
 }
 
-type Doc = { openapi: string; paths: Record<string, Record<string, any>> };
+/** The parts of an OpenAPI document this validator reads; everything else is Ajv's business. */
+type JsonContent = { content?: Record<string, { schema?: unknown }> };
+type ResponseObject = JsonContent & { $ref?: string };
+type Operation = { requestBody?: JsonContent; responses?: Record<string, ResponseObject | undefined> };
+type Doc = { openapi: string; paths: Record<string, Record<string, Operation | undefined> | undefined> };
+
+/** Follows a local JSON pointer (`#/components/...`) through `root`; undefined where a segment is missing. */
+function resolvePointer(root: unknown, ref: string): unknown {
+  return ref
+    .slice(2)
+    .split("/")
+    .reduce<unknown>(
+      (node, segment) =>
+        node !== null && typeof node === "object"
+          ? (node as Record<string, unknown>)[segment.replace(/~1/g, "/").replace(/~0/g, "~")]
+          : undefined,
+      root,
+    );
+}
 
 const docs = new Map<SpecName, OpenApiSpec>();
 
@@ -132,10 +150,7 @@ export class OpenApiSpec {
     let responsePointer = `/paths/${escapePointer(path)}/${method.toLowerCase()}/responses/${key}`;
     if (typeof response.$ref === "string") {
       responsePointer = response.$ref.slice(1);
-      response = response.$ref
-        .slice(2)
-        .split("/")
-        .reduce((o: any, k: string) => o?.[k.replace(/~1/g, "/").replace(/~0/g, "~")], this.doc);
+      response = resolvePointer(this.doc, response.$ref) as ResponseObject | undefined;
     }
     if (!response?.content?.["application/json"]?.schema) return { ok: true, errors: [] };
     const fn = this.validator(`${responsePointer}/content/application~1json/schema`);

@@ -18,7 +18,7 @@ export interface CompareSide {
   rerank?: boolean;
 }
 
-export type SideOutcome = { ok: true; response: SearchResponse } | { ok: false; error: string };
+type SideOutcome = { ok: true; response: SearchResponse } | { ok: false; error: string };
 
 export interface QueryOutcome {
   id: string;
@@ -34,7 +34,7 @@ export interface QueryOutcome {
   topChanged: boolean;
 }
 
-export interface StageStats {
+interface StageStats {
   p50: number;
   p95: number;
 }

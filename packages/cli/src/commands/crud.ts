@@ -12,7 +12,7 @@ export interface ScopeFlags {
   runId?: string;
 }
 
-export function scopeOf(flags: ScopeFlags) {
+function scopeOf(flags: ScopeFlags) {
   return {
     ...(flags.userId ? { user_id: flags.userId } : {}),
     ...(flags.agentId ? { agent_id: flags.agentId } : {}),
@@ -20,7 +20,7 @@ export function scopeOf(flags: ScopeFlags) {
   };
 }
 
-export function parseJsonFlag(flag: string, text: string | undefined): Record<string, unknown> | undefined {
+function parseJsonFlag(flag: string, text: string | undefined): Record<string, unknown> | undefined {
   if (text === undefined) return undefined;
   let value: unknown;
   try {
@@ -40,7 +40,7 @@ export function parsePositiveInt(flag: string, text: string | undefined): number
   return Number(text);
 }
 
-export function parseNumber(flag: string, text: string | undefined): number | undefined {
+function parseNumber(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const parsed = Number(text);
   if (text.trim() === "" || !Number.isFinite(parsed))
@@ -107,7 +107,7 @@ export async function addCommand(
   warnIfEphemeral(ctx);
 }
 
-export function searchTable(searchResponse: SearchResponse, columns?: number): string[] {
+function searchTable(searchResponse: SearchResponse, columns?: number): string[] {
   const rows = searchResponse.results.map((x, i) => [
     String(i + 1),
     num(x.score),

@@ -16,7 +16,7 @@ import { startProgress } from "../progress.js";
 import { mean, pairedBootstrap, percentile, type BootstrapCI } from "../stats.js";
 
 /** Results fetched per query: the deepest cutoff reported (Recall@50). */
-export const EVAL_DEPTH = 50;
+const EVAL_DEPTH = 50;
 
 export interface EvalInput {
   corpus: CorpusDoc[];
@@ -43,11 +43,11 @@ export interface EvalReport {
 }
 
 /** The run of one response: documents with the score the system ranked them by. */
-export function runOf(searchResponse: SearchResponse): RunEntry[] {
+function runOf(searchResponse: SearchResponse): RunEntry[] {
   return searchResponse.results.map((x) => ({ id: String(x.metadata.doc_id), score: x.score }));
 }
 
-export function checkEvalInput(input: EvalInput): {
+function checkEvalInput(input: EvalInput): {
   evaluate: { id: string; text: string }[];
   withoutJudgements: number;
   withoutRelevant: number;

@@ -15,7 +15,7 @@ import type { Io } from "../io.js";
 import { startProgress, type Progress } from "../progress.js";
 import { loadProviderPackage } from "../providers.js";
 
-export interface HfModel {
+interface HfModel {
   id: string;
   provider: string;
   package: string;
@@ -33,7 +33,7 @@ export const HF_RERANKER: HfModel = {
 };
 /** What transformers.js reads for a q8 model: small to download (~23 MB each), fast on a CPU. */
 export const MODEL_FILES = ["config.json", "tokenizer.json", "tokenizer_config.json", "onnx/model_quantized.onnx"];
-export const DTYPE = "q8";
+const DTYPE = "q8";
 
 export const OFFLINE_MODELS = {
   embedder: { provider: "lexical" } satisfies ProviderBlock,
@@ -51,7 +51,7 @@ export interface ModelChoice {
 export type Env = Readonly<Record<string, string | undefined>>;
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
 
-export function hubUrl(env: Env): string {
+function hubUrl(env: Env): string {
   return (env.HF_ENDPOINT ?? "https://huggingface.co").replace(/\/+$/, "");
 }
 

@@ -36,7 +36,7 @@ export interface DemoOptions {
 }
 
 /** The demo's cap on reranked query length; FAILING_QUERY is longer. */
-export const MAX_QUERY_WORDS = 24;
+const MAX_QUERY_WORDS = 24;
 
 export const FAILING_QUERY =
   "I am planning a long weekend with friends and I would really like to know which of the restaurants " +
@@ -130,7 +130,7 @@ const sayTo = (io: Io) => (line: string) => {
 };
 
 /** Said under the models line whenever a keyword-level model runs. */
-export const KEYWORD_MODELS_NOTE =
+const KEYWORD_MODELS_NOTE =
   "note: the lexical embedder and the bm25 reranker match keywords, not meaning, " +
   "so these lists do not show what a real reranker does (bm25 can even make the order worse). " +
   "A real setup: `npm install @mem0/embedder-huggingface @mem0/reranker-sentence-transformer` " +

@@ -6,7 +6,7 @@ export const escapeHtml = (s: string) =>
     (char) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[char] ?? char,
   );
 
-export interface Series {
+interface Series {
   name: string;
   /** CSS class giving the bars their colour. */
   cls: string;
@@ -23,7 +23,7 @@ export interface BarChart {
 }
 
 /** A tick step of 1, 2 or 5 × 10^n giving about five ticks up to `max`. */
-export function niceStep(max: number): number {
+function niceStep(max: number): number {
   if (max <= 0) return 1;
   const raw = max / 5;
   const mag = 10 ** Math.floor(Math.log10(raw));

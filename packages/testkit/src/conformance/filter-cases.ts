@@ -879,7 +879,8 @@ export interface FilterConformanceOptions {
 const describeFailures = (failures: FilterCaseFailure[]) =>
   failures.map(
     (f) =>
-      `${f.method} ${f.name} ${JSON.stringify(f.filters)}: got ${JSON.stringify(f.got)}, want ${JSON.stringify(f.want)}`,
+      `${f.method} ${f.name} ${JSON.stringify(f.filters)}: ` +
+      `got ${JSON.stringify(f.got)}, want ${JSON.stringify(f.want)}`,
   );
 
 type JestGlobals = Pick<typeof import("@jest/globals"), "describe" | "expect" | "test" | "beforeAll" | "afterAll">;

@@ -43,7 +43,10 @@ export interface StoreConformanceOptions {
    * (default 1e-5; stores that quantise vectors may need more).
    */
   scoreTolerance?: number;
-  /** The store keeps history with its writes (`VectorStore.history`); default true. False skips those tests, visibly. */
+  /**
+   * The store keeps history with its writes (`VectorStore.history`); default true.
+   * False skips those tests, visibly.
+   */
   history?: boolean;
   /** The store implements `apply` (batch writes); default true. False skips those tests, visibly. */
   apply?: boolean;
@@ -702,7 +705,8 @@ export function describeStoreConformance(name: string, options: StoreConformance
             const want = referenceList(records, node, all);
             if (JSON.stringify(got) !== JSON.stringify(want))
               wrong.push(
-                `${JSON.stringify(filters)}: got ${got.length} ${JSON.stringify(got)}, want ${want.length} ${JSON.stringify(want)}`,
+                `${JSON.stringify(filters)}: got ${got.length} ${JSON.stringify(got)}, ` +
+                  `want ${want.length} ${JSON.stringify(want)}`,
               );
           }
           expect(wrong).toEqual([]);

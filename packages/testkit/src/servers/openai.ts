@@ -136,23 +136,40 @@ export function strictSchemaProblem(schema: unknown, path = "()"): string | unde
   return undefined;
 }
 
+/** The JSON Schema keywords exampleFromSchema reads, unchecked: a document may put anything there. */
+interface SchemaKeywords {
+  const?: unknown;
+  enum?: unknown;
+  anyOf?: unknown;
+  type?: unknown;
+  properties?: unknown;
+  items?: unknown;
+  minItems?: unknown;
+  minimum?: unknown;
+  maximum?: unknown;
+}
+
+const numberOr = (value: unknown, fallback: number): number => (typeof value === "number" ? value : fallback);
+
 /** A value that satisfies `schema` (numbers at the middle of their range), for default answers. */
-export function exampleFromSchema(schema: Record<string, any>): unknown {
-  if (schema.const !== undefined) return schema.const;
-  if (Array.isArray(schema.enum)) return schema.enum[0];
-  if (Array.isArray(schema.anyOf)) return exampleFromSchema(schema.anyOf[0]);
-  const type = Array.isArray(schema.type) ? schema.type.find((t: string) => t !== "null") : schema.type;
+export function exampleFromSchema(schema: unknown): unknown {
+  if (!schema || typeof schema !== "object") return "";
+  const node = schema as SchemaKeywords;
+  if (node.const !== undefined) return node.const;
+  if (Array.isArray(node.enum)) return node.enum[0];
+  if (Array.isArray(node.anyOf)) return exampleFromSchema(node.anyOf[0]);
+  const type = Array.isArray(node.type) ? node.type.find((t) => t !== "null") : node.type;
   switch (type) {
     case "object":
       return Object.fromEntries(
-        Object.entries((schema.properties ?? {}) as Record<string, any>).map(([k, v]) => [k, exampleFromSchema(v)]),
+        Object.entries((node.properties ?? {}) as Record<string, unknown>).map(([k, v]) => [k, exampleFromSchema(v)]),
       );
     case "array":
-      return Array.from({ length: schema.minItems ?? 0 }, () => exampleFromSchema(schema.items ?? {}));
+      return Array.from({ length: numberOr(node.minItems, 0) }, () => exampleFromSchema(node.items));
     case "number":
     case "integer": {
-      const lo = schema.minimum ?? 0;
-      const hi = schema.maximum ?? lo + 1;
+      const lo = numberOr(node.minimum, 0);
+      const hi = numberOr(node.maximum, lo + 1);
       return type === "integer" ? Math.round((lo + hi) / 2) : (lo + hi) / 2;
     }
     case "boolean":
@@ -179,16 +196,17 @@ export function messageText(content: unknown): string {
  * (e.g. `{scores: {d0: 0.9, d1: 0.2}}`) and breaks it.
  */
 function breakScores(fault: AnswerFault, content: string): string {
-  let parsed: any;
+  let parsed: unknown;
   try {
     parsed = JSON.parse(content);
   } catch {
     return content;
   }
-  const find = (node: any): Record<string, unknown> | undefined => {
+  const find = (node: unknown): Record<string, unknown> | undefined => {
     if (!node || typeof node !== "object") return undefined;
     const values = Object.values(node);
-    if (!Array.isArray(node) && values.length > 0 && values.every((v) => typeof v === "number")) return node;
+    if (!Array.isArray(node) && values.length > 0 && values.every((v) => typeof v === "number"))
+      return node as Record<string, unknown>;
     for (const value of values) {
       const found = find(value);
       if (found) return found;
@@ -465,7 +483,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
         path: "/v1/chat/completions",
         handle: chat,
         answerFault: (fault, reply) => {
-          const body = structuredClone(reply.body) as any;
+          const body = structuredClone(reply.body) as { choices?: { message?: { content?: unknown } }[] } | undefined;
           const message = body?.choices?.[0]?.message;
           if (typeof message?.content === "string") message.content = breakScores(fault, message.content);
           return { ...reply, body };

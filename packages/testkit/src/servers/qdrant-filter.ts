@@ -89,12 +89,14 @@ export function valuesAt(payload: Record<string, unknown>, path: JsonPath): unkn
   return out;
 }
 
+const DATE_PART = String.raw`(\d{4})-(\d{2})-(\d{2})`;
+const TIME_PART = String.raw`([Tt ])(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?`;
+const ZONE_PART = String.raw`(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?`;
+const QDRANT_DATETIME = new RegExp(`^${DATE_PART}(?:${TIME_PART}${ZONE_PART})?$`);
+
 /** Datetimes in the forms Qdrant accepts (`DateTimePayloadType::from_str`), as epoch microseconds. */
 export function parseQdrantDatetime(datetimeText: string): number | undefined {
-  const datetimeMatch =
-    /^(\d{4})-(\d{2})-(\d{2})(?:([Tt ])(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?)?$/.exec(
-      datetimeText,
-    );
+  const datetimeMatch = QDRANT_DATETIME.exec(datetimeText);
   if (!datetimeMatch) return undefined;
   const [, y, mo, d, sep, h, mi, sec, frac, z, sign, oh, om] = datetimeMatch;
   const hasZone = z !== undefined || sign !== undefined;
@@ -142,6 +144,9 @@ export interface FilterContext {
   pointId?: string | number;
 }
 
+// Filters and payloads are client JSON walked key by key like Qdrant's own deserializer does; each check names
+// the bad field itself (filterProblem), so typing every node as unknown would only add casts, not safety.
+// biome-ignore lint/suspicious/noExplicitAny: parsed request JSON, checked field by field where it is read
 type Json = Record<string, any>;
 
 const isInt = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v);

@@ -49,6 +49,7 @@ import {
 
 export const QDRANT_VERSION = "1.18.0";
 
+// biome-ignore lint/suspicious/noExplicitAny: parsed request JSON, checked field by field where it is read
 type Json = Record<string, any>;
 type PointId = string | number;
 
@@ -497,6 +498,8 @@ export async function startQdrantServer(options: QdrantServerOptions = {}): Prom
     throw badInput("Either list of point ids or filter must be provided");
   };
 
+  // Each handler checks the fields it reads and answers Qdrant's own 400 for bad ones, as the real server does.
+  // biome-ignore lint/suspicious/noExplicitAny: parsed request JSON, checked field by field where it is read
   type Handler = (params: Record<string, string>, body: any, req: RouteRequest) => Reply;
   const routes: { method: string; template: string; regex: RegExp; names: string[]; handle: Handler }[] = [];
   const on = (method: string, template: string, handle: Handler) => {
