@@ -231,6 +231,17 @@ async function main() {
   const ourQueries = Number(arg("queries", "200"));
   const dir = mkdtempSync(join(arg("dir", tmpdir()), "mem0-bench-store-"));
   const child = <T>(args: string[]) => runChild<T>(script, ["--child", ...args]);
+  /** One side's insert-and-search run, in its own process on its own database file. */
+  const sideRun = (which: "ours" | "mem0ai", n: number, queryCount: number) =>
+    child<SideResult>([
+      which,
+      "--n",
+      String(n),
+      "--file",
+      join(dir, `${which}-${n}.db`),
+      "--queries",
+      String(queryCount),
+    ]);
   try {
     process.stderr.write("measuring memory read bandwidth…\n");
     const bandwidth = readBandwidth();
@@ -250,25 +261,9 @@ async function main() {
       // mem0ai reads every row per query; fewer samples keep the run short (seconds per query at 100k).
       const theirQueries = Number(arg("mem0ai-queries", n >= 100_000 ? "20" : "60"));
       process.stderr.write(`N=${fmt.int(n)}: mem0ai…\n`);
-      const theirs = await child<SideResult>([
-        "mem0ai",
-        "--n",
-        String(n),
-        "--file",
-        join(dir, `mem0ai-${n}.db`),
-        "--queries",
-        String(theirQueries),
-      ]);
+      const theirs = await sideRun("mem0ai", n, theirQueries);
       process.stderr.write(`N=${fmt.int(n)}: ours…\n`);
-      const mine = await child<SideResult>([
-        "ours",
-        "--n",
-        String(n),
-        "--file",
-        join(dir, `ours-${n}.db`),
-        "--queries",
-        String(ourQueries),
-      ]);
+      const mine = await sideRun("ours", n, ourQueries);
       const scopeBytes = (n / USERS) * DIMS * 4;
       const tableBytes = n * DIMS * 4;
       out(`### N = ${fmt.int(n)} (${DIMS}-d, ${USERS} users, ≈${fmt.int(n / USERS)} memories per user)`);
@@ -327,15 +322,7 @@ async function main() {
     if (million) {
       const n = 1_000_000;
       process.stderr.write(`N=${fmt.int(n)}: ours…\n`);
-      const mine = await child<SideResult>([
-        "ours",
-        "--n",
-        String(n),
-        "--file",
-        join(dir, `ours-${n}.db`),
-        "--queries",
-        String(ourQueries),
-      ]);
+      const mine = await sideRun("ours", n, ourQueries);
       const scopeBytes = (n / USERS) * DIMS * 4;
       out(`### N = ${fmt.int(n)} (ours only: mem0ai would read and parse a million rows per query)`);
       out();

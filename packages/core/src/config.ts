@@ -75,6 +75,11 @@ export const fields = {
       .number({ error: "expected an integer ≥ 1" })
       .int({ error: "expected an integer ≥ 1" })
       .min(1, { error: "expected an integer ≥ 1" }),
+  /** A number in [min, max], e.g. a temperature or a score threshold. */
+  numberBetween: (min: number, max: number) => {
+    const error = `expected a number between ${min} and ${max}`;
+    return z.number({ error }).min(min, { error }).max(max, { error });
+  },
   nonEmptyString: () =>
     z.string({ error: "expected a non-empty string" }).min(1, { error: "expected a non-empty string" }),
   /** API keys: never echoed in messages; zod's messages never include the received value. */

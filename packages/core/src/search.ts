@@ -52,11 +52,7 @@ const searchOptionsSchema = z.strictObject({
   /** mem0ai's name for the result count (`topK`); must agree with `limit` when both are given. */
   top_k: fields.resultCount().optional(),
   // Mem0 2.x / mem0ai 3.x refuse a threshold outside [0, 1].
-  threshold: z
-    .number({ error: "expected a number between 0 and 1" })
-    .min(0, { error: "expected a number between 0 and 1" })
-    .max(1, { error: "expected a number between 0 and 1" })
-    .optional(),
+  threshold: fields.numberBetween(0, 1).optional(),
   rerank: z.boolean({ error: "expected a boolean" }).optional(),
   timeout_ms: z
     .number({ error: "expected a positive number" })

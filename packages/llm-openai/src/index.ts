@@ -41,18 +41,10 @@ export const configSchema = z.preprocess(
   endpointSpellings,
   providerConfigSchema({
     model: fields.nonEmptyString().optional(),
-    temperature: z
-      .number({ error: "expected a number between 0 and 2" })
-      .min(0, { error: "expected a number between 0 and 2" })
-      .max(2, { error: "expected a number between 0 and 2" })
-      .optional(),
+    temperature: fields.numberBetween(0, 2).optional(),
     max_tokens: fields.positiveInt().optional(),
     /** Nucleus sampling, sent as OpenAI's `top_p`. */
-    top_p: z
-      .number({ error: "expected a number between 0 and 1" })
-      .min(0, { error: "expected a number between 0 and 1" })
-      .max(1, { error: "expected a number between 0 and 1" })
-      .optional(),
+    top_p: fields.numberBetween(0, 1).optional(),
     ...hostedConfigShape(),
   }),
 );

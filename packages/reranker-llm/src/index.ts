@@ -35,7 +35,7 @@ import {
   runReranker,
 } from "@mem0/core";
 import { addCount } from "@mem0/provider-utils";
-import { z } from "zod";
+import type { z } from "zod";
 
 export const PROVIDER = "llm_reranker";
 export const DEFAULT_BATCH_SIZE = 25;
@@ -69,11 +69,7 @@ export const configSchema = providerConfigSchema({
   /** How to judge relevance (replaces the default instructions; the JSON protocol is always appended). */
   scoring_prompt: fields.nonEmptyString().optional(),
   /** Passed to the LLM unless its own config sets one (default 0). */
-  temperature: z
-    .number({ error: "expected a number between 0 and 2" })
-    .min(0, { error: "expected a number between 0 and 2" })
-    .max(2, { error: "expected a number between 0 and 2" })
-    .optional(),
+  temperature: fields.numberBetween(0, 2).optional(),
 });
 export type LLMRerankerConfig = z.output<typeof configSchema>;
 
