@@ -189,15 +189,7 @@ test("a memory core rejects is reported at its file line and field, in core's ow
     `${JSON.stringify({ memory: "likes tea", user_id: "dana" })}\n` +
       `${JSON.stringify({ memory: "likes coffee", user_id: "dana", metadata: { created_at: "yesterday" } })}\n`,
   );
-  const cliRun = await cli([
-    "--config",
-    fixture("offline.config.json"),
-    "compare",
-    "--queries",
-    fixture("queries.jsonl"),
-    "--memories",
-    memories,
-  ]);
+  const cliRun = await cli([...base.slice(0, -1), memories]); // `base` with this test's memories file
   expect(cliRun.code).toBe(2);
   expect(cliRun.stderr).toBe(
     `error: ${memories}:2: metadata.created_at: is reserved for the record itself; choose another metadata key`,
