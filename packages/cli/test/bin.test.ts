@@ -6,7 +6,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FAKE_HF_COMMIT, hfHubFault } from "@mem0/testkit";
 import { HF_RERANKER } from "@mem0/ts-cli";
-import { BIN, type CliRun, fixture, spawnCli, startHub, tempDir } from "./helpers.js";
+import { BIN, COMPARE_ARGS, type CliRun, fixture, spawnCli, startHub, tempDir } from "./helpers.js";
 
 const mem0 = spawnCli;
 
@@ -155,15 +155,7 @@ test("exit codes: 0 ok, 1 runtime failure, 2 bad usage or bad input", async () =
 });
 
 test("compare and eval from the binary print their reports (no progress bars in a pipe)", async () => {
-  const c = await mem0([
-    "--config",
-    fixture("offline.config.json"),
-    "compare",
-    "--queries",
-    fixture("queries.jsonl"),
-    "--memories",
-    fixture("memories.jsonl"),
-  ]);
+  const c = await mem0(COMPARE_ARGS);
   expect(c.code).toBe(0);
   expect(c.stdout).toMatch(/━━ Summary\nqueries: 8 \(8 with both sides answered\)\ntop result changed: \d+ of 8/);
   expect(c.stderr).toBe("");

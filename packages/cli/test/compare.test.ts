@@ -1,17 +1,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Comparison } from "@mem0/ts-cli";
-import { cli, fixture, tempDir } from "./helpers.js";
+import { COMPARE_ARGS, cli, fixture, tempDir } from "./helpers.js";
 
-const base = [
-  "--config",
-  fixture("offline.config.json"),
-  "compare",
-  "--queries",
-  fixture("queries.jsonl"),
-  "--memories",
-  fixture("memories.jsonl"),
-];
+const base = COMPARE_ARGS;
 
 describe("mem0-ts compare: rerank off vs on", () => {
   let comparison: Comparison;

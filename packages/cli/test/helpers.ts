@@ -6,6 +6,16 @@ import { bufferIo, HF_EMBEDDER, HF_RERANKER, run, type RunContext } from "@mem0/
 import { type HfHubIntercept, startFakeHfHub } from "@mem0/testkit";
 
 export const fixture = (...parts: string[]) => join(__dirname, "fixtures", ...parts);
+/** `compare` on the offline config with the fixture queries and memories. */
+export const COMPARE_ARGS = [
+  "--config",
+  fixture("offline.config.json"),
+  "compare",
+  "--queries",
+  fixture("queries.jsonl"),
+  "--memories",
+  fixture("memories.jsonl"),
+];
 export const tempDir = (prefix = "mem0-cli-") => mkdtempSync(join(tmpdir(), prefix));
 
 /** hf-runtime's tiny BERT cross-encoder (random weights): the demo downloads its config, tokenizer and q8 file. */

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import type { Comparison } from "@mem0/ts-cli";
-import { cli, fixture, tempDir, testOutput } from "./helpers.js";
+import { COMPARE_ARGS, cli, tempDir, testOutput } from "./helpers.js";
 
 type DOMRectLike = { height: number };
 const CHROMIUM = process.env.MEM0_CHROMIUM ?? "/usr/bin/chromium";
@@ -32,15 +32,7 @@ beforeAll(async () => {
     );
   mkdirSync(testOutput, { recursive: true });
   rmSync(screenshot, { force: true });
-  const args = [
-    "--config",
-    fixture("offline.config.json"),
-    "compare",
-    "--queries",
-    fixture("queries.jsonl"),
-    "--memories",
-    fixture("memories.jsonl"),
-  ];
+  const args = COMPARE_ARGS;
   const made = await cli([...args, "--html", report, "--json"]);
   expect(made.code).toBe(0);
   comparison = JSON.parse(made.stdout);
